@@ -1,0 +1,70 @@
+// Shared set-up for the end-to-end tests: a real Chromium, the running server, axe-core.
+import { chromium } from "playwright-core";
+import { createRequire } from "node:module";
+import { readFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
+
+export const BASE = process.env.WARD_URL ?? "http://127.0.0.1:8080";
+const SHOTS = process.env.WARD_E2E_SHOTS;
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+// Chromium runs as root here and must not reach out to the network.
+const ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ARGS,
+  });
+}
+
+/** A fresh page that records console errors and CSP violations. */
+export async function openPage(browser, options = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  page.problems = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") page.problems.push(msg.text());
+  });
+  page.on("pageerror", (err) => page.problems.push(String(err)));
+  return page;
+}
+
+/** Runs axe-core on the page. Evaluated through the debugging protocol, so the page's
+ *  CSP (which rightly forbids inline scripts) does not block it. */
+export async function axe(page) {
+  await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5),
+    }));
+  });
+  return result;
+}
+
+export async function screenshot(page, name) {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Waits until the app has mounted (the header is rendered by the wasm app). */
+export async function appReady(page) {
+  await page.getByRole("banner").waitFor({ state: "visible", timeout: 15000 });
+}

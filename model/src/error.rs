@@ -1,0 +1,122 @@
+use serde::{Deserialize, Serialize};
+
+/// The one JSON body of every non-2xx answer from the API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiError {
+    /// Stable, machine-readable reason; clients branch on this, never on `message`.
+    pub code: ErrorCode,
+    /// A sentence for people, in English.
+    pub message: String,
+    /// Per-field problems of a rejected request; empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+/// One rejected field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FieldError {
+    /// The field's name as sent, e.g. `email`.
+    pub field: String,
+    /// Stable reason, e.g. `required`, `too_long`, `malformed`.
+    pub code: String,
+    /// A sentence for people, in English.
+    pub message: String,
+}
+
+/// Why a request failed. Each code maps to exactly one HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    Conflict,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    Validation,
+    TooManyRequests,
+    Unavailable,
+    Internal,
+}
+
+impl ErrorCode {
+    /// The HTTP status that carries this code.
+    pub const fn status(self) -> u16 {
+        match self {
+            ErrorCode::BadRequest => 400,
+            ErrorCode::Unauthorized => 401,
+            ErrorCode::Forbidden => 403,
+            ErrorCode::NotFound => 404,
+            ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::Conflict => 409,
+            ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::UnsupportedMediaType => 415,
+            ErrorCode::Validation => 422,
+            ErrorCode::TooManyRequests => 429,
+            ErrorCode::Unavailable => 503,
+            ErrorCode::Internal => 500,
+        }
+    }
+
+    /// The code a client should assume for a status it got without a readable body
+    /// (a proxy's error page, a truncated answer).
+    pub const fn from_status(status: u16) -> ErrorCode {
+        match status {
+            401 => ErrorCode::Unauthorized,
+            403 => ErrorCode::Forbidden,
+            404 => ErrorCode::NotFound,
+            405 => ErrorCode::MethodNotAllowed,
+            409 => ErrorCode::Conflict,
+            413 => ErrorCode::PayloadTooLarge,
+            415 => ErrorCode::UnsupportedMediaType,
+            422 => ErrorCode::Validation,
+            429 => ErrorCode::TooManyRequests,
+            503 => ErrorCode::Unavailable,
+            // 400 and any other client error.
+            400..=499 => ErrorCode::BadRequest,
+            _ => ErrorCode::Internal,
+        }
+    }
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError { code, message: message.into(), fields: Vec::new() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_survives_its_own_status() {
+        use ErrorCode::*;
+        for code in [
+            BadRequest, Unauthorized, Forbidden, NotFound, MethodNotAllowed, Conflict,
+            PayloadTooLarge, UnsupportedMediaType, Validation, TooManyRequests, Unavailable,
+            Internal,
+        ] {
+            assert_eq!(ErrorCode::from_status(code.status()), code);
+        }
+    }
+
+    #[test]
+    fn an_error_without_fields_serialises_without_the_fields_key() {
+        let body = serde_json::to_value(ApiError::new(ErrorCode::NotFound, "gone")).unwrap();
+        assert_eq!(body, serde_json::json!({"code": "not_found", "message": "gone"}));
+    }
+
+    #[test]
+    fn an_error_body_without_fields_parses() {
+        let err: ApiError =
+            serde_json::from_str(r#"{"code":"validation","message":"bad"}"#).unwrap();
+        assert!(err.fields.is_empty());
+        assert_eq!(err.code, ErrorCode::Validation);
+    }
+}

@@ -1,0 +1,10 @@
+//! Types that cross the wire between the browser app and the API.
+//!
+//! Architecture invariant: this crate depends on serde only (plus utoipa behind the
+//! `openapi` feature, enabled by the server), so it compiles for wasm and native alike.
+
+mod error;
+mod health;
+
+pub use error::{ApiError, ErrorCode, FieldError};
+pub use health::{Health, HealthStatus};

@@ -1,0 +1,61 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use ward_model::Health;
+
+use crate::api;
+use crate::components::ErrorPanel;
+use crate::i18n::{t, t_string, use_i18n};
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let health = LocalResource::new(move || api::health(abort.clone()));
+    let retry = Callback::new(move |()| health.refetch());
+
+    view! {
+        <Title text=move || t_string!(i18n, home.title).to_string() />
+        <section class="hero">
+            <h1>{t!(i18n, home.heading)}</h1>
+            <p class="lead">{t!(i18n, home.lead)}</p>
+        </section>
+        <section class="card" aria-labelledby="status-heading">
+            <h2 id="status-heading">{t!(i18n, home.status_heading)}</h2>
+            <div aria-live="polite">
+                {move || match health.get() {
+                    None => view! { <p class="muted">{t!(i18n, home.status_checking)}</p> }.into_any(),
+                    Some(Ok(h)) => view! { <HealthSummary health=h /> }.into_any(),
+                    Some(Err(e)) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
+                }}
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn HealthSummary(health: Health) -> impl IntoView {
+    let i18n = use_i18n();
+    let store = match health.store.as_str() {
+        "sqlite" => "SQLite".to_string(),
+        "postgres" => "PostgreSQL".to_string(),
+        other => other.to_string(),
+    };
+    view! {
+        <p class="status-ok">
+            <span class="status-dot" aria-hidden="true"></span>
+            {t!(i18n, home.status_ok)}
+        </p>
+        <dl class="facts">
+            <div>
+                <dt>{t!(i18n, home.status_version)}</dt>
+                <dd data-testid="api-version">{health.version}</dd>
+            </div>
+            <div>
+                <dt>{t!(i18n, home.status_store)}</dt>
+                <dd>{store}</dd>
+            </div>
+        </dl>
+        <p class="muted">{t!(i18n, home.status_region_note)}</p>
+    }
+}
+

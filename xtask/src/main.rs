@@ -1,0 +1,57 @@
+//! `cargo xtask run | test | bench size | install | build | openapi`
+//!
+//! The README's two commands land here. Every step says what it does before it does it,
+//! and the process exits non-zero on the first failure.
+
+mod app;
+mod bench;
+mod compress;
+mod run;
+mod sh;
+mod test;
+mod tools;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  run [--addr ADDR] [--data-dir DIR]   install what is missing, build, start the portal
+                                       (env WARD_ADDR, WARD_DATA_DIR; default 127.0.0.1:8080, ./data)
+  test                                 every check and test suite; non-zero exit on any failure
+  bench size                           bytes (raw, gzip, brotli) the browser downloads for the first page
+  install                              only install the tools (idempotent)
+  build                                only build the browser app into dist/ (release, precompressed)
+  openapi                              rewrite server/openapi.json from the code
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run::run(&args[1..]),
+        Some("test") => test::test(&args[1..]),
+        Some("bench") => bench::bench(&args[1..]),
+        Some("install") => tools::ensure_build_tools().map(|_| ()),
+        Some("build") => tools::ensure_build_tools().and_then(|t| app::build_release(&t).map(|_| ())),
+        Some("openapi") => test::update_openapi(),
+        Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => Err(match other {
+            Some(c) => format!("unknown command `{c}`\n\n{USAGE}"),
+            None => USAGE.to_string(),
+        }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Result of an xtask step; the error is a sentence for the person at the terminal.
+pub type Result<T = ()> = std::result::Result<T, String>;

@@ -1,0 +1,151 @@
+//! Installs what the build and the tests need, each only when missing or at the wrong
+//! version. Versions and the reasons for them are in ARCHITECTURE.md ("Toolchain").
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use crate::Result;
+use crate::sh::{cmd, probe, root, run};
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+/// Must equal the `wasm-bindgen` crate in Cargo.lock (Cargo.toml pins it with `=`).
+pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
+/// npm's binaryen; Debian's binaryen (108) produces a wasm that crashes at start.
+pub const BINARYEN_VERSION: &str = "132";
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// Where tools that are not cargo binaries live: outside the clone, shared by runs.
+pub fn tools_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("WARD_TOOLS_DIR") {
+        return PathBuf::from(d);
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/tmp"));
+    home.join(".cache").join("ward-tools")
+}
+
+/// A PATH on which Trunk finds exactly the tool versions it is configured for.
+pub struct Tools {
+    pub path: String,
+}
+
+impl Tools {
+    pub fn apply(&self, c: &mut std::process::Command) {
+        c.env("PATH", &self.path);
+    }
+}
+
+fn cargo_bin() -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo")
+    });
+    home.join("bin")
+}
+
+fn version_of(program: &Path, needle: &str) -> bool {
+    probe(&mut cmd(&program.to_string_lossy(), &["--version"])).is_some_and(|v| v.contains(needle))
+}
+
+/// Everything `trunk build` needs: wasm target, Trunk, wasm-bindgen CLI, wasm-opt.
+pub fn ensure_build_tools() -> Result<Tools> {
+    println!("xtask: checking build tools");
+    check_lockfile_pin()?;
+
+    let installed = probe(&mut cmd("rustup", &["target", "list", "--installed"])).unwrap_or_default();
+    if !installed.lines().any(|l| l.trim() == WASM_TARGET) {
+        run(&mut cmd("rustup", &["target", "add", WASM_TARGET]))?;
+    }
+
+    let bin = cargo_bin();
+    if !version_of(&bin.join("trunk"), &format!("trunk {TRUNK_VERSION}")) {
+        println!("xtask: installing Trunk {TRUNK_VERSION} (about 8 minutes on 2 cores, once)");
+        run(&mut cmd("cargo", &["install", "trunk", "--version", TRUNK_VERSION, "--locked"]))?;
+    }
+    if !version_of(&bin.join("wasm-bindgen"), WASM_BINDGEN_VERSION) {
+        println!("xtask: installing wasm-bindgen-cli {WASM_BINDGEN_VERSION}");
+        // No --locked: one of its pinned dependencies is missing from the registry mirror.
+        run(&mut cmd(
+            "cargo",
+            &["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN_VERSION, "--force"],
+        ))?;
+    }
+
+    let tools = tools_dir();
+    let npm_bin = tools.join("node_modules").join(".bin");
+    if !version_of(&npm_bin.join("wasm-opt"), &format!("version {BINARYEN_VERSION}")) {
+        ensure_node()?;
+        std::fs::create_dir_all(&tools).map_err(|e| format!("creating {}: {e}", tools.display()))?;
+        let prefix = tools.to_string_lossy().into_owned();
+        run(&mut cmd(
+            "npm",
+            &["install", "--prefix", &prefix, "--no-audit", "--no-fund", &format!("binaryen@{BINARYEN_VERSION}")],
+        ))?;
+    }
+
+    let path = std::env::join_paths(
+        [npm_bin, bin].into_iter().chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(Tools { path: path.to_string_lossy().into_owned() })
+}
+
+/// Fails early, with the fix, when Cargo.lock drifted from the CLI version.
+fn check_lockfile_pin() -> Result {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).unwrap_or_default();
+    let mut lines = lock.lines();
+    while let Some(l) = lines.next() {
+        if l == "name = \"wasm-bindgen\"" {
+            let v = lines.next().unwrap_or_default();
+            if v != format!("version = \"{WASM_BINDGEN_VERSION}\"") {
+                return Err(format!(
+                    "Cargo.lock has wasm-bindgen {v}, but the CLI is pinned to {WASM_BINDGEN_VERSION}: \
+                     keep `wasm-bindgen = \"={WASM_BINDGEN_VERSION}\"` in Cargo.toml"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn apt_install(packages: &[&str]) -> Result {
+    println!("xtask: installing {} from Debian", packages.join(", "));
+    run(&mut cmd("apt-get", &["update", "-qq"]))?;
+    let mut c = cmd("apt-get", &["install", "-y", "-qq"]);
+    c.args(packages).env("DEBIAN_FRONTEND", "noninteractive");
+    run(&mut c)
+}
+
+fn ensure_node() -> Result {
+    if probe(&mut cmd("npm", &["--version"])).is_none() {
+        apt_install(&["nodejs", "npm"])?;
+    }
+    Ok(())
+}
+
+/// Chromium and chromedriver for the wasm and end-to-end tests.
+pub fn ensure_browser() -> Result {
+    let have = |p: &str| Path::new(p).exists();
+    if !have("/usr/bin/chromium") || !have("/usr/bin/chromedriver") {
+        apt_install(&["chromium", "chromium-driver"])?;
+    }
+    Ok(())
+}
+
+/// The end-to-end suite's npm packages (playwright-core, axe-core), reinstalled only
+/// when e2e/package-lock.json changes.
+pub fn ensure_e2e_packages() -> Result {
+    ensure_node()?;
+    let e2e = root().join("e2e");
+    let lock = std::fs::read(e2e.join("package-lock.json")).map_err(|e| format!("e2e/package-lock.json: {e}"))?;
+    let mut h = DefaultHasher::new();
+    lock.hash(&mut h);
+    let stamp = format!("{:x}", h.finish());
+    let stamp_file = e2e.join("node_modules").join(".ward-stamp");
+    if std::fs::read_to_string(&stamp_file).ok().as_deref() == Some(stamp.as_str()) {
+        return Ok(());
+    }
+    let mut c = cmd("npm", &["ci", "--no-audit", "--no-fund"]);
+    c.current_dir(&e2e);
+    run(&mut c)?;
+    std::fs::write(&stamp_file, stamp).map_err(|e| e.to_string())
+}
