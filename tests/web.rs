@@ -3,11 +3,11 @@
 
 use leptos::prelude::*;
 use leptos::task::tick;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_test::*;
 use ward::App;
 use ward::api::ClientError;
 use ward_model::ErrorCode;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
 use web_sys::{Event, HtmlElement, HtmlSelectElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -33,7 +33,10 @@ fn select(root: &HtmlElement, id: &str, value: &str) {
 
 async fn sleep(ms: i32) {
     let p = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
     });
     wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
 }
@@ -108,6 +111,9 @@ async fn an_unreachable_api_shows_an_alert_with_a_retry_button() {
     let alert = alert.expect("an alert within 5 s");
     let button = alert.query_selector("button").unwrap().expect("a retry button");
     assert_eq!(button.text_content().as_deref(), Some("Try again"));
-    assert!(alert.text_content().unwrap().contains("could not answer"), "a plain sentence, not a status code");
+    assert!(
+        alert.text_content().unwrap().contains("could not answer"),
+        "a plain sentence, not a status code"
+    );
     assert!(!h1(&root).is_empty());
 }

@@ -98,8 +98,17 @@ mod tests {
     fn every_code_survives_its_own_status() {
         use ErrorCode::*;
         for code in [
-            BadRequest, Unauthorized, Forbidden, NotFound, MethodNotAllowed, Conflict,
-            PayloadTooLarge, UnsupportedMediaType, Validation, TooManyRequests, Unavailable,
+            BadRequest,
+            Unauthorized,
+            Forbidden,
+            NotFound,
+            MethodNotAllowed,
+            Conflict,
+            PayloadTooLarge,
+            UnsupportedMediaType,
+            Validation,
+            TooManyRequests,
+            Unavailable,
             Internal,
         ] {
             assert_eq!(ErrorCode::from_status(code.status()), code);
@@ -114,8 +123,7 @@ mod tests {
 
     #[test]
     fn an_error_body_without_fields_parses() {
-        let err: ApiError =
-            serde_json::from_str(r#"{"code":"validation","message":"bad"}"#).unwrap();
+        let err: ApiError = serde_json::from_str(r#"{"code":"validation","message":"bad"}"#).unwrap();
         assert!(err.fields.is_empty());
         assert_eq!(err.code, ErrorCode::Validation);
     }

@@ -58,4 +58,3 @@ fn HealthSummary(health: Health) -> impl IntoView {
         <p class="muted">{t!(i18n, home.status_region_note)}</p>
     }
 }
-

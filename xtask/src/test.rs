@@ -35,11 +35,29 @@ pub fn test(args: &[String]) -> Result {
     step("format", cmd("cargo", &["fmt", "--all", "--check"]))?;
     step(
         "clippy (native)",
-        cmd("cargo", &["clippy", "--workspace", "--exclude", "ward", "--all-targets", "--", "-D", "warnings"]),
+        cmd(
+            "cargo",
+            &["clippy", "--workspace", "--exclude", "ward", "--all-targets", "--", "-D", "warnings"],
+        ),
     )?;
     step(
         "clippy (wasm32)",
-        cmd("cargo", &["clippy", "-p", "ward", "-p", "ward-model", "--target", WASM, "--all-targets", "--", "-D", "warnings"]),
+        cmd(
+            "cargo",
+            &[
+                "clippy",
+                "-p",
+                "ward",
+                "-p",
+                "ward-model",
+                "--target",
+                WASM,
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
     )?;
 
     step("build native tests", cmd("cargo", &["test", "--workspace", "--exclude", "ward", "--no-run"]))?;
@@ -131,7 +149,9 @@ fn capture(mut c: Command) -> SuiteOutcome {
 /// Sums the closing lines of cargo test / wasm-bindgen-test ("test result: ok. 3 passed;
 /// 0 failed; …") and node's test runner ("# pass 3" / "# fail 0").
 fn count(log: &str) -> (usize, usize) {
-    let num = |s: &str| s.trim().split(|c: char| !c.is_ascii_digit()).next().and_then(|n| n.parse().ok()).unwrap_or(0);
+    let num = |s: &str| {
+        s.trim().split(|c: char| !c.is_ascii_digit()).next().and_then(|n| n.parse().ok()).unwrap_or(0)
+    };
     let (mut p, mut f) = (0, 0);
     for line in log.lines().map(str::trim) {
         if let Some(rest) = line.strip_prefix("test result: ") {
@@ -155,7 +175,8 @@ fn count(log: &str) -> (usize, usize) {
 /// True when PostgreSQL answers at `url`; starts the local cluster if it is installed but
 /// stopped. Under CI an unreachable PostgreSQL is an error, not a skip.
 fn ensure_postgres(url: &str, ci: bool) -> Result<bool> {
-    let addr = pg_addr(url).ok_or_else(|| format!("WARD_TEST_POSTGRES_URL is not a postgres:// URL: {url}"))?;
+    let addr =
+        pg_addr(url).ok_or_else(|| format!("WARD_TEST_POSTGRES_URL is not a postgres:// URL: {url}"))?;
     if reachable(&addr) {
         return Ok(true);
     }
@@ -270,7 +291,9 @@ fn end_to_end(server: &Path, dist: &Path) -> SuiteOutcome {
     let server_out = reader.join().unwrap_or_default();
     let server_err = err_reader.join().unwrap_or_default();
     if !ok {
-        log.push_str(&format!("\n--- server stdout ---\n{server_out}\n--- server stderr ---\n{server_err}\n"));
+        log.push_str(&format!(
+            "\n--- server stdout ---\n{server_out}\n--- server stderr ---\n{server_err}\n"
+        ));
     }
     let _ = std::fs::remove_dir_all(&data);
     SuiteOutcome { ok, log }

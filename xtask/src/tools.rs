@@ -36,9 +36,9 @@ impl Tools {
 }
 
 fn cargo_bin() -> PathBuf {
-    let home = std::env::var_os("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo")
-    });
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"));
     home.join("bin")
 }
 
@@ -78,12 +78,21 @@ pub fn ensure_build_tools() -> Result<Tools> {
         let prefix = tools.to_string_lossy().into_owned();
         run(&mut cmd(
             "npm",
-            &["install", "--prefix", &prefix, "--no-audit", "--no-fund", &format!("binaryen@{BINARYEN_VERSION}")],
+            &[
+                "install",
+                "--prefix",
+                &prefix,
+                "--no-audit",
+                "--no-fund",
+                &format!("binaryen@{BINARYEN_VERSION}"),
+            ],
         ))?;
     }
 
     let path = std::env::join_paths(
-        [npm_bin, bin].into_iter().chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+        [npm_bin, bin]
+            .into_iter()
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
     )
     .map_err(|e| e.to_string())?;
     Ok(Tools { path: path.to_string_lossy().into_owned() })
@@ -136,7 +145,8 @@ pub fn ensure_browser() -> Result {
 pub fn ensure_e2e_packages() -> Result {
     ensure_node()?;
     let e2e = root().join("e2e");
-    let lock = std::fs::read(e2e.join("package-lock.json")).map_err(|e| format!("e2e/package-lock.json: {e}"))?;
+    let lock =
+        std::fs::read(e2e.join("package-lock.json")).map_err(|e| format!("e2e/package-lock.json: {e}"))?;
     let mut h = DefaultHasher::new();
     lock.hash(&mut h);
     let stamp = format!("{:x}", h.finish());
