@@ -1,0 +1,154 @@
+//! Command line and environment: every flag has a `WARD_*` variable (flags win).
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+use crate::store::StoreConfig;
+
+#[derive(Debug, Clone, Parser)]
+#[command(name = "ward-server", version, about = "The Ward API and web app server.")]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free port (the chosen one is printed).
+    #[arg(long, env = "WARD_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+
+    /// Directory for the SQLite database and other local data; created when missing.
+    #[arg(long, env = "WARD_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// The built browser app (Trunk's output, precompressed by `cargo xtask`).
+    #[arg(long, env = "WARD_DIST_DIR", default_value = "dist")]
+    pub dist_dir: PathBuf,
+
+    /// A postgres:// or postgresql:// URL selects PostgreSQL; unset, SQLite at
+    /// <DATA_DIR>/ward.sqlite is used.
+    // hide_env_values: `--help` must not print a URL that may hold a password.
+    #[arg(long, env = "WARD_DATABASE_URL", hide_env_values = true, value_parser = DatabaseUrl::parse)]
+    pub database_url: Option<DatabaseUrl>,
+}
+
+impl Config {
+    /// A configuration with every default except the directories, for tests and tools.
+    pub fn new(data_dir: impl Into<PathBuf>, dist_dir: impl Into<PathBuf>) -> Self {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: data_dir.into(),
+            dist_dir: dist_dir.into(),
+            database_url: None,
+        }
+    }
+
+    pub fn store(&self) -> StoreConfig {
+        match &self.database_url {
+            Some(url) => StoreConfig::Postgres(url.clone()),
+            None => StoreConfig::Sqlite(self.data_dir.join("ward.sqlite")),
+        }
+    }
+}
+
+/// A PostgreSQL connection URL. Its `Debug` hides the password, so logging a `Config`
+/// never leaks it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let rest =
+            s.strip_prefix("postgres://").or_else(|| s.strip_prefix("postgresql://")).ok_or_else(|| {
+                "expected a postgres:// or postgresql:// URL (leave it unset to use SQLite \
+                 under --data-dir)"
+                    .to_string()
+            })?;
+        if rest.is_empty() {
+            return Err("the URL names no host: expected postgres://USER@HOST:PORT/DATABASE".into());
+        }
+        Ok(DatabaseUrl(s.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // postgres://user:secret@host/db -> postgres://user:***@host/db
+        let url = &self.0;
+        let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+        let redacted = match rest.split_once('@') {
+            Some((userinfo, host)) if userinfo.contains(':') => {
+                let user = userinfo.split(':').next().unwrap_or("");
+                format!("{scheme}://{user}:***@{host}")
+            }
+            _ => url.clone(),
+        };
+        f.debug_tuple("DatabaseUrl").field(&redacted).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Config, clap::Error> {
+        Config::try_parse_from(std::iter::once("ward-server").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Config::command().debug_assert();
+    }
+
+    // One test touches the environment, so parallel tests never see each other's WARD_*.
+    #[test]
+    fn defaults_select_sqlite_in_the_data_dir() {
+        for var in ["WARD_ADDR", "WARD_DATA_DIR", "WARD_DIST_DIR", "WARD_DATABASE_URL"] {
+            // SAFETY: no other test in this binary reads or writes these variables.
+            unsafe { std::env::remove_var(var) };
+        }
+        let config = parse(&[]).unwrap();
+        assert_eq!(config.addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.dist_dir, PathBuf::from("dist"));
+        match config.store() {
+            StoreConfig::Sqlite(path) => assert_eq!(path, PathBuf::from("./data/ward.sqlite")),
+            other => panic!("expected SQLite, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_postgres_url_selects_postgres() {
+        for url in ["postgres://u@h:5432/ward", "postgresql://u@h/ward"] {
+            let config = parse(&["--database-url", url]).unwrap();
+            match config.store() {
+                StoreConfig::Postgres(u) => assert_eq!(u.as_str(), url),
+                other => panic!("expected PostgreSQL, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_database_url_of_another_kind_is_refused_with_a_reason() {
+        let err = parse(&["--database-url", "mysql://h/db"]).unwrap_err().to_string();
+        assert!(err.contains("expected a postgres:// or postgresql:// URL"), "{err}");
+        assert!(parse(&["--database-url", "postgres://"]).is_err());
+    }
+
+    #[test]
+    fn a_bad_address_is_refused() {
+        assert!(parse(&["--addr", "localhost"]).is_err());
+        assert!(parse(&["--addr", "127.0.0.1:99999"]).is_err());
+    }
+
+    #[test]
+    fn the_debug_form_of_a_database_url_hides_the_password() {
+        let url = DatabaseUrl::parse("postgres://ward:hunter2@db:5432/ward").unwrap();
+        let shown = format!("{url:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("postgres://ward:***@db:5432/ward"), "{shown}");
+    }
+}

@@ -1,0 +1,73 @@
+//! The one route table: `/api/...` for the API, everything else for the built app.
+
+pub mod assets;
+mod health;
+pub mod security;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Uri, header};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use tower_http::trace::TraceLayer;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::error::AppError;
+use security::SecurityHeaders;
+
+/// Every API route, relative to `/api`. Both the router and the OpenAPI document are
+/// built from this, so the document cannot drift from what is served.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().merge(health::router()).routes(routes!(openapi_json))
+}
+
+pub fn router(state: AppState) -> Router {
+    let (api, _) = api_routes().split_for_parts();
+    // Set after the routes: it applies to the routes present when it is called.
+    let api = api.method_not_allowed_fallback(|| async { AppError::MethodNotAllowed });
+    let security = SecurityHeaders::new(state.assets.index_html());
+    Router::new()
+        .nest("/api", api)
+        .fallback(fallback)
+        .layer(middleware::map_response(no_store_for_api))
+        .layer(middleware::from_fn_with_state(security, security::apply))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Whether a path belongs to the API. Unknown paths under it answer JSON, never the app.
+fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// Every unrouted path: a JSON 404 under /api (including `/api/`, which the nested router
+/// does not match), the built app elsewhere.
+async fn fallback(state: State<AppState>, req: Request) -> Response {
+    if is_api(req.uri().path()) {
+        AppError::NotFound.into_response()
+    } else {
+        assets::serve(state, req).await
+    }
+}
+
+/// API answers are per user and per moment: never cached, by the browser or a proxy.
+/// Decided by path, so 404s and 405s under /api get it too.
+async fn no_store_for_api(uri: Uri, mut res: Response) -> Response {
+    if is_api(uri.path()) {
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// This API's OpenAPI 3.1 document.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "meta",
+    responses((status = 200, description = "This document.", content_type = "application/json"))
+)]
+pub async fn openapi_json() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], crate::openapi::json())
+}

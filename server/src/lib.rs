@@ -1,0 +1,118 @@
+//! Ward's server: the JSON API under `/api` and the built browser app for everything else.
+
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod openapi;
+pub mod store;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use axum::Router;
+use tokio::net::TcpListener;
+
+pub use config::Config;
+pub use error::AppError;
+pub use http::assets::Assets;
+pub use store::{Store, StoreError};
+
+/// What every handler can reach. Cheap to clone: everything sits behind `Arc`s.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub assets: Arc<Assets>,
+}
+
+/// The whole application as a router, apart from any socket (tests call it in-process).
+pub fn app(state: AppState) -> Router {
+    http::router(state)
+}
+
+/// A server that has its store open and its socket bound, ready to serve.
+pub struct Server {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Server {
+    /// Creates the data dir, opens the store (migrating it), reads the built app and binds.
+    pub async fn bind(config: &Config) -> anyhow::Result<Server> {
+        tokio::fs::create_dir_all(&config.data_dir)
+            .await
+            .with_context(|| format!("could not create the data dir {}", config.data_dir.display()))?;
+        let store = store::connect(&config.store()).await.context("could not open the store")?;
+        let assets = Assets::load(&config.dist_dir).context("could not read the built app")?;
+        if assets.index_html().is_none() {
+            tracing::warn!(
+                dist_dir = %assets.dist_dir().display(),
+                "the app is not built (no index.html): the API works, pages answer 503"
+            );
+        }
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("could not listen on {}", config.addr))?;
+        let state = AppState { store, assets: Arc::new(assets) };
+        Ok(Server { listener, state })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound TCP listener has an address")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, lets requests in flight finish, closes the store.
+    pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let Server { listener, state } = self;
+        let store = state.store.clone();
+        axum::serve(listener, app(state))
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("the server failed")?;
+        store.close().await;
+        Ok(())
+    }
+}
+
+/// Runs the server until SIGINT or SIGTERM.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let server = Server::bind(&config).await?;
+    // Tooling and tests wait for this exact line on stdout (logs go to stderr).
+    println!("Ward is listening on http://{}", server.local_addr());
+    server.serve(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(%err, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sigterm) => {
+                sigterm.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(%err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,12 @@
+//! The API test binary: the real server over real stores. Each test is written once and
+//! generated for SQLite and PostgreSQL (see `both_backends!`).
+
+mod helpers;
+
+mod assets;
+mod errors;
+mod headers;
+mod health;
+mod lifecycle;
+mod openapi;
+mod store;
