@@ -1,5 +1,5 @@
 //! The visitor's language and theme: kept in localStorage (never sent to the server),
-//! applied to `<html lang>` and `<html data-theme>`.
+//! applied to `<html data-theme>` (the i18n provider keeps `<html lang>` in step).
 //!
 //! `public/boot.js` applies the same keys before the app loads so there is no flash of the
 //! wrong theme; keep the two in step.
@@ -107,14 +107,11 @@ pub fn choose_theme(theme: Theme) {
 pub fn provide_preferences() {
     let i18n = use_i18n();
     if let Some(locale) = read(LANG_KEY).as_deref().and_then(parse_lang) {
-        i18n.set_locale(locale);
+        // The provider applies the browser's language in an effect of its own; this effect,
+        // created after it, runs after it, so the stored choice wins.
+        Effect::new(move || i18n.set_locale(locale));
     }
     let theme = RwSignal::new(read(THEME_KEY).as_deref().and_then(Theme::parse).unwrap_or_default());
     provide_context(ThemeChoice(theme));
     Effect::new(move || apply_theme(theme.get()));
-    Effect::new(move || {
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("lang", lang_tag(i18n.get_locale()));
-        }
-    });
 }

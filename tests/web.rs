@@ -19,6 +19,10 @@ fn document() -> web_sys::Document {
 /// Mounts the whole app into a fresh element, with no stored preferences.
 fn mount_app() -> (HtmlElement, leptos::mount::UnmountHandle<impl Mountable>) {
     web_sys::window().unwrap().local_storage().unwrap().unwrap().clear().unwrap();
+    mount_app_keeping_storage()
+}
+
+fn mount_app_keeping_storage() -> (HtmlElement, leptos::mount::UnmountHandle<impl Mountable>) {
     let el: HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&el).unwrap();
     let handle = leptos::mount::mount_to(el.clone(), App);
@@ -116,4 +120,18 @@ async fn an_unreachable_api_shows_an_alert_with_a_retry_button() {
         "a plain sentence, not a status code"
     );
     assert!(!h1(&root).is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_stored_language_is_restored_when_the_app_starts() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.clear().unwrap();
+    storage.set_item("ward.lang", "zh").unwrap();
+    let (root, _handle) = mount_app_keeping_storage();
+    for _ in 0..5 {
+        tick().await;
+    }
+    let nav = root.query_selector("nav").unwrap().unwrap().text_content().unwrap();
+    assert!(nav.contains("首页"), "nav was {nav}");
+    storage.clear().unwrap();
 }

@@ -13,7 +13,7 @@ pub fn build_release(tools: &Tools) -> Result<PathBuf> {
     let mut c = cmd("trunk", &["build", "--release"]);
     tools.apply(&mut c);
     // Trunk finds cargo through PATH; keep its output readable in CI logs.
-    c.env("NO_COLOR", "1");
+    c.env("NO_COLOR", "true");
     run(&mut c)?;
     compress::precompress(&dist)?;
     Ok(dist)
