@@ -131,11 +131,19 @@ fn ensure_node() -> Result {
     Ok(())
 }
 
-/// Chromium and chromedriver for the wasm and end-to-end tests.
+/// Chromium and chromedriver for the wasm and end-to-end tests, and a CJK font so that
+/// Simplified Chinese pages render (and screenshot) as people see them, not as boxes.
 pub fn ensure_browser() -> Result {
     let have = |p: &str| Path::new(p).exists();
+    let mut missing = Vec::new();
     if !have("/usr/bin/chromium") || !have("/usr/bin/chromedriver") {
-        apt_install(&["chromium", "chromium-driver"])?;
+        missing.extend(["chromium", "chromium-driver"]);
+    }
+    if !have("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc") {
+        missing.push("fonts-noto-cjk");
+    }
+    if !missing.is_empty() {
+        apt_install(&missing)?;
     }
     Ok(())
 }
