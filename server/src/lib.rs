@@ -4,6 +4,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod openapi;
+pub mod registry;
 pub mod store;
 
 use std::future::Future;

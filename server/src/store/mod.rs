@@ -27,6 +27,10 @@ pub trait Store: Send + Sync + 'static {
     /// Answers once the database has executed a trivial query.
     async fn ping(&self) -> Result<(), StoreError>;
 
+    /// Every `(table, column)` of the schema as it really is, for the registry's check
+    /// (`crate::registry::drift`).
+    async fn schema_columns(&self) -> Result<Vec<(String, String)>, StoreError>;
+
     /// Closes every connection; later calls fail with [`StoreError::Unavailable`].
     /// Called at shutdown so SQLite checkpoints its WAL and PostgreSQL frees its slots.
     async fn close(&self);

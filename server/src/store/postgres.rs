@@ -30,6 +30,17 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    async fn schema_columns(&self) -> Result<Vec<(String, String)>, StoreError> {
+        // information_schema names are `sql_identifier`; cast so they decode as text.
+        let rows = sqlx::query_as(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns \
+             WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+
     async fn close(&self) {
         self.pool.close().await;
     }

@@ -46,6 +46,17 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn schema_columns(&self) -> Result<Vec<(String, String)>, StoreError> {
+        // sqlite_% tables are SQLite's own catalogue, not ours.
+        let rows = sqlx::query_as(
+            "SELECT m.name, p.name FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+
     async fn close(&self) {
         self.pool.close().await;
     }

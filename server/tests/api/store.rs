@@ -4,7 +4,7 @@ use ward_server::store::StoreConfig;
 use crate::both_backends;
 use crate::helpers::TestApp;
 
-both_backends!(migrations_create_the_ward_meta_table);
+both_backends!(migrations_create_the_ward_meta_table, every_column_of_the_schema_is_declared_in_the_registry);
 
 async fn migrations_create_the_ward_meta_table(app: TestApp) {
     let query = "SELECT value FROM ward_meta WHERE key = 'schema'";
@@ -20,4 +20,18 @@ async fn migrations_create_the_ward_meta_table(app: TestApp) {
         }
     };
     assert_eq!(value, "ward");
+}
+
+async fn every_column_of_the_schema_is_declared_in_the_registry(app: TestApp) {
+    let schema = app.state.store.schema_columns().await.unwrap();
+    assert!(
+        schema.iter().any(|(t, c)| t == "ward_meta" && c == "key"),
+        "the walk sees real tables: {schema:?}"
+    );
+    let drift = ward_server::registry::drift(&schema);
+    assert!(
+        drift.is_empty(),
+        "the schema and server/src/registry.rs disagree: declare every new column there \
+         (personal or not, with its reason) and remove declarations of dropped ones: {drift:?}"
+    );
 }
