@@ -143,3 +143,21 @@ test("the keyboard reaches the skip link first and it moves focus to the content
   await page.keyboard.press("Enter");
   assert.equal(await page.evaluate(() => document.activeElement?.id), "main");
 });
+
+test("the real build is served precompressed, hashed assets are immutable, the page is not", async () => {
+  const index = await fetch(BASE + "/", { headers: { "accept-encoding": "br, gzip" } });
+  assert.equal(index.headers.get("content-encoding"), "br");
+  assert.equal(index.headers.get("cache-control"), "no-cache");
+  const html = await index.text();
+  const wasm = html.match(/(\/ward-[0-9a-f]{16}_bg\.wasm)/)?.[1];
+  assert.ok(wasm, "index.html preloads the hashed wasm");
+  for (const encoding of ["br", "gzip"]) {
+    const r = await fetch(BASE + wasm, { headers: { "accept-encoding": encoding } });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get("content-encoding"), encoding);
+    assert.match(r.headers.get("cache-control") ?? "", /immutable/);
+    assert.equal(r.headers.get("content-type"), "application/wasm");
+  }
+  assert.equal((await fetch(BASE + "/robots.txt")).status, 200);
+  assert.equal((await fetch(BASE + "/favicon.ico")).status, 404);
+});
