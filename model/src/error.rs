@@ -45,6 +45,21 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    pub const ALL: [ErrorCode; 12] = [
+        ErrorCode::BadRequest,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::Conflict,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::Validation,
+        ErrorCode::TooManyRequests,
+        ErrorCode::Unavailable,
+        ErrorCode::Internal,
+    ];
+
     /// The HTTP status that carries this code.
     pub const fn status(self) -> u16 {
         match self {
@@ -65,21 +80,11 @@ impl ErrorCode {
 
     /// The code a client should assume for a status it got without a readable body
     /// (a proxy's error page, a truncated answer).
-    pub const fn from_status(status: u16) -> ErrorCode {
-        match status {
-            401 => ErrorCode::Unauthorized,
-            403 => ErrorCode::Forbidden,
-            404 => ErrorCode::NotFound,
-            405 => ErrorCode::MethodNotAllowed,
-            409 => ErrorCode::Conflict,
-            413 => ErrorCode::PayloadTooLarge,
-            415 => ErrorCode::UnsupportedMediaType,
-            422 => ErrorCode::Validation,
-            429 => ErrorCode::TooManyRequests,
-            503 => ErrorCode::Unavailable,
-            // 400 and any other client error.
-            400..=499 => ErrorCode::BadRequest,
-            _ => ErrorCode::Internal,
+    pub fn from_status(status: u16) -> ErrorCode {
+        match ErrorCode::ALL.into_iter().find(|c| c.status() == status) {
+            Some(code) => code,
+            None if (400..500).contains(&status) => ErrorCode::BadRequest,
+            None => ErrorCode::Internal,
         }
     }
 }
@@ -96,23 +101,15 @@ mod tests {
 
     #[test]
     fn every_code_survives_its_own_status() {
-        use ErrorCode::*;
-        for code in [
-            BadRequest,
-            Unauthorized,
-            Forbidden,
-            NotFound,
-            MethodNotAllowed,
-            Conflict,
-            PayloadTooLarge,
-            UnsupportedMediaType,
-            Validation,
-            TooManyRequests,
-            Unavailable,
-            Internal,
-        ] {
+        for code in ErrorCode::ALL {
             assert_eq!(ErrorCode::from_status(code.status()), code);
         }
+    }
+
+    #[test]
+    fn statuses_without_a_code_fall_back_by_class() {
+        assert_eq!(ErrorCode::from_status(418), ErrorCode::BadRequest);
+        assert_eq!(ErrorCode::from_status(502), ErrorCode::Internal);
     }
 
     #[test]
