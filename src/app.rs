@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use leptos_meta::provide_meta_context;
+use leptos_meta::{Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
@@ -14,6 +14,8 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <I18nContextProvider>
+            // Every page names itself; the tab also says which product it is.
+            <Title formatter=|page: String| format!("{page} · Ward") />
             <Preferences />
             <Router>
                 <Header />

@@ -25,7 +25,7 @@ test("the home page shows the API's health and version", async () => {
   const health = await (await page.request.get(BASE + "/api/health")).json();
   await page.getByText("All systems are working.").waitFor();
   assert.equal(await page.getByTestId("api-version").textContent(), health.version);
-  assert.equal(await page.title(), "Home");
+  assert.equal(await page.title(), "Home · Ward");
   assert.deepEqual(page.problems, []);
   await screenshot(page, "home-light");
 });
