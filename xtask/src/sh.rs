@@ -6,8 +6,15 @@ use std::process::{Command, Output, Stdio};
 use crate::Result;
 
 /// The workspace root (xtask lives one level below it).
+///
+/// Read from the environment `cargo run` sets, not baked in at compile time: with a target
+/// dir shared between checkouts (CI caches one), a binary built in one clone can be judged
+/// fresh and run from another, and must act on the checkout it was run from.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask has a parent").to_path_buf()
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir.parent().map(Path::to_path_buf).unwrap_or(manifest_dir)
 }
 
 pub fn cmd(program: &str, args: &[&str]) -> Command {
