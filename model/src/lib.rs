@@ -3,8 +3,11 @@
 //! Architecture invariant: this crate depends on serde only (plus utoipa behind the
 //! `openapi` feature, enabled by the server), so it compiles for wasm and native alike.
 
+mod account;
 mod error;
 mod health;
+
+pub use account::*;
 
 pub use error::{ApiError, ErrorCode, FieldError};
 pub use health::{Health, HealthStatus};
