@@ -1,17 +1,53 @@
 //! The one API client: every URL the app calls, and the mapping of every non-2xx answer
 //! to one typed error. Nothing else in the app builds a request.
+//!
+//! The CSRF token of the signed-in session is kept here too: every answer that carries a
+//! `SessionInfo` stores it, every request that changes something sends it as
+//! `X-CSRF-Token`, and signing out (or deleting the account) forgets it. No page can
+//! forget the header because no page builds a request.
 
-use gloo_net::http::{Request, Response};
+use std::cell::RefCell;
+
+use gloo_net::http::{Method, RequestBuilder, Response};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use ward_model::{ApiError, ErrorCode, Health};
+use ward_model::{
+    Account, ActivityEntry, ApiError, CodeOnly, DeletionReceipt, EmailOnly, ErrorCode, FieldError, Health,
+    MailboxMessage, PasswordChange, PasswordOnly, PasswordReset, ProfileUpdate, RecoveryCodes, SessionInfo,
+    SessionSummary, SignIn, SignUp, SignUpRules, SignedUp, TotpSetup, VerifyEmail,
+};
 use web_sys::{AbortController, AbortSignal};
 
 /// Every URL of the API the app uses.
 pub mod urls {
     pub const HEALTH: &str = "/api/health";
+    pub const SIGNUP: &str = "/api/signup";
+    pub const SIGNUP_VERIFY: &str = "/api/signup/verify";
+    pub const SIGNUP_RESEND: &str = "/api/signup/resend";
+    pub const SESSION: &str = "/api/session";
+    pub const ACCOUNT: &str = "/api/account";
+    pub const ACCOUNT_EMAIL_VERIFY: &str = "/api/account/email/verify";
+    pub const ACCOUNT_PASSWORD: &str = "/api/account/password";
+    pub const TOTP_SETUP: &str = "/api/account/totp/setup";
+    pub const TOTP_ENABLE: &str = "/api/account/totp/enable";
+    pub const TOTP_DISABLE: &str = "/api/account/totp/disable";
+    pub const SESSIONS: &str = "/api/account/sessions";
+    pub const ACTIVITY: &str = "/api/account/activity";
+    pub const DELETION: &str = "/api/account/deletion";
+    pub const PASSWORD_RESET: &str = "/api/password-reset";
+    pub const PASSWORD_RESET_CONFIRM: &str = "/api/password-reset/confirm";
+    pub const DEV_MAILBOX: &str = "/api/dev/mailbox";
+
+    /// `DELETE` ends one of the person's sessions.
+    pub fn session(id: &str) -> String {
+        format!("{SESSIONS}/{}", js_sys::encode_uri_component(id))
+    }
 }
+
+/// The header that proves a changing request comes from this app.
+pub const CSRF_HEADER: &str = "X-CSRF-Token";
 
 /// Why a call failed. Views show it through `components::ErrorPanel`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,8 +55,9 @@ pub enum ClientError {
     /// No answer at all: offline, connection refused, or the request was aborted.
     Network(String),
     /// A non-2xx answer, with the API's error body (or one made up from the status when the
-    /// body was not ours, e.g. a proxy's error page).
-    Api { status: u16, error: ApiError },
+    /// body was not ours, e.g. a proxy's error page). `retry_after` is the `Retry-After`
+    /// header in seconds, when the server sent one (429).
+    Api { status: u16, error: ApiError, retry_after: Option<u32> },
     /// A 2xx answer whose body was not what this version of the app expects.
     Decode(String),
 }
@@ -31,7 +68,18 @@ impl ClientError {
         let error = serde_json::from_str::<ApiError>(body).unwrap_or_else(|_| {
             ApiError::new(ErrorCode::from_status(status), format!("HTTP status {status}"))
         });
-        ClientError::Api { status, error }
+        ClientError::Api { status, error, retry_after: None }
+    }
+
+    /// The same, with a `Retry-After` header's value (delta-seconds; an HTTP date is ignored).
+    pub fn with_retry_after(self, header: Option<&str>) -> ClientError {
+        match self {
+            ClientError::Api { status, error, .. } => {
+                let retry_after = header.and_then(|h| h.trim().parse::<u32>().ok());
+                ClientError::Api { status, error, retry_after }
+            }
+            other => other,
+        }
     }
 
     /// The API's error code, if the server answered.
@@ -41,6 +89,50 @@ impl ClientError {
             _ => None,
         }
     }
+
+    /// The HTTP status, if the server answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ClientError::Api { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The per-field problems of a rejected request (empty for anything else).
+    pub fn fields(&self) -> &[FieldError] {
+        match self {
+            ClientError::Api { error, .. } => &error.fields,
+            _ => &[],
+        }
+    }
+
+    /// The problem with one field, if the server named it.
+    pub fn field(&self, name: &str) -> Option<&FieldError> {
+        self.fields().iter().find(|f| f.field == name)
+    }
+
+    /// Seconds to wait before trying again, for a 429.
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            ClientError::Api { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+thread_local! {
+    static CSRF_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// The CSRF token of the current session, if signed in.
+pub fn csrf_token() -> Option<String> {
+    CSRF_TOKEN.with(|t| t.borrow().clone())
+}
+
+/// Remembers (or, with `None`, forgets) the session's CSRF token. The calls below do it
+/// themselves; the session context calls it only when it learns the session ended.
+pub fn set_csrf_token(token: Option<String>) {
+    CSRF_TOKEN.with(|t| *t.borrow_mut() = token);
 }
 
 /// Aborts this component's requests in flight when it unmounts.
@@ -54,27 +146,196 @@ pub fn use_abort_signal() -> AbortSignal {
     signal
 }
 
-async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ClientError> {
+async fn fail(response: Response) -> ClientError {
     let status = response.status();
-    let body = response.text().await.map_err(|e| ClientError::Network(e.to_string()))?;
-    if response.ok() {
-        serde_json::from_str(&body).map_err(|e| ClientError::Decode(e.to_string()))
-    } else {
-        Err(ClientError::from_answer(status, &body))
+    let retry_after = response.headers().get("Retry-After");
+    let body = response.text().await.unwrap_or_default();
+    ClientError::from_answer(status, &body).with_retry_after(retry_after.as_deref())
+}
+
+async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ClientError> {
+    if !response.ok() {
+        return Err(fail(response).await);
     }
+    let body = response.text().await.map_err(|e| ClientError::Network(e.to_string()))?;
+    serde_json::from_str(&body).map_err(|e| ClientError::Decode(e.to_string()))
+}
+
+async fn read_empty(response: Response) -> Result<(), ClientError> {
+    if response.ok() { Ok(()) } else { Err(fail(response).await) }
+}
+
+/// Builds and sends one request. Changing methods carry the CSRF token when there is one.
+async fn send<B: Serialize>(
+    method: Method,
+    url: &str,
+    body: Option<&B>,
+    abort: &AbortSignal,
+) -> Result<Response, ClientError> {
+    let mut builder = RequestBuilder::new(url)
+        .method(method.clone())
+        .header("Accept", "application/json")
+        .abort_signal(Some(abort));
+    if method != Method::GET
+        && let Some(token) = csrf_token()
+    {
+        builder = builder.header(CSRF_HEADER, &token);
+    }
+    let request = match body {
+        Some(b) => builder.json(b).map_err(|e| ClientError::Decode(e.to_string()))?,
+        None => builder.build().map_err(|e| ClientError::Network(e.to_string()))?,
+    };
+    request.send().await.map_err(|e| ClientError::Network(e.to_string()))
 }
 
 async fn get_json<T: DeserializeOwned>(url: &str, abort: &AbortSignal) -> Result<T, ClientError> {
-    let response = Request::get(url)
-        .header("Accept", "application/json")
-        .abort_signal(Some(abort))
-        .send()
-        .await
-        .map_err(|e| ClientError::Network(e.to_string()))?;
-    read_json(response).await
+    read_json(send::<()>(Method::GET, url, None, abort).await?).await
+}
+
+async fn post_json<B: Serialize, T: DeserializeOwned>(
+    url: &str,
+    body: &B,
+    abort: &AbortSignal,
+) -> Result<T, ClientError> {
+    read_json(send(Method::POST, url, Some(body), abort).await?).await
+}
+
+async fn post_empty<B: Serialize>(url: &str, body: &B, abort: &AbortSignal) -> Result<(), ClientError> {
+    read_empty(send(Method::POST, url, Some(body), abort).await?).await
+}
+
+async fn delete(url: &str, abort: &AbortSignal) -> Result<(), ClientError> {
+    read_empty(send::<()>(Method::DELETE, url, None, abort).await?).await
+}
+
+fn remember(info: SessionInfo) -> SessionInfo {
+    set_csrf_token(Some(info.csrf_token.clone()));
+    info
 }
 
 /// `GET /api/health`
 pub async fn health(abort: AbortSignal) -> Result<Health, ClientError> {
     get_json(urls::HEALTH, &abort).await
+}
+
+/// `GET /api/signup`: the policy version, password limits and regions with their minimum ages.
+pub async fn signup_rules(abort: AbortSignal) -> Result<SignUpRules, ClientError> {
+    get_json(urls::SIGNUP, &abort).await
+}
+
+/// `POST /api/signup` (201): a code was mailed.
+pub async fn sign_up(body: &SignUp, abort: &AbortSignal) -> Result<SignedUp, ClientError> {
+    post_json(urls::SIGNUP, body, abort).await
+}
+
+/// `POST /api/signup/verify` (204).
+pub async fn verify_email(body: &VerifyEmail, abort: &AbortSignal) -> Result<(), ClientError> {
+    post_empty(urls::SIGNUP_VERIFY, body, abort).await
+}
+
+/// `POST /api/signup/resend` (202).
+pub async fn resend_code(body: &EmailOnly, abort: &AbortSignal) -> Result<(), ClientError> {
+    post_empty(urls::SIGNUP_RESEND, body, abort).await
+}
+
+/// `POST /api/session`: sign in; the session cookie is set by the answer.
+pub async fn sign_in(body: &SignIn, abort: &AbortSignal) -> Result<SessionInfo, ClientError> {
+    post_json(urls::SESSION, body, abort).await.map(remember)
+}
+
+/// `GET /api/session`: who is signed in (401 when nobody is).
+pub async fn current_session(abort: &AbortSignal) -> Result<SessionInfo, ClientError> {
+    match get_json(urls::SESSION, abort).await {
+        Ok(info) => Ok(remember(info)),
+        Err(e) => {
+            if e.status() == Some(401) {
+                set_csrf_token(None);
+            }
+            Err(e)
+        }
+    }
+}
+
+/// `DELETE /api/session` (204): sign out.
+pub async fn sign_out(abort: &AbortSignal) -> Result<(), ClientError> {
+    let result = delete(urls::SESSION, abort).await;
+    if result.is_ok() || matches!(result, Err(ref e) if e.status() == Some(401)) {
+        set_csrf_token(None);
+    }
+    result
+}
+
+/// `PATCH /api/account`.
+pub async fn update_profile(body: &ProfileUpdate, abort: &AbortSignal) -> Result<Account, ClientError> {
+    read_json(send(Method::PATCH, urls::ACCOUNT, Some(body), abort).await?).await
+}
+
+/// `POST /api/account/email/verify`: confirms a pending email change.
+pub async fn verify_new_email(body: &CodeOnly, abort: &AbortSignal) -> Result<Account, ClientError> {
+    post_json(urls::ACCOUNT_EMAIL_VERIFY, body, abort).await
+}
+
+/// `POST /api/account/password` (204): other sessions end.
+pub async fn change_password(body: &PasswordChange, abort: &AbortSignal) -> Result<(), ClientError> {
+    post_empty(urls::ACCOUNT_PASSWORD, body, abort).await
+}
+
+/// `POST /api/account/totp/setup`.
+pub async fn totp_setup(abort: &AbortSignal) -> Result<TotpSetup, ClientError> {
+    read_json(send::<()>(Method::POST, urls::TOTP_SETUP, None, abort).await?).await
+}
+
+/// `POST /api/account/totp/enable`: the recovery codes, shown once.
+pub async fn totp_enable(body: &CodeOnly, abort: &AbortSignal) -> Result<RecoveryCodes, ClientError> {
+    post_json(urls::TOTP_ENABLE, body, abort).await
+}
+
+/// `POST /api/account/totp/disable` (204).
+pub async fn totp_disable(body: &PasswordOnly, abort: &AbortSignal) -> Result<(), ClientError> {
+    post_empty(urls::TOTP_DISABLE, body, abort).await
+}
+
+/// `GET /api/account/sessions`.
+pub async fn sessions(abort: AbortSignal) -> Result<Vec<SessionSummary>, ClientError> {
+    get_json(urls::SESSIONS, &abort).await
+}
+
+/// `DELETE /api/account/sessions/{id}` (204).
+pub async fn revoke_session(id: &str, abort: &AbortSignal) -> Result<(), ClientError> {
+    delete(&urls::session(id), abort).await
+}
+
+/// `DELETE /api/account/sessions` (204): ends every session but this one.
+pub async fn revoke_other_sessions(abort: &AbortSignal) -> Result<(), ClientError> {
+    delete(urls::SESSIONS, abort).await
+}
+
+/// `GET /api/account/activity`, newest first.
+pub async fn activity(abort: AbortSignal) -> Result<Vec<ActivityEntry>, ClientError> {
+    get_json(urls::ACTIVITY, &abort).await
+}
+
+/// `POST /api/account/deletion`: the account is gone and its session with it.
+pub async fn delete_account(
+    body: &PasswordOnly,
+    abort: &AbortSignal,
+) -> Result<DeletionReceipt, ClientError> {
+    let receipt = post_json(urls::DELETION, body, abort).await?;
+    set_csrf_token(None);
+    Ok(receipt)
+}
+
+/// `POST /api/password-reset` (202): a code was mailed if the address has an account.
+pub async fn request_password_reset(body: &EmailOnly, abort: &AbortSignal) -> Result<(), ClientError> {
+    post_empty(urls::PASSWORD_RESET, body, abort).await
+}
+
+/// `POST /api/password-reset/confirm` (204): every session ends.
+pub async fn confirm_password_reset(body: &PasswordReset, abort: &AbortSignal) -> Result<(), ClientError> {
+    post_empty(urls::PASSWORD_RESET_CONFIRM, body, abort).await
+}
+
+/// `GET /api/dev/mailbox`: only on the embedded default (404 otherwise).
+pub async fn dev_mailbox(abort: AbortSignal) -> Result<Vec<MailboxMessage>, ClientError> {
+    get_json(urls::DEV_MAILBOX, &abort).await
 }

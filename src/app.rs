@@ -5,8 +5,11 @@ use leptos_router::path;
 
 use crate::components::{Footer, Header};
 use crate::i18n::I18nContextProvider;
-use crate::pages::{Cookies, Home, NotFound, Privacy};
-use crate::prefs;
+use crate::pages::{
+    AccountPage, Cookies, DeleteAccountPage, DevMailboxPage, Home, NotFound, PasswordResetPage, Privacy,
+    SecurityPage, SignInPage, SignUpPage, VerifyEmailPage,
+};
+use crate::{prefs, session};
 
 /// The whole app: contexts, the shell, and the one route table.
 #[component]
@@ -17,6 +20,7 @@ pub fn App() -> impl IntoView {
             // Every page names itself; the tab also says which product it is.
             <Title formatter=|page: String| format!("{page} · Ward") />
             <Preferences />
+            <SessionProvider />
             <Router>
                 <Header />
                 <main id="main" class="container page" tabindex="-1">
@@ -24,12 +28,26 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=Home />
                         <Route path=path!("/privacy") view=Privacy />
                         <Route path=path!("/cookies") view=Cookies />
+                        <Route path=path!("/signup") view=SignUpPage />
+                        <Route path=path!("/signup/verify") view=VerifyEmailPage />
+                        <Route path=path!("/signin") view=SignInPage />
+                        <Route path=path!("/password-reset") view=PasswordResetPage />
+                        <Route path=path!("/account") view=AccountPage />
+                        <Route path=path!("/account/security") view=SecurityPage />
+                        <Route path=path!("/account/delete") view=DeleteAccountPage />
+                        <Route path=path!("/dev/mailbox") view=DevMailboxPage />
                     </Routes>
                 </main>
                 <Footer />
             </Router>
         </I18nContextProvider>
     }
+}
+
+/// Asks the server who is signed in and provides the session context.
+#[component]
+fn SessionProvider() -> impl IntoView {
+    session::provide_session();
 }
 
 /// Restores the stored language and theme, and keeps the document in step with them.

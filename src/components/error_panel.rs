@@ -16,6 +16,11 @@ pub fn ErrorPanel(
     let reason = move || match &error {
         ClientError::Network(_) => t!(i18n, error.network).into_any(),
         ClientError::Decode(_) => t!(i18n, error.unexpected).into_any(),
+        // How long to wait, in the reader's language.
+        ClientError::Api { retry_after: Some(seconds), .. } => {
+            let seconds = *seconds;
+            t!(i18n, error.retry_after, seconds = seconds).into_any()
+        }
         // The API's own words about the request itself are worth showing as they are.
         ClientError::Api { error, .. } if says_what_to_fix(error.code) => error.message.clone().into_any(),
         // Anything else (server trouble, a proxy's page) gets a plain sentence.

@@ -2,8 +2,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use wasm_bindgen::JsCast;
 
+use crate::api;
 use crate::i18n::{Locale, t, t_string, use_i18n};
 use crate::prefs::{self, Theme};
+use crate::session::{SessionState, use_session};
 
 /// Skip link, brand, main navigation and the language and theme choices.
 #[component]
@@ -24,12 +26,65 @@ pub fn Header() -> impl IntoView {
                         <li><A href="/privacy">{t!(i18n, nav.privacy)}</A></li>
                     </ul>
                 </nav>
+                <AccountNav />
                 <div class="prefs">
                     <LanguageSelect />
                     <ThemeSelect />
                 </div>
             </div>
         </header>
+    }
+}
+
+/// "Sign in" and "Create account", or the person's name, their account and "Sign out".
+#[component]
+fn AccountNav() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let navigate = leptos_router::hooks::use_navigate();
+    let signing_out = RwSignal::new(false);
+    let sign_out = move |_| {
+        signing_out.set(true);
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            let abort = web_sys::AbortController::new().expect("AbortController").signal();
+            // Signed out on the server or not, this browser forgets the session.
+            let _ = api::sign_out(&abort).await;
+            session.signed_out();
+            signing_out.set(false);
+            navigate("/signin?signed_out=1", Default::default());
+        });
+    };
+    let phase = Memo::new(move |_| {
+        session.0.with(|s| match s {
+            SessionState::Loading => None,
+            SessionState::SignedOut => Some(None),
+            SessionState::SignedIn(info) => Some(Some(info.account.name.clone())),
+        })
+    });
+    view! {
+        <nav class="account-nav" aria-label=move || t_string!(i18n, nav.account_label)>
+            {move || match phase.get() {
+                None => ().into_any(),
+                Some(None) => view! {
+                    <ul>
+                        <li><A href="/signin">{t!(i18n, nav.sign_in)}</A></li>
+                        <li><A href="/signup" attr:class="button button-small">{t!(i18n, nav.sign_up)}</A></li>
+                    </ul>
+                }.into_any(),
+                Some(Some(name)) => view! {
+                    <ul>
+                        <li class="account-name" data-testid="account-name">{name}</li>
+                        <li><A href="/account">{t!(i18n, nav.account)}</A></li>
+                        <li>
+                            <button type="button" class="button button-small button-quiet" on:click=sign_out.clone() disabled=move || signing_out.get()>
+                                {t!(i18n, nav.sign_out)}
+                            </button>
+                        </li>
+                    </ul>
+                }.into_any(),
+            }}
+        </nav>
     }
 }
 

@@ -1,0 +1,117 @@
+use leptos::prelude::*;
+use leptos::text_prop::TextProp;
+
+use crate::forms::{FormState, field_message, password_strength};
+use crate::i18n::{t, use_i18n};
+
+/// A labelled input whose server error (matched by `name`, the wire field) shows beside it
+/// and is announced with it (`aria-describedby`, `aria-invalid`).
+#[component]
+pub fn Field(
+    form: FormState,
+    /// The field's wire name: the `field` of the server's errors, and the input's `name`.
+    name: &'static str,
+    /// The input's id; the hint and the error get `{id}-hint` and `{id}-error`.
+    id: &'static str,
+    #[prop(into)] label: TextProp,
+    value: RwSignal<String>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] inputmode: Option<&'static str>,
+    #[prop(optional, into)] hint: Option<ViewFn>,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] maxlength: Option<u32>,
+    /// Another element that describes the input (e.g. a strength meter).
+    #[prop(optional)]
+    described_by: Option<&'static str>,
+    /// Shown below the input (e.g. a strength meter).
+    #[prop(optional)]
+    children: Option<Children>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let describedby = {
+        let mut ids = Vec::new();
+        if hint.is_some() {
+            ids.push(hint_id.clone());
+        }
+        if let Some(extra) = described_by {
+            ids.push(extra.to_string());
+        }
+        ids.push(error_id.clone());
+        ids.join(" ")
+    };
+    let invalid = move || form.has_error(name).then_some("true");
+    let message = move || form.field(name).map(|e| field_message(i18n, &e));
+    view! {
+        <div class="field" class:field-invalid=move || form.has_error(name)>
+            <label for=id>{move || label.get()}</label>
+            {hint.map(|h| view! { <p class="field-hint" id=hint_id>{move || h.run()}</p> })}
+            <input
+                id=id
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                inputmode=inputmode
+                maxlength=maxlength
+                required=required
+                aria-describedby=describedby
+                aria-invalid=invalid
+                bind:value=value
+            />
+            {children.map(|c| c())}
+            <p class="field-error" id=error_id>
+                {move || message().map(|m| view! { <span class="field-error-mark" aria-hidden="true">"!"</span> {m} })}
+            </p>
+            {move || {
+                (name == "birth_date" && form.field(name).is_some_and(|e| e.code == "under_age"))
+                    .then(|| view! { <p class="field-guardian"><a href="/guardian">{t!(i18n, signup.guardian_link)}</a></p> })
+            }}
+        </div>
+    }
+}
+
+/// A live estimate of a password's strength, for the `described_by` of its field.
+#[component]
+pub fn StrengthMeter(id: &'static str, value: RwSignal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let score = Memo::new(move |_| value.with(|v| (!v.is_empty()).then(|| password_strength(v))));
+    let text = move || match score.get() {
+        None => t!(i18n, strength.empty).into_any(),
+        Some(0) => t!(i18n, strength.very_weak).into_any(),
+        Some(1) => t!(i18n, strength.weak).into_any(),
+        Some(2) => t!(i18n, strength.fair).into_any(),
+        Some(3) => t!(i18n, strength.good).into_any(),
+        Some(_) => t!(i18n, strength.strong).into_any(),
+    };
+    view! {
+        <div class="strength" id=id data-score=move || score.get().map(|s| s.to_string())>
+            <div class="strength-bar" aria-hidden="true">
+                <span class=move || format!("strength-fill strength-{}", score.get().map_or(-1, i32::from))></span>
+            </div>
+            <p class="strength-text">{t!(i18n, strength.label)} " " <strong>{text}</strong></p>
+        </div>
+    }
+}
+
+/// The primary submit button: disabled, and saying so, while the form is sending.
+#[component]
+pub fn SubmitButton(
+    form: FormState,
+    #[prop(into)] label: TextProp,
+    #[prop(optional)] danger: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <button type="submit" class="button" class:button-danger=danger disabled=move || form.sending.get()>
+            {move || if form.sending.get() { t!(i18n, form.sending).into_any() } else { label.get().into_any() }}
+        </button>
+    }
+}
+
+/// The form-level error panel of a form (errors that belong to no field).
+#[component]
+pub fn FormError(form: FormState) -> impl IntoView {
+    move || form.error.get().map(|e| view! { <crate::components::ErrorPanel error=e /> })
+}

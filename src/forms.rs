@@ -1,0 +1,160 @@
+//! What every form shares: the state of one submission (sending, per-field errors, a
+//! form-level error) and the small pure pieces the account pages need (password strength,
+//! the code in a mail, which server errors belong to which field).
+
+use leptos::prelude::*;
+use ward_model::FieldError;
+
+use crate::api::ClientError;
+use crate::i18n::{Locale, t_string};
+
+type I18nContext = leptos_i18n::I18nContext<Locale>;
+
+/// Splits a failed call into errors shown beside the form's fields (those whose `field` the
+/// form has) and whether the form-level panel must show the error too (anything else: no
+/// field errors at all, or fields this form does not have).
+pub fn route_error(error: &ClientError, known: &[&str]) -> (Vec<FieldError>, bool) {
+    let (mine, others): (Vec<FieldError>, Vec<FieldError>) =
+        error.fields().iter().cloned().partition(|f| known.contains(&f.field.as_str()));
+    let panel = mine.is_empty() || !others.is_empty();
+    (mine, panel)
+}
+
+/// One submission's state. `Copy`, so handlers and views can share it freely.
+#[derive(Clone, Copy)]
+pub struct FormState {
+    pub sending: RwSignal<bool>,
+    pub fields: RwSignal<Vec<FieldError>>,
+    pub error: RwSignal<Option<ClientError>>,
+    known: &'static [&'static str],
+}
+
+impl FormState {
+    /// `known`: the wire names of the fields this form shows.
+    pub fn new(known: &'static [&'static str]) -> Self {
+        FormState {
+            sending: RwSignal::new(false),
+            fields: RwSignal::new(Vec::new()),
+            error: RwSignal::new(None),
+            known,
+        }
+    }
+
+    /// A submission starts: old errors go, the button is disabled.
+    pub fn start(&self) {
+        self.sending.set(true);
+        self.fields.set(Vec::new());
+        self.error.set(None);
+    }
+
+    /// The submission ended well.
+    pub fn done(&self) {
+        self.sending.set(false);
+    }
+
+    /// The submission failed: field errors go beside their fields (and the first of them
+    /// gets the focus), anything else to the form's panel.
+    pub fn fail(&self, error: ClientError) {
+        let (fields, panel) = route_error(&error, self.known);
+        let focus = !fields.is_empty();
+        self.fields.set(fields);
+        self.error.set(panel.then_some(error));
+        self.sending.set(false);
+        if focus {
+            request_animation_frame(|| {
+                if let Ok(Some(el)) = document().query_selector("[aria-invalid=true]") {
+                    use wasm_bindgen::JsCast;
+                    let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
+                }
+            });
+        }
+    }
+
+    /// The error of one field, if any (tracked).
+    pub fn field(&self, name: &str) -> Option<FieldError> {
+        self.fields.with(|fs| fs.iter().find(|f| f.field == name).cloned())
+    }
+
+    /// Whether the field has an error (tracked).
+    pub fn has_error(&self, name: &str) -> bool {
+        self.fields.with(|fs| fs.iter().any(|f| f.field == name))
+    }
+}
+
+/// A field error in the reader's language: the server's English sentence is the most
+/// specific in English; other languages get a sentence for the code (the server's sentence
+/// when the code is unknown).
+pub fn field_message(i18n: I18nContext, error: &FieldError) -> String {
+    if i18n.get_locale() == Locale::en {
+        return error.message.clone();
+    }
+    let s = match error.code.as_str() {
+        "required" => t_string!(i18n, field_error.required),
+        "malformed" | "invalid" => t_string!(i18n, field_error.malformed),
+        "too_short" => t_string!(i18n, field_error.too_short),
+        "too_long" => t_string!(i18n, field_error.too_long),
+        "too_common" | "common" | "weak" => t_string!(i18n, field_error.too_common),
+        "under_age" => t_string!(i18n, field_error.under_age),
+        "wrong" | "mismatch" => t_string!(i18n, field_error.wrong),
+        "expired" => t_string!(i18n, field_error.expired),
+        "taken" | "conflict" => t_string!(i18n, field_error.taken),
+        "outdated" | "stale" => t_string!(i18n, field_error.outdated),
+        _ => return error.message.clone(),
+    };
+    s.to_string()
+}
+
+/// A quick estimate of a password's strength, 0 (very weak) to 4 (strong), from its length
+/// and the kinds of characters in it. The server is the authority (it also knows common
+/// passwords); this only helps while typing.
+pub fn password_strength(password: &str) -> u8 {
+    let len = password.chars().count();
+    if len == 0 {
+        return 0;
+    }
+    let has = |f: fn(&char) -> bool| password.chars().any(|c| f(&c));
+    let lower = has(char::is_ascii_lowercase);
+    let upper = has(char::is_ascii_uppercase);
+    let digit = has(char::is_ascii_digit);
+    let other = has(|c| !c.is_ascii_alphanumeric());
+    let pool: u32 =
+        [(lower, 26), (upper, 26), (digit, 10), (other, 33)].iter().filter(|(h, _)| *h).map(|(_, n)| n).sum();
+    let kinds = [lower, upper, digit, other].iter().filter(|h| **h).count();
+    let mut distinct: Vec<char> = password.chars().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let bits = len as f64 * f64::from(pool.max(2)).log2();
+    let mut score: u8 = match bits {
+        b if b < 28.0 => 0,
+        b if b < 36.0 => 1,
+        b if b < 60.0 => 2,
+        b if b < 80.0 => 3,
+        _ => 4,
+    };
+    if distinct.len() <= 2 {
+        score = 0;
+    } else if len < 8 || (kinds == 1 && len < 12) || distinct.len() * 3 < len {
+        score = score.min(1);
+    }
+    score
+}
+
+/// The verification code in a mail's text: the first run of exactly six digits.
+pub fn extract_code(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i - start == 6 {
+                return Some(chars[start..i].iter().collect());
+            }
+        } else {
+            i += 1;
+        }
+    }
+    None
+}

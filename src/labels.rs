@@ -1,0 +1,52 @@
+//! Words for values that come from the server as codes: regions, activity kinds, times.
+
+use ward_model::Region;
+
+use crate::i18n::{Locale, t_string};
+
+type I18n = leptos_i18n::I18nContext<Locale>;
+
+pub fn region_name(i18n: I18n, region: Region) -> &'static str {
+    match region {
+        Region::Us => t_string!(i18n, region.us),
+        Region::Eu => t_string!(i18n, region.eu),
+        Region::Sg => t_string!(i18n, region.sg),
+        Region::Br => t_string!(i18n, region.br),
+        Region::In => t_string!(i18n, region.in_),
+        Region::Ru => t_string!(i18n, region.ru),
+        Region::Cn => t_string!(i18n, region.cn),
+    }
+}
+
+/// An activity-log kind in words; a kind this version does not know is shown as sent.
+pub fn activity_kind(i18n: I18n, kind: &str) -> String {
+    let s = match kind {
+        "signed_up" => t_string!(i18n, activity.signed_up),
+        "email_verified" => t_string!(i18n, activity.email_verified),
+        "signed_in" => t_string!(i18n, activity.signed_in),
+        "sign_in_failed" => t_string!(i18n, activity.sign_in_failed),
+        "signed_out" => t_string!(i18n, activity.signed_out),
+        "password_changed" => t_string!(i18n, activity.password_changed),
+        "password_reset" => t_string!(i18n, activity.password_reset),
+        "profile_changed" => t_string!(i18n, activity.profile_changed),
+        "email_changed" => t_string!(i18n, activity.email_changed),
+        "totp_enabled" => t_string!(i18n, activity.totp_enabled),
+        "totp_disabled" => t_string!(i18n, activity.totp_disabled),
+        "session_revoked" => t_string!(i18n, activity.session_revoked),
+        other => return other.replace('_', " "),
+    };
+    s.to_string()
+}
+
+/// An RFC 3339 time in the reader's language and time zone (as sent when unreadable).
+pub fn local_time(i18n: I18n, rfc3339: &str) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+    if date.get_time().is_nan() {
+        return rfc3339.to_string();
+    }
+    let lang = match i18n.get_locale() {
+        Locale::en => "en",
+        Locale::zh => "zh-CN",
+    };
+    date.to_locale_string(lang, &wasm_bindgen::JsValue::UNDEFINED).into()
+}

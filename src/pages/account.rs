@@ -1,0 +1,200 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use ward_model::{Account, CodeOnly, ProfileUpdate};
+
+use crate::api;
+use crate::components::{Field, FormError, SubmitButton};
+use crate::forms::FormState;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::labels::{local_time, region_name};
+use crate::session::{RequireSession, use_session};
+
+/// The sub-navigation of the account pages.
+#[component]
+pub fn AccountTabs() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <nav class="tabs" aria-label=move || t_string!(i18n, account.tabs_label)>
+            <ul>
+                <li><A href="/account" exact=true>{t!(i18n, account.tab_profile)}</A></li>
+                <li><A href="/account/security">{t!(i18n, account.tab_security)}</A></li>
+                <li><A href="/account/delete">{t!(i18n, account.tab_delete)}</A></li>
+            </ul>
+        </nav>
+    }
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, account.title).to_string() />
+        <h1>{t!(i18n, account.heading)}</h1>
+        <AccountTabs />
+        <RequireSession>
+            <Profile />
+        </RequireSession>
+    }
+}
+
+/// Which changes to send: only what differs from the account, trimmed.
+pub fn profile_changes(
+    account: &Account,
+    name: &str,
+    email: &str,
+    phone: &str,
+    password: &str,
+) -> ProfileUpdate {
+    let changed = |new: &str, old: &str| (new.trim() != old).then(|| new.trim().to_string());
+    let email_changed = changed(email, account.pending_email.as_deref().unwrap_or(&account.email));
+    let phone_changed = changed(phone, &account.phone);
+    let needs_password = email_changed.is_some() || phone_changed.is_some();
+    ProfileUpdate {
+        name: changed(name, &account.name),
+        phone: phone_changed,
+        email: email_changed,
+        current_password: (needs_password || !password.is_empty()).then(|| password.to_string()),
+    }
+}
+
+#[component]
+fn Profile() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let abort = api::use_abort_signal();
+    let account = Memo::new(move |_| session.account());
+    let start = account.get_untracked().expect("RequireSession shows this only when signed in");
+    let name = RwSignal::new(start.name.clone());
+    let email = RwSignal::new(start.pending_email.clone().unwrap_or(start.email.clone()));
+    let phone = RwSignal::new(start.phone.clone());
+    let current_password = RwSignal::new(String::new());
+    let form = FormState::new(&["name", "email", "phone", "current_password"]);
+    let saved = RwSignal::new(false);
+    let unchanged = RwSignal::new(false);
+
+    let submit = {
+        let abort = abort.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            if form.sending.get_untracked() {
+                return;
+            }
+            let Some(acc) = account.get_untracked() else { return };
+            let body = profile_changes(
+                &acc,
+                &name.get_untracked(),
+                &email.get_untracked(),
+                &phone.get_untracked(),
+                &current_password.get_untracked(),
+            );
+            saved.set(false);
+            unchanged.set(false);
+            if body.name.is_none() && body.email.is_none() && body.phone.is_none() {
+                unchanged.set(true);
+                return;
+            }
+            form.start();
+            let abort = abort.clone();
+            spawn_local(async move {
+                match api::update_profile(&body, &abort).await {
+                    Ok(updated) => {
+                        form.done();
+                        name.set(updated.name.clone());
+                        email.set(updated.pending_email.clone().unwrap_or(updated.email.clone()));
+                        phone.set(updated.phone.clone());
+                        current_password.set(String::new());
+                        session.update_account(updated);
+                        saved.set(true);
+                    }
+                    Err(e) => form.fail(e),
+                }
+            });
+        }
+    };
+
+    view! {
+        <section class="card" aria-labelledby="profile-facts-heading">
+            <h2 id="profile-facts-heading">{t!(i18n, account.facts_heading)}</h2>
+            {move || account.get().map(|a| {
+                let created = local_time(i18n, &a.created_at);
+                view! {
+                    <dl class="facts">
+                        <div><dt>{t!(i18n, account.name)}</dt><dd data-testid="profile-name">{a.name.clone()}</dd></div>
+                        <div><dt>{t!(i18n, account.email)}</dt><dd class="break">{a.email.clone()}</dd></div>
+                        <div><dt>{t!(i18n, account.phone)}</dt><dd>{a.phone.clone()}</dd></div>
+                        <div><dt>{t!(i18n, account.region)}</dt><dd>{region_name(i18n, a.region)}</dd></div>
+                        <div><dt>{t!(i18n, account.birth_date)}</dt><dd>{a.birth_date.clone()}</dd></div>
+                        <div><dt>{t!(i18n, account.created)}</dt><dd>{created}</dd></div>
+                        <div>
+                            <dt>{t!(i18n, account.two_factor)}</dt>
+                            <dd>{if a.totp_enabled { t!(i18n, account.on).into_any() } else { t!(i18n, account.off).into_any() }}</dd>
+                        </div>
+                    </dl>
+                    <p class="muted">{t!(i18n, account.region_note)}</p>
+                }
+            })}
+        </section>
+        {move || account.get().and_then(|a| a.pending_email).map(|pending| view! { <PendingEmail pending=pending /> })}
+        <form class="card form" novalidate on:submit=submit aria-labelledby="profile-edit-heading">
+            <h2 id="profile-edit-heading">{t!(i18n, account.edit_heading)}</h2>
+            <Field form=form name="name" id="profile-name" value=name autocomplete="name" required=true
+                label=move || t_string!(i18n, account.name) />
+            <Field form=form name="phone" id="profile-phone" value=phone kind="tel" autocomplete="tel" required=true
+                label=move || t_string!(i18n, account.phone) />
+            <Field form=form name="email" id="profile-email" value=email kind="email" autocomplete="email" required=true
+                label=move || t_string!(i18n, account.email)
+                hint=move || t_string!(i18n, account.email_hint) />
+            <Field form=form name="current_password" id="profile-current-password" value=current_password kind="password"
+                autocomplete="current-password"
+                label=move || t_string!(i18n, account.current_password)
+                hint=move || t_string!(i18n, account.current_password_hint) />
+            <FormError form=form />
+            <p role="status" class="muted">
+                {move || saved.get().then_some(t!(i18n, account.saved))}
+                {move || unchanged.get().then_some(t!(i18n, account.unchanged))}
+            </p>
+            <SubmitButton form=form label=move || t_string!(i18n, account.save) />
+        </form>
+    }
+}
+
+/// A new address waits for its emailed code.
+#[component]
+fn PendingEmail(pending: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let abort = api::use_abort_signal();
+    let code = RwSignal::new(String::new());
+    let form = FormState::new(&["code"]);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if form.sending.get_untracked() {
+            return;
+        }
+        let body = CodeOnly { code: code.get_untracked().trim().to_string() };
+        form.start();
+        let abort = abort.clone();
+        spawn_local(async move {
+            match api::verify_new_email(&body, &abort).await {
+                Ok(account) => {
+                    form.done();
+                    session.update_account(account);
+                }
+                Err(e) => form.fail(e),
+            }
+        });
+    };
+    view! {
+        <form class="card form card-attention" novalidate on:submit=submit aria-labelledby="pending-heading">
+            <h2 id="pending-heading">{t!(i18n, account.pending_heading)}</h2>
+            <p>{t!(i18n, account.pending_body, email = move || pending.clone())}</p>
+            <Field form=form name="code" id="pending-code" value=code autocomplete="one-time-code" inputmode="numeric"
+                maxlength=6u32 required=true
+                label=move || t_string!(i18n, account.pending_code) />
+            <FormError form=form />
+            <SubmitButton form=form label=move || t_string!(i18n, account.pending_submit) />
+        </form>
+    }
+}

@@ -1,0 +1,106 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use ward_model::{DeletionReceipt, PasswordOnly};
+
+use crate::api;
+use crate::components::{Field, FormError, SubmitButton};
+use crate::forms::FormState;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::labels::local_time;
+use crate::pages::account::AccountTabs;
+use crate::session::{RequireSession, use_session};
+
+#[component]
+pub fn DeleteAccountPage() -> impl IntoView {
+    let i18n = use_i18n();
+    // The receipt outlives the session: once deleted, the person is signed out, and the
+    // page must keep showing the receipt rather than send them to sign in.
+    let receipt = RwSignal::new(None::<DeletionReceipt>);
+    view! {
+        <Title text=move || t_string!(i18n, delete.title).to_string() />
+        <h1>{t!(i18n, delete.heading)}</h1>
+        {move || match receipt.get() {
+            Some(r) => view! { <Receipt receipt=r /> }.into_any(),
+            None => view! {
+                <AccountTabs />
+                <RequireSession>
+                    <DeleteForm receipt=receipt />
+                </RequireSession>
+            }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn DeleteForm(receipt: RwSignal<Option<DeletionReceipt>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let abort = api::use_abort_signal();
+    let password = RwSignal::new(String::new());
+    let form = FormState::new(&["password"]);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if form.sending.get_untracked() {
+            return;
+        }
+        let body = PasswordOnly { password: password.get_untracked() };
+        form.start();
+        let abort = abort.clone();
+        spawn_local(async move {
+            match api::delete_account(&body, &abort).await {
+                Ok(r) => {
+                    form.done();
+                    receipt.set(Some(r));
+                    session.signed_out();
+                }
+                Err(e) => form.fail(e),
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="delete-what-heading">
+            <h2 id="delete-what-heading">{t!(i18n, delete.what_heading)}</h2>
+            <ul class="bullets">
+                <li>{t!(i18n, delete.what_account)}</li>
+                <li>{t!(i18n, delete.what_sessions)}</li>
+                <li>{t!(i18n, delete.what_security)}</li>
+                <li>{t!(i18n, delete.what_keys)}</li>
+            </ul>
+            <h2>{t!(i18n, delete.kept_heading)}</h2>
+            <ul class="bullets">
+                <li>{t!(i18n, delete.kept_receipt)}</li>
+                <li>{t!(i18n, delete.kept_logs)}</li>
+            </ul>
+            <p class="muted">{t!(i18n, delete.final_note)}</p>
+        </section>
+        <form class="card form card-danger" novalidate on:submit=submit aria-labelledby="delete-confirm-heading">
+            <h2 id="delete-confirm-heading">{t!(i18n, delete.confirm_heading)}</h2>
+            <Field form=form name="password" id="delete-password" value=password kind="password"
+                autocomplete="current-password" required=true
+                label=move || t_string!(i18n, delete.password)
+                hint=move || t_string!(i18n, delete.password_hint) />
+            <FormError form=form />
+            <SubmitButton form=form danger=true label=move || t_string!(i18n, delete.submit) />
+        </form>
+    }
+}
+
+#[component]
+fn Receipt(receipt: DeletionReceipt) -> impl IntoView {
+    let i18n = use_i18n();
+    let when = local_time(i18n, &receipt.deleted_at);
+    view! {
+        <div class="card" role="status">
+            <h2>{t!(i18n, delete.done_heading)}</h2>
+            <p>{t!(i18n, delete.done_body)}</p>
+            <dl class="facts">
+                <div><dt>{t!(i18n, delete.receipt)}</dt><dd class="receipt" data-testid="deletion-receipt">{receipt.receipt.clone()}</dd></div>
+                <div><dt>{t!(i18n, delete.deleted_at)}</dt><dd>{when}</dd></div>
+            </dl>
+            <p class="muted">{t!(i18n, delete.receipt_hint)}</p>
+            <A href="/" attr:class="button">{t!(i18n, delete.home)}</A>
+        </div>
+    }
+}

@@ -1,0 +1,71 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use ward_model::{ErrorCode, MailboxMessage};
+
+use crate::api;
+use crate::components::ErrorPanel;
+use crate::forms::extract_code;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::labels::local_time;
+
+/// Newest first, whatever order the server used.
+pub fn newest_first(mut messages: Vec<MailboxMessage>) -> Vec<MailboxMessage> {
+    messages.sort_by(|a, b| {
+        let at = |m: &MailboxMessage| js_sys::Date::parse(&m.date);
+        at(b).partial_cmp(&at(a)).unwrap_or(std::cmp::Ordering::Equal)
+    });
+    messages
+}
+
+/// The developer mailbox: the mail Ward "sent" on the embedded default, so a newcomer can
+/// read the verification codes without an SMTP server.
+#[component]
+pub fn DevMailboxPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let messages = LocalResource::new(move || {
+        let abort = abort.clone();
+        async move { api::dev_mailbox(abort).await.map(newest_first) }
+    });
+    let retry = Callback::new(move |()| messages.refetch());
+    view! {
+        <Title text=move || t_string!(i18n, mailbox.title).to_string() />
+        <h1>{t!(i18n, mailbox.heading)}</h1>
+        <p class="lead">{t!(i18n, mailbox.lead)}</p>
+        <p><button type="button" class="button button-secondary" on:click=move |_| messages.refetch()>{t!(i18n, mailbox.refresh)}</button></p>
+        {move || match messages.get() {
+            None => view! { <p class="muted" role="status">{t!(i18n, mailbox.loading)}</p> }.into_any(),
+            Some(Err(e)) if e.code() == Some(ErrorCode::NotFound) => {
+                view! { <p class="notice notice-info">{t!(i18n, mailbox.unavailable)}</p> }.into_any()
+            }
+            Some(Err(e)) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
+            Some(Ok(list)) if list.is_empty() => view! { <p class="muted">{t!(i18n, mailbox.empty)}</p> }.into_any(),
+            Some(Ok(list)) => view! {
+                <ol class="mail-list">
+                    {list.into_iter().map(|m| view! { <Mail message=m /> }).collect_view()}
+                </ol>
+            }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn Mail(message: MailboxMessage) -> impl IntoView {
+    let i18n = use_i18n();
+    let code = extract_code(&message.text);
+    let when = local_time(i18n, &message.date);
+    let heading_id = format!("mail-{}", message.id);
+    let heading_id2 = heading_id.clone();
+    view! {
+        <li class="card card-wide mail" aria-labelledby=heading_id>
+            <h2 id=heading_id2>{message.subject.clone()}</h2>
+            <p class="row-meta">
+                {t!(i18n, mailbox.to)} " " <span class="break">{message.to.clone()}</span> " · " {when}
+            </p>
+            {code.map(|c| view! {
+                <p class="mail-code">{t!(i18n, mailbox.code)} " " <strong data-testid="mail-code">{c}</strong></p>
+            })}
+            <pre class="mail-body">{message.text.clone()}</pre>
+        </li>
+    }
+}

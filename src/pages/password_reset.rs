@@ -1,0 +1,139 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+use ward_model::{EmailOnly, PasswordReset};
+
+use crate::api;
+use crate::components::{Field, FormError, StrengthMeter, SubmitButton};
+use crate::forms::FormState;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::pages::signin::needs_otp;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Request,
+    Confirm,
+    Done,
+}
+
+#[component]
+pub fn PasswordResetPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let query = use_query_map();
+    let email = RwSignal::new(query.with_untracked(|q| q.get("email")).unwrap_or_default());
+    let code = RwSignal::new(String::new());
+    let new_password = RwSignal::new(String::new());
+    let otp = RwSignal::new(String::new());
+    let otp_needed = RwSignal::new(false);
+    let step = RwSignal::new(Step::Request);
+    let request_form = FormState::new(&["email"]);
+    let confirm_form = FormState::new(&["email", "code", "new_password", "otp"]);
+
+    let request = {
+        let abort = abort.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            if request_form.sending.get_untracked() {
+                return;
+            }
+            let body = EmailOnly { email: email.get_untracked().trim().to_string() };
+            request_form.start();
+            let abort = abort.clone();
+            spawn_local(async move {
+                match api::request_password_reset(&body, &abort).await {
+                    Ok(()) => {
+                        request_form.done();
+                        step.set(Step::Confirm);
+                    }
+                    Err(e) => request_form.fail(e),
+                }
+            });
+        }
+    };
+
+    let confirm = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if confirm_form.sending.get_untracked() {
+            return;
+        }
+        let body = PasswordReset {
+            email: email.get_untracked().trim().to_string(),
+            code: code.get_untracked().trim().to_string(),
+            new_password: new_password.get_untracked(),
+            otp: otp_needed.get_untracked().then(|| otp.get_untracked().trim().replace(' ', "")),
+        };
+        confirm_form.start();
+        let abort = abort.clone();
+        spawn_local(async move {
+            match api::confirm_password_reset(&body, &abort).await {
+                Ok(()) => {
+                    confirm_form.done();
+                    step.set(Step::Done);
+                }
+                Err(e) if needs_otp(&e) && !otp_needed.get_untracked() => {
+                    otp_needed.set(true);
+                    confirm_form.done();
+                    if e.field("otp").is_some_and(|f| f.code != "required") {
+                        confirm_form.fail(e);
+                    }
+                }
+                Err(e) => confirm_form.fail(e),
+            }
+        });
+    };
+
+    view! {
+        <Title text=move || t_string!(i18n, reset.title).to_string() />
+        <div class="narrow">
+            <h1>{t!(i18n, reset.heading)}</h1>
+            {move || match step.get() {
+                Step::Request => view! {
+                    <p class="lead">{t!(i18n, reset.lead)}</p>
+                    <form class="card form" novalidate on:submit=request.clone()>
+                        <Field form=request_form name="email" id="reset-email" value=email kind="email" autocomplete="email"
+                            required=true label=move || t_string!(i18n, reset.email) />
+                        <FormError form=request_form />
+                        <SubmitButton form=request_form label=move || t_string!(i18n, reset.send) />
+                    </form>
+                }.into_any(),
+                Step::Confirm => view! {
+                    <p class="notice notice-ok" role="status">{t!(i18n, reset.sent, email = move || email.get_untracked())}</p>
+                    <form class="card form" novalidate on:submit=confirm.clone()>
+                        <Field form=confirm_form name="code" id="reset-code" value=code autocomplete="one-time-code"
+                            inputmode="numeric" maxlength=6u32 required=true
+                            label=move || t_string!(i18n, reset.code) />
+                        <Field form=confirm_form name="new_password" id="reset-password" value=new_password kind="password"
+                            autocomplete="new-password" required=true described_by="reset-password-strength"
+                            label=move || t_string!(i18n, reset.new_password)>
+                            <StrengthMeter id="reset-password-strength" value=new_password />
+                        </Field>
+                        {move || otp_needed.get().then(|| view! {
+                            <Field form=confirm_form name="otp" id="reset-otp" value=otp autocomplete="one-time-code"
+                                required=true
+                                label=move || t_string!(i18n, signin.otp)
+                                hint=move || t_string!(i18n, signin.otp_hint) />
+                        })}
+                        <FormError form=confirm_form />
+                        <div class="form-actions">
+                            <SubmitButton form=confirm_form label=move || t_string!(i18n, reset.submit) />
+                            <button type="button" class="button button-secondary" on:click=move |_| step.set(Step::Request)>
+                                {t!(i18n, reset.again)}
+                            </button>
+                        </div>
+                    </form>
+                }.into_any(),
+                Step::Done => view! {
+                    <div class="notice notice-ok" role="status">
+                        <p class="notice-title">{t!(i18n, reset.done_title)}</p>
+                        <p>{t!(i18n, reset.done_body)}</p>
+                        <A href="/signin" attr:class="button">{t!(i18n, reset.sign_in)}</A>
+                    </div>
+                }.into_any(),
+            }}
+            <p class="form-footer"><A href="/signin">{t!(i18n, reset.back)}</A></p>
+        </div>
+    }
+}

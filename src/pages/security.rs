@@ -1,0 +1,401 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use ward_model::{CodeOnly, PasswordChange, PasswordOnly, SessionSummary, TotpSetup};
+
+use crate::api;
+use crate::components::{ErrorPanel, Field, FormError, StrengthMeter, SubmitButton};
+use crate::forms::FormState;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::labels::{activity_kind, local_time};
+use crate::pages::account::AccountTabs;
+use crate::session::{RequireSession, use_session};
+
+#[component]
+pub fn SecurityPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, security.title).to_string() />
+        <h1>{t!(i18n, security.heading)}</h1>
+        <AccountTabs />
+        <RequireSession>
+            <ChangePassword />
+            <TwoFactor />
+            <Sessions />
+            <Activity />
+        </RequireSession>
+    }
+}
+
+#[component]
+fn ChangePassword() -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let form = FormState::new(&["current_password", "new_password"]);
+    let changed = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if form.sending.get_untracked() {
+            return;
+        }
+        let body =
+            PasswordChange { current_password: current.get_untracked(), new_password: new.get_untracked() };
+        form.start();
+        changed.set(false);
+        let abort = abort.clone();
+        spawn_local(async move {
+            match api::change_password(&body, &abort).await {
+                Ok(()) => {
+                    form.done();
+                    current.set(String::new());
+                    new.set(String::new());
+                    changed.set(true);
+                }
+                Err(e) => form.fail(e),
+            }
+        });
+    };
+    view! {
+        <form class="card form" novalidate on:submit=submit aria-labelledby="password-heading">
+            <h2 id="password-heading">{t!(i18n, security.password_heading)}</h2>
+            <p class="muted">{t!(i18n, security.password_lead)}</p>
+            // A hidden username lets password managers know whose password changes.
+            <Field form=form name="current_password" id="password-current" value=current kind="password"
+                autocomplete="current-password" required=true
+                label=move || t_string!(i18n, security.current_password) />
+            <Field form=form name="new_password" id="password-new" value=new kind="password" autocomplete="new-password"
+                required=true described_by="password-new-strength"
+                label=move || t_string!(i18n, security.new_password)>
+                <StrengthMeter id="password-new-strength" value=new />
+            </Field>
+            <FormError form=form />
+            <p role="status" class="status-line">{move || changed.get().then_some(t!(i18n, security.password_changed))}</p>
+            <SubmitButton form=form label=move || t_string!(i18n, security.password_submit) />
+        </form>
+    }
+}
+
+#[component]
+fn TwoFactor() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let enabled = Memo::new(move |_| session.account().is_some_and(|a| a.totp_enabled));
+    let codes = RwSignal::new(None::<Vec<String>>);
+    view! {
+        <section class="card" aria-labelledby="totp-heading">
+            <h2 id="totp-heading">{t!(i18n, security.totp_heading)}</h2>
+            {move || match (codes.get(), enabled.get()) {
+                (Some(list), _) => view! { <RecoveryCodesView codes=list on_done=move || codes.set(None) /> }.into_any(),
+                (None, true) => view! { <TotpDisable /> }.into_any(),
+                (None, false) => view! { <TotpEnable codes=codes /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn TotpEnable(codes: RwSignal<Option<Vec<String>>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let abort = api::use_abort_signal();
+    let setup = RwSignal::new(None::<TotpSetup>);
+    let setup_form = FormState::new(&[]);
+    let code = RwSignal::new(String::new());
+    let form = FormState::new(&["code"]);
+
+    let start = {
+        let abort = abort.clone();
+        move |_| {
+            if setup_form.sending.get_untracked() {
+                return;
+            }
+            setup_form.start();
+            let abort = abort.clone();
+            spawn_local(async move {
+                match api::totp_setup(&abort).await {
+                    Ok(s) => {
+                        setup_form.done();
+                        setup.set(Some(s));
+                    }
+                    Err(e) => setup_form.fail(e),
+                }
+            });
+        }
+    };
+    let confirm = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if form.sending.get_untracked() {
+            return;
+        }
+        let body = CodeOnly { code: code.get_untracked().trim().replace(' ', "") };
+        form.start();
+        let abort = abort.clone();
+        spawn_local(async move {
+            match api::totp_enable(&body, &abort).await {
+                Ok(rc) => {
+                    form.done();
+                    codes.set(Some(rc.codes));
+                    if let Some(mut a) = session.account() {
+                        a.totp_enabled = true;
+                        session.update_account(a);
+                    }
+                }
+                Err(e) => form.fail(e),
+            }
+        });
+    };
+    view! {
+        <p>
+            <span class="badge badge-off">{t!(i18n, security.totp_off)}</span>
+            " " {t!(i18n, security.totp_lead)}
+        </p>
+        {move || match setup.get() {
+            None => view! {
+                <FormError form=setup_form />
+                <button type="button" class="button" on:click=start.clone() disabled=move || setup_form.sending.get()>
+                    {t!(i18n, security.totp_start)}
+                </button>
+            }.into_any(),
+            Some(s) => view! {
+                <ol class="steps">
+                    <li>
+                        <p>{t!(i18n, security.totp_step_add)}</p>
+                        <p class="secret-label" id="totp-secret-label">{t!(i18n, security.totp_secret)}</p>
+                        <p class="secret" aria-labelledby="totp-secret-label" data-testid="totp-secret">{s.secret.clone()}</p>
+                        <p><a href=s.otpauth_url.clone() class="button button-secondary">{t!(i18n, security.totp_open_app)}</a></p>
+                    </li>
+                    <li>
+                        <form class="form" novalidate on:submit=confirm.clone()>
+                            <Field form=form name="code" id="totp-code" value=code autocomplete="one-time-code" inputmode="numeric"
+                                maxlength=6u32 required=true
+                                label=move || t_string!(i18n, security.totp_code) />
+                            <FormError form=form />
+                            <SubmitButton form=form label=move || t_string!(i18n, security.totp_confirm) />
+                        </form>
+                    </li>
+                </ol>
+            }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn RecoveryCodesView(codes: Vec<String>, on_done: impl Fn() + Send + Sync + 'static) -> impl IntoView {
+    let i18n = use_i18n();
+    let text = codes.join("\n");
+    let download = format!(
+        "data:text/plain;charset=utf-8,{}",
+        String::from(js_sys::encode_uri_component(&format!("{text}\n")))
+    );
+    let copied = RwSignal::new(false);
+    let copy = move |_| {
+        use wasm_bindgen::JsValue;
+        use wasm_bindgen::closure::Closure;
+        // "Copied" is said only once the browser confirms it.
+        let promise = window().navigator().clipboard().write_text(&text);
+        let on_ok = Closure::<dyn FnMut(JsValue)>::new(move |_| copied.set(true));
+        let on_err = Closure::<dyn FnMut(JsValue)>::new(|_| {});
+        let _ = promise.then2(&on_ok, &on_err);
+        on_ok.forget();
+        on_err.forget();
+    };
+    view! {
+        <div class="notice notice-ok" role="status">
+            <p class="notice-title">{t!(i18n, security.totp_on_now)}</p>
+            <p>{t!(i18n, security.recovery_lead)}</p>
+        </div>
+        <ul class="recovery-codes" data-testid="recovery-codes">
+            {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+        </ul>
+        <p class="muted">{t!(i18n, security.recovery_hint)}</p>
+        <div class="form-actions">
+            <button type="button" class="button button-secondary" on:click=copy>{t!(i18n, security.recovery_copy)}</button>
+            <a class="button button-secondary" href=download download="ward-recovery-codes.txt">{t!(i18n, security.recovery_download)}</a>
+            <button type="button" class="button" on:click=move |_| on_done()>{t!(i18n, security.recovery_done)}</button>
+        </div>
+        <p role="status" class="muted">{move || copied.get().then_some(t!(i18n, security.recovery_copied))}</p>
+    }
+}
+
+#[component]
+fn TotpDisable() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let abort = api::use_abort_signal();
+    let password = RwSignal::new(String::new());
+    let form = FormState::new(&["password"]);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if form.sending.get_untracked() {
+            return;
+        }
+        let body = PasswordOnly { password: password.get_untracked() };
+        form.start();
+        let abort = abort.clone();
+        spawn_local(async move {
+            match api::totp_disable(&body, &abort).await {
+                Ok(()) => {
+                    form.done();
+                    if let Some(mut a) = session.account() {
+                        a.totp_enabled = false;
+                        session.update_account(a);
+                    }
+                }
+                Err(e) => form.fail(e),
+            }
+        });
+    };
+    view! {
+        <p><span class="badge badge-on">{t!(i18n, security.totp_on)}</span> " " {t!(i18n, security.totp_on_lead)}</p>
+        <form class="form" novalidate on:submit=submit>
+            <Field form=form name="password" id="totp-disable-password" value=password kind="password"
+                autocomplete="current-password" required=true
+                label=move || t_string!(i18n, security.totp_disable_password) />
+            <FormError form=form />
+            <SubmitButton form=form danger=true label=move || t_string!(i18n, security.totp_disable) />
+        </form>
+    }
+}
+
+#[component]
+fn Sessions() -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let list = LocalResource::new({
+        let abort = abort.clone();
+        move || api::sessions(abort.clone())
+    });
+    let retry = Callback::new(move |()| list.refetch());
+    let action_error = RwSignal::new(None::<api::ClientError>);
+    let busy = RwSignal::new(false);
+    let done = RwSignal::new(false);
+    let run = {
+        let abort = abort.clone();
+        move |id: Option<String>| {
+            if busy.get_untracked() {
+                return;
+            }
+            busy.set(true);
+            action_error.set(None);
+            done.set(false);
+            let abort = abort.clone();
+            spawn_local(async move {
+                let result = match id {
+                    Some(id) => api::revoke_session(&id, &abort).await,
+                    None => api::revoke_other_sessions(&abort).await,
+                };
+                busy.set(false);
+                match result {
+                    Ok(()) => {
+                        done.set(true);
+                        list.refetch();
+                    }
+                    Err(e) => action_error.set(Some(e)),
+                }
+            });
+        }
+    };
+    let run = StoredValue::new_local(run);
+    view! {
+        <section class="card card-wide" aria-labelledby="sessions-heading">
+            <h2 id="sessions-heading">{t!(i18n, security.sessions_heading)}</h2>
+            <p class="muted">{t!(i18n, security.sessions_lead)}</p>
+            {move || action_error.get().map(|e| view! { <ErrorPanel error=e /> })}
+            <p role="status" class="status-line">{move || done.get().then_some(t!(i18n, security.sessions_ended))}</p>
+            {move || match list.get() {
+                None => view! { <p class="muted">{t!(i18n, security.loading)}</p> }.into_any(),
+                Some(Err(e)) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
+                Some(Ok(sessions)) => {
+                    let others = sessions.iter().filter(|s| !s.current).count();
+                    view! {
+                        <ul class="rows">
+                            {sessions.into_iter().map(|s| {
+                                let id = s.id.clone();
+                                view! {
+                                    <SessionRow session=s on_revoke=move || run.with_value(|r| r(Some(id.clone()))) busy=busy />
+                                }
+                            }).collect_view()}
+                        </ul>
+                        {(others > 0).then(|| view! {
+                            <button type="button" class="button button-danger" disabled=move || busy.get()
+                                on:click=move |_| run.with_value(|r| r(None))>
+                                {t!(i18n, security.sessions_end_others)}
+                            </button>
+                        })}
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn SessionRow(
+    session: SessionSummary,
+    on_revoke: impl Fn() + 'static,
+    busy: RwSignal<bool>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let created = local_time(i18n, &session.created_at);
+    let seen = local_time(i18n, &session.last_seen);
+    let browser = session.browser.clone();
+    view! {
+        <li class="row">
+            <div class="row-main">
+                <p class="row-title">
+                    {session.browser.clone()}
+                    {session.current.then(|| view! { " " <span class="badge badge-on">{t!(i18n, security.this_device)}</span> })}
+                </p>
+                <p class="row-meta">
+                    {session.address.clone()} " · "
+                    {t!(i18n, security.signed_in_at, time = move || created.clone())} " · "
+                    {t!(i18n, security.last_seen, time = move || seen.clone())}
+                </p>
+            </div>
+            {(!session.current).then(|| view! {
+                <button type="button" class="button button-small button-secondary" disabled=move || busy.get()
+                    on:click=move |_| on_revoke()>
+                    {t!(i18n, security.end_session)}
+                    <span class="visually-hidden">" " {browser}</span>
+                </button>
+            })}
+        </li>
+    }
+}
+
+#[component]
+fn Activity() -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let list = LocalResource::new(move || api::activity(abort.clone()));
+    let retry = Callback::new(move |()| list.refetch());
+    view! {
+        <section class="card card-wide" aria-labelledby="activity-heading">
+            <h2 id="activity-heading">{t!(i18n, security.activity_heading)}</h2>
+            {move || match list.get() {
+                None => view! { <p class="muted">{t!(i18n, security.loading)}</p> }.into_any(),
+                Some(Err(e)) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
+                Some(Ok(entries)) if entries.is_empty() => view! { <p class="muted">{t!(i18n, security.activity_empty)}</p> }.into_any(),
+                Some(Ok(entries)) => view! {
+                    <ul class="rows" data-testid="activity">
+                        {entries.into_iter().map(|e| {
+                            let when = local_time(i18n, &e.at);
+                            let kind = e.kind.clone();
+                            let failed = kind == "sign_in_failed";
+                            view! {
+                                <li class="row">
+                                    <div class="row-main">
+                                        <p class="row-title" class:row-warn=failed>{move || activity_kind(i18n, &kind)}</p>
+                                        <p class="row-meta">{when} " · " {e.address.clone()} " · " {e.browser.clone()}</p>
+                                    </div>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+        </section>
+    }
+}

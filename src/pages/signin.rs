@@ -1,0 +1,137 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use ward_model::SignIn;
+
+use crate::api::{self, ClientError};
+use crate::components::{Field, FormError, SubmitButton};
+use crate::forms::FormState;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::session::{safe_return_path, use_session};
+
+/// Whether the server asks for the second factor: a field error on `otp`.
+pub fn needs_otp(error: &ClientError) -> bool {
+    matches!(error.status(), Some(401 | 422)) && error.field("otp").is_some()
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let session = use_session();
+    let navigate = use_navigate();
+    let query = use_query_map();
+    let next = safe_return_path(query.with_untracked(|q| q.get("next")).as_deref());
+    let signed_out = query.with_untracked(|q| q.get("signed_out").is_some());
+    let email = RwSignal::new(query.with_untracked(|q| q.get("email")).unwrap_or_default());
+    let password = RwSignal::new(String::new());
+    let otp = RwSignal::new(String::new());
+    // The second step: the account has two-factor authentication.
+    let otp_step = RwSignal::new(false);
+    let unverified = RwSignal::new(false);
+    let form = FormState::new(&["email", "password", "otp"]);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if form.sending.get_untracked() {
+            return;
+        }
+        let body = SignIn {
+            email: email.get_untracked().trim().to_string(),
+            password: password.get_untracked(),
+            otp: otp_step.get_untracked().then(|| otp.get_untracked().trim().replace(' ', "")),
+        };
+        form.start();
+        unverified.set(false);
+        let abort = abort.clone();
+        let navigate = navigate.clone();
+        let next = next.clone();
+        spawn_local(async move {
+            match api::sign_in(&body, &abort).await {
+                Ok(info) => {
+                    form.done();
+                    session.signed_in(info);
+                    navigate(&next, Default::default());
+                }
+                Err(e) if needs_otp(&e) => {
+                    let first_time = !otp_step.get_untracked();
+                    otp_step.set(true);
+                    if first_time && e.field("otp").is_some_and(|f| f.code == "required") {
+                        // Not a mistake: the next step asks for the code.
+                        form.done();
+                        request_animation_frame(|| {
+                            if let Some(el) = document().get_element_by_id("signin-otp") {
+                                use wasm_bindgen::JsCast;
+                                let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
+                            }
+                        });
+                    } else {
+                        form.fail(e);
+                    }
+                }
+                Err(e) => {
+                    unverified.set(e.status() == Some(403));
+                    form.fail(e);
+                }
+            }
+        });
+    };
+
+    let back = move |_| {
+        otp_step.set(false);
+        otp.set(String::new());
+        form.fields.set(Vec::new());
+        form.error.set(None);
+    };
+
+    view! {
+        <Title text=move || t_string!(i18n, signin.title).to_string() />
+        <div class="narrow">
+            <h1>{t!(i18n, signin.heading)}</h1>
+            {signed_out.then(|| view! { <p class="notice notice-ok" role="status">{t!(i18n, signin.signed_out)}</p> })}
+            {move || session.account().map(|a| view! {
+                <p class="notice notice-info">
+                    {t!(i18n, signin.already, name = move || a.name.clone())} " "
+                    <A href="/account">{t!(i18n, signin.go_account)}</A>
+                </p>
+            })}
+            <form class="card form" novalidate on:submit=submit>
+                <div hidden=move || otp_step.get()>
+                    <Field form=form name="email" id="signin-email" value=email kind="email" autocomplete="username" required=true
+                        label=move || t_string!(i18n, signin.email) />
+                    <Field form=form name="password" id="signin-password" value=password kind="password"
+                        autocomplete="current-password" required=true
+                        label=move || t_string!(i18n, signin.password) />
+                </div>
+                {move || otp_step.get().then(|| view! {
+                    <p class="form-step" role="status">{t!(i18n, signin.otp_lead)}</p>
+                    <Field form=form name="otp" id="signin-otp" value=otp autocomplete="one-time-code" required=true
+                        label=move || t_string!(i18n, signin.otp)
+                        hint=move || t_string!(i18n, signin.otp_hint) />
+                })}
+                <FormError form=form />
+                {move || unverified.get().then(|| view! {
+                    <p class="notice notice-info">
+                        <A href=format!("/signup/verify?email={}", String::from(js_sys::encode_uri_component(&email.get_untracked())))>
+                            {t!(i18n, signin.verify_link)}
+                        </A>
+                    </p>
+                })}
+                <div class="form-actions">
+                    <SubmitButton form=form label=move || t_string!(i18n, signin.submit) />
+                    {move || otp_step.get().then(|| view! {
+                        <button type="button" class="button button-secondary" on:click=back>{t!(i18n, signin.back)}</button>
+                    })}
+                </div>
+            </form>
+            <p class="form-footer">
+                <A href="/password-reset">{t!(i18n, signin.forgot)}</A>
+            </p>
+            <p class="form-footer">
+                {t!(i18n, signin.no_account)} " " <A href="/signup">{t!(i18n, signin.sign_up)}</A>
+            </p>
+        </div>
+    }
+}

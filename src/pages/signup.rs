@@ -1,0 +1,148 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use ward_model::{SignUp, SignUpRules};
+
+use crate::api;
+use crate::components::{ErrorPanel, Field, FormError, StrengthMeter, SubmitButton};
+use crate::forms::{FormState, field_message};
+use crate::i18n::{t, t_string, use_i18n};
+use crate::labels::region_name;
+
+const FIELDS: &[&str] = &["name", "email", "phone", "password", "region", "birth_date", "accepted_policy"];
+
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let rules = LocalResource::new({
+        let abort = abort.clone();
+        move || api::signup_rules(abort.clone())
+    });
+    let retry = Callback::new(move |()| rules.refetch());
+    view! {
+        <Title text=move || t_string!(i18n, signup.title).to_string() />
+        <div class="narrow">
+            <h1>{t!(i18n, signup.heading)}</h1>
+            <p class="lead">{t!(i18n, signup.lead)}</p>
+            {move || match rules.get() {
+                None => view! { <p class="muted" role="status">{t!(i18n, signup.loading)}</p> }.into_any(),
+                Some(Err(e)) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
+                Some(Ok(r)) => view! { <SignUpForm rules=r abort=abort.clone() /> }.into_any(),
+            }}
+            <p class="form-footer">
+                {t!(i18n, signup.have_account)} " " <A href="/signin">{t!(i18n, signup.sign_in)}</A>
+            </p>
+        </div>
+    }
+}
+
+#[component]
+fn SignUpForm(rules: SignUpRules, abort: web_sys::AbortSignal) -> impl IntoView {
+    let i18n = use_i18n();
+    let navigate = use_navigate();
+    let form = FormState::new(FIELDS);
+    let name = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let region = RwSignal::new(String::new());
+    let birth_date = RwSignal::new(String::new());
+    let accepted = RwSignal::new(false);
+    let policy_version = rules.policy_version.clone();
+    let password_min = rules.password_min;
+    let password_max = rules.password_max;
+    let name_max = rules.name_max;
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if form.sending.get_untracked() {
+            return;
+        }
+        let body = SignUp {
+            name: name.get_untracked().trim().to_string(),
+            email: email.get_untracked().trim().to_string(),
+            phone: phone.get_untracked().trim().to_string(),
+            password: password.get_untracked(),
+            region: region.get_untracked(),
+            birth_date: birth_date.get_untracked(),
+            accepted_policy: if accepted.get_untracked() { policy_version.clone() } else { String::new() },
+        };
+        form.start();
+        let abort = abort.clone();
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match api::sign_up(&body, &abort).await {
+                Ok(done) => {
+                    form.done();
+                    let email = String::from(js_sys::encode_uri_component(&done.email));
+                    navigate(&format!("/signup/verify?email={email}&sent=1"), Default::default());
+                }
+                Err(e) => form.fail(e),
+            }
+        });
+    };
+
+    let region_error = move || form.field("region").map(|e| field_message(i18n, &e));
+    let policy_error = move || form.field("accepted_policy").map(|e| field_message(i18n, &e));
+    let regions = rules.regions.clone();
+
+    view! {
+        <form class="card form" novalidate on:submit=submit>
+            <Field form=form name="name" id="signup-name" value=name autocomplete="name" required=true maxlength=name_max
+                label=move || t_string!(i18n, signup.name) />
+            <Field form=form name="email" id="signup-email" value=email kind="email" autocomplete="email" required=true
+                label=move || t_string!(i18n, signup.email) />
+            <Field form=form name="phone" id="signup-phone" value=phone kind="tel" autocomplete="tel" required=true
+                label=move || t_string!(i18n, signup.phone)
+                hint=move || t_string!(i18n, signup.phone_hint) />
+            <Field form=form name="password" id="signup-password" value=password kind="password" autocomplete="new-password"
+                required=true maxlength=password_max described_by="signup-password-strength"
+                label=move || t_string!(i18n, signup.password)
+                hint=move || t!(i18n, signup.password_hint, min = password_min)>
+                <StrengthMeter id="signup-password-strength" value=password />
+            </Field>
+            <div class="field" class:field-invalid=move || form.has_error("region")>
+                <label for="signup-region">{t!(i18n, signup.region)}</label>
+                <p class="field-hint" id="signup-region-hint">{t!(i18n, signup.region_hint)}</p>
+                <select id="signup-region" name="region" required
+                    aria-describedby="signup-region-hint signup-region-error"
+                    aria-invalid=move || form.has_error("region").then_some("true")
+                    on:change=move |ev| region.set(event_target_value(&ev))>
+                    <option value="" selected=move || region.get().is_empty()>{t!(i18n, signup.region_choose)}</option>
+                    {regions.iter().map(|r| {
+                        let code = r.region.code();
+                        let min_age = r.min_age;
+                        let rg = r.region;
+                        view! {
+                            <option value=code selected=move || region.get() == code>
+                                {t!(i18n, signup.region_option, region = move || region_name(i18n, rg), age = min_age)}
+                            </option>
+                        }
+                    }).collect_view()}
+                </select>
+                <p class="field-error" id="signup-region-error">{region_error}</p>
+            </div>
+            <Field form=form name="birth_date" id="signup-birth-date" value=birth_date kind="date" autocomplete="bday" required=true
+                label=move || t_string!(i18n, signup.birth_date)
+                hint=move || t_string!(i18n, signup.birth_date_hint) />
+            <div class="field field-check" class:field-invalid=move || form.has_error("accepted_policy")>
+                <input type="checkbox" id="signup-policy" name="accepted_policy" required
+                    aria-describedby="signup-policy-error"
+                    aria-invalid=move || form.has_error("accepted_policy").then_some("true")
+                    prop:checked=move || accepted.get()
+                    on:change=move |ev| accepted.set(event_target_checked(&ev)) />
+                <label for="signup-policy">
+                    {t!(i18n, signup.accept_before)} " "
+                    <A href="/privacy">{t!(i18n, signup.accept_link)}</A>
+                    " " {t!(i18n, signup.accept_after, version = rules.policy_version.clone())}
+                </label>
+                <p class="field-error" id="signup-policy-error">{policy_error}</p>
+            </div>
+            <FormError form=form />
+            <SubmitButton form=form label=move || t_string!(i18n, signup.submit) />
+        </form>
+    }
+}
