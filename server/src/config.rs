@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+use crate::auth::input::AgeRules;
 use crate::store::StoreConfig;
 
 #[derive(Debug, Clone, Parser)]
@@ -28,6 +29,28 @@ pub struct Config {
     // hide_env_values: `--help` must not print a URL that may hold a password.
     #[arg(long, env = "WARD_DATABASE_URL", hide_env_values = true, value_parser = DatabaseUrl::parse)]
     pub database_url: Option<DatabaseUrl>,
+
+    /// The vault's master key, 64 hex digits. Unset: <DATA_DIR>/master.key (created 0600).
+    #[arg(long, env = "WARD_MASTER_KEY", hide_env_values = true)]
+    pub master_key: Option<String>,
+
+    /// SMTP server for outgoing mail (smtp://, smtps://). Unset: mail is written as .eml
+    /// files to <DATA_DIR>/outbox/ and listed by the developer mailbox.
+    #[arg(long, env = "WARD_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of Ward's mail.
+    #[arg(long, env = "WARD_MAIL_FROM", default_value = "Ward <no-reply@ward.localhost>")]
+    pub mail_from: String,
+
+    /// Minimum ages per home region, overriding the built-in table (default=18, cn=14,
+    /// us=13, eu=16), e.g. `eu=13,default=21`.
+    #[arg(long, env = "WARD_MIN_AGES", default_value = "", value_parser = AgeRules::parse)]
+    pub min_ages: AgeRules,
+
+    /// Mark the session cookie `Secure`; set it whenever Ward is reached over HTTPS.
+    #[arg(long, env = "WARD_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
 }
 
 impl Config {
@@ -38,6 +61,11 @@ impl Config {
             data_dir: data_dir.into(),
             dist_dir: dist_dir.into(),
             database_url: None,
+            master_key: None,
+            smtp_url: None,
+            mail_from: "Ward <no-reply@ward.localhost>".into(),
+            min_ages: AgeRules::default(),
+            secure_cookies: false,
         }
     }
 
@@ -71,6 +99,30 @@ impl DatabaseUrl {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The same server with `_<suffix>` appended to the database name: `(url, name)`.
+    /// `postgres://u@h:5432/ward?x=y` with `eu` -> `postgres://u@h:5432/ward_eu?x=y`.
+    pub fn with_database_suffix(&self, suffix: &str) -> (String, String) {
+        let url = &self.0;
+        let (base, query) = match url.split_once('?') {
+            Some((b, q)) => (b, Some(q)),
+            None => (url.as_str(), None),
+        };
+        let scheme_end = base.find("://").map_or(0, |i| i + 3);
+        let (authority, db) = match base[scheme_end..].find('/') {
+            Some(i) => (&base[..scheme_end + i], &base[scheme_end + i + 1..]),
+            None => (base, ""),
+        };
+        // libpq's default database is the user's name; "postgres" is the usual one.
+        let db = if db.is_empty() { "postgres" } else { db };
+        let name = format!("{db}_{suffix}");
+        let mut out = format!("{authority}/{name}");
+        if let Some(q) = query {
+            out.push('?');
+            out.push_str(q);
+        }
+        (out, name)
     }
 }
 
@@ -107,7 +159,16 @@ mod tests {
     // One test touches the environment, so parallel tests never see each other's WARD_*.
     #[test]
     fn defaults_select_sqlite_in_the_data_dir() {
-        for var in ["WARD_ADDR", "WARD_DATA_DIR", "WARD_DIST_DIR", "WARD_DATABASE_URL"] {
+        for var in [
+            "WARD_ADDR",
+            "WARD_DATA_DIR",
+            "WARD_DIST_DIR",
+            "WARD_DATABASE_URL",
+            "WARD_MASTER_KEY",
+            "WARD_SMTP_URL",
+            "WARD_MIN_AGES",
+            "WARD_SECURE_COOKIES",
+        ] {
             // SAFETY: no other test in this binary reads or writes these variables.
             unsafe { std::env::remove_var(var) };
         }
@@ -136,6 +197,17 @@ mod tests {
         let err = parse(&["--database-url", "mysql://h/db"]).unwrap_err().to_string();
         assert!(err.contains("expected a postgres:// or postgresql:// URL"), "{err}");
         assert!(parse(&["--database-url", "postgres://"]).is_err());
+    }
+
+    #[test]
+    fn region_databases_are_named_after_the_directory() {
+        let url = DatabaseUrl::parse("postgres://u:p@h:5432/ward?sslmode=disable").unwrap();
+        assert_eq!(
+            url.with_database_suffix("eu"),
+            ("postgres://u:p@h:5432/ward_eu?sslmode=disable".into(), "ward_eu".into())
+        );
+        let bare = DatabaseUrl::parse("postgres://u@h").unwrap();
+        assert_eq!(bare.with_database_suffix("us").0, "postgres://u@h/postgres_us");
     }
 
     #[test]

@@ -19,6 +19,14 @@ use crate::store::StoreError;
 pub enum AppError {
     #[error("no such resource")]
     NotFound,
+    /// Not signed in, or the credentials are wrong; `fields` may ask for a second factor.
+    #[error("{message}")]
+    Unauthorized { message: String, fields: Vec<FieldError> },
+    #[error("{0}")]
+    Forbidden(String),
+    /// A rate limit: the answer carries `Retry-After`.
+    #[error("too many requests; retry after {retry_after} s")]
+    TooManyRequests { retry_after: u64 },
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("{0}")]
@@ -39,6 +47,15 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// One field's problem as a 422.
+    pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
+        AppError::Validation(vec![FieldError {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }])
+    }
+
     pub fn internal(err: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
         AppError::Internal(err.into())
     }
@@ -46,6 +63,9 @@ impl AppError {
     pub fn code(&self) -> ErrorCode {
         match self {
             AppError::NotFound => ErrorCode::NotFound,
+            AppError::Unauthorized { .. } => ErrorCode::Unauthorized,
+            AppError::Forbidden(_) => ErrorCode::Forbidden,
+            AppError::TooManyRequests { .. } => ErrorCode::TooManyRequests,
             AppError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             AppError::BadRequest(_) => ErrorCode::BadRequest,
             AppError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
@@ -62,6 +82,10 @@ impl AppError {
         match self {
             AppError::NotFound => ApiError::new(code, "There is nothing at this address."),
             AppError::MethodNotAllowed => ApiError::new(code, "This address does not accept this method."),
+            AppError::Unauthorized { message, fields } => ApiError { code, message, fields },
+            AppError::TooManyRequests { retry_after } => {
+                ApiError::new(code, format!("Too many attempts. Try again in {retry_after} seconds."))
+            }
             AppError::Validation(fields) => {
                 ApiError { code, message: "Some fields of the request are not valid.".into(), fields }
             }
@@ -69,6 +93,7 @@ impl AppError {
                 ApiError::new(code, "Something went wrong on our side. Please try again later.")
             }
             AppError::BadRequest(msg)
+            | AppError::Forbidden(msg)
             | AppError::UnsupportedMediaType(msg)
             | AppError::PayloadTooLarge(msg)
             | AppError::Conflict(msg)
@@ -84,7 +109,15 @@ impl IntoResponse for AppError {
         }
         let code = self.code();
         let status = StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, axum::Json(self.body())).into_response()
+        let retry_after = match &self {
+            AppError::TooManyRequests { retry_after } => Some(*retry_after),
+            _ => None,
+        };
+        let mut res = (status, axum::Json(self.body())).into_response();
+        if let Some(secs) = retry_after {
+            res.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        }
+        res
     }
 }
 
@@ -352,6 +385,9 @@ mod tests {
     fn every_variant_answers_with_the_status_of_its_code() {
         let errors = [
             AppError::NotFound,
+            AppError::Unauthorized { message: "u".into(), fields: vec![] },
+            AppError::Forbidden("f".into()),
+            AppError::TooManyRequests { retry_after: 3 },
             AppError::MethodNotAllowed,
             AppError::BadRequest("b".into()),
             AppError::UnsupportedMediaType("u".into()),

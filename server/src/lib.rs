@@ -1,11 +1,14 @@
 //! Ward's server: the JSON API under `/api` and the built browser app for everything else.
 
+pub mod auth;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod mail;
 pub mod openapi;
 pub mod registry;
 pub mod store;
+pub mod vault;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -18,13 +21,14 @@ use tokio::net::TcpListener;
 pub use config::Config;
 pub use error::AppError;
 pub use http::assets::Assets;
-pub use store::{Store, StoreError};
+pub use store::{StoreError, Stores};
 
 /// What every handler can reach. Cheap to clone: everything sits behind `Arc`s.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Arc<dyn Store>,
+    pub stores: Arc<Stores>,
     pub assets: Arc<Assets>,
+    pub auth: Arc<auth::Auth>,
 }
 
 /// The whole application as a router, apart from any socket (tests call it in-process).
@@ -44,7 +48,19 @@ impl Server {
         tokio::fs::create_dir_all(&config.data_dir)
             .await
             .with_context(|| format!("could not create the data dir {}", config.data_dir.display()))?;
-        let store = store::connect(&config.store()).await.context("could not open the store")?;
+        let stores = Stores::open(&config.store()).await.context("could not open the store")?;
+        let vault = vault::Vault::open(config.master_key.as_deref(), &config.data_dir)
+            .context("could not open the vault's master key")?;
+        let mailer = mail::Mailer::new(config.smtp_url.as_deref(), &config.mail_from, &config.data_dir)
+            .context("could not set up mail")?;
+        let auth = auth::Auth {
+            vault,
+            hasher: auth::password::Hasher::for_this_machine(),
+            limiter: auth::limits::Limiter::default(),
+            mailer,
+            ages: config.min_ages.clone(),
+            secure_cookies: config.secure_cookies,
+        };
         let assets = Assets::load(&config.dist_dir).context("could not read the built app")?;
         if assets.index_html().is_none() {
             tracing::warn!(
@@ -55,7 +71,7 @@ impl Server {
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("could not listen on {}", config.addr))?;
-        let state = AppState { store, assets: Arc::new(assets) };
+        let state = AppState { stores: Arc::new(stores), assets: Arc::new(assets), auth: Arc::new(auth) };
         Ok(Server { listener, state })
     }
 
@@ -70,12 +86,13 @@ impl Server {
     /// Serves until `shutdown` resolves, lets requests in flight finish, closes the store.
     pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let Server { listener, state } = self;
-        let store = state.store.clone();
-        axum::serve(listener, app(state))
+        let stores = state.stores.clone();
+        // The peer address feeds rate limits, the sessions list and the activity log.
+        axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await
             .context("the server failed")?;
-        store.close().await;
+        stores.close().await;
         Ok(())
     }
 }

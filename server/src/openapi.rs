@@ -14,6 +14,8 @@ use utoipa::OpenApi;
     ),
     tags(
         (name = "health", description = "Whether the service answers."),
+        (name = "accounts", description = "Sign-up, sessions, the profile and the security page."),
+        (name = "dev", description = "Developer aids of the embedded default."),
         (name = "meta", description = "This document."),
     )
 )]

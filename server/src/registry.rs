@@ -86,34 +86,191 @@ pub enum Class {
     },
 }
 
+/// Which kind of store a table lives in (see `crate::store`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Place {
+    /// The one directory: email hashes and wrapped keys, nothing readable.
+    Directory,
+    /// Every region store: the personal data of the people living in that region.
+    Region,
+    /// Both kinds (bookkeeping tables).
+    Both,
+}
+
+impl Place {
+    fn holds(self, store: Place) -> bool {
+        self == Place::Both || self == store
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Column {
+    pub place: Place,
     pub table: &'static str,
     pub column: &'static str,
     pub class: Class,
 }
 
-const fn not_personal(table: &'static str, column: &'static str, why: &'static str) -> Column {
-    Column { table, column, class: Class::NotPersonal { why } }
+const fn not_personal(place: Place, table: &'static str, column: &'static str, why: &'static str) -> Column {
+    Column { place, table, column, class: Class::NotPersonal { why } }
+}
+
+const fn declared(table: &'static str, column: &'static str, p: Personal) -> Column {
+    Column { place: Place::Region, table, column, class: Class::Personal(p) }
 }
 
 const SQLX_BOOKKEEPING: &str = "sqlx's record of applied migrations";
+const ACCOUNT: &str = "to provide the account: sign-in, contact about it, and the age check";
+const SECURITY: &str = "to keep the account secure and show the person who used it";
+const FOR_LIFE: Retention = Retention::UntilAccountDeletion;
+/// Sign-ins, failures and changes: long enough to investigate an account takeover.
+const ACTIVITY_DAYS: Retention = Retention::Days(365);
+/// Emailed codes are valid 10 minutes; the row is purged within a day.
+const CODE_DAYS: Retention = Retention::Days(1);
+
+use Category::*;
+use Place::{Both, Directory, Region as Reg};
+
+const fn sealed(
+    table: &'static str,
+    column: &'static str,
+    category: Category,
+    purpose: &'static str,
+) -> Column {
+    declared(
+        table,
+        column,
+        Personal {
+            category,
+            purpose,
+            legal_basis: LegalBasis::Contract,
+            retention: FOR_LIFE,
+            export_section: "account",
+            erasure: Erasure::CryptoShred,
+        },
+    )
+}
+
+const fn security(table: &'static str, column: &'static str, retention: Retention) -> Column {
+    declared(
+        table,
+        column,
+        Personal {
+            category: Activity,
+            purpose: SECURITY,
+            legal_basis: LegalBasis::LegitimateInterest,
+            retention,
+            export_section: "security",
+            erasure: Erasure::CryptoShred,
+        },
+    )
+}
+
+const fn credential(table: &'static str, column: &'static str, retention: Retention) -> Column {
+    declared(
+        table,
+        column,
+        Personal {
+            category: Credentials,
+            purpose: "to prove that the person signing in is the account's owner",
+            legal_basis: LegalBasis::Contract,
+            retention,
+            // Hashes and secrets are not handed out: an export must not weaken the account.
+            export_section: "security",
+            erasure: Erasure::Delete,
+        },
+    )
+}
+
+const fn account_fact(table: &'static str, column: &'static str, purpose: &'static str) -> Column {
+    declared(
+        table,
+        column,
+        Personal {
+            category: Choices,
+            purpose,
+            legal_basis: LegalBasis::Contract,
+            retention: FOR_LIFE,
+            export_section: "account",
+            erasure: Erasure::Delete,
+        },
+    )
+}
+
+const ID: &str = "a random identifier; personal only through the row it belongs to, erased with it";
+const HASH: &str =
+    "a keyed hash (HMAC) of the email: unreadable without the master key, which no store holds";
 
 /// Every column of every table, in every store. Add a migration, add its columns here.
 pub const COLUMNS: &[Column] = &[
-    not_personal("ward_meta", "key", "names a fact about the database itself"),
-    not_personal("ward_meta", "value", "a fact about the database itself, such as its schema name"),
-    not_personal("_sqlx_migrations", "version", SQLX_BOOKKEEPING),
-    not_personal("_sqlx_migrations", "description", SQLX_BOOKKEEPING),
-    not_personal("_sqlx_migrations", "installed_on", SQLX_BOOKKEEPING),
-    not_personal("_sqlx_migrations", "success", SQLX_BOOKKEEPING),
-    not_personal("_sqlx_migrations", "checksum", SQLX_BOOKKEEPING),
-    not_personal("_sqlx_migrations", "execution_time", SQLX_BOOKKEEPING),
+    not_personal(Both, "ward_meta", "key", "names a fact about the database itself"),
+    not_personal(Both, "ward_meta", "value", "a fact about the database itself, such as its schema name"),
+    not_personal(Both, "_sqlx_migrations", "version", SQLX_BOOKKEEPING),
+    not_personal(Both, "_sqlx_migrations", "description", SQLX_BOOKKEEPING),
+    not_personal(Both, "_sqlx_migrations", "installed_on", SQLX_BOOKKEEPING),
+    not_personal(Both, "_sqlx_migrations", "success", SQLX_BOOKKEEPING),
+    not_personal(Both, "_sqlx_migrations", "checksum", SQLX_BOOKKEEPING),
+    not_personal(Both, "_sqlx_migrations", "execution_time", SQLX_BOOKKEEPING),
+    // The directory holds nothing readable.
+    not_personal(Directory, "directory", "email_hash", HASH),
+    not_personal(Directory, "directory", "region", "one of seven region codes"),
+    not_personal(Directory, "directory", "person_id", ID),
+    not_personal(Directory, "person_keys", "person_id", ID),
+    not_personal(
+        Directory,
+        "person_keys",
+        "wrapped_key",
+        "a random key, encrypted by the master key; deleting it crypto-shreds the person",
+    ),
+    // A region store: people.
+    not_personal(Reg, "people", "id", ID),
+    not_personal(Reg, "people", "email_hash", HASH),
+    sealed("people", "name_ct", Identity, ACCOUNT),
+    sealed("people", "email_ct", Contact, ACCOUNT),
+    sealed("people", "phone_ct", Contact, ACCOUNT),
+    sealed(
+        "people",
+        "birth_date_ct",
+        Identity,
+        "to check the person is old enough for an account in their region",
+    ),
+    sealed("people", "pending_email_ct", Contact, "to verify a new email before it replaces the old one"),
+    credential("people", "password_hash", FOR_LIFE),
+    account_fact("people", "email_verified", "to know the email reaches the person"),
+    credential("people", "totp_secret_ct", FOR_LIFE),
+    account_fact("people", "totp_enabled", "to ask for the second factor the person chose"),
+    credential("people", "totp_last_step", FOR_LIFE),
+    account_fact("people", "policy_version", "to prove which privacy policy the person accepted"),
+    account_fact("people", "policy_accepted_at", "to prove when the person accepted the privacy policy"),
+    account_fact("people", "created_at", "to show when the account was opened"),
+    not_personal(Reg, "codes", "person_id", ID),
+    not_personal(Reg, "codes", "purpose", "which kind of code: a fixed word"),
+    credential("codes", "code_hash", CODE_DAYS),
+    not_personal(Reg, "codes", "expires_at", "when a code expires; erased with it"),
+    not_personal(Reg, "codes", "attempts", "how often a code was tried; erased with it"),
+    not_personal(Reg, "sessions", "id", ID),
+    not_personal(Reg, "sessions", "person_id", ID),
+    credential("sessions", "token_hash", FOR_LIFE),
+    security("sessions", "created_at", FOR_LIFE),
+    security("sessions", "last_seen", FOR_LIFE),
+    security("sessions", "address_ct", FOR_LIFE),
+    security("sessions", "browser_ct", FOR_LIFE),
+    not_personal(Reg, "activity", "id", "a row number"),
+    not_personal(Reg, "activity", "person_id", ID),
+    security("activity", "kind", ACTIVITY_DAYS),
+    security("activity", "at", ACTIVITY_DAYS),
+    security("activity", "address_ct", ACTIVITY_DAYS),
+    security("activity", "browser_ct", ACTIVITY_DAYS),
+    not_personal(Reg, "recovery_codes", "person_id", ID),
+    credential("recovery_codes", "code_hash", FOR_LIFE),
+    not_personal(Reg, "deletion_receipts", "receipt", "a random number given to the person; it names no one"),
+    not_personal(Reg, "deletion_receipts", "deleted_at", "when some account was deleted; names no one"),
 ];
 
-/// The declaration of one column, if any.
-pub fn lookup(table: &str, column: &str) -> Option<&'static Column> {
-    COLUMNS.iter().find(|c| c.table == table && c.column == column)
+/// The declaration of one column of a store of kind `store`, if any.
+pub fn lookup_in(store: Place, table: &str, column: &str) -> Option<&'static Column> {
+    COLUMNS.iter().find(|c| c.place.holds(store) && c.table == table && c.column == column)
 }
 
 /// Every personal column, for export, erasure, retention and "my data".
@@ -139,11 +296,14 @@ impl Drift {
     }
 }
 
-/// Compares the `(table, column)` pairs of a real schema with the registry.
-pub fn drift(schema: &[(String, String)]) -> Drift {
-    let undeclared = schema.iter().filter(|(t, c)| lookup(t, c).is_none()).cloned().collect::<Vec<_>>();
+/// Compares the `(table, column)` pairs of a real schema of a store of kind `store` with
+/// the registry.
+pub fn drift(store: Place, schema: &[(String, String)]) -> Drift {
+    let undeclared =
+        schema.iter().filter(|(t, c)| lookup_in(store, t, c).is_none()).cloned().collect::<Vec<_>>();
     let stale = COLUMNS
         .iter()
+        .filter(|d| d.place.holds(store))
         .filter(|d| !schema.iter().any(|(t, c)| t == d.table && c == d.column))
         .map(|d| (d.table, d.column))
         .collect();
@@ -160,26 +320,48 @@ mod tests {
 
     #[test]
     fn a_column_the_registry_does_not_know_is_reported_undeclared() {
-        let mut schema: Vec<_> = COLUMNS.iter().map(|c| (c.table.into(), c.column.into())).collect();
+        let mut schema = region_schema();
         schema.push(("users".into(), "nickname".into()));
-        let d = drift(&schema);
+        let d = drift(Reg, &schema);
         assert_eq!(d.undeclared, pairs(&[("users", "nickname")]));
         assert!(d.stale.is_empty());
     }
 
     #[test]
     fn a_declaration_whose_column_is_gone_is_reported_stale() {
-        let schema: Vec<_> = COLUMNS.iter().skip(1).map(|c| (c.table.into(), c.column.into())).collect();
-        let d = drift(&schema);
+        let schema: Vec<_> = region_schema().into_iter().skip(1).collect();
+        let d = drift(Reg, &schema);
         assert_eq!(d.stale, vec![(COLUMNS[0].table, COLUMNS[0].column)]);
         assert!(d.undeclared.is_empty());
+    }
+
+    fn region_schema() -> Vec<(String, String)> {
+        COLUMNS.iter().filter(|c| c.place.holds(Reg)).map(|c| (c.table.into(), c.column.into())).collect()
+    }
+
+    #[test]
+    fn a_directory_table_in_a_region_store_is_undeclared_there() {
+        let mut schema = region_schema();
+        schema.push(("person_keys".into(), "wrapped_key".into()));
+        assert_eq!(drift(Reg, &schema).undeclared, pairs(&[("person_keys", "wrapped_key")]));
+    }
+
+    #[test]
+    fn the_directory_declares_nothing_personal() {
+        assert!(personal().all(|(c, _)| c.place == Reg));
     }
 
     #[test]
     fn no_column_is_declared_twice() {
         for (i, a) in COLUMNS.iter().enumerate() {
             for b in &COLUMNS[i + 1..] {
-                assert!(!(a.table == b.table && a.column == b.column), "{}.{} twice", a.table, a.column);
+                let same_place = a.place.holds(b.place) || b.place.holds(a.place);
+                assert!(
+                    !(same_place && a.table == b.table && a.column == b.column),
+                    "{}.{} twice",
+                    a.table,
+                    a.column
+                );
             }
         }
     }

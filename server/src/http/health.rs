@@ -28,7 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     )
 )]
 pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, AppError> {
-    let store = &state.store;
+    let store = &state.stores.directory;
     match tokio::time::timeout(PING_TIMEOUT, store.ping()).await {
         Ok(Ok(())) => Ok(Json(Health {
             status: HealthStatus::Ok,

@@ -1,8 +1,12 @@
 //! The one route table: `/api/...` for the API, everything else for the built app.
 
+mod account;
 pub mod assets;
+mod dev;
 mod health;
 pub mod security;
+mod session;
+mod signup;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -20,7 +24,13 @@ use security::SecurityHeaders;
 /// Every API route, relative to `/api`. Both the router and the OpenAPI document are
 /// built from this, so the document cannot drift from what is served.
 pub fn api_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(health::router()).routes(routes!(openapi_json))
+    OpenApiRouter::new()
+        .merge(health::router())
+        .merge(signup::router())
+        .merge(session::router())
+        .merge(account::router())
+        .merge(dev::router())
+        .routes(routes!(openapi_json))
 }
 
 pub fn router(state: AppState) -> Router {
@@ -32,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api)
         .fallback(fallback)
         .layer(middleware::map_response(no_store_for_api))
+        .layer(middleware::from_fn(crate::auth::session::same_origin_only))
         .layer(middleware::from_fn_with_state(security, security::apply))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

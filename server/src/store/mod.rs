@@ -1,17 +1,33 @@
-//! Persistence behind one trait, so handlers never know whether SQLite (the embedded
-//! default) or PostgreSQL (several instances, one database per region) answers.
+//! Persistence. Two kinds of store, each on SQLite (the embedded default) or PostgreSQL:
+//!
+//! - the **directory** (`directory.rs`): one per deployment; maps the keyed hash of an email
+//!   to its home region and person id, and holds each person's wrapped data key. Nothing in
+//!   it is readable without the master key.
+//! - a **region store** per home region (`people.rs`): the personal data of the people who
+//!   live there, sealed with their data keys. Opened on first use.
+//!
+//! Handlers never see a SQL backend: they call the functions of these modules on a [`Db`].
+//! Each query is written once, in the SQL both engines speak (`$1` placeholders, Unix-second
+//! integers, blobs), and [`with_pool!`] runs it on whichever pool is open.
 
-mod postgres;
-mod sqlite;
+mod directory;
+mod people;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::str::FromStr as _;
 use std::time::Duration;
 
-use async_trait::async_trait;
+use sqlx::Connection as _;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use tokio::sync::OnceCell;
+use ward_model::Region;
 
-pub use postgres::PostgresStore;
-pub use sqlite::SqliteStore;
+pub use directory::DirectoryEntry;
+pub use people::{ActivityRow, CodePurpose, NewPerson, PersonRow, SessionRow};
 
 use crate::config::DatabaseUrl;
 
@@ -19,21 +35,120 @@ use crate::config::DatabaseUrl;
 /// sqlx's default (30 s) would hold a health check far past any load balancer's patience.
 pub(crate) const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
-#[async_trait]
-pub trait Store: Send + Sync + 'static {
+/// Which schema a database carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schema {
+    Directory,
+    Region,
+}
+
+// Migrations are embedded in the binary; each backend has its own dialect. On PostgreSQL
+// sqlx takes an advisory lock while migrating, so several instances may start at once.
+static SQLITE_DIRECTORY: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/directory/sqlite");
+static SQLITE_REGION: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/region/sqlite");
+static POSTGRES_DIRECTORY: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/directory/postgres");
+static POSTGRES_REGION: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/region/postgres");
+
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// One open database of either engine.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: Pool,
+}
+
+/// Runs the same query code on whichever pool `db` holds: `with_pool!(db, pool => expr)`.
+/// The expression is compiled once per engine, so each is type-checked against its driver.
+macro_rules! with_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match &$db.pool {
+            $crate::store::Pool::Sqlite($pool) => $body,
+            $crate::store::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use with_pool;
+
+impl Db {
+    pub async fn sqlite(path: &std::path::Path, schema: Schema) -> Result<Db, StoreError> {
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(path)
+            .create_if_missing(true)
+            // WAL lets readers proceed while one writer commits; NORMAL is durable under WAL
+            // except for the last transactions on power loss, the usual trade-off.
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            // SQLite leaves foreign keys off unless every connection asks.
+            .foreign_keys(true)
+            // Writers queue for the lock instead of failing at once with SQLITE_BUSY.
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT).connect_with(options).await?;
+        let migrator = match schema {
+            Schema::Directory => &SQLITE_DIRECTORY,
+            Schema::Region => &SQLITE_REGION,
+        };
+        migrator.run(&pool).await?;
+        Ok(Db { pool: Pool::Sqlite(pool) })
+    }
+
+    pub async fn postgres(url: &str, schema: Schema) -> Result<Db, StoreError> {
+        let pool = PgPoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT).connect(url).await?;
+        let migrator = match schema {
+            Schema::Directory => &POSTGRES_DIRECTORY,
+            Schema::Region => &POSTGRES_REGION,
+        };
+        migrator.run(&pool).await?;
+        Ok(Db { pool: Pool::Postgres(pool) })
+    }
+
     /// `sqlite` or `postgres`, as reported by `GET /api/health`.
-    fn backend(&self) -> &'static str;
+    pub fn backend(&self) -> &'static str {
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
+        }
+    }
 
     /// Answers once the database has executed a trivial query.
-    async fn ping(&self) -> Result<(), StoreError>;
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        with_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(drop)?);
+        Ok(())
+    }
 
     /// Every `(table, column)` of the schema as it really is, for the registry's check
     /// (`crate::registry::drift`).
-    async fn schema_columns(&self) -> Result<Vec<(String, String)>, StoreError>;
+    pub async fn schema_columns(&self) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(match &self.pool {
+            // sqlite_% tables are SQLite's own catalogue, not ours.
+            Pool::Sqlite(pool) => {
+                sqlx::query_as(
+                    "SELECT m.name, p.name FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p \
+                     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid",
+                )
+                .fetch_all(pool)
+                .await?
+            }
+            // information_schema names are `sql_identifier`; cast so they decode as text.
+            Pool::Postgres(pool) => {
+                sqlx::query_as(
+                    "SELECT table_name::text, column_name::text FROM information_schema.columns \
+                     WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position",
+                )
+                .fetch_all(pool)
+                .await?
+            }
+        })
+    }
 
     /// Closes every connection; later calls fail with [`StoreError::Unavailable`].
     /// Called at shutdown so SQLite checkpoints its WAL and PostgreSQL frees its slots.
-    async fn close(&self);
+    pub async fn close(&self) {
+        with_pool!(self, pool => pool.close().await)
+    }
 }
 
 /// Which database to open, decided by the configuration.
@@ -42,6 +157,16 @@ pub enum StoreConfig {
     /// A file, created with its schema when missing.
     Sqlite(PathBuf),
     Postgres(DatabaseUrl),
+}
+
+impl StoreConfig {
+    /// Region stores of the embedded default sit next to the directory's file.
+    pub fn region_sqlite_path(&self, region: Region) -> PathBuf {
+        match self {
+            StoreConfig::Sqlite(path) => path.with_file_name(format!("region-{}.sqlite", region.code())),
+            StoreConfig::Postgres(_) => PathBuf::new(),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,12 +210,79 @@ fn is_outage(sqlstate: &str) -> bool {
         || matches!(sqlstate, "3D000" | "53300")
 }
 
-/// Opens the configured store and brings its schema up to date.
-pub async fn connect(config: &StoreConfig) -> Result<Arc<dyn Store>, StoreError> {
-    Ok(match config {
-        StoreConfig::Sqlite(path) => Arc::new(SqliteStore::connect(path).await?),
-        StoreConfig::Postgres(url) => Arc::new(PostgresStore::connect(url.as_str()).await?),
-    })
+/// The directory and every region store.
+#[derive(Debug)]
+pub struct Stores {
+    pub directory: Db,
+    config: StoreConfig,
+    regions: HashMap<Region, OnceCell<Db>>,
+}
+
+impl Stores {
+    /// Opens (and migrates) the directory; region stores open on first use.
+    pub async fn open(config: &StoreConfig) -> Result<Stores, StoreError> {
+        let directory = match config {
+            StoreConfig::Sqlite(path) => Db::sqlite(path, Schema::Directory).await?,
+            StoreConfig::Postgres(url) => Db::postgres(url.as_str(), Schema::Directory).await?,
+        };
+        let regions = Region::ALL.into_iter().map(|r| (r, OnceCell::new())).collect();
+        Ok(Stores { directory, config: config.clone(), regions })
+    }
+
+    pub fn backend(&self) -> &'static str {
+        self.directory.backend()
+    }
+
+    /// The store of one home region, opened (created, migrated) on first use.
+    pub async fn region(&self, region: Region) -> Result<&Db, StoreError> {
+        let cell = &self.regions[&region];
+        cell.get_or_try_init(|| async {
+            match &self.config {
+                StoreConfig::Sqlite(_) => {
+                    Db::sqlite(&self.config.region_sqlite_path(region), Schema::Region).await
+                }
+                StoreConfig::Postgres(url) => {
+                    let url = region_database(url, region).await?;
+                    Db::postgres(&url, Schema::Region).await
+                }
+            }
+        })
+        .await
+    }
+
+    /// The region stores opened so far.
+    pub fn opened_regions(&self) -> impl Iterator<Item = (Region, &Db)> {
+        self.regions.iter().filter_map(|(r, cell)| cell.get().map(|db| (*r, db)))
+    }
+
+    pub async fn close(&self) {
+        for (_, db) in self.opened_regions() {
+            db.close().await;
+        }
+        self.directory.close().await;
+    }
+}
+
+/// A region's PostgreSQL database: the directory's database name with `_<region>` appended,
+/// on the same server, created when missing.
+async fn region_database(directory: &DatabaseUrl, region: Region) -> Result<String, StoreError> {
+    let (url, name) = directory.with_database_suffix(region.code());
+    let mut admin = sqlx::PgConnection::connect(directory.as_str()).await?;
+    let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
+        .bind(&name)
+        .fetch_optional(&mut admin)
+        .await?;
+    if exists.is_none() {
+        // 42P04: another instance created it a moment ago; that is fine.
+        match sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut admin).await {
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P04") => {}
+            other => {
+                other?;
+            }
+        }
+    }
+    let _ = admin.close().await;
+    Ok(url)
 }
 
 #[cfg(test)]

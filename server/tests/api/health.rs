@@ -23,7 +23,7 @@ async fn health_answers_ok_with_the_version_and_the_backend(app: TestApp) {
 }
 
 async fn health_answers_503_once_the_store_is_closed(app: TestApp) {
-    app.state.store.close().await;
+    app.state.stores.close().await;
     let res = app.get("/api/health").await;
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: ApiError = res.json().await.unwrap();

@@ -186,8 +186,19 @@ impl PgDatabase {
 
     pub async fn drop_now(admin_url: &str, name: &str) -> Result<(), sqlx::Error> {
         let mut admin = sqlx::PgConnection::connect(admin_url).await?;
-        // FORCE ends the server's pooled connections, which may still be open.
-        sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut admin).await?;
+        // The test's region databases are named `<name>_<region>`.
+        let mut names: Vec<String> =
+            sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE $1")
+                .bind(format!("{name}\\_%"))
+                .fetch_all(&mut admin)
+                .await?;
+        names.push(name.to_string());
+        for name in names {
+            // FORCE ends the server's pooled connections, which may still be open.
+            sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .execute(&mut admin)
+                .await?;
+        }
         admin.close().await
     }
 }

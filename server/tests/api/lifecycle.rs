@@ -68,5 +68,5 @@ async fn a_graceful_shutdown_closes_the_store() {
     assert_eq!(app.get("/api/health").await.status(), StatusCode::OK);
     let state = app.state.clone();
     app.shut_down().await.unwrap();
-    assert!(state.store.ping().await.is_err(), "the store is closed after shutdown");
+    assert!(state.stores.directory.ping().await.is_err(), "the store is closed after shutdown");
 }

@@ -1,4 +1,5 @@
 use sqlx::Connection as _;
+use ward_server::registry::Place;
 use ward_server::store::StoreConfig;
 
 use crate::both_backends;
@@ -23,15 +24,18 @@ async fn migrations_create_the_ward_meta_table(app: TestApp) {
 }
 
 async fn every_column_of_the_schema_is_declared_in_the_registry(app: TestApp) {
-    let schema = app.state.store.schema_columns().await.unwrap();
-    assert!(
-        schema.iter().any(|(t, c)| t == "ward_meta" && c == "key"),
-        "the walk sees real tables: {schema:?}"
-    );
-    let drift = ward_server::registry::drift(&schema);
-    assert!(
-        drift.is_empty(),
-        "the schema and server/src/registry.rs disagree: declare every new column there \
-         (personal or not, with its reason) and remove declarations of dropped ones: {drift:?}"
-    );
+    let region = app.state.stores.region(ward_model::Region::Eu).await.unwrap();
+    for (place, db) in [(Place::Directory, &app.state.stores.directory), (Place::Region, region)] {
+        let schema = db.schema_columns().await.unwrap();
+        assert!(
+            schema.iter().any(|(t, c)| t == "ward_meta" && c == "key"),
+            "the walk sees real tables: {schema:?}"
+        );
+        let drift = ward_server::registry::drift(place, &schema);
+        assert!(
+            drift.is_empty(),
+            "the {place:?} schema and server/src/registry.rs disagree: declare every new column there \
+             (personal or not, with its reason) and remove declarations of dropped ones: {drift:?}"
+        );
+    }
 }

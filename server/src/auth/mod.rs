@@ -1,0 +1,237 @@
+//! Accounts: what sign-up, sign-in and the security page share. Handlers live in
+//! `crate::http::{signup, session, account}`; the rules live here.
+
+pub mod input;
+pub mod limits;
+pub mod password;
+pub mod session;
+pub mod totp;
+
+use rand::Rng as _;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use ward_model::{Account, FieldError};
+
+use crate::error::AppError;
+use crate::mail::Mailer;
+use crate::store::{CodePurpose, Db, PersonRow};
+use crate::vault::{PersonKey, Vault};
+use input::AgeRules;
+use limits::Limiter;
+use password::Hasher;
+use session::ClientMeta;
+
+/// The privacy policy version a person accepts at sign-up. The privacy center (versioned
+/// policy documents) will own this; until then it is the seed policy's date.
+pub const POLICY_VERSION: &str = "2026-11-01";
+/// Emailed codes are valid this long.
+pub const CODE_VALID_SECS: i64 = 10 * 60;
+
+/// Everything the account rules need besides the stores.
+#[derive(Debug)]
+pub struct Auth {
+    pub vault: Vault,
+    pub hasher: Hasher,
+    pub limiter: Limiter,
+    pub mailer: Mailer,
+    pub ages: AgeRules,
+    pub secure_cookies: bool,
+}
+
+/// The fields of `people` sealed with the person's key; the names are the AAD.
+pub mod field {
+    pub const NAME: &str = "name";
+    pub const EMAIL: &str = "email";
+    pub const PHONE: &str = "phone";
+    pub const BIRTH_DATE: &str = "birth_date";
+    pub const PENDING_EMAIL: &str = "pending_email";
+    pub const TOTP_SECRET: &str = "totp_secret";
+    pub const ADDRESS: &str = "address";
+    pub const BROWSER: &str = "browser";
+}
+
+pub fn rfc3339(unix: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix).ok().and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_default()
+}
+
+impl Auth {
+    pub fn email_hash(&self, normalised_email: &str) -> Vec<u8> {
+        self.vault.lookup_hash("email", normalised_email)
+    }
+
+    fn code_hash(&self, person_id: &str, purpose: CodePurpose, code: &str) -> Vec<u8> {
+        self.vault.token_mac("code", format!("{person_id}\0{purpose:?}\0{code}").as_bytes())
+    }
+
+    pub fn recovery_hash(&self, person_id: &str, code: &str) -> Vec<u8> {
+        self.vault.token_mac("recovery", format!("{person_id}\0{code}").as_bytes())
+    }
+
+    /// Mails a fresh single-use 6-digit code, replacing any earlier one of this purpose.
+    /// Limited to one a minute and five an hour per person.
+    pub async fn send_code(
+        &self,
+        db: &Db,
+        person_id: &str,
+        purpose: CodePurpose,
+        to: &str,
+        subject: &str,
+        why: &str,
+    ) -> Result<(), AppError> {
+        let minute = format!("code-minute:{person_id}");
+        let hour = format!("code-hour:{person_id}");
+        self.limiter.check(&minute, limits::CODE_SEND_MINUTE)?;
+        self.limiter.check(&hour, limits::CODE_SEND_HOUR)?;
+        self.limiter.record(&minute, limits::CODE_SEND_MINUTE);
+        self.limiter.record(&hour, limits::CODE_SEND_HOUR);
+        let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
+        let expires = session::now() + CODE_VALID_SECS;
+        db.code_put(person_id, purpose, &self.code_hash(person_id, purpose, &code), expires).await?;
+        let text = format!(
+            "{why}\n\nYour code: {code}\n\nIt is valid for {} minutes and works once. If you did not ask for it, \
+             ignore this email; nothing changes.\n\n— Ward\n",
+            CODE_VALID_SECS / 60
+        );
+        self.mail(to, subject, text).await
+    }
+
+    /// Checks and uses up a code. Wrong, expired and exhausted codes are field errors on
+    /// `field`; after [`limits::CODE_ATTEMPTS`] wrong tries the code is void.
+    pub async fn use_code(
+        &self,
+        db: &Db,
+        person_id: &str,
+        purpose: CodePurpose,
+        code: &str,
+        field: &str,
+    ) -> Result<(), AppError> {
+        let wrong =
+            || AppError::field(field, "wrong", "This code is not right. Check the latest email from Ward.");
+        let Some((hash, expires_at, attempts)) = db.code_attempt(person_id, purpose).await? else {
+            return Err(wrong());
+        };
+        if attempts > limits::CODE_ATTEMPTS {
+            db.code_delete(person_id, purpose).await?;
+            return Err(AppError::field(field, "exhausted", "Too many wrong codes. Ask for a new code."));
+        }
+        if expires_at < session::now() {
+            return Err(AppError::field(field, "expired", "This code has expired. Ask for a new code."));
+        }
+        if hash != self.code_hash(person_id, purpose, code) {
+            return Err(wrong());
+        }
+        db.code_delete(person_id, purpose).await?;
+        Ok(())
+    }
+
+    /// Sends mail; a failure is logged and answered 503 (the action can be retried).
+    pub async fn mail(&self, to: &str, subject: &str, text: String) -> Result<(), AppError> {
+        self.mailer.send(to, subject, text).await.map_err(|err| {
+            tracing::warn!(%err, "mail could not be sent");
+            AppError::Unavailable(
+                "We could not send the email just now. Please try again in a minute.".into(),
+            )
+        })
+    }
+
+    /// Appends to the person's activity log (address and browser sealed).
+    pub async fn log(
+        &self,
+        db: &Db,
+        person_id: &str,
+        key: &PersonKey,
+        kind: &str,
+        meta: &ClientMeta,
+    ) -> Result<(), AppError> {
+        let address = key.seal(field::ADDRESS, &meta.address);
+        let browser = key.seal(field::BROWSER, &meta.browser);
+        db.activity_add(person_id, kind, session::now(), &address, &browser).await?;
+        Ok(())
+    }
+
+    /// The person as they see themselves, opened with their key.
+    pub fn account(
+        &self,
+        p: &PersonRow,
+        key: &PersonKey,
+        region: ward_model::Region,
+    ) -> Result<Account, AppError> {
+        let open = |f: &str, ct: &[u8]| key.open(f, ct).map_err(AppError::internal);
+        Ok(Account {
+            id: p.id.clone(),
+            name: open(field::NAME, &p.name_ct)?,
+            email: open(field::EMAIL, &p.email_ct)?,
+            phone: open(field::PHONE, &p.phone_ct)?,
+            region,
+            birth_date: open(field::BIRTH_DATE, &p.birth_date_ct)?,
+            email_verified: p.email_verified,
+            pending_email: p
+                .pending_email_ct
+                .as_deref()
+                .map(|ct| open(field::PENDING_EMAIL, ct))
+                .transpose()?,
+            totp_enabled: p.totp_enabled,
+            created_at: rfc3339(p.created_at),
+        })
+    }
+
+    /// Re-authentication for sensitive changes: the current password, as a field error.
+    pub async fn reauthenticate(
+        &self,
+        p: &PersonRow,
+        password: Option<&str>,
+        field: &str,
+    ) -> Result<(), AppError> {
+        let Some(password) = password.filter(|p| !p.is_empty()) else {
+            return Err(AppError::field(
+                field,
+                "required",
+                "Enter your current password to confirm it is you.",
+            ));
+        };
+        let key = format!("reauth:{}", p.id);
+        self.limiter.check(&key, limits::SIGN_IN_ACCOUNT)?;
+        if !self.hasher.verify(password, Some(&p.password_hash)).await? {
+            self.limiter.record(&key, limits::SIGN_IN_ACCOUNT);
+            return Err(AppError::field(field, "wrong", "This is not your current password."));
+        }
+        Ok(())
+    }
+
+    /// The second factor, when the person has one: a TOTP code or an unused recovery code.
+    pub async fn second_factor(
+        &self,
+        db: &Db,
+        p: &PersonRow,
+        key: &PersonKey,
+        otp: Option<&str>,
+    ) -> Result<(), AppError> {
+        if !p.totp_enabled {
+            return Ok(());
+        }
+        let otp_error = |code: &str, message: &str| AppError::Unauthorized {
+            message: "Two-step verification is on for this account.".into(),
+            fields: vec![FieldError { field: "otp".into(), code: code.into(), message: message.into() }],
+        };
+        let Some(otp) = otp.map(str::trim).filter(|o| !o.is_empty()) else {
+            return Err(otp_error(
+                "required",
+                "Enter the 6-digit code from your authenticator app, or a recovery code.",
+            ));
+        };
+        let digits: String = otp.chars().filter(|c| !c.is_whitespace()).collect();
+        let ok = if digits.len() == 6 && digits.chars().all(|c| c.is_ascii_digit()) {
+            let secret =
+                p.totp_secret_ct.as_deref().ok_or_else(|| AppError::internal("TOTP on without a secret"))?;
+            let secret = key.open(field::TOTP_SECRET, secret).map_err(AppError::internal)?;
+            match totp::matching_step(&secret, &digits, session::now()) {
+                Some(step) => db.person_claim_totp_step(&p.id, step).await?,
+                None => false,
+            }
+        } else {
+            let code = totp::normalise_recovery(otp);
+            db.recovery_use(&p.id, &self.recovery_hash(&p.id, &code)).await?
+        };
+        if ok { Ok(()) } else { Err(otp_error("wrong", "This code is not right, or was already used.")) }
+    }
+}

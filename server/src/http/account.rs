@@ -1,0 +1,436 @@
+//! The signed-in person's own account: profile, password, two-step verification,
+//! sessions, activity and deletion (`/api/account/...`), and password reset.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse as _, Response};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use ward_model::{
+    Account, ActivityEntry, ApiError, CodeOnly, DeletionReceipt, EmailOnly, PasswordChange, PasswordOnly,
+    PasswordReset, ProfileUpdate, RecoveryCodes, SessionSummary, TotpSetup,
+};
+
+use crate::AppState;
+use crate::auth::input::{self, Email, Fields, Name, Password, Phone};
+use crate::auth::session::{ClientMeta, CurrentSession, now};
+use crate::auth::{field, rfc3339, totp};
+use crate::error::{AppError, Json};
+use crate::http::session::{person_key, signed_out_response};
+use crate::store::CodePurpose;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(update_profile))
+        .routes(routes!(verify_new_email))
+        .routes(routes!(change_password))
+        .routes(routes!(delete_account))
+        .routes(routes!(totp_setup))
+        .routes(routes!(totp_enable))
+        .routes(routes!(totp_disable))
+        .routes(routes!(list_sessions, end_other_sessions))
+        .routes(routes!(end_session))
+        .routes(routes!(activity))
+        .routes(routes!(reset_request))
+        .routes(routes!(reset_confirm))
+}
+
+/// Edits name, phone or email. Email and phone need the current password; a new email is
+/// verified by a mailed code before it replaces the old one, which is then not kept.
+#[utoipa::path(patch, path = "/account", tag = "accounts", request_body = ProfileUpdate,
+    responses(
+        (status = 200, description = "The account as it is now.", body = Account),
+        (status = 422, description = "A field is not valid, or the password is missing or wrong.", body = ApiError),
+    ))]
+pub async fn update_profile(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    s: CurrentSession,
+    Json(req): Json<ProfileUpdate>,
+) -> Result<Json<Account>, AppError> {
+    let auth = &state.auth;
+    let mut fields = Fields::default();
+    let name = req.name.as_deref().map(|n| Name::parse("name", n)).map(|r| fields.take(r));
+    let phone =
+        req.phone.as_deref().map(|p| Phone::parse("phone", p, Some(s.region))).map(|r| fields.take(r));
+    let email = req.email.as_deref().map(|e| Email::parse("email", e)).map(|r| fields.take(r));
+    if !fields.0.is_empty() {
+        return Err(AppError::Validation(fields.0));
+    }
+    let (name, phone, email) = (name.flatten(), phone.flatten(), email.flatten());
+    let current_email = s.key.open(field::EMAIL, &s.person.email_ct).map_err(AppError::internal)?;
+    let email = email.filter(|e| e.normalised() != current_email.to_lowercase());
+    if phone.is_some() || email.is_some() {
+        auth.reauthenticate(&s.person, req.current_password.as_deref(), "current_password").await?;
+    }
+    if let Some(email) = &email
+        && state.stores.directory.directory_find(&auth.email_hash(&email.normalised())).await?.is_some()
+    {
+        return Err(AppError::field("email", "taken", "Another account uses this email address."));
+    }
+    if let Some(name) = &name {
+        s.db.person_set_name(&s.person.id, &s.key.seal(field::NAME, name.as_str())).await?;
+    }
+    if let Some(phone) = &phone {
+        s.db.person_set_phone(&s.person.id, &s.key.seal(field::PHONE, phone.as_str())).await?;
+    }
+    if let Some(email) = &email {
+        s.db.person_set_pending_email(&s.person.id, &s.key.seal(field::PENDING_EMAIL, email.as_str()))
+            .await?;
+        auth.send_code(
+            &s.db,
+            &s.person.id,
+            CodePurpose::ChangeEmail,
+            email.as_str(),
+            "Confirm your new email address for Ward",
+            "You asked to use this address for your Ward account. Enter this code to confirm it.",
+        )
+        .await?;
+    }
+    if name.is_some() || phone.is_some() {
+        auth.log(&s.db, &s.person.id, &s.key, "profile_changed", &meta).await?;
+    }
+    current_account(&state, &s).await
+}
+
+async fn current_account(state: &AppState, s: &CurrentSession) -> Result<Json<Account>, AppError> {
+    let person = s.db.person(&s.person.id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(state.auth.account(&person, &s.key, s.region)?))
+}
+
+/// Confirms a pending email change with the code mailed to the new address.
+#[utoipa::path(post, path = "/account/email/verify", tag = "accounts", request_body = CodeOnly,
+    responses(
+        (status = 200, description = "The new email is in effect.", body = Account),
+        (status = 422, description = "Wrong or expired code, or no change pending.", body = ApiError),
+    ))]
+pub async fn verify_new_email(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    s: CurrentSession,
+    Json(req): Json<CodeOnly>,
+) -> Result<Json<Account>, AppError> {
+    let code = input::parse_code("code", &req.code).map_err(|e| AppError::Validation(vec![e]))?;
+    let Some(pending) = s.person.pending_email_ct.as_deref() else {
+        return Err(AppError::field(
+            "code",
+            "nothing_pending",
+            "There is no email change waiting to be confirmed.",
+        ));
+    };
+    let pending = s.key.open(field::PENDING_EMAIL, pending).map_err(AppError::internal)?;
+    state.auth.use_code(&s.db, &s.person.id, CodePurpose::ChangeEmail, &code, "code").await?;
+    let hash = state.auth.email_hash(&pending.to_lowercase());
+    // The directory's unique hash settles a race with a sign-up of the same address.
+    state.stores.directory.directory_rekey(&s.person.id, &hash).await.map_err(|e| match e {
+        crate::store::StoreError::Conflict(_) => {
+            AppError::field("code", "taken", "Another account now uses this email address.")
+        }
+        other => other.into(),
+    })?;
+    s.db.person_apply_email(&s.person.id, &hash, &s.key.seal(field::EMAIL, &pending)).await?;
+    state.auth.log(&s.db, &s.person.id, &s.key, "email_changed", &meta).await?;
+    current_account(&state, &s).await
+}
+
+/// Changes the password; every other session ends.
+#[utoipa::path(post, path = "/account/password", tag = "accounts", request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed; other sessions have ended."),
+        (status = 422, description = "The current password is wrong or the new one is not allowed.", body = ApiError),
+    ))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    s: CurrentSession,
+    Json(req): Json<PasswordChange>,
+) -> Result<StatusCode, AppError> {
+    let auth = &state.auth;
+    auth.reauthenticate(&s.person, Some(&req.current_password), "current_password").await?;
+    let email = s.key.open(field::EMAIL, &s.person.email_ct).map_err(AppError::internal)?;
+    let name = s.key.open(field::NAME, &s.person.name_ct).map_err(AppError::internal)?;
+    let new = Password::parse("new_password", &req.new_password, &[&email, &name])
+        .map_err(|e| AppError::Validation(vec![e]))?;
+    s.db.person_set_password(&s.person.id, &auth.hasher.hash(new.as_str()).await?).await?;
+    s.db.sessions_delete_all(&s.person.id, Some(&s.session_id)).await?;
+    auth.log(&s.db, &s.person.id, &s.key, "password_changed", &meta).await?;
+    auth.mail(
+        &email,
+        "Your Ward password was changed",
+        changed_mail("Your Ward password was just changed. Other signed-in browsers were signed out."),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn changed_mail(what: &str) -> String {
+    format!(
+        "{what}\n\nIf this was not you, reset your password now and review the activity on your security page.\n\n— Ward\n"
+    )
+}
+
+/// Deletes the account at once: the person's data in every store, and their key (so
+/// copies taken before, such as backups, can no longer be read). Mails a receipt.
+#[utoipa::path(post, path = "/account/deletion", tag = "accounts", request_body = PasswordOnly,
+    responses(
+        (status = 200, description = "Deleted; the session has ended.", body = DeletionReceipt),
+        (status = 422, description = "The password is missing or wrong.", body = ApiError),
+    ))]
+pub async fn delete_account(
+    State(state): State<AppState>,
+    s: CurrentSession,
+    Json(req): Json<PasswordOnly>,
+) -> Result<Response, AppError> {
+    let auth = &state.auth;
+    auth.reauthenticate(&s.person, Some(&req.password), "password").await?;
+    let email = s.key.open(field::EMAIL, &s.person.email_ct).map_err(AppError::internal)?;
+    let receipt = format!("DEL-{}", hex::encode_upper(crate::vault::random::<6>()));
+    let at = now();
+    // The region store first (rows), then the directory (the key): if the second step
+    // failed, a retry finds the person gone from the region and forgets them for good.
+    s.db.person_delete(&s.person.id, &receipt, at).await?;
+    state.stores.directory.directory_forget(&s.person.id).await?;
+    let text = format!(
+        "Your Ward account has been deleted, with the personal data it held, in every region where it was \
+         stored. Backups can no longer be read, because the key that opened them was destroyed.\n\n\
+         Deletion receipt: {receipt}\nDeleted at: {}\n\nQuote the receipt if you contact us about this deletion.\n\n— Ward\n",
+        rfc3339(at)
+    );
+    // The account is gone either way; a mail failure must not make it look as if it were not.
+    if let Err(err) = auth.mailer.send(&email, "Your Ward account was deleted", text).await {
+        tracing::warn!(%err, "the deletion receipt could not be mailed");
+    }
+    let body = Json(DeletionReceipt { receipt, deleted_at: rfc3339(at) });
+    Ok(signed_out_response(&state, (StatusCode::OK, body).into_response()))
+}
+
+/// Starts turning on two-step verification: a new secret to scan (not active until confirmed).
+#[utoipa::path(post, path = "/account/totp/setup", tag = "accounts",
+    responses(
+        (status = 200, description = "The secret and its otpauth URL.", body = TotpSetup),
+        (status = 409, description = "Two-step verification is already on.", body = ApiError),
+    ))]
+pub async fn totp_setup(
+    State(_state): State<AppState>,
+    s: CurrentSession,
+) -> Result<Json<TotpSetup>, AppError> {
+    if s.person.totp_enabled {
+        return Err(AppError::Conflict(
+            "Two-step verification is already on. Turn it off first to change it.".into(),
+        ));
+    }
+    let email = s.key.open(field::EMAIL, &s.person.email_ct).map_err(AppError::internal)?;
+    let (secret, otpauth_url) = totp::new_secret(&email);
+    s.db.person_set_totp(&s.person.id, Some(&s.key.seal(field::TOTP_SECRET, &secret)), false).await?;
+    Ok(Json(TotpSetup { secret, otpauth_url }))
+}
+
+/// Turns two-step verification on with a code from the app; answers the recovery codes.
+#[utoipa::path(post, path = "/account/totp/enable", tag = "accounts", request_body = CodeOnly,
+    responses(
+        (status = 200, description = "On; the recovery codes are shown once.", body = RecoveryCodes),
+        (status = 422, description = "The code is not right, or setup was not started.", body = ApiError),
+    ))]
+pub async fn totp_enable(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    s: CurrentSession,
+    Json(req): Json<CodeOnly>,
+) -> Result<Json<RecoveryCodes>, AppError> {
+    let code = input::parse_code("code", &req.code).map_err(|e| AppError::Validation(vec![e]))?;
+    let (Some(secret), false) = (s.person.totp_secret_ct.as_deref(), s.person.totp_enabled) else {
+        return Err(AppError::field(
+            "code",
+            "not_started",
+            "Start the setup first, then enter the code from your app.",
+        ));
+    };
+    let secret = s.key.open(field::TOTP_SECRET, secret).map_err(AppError::internal)?;
+    if totp::matching_step(&secret, &code, now()).is_none() {
+        return Err(AppError::field(
+            "code",
+            "wrong",
+            "This code is not right. Check the time on your device.",
+        ));
+    }
+    let codes = totp::new_recovery_codes();
+    let hashes: Vec<_> = codes.iter().map(|c| state.auth.recovery_hash(&s.person.id, c)).collect();
+    s.db.recovery_replace(&s.person.id, &hashes).await?;
+    s.db.person_set_totp(&s.person.id, s.person.totp_secret_ct.as_deref(), true).await?;
+    state.auth.log(&s.db, &s.person.id, &s.key, "totp_enabled", &meta).await?;
+    Ok(Json(RecoveryCodes { codes }))
+}
+
+/// Turns two-step verification off (password required); recovery codes are discarded.
+#[utoipa::path(post, path = "/account/totp/disable", tag = "accounts", request_body = PasswordOnly,
+    responses(
+        (status = 204, description = "Off."),
+        (status = 422, description = "The password is missing or wrong.", body = ApiError),
+    ))]
+pub async fn totp_disable(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    s: CurrentSession,
+    Json(req): Json<PasswordOnly>,
+) -> Result<StatusCode, AppError> {
+    state.auth.reauthenticate(&s.person, Some(&req.password), "password").await?;
+    s.db.person_set_totp(&s.person.id, None, false).await?;
+    s.db.recovery_replace(&s.person.id, &[]).await?;
+    state.auth.log(&s.db, &s.person.id, &s.key, "totp_disabled", &meta).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The browsers signed in to this account.
+#[utoipa::path(get, path = "/account/sessions", tag = "accounts",
+    responses((status = 200, description = "Newest use first.", body = [SessionSummary])))]
+pub async fn list_sessions(s: CurrentSession) -> Result<Json<Vec<SessionSummary>>, AppError> {
+    let rows = s.db.sessions_of(&s.person.id).await?;
+    let out = rows
+        .into_iter()
+        .map(|r| {
+            Ok(SessionSummary {
+                current: r.id == s.session_id,
+                browser: s.key.open(field::BROWSER, &r.browser_ct).map_err(AppError::internal)?,
+                address: s.key.open(field::ADDRESS, &r.address_ct).map_err(AppError::internal)?,
+                created_at: rfc3339(r.created_at),
+                last_seen: rfc3339(r.last_seen),
+                id: r.id,
+            })
+        })
+        .collect::<Result<_, AppError>>()?;
+    Ok(Json(out))
+}
+
+/// Signs out every other browser.
+#[utoipa::path(delete, path = "/account/sessions", tag = "accounts",
+    responses((status = 204, description = "Only this session remains.")))]
+pub async fn end_other_sessions(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    s: CurrentSession,
+) -> Result<StatusCode, AppError> {
+    s.db.sessions_delete_all(&s.person.id, Some(&s.session_id)).await?;
+    state.auth.log(&s.db, &s.person.id, &s.key, "session_revoked", &meta).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Signs out one browser.
+#[utoipa::path(delete, path = "/account/sessions/{id}", tag = "accounts",
+    params(("id" = String, Path, description = "A session id from the list.")),
+    responses(
+        (status = 204, description = "Ended."),
+        (status = 404, description = "This account has no such session.", body = ApiError),
+    ))]
+pub async fn end_session(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    s: CurrentSession,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    if !s.db.session_delete(&s.person.id, &id).await? {
+        return Err(AppError::NotFound);
+    }
+    state.auth.log(&s.db, &s.person.id, &s.key, "session_revoked", &meta).await?;
+    let res = StatusCode::NO_CONTENT.into_response();
+    Ok(if id == s.session_id { signed_out_response(&state, res) } else { res })
+}
+
+/// Sign-ins, failures and changes, newest first (the last 200).
+#[utoipa::path(get, path = "/account/activity", tag = "accounts",
+    responses((status = 200, description = "Newest first.", body = [ActivityEntry])))]
+pub async fn activity(s: CurrentSession) -> Result<Json<Vec<ActivityEntry>>, AppError> {
+    let rows = s.db.activity_of(&s.person.id, 200).await?;
+    let out = rows
+        .into_iter()
+        .map(|r| {
+            Ok(ActivityEntry {
+                kind: r.kind,
+                address: s.key.open(field::ADDRESS, &r.address_ct).map_err(AppError::internal)?,
+                browser: s.key.open(field::BROWSER, &r.browser_ct).map_err(AppError::internal)?,
+                at: rfc3339(r.at),
+            })
+        })
+        .collect::<Result<_, AppError>>()?;
+    Ok(Json(out))
+}
+
+/// Mails a password-reset code. Always 202, so it reveals nothing about the address.
+#[utoipa::path(post, path = "/password-reset", tag = "accounts", request_body = EmailOnly,
+    responses(
+        (status = 202, description = "If the address has an account, a code is on its way."),
+        (status = 429, description = "A code was sent less than a minute ago.", body = ApiError),
+    ))]
+pub async fn reset_request(
+    State(state): State<AppState>,
+    Json(req): Json<EmailOnly>,
+) -> Result<StatusCode, AppError> {
+    let email = Email::parse("email", &req.email).map_err(|e| AppError::Validation(vec![e]))?;
+    if let Some(entry) =
+        state.stores.directory.directory_find(&state.auth.email_hash(&email.normalised())).await?
+    {
+        let db = state.stores.region(entry.region).await?;
+        if db.person(&entry.person_id).await?.is_some() {
+            state
+                .auth
+                .send_code(
+                    db,
+                    &entry.person_id,
+                    CodePurpose::ResetPassword,
+                    email.as_str(),
+                    "Reset your Ward password",
+                    "Someone (hopefully you) asked to reset the password of your Ward account.",
+                )
+                .await?;
+        }
+    }
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Sets a new password with the mailed code (and the second factor, if on); every session ends.
+#[utoipa::path(post, path = "/password-reset/confirm", tag = "accounts", request_body = PasswordReset,
+    responses(
+        (status = 204, description = "The password is changed; sign in with it."),
+        (status = 401, description = "The second factor is needed or wrong (field `otp`).", body = ApiError),
+        (status = 422, description = "Wrong or expired code, or the new password is not allowed.", body = ApiError),
+    ))]
+pub async fn reset_confirm(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    Json(req): Json<PasswordReset>,
+) -> Result<StatusCode, AppError> {
+    let auth = &state.auth;
+    let mut fields = Fields::default();
+    let email = fields.take(Email::parse("email", &req.email));
+    let code = fields.take(input::parse_code("code", &req.code));
+    let others: Vec<&str> = email.as_ref().map(Email::as_str).into_iter().collect();
+    let password = fields.take(Password::parse("new_password", &req.new_password, &others));
+    let (Some(email), Some(code), Some(password)) = (email, code, password) else {
+        return Err(AppError::Validation(fields.0));
+    };
+    let wrong =
+        || AppError::field("code", "wrong", "This code is not right. Check the latest email from Ward.");
+    let entry = state
+        .stores
+        .directory
+        .directory_find(&auth.email_hash(&email.normalised()))
+        .await?
+        .ok_or_else(wrong)?;
+    let db = state.stores.region(entry.region).await?.clone();
+    let person = db.person(&entry.person_id).await?.ok_or_else(wrong)?;
+    let key = person_key(&state, &person).await?;
+    // The second factor is checked before the code is used up, so asking for it costs nothing.
+    auth.second_factor(&db, &person, &key, req.otp.as_deref()).await?;
+    auth.use_code(&db, &person.id, CodePurpose::ResetPassword, &code, "code").await?;
+    db.person_set_password(&person.id, &auth.hasher.hash(password.as_str()).await?).await?;
+    db.sessions_delete_all(&person.id, None).await?;
+    // Receiving the code proves the email reaches the person.
+    db.person_set_verified(&person.id).await?;
+    auth.log(&db, &person.id, &key, "password_reset", &meta).await?;
+    auth.mail(
+        email.as_str(),
+        "Your Ward password was reset",
+        changed_mail("Your Ward password was just reset, and every signed-in browser was signed out."),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,251 @@
+//! Sign-up and email verification: `/api/signup...`.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use ward_model::{ApiError, EmailOnly, FieldError, RegionRule, SignUp, SignUpRules, SignedUp, VerifyEmail};
+
+use crate::AppState;
+use crate::auth::input::{self, BirthDate, Email, Fields, Name, Password, Phone};
+use crate::auth::session::{ClientMeta, now};
+use crate::auth::{CODE_VALID_SECS, POLICY_VERSION, field, limits};
+use crate::error::{AppError, Json};
+use crate::store::{CodePurpose, DirectoryEntry, NewPerson, StoreError};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(rules, sign_up)).routes(routes!(verify)).routes(routes!(resend))
+}
+
+/// What the sign-up form needs: the policy version, password bounds, regions and ages.
+#[utoipa::path(get, path = "/signup", tag = "accounts",
+    responses((status = 200, description = "The sign-up rules.", body = SignUpRules)))]
+pub async fn rules(State(state): State<AppState>) -> Json<SignUpRules> {
+    Json(SignUpRules {
+        policy_version: POLICY_VERSION.into(),
+        password_min: input::PASSWORD_MIN as u32,
+        password_max: input::PASSWORD_MAX as u32,
+        name_max: input::NAME_MAX as u32,
+        regions: ward_model::Region::ALL
+            .into_iter()
+            .map(|region| RegionRule { region, min_age: state.auth.ages.min_age(region) })
+            .collect(),
+    })
+}
+
+/// Opens an account and mails a 6-digit code to verify the email. Answers the same for an
+/// email that already has an account (its owner is told by mail instead), so the form
+/// does not reveal who has an account.
+#[utoipa::path(post, path = "/signup", tag = "accounts", request_body = SignUp,
+    responses(
+        (status = 201, description = "A code was mailed.", body = SignedUp),
+        (status = 422, description = "Fields are not valid, or the person is under the region's minimum age.", body = ApiError),
+        (status = 429, description = "Too many sign-ups from this address.", body = ApiError),
+    ))]
+pub async fn sign_up(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    Json(req): Json<SignUp>,
+) -> Result<(StatusCode, Json<SignedUp>), AppError> {
+    let auth = &state.auth;
+    let mut fields = Fields::default();
+    let name = fields.take(Name::parse("name", &req.name));
+    let email = fields.take(Email::parse("email", &req.email));
+    let region = fields.take(input::parse_region("region", &req.region));
+    let phone = fields.take(Phone::parse("phone", &req.phone, region));
+    let others: Vec<&str> =
+        [email.as_ref().map(Email::as_str), name.as_ref().map(Name::as_str)].into_iter().flatten().collect();
+    let password = fields.take(Password::parse("password", &req.password, &others));
+    let today = input::today();
+    let birth = fields.take(BirthDate::parse("birth_date", &req.birth_date, today));
+    if req.accepted_policy.trim().is_empty() {
+        fields.0.push(FieldError {
+            field: "accepted_policy".into(),
+            code: "required".into(),
+            message: "Read and accept the privacy policy to open an account.".into(),
+        });
+    } else if req.accepted_policy.trim() != POLICY_VERSION {
+        fields.0.push(FieldError {
+            field: "accepted_policy".into(),
+            code: "stale".into(),
+            message: "The privacy policy has changed since this page was loaded. Reload and review it."
+                .into(),
+        });
+    }
+    // The age gate comes before anything is stored or mailed.
+    if let (Some(birth), Some(region)) = (birth, region) {
+        let min = auth.ages.min_age(region);
+        if birth.age_on(today) < min {
+            fields.0.push(FieldError {
+                field: "birth_date".into(),
+                code: "under_age".into(),
+                message: format!(
+                    "You need to be at least {min} to open an account in this region. A parent or guardian can \
+                     help: see the guardian page. Nothing you entered has been kept."
+                ),
+            });
+        }
+    }
+    let (Some(name), Some(email), Some(region), Some(phone), Some(password), Some(birth), true) =
+        (name, email, region, phone, password, birth, fields.0.is_empty())
+    else {
+        return Err(AppError::Validation(fields.0));
+    };
+    auth.limiter.hit(&format!("signup:{}", meta.address), limits::SIGN_UP_ADDRESS)?;
+
+    let email_hash = auth.email_hash(&email.normalised());
+    let answer = (
+        StatusCode::CREATED,
+        Json(SignedUp { email: email.as_str().into(), code_valid_minutes: (CODE_VALID_SECS / 60) as u32 }),
+    );
+    if let Some(existing) = state.stores.directory.directory_find(&email_hash).await? {
+        tell_existing_owner(&state, &existing, email.as_str()).await?;
+        return Ok(answer);
+    }
+
+    let person_id = uuid::Uuid::new_v4().simple().to_string();
+    let (key, wrapped) = auth.vault.new_person_key(&person_id);
+    let password_hash = auth.hasher.hash(password.as_str()).await?;
+    let db = state.stores.region(region).await?;
+    // Directory first: its unique email hash decides a race between two sign-ups.
+    let entry = DirectoryEntry { region, person_id: person_id.clone() };
+    match state.stores.directory.directory_insert(&email_hash, &entry, &wrapped).await {
+        Err(StoreError::Conflict(_)) => return Ok(answer),
+        other => other?,
+    }
+    let person = NewPerson {
+        id: person_id.clone(),
+        email_hash,
+        name_ct: key.seal(field::NAME, name.as_str()),
+        email_ct: key.seal(field::EMAIL, email.as_str()),
+        phone_ct: key.seal(field::PHONE, phone.as_str()),
+        birth_date_ct: key.seal(field::BIRTH_DATE, &birth.to_iso()),
+        password_hash,
+        policy_version: POLICY_VERSION.into(),
+        now: now(),
+    };
+    if let Err(err) = db.person_insert(&person).await {
+        // Nothing half-written: without the person row, the directory entry must go too.
+        state.stores.directory.directory_forget(&person_id).await?;
+        return Err(err.into());
+    }
+    auth.log(db, &person_id, &key, "signed_up", &meta).await?;
+    auth.send_code(
+        db,
+        &person_id,
+        CodePurpose::VerifyEmail,
+        email.as_str(),
+        "Your Ward verification code",
+        &format!("Welcome to Ward, {}. Enter this code to confirm your email address.", name.as_str()),
+    )
+    .await?;
+    Ok(answer)
+}
+
+/// Someone signed up with an email that has an account: its owner learns of it by mail.
+/// An unverified account gets a fresh code instead (its owner may be retrying).
+async fn tell_existing_owner(
+    state: &AppState,
+    existing: &DirectoryEntry,
+    email: &str,
+) -> Result<(), AppError> {
+    let db = state.stores.region(existing.region).await?;
+    let Some(person) = db.person(&existing.person_id).await? else { return Ok(()) };
+    if !person.email_verified {
+        return match state
+            .auth
+            .send_code(
+                db,
+                &person.id,
+                CodePurpose::VerifyEmail,
+                email,
+                "Your Ward verification code",
+                "Enter this code to confirm your email address.",
+            )
+            .await
+        {
+            // The earlier code is still fresh: the person can use it.
+            Err(AppError::TooManyRequests { .. }) => Ok(()),
+            other => other,
+        };
+    }
+    state
+        .auth
+        .mail(
+            email,
+            "Someone tried to open a Ward account with your email",
+            "Someone (perhaps you) tried to open a new Ward account with this email address, which already \
+             has an account. Nothing was changed.\n\nIf it was you, sign in instead, or reset your password \
+             if you forgot it.\n\n— Ward\n"
+                .into(),
+        )
+        .await
+}
+
+/// Confirms the email with the mailed code.
+#[utoipa::path(post, path = "/signup/verify", tag = "accounts", request_body = VerifyEmail,
+    responses(
+        (status = 204, description = "The email is verified; the person can sign in."),
+        (status = 422, description = "The code is wrong, expired or used up.", body = ApiError),
+    ))]
+pub async fn verify(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    Json(req): Json<VerifyEmail>,
+) -> Result<StatusCode, AppError> {
+    let mut fields = Fields::default();
+    let email = fields.take(Email::parse("email", &req.email));
+    let code = fields.take(input::parse_code("code", &req.code));
+    let (Some(email), Some(code)) = (email, code) else { return Err(AppError::Validation(fields.0)) };
+    let wrong =
+        || AppError::field("code", "wrong", "This code is not right. Check the latest email from Ward.");
+    let Some(entry) =
+        state.stores.directory.directory_find(&state.auth.email_hash(&email.normalised())).await?
+    else {
+        return Err(wrong());
+    };
+    let db = state.stores.region(entry.region).await?;
+    let Some(person) = db.person(&entry.person_id).await? else { return Err(wrong()) };
+    if person.email_verified {
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    state.auth.use_code(db, &person.id, CodePurpose::VerifyEmail, &code, "code").await?;
+    db.person_set_verified(&person.id).await?;
+    if let Some(wrapped) = state.stores.directory.person_key(&person.id).await? {
+        let key = state.auth.vault.unwrap_person_key(&person.id, &wrapped).map_err(AppError::internal)?;
+        state.auth.log(db, &person.id, &key, "email_verified", &meta).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Mails a new verification code. Always 202, so it reveals nothing about the address.
+#[utoipa::path(post, path = "/signup/resend", tag = "accounts", request_body = EmailOnly,
+    responses(
+        (status = 202, description = "If the address has an unverified account, a new code is on its way."),
+        (status = 429, description = "A code was sent less than a minute ago.", body = ApiError),
+    ))]
+pub async fn resend(
+    State(state): State<AppState>,
+    Json(req): Json<EmailOnly>,
+) -> Result<StatusCode, AppError> {
+    let email = Email::parse("email", &req.email).map_err(|e| AppError::Validation(vec![e]))?;
+    if let Some(entry) =
+        state.stores.directory.directory_find(&state.auth.email_hash(&email.normalised())).await?
+    {
+        let db = state.stores.region(entry.region).await?;
+        if let Some(person) = db.person(&entry.person_id).await?.filter(|p| !p.email_verified) {
+            state
+                .auth
+                .send_code(
+                    db,
+                    &person.id,
+                    CodePurpose::VerifyEmail,
+                    email.as_str(),
+                    "Your Ward verification code",
+                    "Here is a new code to confirm your email address.",
+                )
+                .await?;
+        }
+    }
+    Ok(StatusCode::ACCEPTED)
+}

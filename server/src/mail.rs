@@ -1,0 +1,164 @@
+//! Outgoing mail through lettre: SMTP when `WARD_SMTP_URL` is set, otherwise each message
+//! is written as an RFC 5322 `.eml` file to `<data-dir>/outbox/` (the embedded default),
+//! which the developer mailbox (`GET /api/dev/mailbox`) lists.
+
+use std::path::{Path, PathBuf};
+
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::{AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor};
+use ward_model::MailboxMessage;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("the address cannot receive mail: {0}")]
+    Address(#[from] lettre::address::AddressError),
+    #[error("the message could not be built: {0}")]
+    Build(#[from] lettre::error::Error),
+    #[error("the SMTP server refused or did not answer: {0}")]
+    Smtp(#[from] lettre::transport::smtp::Error),
+    #[error("the outbox could not be written: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+enum Transport {
+    Outbox(PathBuf),
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.transport {
+            Transport::Outbox(dir) => write!(f, "Mailer(outbox {})", dir.display()),
+            Transport::Smtp(_) => f.write_str("Mailer(smtp)"),
+        }
+    }
+}
+
+impl Mailer {
+    /// `smtp_url` as lettre reads it: `smtp://host:25` (plain), `smtp://user:pass@host:587?tls=required`
+    /// (STARTTLS), `smtps://host:465` (TLS).
+    pub fn new(smtp_url: Option<&str>, from: &str, data_dir: &Path) -> anyhow::Result<Mailer> {
+        let from: Mailbox = from.parse().map_err(|e| anyhow::anyhow!("WARD_MAIL_FROM `{from}`: {e}"))?;
+        let transport = match smtp_url {
+            Some(url) => Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| anyhow::anyhow!("WARD_SMTP_URL is not a usable SMTP URL: {e}"))?
+                    .build(),
+            ),
+            None => {
+                let dir = data_dir.join("outbox");
+                std::fs::create_dir_all(&dir)?;
+                Transport::Outbox(dir)
+            }
+        };
+        Ok(Mailer { transport, from })
+    }
+
+    /// The outbox folder, when mail goes there instead of to an SMTP server.
+    pub fn outbox(&self) -> Option<&Path> {
+        match &self.transport {
+            Transport::Outbox(dir) => Some(dir),
+            Transport::Smtp(_) => None,
+        }
+    }
+
+    /// Sends a plain-text message.
+    pub async fn send(&self, to: &str, subject: &str, text: String) -> Result<(), MailError> {
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(Mailbox::new(None, to.parse()?))
+            .subject(subject)
+            .date_now()
+            // A random id at this host: mail clients thread and de-duplicate by it.
+            .message_id(None)
+            .header(ContentType::TEXT_PLAIN)
+            .body(text)?;
+        match &self.transport {
+            Transport::Smtp(smtp) => {
+                smtp.send(message).await?;
+            }
+            Transport::Outbox(dir) => {
+                let stamp = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
+                let name = format!("{stamp:020}-{}.eml", hex::encode(crate::vault::random::<4>()));
+                // Written aside, then renamed: a reader never sees half a message.
+                let tmp = dir.join(format!(".{name}.tmp"));
+                tokio::fs::write(&tmp, message.formatted()).await?;
+                tokio::fs::rename(&tmp, dir.join(&name)).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The messages in an outbox folder, newest first.
+pub async fn read_outbox(dir: &Path, limit: usize) -> std::io::Result<Vec<MailboxMessage>> {
+    let mut names = Vec::new();
+    let mut entries = tokio::fs::read_dir(dir).await?;
+    while let Some(entry) = entries.next_entry().await? {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".eml") && !name.starts_with('.') {
+            names.push(name);
+        }
+    }
+    // Names start with a zero-padded timestamp: reverse order is newest first.
+    names.sort_unstable_by(|a, b| b.cmp(a));
+    let mut out = Vec::new();
+    for name in names.into_iter().take(limit) {
+        let bytes = tokio::fs::read(dir.join(&name)).await?;
+        if let Some(m) = parse_message(&name, &bytes) {
+            out.push(m);
+        }
+    }
+    Ok(out)
+}
+
+/// An RFC 5322 message as the mailbox shows it (mail-parser decodes the transfer encoding).
+pub fn parse_message(id: &str, bytes: &[u8]) -> Option<MailboxMessage> {
+    let msg = mail_parser::MessageParser::default().parse(bytes)?;
+    let to = msg.to().and_then(|a| a.first()).and_then(|a| a.address()).unwrap_or_default().to_string();
+    let date = msg.date().map(|d| d.to_rfc3339()).unwrap_or_default();
+    Some(MailboxMessage {
+        id: id.trim_end_matches(".eml").to_string(),
+        to,
+        subject: msg.subject().unwrap_or_default().to_string(),
+        date,
+        text: msg.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_outbox_holds_real_rfc5322_messages_newest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let mailer = Mailer::new(None, "Ward <no-reply@ward.test>", dir.path()).unwrap();
+        mailer.send("ada@example.com", "First", "Your code is 123456.\n".into()).await.unwrap();
+        mailer.send("ada@example.com", "Second — 你好", "Zweite Nachricht: café\n".into()).await.unwrap();
+        let outbox = mailer.outbox().unwrap();
+        let messages = read_outbox(outbox, 10).await.unwrap();
+        assert_eq!(messages.len(), 2);
+        assert_eq!(messages[0].subject, "Second — 你好");
+        assert!(messages[0].text.contains("café"));
+        assert_eq!(messages[1].to, "ada@example.com");
+        assert!(messages[1].text.contains("123456"));
+        let raw = std::fs::read_dir(outbox).unwrap().next().unwrap().unwrap().path();
+        let raw = std::fs::read_to_string(raw).unwrap();
+        for header in ["From: ", "To: ", "Subject: ", "Date: ", "Message-ID: "] {
+            assert!(raw.contains(header), "{header} in {raw}");
+        }
+    }
+
+    #[test]
+    fn a_bad_from_or_smtp_url_is_refused_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(Mailer::new(None, "not an address", dir.path()).is_err());
+        assert!(Mailer::new(Some("http://example.com"), "a@b.c", dir.path()).is_err());
+    }
+}

@@ -1,0 +1,85 @@
+//! The directory: email hash -> (region, person id), and each person's wrapped data key.
+
+use ward_model::Region;
+
+use super::{Db, StoreError, with_pool};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectoryEntry {
+    pub region: Region,
+    pub person_id: String,
+}
+
+impl Db {
+    /// Registers a new person: their email hash and wrapped key, in one transaction.
+    /// A taken email hash is [`StoreError::Conflict`].
+    pub async fn directory_insert(
+        &self,
+        email_hash: &[u8],
+        entry: &DirectoryEntry,
+        wrapped_key: &[u8],
+    ) -> Result<(), StoreError> {
+        with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("INSERT INTO directory (email_hash, region, person_id) VALUES ($1, $2, $3)")
+                .bind(email_hash)
+                .bind(entry.region.code())
+                .bind(&entry.person_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("INSERT INTO person_keys (person_id, wrapped_key) VALUES ($1, $2)")
+                .bind(&entry.person_id)
+                .bind(wrapped_key)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    pub async fn directory_find(&self, email_hash: &[u8]) -> Result<Option<DirectoryEntry>, StoreError> {
+        let row: Option<(String, String)> = with_pool!(self, pool => {
+            sqlx::query_as("SELECT region, person_id FROM directory WHERE email_hash = $1")
+                .bind(email_hash)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.and_then(|(region, person_id)| {
+            Region::from_code(&region).map(|region| DirectoryEntry { region, person_id })
+        }))
+    }
+
+    /// Points the person's entry at a new email hash (after a verified email change).
+    pub async fn directory_rekey(&self, person_id: &str, email_hash: &[u8]) -> Result<(), StoreError> {
+        with_pool!(self, pool => {
+            sqlx::query("UPDATE directory SET email_hash = $1 WHERE person_id = $2")
+                .bind(email_hash)
+                .bind(person_id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
+
+    pub async fn person_key(&self, person_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(with_pool!(self, pool => {
+            sqlx::query_scalar("SELECT wrapped_key FROM person_keys WHERE person_id = $1")
+                .bind(person_id)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
+    /// Forgets the person: their entry and their key. Without the key, every sealed field
+    /// of theirs, in every store and every copy of it, is unreadable.
+    pub async fn directory_forget(&self, person_id: &str) -> Result<(), StoreError> {
+        with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM directory WHERE person_id = $1").bind(person_id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM person_keys WHERE person_id = $1").bind(person_id).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}
