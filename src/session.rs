@@ -97,7 +97,13 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
     let location = use_location();
     Effect::new(move || {
         if session.0.with(|s| matches!(s, SessionState::SignedOut)) {
-            let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+            // `search` comes without its `?`.
+            let search = location.search.get_untracked();
+            let here = if search.is_empty() {
+                location.pathname.get_untracked()
+            } else {
+                format!("{}?{search}", location.pathname.get_untracked())
+            };
             navigate(
                 &signin_url_returning_to(&here),
                 NavigateOptions { replace: true, ..Default::default() },

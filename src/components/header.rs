@@ -50,9 +50,11 @@ fn AccountNav() -> impl IntoView {
             let abort = web_sys::AbortController::new().expect("AbortController").signal();
             // Signed out on the server or not, this browser forgets the session.
             let _ = api::sign_out(&abort).await;
-            session.signed_out();
             signing_out.set(false);
+            // Leave the page first: a page that needs a session would otherwise send the
+            // person to sign in with a return path back to itself.
             navigate("/signin?signed_out=1", Default::default());
+            request_animation_frame(move || session.signed_out());
         });
     };
     let phase = Memo::new(move |_| {

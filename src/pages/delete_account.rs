@@ -36,7 +36,6 @@ pub fn DeleteAccountPage() -> impl IntoView {
 #[component]
 fn DeleteForm(receipt: RwSignal<Option<DeletionReceipt>>) -> impl IntoView {
     let i18n = use_i18n();
-    let session = use_session();
     let abort = api::use_abort_signal();
     let password = RwSignal::new(String::new());
     let form = FormState::new(&["password"]);
@@ -52,8 +51,9 @@ fn DeleteForm(receipt: RwSignal<Option<DeletionReceipt>>) -> impl IntoView {
             match api::delete_account(&body, &abort).await {
                 Ok(r) => {
                     form.done();
+                    // `Receipt` marks the session ended once this form (and the
+                    // `RequireSession` around it, which would send the person to sign in) is gone.
                     receipt.set(Some(r));
-                    session.signed_out();
                 }
                 Err(e) => form.fail(e),
             }
@@ -90,6 +90,8 @@ fn DeleteForm(receipt: RwSignal<Option<DeletionReceipt>>) -> impl IntoView {
 #[component]
 fn Receipt(receipt: DeletionReceipt) -> impl IntoView {
     let i18n = use_i18n();
+    let session = use_session();
+    Effect::new(move |_| session.signed_out());
     let when = local_time(i18n, &receipt.deleted_at);
     view! {
         <div class="card" role="status">
