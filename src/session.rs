@@ -9,7 +9,8 @@ use leptos_router::hooks::{use_location, use_navigate};
 use ward_model::{Account, SessionInfo};
 
 use crate::api;
-use crate::i18n::{t, use_i18n};
+use crate::i18n::{td_string, use_i18n};
+use crate::labels::tr;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionState {
@@ -121,8 +122,10 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
     });
     let children = StoredValue::new(children);
     move || match phase.get() {
-        0 => view! { <p class="muted" role="status">{t!(i18n, session.checking)}</p> }.into_any(),
-        1 => view! { <p class="muted" role="status">{t!(i18n, session.redirecting)}</p> }.into_any(),
+        0 => view! { <p class="muted" role="status">{tr(i18n, |l| td_string!(l, session.checking))}</p> }
+            .into_any(),
+        1 => view! { <p class="muted" role="status">{tr(i18n, |l| td_string!(l, session.redirecting))}</p> }
+            .into_any(),
         _ => children.read_value()().into_any(),
     }
 }

@@ -2,7 +2,8 @@ use leptos::prelude::*;
 use ward_model::ErrorCode;
 
 use crate::api::ClientError;
-use crate::i18n::{t, use_i18n};
+use crate::i18n::{t, td_string, use_i18n};
+use crate::labels::tr;
 
 /// The one way a failed call is shown: what happened, in words, and a way to try again.
 #[component]
@@ -14,8 +15,8 @@ pub fn ErrorPanel(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let reason = move || match &error {
-        ClientError::Network(_) => t!(i18n, error.network).into_any(),
-        ClientError::Decode(_) => t!(i18n, error.unexpected).into_any(),
+        ClientError::Network(_) => tr(i18n, |l| td_string!(l, error.network)).into_any(),
+        ClientError::Decode(_) => tr(i18n, |l| td_string!(l, error.unexpected)).into_any(),
         // How long to wait, in the reader's language.
         ClientError::Api { retry_after: Some(seconds), .. } => {
             let seconds = *seconds;
@@ -24,15 +25,15 @@ pub fn ErrorPanel(
         // The API's own words about the request itself are worth showing as they are.
         ClientError::Api { error, .. } if says_what_to_fix(error.code) => error.message.clone().into_any(),
         // Anything else (server trouble, a proxy's page) gets a plain sentence.
-        ClientError::Api { .. } => t!(i18n, error.server).into_any(),
+        ClientError::Api { .. } => tr(i18n, |l| td_string!(l, error.server)).into_any(),
     };
     view! {
         <div class="notice notice-error" role="alert">
-            <p class="notice-title">{t!(i18n, error.heading)}</p>
+            <p class="notice-title">{tr(i18n, |l| td_string!(l, error.heading))}</p>
             <p>{reason}</p>
             {on_retry.map(|retry| view! {
                 <button type="button" class="button" on:click=move |_| retry.run(())>
-                    {t!(i18n, error.retry)}
+                    {tr(i18n, |l| td_string!(l, error.retry))}
                 </button>
             })}
         </div>

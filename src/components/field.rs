@@ -2,7 +2,8 @@ use leptos::prelude::*;
 use leptos::text_prop::TextProp;
 
 use crate::forms::{FormState, field_message, password_strength};
-use crate::i18n::{t, use_i18n};
+use crate::i18n::{td_string, use_i18n};
+use crate::labels::tr;
 
 /// A labelled input whose server error (matched by `name`, the wire field) shows beside it
 /// and is announced with it (`aria-describedby`, `aria-invalid`).
@@ -66,7 +67,7 @@ pub fn Field(
             </p>
             {move || {
                 (name == "birth_date" && form.field(name).is_some_and(|e| e.code == "under_age"))
-                    .then(|| view! { <p class="field-guardian"><a href="/guardian">{t!(i18n, signup.guardian_link)}</a></p> })
+                    .then(|| view! { <p class="field-guardian"><a href="/guardian">{tr(i18n, |l| td_string!(l, signup.guardian_link))}</a></p> })
             }}
         </div>
     }
@@ -78,19 +79,19 @@ pub fn StrengthMeter(id: &'static str, value: RwSignal<String>) -> impl IntoView
     let i18n = use_i18n();
     let score = Memo::new(move |_| value.with(|v| (!v.is_empty()).then(|| password_strength(v))));
     let text = move || match score.get() {
-        None => t!(i18n, strength.empty).into_any(),
-        Some(0) => t!(i18n, strength.very_weak).into_any(),
-        Some(1) => t!(i18n, strength.weak).into_any(),
-        Some(2) => t!(i18n, strength.fair).into_any(),
-        Some(3) => t!(i18n, strength.good).into_any(),
-        Some(_) => t!(i18n, strength.strong).into_any(),
+        None => tr(i18n, |l| td_string!(l, strength.empty)).into_any(),
+        Some(0) => tr(i18n, |l| td_string!(l, strength.very_weak)).into_any(),
+        Some(1) => tr(i18n, |l| td_string!(l, strength.weak)).into_any(),
+        Some(2) => tr(i18n, |l| td_string!(l, strength.fair)).into_any(),
+        Some(3) => tr(i18n, |l| td_string!(l, strength.good)).into_any(),
+        Some(_) => tr(i18n, |l| td_string!(l, strength.strong)).into_any(),
     };
     view! {
         <div class="strength" id=id data-score=move || score.get().map(|s| s.to_string())>
             <div class="strength-bar" aria-hidden="true">
                 <span class=move || format!("strength-fill strength-{}", score.get().map_or(-1, i32::from))></span>
             </div>
-            <p class="strength-text">{t!(i18n, strength.label)} " " <strong>{text}</strong></p>
+            <p class="strength-text">{tr(i18n, |l| td_string!(l, strength.label))} " " <strong>{text}</strong></p>
         </div>
     }
 }
@@ -105,7 +106,7 @@ pub fn SubmitButton(
     let i18n = use_i18n();
     view! {
         <button type="submit" class="button" class:button-danger=danger disabled=move || form.sending.get()>
-            {move || if form.sending.get() { t!(i18n, form.sending).into_any() } else { label.get().into_any() }}
+            {move || if form.sending.get() { tr(i18n, |l| td_string!(l, form.sending)).into_any() } else { label.get().into_any() }}
         </button>
     }
 }

@@ -1,7 +1,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{td_string, use_i18n};
+use crate::labels::tr;
 
 #[component]
 pub fn Footer() -> impl IntoView {
@@ -9,11 +10,11 @@ pub fn Footer() -> impl IntoView {
     view! {
         <footer class="site-footer">
             <div class="container footer-row">
-                <p class="footer-note">{t!(i18n, footer.rights)}</p>
-                <nav aria-label=move || t_string!(i18n, footer.label)>
+                <p class="footer-note">{tr(i18n, |l| td_string!(l, footer.rights))}</p>
+                <nav aria-label=tr(i18n, |l| td_string!(l, footer.label))>
                     <ul>
-                        <li><A href="/privacy">{t!(i18n, footer.privacy_policy)}</A></li>
-                        <li><A href="/cookies">{t!(i18n, footer.cookie_settings)}</A></li>
+                        <li><A href="/privacy">{tr(i18n, |l| td_string!(l, footer.privacy_policy))}</A></li>
+                        <li><A href="/cookies">{tr(i18n, |l| td_string!(l, footer.cookie_settings))}</A></li>
                     </ul>
                 </nav>
             </div>

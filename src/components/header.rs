@@ -3,7 +3,8 @@ use leptos_router::components::A;
 use wasm_bindgen::JsCast;
 
 use crate::api;
-use crate::i18n::{Locale, t, t_string, use_i18n};
+use crate::i18n::{Locale, t_string, td_string, use_i18n};
+use crate::labels::tr;
 use crate::prefs::{self, Theme};
 use crate::session::{SessionState, use_session};
 
@@ -12,18 +13,18 @@ use crate::session::{SessionState, use_session};
 pub fn Header() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <a class="skip-link" href="#main" on:click=skip_to_main>{t!(i18n, skip_to_content)}</a>
+        <a class="skip-link" href="#main" on:click=skip_to_main>{tr(i18n, |l| td_string!(l, skip_to_content))}</a>
         <header class="site-header">
             <div class="container header-row">
                 <A href="/" attr:class="brand">
                     <img class="brand-mark" src="/favicon.svg" alt="" width="28" height="28" />
                     <span class="brand-name">"Ward"</span>
-                    <span class="brand-tagline">{t!(i18n, brand_tagline)}</span>
+                    <span class="brand-tagline">{tr(i18n, |l| td_string!(l, brand_tagline))}</span>
                 </A>
-                <nav class="main-nav" aria-label=move || t_string!(i18n, nav.label)>
+                <nav class="main-nav" aria-label=tr(i18n, |l| td_string!(l, nav.label))>
                     <ul>
-                        <li><A href="/" exact=true>{t!(i18n, nav.home)}</A></li>
-                        <li><A href="/privacy">{t!(i18n, nav.privacy)}</A></li>
+                        <li><A href="/" exact=true>{tr(i18n, |l| td_string!(l, nav.home))}</A></li>
+                        <li><A href="/privacy">{tr(i18n, |l| td_string!(l, nav.privacy))}</A></li>
                     </ul>
                 </nav>
                 <AccountNav />
@@ -65,22 +66,22 @@ fn AccountNav() -> impl IntoView {
         })
     });
     view! {
-        <nav class="account-nav" aria-label=move || t_string!(i18n, nav.account_label)>
+        <nav class="account-nav" aria-label=tr(i18n, |l| td_string!(l, nav.account_label))>
             {move || match phase.get() {
                 None => ().into_any(),
                 Some(None) => view! {
                     <ul>
-                        <li><A href="/signin">{t!(i18n, nav.sign_in)}</A></li>
-                        <li><A href="/signup" attr:class="button button-small">{t!(i18n, nav.sign_up)}</A></li>
+                        <li><A href="/signin">{tr(i18n, |l| td_string!(l, nav.sign_in))}</A></li>
+                        <li><A href="/signup" attr:class="button button-small">{tr(i18n, |l| td_string!(l, nav.sign_up))}</A></li>
                     </ul>
                 }.into_any(),
                 Some(Some(name)) => view! {
                     <ul>
                         <li class="account-name" data-testid="account-name">{name}</li>
-                        <li><A href="/account">{t!(i18n, nav.account)}</A></li>
+                        <li><A href="/account">{tr(i18n, |l| td_string!(l, nav.account))}</A></li>
                         <li>
                             <button type="button" class="button button-small button-quiet" on:click=sign_out.clone() disabled=move || signing_out.get()>
-                                {t!(i18n, nav.sign_out)}
+                                {tr(i18n, |l| td_string!(l, nav.sign_out))}
                             </button>
                         </li>
                     </ul>
@@ -109,7 +110,7 @@ fn LanguageSelect() -> impl IntoView {
     };
     view! {
         <label class="pref">
-            <span class="pref-label">{t!(i18n, prefs.language)}</span>
+            <span class="pref-label">{tr(i18n, |l| td_string!(l, prefs.language))}</span>
             <select id="lang-select" on:change=on_change>
                 <option value="en" selected=move || i18n.get_locale() == Locale::en>"English"</option>
                 <option value="zh" lang="zh" selected=move || i18n.get_locale() == Locale::zh>"简体中文"</option>
@@ -134,7 +135,7 @@ fn ThemeSelect() -> impl IntoView {
     };
     view! {
         <label class="pref">
-            <span class="pref-label">{t!(i18n, prefs.theme)}</span>
+            <span class="pref-label">{tr(i18n, |l| td_string!(l, prefs.theme))}</span>
             <select id="theme-select" on:change=on_change>
                 {Theme::ALL
                     .into_iter()

@@ -7,8 +7,8 @@ use ward_model::{Account, CodeOnly, ProfileUpdate};
 use crate::api;
 use crate::components::{Field, FormError, SubmitButton};
 use crate::forms::FormState;
-use crate::i18n::{t, t_string, use_i18n};
-use crate::labels::{local_time, region_name};
+use crate::i18n::{t, td_string, use_i18n};
+use crate::labels::{local_time, region_name, tr};
 use crate::session::{RequireSession, use_session};
 
 /// The sub-navigation of the account pages.
@@ -16,11 +16,11 @@ use crate::session::{RequireSession, use_session};
 pub fn AccountTabs() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <nav class="tabs" aria-label=move || t_string!(i18n, account.tabs_label)>
+        <nav class="tabs" aria-label=tr(i18n, |l| td_string!(l, account.tabs_label))>
             <ul>
-                <li><A href="/account" exact=true>{t!(i18n, account.tab_profile)}</A></li>
-                <li><A href="/account/security">{t!(i18n, account.tab_security)}</A></li>
-                <li><A href="/account/delete">{t!(i18n, account.tab_delete)}</A></li>
+                <li><A href="/account" exact=true>{tr(i18n, |l| td_string!(l, account.tab_profile))}</A></li>
+                <li><A href="/account/security">{tr(i18n, |l| td_string!(l, account.tab_security))}</A></li>
+                <li><A href="/account/delete">{tr(i18n, |l| td_string!(l, account.tab_delete))}</A></li>
             </ul>
         </nav>
     }
@@ -30,8 +30,8 @@ pub fn AccountTabs() -> impl IntoView {
 pub fn AccountPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, account.title).to_string() />
-        <h1>{t!(i18n, account.heading)}</h1>
+        <Title text=tr(i18n, |l| td_string!(l, account.title)) />
+        <h1>{tr(i18n, |l| td_string!(l, account.heading))}</h1>
         <AccountTabs />
         <RequireSession>
             <Profile />
@@ -116,46 +116,46 @@ fn Profile() -> impl IntoView {
 
     view! {
         <section class="card" aria-labelledby="profile-facts-heading">
-            <h2 id="profile-facts-heading">{t!(i18n, account.facts_heading)}</h2>
+            <h2 id="profile-facts-heading">{tr(i18n, |l| td_string!(l, account.facts_heading))}</h2>
             {move || account.get().map(|a| {
                 let created = local_time(i18n, &a.created_at);
                 view! {
                     <dl class="facts">
-                        <div><dt>{t!(i18n, account.name)}</dt><dd data-testid="profile-name">{a.name.clone()}</dd></div>
-                        <div><dt>{t!(i18n, account.email)}</dt><dd class="break">{a.email.clone()}</dd></div>
-                        <div><dt>{t!(i18n, account.phone)}</dt><dd>{a.phone.clone()}</dd></div>
-                        <div><dt>{t!(i18n, account.region)}</dt><dd>{region_name(i18n, a.region)}</dd></div>
-                        <div><dt>{t!(i18n, account.birth_date)}</dt><dd>{a.birth_date.clone()}</dd></div>
-                        <div><dt>{t!(i18n, account.created)}</dt><dd>{created}</dd></div>
+                        <div><dt>{tr(i18n, |l| td_string!(l, account.name))}</dt><dd data-testid="profile-name">{a.name.clone()}</dd></div>
+                        <div><dt>{tr(i18n, |l| td_string!(l, account.email))}</dt><dd class="break">{a.email.clone()}</dd></div>
+                        <div><dt>{tr(i18n, |l| td_string!(l, account.phone))}</dt><dd>{a.phone.clone()}</dd></div>
+                        <div><dt>{tr(i18n, |l| td_string!(l, account.region))}</dt><dd>{region_name(i18n, a.region)}</dd></div>
+                        <div><dt>{tr(i18n, |l| td_string!(l, account.birth_date))}</dt><dd>{a.birth_date.clone()}</dd></div>
+                        <div><dt>{tr(i18n, |l| td_string!(l, account.created))}</dt><dd>{created}</dd></div>
                         <div>
-                            <dt>{t!(i18n, account.two_factor)}</dt>
-                            <dd>{if a.totp_enabled { t!(i18n, account.on).into_any() } else { t!(i18n, account.off).into_any() }}</dd>
+                            <dt>{tr(i18n, |l| td_string!(l, account.two_factor))}</dt>
+                            <dd>{if a.totp_enabled { tr(i18n, |l| td_string!(l, account.on)).into_any() } else { tr(i18n, |l| td_string!(l, account.off)).into_any() }}</dd>
                         </div>
                     </dl>
-                    <p class="muted">{t!(i18n, account.region_note)}</p>
+                    <p class="muted">{tr(i18n, |l| td_string!(l, account.region_note))}</p>
                 }
             })}
         </section>
         {move || account.get().and_then(|a| a.pending_email).map(|pending| view! { <PendingEmail pending=pending /> })}
         <form class="card form" novalidate on:submit=submit aria-labelledby="profile-edit-heading">
-            <h2 id="profile-edit-heading">{t!(i18n, account.edit_heading)}</h2>
+            <h2 id="profile-edit-heading">{tr(i18n, |l| td_string!(l, account.edit_heading))}</h2>
             <Field form=form name="name" id="profile-name" value=name autocomplete="name" required=true
-                label=move || t_string!(i18n, account.name) />
+                label=tr(i18n, |l| td_string!(l, account.name)) />
             <Field form=form name="phone" id="profile-phone" value=phone kind="tel" autocomplete="tel" required=true
-                label=move || t_string!(i18n, account.phone) />
+                label=tr(i18n, |l| td_string!(l, account.phone)) />
             <Field form=form name="email" id="profile-email" value=email kind="email" autocomplete="email" required=true
-                label=move || t_string!(i18n, account.email)
-                hint=move || t_string!(i18n, account.email_hint) />
+                label=tr(i18n, |l| td_string!(l, account.email))
+                hint=tr(i18n, |l| td_string!(l, account.email_hint)) />
             <Field form=form name="current_password" id="profile-current-password" value=current_password kind="password"
                 autocomplete="current-password"
-                label=move || t_string!(i18n, account.current_password)
-                hint=move || t_string!(i18n, account.current_password_hint) />
+                label=tr(i18n, |l| td_string!(l, account.current_password))
+                hint=tr(i18n, |l| td_string!(l, account.current_password_hint)) />
             <FormError form=form />
             <p role="status" class="muted">
-                {move || saved.get().then_some(t!(i18n, account.saved))}
-                {move || unchanged.get().then_some(t!(i18n, account.unchanged))}
+                {move || saved.get().then_some(tr(i18n, |l| td_string!(l, account.saved)))}
+                {move || unchanged.get().then_some(tr(i18n, |l| td_string!(l, account.unchanged)))}
             </p>
-            <SubmitButton form=form label=move || t_string!(i18n, account.save) />
+            <SubmitButton form=form label=tr(i18n, |l| td_string!(l, account.save)) />
         </form>
     }
 }
@@ -188,13 +188,13 @@ fn PendingEmail(pending: String) -> impl IntoView {
     };
     view! {
         <form class="card form card-attention" novalidate on:submit=submit aria-labelledby="pending-heading">
-            <h2 id="pending-heading">{t!(i18n, account.pending_heading)}</h2>
+            <h2 id="pending-heading">{tr(i18n, |l| td_string!(l, account.pending_heading))}</h2>
             <p>{t!(i18n, account.pending_body, email = move || pending.clone())}</p>
             <Field form=form name="code" id="pending-code" value=code autocomplete="one-time-code" inputmode="numeric"
                 maxlength=6u32 required=true
-                label=move || t_string!(i18n, account.pending_code) />
+                label=tr(i18n, |l| td_string!(l, account.pending_code)) />
             <FormError form=form />
-            <SubmitButton form=form label=move || t_string!(i18n, account.pending_submit) />
+            <SubmitButton form=form label=tr(i18n, |l| td_string!(l, account.pending_submit)) />
         </form>
     }
 }

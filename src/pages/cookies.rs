@@ -1,7 +1,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::i18n::{Locale, t, t_string, use_i18n};
+use crate::i18n::{Locale, td_string, use_i18n};
+use crate::labels::tr;
 use crate::prefs::{self, Theme};
 
 /// Cookie settings. Ward sets no cookies yet; the page says so and lets the visitor clear
@@ -18,16 +19,16 @@ pub fn Cookies() -> impl IntoView {
         cleared.set(true);
     };
     view! {
-        <Title text=move || t_string!(i18n, cookies.title).to_string() />
+        <Title text=tr(i18n, |l| td_string!(l, cookies.title)) />
         <article class="prose">
-            <h1>{t!(i18n, cookies.heading)}</h1>
-            <p class="lead">{t!(i18n, cookies.intro)}</p>
+            <h1>{tr(i18n, |l| td_string!(l, cookies.heading))}</h1>
+            <p class="lead">{tr(i18n, |l| td_string!(l, cookies.intro))}</p>
             <section class="card">
-                <h2>{t!(i18n, cookies.necessary_heading)}</h2>
-                <p>{t!(i18n, cookies.necessary_body)}</p>
-                <button type="button" class="button" on:click=clear>{t!(i18n, cookies.clear)}</button>
+                <h2>{tr(i18n, |l| td_string!(l, cookies.necessary_heading))}</h2>
+                <p>{tr(i18n, |l| td_string!(l, cookies.necessary_body))}</p>
+                <button type="button" class="button" on:click=clear>{tr(i18n, |l| td_string!(l, cookies.clear))}</button>
                 <p role="status" class="muted">
-                    {move || cleared.get().then_some(t!(i18n, cookies.cleared))}
+                    {move || cleared.get().then_some(tr(i18n, |l| td_string!(l, cookies.cleared)))}
                 </p>
             </section>
         </article>

@@ -5,8 +5,8 @@ use ward_model::{ErrorCode, MailboxMessage};
 use crate::api;
 use crate::components::ErrorPanel;
 use crate::forms::extract_code;
-use crate::i18n::{t, t_string, use_i18n};
-use crate::labels::local_time;
+use crate::i18n::{td_string, use_i18n};
+use crate::labels::{local_time, tr};
 
 /// Newest first, whatever order the server used.
 pub fn newest_first(mut messages: Vec<MailboxMessage>) -> Vec<MailboxMessage> {
@@ -29,17 +29,17 @@ pub fn DevMailboxPage() -> impl IntoView {
     });
     let retry = Callback::new(move |()| messages.refetch());
     view! {
-        <Title text=move || t_string!(i18n, mailbox.title).to_string() />
-        <h1>{t!(i18n, mailbox.heading)}</h1>
-        <p class="lead">{t!(i18n, mailbox.lead)}</p>
-        <p><button type="button" class="button button-secondary" on:click=move |_| messages.refetch()>{t!(i18n, mailbox.refresh)}</button></p>
+        <Title text=tr(i18n, |l| td_string!(l, mailbox.title)) />
+        <h1>{tr(i18n, |l| td_string!(l, mailbox.heading))}</h1>
+        <p class="lead">{tr(i18n, |l| td_string!(l, mailbox.lead))}</p>
+        <p><button type="button" class="button button-secondary" on:click=move |_| messages.refetch()>{tr(i18n, |l| td_string!(l, mailbox.refresh))}</button></p>
         {move || match messages.get() {
-            None => view! { <p class="muted" role="status">{t!(i18n, mailbox.loading)}</p> }.into_any(),
+            None => view! { <p class="muted" role="status">{tr(i18n, |l| td_string!(l, mailbox.loading))}</p> }.into_any(),
             Some(Err(e)) if e.code() == Some(ErrorCode::NotFound) => {
-                view! { <p class="notice notice-info">{t!(i18n, mailbox.unavailable)}</p> }.into_any()
+                view! { <p class="notice notice-info">{tr(i18n, |l| td_string!(l, mailbox.unavailable))}</p> }.into_any()
             }
             Some(Err(e)) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
-            Some(Ok(list)) if list.is_empty() => view! { <p class="muted">{t!(i18n, mailbox.empty)}</p> }.into_any(),
+            Some(Ok(list)) if list.is_empty() => view! { <p class="muted">{tr(i18n, |l| td_string!(l, mailbox.empty))}</p> }.into_any(),
             Some(Ok(list)) => view! {
                 <ol class="mail-list">
                     {list.into_iter().map(|m| view! { <Mail message=m /> }).collect_view()}
@@ -60,10 +60,10 @@ fn Mail(message: MailboxMessage) -> impl IntoView {
         <li class="card card-wide mail" aria-labelledby=heading_id>
             <h2 id=heading_id2>{message.subject.clone()}</h2>
             <p class="row-meta">
-                {t!(i18n, mailbox.to)} " " <span class="break">{message.to.clone()}</span> " · " {when}
+                {tr(i18n, |l| td_string!(l, mailbox.to))} " " <span class="break">{message.to.clone()}</span> " · " {when}
             </p>
             {code.map(|c| view! {
-                <p class="mail-code">{t!(i18n, mailbox.code)} " " <strong data-testid="mail-code">{c}</strong></p>
+                <p class="mail-code">{tr(i18n, |l| td_string!(l, mailbox.code))} " " <strong data-testid="mail-code">{c}</strong></p>
             })}
             <pre class="mail-body">{message.text.clone()}</pre>
         </li>

@@ -4,7 +4,8 @@ use ward_model::Health;
 
 use crate::api;
 use crate::components::ErrorPanel;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{td_string, use_i18n};
+use crate::labels::tr;
 
 #[component]
 pub fn Home() -> impl IntoView {
@@ -14,16 +15,16 @@ pub fn Home() -> impl IntoView {
     let retry = Callback::new(move |()| health.refetch());
 
     view! {
-        <Title text=move || t_string!(i18n, home.title).to_string() />
+        <Title text=tr(i18n, |l| td_string!(l, home.title)) />
         <section class="hero">
-            <h1>{t!(i18n, home.heading)}</h1>
-            <p class="lead">{t!(i18n, home.lead)}</p>
+            <h1>{tr(i18n, |l| td_string!(l, home.heading))}</h1>
+            <p class="lead">{tr(i18n, |l| td_string!(l, home.lead))}</p>
         </section>
         <section class="card" aria-labelledby="status-heading">
-            <h2 id="status-heading">{t!(i18n, home.status_heading)}</h2>
+            <h2 id="status-heading">{tr(i18n, |l| td_string!(l, home.status_heading))}</h2>
             <div aria-live="polite">
                 {move || match health.get() {
-                    None => view! { <p class="muted">{t!(i18n, home.status_checking)}</p> }.into_any(),
+                    None => view! { <p class="muted">{tr(i18n, |l| td_string!(l, home.status_checking))}</p> }.into_any(),
                     Some(Ok(h)) => view! { <HealthSummary health=h /> }.into_any(),
                     Some(Err(e)) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
                 }}
@@ -43,18 +44,18 @@ fn HealthSummary(health: Health) -> impl IntoView {
     view! {
         <p class="status-ok">
             <span class="status-dot" aria-hidden="true"></span>
-            {t!(i18n, home.status_ok)}
+            {tr(i18n, |l| td_string!(l, home.status_ok))}
         </p>
         <dl class="facts">
             <div>
-                <dt>{t!(i18n, home.status_version)}</dt>
+                <dt>{tr(i18n, |l| td_string!(l, home.status_version))}</dt>
                 <dd data-testid="api-version">{health.version}</dd>
             </div>
             <div>
-                <dt>{t!(i18n, home.status_store)}</dt>
+                <dt>{tr(i18n, |l| td_string!(l, home.status_store))}</dt>
                 <dd>{store}</dd>
             </div>
         </dl>
-        <p class="muted">{t!(i18n, home.status_region_note)}</p>
+        <p class="muted">{tr(i18n, |l| td_string!(l, home.status_region_note))}</p>
     }
 }

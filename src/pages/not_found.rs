@@ -2,18 +2,19 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{td_string, use_i18n};
+use crate::labels::tr;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, not_found.title).to_string() />
+        <Title text=tr(i18n, |l| td_string!(l, not_found.title)) />
         <section class="empty-state">
             <p class="big-code" aria-hidden="true">"404"</p>
-            <h1>{t!(i18n, not_found.heading)}</h1>
-            <p>{t!(i18n, not_found.body)}</p>
-            <A href="/" attr:class="button">{t!(i18n, not_found.home)}</A>
+            <h1>{tr(i18n, |l| td_string!(l, not_found.heading))}</h1>
+            <p>{tr(i18n, |l| td_string!(l, not_found.body))}</p>
+            <A href="/" attr:class="button">{tr(i18n, |l| td_string!(l, not_found.home))}</A>
         </section>
     }
 }

@@ -8,7 +8,8 @@ use ward_model::{EmailOnly, PasswordReset};
 use crate::api;
 use crate::components::{Field, FormError, StrengthMeter, SubmitButton};
 use crate::forms::FormState;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t, td_string, use_i18n};
+use crate::labels::tr;
 use crate::pages::signin::needs_otp;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -86,17 +87,17 @@ pub fn PasswordResetPage() -> impl IntoView {
     };
 
     view! {
-        <Title text=move || t_string!(i18n, reset.title).to_string() />
+        <Title text=tr(i18n, |l| td_string!(l, reset.title)) />
         <div class="narrow">
-            <h1>{t!(i18n, reset.heading)}</h1>
+            <h1>{tr(i18n, |l| td_string!(l, reset.heading))}</h1>
             {move || match step.get() {
                 Step::Request => view! {
-                    <p class="lead">{t!(i18n, reset.lead)}</p>
+                    <p class="lead">{tr(i18n, |l| td_string!(l, reset.lead))}</p>
                     <form class="card form" novalidate on:submit=request.clone()>
                         <Field form=request_form name="email" id="reset-email" value=email kind="email" autocomplete="email"
-                            required=true label=move || t_string!(i18n, reset.email) />
+                            required=true label=tr(i18n, |l| td_string!(l, reset.email)) />
                         <FormError form=request_form />
-                        <SubmitButton form=request_form label=move || t_string!(i18n, reset.send) />
+                        <SubmitButton form=request_form label=tr(i18n, |l| td_string!(l, reset.send)) />
                     </form>
                 }.into_any(),
                 Step::Confirm => view! {
@@ -104,36 +105,36 @@ pub fn PasswordResetPage() -> impl IntoView {
                     <form class="card form" novalidate on:submit=confirm.clone()>
                         <Field form=confirm_form name="code" id="reset-code" value=code autocomplete="one-time-code"
                             inputmode="numeric" maxlength=6u32 required=true
-                            label=move || t_string!(i18n, reset.code) />
+                            label=tr(i18n, |l| td_string!(l, reset.code)) />
                         <Field form=confirm_form name="new_password" id="reset-password" value=new_password kind="password"
                             autocomplete="new-password" required=true described_by="reset-password-strength"
-                            label=move || t_string!(i18n, reset.new_password)>
+                            label=tr(i18n, |l| td_string!(l, reset.new_password))>
                             <StrengthMeter id="reset-password-strength" value=new_password />
                         </Field>
                         {move || otp_needed.get().then(|| view! {
                             <Field form=confirm_form name="otp" id="reset-otp" value=otp autocomplete="one-time-code"
                                 required=true
-                                label=move || t_string!(i18n, signin.otp)
-                                hint=move || t_string!(i18n, signin.otp_hint) />
+                                label=tr(i18n, |l| td_string!(l, signin.otp))
+                                hint=tr(i18n, |l| td_string!(l, signin.otp_hint)) />
                         })}
                         <FormError form=confirm_form />
                         <div class="form-actions">
-                            <SubmitButton form=confirm_form label=move || t_string!(i18n, reset.submit) />
+                            <SubmitButton form=confirm_form label=tr(i18n, |l| td_string!(l, reset.submit)) />
                             <button type="button" class="button button-secondary" on:click=move |_| step.set(Step::Request)>
-                                {t!(i18n, reset.again)}
+                                {tr(i18n, |l| td_string!(l, reset.again))}
                             </button>
                         </div>
                     </form>
                 }.into_any(),
                 Step::Done => view! {
                     <div class="notice notice-ok" role="status">
-                        <p class="notice-title">{t!(i18n, reset.done_title)}</p>
-                        <p>{t!(i18n, reset.done_body)}</p>
-                        <A href="/signin" attr:class="button">{t!(i18n, reset.sign_in)}</A>
+                        <p class="notice-title">{tr(i18n, |l| td_string!(l, reset.done_title))}</p>
+                        <p>{tr(i18n, |l| td_string!(l, reset.done_body))}</p>
+                        <A href="/signin" attr:class="button">{tr(i18n, |l| td_string!(l, reset.sign_in))}</A>
                     </div>
                 }.into_any(),
             }}
-            <p class="form-footer"><A href="/signin">{t!(i18n, reset.back)}</A></p>
+            <p class="form-footer"><A href="/signin">{tr(i18n, |l| td_string!(l, reset.back))}</A></p>
         </div>
     }
 }

@@ -6,8 +6,8 @@ use ward_model::{CodeOnly, PasswordChange, PasswordOnly, SessionSummary, TotpSet
 use crate::api;
 use crate::components::{ErrorPanel, Field, FormError, StrengthMeter, SubmitButton};
 use crate::forms::FormState;
-use crate::i18n::{t, t_string, use_i18n};
-use crate::labels::{activity_kind, local_time};
+use crate::i18n::{t, td_string, use_i18n};
+use crate::labels::{activity_kind, local_time, tr};
 use crate::pages::account::AccountTabs;
 use crate::session::{RequireSession, use_session};
 
@@ -15,8 +15,8 @@ use crate::session::{RequireSession, use_session};
 pub fn SecurityPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, security.title).to_string() />
-        <h1>{t!(i18n, security.heading)}</h1>
+        <Title text=tr(i18n, |l| td_string!(l, security.title)) />
+        <h1>{tr(i18n, |l| td_string!(l, security.heading))}</h1>
         <AccountTabs />
         <RequireSession>
             <ChangePassword />
@@ -59,20 +59,20 @@ fn ChangePassword() -> impl IntoView {
     };
     view! {
         <form class="card form" novalidate on:submit=submit aria-labelledby="password-heading">
-            <h2 id="password-heading">{t!(i18n, security.password_heading)}</h2>
-            <p class="muted">{t!(i18n, security.password_lead)}</p>
+            <h2 id="password-heading">{tr(i18n, |l| td_string!(l, security.password_heading))}</h2>
+            <p class="muted">{tr(i18n, |l| td_string!(l, security.password_lead))}</p>
             // A hidden username lets password managers know whose password changes.
             <Field form=form name="current_password" id="password-current" value=current kind="password"
                 autocomplete="current-password" required=true
-                label=move || t_string!(i18n, security.current_password) />
+                label=tr(i18n, |l| td_string!(l, security.current_password)) />
             <Field form=form name="new_password" id="password-new" value=new kind="password" autocomplete="new-password"
                 required=true described_by="password-new-strength"
-                label=move || t_string!(i18n, security.new_password)>
+                label=tr(i18n, |l| td_string!(l, security.new_password))>
                 <StrengthMeter id="password-new-strength" value=new />
             </Field>
             <FormError form=form />
-            <p role="status" class="status-line">{move || changed.get().then_some(t!(i18n, security.password_changed))}</p>
-            <SubmitButton form=form label=move || t_string!(i18n, security.password_submit) />
+            <p role="status" class="status-line">{move || changed.get().then_some(tr(i18n, |l| td_string!(l, security.password_changed)))}</p>
+            <SubmitButton form=form label=tr(i18n, |l| td_string!(l, security.password_submit)) />
         </form>
     }
 }
@@ -85,7 +85,7 @@ fn TwoFactor() -> impl IntoView {
     let codes = RwSignal::new(None::<Vec<String>>);
     view! {
         <section class="card" aria-labelledby="totp-heading">
-            <h2 id="totp-heading">{t!(i18n, security.totp_heading)}</h2>
+            <h2 id="totp-heading">{tr(i18n, |l| td_string!(l, security.totp_heading))}</h2>
             {move || match (codes.get(), enabled.get()) {
                 (Some(list), _) => view! { <RecoveryCodesView codes=list on_done=move || codes.set(None) /> }.into_any(),
                 (None, true) => view! { <TotpDisable /> }.into_any(),
@@ -148,31 +148,31 @@ fn TotpEnable(codes: RwSignal<Option<Vec<String>>>) -> impl IntoView {
     };
     view! {
         <p>
-            <span class="badge badge-off">{t!(i18n, security.totp_off)}</span>
-            " " {t!(i18n, security.totp_lead)}
+            <span class="badge badge-off">{tr(i18n, |l| td_string!(l, security.totp_off))}</span>
+            " " {tr(i18n, |l| td_string!(l, security.totp_lead))}
         </p>
         {move || match setup.get() {
             None => view! {
                 <FormError form=setup_form />
                 <button type="button" class="button" on:click=start.clone() disabled=move || setup_form.sending.get()>
-                    {t!(i18n, security.totp_start)}
+                    {tr(i18n, |l| td_string!(l, security.totp_start))}
                 </button>
             }.into_any(),
             Some(s) => view! {
                 <ol class="steps">
                     <li>
-                        <p>{t!(i18n, security.totp_step_add)}</p>
-                        <p class="secret-label" id="totp-secret-label">{t!(i18n, security.totp_secret)}</p>
+                        <p>{tr(i18n, |l| td_string!(l, security.totp_step_add))}</p>
+                        <p class="secret-label" id="totp-secret-label">{tr(i18n, |l| td_string!(l, security.totp_secret))}</p>
                         <p class="secret" aria-labelledby="totp-secret-label" data-testid="totp-secret">{s.secret.clone()}</p>
-                        <p><a href=s.otpauth_url.clone() class="button button-secondary">{t!(i18n, security.totp_open_app)}</a></p>
+                        <p><a href=s.otpauth_url.clone() class="button button-secondary">{tr(i18n, |l| td_string!(l, security.totp_open_app))}</a></p>
                     </li>
                     <li>
                         <form class="form" novalidate on:submit=confirm.clone()>
                             <Field form=form name="code" id="totp-code" value=code autocomplete="one-time-code" inputmode="numeric"
                                 maxlength=6u32 required=true
-                                label=move || t_string!(i18n, security.totp_code) />
+                                label=tr(i18n, |l| td_string!(l, security.totp_code)) />
                             <FormError form=form />
-                            <SubmitButton form=form label=move || t_string!(i18n, security.totp_confirm) />
+                            <SubmitButton form=form label=tr(i18n, |l| td_string!(l, security.totp_confirm)) />
                         </form>
                     </li>
                 </ol>
@@ -203,19 +203,19 @@ fn RecoveryCodesView(codes: Vec<String>, on_done: impl Fn() + Send + Sync + 'sta
     };
     view! {
         <div class="notice notice-ok" role="status">
-            <p class="notice-title">{t!(i18n, security.totp_on_now)}</p>
-            <p>{t!(i18n, security.recovery_lead)}</p>
+            <p class="notice-title">{tr(i18n, |l| td_string!(l, security.totp_on_now))}</p>
+            <p>{tr(i18n, |l| td_string!(l, security.recovery_lead))}</p>
         </div>
         <ul class="recovery-codes" data-testid="recovery-codes">
             {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
         </ul>
-        <p class="muted">{t!(i18n, security.recovery_hint)}</p>
+        <p class="muted">{tr(i18n, |l| td_string!(l, security.recovery_hint))}</p>
         <div class="form-actions">
-            <button type="button" class="button button-secondary" on:click=copy>{t!(i18n, security.recovery_copy)}</button>
-            <a class="button button-secondary" href=download download="ward-recovery-codes.txt">{t!(i18n, security.recovery_download)}</a>
-            <button type="button" class="button" on:click=move |_| on_done()>{t!(i18n, security.recovery_done)}</button>
+            <button type="button" class="button button-secondary" on:click=copy>{tr(i18n, |l| td_string!(l, security.recovery_copy))}</button>
+            <a class="button button-secondary" href=download download="ward-recovery-codes.txt">{tr(i18n, |l| td_string!(l, security.recovery_download))}</a>
+            <button type="button" class="button" on:click=move |_| on_done()>{tr(i18n, |l| td_string!(l, security.recovery_done))}</button>
         </div>
-        <p role="status" class="muted">{move || copied.get().then_some(t!(i18n, security.recovery_copied))}</p>
+        <p role="status" class="muted">{move || copied.get().then_some(tr(i18n, |l| td_string!(l, security.recovery_copied)))}</p>
     }
 }
 
@@ -248,13 +248,13 @@ fn TotpDisable() -> impl IntoView {
         });
     };
     view! {
-        <p><span class="badge badge-on">{t!(i18n, security.totp_on)}</span> " " {t!(i18n, security.totp_on_lead)}</p>
+        <p><span class="badge badge-on">{tr(i18n, |l| td_string!(l, security.totp_on))}</span> " " {tr(i18n, |l| td_string!(l, security.totp_on_lead))}</p>
         <form class="form" novalidate on:submit=submit>
             <Field form=form name="password" id="totp-disable-password" value=password kind="password"
                 autocomplete="current-password" required=true
-                label=move || t_string!(i18n, security.totp_disable_password) />
+                label=tr(i18n, |l| td_string!(l, security.totp_disable_password)) />
             <FormError form=form />
-            <SubmitButton form=form danger=true label=move || t_string!(i18n, security.totp_disable) />
+            <SubmitButton form=form danger=true label=tr(i18n, |l| td_string!(l, security.totp_disable)) />
         </form>
     }
 }
@@ -300,12 +300,12 @@ fn Sessions() -> impl IntoView {
     let run = StoredValue::new_local(run);
     view! {
         <section class="card card-wide" aria-labelledby="sessions-heading">
-            <h2 id="sessions-heading">{t!(i18n, security.sessions_heading)}</h2>
-            <p class="muted">{t!(i18n, security.sessions_lead)}</p>
+            <h2 id="sessions-heading">{tr(i18n, |l| td_string!(l, security.sessions_heading))}</h2>
+            <p class="muted">{tr(i18n, |l| td_string!(l, security.sessions_lead))}</p>
             {move || action_error.get().map(|e| view! { <ErrorPanel error=e /> })}
-            <p role="status" class="status-line">{move || done.get().then_some(t!(i18n, security.sessions_ended))}</p>
+            <p role="status" class="status-line">{move || done.get().then_some(tr(i18n, |l| td_string!(l, security.sessions_ended)))}</p>
             {move || match list.get() {
-                None => view! { <p class="muted">{t!(i18n, security.loading)}</p> }.into_any(),
+                None => view! { <p class="muted">{tr(i18n, |l| td_string!(l, security.loading))}</p> }.into_any(),
                 Some(Err(e)) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
                 Some(Ok(sessions)) => {
                     let others = sessions.iter().filter(|s| !s.current).count();
@@ -321,7 +321,7 @@ fn Sessions() -> impl IntoView {
                         {(others > 0).then(|| view! {
                             <button type="button" class="button button-danger" disabled=move || busy.get()
                                 on:click=move |_| run.with_value(|r| r(None))>
-                                {t!(i18n, security.sessions_end_others)}
+                                {tr(i18n, |l| td_string!(l, security.sessions_end_others))}
                             </button>
                         })}
                     }.into_any()
@@ -346,7 +346,7 @@ fn SessionRow(
             <div class="row-main">
                 <p class="row-title">
                     {session.browser.clone()}
-                    {session.current.then(|| view! { " " <span class="badge badge-on">{t!(i18n, security.this_device)}</span> })}
+                    {session.current.then(|| view! { " " <span class="badge badge-on">{tr(i18n, |l| td_string!(l, security.this_device))}</span> })}
                 </p>
                 <p class="row-meta">
                     {session.address.clone()} " · "
@@ -357,7 +357,7 @@ fn SessionRow(
             {(!session.current).then(|| view! {
                 <button type="button" class="button button-small button-secondary" disabled=move || busy.get()
                     on:click=move |_| on_revoke()>
-                    {t!(i18n, security.end_session)}
+                    {tr(i18n, |l| td_string!(l, security.end_session))}
                     <span class="visually-hidden">" " {browser}</span>
                 </button>
             })}
@@ -373,11 +373,11 @@ fn Activity() -> impl IntoView {
     let retry = Callback::new(move |()| list.refetch());
     view! {
         <section class="card card-wide" aria-labelledby="activity-heading">
-            <h2 id="activity-heading">{t!(i18n, security.activity_heading)}</h2>
+            <h2 id="activity-heading">{tr(i18n, |l| td_string!(l, security.activity_heading))}</h2>
             {move || match list.get() {
-                None => view! { <p class="muted">{t!(i18n, security.loading)}</p> }.into_any(),
+                None => view! { <p class="muted">{tr(i18n, |l| td_string!(l, security.loading))}</p> }.into_any(),
                 Some(Err(e)) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
-                Some(Ok(entries)) if entries.is_empty() => view! { <p class="muted">{t!(i18n, security.activity_empty)}</p> }.into_any(),
+                Some(Ok(entries)) if entries.is_empty() => view! { <p class="muted">{tr(i18n, |l| td_string!(l, security.activity_empty))}</p> }.into_any(),
                 Some(Ok(entries)) => view! {
                     <ul class="rows" data-testid="activity">
                         {entries.into_iter().map(|e| {

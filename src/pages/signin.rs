@@ -8,7 +8,8 @@ use ward_model::SignIn;
 use crate::api::{self, ClientError};
 use crate::components::{Field, FormError, SubmitButton};
 use crate::forms::FormState;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t, td_string, use_i18n};
+use crate::labels::tr;
 use crate::session::{safe_return_path, use_session};
 
 /// Whether the server asks for the second factor: a field error on `otp`.
@@ -87,50 +88,50 @@ pub fn SignInPage() -> impl IntoView {
     };
 
     view! {
-        <Title text=move || t_string!(i18n, signin.title).to_string() />
+        <Title text=tr(i18n, |l| td_string!(l, signin.title)) />
         <div class="narrow">
-            <h1>{t!(i18n, signin.heading)}</h1>
-            {signed_out.then(|| view! { <p class="notice notice-ok" role="status">{t!(i18n, signin.signed_out)}</p> })}
+            <h1>{tr(i18n, |l| td_string!(l, signin.heading))}</h1>
+            {signed_out.then(|| view! { <p class="notice notice-ok" role="status">{tr(i18n, |l| td_string!(l, signin.signed_out))}</p> })}
             {move || session.account().map(|a| view! {
                 <p class="notice notice-info">
                     {t!(i18n, signin.already, name = move || a.name.clone())} " "
-                    <A href="/account">{t!(i18n, signin.go_account)}</A>
+                    <A href="/account">{tr(i18n, |l| td_string!(l, signin.go_account))}</A>
                 </p>
             })}
             <form class="card form" novalidate on:submit=submit>
                 <div hidden=move || otp_step.get()>
                     <Field form=form name="email" id="signin-email" value=email kind="email" autocomplete="username" required=true
-                        label=move || t_string!(i18n, signin.email) />
+                        label=tr(i18n, |l| td_string!(l, signin.email)) />
                     <Field form=form name="password" id="signin-password" value=password kind="password"
                         autocomplete="current-password" required=true
-                        label=move || t_string!(i18n, signin.password) />
+                        label=tr(i18n, |l| td_string!(l, signin.password)) />
                 </div>
                 {move || otp_step.get().then(|| view! {
-                    <p class="form-step" role="status">{t!(i18n, signin.otp_lead)}</p>
+                    <p class="form-step" role="status">{tr(i18n, |l| td_string!(l, signin.otp_lead))}</p>
                     <Field form=form name="otp" id="signin-otp" value=otp autocomplete="one-time-code" required=true
-                        label=move || t_string!(i18n, signin.otp)
-                        hint=move || t_string!(i18n, signin.otp_hint) />
+                        label=tr(i18n, |l| td_string!(l, signin.otp))
+                        hint=tr(i18n, |l| td_string!(l, signin.otp_hint)) />
                 })}
                 <FormError form=form />
                 {move || unverified.get().then(|| view! {
                     <p class="notice notice-info">
                         <A href=format!("/signup/verify?email={}", String::from(js_sys::encode_uri_component(&email.get_untracked())))>
-                            {t!(i18n, signin.verify_link)}
+                            {tr(i18n, |l| td_string!(l, signin.verify_link))}
                         </A>
                     </p>
                 })}
                 <div class="form-actions">
-                    <SubmitButton form=form label=move || t_string!(i18n, signin.submit) />
+                    <SubmitButton form=form label=tr(i18n, |l| td_string!(l, signin.submit)) />
                     {move || otp_step.get().then(|| view! {
-                        <button type="button" class="button button-secondary" on:click=back>{t!(i18n, signin.back)}</button>
+                        <button type="button" class="button button-secondary" on:click=back>{tr(i18n, |l| td_string!(l, signin.back))}</button>
                     })}
                 </div>
             </form>
             <p class="form-footer">
-                <A href="/password-reset">{t!(i18n, signin.forgot)}</A>
+                <A href="/password-reset">{tr(i18n, |l| td_string!(l, signin.forgot))}</A>
             </p>
             <p class="form-footer">
-                {t!(i18n, signin.no_account)} " " <A href="/signup">{t!(i18n, signin.sign_up)}</A>
+                {tr(i18n, |l| td_string!(l, signin.no_account))} " " <A href="/signup">{tr(i18n, |l| td_string!(l, signin.sign_up))}</A>
             </p>
         </div>
     }

@@ -8,8 +8,8 @@ use ward_model::{SignUp, SignUpRules};
 use crate::api;
 use crate::components::{ErrorPanel, Field, FormError, StrengthMeter, SubmitButton};
 use crate::forms::{FormState, field_message};
-use crate::i18n::{t, t_string, use_i18n};
-use crate::labels::region_name;
+use crate::i18n::{t, td_string, use_i18n};
+use crate::labels::{region_name, tr};
 
 const FIELDS: &[&str] = &["name", "email", "phone", "password", "region", "birth_date", "accepted_policy"];
 
@@ -23,17 +23,17 @@ pub fn SignUpPage() -> impl IntoView {
     });
     let retry = Callback::new(move |()| rules.refetch());
     view! {
-        <Title text=move || t_string!(i18n, signup.title).to_string() />
+        <Title text=tr(i18n, |l| td_string!(l, signup.title)) />
         <div class="narrow">
-            <h1>{t!(i18n, signup.heading)}</h1>
-            <p class="lead">{t!(i18n, signup.lead)}</p>
+            <h1>{tr(i18n, |l| td_string!(l, signup.heading))}</h1>
+            <p class="lead">{tr(i18n, |l| td_string!(l, signup.lead))}</p>
             {move || match rules.get() {
-                None => view! { <p class="muted" role="status">{t!(i18n, signup.loading)}</p> }.into_any(),
+                None => view! { <p class="muted" role="status">{tr(i18n, |l| td_string!(l, signup.loading))}</p> }.into_any(),
                 Some(Err(e)) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
                 Some(Ok(r)) => view! { <SignUpForm rules=r abort=abort.clone() /> }.into_any(),
             }}
             <p class="form-footer">
-                {t!(i18n, signup.have_account)} " " <A href="/signin">{t!(i18n, signup.sign_in)}</A>
+                {tr(i18n, |l| td_string!(l, signup.have_account))} " " <A href="/signin">{tr(i18n, |l| td_string!(l, signup.sign_in))}</A>
             </p>
         </div>
     }
@@ -92,26 +92,26 @@ fn SignUpForm(rules: SignUpRules, abort: web_sys::AbortSignal) -> impl IntoView 
     view! {
         <form class="card form" novalidate on:submit=submit>
             <Field form=form name="name" id="signup-name" value=name autocomplete="name" required=true maxlength=name_max
-                label=move || t_string!(i18n, signup.name) />
+                label=tr(i18n, |l| td_string!(l, signup.name)) />
             <Field form=form name="email" id="signup-email" value=email kind="email" autocomplete="email" required=true
-                label=move || t_string!(i18n, signup.email) />
+                label=tr(i18n, |l| td_string!(l, signup.email)) />
             <Field form=form name="phone" id="signup-phone" value=phone kind="tel" autocomplete="tel" required=true
-                label=move || t_string!(i18n, signup.phone)
-                hint=move || t_string!(i18n, signup.phone_hint) />
+                label=tr(i18n, |l| td_string!(l, signup.phone))
+                hint=tr(i18n, |l| td_string!(l, signup.phone_hint)) />
             <Field form=form name="password" id="signup-password" value=password kind="password" autocomplete="new-password"
                 required=true maxlength=password_max described_by="signup-password-strength"
-                label=move || t_string!(i18n, signup.password)
+                label=tr(i18n, |l| td_string!(l, signup.password))
                 hint=move || t!(i18n, signup.password_hint, min = password_min)>
                 <StrengthMeter id="signup-password-strength" value=password />
             </Field>
             <div class="field" class:field-invalid=move || form.has_error("region")>
-                <label for="signup-region">{t!(i18n, signup.region)}</label>
-                <p class="field-hint" id="signup-region-hint">{t!(i18n, signup.region_hint)}</p>
+                <label for="signup-region">{tr(i18n, |l| td_string!(l, signup.region))}</label>
+                <p class="field-hint" id="signup-region-hint">{tr(i18n, |l| td_string!(l, signup.region_hint))}</p>
                 <select id="signup-region" name="region" required
                     aria-describedby="signup-region-hint signup-region-error"
                     aria-invalid=move || form.has_error("region").then_some("true")
                     on:change=move |ev| region.set(event_target_value(&ev))>
-                    <option value="" selected=move || region.get().is_empty()>{t!(i18n, signup.region_choose)}</option>
+                    <option value="" selected=move || region.get().is_empty()>{tr(i18n, |l| td_string!(l, signup.region_choose))}</option>
                     {regions.iter().map(|r| {
                         let code = r.region.code();
                         let min_age = r.min_age;
@@ -126,8 +126,8 @@ fn SignUpForm(rules: SignUpRules, abort: web_sys::AbortSignal) -> impl IntoView 
                 <p class="field-error" id="signup-region-error">{region_error}</p>
             </div>
             <Field form=form name="birth_date" id="signup-birth-date" value=birth_date kind="date" autocomplete="bday" required=true
-                label=move || t_string!(i18n, signup.birth_date)
-                hint=move || t_string!(i18n, signup.birth_date_hint) />
+                label=tr(i18n, |l| td_string!(l, signup.birth_date))
+                hint=tr(i18n, |l| td_string!(l, signup.birth_date_hint)) />
             <div class="field field-check" class:field-invalid=move || form.has_error("accepted_policy")>
                 <input type="checkbox" id="signup-policy" name="accepted_policy" required
                     aria-describedby="signup-policy-error"
@@ -135,14 +135,14 @@ fn SignUpForm(rules: SignUpRules, abort: web_sys::AbortSignal) -> impl IntoView 
                     prop:checked=move || accepted.get()
                     on:change=move |ev| accepted.set(event_target_checked(&ev)) />
                 <label for="signup-policy">
-                    {t!(i18n, signup.accept_before)} " "
-                    <A href="/privacy">{t!(i18n, signup.accept_link)}</A>
+                    {tr(i18n, |l| td_string!(l, signup.accept_before))} " "
+                    <A href="/privacy">{tr(i18n, |l| td_string!(l, signup.accept_link))}</A>
                     " " {t!(i18n, signup.accept_after, version = rules.policy_version.clone())}
                 </label>
                 <p class="field-error" id="signup-policy-error">{policy_error}</p>
             </div>
             <FormError form=form />
-            <SubmitButton form=form label=move || t_string!(i18n, signup.submit) />
+            <SubmitButton form=form label=tr(i18n, |l| td_string!(l, signup.submit)) />
         </form>
     }
 }

@@ -10,7 +10,8 @@ use ward_model::{EmailOnly, VerifyEmail};
 use crate::api;
 use crate::components::{Field, FormError, SubmitButton};
 use crate::forms::FormState;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t, td_string, use_i18n};
+use crate::labels::tr;
 
 /// A countdown in seconds that ticks while the component lives.
 pub fn use_countdown() -> RwSignal<u32> {
@@ -99,50 +100,50 @@ pub fn VerifyEmailPage() -> impl IntoView {
 
     let resend_disabled = move || resend_form.sending.get() || wait.get() != 0;
     view! {
-        <Title text=move || t_string!(i18n, verify.title).to_string() />
+        <Title text=tr(i18n, |l| td_string!(l, verify.title)) />
         <div class="narrow">
-            <h1>{t!(i18n, verify.heading)}</h1>
+            <h1>{tr(i18n, |l| td_string!(l, verify.heading))}</h1>
             {move || if verified.get() {
                 view! {
                     <div class="notice notice-ok" role="status">
-                        <p class="notice-title">{t!(i18n, verify.done_title)}</p>
-                        <p>{t!(i18n, verify.done_body)}</p>
+                        <p class="notice-title">{tr(i18n, |l| td_string!(l, verify.done_title))}</p>
+                        <p>{tr(i18n, |l| td_string!(l, verify.done_body))}</p>
                         <A href=format!("/signin?email={}", String::from(js_sys::encode_uri_component(&email.get_untracked()))) attr:class="button">
-                            {t!(i18n, verify.sign_in)}
+                            {tr(i18n, |l| td_string!(l, verify.sign_in))}
                         </A>
                     </div>
                 }.into_any()
             } else {
                 view! {
                     <p class="lead">
-                        {if sent { t!(i18n, verify.lead_sent).into_any() } else { t!(i18n, verify.lead).into_any() }}
+                        {if sent { tr(i18n, |l| td_string!(l, verify.lead_sent)).into_any() } else { tr(i18n, |l| td_string!(l, verify.lead)).into_any() }}
                     </p>
                     <form class="card form" novalidate on:submit=submit.clone()>
                         <Field form=form name="email" id="verify-email" value=email kind="email" autocomplete="email" required=true
-                            label=move || t_string!(i18n, verify.email) />
+                            label=tr(i18n, |l| td_string!(l, verify.email)) />
                         <Field form=form name="code" id="verify-code" value=code autocomplete="one-time-code" inputmode="numeric"
                             required=true maxlength=6u32
-                            label=move || t_string!(i18n, verify.code)
-                            hint=move || t_string!(i18n, verify.code_hint) />
+                            label=tr(i18n, |l| td_string!(l, verify.code))
+                            hint=tr(i18n, |l| td_string!(l, verify.code_hint)) />
                         <FormError form=form />
-                        <SubmitButton form=form label=move || t_string!(i18n, verify.submit) />
+                        <SubmitButton form=form label=tr(i18n, |l| td_string!(l, verify.submit)) />
                     </form>
                     <section class="card" aria-labelledby="resend-heading">
-                        <h2 id="resend-heading">{t!(i18n, verify.resend_heading)}</h2>
-                        <p>{t!(i18n, verify.resend_body)}</p>
+                        <h2 id="resend-heading">{tr(i18n, |l| td_string!(l, verify.resend_heading))}</h2>
+                        <p>{tr(i18n, |l| td_string!(l, verify.resend_body))}</p>
                         <FormError form=resend_form />
                         <button type="button" class="button button-secondary" on:click=resend.clone()
                             disabled=resend_disabled>
                             {move || match wait.get() {
-                                0 => t!(i18n, verify.resend).into_any(),
+                                0 => tr(i18n, |l| td_string!(l, verify.resend)).into_any(),
                                 n => t!(i18n, verify.resend_wait, seconds = n).into_any(),
                             }}
                         </button>
-                        <p role="status" class="muted">{move || resent.get().then_some(t!(i18n, verify.resent))}</p>
+                        <p role="status" class="muted">{move || resent.get().then_some(tr(i18n, |l| td_string!(l, verify.resent)))}</p>
                     </section>
                 }.into_any()
             }}
-            <p class="form-footer"><A href="/dev/mailbox">{t!(i18n, verify.mailbox_link)}</A></p>
+            <p class="form-footer"><A href="/dev/mailbox">{tr(i18n, |l| td_string!(l, verify.mailbox_link))}</A></p>
         </div>
     }
 }
