@@ -146,32 +146,18 @@ pub fn use_abort_signal() -> AbortSignal {
     signal
 }
 
-async fn fail(response: Response) -> ClientError {
-    let status = response.status();
-    let retry_after = response.headers().get("Retry-After");
-    let body = response.text().await.unwrap_or_default();
-    ClientError::from_answer(status, &body).with_retry_after(retry_after.as_deref())
-}
-
-async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ClientError> {
-    if !response.ok() {
-        return Err(fail(response).await);
-    }
-    let body = response.text().await.map_err(|e| ClientError::Network(e.to_string()))?;
-    serde_json::from_str(&body).map_err(|e| ClientError::Decode(e.to_string()))
-}
-
-async fn read_empty(response: Response) -> Result<(), ClientError> {
-    if response.ok() { Ok(()) } else { Err(fail(response).await) }
-}
-
-/// Builds and sends one request. Changing methods carry the CSRF token when there is one.
-async fn send<B: Serialize>(
+/// Sends one request and reads the whole answer: the body of a 2xx answer, or the typed
+/// error. Changing methods carry the CSRF token when there is one.
+///
+/// Deliberately not generic (bodies go in and come out as text): every endpoint shares this
+/// one copy of the request code, which keeps the wasm small.
+#[inline(never)]
+async fn exchange(
     method: Method,
     url: &str,
-    body: Option<&B>,
+    body: Option<String>,
     abort: &AbortSignal,
-) -> Result<Response, ClientError> {
+) -> Result<String, ClientError> {
     let mut builder = RequestBuilder::new(url)
         .method(method.clone())
         .header("Accept", "application/json")
@@ -182,14 +168,34 @@ async fn send<B: Serialize>(
         builder = builder.header(CSRF_HEADER, &token);
     }
     let request = match body {
-        Some(b) => builder.json(b).map_err(|e| ClientError::Decode(e.to_string()))?,
-        None => builder.build().map_err(|e| ClientError::Network(e.to_string()))?,
-    };
-    request.send().await.map_err(|e| ClientError::Network(e.to_string()))
+        Some(b) => builder.header("Content-Type", "application/json").body(b),
+        None => builder.build(),
+    }
+    .map_err(|e| ClientError::Network(e.to_string()))?;
+    let response: Response = request.send().await.map_err(|e| ClientError::Network(e.to_string()))?;
+    let status = response.status();
+    let retry_after = response.headers().get("Retry-After");
+    let ok = response.ok();
+    let text = response.text().await;
+    match (ok, text) {
+        (true, Ok(text)) => Ok(text),
+        (true, Err(e)) => Err(ClientError::Network(e.to_string())),
+        (false, text) => Err(ClientError::from_answer(status, &text.unwrap_or_default())
+            .with_retry_after(retry_after.as_deref())),
+    }
+}
+
+fn encode<B: Serialize>(body: &B) -> Option<String> {
+    // Our request types always serialise; `None` would only send an empty body.
+    serde_json::to_string(body).ok()
+}
+
+fn decode<T: DeserializeOwned>(text: Result<String, ClientError>) -> Result<T, ClientError> {
+    serde_json::from_str(&text?).map_err(|e| ClientError::Decode(e.to_string()))
 }
 
 async fn get_json<T: DeserializeOwned>(url: &str, abort: &AbortSignal) -> Result<T, ClientError> {
-    read_json(send::<()>(Method::GET, url, None, abort).await?).await
+    decode(exchange(Method::GET, url, None, abort).await)
 }
 
 async fn post_json<B: Serialize, T: DeserializeOwned>(
@@ -197,15 +203,15 @@ async fn post_json<B: Serialize, T: DeserializeOwned>(
     body: &B,
     abort: &AbortSignal,
 ) -> Result<T, ClientError> {
-    read_json(send(Method::POST, url, Some(body), abort).await?).await
+    decode(exchange(Method::POST, url, encode(body), abort).await)
 }
 
 async fn post_empty<B: Serialize>(url: &str, body: &B, abort: &AbortSignal) -> Result<(), ClientError> {
-    read_empty(send(Method::POST, url, Some(body), abort).await?).await
+    exchange(Method::POST, url, encode(body), abort).await.map(drop)
 }
 
 async fn delete(url: &str, abort: &AbortSignal) -> Result<(), ClientError> {
-    read_empty(send::<()>(Method::DELETE, url, None, abort).await?).await
+    exchange(Method::DELETE, url, None, abort).await.map(drop)
 }
 
 fn remember(info: SessionInfo) -> SessionInfo {
@@ -267,7 +273,7 @@ pub async fn sign_out(abort: &AbortSignal) -> Result<(), ClientError> {
 
 /// `PATCH /api/account`.
 pub async fn update_profile(body: &ProfileUpdate, abort: &AbortSignal) -> Result<Account, ClientError> {
-    read_json(send(Method::PATCH, urls::ACCOUNT, Some(body), abort).await?).await
+    decode(exchange(Method::PATCH, urls::ACCOUNT, encode(body), abort).await)
 }
 
 /// `POST /api/account/email/verify`: confirms a pending email change.
@@ -282,7 +288,7 @@ pub async fn change_password(body: &PasswordChange, abort: &AbortSignal) -> Resu
 
 /// `POST /api/account/totp/setup`.
 pub async fn totp_setup(abort: &AbortSignal) -> Result<TotpSetup, ClientError> {
-    read_json(send::<()>(Method::POST, urls::TOTP_SETUP, None, abort).await?).await
+    decode(exchange(Method::POST, urls::TOTP_SETUP, None, abort).await)
 }
 
 /// `POST /api/account/totp/enable`: the recovery codes, shown once.

@@ -11,6 +11,7 @@ mod app;
 pub mod components;
 pub mod forms;
 pub mod labels;
+pub mod load;
 pub mod pages;
 pub mod prefs;
 pub mod session;

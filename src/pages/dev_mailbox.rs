@@ -7,6 +7,7 @@ use crate::components::ErrorPanel;
 use crate::forms::extract_code;
 use crate::i18n::{td_string, use_i18n};
 use crate::labels::{local_time, tr};
+use crate::load::load;
 
 /// Newest first, whatever order the server used.
 pub fn newest_first(mut messages: Vec<MailboxMessage>) -> Vec<MailboxMessage> {
@@ -22,17 +23,12 @@ pub fn newest_first(mut messages: Vec<MailboxMessage>) -> Vec<MailboxMessage> {
 #[component]
 pub fn DevMailboxPage() -> impl IntoView {
     let i18n = use_i18n();
-    let abort = api::use_abort_signal();
-    let messages = LocalResource::new(move || {
-        let abort = abort.clone();
-        async move { api::dev_mailbox(abort).await.map(newest_first) }
-    });
-    let retry = Callback::new(move |()| messages.refetch());
+    let (messages, retry) = load(|abort| async move { api::dev_mailbox(abort).await.map(newest_first) });
     view! {
         <Title text=tr(i18n, |l| td_string!(l, mailbox.title)) />
         <h1>{tr(i18n, |l| td_string!(l, mailbox.heading))}</h1>
         <p class="lead">{tr(i18n, |l| td_string!(l, mailbox.lead))}</p>
-        <p><button type="button" class="button button-secondary" on:click=move |_| messages.refetch()>{tr(i18n, |l| td_string!(l, mailbox.refresh))}</button></p>
+        <p><button type="button" class="button button-secondary" on:click=move |_| retry.run(())>{tr(i18n, |l| td_string!(l, mailbox.refresh))}</button></p>
         {move || match messages.get() {
             None => view! { <p class="muted" role="status">{tr(i18n, |l| td_string!(l, mailbox.loading))}</p> }.into_any(),
             Some(Err(e)) if e.code() == Some(ErrorCode::NotFound) => {

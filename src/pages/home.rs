@@ -6,13 +6,12 @@ use crate::api;
 use crate::components::ErrorPanel;
 use crate::i18n::{td_string, use_i18n};
 use crate::labels::tr;
+use crate::load::load;
 
 #[component]
 pub fn Home() -> impl IntoView {
     let i18n = use_i18n();
-    let abort = api::use_abort_signal();
-    let health = LocalResource::new(move || api::health(abort.clone()));
-    let retry = Callback::new(move |()| health.refetch());
+    let (health, retry) = load(api::health);
 
     view! {
         <Title text=tr(i18n, |l| td_string!(l, home.title)) />

@@ -8,6 +8,7 @@ use crate::components::{ErrorPanel, Field, FormError, StrengthMeter, SubmitButto
 use crate::forms::FormState;
 use crate::i18n::{t, td_string, use_i18n};
 use crate::labels::{activity_kind, local_time, tr};
+use crate::load::load;
 use crate::pages::account::AccountTabs;
 use crate::session::{RequireSession, use_session};
 
@@ -263,11 +264,7 @@ fn TotpDisable() -> impl IntoView {
 fn Sessions() -> impl IntoView {
     let i18n = use_i18n();
     let abort = api::use_abort_signal();
-    let list = LocalResource::new({
-        let abort = abort.clone();
-        move || api::sessions(abort.clone())
-    });
-    let retry = Callback::new(move |()| list.refetch());
+    let (list, retry) = load(api::sessions);
     let action_error = RwSignal::new(None::<api::ClientError>);
     let busy = RwSignal::new(false);
     let done = RwSignal::new(false);
@@ -290,7 +287,7 @@ fn Sessions() -> impl IntoView {
                 match result {
                     Ok(()) => {
                         done.set(true);
-                        list.refetch();
+                        retry.run(());
                     }
                     Err(e) => action_error.set(Some(e)),
                 }
@@ -368,9 +365,7 @@ fn SessionRow(
 #[component]
 fn Activity() -> impl IntoView {
     let i18n = use_i18n();
-    let abort = api::use_abort_signal();
-    let list = LocalResource::new(move || api::activity(abort.clone()));
-    let retry = Callback::new(move |()| list.refetch());
+    let (list, retry) = load(api::activity);
     view! {
         <section class="card card-wide" aria-labelledby="activity-heading">
             <h2 id="activity-heading">{tr(i18n, |l| td_string!(l, security.activity_heading))}</h2>

@@ -10,6 +10,7 @@ use crate::components::{ErrorPanel, Field, FormError, StrengthMeter, SubmitButto
 use crate::forms::{FormState, field_message};
 use crate::i18n::{t, td_string, use_i18n};
 use crate::labels::{region_name, tr};
+use crate::load::load;
 
 const FIELDS: &[&str] = &["name", "email", "phone", "password", "region", "birth_date", "accepted_policy"];
 
@@ -17,11 +18,7 @@ const FIELDS: &[&str] = &["name", "email", "phone", "password", "region", "birth
 pub fn SignUpPage() -> impl IntoView {
     let i18n = use_i18n();
     let abort = api::use_abort_signal();
-    let rules = LocalResource::new({
-        let abort = abort.clone();
-        move || api::signup_rules(abort.clone())
-    });
-    let retry = Callback::new(move |()| rules.refetch());
+    let (rules, retry) = load(api::signup_rules);
     view! {
         <Title text=tr(i18n, |l| td_string!(l, signup.title)) />
         <div class="narrow">
