@@ -121,9 +121,12 @@ pub fn password_strength(password: &str) -> u8 {
     let pool: u32 =
         [(lower, 26), (upper, 26), (digit, 10), (other, 33)].iter().filter(|(h, _)| *h).map(|(_, n)| n).sum();
     let kinds = [lower, upper, digit, other].iter().filter(|h| **h).count();
-    let mut distinct: Vec<char> = password.chars().collect();
-    distinct.sort_unstable();
-    distinct.dedup();
+    let mut distinct: Vec<char> = Vec::new();
+    for c in password.chars() {
+        if !distinct.contains(&c) {
+            distinct.push(c);
+        }
+    }
     let bits = len as f64 * f64::from(pool.max(2)).log2();
     let mut score: u8 = match bits {
         b if b < 28.0 => 0,

@@ -1,5 +1,6 @@
 //! Words for values that come from the server as codes: regions, activity kinds, times.
 
+use leptos::prelude::*;
 use ward_model::Region;
 
 use crate::i18n::{Locale, t_string};
@@ -49,6 +50,35 @@ pub fn local_time(i18n: I18n, rfc3339: &str) -> String {
         Locale::zh => "zh-CN",
     };
     date.to_locale_string(lang, &wasm_bindgen::JsValue::UNDEFINED).into()
+}
+
+/// `text`, in the reader's language, while `when` holds (nothing otherwise): one view type
+/// for every "saved" / "copied" status line.
+pub fn tr_when(
+    i18n: I18n,
+    when: RwSignal<bool>,
+    text: fn(Locale) -> &'static str,
+) -> impl Fn() -> Option<&'static str> + Copy + Send + Sync + 'static {
+    move || when.get().then(|| text(i18n.get_locale()))
+}
+
+/// Text with values in it: `{0}`, `{1}`… in the translation are replaced by `values`.
+/// One view type for every such text (leptos_i18n's interpolation makes one per call site).
+pub fn tr_with(
+    i18n: I18n,
+    text: fn(Locale) -> &'static str,
+    values: Vec<String>,
+) -> impl Fn() -> String + Clone + Send + Sync + 'static {
+    move || fill(text(i18n.get_locale()), &values)
+}
+
+/// Replaces `{0}`, `{1}`… in `template` with `values`.
+pub fn fill(template: &str, values: &[String]) -> String {
+    let mut out = template.to_string();
+    for (i, v) in values.iter().enumerate() {
+        out = out.replace(&format!("{{{i}}}"), v);
+    }
+    out
 }
 
 /// Text in the reader's language that follows a language switch: `tr(i18n, |l| td_string!(l, key))`.

@@ -2,8 +2,8 @@ use leptos::prelude::*;
 use ward_model::ErrorCode;
 
 use crate::api::ClientError;
-use crate::i18n::{t, td_string, use_i18n};
-use crate::labels::tr;
+use crate::i18n::{td_string, use_i18n};
+use crate::labels::{tr, tr_with};
 
 /// The one way a failed call is shown: what happened, in words, and a way to try again.
 #[component]
@@ -20,7 +20,7 @@ pub fn ErrorPanel(
         // How long to wait, in the reader's language.
         ClientError::Api { retry_after: Some(seconds), .. } => {
             let seconds = *seconds;
-            t!(i18n, error.retry_after, seconds = seconds).into_any()
+            tr_with(i18n, |l| td_string!(l, error.retry_after), vec![seconds.to_string()])().into_any()
         }
         // The API's own words about the request itself are worth showing as they are.
         ClientError::Api { error, .. } if says_what_to_fix(error.code) => error.message.clone().into_any(),

@@ -7,8 +7,8 @@ use ward_model::{Account, CodeOnly, ProfileUpdate};
 use crate::api;
 use crate::components::{Field, FormError, SubmitButton};
 use crate::forms::FormState;
-use crate::i18n::{t, td_string, use_i18n};
-use crate::labels::{local_time, region_name, tr};
+use crate::i18n::{td_string, use_i18n};
+use crate::labels::{local_time, region_name, tr, tr_when, tr_with};
 use crate::session::{RequireSession, use_session};
 
 /// The sub-navigation of the account pages.
@@ -152,8 +152,8 @@ fn Profile() -> impl IntoView {
                 hint=tr(i18n, |l| td_string!(l, account.current_password_hint)) />
             <FormError form=form />
             <p role="status" class="muted">
-                {move || saved.get().then_some(tr(i18n, |l| td_string!(l, account.saved)))}
-                {move || unchanged.get().then_some(tr(i18n, |l| td_string!(l, account.unchanged)))}
+                {tr_when(i18n, saved, |l| td_string!(l, account.saved))}
+                {tr_when(i18n, unchanged, |l| td_string!(l, account.unchanged))}
             </p>
             <SubmitButton form=form label=tr(i18n, |l| td_string!(l, account.save)) />
         </form>
@@ -189,7 +189,7 @@ fn PendingEmail(pending: String) -> impl IntoView {
     view! {
         <form class="card form card-attention" novalidate on:submit=submit aria-labelledby="pending-heading">
             <h2 id="pending-heading">{tr(i18n, |l| td_string!(l, account.pending_heading))}</h2>
-            <p>{t!(i18n, account.pending_body, email = move || pending.clone())}</p>
+            <p>{tr_with(i18n, |l| td_string!(l, account.pending_body), vec![pending])}</p>
             <Field form=form name="code" id="pending-code" value=code autocomplete="one-time-code" inputmode="numeric"
                 maxlength=6u32 required=true
                 label=tr(i18n, |l| td_string!(l, account.pending_code)) />

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::i18n::{Locale, td_string, use_i18n};
-use crate::labels::tr;
+use crate::labels::{tr, tr_when};
 use crate::prefs::{self, Theme};
 
 /// Cookie settings. Ward sets no cookies yet; the page says so and lets the visitor clear
@@ -28,7 +28,7 @@ pub fn Cookies() -> impl IntoView {
                 <p>{tr(i18n, |l| td_string!(l, cookies.necessary_body))}</p>
                 <button type="button" class="button" on:click=clear>{tr(i18n, |l| td_string!(l, cookies.clear))}</button>
                 <p role="status" class="muted">
-                    {move || cleared.get().then_some(tr(i18n, |l| td_string!(l, cookies.cleared)))}
+                    {tr_when(i18n, cleared, |l| td_string!(l, cookies.cleared))}
                 </p>
             </section>
         </article>

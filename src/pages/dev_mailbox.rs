@@ -9,12 +9,12 @@ use crate::i18n::{td_string, use_i18n};
 use crate::labels::{local_time, tr};
 use crate::load::load;
 
-/// Newest first, whatever order the server used.
+/// Newest first: the server sends them so; a list that came oldest first is turned round.
 pub fn newest_first(mut messages: Vec<MailboxMessage>) -> Vec<MailboxMessage> {
-    messages.sort_by(|a, b| {
-        let at = |m: &MailboxMessage| js_sys::Date::parse(&m.date);
-        at(b).partial_cmp(&at(a)).unwrap_or(std::cmp::Ordering::Equal)
-    });
+    let at = |m: Option<&MailboxMessage>| m.map_or(0.0, |m| js_sys::Date::parse(&m.date));
+    if at(messages.first()) < at(messages.last()) {
+        messages.reverse();
+    }
     messages
 }
 

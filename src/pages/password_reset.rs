@@ -8,8 +8,8 @@ use ward_model::{EmailOnly, PasswordReset};
 use crate::api;
 use crate::components::{Field, FormError, StrengthMeter, SubmitButton};
 use crate::forms::FormState;
-use crate::i18n::{t, td_string, use_i18n};
-use crate::labels::tr;
+use crate::i18n::{td_string, use_i18n};
+use crate::labels::{tr, tr_with};
 use crate::pages::signin::needs_otp;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -101,7 +101,7 @@ pub fn PasswordResetPage() -> impl IntoView {
                     </form>
                 }.into_any(),
                 Step::Confirm => view! {
-                    <p class="notice notice-ok" role="status">{t!(i18n, reset.sent, email = move || email.get_untracked())}</p>
+                    <p class="notice notice-ok" role="status">{tr_with(i18n, |l| td_string!(l, reset.sent), vec![email.get_untracked()])}</p>
                     <form class="card form" novalidate on:submit=confirm.clone()>
                         <Field form=confirm_form name="code" id="reset-code" value=code autocomplete="one-time-code"
                             inputmode="numeric" maxlength=6u32 required=true

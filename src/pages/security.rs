@@ -6,8 +6,8 @@ use ward_model::{CodeOnly, PasswordChange, PasswordOnly, SessionSummary, TotpSet
 use crate::api;
 use crate::components::{ErrorPanel, Field, FormError, StrengthMeter, SubmitButton};
 use crate::forms::FormState;
-use crate::i18n::{t, td_string, use_i18n};
-use crate::labels::{activity_kind, local_time, tr};
+use crate::i18n::{td_string, use_i18n};
+use crate::labels::{activity_kind, local_time, tr, tr_when, tr_with};
 use crate::load::load;
 use crate::pages::account::AccountTabs;
 use crate::session::{RequireSession, use_session};
@@ -72,7 +72,7 @@ fn ChangePassword() -> impl IntoView {
                 <StrengthMeter id="password-new-strength" value=new />
             </Field>
             <FormError form=form />
-            <p role="status" class="status-line">{move || changed.get().then_some(tr(i18n, |l| td_string!(l, security.password_changed)))}</p>
+            <p role="status" class="status-line">{tr_when(i18n, changed, |l| td_string!(l, security.password_changed))}</p>
             <SubmitButton form=form label=tr(i18n, |l| td_string!(l, security.password_submit)) />
         </form>
     }
@@ -216,7 +216,7 @@ fn RecoveryCodesView(codes: Vec<String>, on_done: impl Fn() + Send + Sync + 'sta
             <a class="button button-secondary" href=download download="ward-recovery-codes.txt">{tr(i18n, |l| td_string!(l, security.recovery_download))}</a>
             <button type="button" class="button" on:click=move |_| on_done()>{tr(i18n, |l| td_string!(l, security.recovery_done))}</button>
         </div>
-        <p role="status" class="muted">{move || copied.get().then_some(tr(i18n, |l| td_string!(l, security.recovery_copied)))}</p>
+        <p role="status" class="muted">{tr_when(i18n, copied, |l| td_string!(l, security.recovery_copied))}</p>
     }
 }
 
@@ -300,7 +300,7 @@ fn Sessions() -> impl IntoView {
             <h2 id="sessions-heading">{tr(i18n, |l| td_string!(l, security.sessions_heading))}</h2>
             <p class="muted">{tr(i18n, |l| td_string!(l, security.sessions_lead))}</p>
             {move || action_error.get().map(|e| view! { <ErrorPanel error=e /> })}
-            <p role="status" class="status-line">{move || done.get().then_some(tr(i18n, |l| td_string!(l, security.sessions_ended)))}</p>
+            <p role="status" class="status-line">{tr_when(i18n, done, |l| td_string!(l, security.sessions_ended))}</p>
             {move || match list.get() {
                 None => view! { <p class="muted">{tr(i18n, |l| td_string!(l, security.loading))}</p> }.into_any(),
                 Some(Err(e)) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
@@ -347,8 +347,8 @@ fn SessionRow(
                 </p>
                 <p class="row-meta">
                     {session.address.clone()} " · "
-                    {t!(i18n, security.signed_in_at, time = move || created.clone())} " · "
-                    {t!(i18n, security.last_seen, time = move || seen.clone())}
+                    {tr_with(i18n, |l| td_string!(l, security.signed_in_at), vec![created])} " · "
+                    {tr_with(i18n, |l| td_string!(l, security.last_seen), vec![seen])}
                 </p>
             </div>
             {(!session.current).then(|| view! {

@@ -8,8 +8,8 @@ use ward_model::SignIn;
 use crate::api::{self, ClientError};
 use crate::components::{Field, FormError, SubmitButton};
 use crate::forms::FormState;
-use crate::i18n::{t, td_string, use_i18n};
-use crate::labels::tr;
+use crate::i18n::{td_string, use_i18n};
+use crate::labels::{tr, tr_with};
 use crate::session::{safe_return_path, use_session};
 
 /// Whether the server asks for the second factor: a field error on `otp`.
@@ -94,7 +94,7 @@ pub fn SignInPage() -> impl IntoView {
             {signed_out.then(|| view! { <p class="notice notice-ok" role="status">{tr(i18n, |l| td_string!(l, signin.signed_out))}</p> })}
             {move || session.account().map(|a| view! {
                 <p class="notice notice-info">
-                    {t!(i18n, signin.already, name = move || a.name.clone())} " "
+                    {tr_with(i18n, |l| td_string!(l, signin.already), vec![a.name.clone()])} " "
                     <A href="/account">{tr(i18n, |l| td_string!(l, signin.go_account))}</A>
                 </p>
             })}

@@ -8,8 +8,8 @@ use ward_model::{SignUp, SignUpRules};
 use crate::api;
 use crate::components::{ErrorPanel, Field, FormError, StrengthMeter, SubmitButton};
 use crate::forms::{FormState, field_message};
-use crate::i18n::{t, td_string, use_i18n};
-use crate::labels::{region_name, tr};
+use crate::i18n::{td_string, use_i18n};
+use crate::labels::{fill, region_name, tr, tr_with};
 use crate::load::load;
 
 const FIELDS: &[&str] = &["name", "email", "phone", "password", "region", "birth_date", "accepted_policy"];
@@ -98,7 +98,7 @@ fn SignUpForm(rules: SignUpRules, abort: web_sys::AbortSignal) -> impl IntoView 
             <Field form=form name="password" id="signup-password" value=password kind="password" autocomplete="new-password"
                 required=true maxlength=password_max described_by="signup-password-strength"
                 label=tr(i18n, |l| td_string!(l, signup.password))
-                hint=move || t!(i18n, signup.password_hint, min = password_min)>
+                hint=tr_with(i18n, |l| td_string!(l, signup.password_hint), vec![password_min.to_string()])>
                 <StrengthMeter id="signup-password-strength" value=password />
             </Field>
             <div class="field" class:field-invalid=move || form.has_error("region")>
@@ -115,7 +115,7 @@ fn SignUpForm(rules: SignUpRules, abort: web_sys::AbortSignal) -> impl IntoView 
                         let rg = r.region;
                         view! {
                             <option value=code selected=move || region.get() == code>
-                                {t!(i18n, signup.region_option, region = move || region_name(i18n, rg), age = min_age)}
+                                {move || fill(td_string!(i18n.get_locale(), signup.region_option), &[region_name(i18n, rg).to_string(), min_age.to_string()])}
                             </option>
                         }
                     }).collect_view()}
@@ -134,7 +134,7 @@ fn SignUpForm(rules: SignUpRules, abort: web_sys::AbortSignal) -> impl IntoView 
                 <label for="signup-policy">
                     {tr(i18n, |l| td_string!(l, signup.accept_before))} " "
                     <A href="/privacy">{tr(i18n, |l| td_string!(l, signup.accept_link))}</A>
-                    " " {t!(i18n, signup.accept_after, version = rules.policy_version.clone())}
+                    " " {tr_with(i18n, |l| td_string!(l, signup.accept_after), vec![rules.policy_version.clone()])}
                 </label>
                 <p class="field-error" id="signup-policy-error">{policy_error}</p>
             </div>

@@ -10,8 +10,8 @@ use ward_model::{EmailOnly, VerifyEmail};
 use crate::api;
 use crate::components::{Field, FormError, SubmitButton};
 use crate::forms::FormState;
-use crate::i18n::{t, td_string, use_i18n};
-use crate::labels::tr;
+use crate::i18n::{td_string, use_i18n};
+use crate::labels::{fill, tr, tr_when};
 
 /// A countdown in seconds that ticks while the component lives.
 pub fn use_countdown() -> RwSignal<u32> {
@@ -136,10 +136,10 @@ pub fn VerifyEmailPage() -> impl IntoView {
                             disabled=resend_disabled>
                             {move || match wait.get() {
                                 0 => tr(i18n, |l| td_string!(l, verify.resend)).into_any(),
-                                n => t!(i18n, verify.resend_wait, seconds = n).into_any(),
+                                n => fill(td_string!(i18n.get_locale(), verify.resend_wait), &[n.to_string()]).into_any(),
                             }}
                         </button>
-                        <p role="status" class="muted">{move || resent.get().then_some(tr(i18n, |l| td_string!(l, verify.resent)))}</p>
+                        <p role="status" class="muted">{tr_when(i18n, resent, |l| td_string!(l, verify.resent))}</p>
                     </section>
                 }.into_any()
             }}
