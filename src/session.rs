@@ -8,9 +8,9 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_location, use_navigate};
 use ward_model::{Account, SessionInfo};
 
-use crate::api;
 use crate::i18n::{td_string, use_i18n};
 use crate::labels::tr;
+use crate::{api, prefs};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionState {
@@ -37,11 +37,13 @@ impl Session {
     }
 
     pub fn signed_in(&self, info: SessionInfo) {
+        prefs::write(SESSION_HINT_KEY, "1");
         api::set_csrf_token(Some(info.csrf_token.clone()));
         self.0.set(SessionState::SignedIn(info));
     }
 
     pub fn signed_out(&self) {
+        prefs::remove(SESSION_HINT_KEY);
         api::set_csrf_token(None);
         self.0.set(SessionState::SignedOut);
     }
@@ -60,17 +62,28 @@ pub fn use_session() -> Session {
     expect_context::<Session>()
 }
 
-/// Provides the context and asks the server who is signed in; call once, in `App`.
+/// localStorage: "this browser signed in and has not signed out since". Only then does the
+/// app ask the server who is signed in; a visitor who never signed in sends no request and
+/// meets no 401. The session itself stays in the HttpOnly cookie.
+pub const SESSION_HINT_KEY: &str = "ward.session";
+
+/// Provides the context and, when this browser may hold a session, asks the server who is
+/// signed in; call once, in `App`.
 pub fn provide_session() {
-    let state = RwSignal::new(SessionState::Loading);
-    provide_context(Session(state));
+    let may_be_signed_in = prefs::read(SESSION_HINT_KEY).is_some();
+    let state = RwSignal::new(if may_be_signed_in { SessionState::Loading } else { SessionState::SignedOut });
+    let session = Session(state);
+    provide_context(session);
+    if !may_be_signed_in {
+        return;
+    }
     let abort = api::use_abort_signal();
     spawn_local(async move {
         // 401 is "signed out"; anything else (server down) is treated the same, and the pages
         // that need a session send the person to sign in, where the real error shows.
         match api::current_session(&abort).await {
-            Ok(info) => state.set(SessionState::SignedIn(info)),
-            Err(_) => state.set(SessionState::SignedOut),
+            Ok(info) => session.signed_in(info),
+            Err(_) => session.signed_out(),
         };
     });
 }
