@@ -132,7 +132,7 @@ pub fn password_strength(password: &str) -> u8 {
         b if b < 28.0 => 0,
         b if b < 36.0 => 1,
         b if b < 60.0 => 2,
-        b if b < 80.0 => 3,
+        b if b < 75.0 => 3,
         _ => 4,
     };
     if distinct.len() <= 2 {
