@@ -53,7 +53,7 @@ fn Mail(message: MailboxMessage) -> impl IntoView {
     let heading_id = format!("mail-{}", message.id);
     let heading_id2 = heading_id.clone();
     view! {
-        <li class="card card-wide mail" aria-labelledby=heading_id>
+        <li class="card mail" aria-labelledby=heading_id>
             <h2 id=heading_id2>{message.subject.clone()}</h2>
             <p class="row-meta">
                 {tr(i18n, |l| td_string!(l, mailbox.to))} " " <span class="break">{message.to.clone()}</span> " · " {when}

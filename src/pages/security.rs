@@ -296,7 +296,7 @@ fn Sessions() -> impl IntoView {
     };
     let run = StoredValue::new_local(run);
     view! {
-        <section class="card card-wide" aria-labelledby="sessions-heading">
+        <section class="card" aria-labelledby="sessions-heading">
             <h2 id="sessions-heading">{tr(i18n, |l| td_string!(l, security.sessions_heading))}</h2>
             <p class="muted">{tr(i18n, |l| td_string!(l, security.sessions_lead))}</p>
             {move || action_error.get().map(|e| view! { <ErrorPanel error=e /> })}
@@ -367,7 +367,7 @@ fn Activity() -> impl IntoView {
     let i18n = use_i18n();
     let (list, retry) = load(api::activity);
     view! {
-        <section class="card card-wide" aria-labelledby="activity-heading">
+        <section class="card" aria-labelledby="activity-heading">
             <h2 id="activity-heading">{tr(i18n, |l| td_string!(l, security.activity_heading))}</h2>
             {move || match list.get() {
                 None => view! { <p class="muted">{tr(i18n, |l| td_string!(l, security.loading))}</p> }.into_any(),

@@ -82,8 +82,15 @@ fn SignUpForm(rules: SignUpRules, abort: web_sys::AbortSignal) -> impl IntoView 
         });
     };
 
-    let region_error = move || form.field("region").map(|e| field_message(i18n, &e));
-    let policy_error = move || form.field("accepted_policy").map(|e| field_message(i18n, &e));
+    let error_of = move |name: &'static str| {
+        move || {
+            form.field(name).map(|e| {
+                view! { <span class="field-error-mark" aria-hidden="true">"!"</span> {field_message(i18n, &e)} }
+            })
+        }
+    };
+    let region_error = error_of("region");
+    let policy_error = error_of("accepted_policy");
     let regions = rules.regions.clone();
 
     view! {
