@@ -336,3 +336,19 @@ async fn a_page_that_needs_a_session_sends_a_signed_out_visitor_to_sign_in_and_b
     assert!(header.contains("Create account"), "signed-out header: {header}");
     history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&start)).unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn under_the_minimum_age_the_birth_date_error_offers_the_guardian_page() {
+    let form = FormState::new(&["birth_date", "email"]);
+    let value = RwSignal::new(String::new());
+    let (root, _handle) = mount_in_provider(move || {
+        view! { <Field form=form name="birth_date" id="t-birth" value=value kind="date" label="Date of birth" /> }
+    });
+    tick().await;
+    assert!(root.query_selector("a[href='/guardian']").unwrap().is_none());
+    form.fail(ClientError::from_answer(422, SIGNUP_422));
+    tick().await;
+    let link = root.query_selector("a[href='/guardian']").unwrap().expect("a link to the guardian page");
+    assert!(link.text_content().unwrap().contains("parent or guardian"));
+    assert!(form.error.get_untracked().is_none(), "both errors have their field: no panel");
+}
