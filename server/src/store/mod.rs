@@ -75,12 +75,21 @@ pub(crate) use with_pool;
 
 impl Db {
     pub async fn sqlite(path: &std::path::Path, schema: Schema) -> Result<Db, StoreError> {
+        let journal = match schema {
+            // WAL lets readers proceed while one writer commits; NORMAL is durable under WAL
+            // except for the last transactions on power loss, the usual trade-off.
+            Schema::Region => SqliteJournalMode::Wal,
+            // The directory holds the wrapped keys. A WAL keeps old page images after a
+            // delete; a truncated rollback journal does not, so a destroyed key is gone from
+            // every file (crypto-shredding). Its writes are rare: sign-ups and deletions.
+            Schema::Directory => SqliteJournalMode::Truncate,
+        };
         let options = SqliteConnectOptions::from_str("sqlite:")?
             .filename(path)
             .create_if_missing(true)
-            // WAL lets readers proceed while one writer commits; NORMAL is durable under WAL
-            // except for the last transactions on power loss, the usual trade-off.
-            .journal_mode(SqliteJournalMode::Wal)
+            .journal_mode(journal)
+            // Deleted rows are overwritten with zeros, not left in free pages of the file.
+            .pragma("secure_delete", "ON")
             .synchronous(SqliteSynchronous::Normal)
             // SQLite leaves foreign keys off unless every connection asks.
             .foreign_keys(true)
