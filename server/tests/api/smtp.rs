@@ -10,9 +10,12 @@ use reqwest::StatusCode;
 use crate::accounts::sign_up_body;
 use crate::helpers::{Backend, Dist, client, spawn_app_configured};
 
+/// What the SMTP server received: recipients and raw message, per message.
+type Received = Arc<Mutex<Vec<(Vec<String>, Vec<u8>)>>>;
+
 #[derive(Clone, Default)]
 struct Inbox {
-    messages: Arc<Mutex<Vec<(Vec<String>, Vec<u8>)>>>,
+    messages: Received,
     to: Vec<String>,
     current: Vec<u8>,
 }
