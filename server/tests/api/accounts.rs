@@ -24,6 +24,7 @@ both_backends!(
     deleting_the_account_erases_it_and_the_email_can_sign_up_again,
     personal_fields_are_not_in_plain_text_and_stay_in_their_region,
     a_copy_of_the_store_taken_before_deletion_no_longer_decrypts,
+    activity_and_codes_are_purged_when_their_retention_ends,
 );
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -665,4 +666,24 @@ async fn a_copy_of_the_store_taken_before_deletion_no_longer_decrypts(app: TestA
     let (other_key, _) = vault.new_person_key(&id);
     assert!(other_key.open("email", &backup_email_ct).is_err(), "the backup is unreadable now");
     assert!(!crate::raw::stored_anywhere(&app, &wrapped).await, "no copy of the wrapped key remains");
+}
+
+async fn activity_and_codes_are_purged_when_their_retention_ends(app: TestApp) {
+    use ward_server::auth::session::{ABSOLUTE, IDLE};
+    let email = "ada@example.com";
+    sign_up_and_verify(&app, email, "eu").await;
+    let b = sign_in(&app, email, PASSWORD, None).await.unwrap();
+    let _ = post(&client(), &app, "/api/password-reset", json!({"email": email})).await;
+    let db = app.state.stores.region(Region::Eu).await.unwrap();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let day = 86_400;
+    // A day before the activity rule (365 days) ends: nothing of it goes; the code (valid
+    // 10 minutes, kept a day) and the session (idle 24 h) are gone.
+    db.purge_expired(now + 364 * day, IDLE, ABSOLUTE).await.unwrap();
+    assert!(crate::raw::count(&app, "region-eu", "activity").await >= 3);
+    assert_eq!(crate::raw::count(&app, "region-eu", "codes").await, 0);
+    assert_eq!(b.client.get(app.at("/api/session")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    db.purge_expired(now + 366 * day, IDLE, ABSOLUTE).await.unwrap();
+    assert_eq!(crate::raw::count(&app, "region-eu", "activity").await, 0);
+    assert_eq!(crate::raw::count(&app, "region-eu", "people").await, 1, "the account itself stays");
 }
