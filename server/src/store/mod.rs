@@ -259,6 +259,13 @@ impl Stores {
         .await
     }
 
+    /// The person whose email has this lookup hash: their region, its store and their row.
+    pub async fn person_by_email(&self, email_hash: &[u8]) -> Result<Option<Found>, StoreError> {
+        let Some(entry) = self.directory.directory_find(email_hash).await? else { return Ok(None) };
+        let db = self.region(entry.region).await?.clone();
+        Ok(db.person(&entry.person_id).await?.map(|person| Found { region: entry.region, db, person }))
+    }
+
     /// The region stores opened so far.
     pub fn opened_regions(&self) -> impl Iterator<Item = (Region, &Db)> {
         self.regions.iter().filter_map(|(r, cell)| cell.get().map(|db| (*r, db)))
@@ -270,6 +277,14 @@ impl Stores {
         }
         self.directory.close().await;
     }
+}
+
+/// A person found through the directory.
+#[derive(Debug)]
+pub struct Found {
+    pub region: Region,
+    pub db: Db,
+    pub person: PersonRow,
 }
 
 /// A region's PostgreSQL database: the directory's database name with `_<region>` appended,
