@@ -87,13 +87,30 @@ impl Server {
     pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let Server { listener, state } = self;
         let stores = state.stores.clone();
+        let retention = tokio::spawn(retention_job(stores.clone()));
         // The peer address feeds rate limits, the sessions list and the activity log.
         axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await
             .context("the server failed")?;
+        retention.abort();
         stores.close().await;
         Ok(())
+    }
+}
+
+/// Enforces the registry's retention rules in every open region store, at start and hourly.
+async fn retention_job(stores: Arc<Stores>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every.tick().await;
+        let now = auth::session::now();
+        for (region, db) in stores.opened_regions() {
+            match db.purge_expired(now, auth::session::IDLE, auth::session::ABSOLUTE).await {
+                Ok(counts) => tracing::debug!(region = region.code(), ?counts, "retention purge"),
+                Err(err) => tracing::warn!(region = region.code(), %err, "retention purge failed"),
+            }
+        }
     }
 }
 

@@ -281,6 +281,21 @@ pub fn personal() -> impl Iterator<Item = (&'static Column, &'static Personal)> 
     })
 }
 
+/// The rows of `table` that a retention job deletes by age: the shortest `Days` rule among
+/// its personal columns, if any column has one.
+pub fn retention_days(table: &str) -> Option<u32> {
+    personal()
+        .filter(|(c, _)| c.table == table)
+        .filter_map(|(_, p)| match p.retention {
+            Retention::Days(d) => Some(d),
+            Retention::UntilAccountDeletion => None,
+        })
+        .min()
+}
+
+/// Tables purged by age, with the column holding each row's time (Unix seconds).
+pub const AGED_TABLES: &[(&str, &str)] = &[("activity", "at"), ("codes", "expires_at")];
+
 /// How the real schema and the registry disagree.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Drift {
@@ -344,6 +359,21 @@ mod tests {
         let mut schema = region_schema();
         schema.push(("person_keys".into(), "wrapped_key".into()));
         assert_eq!(drift(Reg, &schema).undeclared, pairs(&[("person_keys", "wrapped_key")]));
+    }
+
+    #[test]
+    fn every_table_with_a_days_rule_has_a_purge_column_and_back() {
+        let tables: std::collections::BTreeSet<_> = personal()
+            .filter(|(_, p)| matches!(p.retention, Retention::Days(_)))
+            .map(|(c, _)| c.table)
+            .collect();
+        let aged: std::collections::BTreeSet<_> = AGED_TABLES.iter().map(|(t, _)| *t).collect();
+        assert_eq!(tables, aged);
+        for (table, column) in AGED_TABLES {
+            assert!(lookup_in(Reg, table, column).is_some(), "{table}.{column}");
+        }
+        assert_eq!(retention_days("activity"), Some(365));
+        assert_eq!(retention_days("people"), None);
     }
 
     #[test]

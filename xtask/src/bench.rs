@@ -24,7 +24,8 @@ pub fn bench(args: &[String]) -> Result {
             println!("figures written to bench/results/size.json");
             report.check()
         }
-        _ => Err("usage: cargo xtask bench size".into()),
+        Some("auth") => crate::bench_auth::bench(),
+        _ => Err("usage: cargo xtask bench size|auth".into()),
     }
 }
 

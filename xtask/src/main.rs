@@ -1,10 +1,11 @@
-//! `cargo xtask run | test | bench size | install | build | openapi`
+//! `cargo xtask run | test | bench size|auth | install | build | openapi`
 //!
 //! The README's two commands land here. Every step says what it does before it does it,
 //! and the process exits non-zero on the first failure.
 
 mod app;
 mod bench;
+mod bench_auth;
 mod compress;
 mod run;
 mod sh;
@@ -21,6 +22,7 @@ commands:
                                        (env WARD_ADDR, WARD_DATA_DIR; default 127.0.0.1:8080, ./data)
   test                                 every check and test suite; non-zero exit on any failure
   bench size                           bytes (raw, gzip, brotli) the browser downloads for the first page
+  bench auth                           sign-ins/s and latency at 32 clients; /api/health p99 during the storm
   install                              only install the tools (idempotent)
   build                                only build the browser app into dist/ (release, precompressed)
   openapi                              rewrite server/openapi.json from the code

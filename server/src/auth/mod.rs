@@ -68,7 +68,7 @@ impl Auth {
     }
 
     /// Mails a fresh single-use 6-digit code, replacing any earlier one of this purpose.
-    /// Limited to one a minute and five an hour per person.
+    /// Limited to one a minute and five an hour per person and purpose.
     pub async fn send_code(
         &self,
         db: &Db,
@@ -78,8 +78,8 @@ impl Auth {
         subject: &str,
         why: &str,
     ) -> Result<(), AppError> {
-        let minute = format!("code-minute:{person_id}");
-        let hour = format!("code-hour:{person_id}");
+        let minute = format!("code-minute:{person_id}:{purpose:?}");
+        let hour = format!("code-hour:{person_id}:{purpose:?}");
         self.limiter.check(&minute, limits::CODE_SEND_MINUTE)?;
         self.limiter.check(&hour, limits::CODE_SEND_HOUR)?;
         self.limiter.record(&minute, limits::CODE_SEND_MINUTE);

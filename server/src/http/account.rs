@@ -17,7 +17,7 @@ use crate::auth::session::{ClientMeta, CurrentSession, now};
 use crate::auth::{field, rfc3339, totp};
 use crate::error::{AppError, Json};
 use crate::http::session::{person_key, signed_out_response};
-use crate::store::CodePurpose;
+use crate::store::{CodePurpose, Found};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -365,23 +365,20 @@ pub async fn reset_request(
     Json(req): Json<EmailOnly>,
 ) -> Result<StatusCode, AppError> {
     let email = Email::parse("email", &req.email).map_err(|e| AppError::Validation(vec![e]))?;
-    if let Some(entry) =
-        state.stores.directory.directory_find(&state.auth.email_hash(&email.normalised())).await?
+    if let Some(Found { db, person, .. }) =
+        state.stores.person_by_email(&state.auth.email_hash(&email.normalised())).await?
     {
-        let db = state.stores.region(entry.region).await?;
-        if db.person(&entry.person_id).await?.is_some() {
-            state
-                .auth
-                .send_code(
-                    db,
-                    &entry.person_id,
-                    CodePurpose::ResetPassword,
-                    email.as_str(),
-                    "Reset your Ward password",
-                    "Someone (hopefully you) asked to reset the password of your Ward account.",
-                )
-                .await?;
-        }
+        state
+            .auth
+            .send_code(
+                &db,
+                &person.id,
+                CodePurpose::ResetPassword,
+                email.as_str(),
+                "Reset your Ward password",
+                "Someone (hopefully you) asked to reset the password of your Ward account.",
+            )
+            .await?;
     }
     Ok(StatusCode::ACCEPTED)
 }
@@ -409,14 +406,8 @@ pub async fn reset_confirm(
     };
     let wrong =
         || AppError::field("code", "wrong", "This code is not right. Check the latest email from Ward.");
-    let entry = state
-        .stores
-        .directory
-        .directory_find(&auth.email_hash(&email.normalised()))
-        .await?
-        .ok_or_else(wrong)?;
-    let db = state.stores.region(entry.region).await?.clone();
-    let person = db.person(&entry.person_id).await?.ok_or_else(wrong)?;
+    let Found { db, person, .. } =
+        state.stores.person_by_email(&auth.email_hash(&email.normalised())).await?.ok_or_else(wrong)?;
     let key = person_key(&state, &person).await?;
     // The second factor is checked before the code is used up, so asking for it costs nothing.
     auth.second_factor(&db, &person, &key, req.otp.as_deref()).await?;

@@ -12,7 +12,7 @@ use crate::auth::input::Email;
 use crate::auth::session::{self, ClientMeta, CurrentSession, csrf_for, new_token, now};
 use crate::auth::{field, limits};
 use crate::error::{AppError, Json};
-use crate::store::{Db, PersonRow, SessionRow};
+use crate::store::{Db, Found, PersonRow, SessionRow};
 use crate::vault::PersonKey;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -52,16 +52,10 @@ pub async fn sign_in(
         auth.limiter.record(&address_key, limits::SIGN_IN_ADDRESS);
     };
 
-    let found = match state.stores.directory.directory_find(&email_hash).await? {
-        Some(entry) => {
-            let db = state.stores.region(entry.region).await?.clone();
-            db.person(&entry.person_id).await?.map(|p| (entry.region, db, p))
-        }
-        None => None,
-    };
-    let stored = found.as_ref().map(|(_, _, p)| p.password_hash.as_str());
+    let found = state.stores.person_by_email(&email_hash).await?;
+    let stored = found.as_ref().map(|f| f.person.password_hash.as_str());
     let password_ok = auth.hasher.verify(&req.password, stored).await?;
-    let Some((region, db, person)) = found.filter(|_| password_ok) else {
+    let Some(Found { region, db, person }) = found.filter(|_| password_ok) else {
         failed();
         return Err(not_right());
     };

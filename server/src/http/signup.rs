@@ -11,7 +11,8 @@ use crate::auth::input::{self, BirthDate, Email, Fields, Name, Password, Phone};
 use crate::auth::session::{ClientMeta, now};
 use crate::auth::{CODE_VALID_SECS, POLICY_VERSION, field, limits};
 use crate::error::{AppError, Json};
-use crate::store::{CodePurpose, DirectoryEntry, NewPerson, StoreError};
+use crate::http::session::person_key;
+use crate::store::{CodePurpose, DirectoryEntry, Found, NewPerson, StoreError};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(rules, sign_up)).routes(routes!(verify)).routes(routes!(resend))
@@ -199,22 +200,15 @@ pub async fn verify(
     let (Some(email), Some(code)) = (email, code) else { return Err(AppError::Validation(fields.0)) };
     let wrong =
         || AppError::field("code", "wrong", "This code is not right. Check the latest email from Ward.");
-    let Some(entry) =
-        state.stores.directory.directory_find(&state.auth.email_hash(&email.normalised())).await?
-    else {
-        return Err(wrong());
-    };
-    let db = state.stores.region(entry.region).await?;
-    let Some(person) = db.person(&entry.person_id).await? else { return Err(wrong()) };
+    let Found { db, person, .. } =
+        state.stores.person_by_email(&state.auth.email_hash(&email.normalised())).await?.ok_or_else(wrong)?;
     if person.email_verified {
         return Ok(StatusCode::NO_CONTENT);
     }
-    state.auth.use_code(db, &person.id, CodePurpose::VerifyEmail, &code, "code").await?;
+    state.auth.use_code(&db, &person.id, CodePurpose::VerifyEmail, &code, "code").await?;
     db.person_set_verified(&person.id).await?;
-    if let Some(wrapped) = state.stores.directory.person_key(&person.id).await? {
-        let key = state.auth.vault.unwrap_person_key(&person.id, &wrapped).map_err(AppError::internal)?;
-        state.auth.log(db, &person.id, &key, "email_verified", &meta).await?;
-    }
+    let key = person_key(&state, &person).await?;
+    state.auth.log(&db, &person.id, &key, "email_verified", &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -229,23 +223,19 @@ pub async fn resend(
     Json(req): Json<EmailOnly>,
 ) -> Result<StatusCode, AppError> {
     let email = Email::parse("email", &req.email).map_err(|e| AppError::Validation(vec![e]))?;
-    if let Some(entry) =
-        state.stores.directory.directory_find(&state.auth.email_hash(&email.normalised())).await?
-    {
-        let db = state.stores.region(entry.region).await?;
-        if let Some(person) = db.person(&entry.person_id).await?.filter(|p| !p.email_verified) {
-            state
-                .auth
-                .send_code(
-                    db,
-                    &person.id,
-                    CodePurpose::VerifyEmail,
-                    email.as_str(),
-                    "Your Ward verification code",
-                    "Here is a new code to confirm your email address.",
-                )
-                .await?;
-        }
+    let found = state.stores.person_by_email(&state.auth.email_hash(&email.normalised())).await?;
+    if let Some(Found { db, person, .. }) = found.filter(|f| !f.person.email_verified) {
+        state
+            .auth
+            .send_code(
+                &db,
+                &person.id,
+                CodePurpose::VerifyEmail,
+                email.as_str(),
+                "Your Ward verification code",
+                "Here is a new code to confirm your email address.",
+            )
+            .await?;
     }
     Ok(StatusCode::ACCEPTED)
 }

@@ -75,12 +75,21 @@ pub(crate) use with_pool;
 
 impl Db {
     pub async fn sqlite(path: &std::path::Path, schema: Schema) -> Result<Db, StoreError> {
+        let journal = match schema {
+            // WAL lets readers proceed while one writer commits; NORMAL is durable under WAL
+            // except for the last transactions on power loss, the usual trade-off.
+            Schema::Region => SqliteJournalMode::Wal,
+            // The directory holds the wrapped keys. A WAL keeps old page images after a
+            // delete; a truncated rollback journal does not, so a destroyed key is gone from
+            // every file (crypto-shredding). Its writes are rare: sign-ups and deletions.
+            Schema::Directory => SqliteJournalMode::Truncate,
+        };
         let options = SqliteConnectOptions::from_str("sqlite:")?
             .filename(path)
             .create_if_missing(true)
-            // WAL lets readers proceed while one writer commits; NORMAL is durable under WAL
-            // except for the last transactions on power loss, the usual trade-off.
-            .journal_mode(SqliteJournalMode::Wal)
+            .journal_mode(journal)
+            // Deleted rows are overwritten with zeros, not left in free pages of the file.
+            .pragma("secure_delete", "ON")
             .synchronous(SqliteSynchronous::Normal)
             // SQLite leaves foreign keys off unless every connection asks.
             .foreign_keys(true)
@@ -250,6 +259,13 @@ impl Stores {
         .await
     }
 
+    /// The person whose email has this lookup hash: their region, its store and their row.
+    pub async fn person_by_email(&self, email_hash: &[u8]) -> Result<Option<Found>, StoreError> {
+        let Some(entry) = self.directory.directory_find(email_hash).await? else { return Ok(None) };
+        let db = self.region(entry.region).await?.clone();
+        Ok(db.person(&entry.person_id).await?.map(|person| Found { region: entry.region, db, person }))
+    }
+
     /// The region stores opened so far.
     pub fn opened_regions(&self) -> impl Iterator<Item = (Region, &Db)> {
         self.regions.iter().filter_map(|(r, cell)| cell.get().map(|db| (*r, db)))
@@ -261,6 +277,14 @@ impl Stores {
         }
         self.directory.close().await;
     }
+}
+
+/// A person found through the directory.
+#[derive(Debug)]
+pub struct Found {
+    pub region: Region,
+    pub db: Db,
+    pub person: PersonRow,
 }
 
 /// A region's PostgreSQL database: the directory's database name with `_<region>` appended,

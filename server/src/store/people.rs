@@ -407,6 +407,35 @@ impl Db {
         Ok(n == 1)
     }
 
+    /// Deletes what the registry says has outlived its retention at `now`, and sessions
+    /// past their timeouts. Returns the number of rows deleted per table.
+    pub async fn purge_expired(
+        &self,
+        now: i64,
+        idle: i64,
+        absolute: i64,
+    ) -> Result<Vec<(&'static str, u64)>, StoreError> {
+        let mut out = Vec::new();
+        for (table, column) in crate::registry::AGED_TABLES {
+            let Some(days) = crate::registry::retention_days(table) else { continue };
+            let cutoff = now - i64::from(days) * 86_400;
+            let sql = format!("DELETE FROM {table} WHERE {column} < $1");
+            let n =
+                with_pool!(self, pool => sqlx::query(&sql).bind(cutoff).execute(pool).await?.rows_affected());
+            out.push((*table, n));
+        }
+        let n = with_pool!(self, pool => {
+            sqlx::query("DELETE FROM sessions WHERE last_seen < $1 OR created_at < $2")
+                .bind(now - idle)
+                .bind(now - absolute)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        out.push(("sessions", n));
+        Ok(out)
+    }
+
     async fn exec_for(&self, id: &str, sql: &str) -> Result<(), StoreError> {
         with_pool!(self, pool => sqlx::query(sql).bind(id).execute(pool).await?.rows_affected());
         Ok(())

@@ -59,7 +59,8 @@ pub struct TestApp {
     pub store: StoreConfig,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<anyhow::Result<()>>>,
-    _data_dir: TempDir,
+    pub data_dir: std::path::PathBuf,
+    _data_tmp: TempDir,
     _dist_dir: TempDir,
     // Declared last: dropped after the server's handles, while the runtime still runs.
     _database: Option<PgDatabase>,
@@ -105,6 +106,15 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 
 /// `None` only when PostgreSQL is unreachable outside CI (the test then counts as skipped).
 pub async fn spawn_app_with(backend: Backend, dist: Dist) -> Option<TestApp> {
+    spawn_app_configured(backend, dist, |_| {}).await
+}
+
+/// As [`spawn_app_with`], with the configuration adjusted by `configure` before start.
+pub async fn spawn_app_configured(
+    backend: Backend,
+    dist: Dist,
+    configure: impl FnOnce(&mut Config),
+) -> Option<TestApp> {
     let data_dir = tempfile::Builder::new().prefix("ward-data-").tempdir().unwrap();
     let dist_dir = tempfile::Builder::new().prefix("ward-dist-").tempdir().unwrap();
     if dist == Dist::Built {
@@ -120,6 +130,7 @@ pub async fn spawn_app_with(backend: Backend, dist: Dist) -> Option<TestApp> {
             Some(db)
         }
     };
+    configure(&mut config);
     let server = Server::bind(&config).await.expect("the server starts");
     let url = format!("http://{}", server.local_addr());
     let state = server.state().clone();
@@ -129,16 +140,22 @@ pub async fn spawn_app_with(backend: Backend, dist: Dist) -> Option<TestApp> {
     }));
     Some(TestApp {
         url,
-        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        client: client(),
         state,
         backend,
         store: config.store(),
         shutdown: Some(tx),
         server: Some(handle),
-        _data_dir: data_dir,
+        data_dir: config.data_dir.clone(),
+        _data_tmp: data_dir,
         _dist_dir: dist_dir,
         _database: database,
     })
+}
+
+/// A client that keeps cookies, like a browser, and never follows redirects.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build().unwrap()
 }
 
 pub fn postgres_admin_url() -> String {

@@ -3,10 +3,13 @@
 
 mod helpers;
 
+mod accounts;
 mod assets;
 mod errors;
 mod headers;
 mod health;
 mod lifecycle;
 mod openapi;
+mod raw;
+mod smtp;
 mod store;

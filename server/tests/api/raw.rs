@@ -1,0 +1,130 @@
+//! Looking at the stores from outside the server, as someone holding a copy of them would:
+//! the raw SQLite files, or every row of every PostgreSQL database.
+
+use sqlx::{Connection as _, Row as _};
+use ward_server::store::StoreConfig;
+
+use crate::helpers::TestApp;
+
+/// `store` is `directory` or `region-<code>`.
+fn sqlite_path(app: &TestApp, store: &str) -> std::path::PathBuf {
+    match store {
+        "directory" => app.data_dir.join("ward.sqlite"),
+        region => app.data_dir.join(format!("{region}.sqlite")),
+    }
+}
+
+fn pg_url(app: &TestApp, store: &str) -> String {
+    let StoreConfig::Postgres(url) = &app.store else { unreachable!() };
+    match store.strip_prefix("region-") {
+        Some(code) => url.with_database_suffix(code).0,
+        None => url.as_str().to_string(),
+    }
+}
+
+pub async fn count(app: &TestApp, store: &str, table: &str) -> usize {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    let n: i64 = match &app.store {
+        StoreConfig::Sqlite(_) => {
+            let path = sqlite_path(app, store);
+            if !path.exists() {
+                return 0;
+            }
+            let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
+            let mut conn = sqlx::SqliteConnection::connect_with(&opts).await.unwrap();
+            sqlx::query_scalar(&sql).fetch_one(&mut conn).await.unwrap()
+        }
+        StoreConfig::Postgres(_) => match sqlx::PgConnection::connect(&pg_url(app, store)).await {
+            Ok(mut conn) => sqlx::query_scalar(&sql).fetch_one(&mut conn).await.unwrap(),
+            Err(_) => return 0,
+        },
+    };
+    n as usize
+}
+
+/// The region codes whose store exists.
+pub async fn region_stores(app: &TestApp) -> Vec<String> {
+    let mut out: Vec<String> = match &app.store {
+        StoreConfig::Sqlite(_) => std::fs::read_dir(&app.data_dir)
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter_map(|n| n.strip_prefix("region-")?.strip_suffix(".sqlite").map(str::to_string))
+            .collect(),
+        StoreConfig::Postgres(url) => {
+            let mut conn = sqlx::PgConnection::connect(url.as_str()).await.unwrap();
+            let (_, base) = url.with_database_suffix("");
+            let names: Vec<String> =
+                sqlx::query_scalar("SELECT datname FROM pg_database WHERE starts_with(datname, $1)")
+                    .bind(&base)
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap();
+            names.into_iter().map(|n| n[base.len()..].to_string()).collect()
+        }
+    };
+    out.sort();
+    out
+}
+
+pub async fn email_ct(app: &TestApp, store: &str, id: &str) -> (Vec<u8>,) {
+    let sql = "SELECT email_ct FROM people WHERE id = $1";
+    match &app.store {
+        StoreConfig::Sqlite(_) => {
+            let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(sqlite_path(app, store));
+            let mut conn = sqlx::SqliteConnection::connect_with(&opts).await.unwrap();
+            sqlx::query_as(sql).bind(id).fetch_one(&mut conn).await.unwrap()
+        }
+        StoreConfig::Postgres(_) => {
+            let mut conn = sqlx::PgConnection::connect(&pg_url(app, store)).await.unwrap();
+            sqlx::query_as(sql).bind(id).fetch_one(&mut conn).await.unwrap()
+        }
+    }
+}
+
+/// Whether `needle` appears anywhere in any store: in the bytes of every SQLite file (with
+/// its WAL and journal), or in any row of any PostgreSQL database (bytea as hex).
+pub async fn stored_anywhere(app: &TestApp, needle: &[u8]) -> bool {
+    match &app.store {
+        StoreConfig::Sqlite(_) => {
+            for entry in std::fs::read_dir(&app.data_dir).unwrap() {
+                let path = entry.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy().to_string();
+                if name.contains(".sqlite") {
+                    let bytes = std::fs::read(&path).unwrap();
+                    if bytes.windows(needle.len()).any(|w| w == needle) {
+                        return true;
+                    }
+                }
+            }
+            false
+        }
+        StoreConfig::Postgres(_) => {
+            let text = String::from_utf8_lossy(needle).to_string();
+            let hex = hex::encode(needle);
+            let mut stores = vec!["directory".to_string()];
+            stores.extend(region_stores(app).await.into_iter().map(|r| format!("region-{r}")));
+            for store in stores {
+                let mut conn = sqlx::PgConnection::connect(&pg_url(app, &store)).await.unwrap();
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()",
+                )
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+                for table in tables {
+                    let rows = sqlx::query(&format!("SELECT row_to_json(t)::text FROM \"{table}\" t"))
+                        .fetch_all(&mut conn)
+                        .await
+                        .unwrap();
+                    for row in rows {
+                        let json: String = row.get(0);
+                        if json.contains(&text) || json.contains(&hex) {
+                            return true;
+                        }
+                    }
+                }
+            }
+            false
+        }
+    }
+}
