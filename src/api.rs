@@ -15,8 +15,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use ward_model::{
     Account, ActivityEntry, ApiError, CodeOnly, DeletionReceipt, EmailOnly, ErrorCode, FieldError, Health,
-    MailboxMessage, PasswordChange, PasswordOnly, PasswordReset, ProfileUpdate, RecoveryCodes, SessionInfo,
-    SessionSummary, SignIn, SignUp, SignUpRules, SignedUp, TotpSetup, VerifyEmail,
+    MailboxMessage, PasskeyAnswer, PasskeyChallenge, PasskeySummary, PasswordChange, PasswordOnly,
+    PasswordReset, ProfileUpdate, RecoveryCodes, SessionInfo, SessionSummary, SignIn, SignUp, SignUpRules,
+    SignedUp, TotpSetup, VerifyEmail,
 };
 use web_sys::{AbortController, AbortSignal};
 
@@ -39,6 +40,15 @@ pub mod urls {
     pub const PASSWORD_RESET: &str = "/api/password-reset";
     pub const PASSWORD_RESET_CONFIRM: &str = "/api/password-reset/confirm";
     pub const DEV_MAILBOX: &str = "/api/dev/mailbox";
+    pub const PASSKEYS: &str = "/api/account/passkeys";
+    pub const PASSKEYS_OPTIONS: &str = "/api/account/passkeys/options";
+    pub const SESSION_PASSKEY: &str = "/api/session/passkey";
+    pub const SESSION_PASSKEY_OPTIONS: &str = "/api/session/passkey/options";
+
+    /// `DELETE` removes one of the person's passkeys.
+    pub fn passkey(id: &str) -> String {
+        format!("{PASSKEYS}/{}", js_sys::encode_uri_component(id))
+    }
 
     /// `DELETE` ends one of the person's sessions.
     pub fn session(id: &str) -> String {
@@ -60,6 +70,9 @@ pub enum ClientError {
     Api { status: u16, error: ApiError, retry_after: Option<u32> },
     /// A 2xx answer whose body was not what this version of the app expects.
     Decode(String),
+    /// The browser or the authenticator did not make or use a passkey (cancelled, no
+    /// authenticator, not supported).
+    Passkey(String),
 }
 
 impl ClientError {
@@ -344,4 +357,79 @@ pub async fn confirm_password_reset(body: &PasswordReset, abort: &AbortSignal) -
 /// `GET /api/dev/mailbox`: only on the embedded default (404 otherwise).
 pub async fn dev_mailbox(abort: AbortSignal) -> Result<Vec<MailboxMessage>, ClientError> {
     get_json(urls::DEV_MAILBOX, &abort).await
+}
+
+/// `GET /api/account/passkeys`.
+pub async fn passkeys(abort: AbortSignal) -> Result<Vec<PasskeySummary>, ClientError> {
+    get_json(urls::PASSKEYS, &abort).await
+}
+
+/// `DELETE /api/account/passkeys/{id}` (204).
+pub async fn remove_passkey(id: &str, abort: &AbortSignal) -> Result<(), ClientError> {
+    delete(&urls::passkey(id), abort).await
+}
+
+/// Makes a passkey in this browser and adds it to the account (two requests around
+/// `navigator.credentials.create`).
+pub async fn add_passkey(abort: &AbortSignal) -> Result<PasskeySummary, ClientError> {
+    let challenge: PasskeyChallenge =
+        decode(exchange(Method::POST, urls::PASSKEYS_OPTIONS, None, abort).await)?;
+    let credential = webauthn::ceremony(&challenge.options, "create").await?;
+    post_json(urls::PASSKEYS, &PasskeyAnswer { ceremony: challenge.ceremony, credential }, abort).await
+}
+
+/// Signs in with a passkey of this browser or a nearby device (no password).
+pub async fn sign_in_with_passkey(abort: &AbortSignal) -> Result<SessionInfo, ClientError> {
+    let challenge: PasskeyChallenge =
+        decode(exchange(Method::POST, urls::SESSION_PASSKEY_OPTIONS, None, abort).await)?;
+    let credential = webauthn::ceremony(&challenge.options, "get").await?;
+    post_json(urls::SESSION_PASSKEY, &PasskeyAnswer { ceremony: challenge.ceremony, credential }, abort)
+        .await
+        .map(remember)
+}
+
+/// The browser's side of a WebAuthn ceremony, through the JSON forms of WebAuthn Level 3
+/// (`parse*OptionsFromJSON`, `toJSON`), so no byte buffers are converted by hand.
+mod webauthn {
+    use js_sys::{Function, JSON, Object, Reflect};
+    use wasm_bindgen::{JsCast as _, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+
+    use super::ClientError;
+
+    fn get(target: &JsValue, key: &str) -> Result<JsValue, ClientError> {
+        Reflect::get(target, &JsValue::from_str(key)).map_err(fail)
+    }
+
+    fn fail(e: JsValue) -> ClientError {
+        ClientError::Passkey(e.as_string().unwrap_or_else(|| format!("{e:?}")))
+    }
+
+    /// `kind` is `create` (a new passkey) or `get` (sign in). Answers the credential as JSON text.
+    pub async fn ceremony(options_json: &str, kind: &str) -> Result<String, ClientError> {
+        let window: JsValue =
+            web_sys::window().ok_or_else(|| ClientError::Passkey("no window".into()))?.into();
+        let pkc = get(&window, "PublicKeyCredential")?;
+        if pkc.is_undefined() {
+            return Err(ClientError::Passkey("this browser has no passkeys".into()));
+        }
+        let parser =
+            if kind == "create" { "parseCreationOptionsFromJSON" } else { "parseRequestOptionsFromJSON" };
+        let parse: Function = get(&pkc, parser)?.dyn_into().map_err(fail)?;
+        let options = JSON::parse(options_json).map_err(fail)?;
+        let public_key = parse.call1(&pkc, &get(&options, "publicKey")?).map_err(fail)?;
+        let request = Object::new();
+        Reflect::set(&request, &JsValue::from_str("publicKey"), &public_key).map_err(fail)?;
+        let credentials = get(&get(&window, "navigator")?, "credentials")?;
+        let call: Function = get(&credentials, kind)?.dyn_into().map_err(fail)?;
+        let promise: js_sys::Promise =
+            call.call1(&credentials, &request).map_err(fail)?.dyn_into().map_err(fail)?;
+        let credential = JsFuture::from(promise).await.map_err(fail)?;
+        let to_json: Function = get(&credential, "toJSON")?.dyn_into().map_err(fail)?;
+        let json = to_json.call0(&credential).map_err(fail)?;
+        JSON::stringify(&json)
+            .map_err(fail)?
+            .as_string()
+            .ok_or_else(|| ClientError::Passkey("no JSON".into()))
+    }
 }

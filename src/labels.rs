@@ -34,6 +34,9 @@ pub fn activity_kind(i18n: I18n, kind: &str) -> String {
         "totp_enabled" => t_string!(i18n, activity.totp_enabled),
         "totp_disabled" => t_string!(i18n, activity.totp_disabled),
         "session_revoked" => t_string!(i18n, activity.session_revoked),
+        "passkey_added" => t_string!(i18n, activity.passkey_added),
+        "passkey_removed" => t_string!(i18n, activity.passkey_removed),
+        "signed_in_passkey" => t_string!(i18n, activity.signed_in_passkey),
         other => return other.replace('_', " "),
     };
     s.to_string()

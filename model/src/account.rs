@@ -277,6 +277,39 @@ pub struct MailboxMessage {
     pub text: String,
 }
 
+/// The first step of a passkey ceremony (`POST /api/account/passkeys/options` to add one,
+/// `POST /api/session/passkey/options` to sign in with one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyChallenge {
+    /// Names this ceremony; send it back with the browser's answer. Valid 5 minutes.
+    pub ceremony: String,
+    /// JSON text `{"publicKey": {...}}` in the WebAuthn JSON form: pass `publicKey` to
+    /// `PublicKeyCredential.parseCreationOptionsFromJSON` (or `...RequestOptions...`).
+    pub options: String,
+}
+
+/// The second step: the browser's credential, as JSON text of `credential.toJSON()`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasskeyAnswer {
+    pub ceremony: String,
+    pub credential: String,
+}
+
+/// One passkey of the account, `GET /api/account/passkeys`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeySummary {
+    pub id: String,
+    /// Where it was made, e.g. "Chrome on Linux".
+    pub name: String,
+    /// RFC 3339.
+    pub created_at: String,
+    pub last_used: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -48,6 +48,11 @@ pub struct Config {
     #[arg(long, env = "WARD_MIN_AGES", default_value = "", value_parser = AgeRules::parse)]
     pub min_ages: AgeRules,
 
+    /// The address people use to reach Ward, e.g. `https://ward.example.com`: the passkeys'
+    /// relying party. Unset, passkeys work only when Ward is opened at `http://localhost:PORT`.
+    #[arg(long, env = "WARD_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<url::Url>,
+
     /// Mark the session cookie `Secure`; set it whenever Ward is reached over HTTPS.
     #[arg(long, env = "WARD_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
@@ -66,6 +71,7 @@ impl Config {
             mail_from: "Ward <no-reply@ward.localhost>".into(),
             min_ages: AgeRules::default(),
             secure_cookies: false,
+            public_url: None,
         }
     }
 
@@ -75,6 +81,14 @@ impl Config {
             None => StoreConfig::Sqlite(self.data_dir.join("ward.sqlite")),
         }
     }
+}
+
+fn parse_public_url(s: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(s).map_err(|e| format!("not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.domain().is_none() {
+        return Err("expected http(s)://DOMAIN[:PORT], e.g. https://ward.example.com".into());
+    }
+    Ok(url)
 }
 
 /// A PostgreSQL connection URL. Its `Debug` hides the password, so logging a `Config`
@@ -168,6 +182,7 @@ mod tests {
             "WARD_SMTP_URL",
             "WARD_MIN_AGES",
             "WARD_SECURE_COOKIES",
+            "WARD_PUBLIC_URL",
         ] {
             // SAFETY: no other test in this binary reads or writes these variables.
             unsafe { std::env::remove_var(var) };

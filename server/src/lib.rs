@@ -60,6 +60,8 @@ impl Server {
             mailer,
             ages: config.min_ages.clone(),
             secure_cookies: config.secure_cookies,
+            public_url: config.public_url.clone(),
+            ceremonies: auth::passkeys::Ceremonies::default(),
         };
         let assets = Assets::load(&config.dist_dir).context("could not read the built app")?;
         if assets.index_html().is_none() {

@@ -264,6 +264,12 @@ pub const COLUMNS: &[Column] = &[
     security("activity", "browser_ct", ACTIVITY_DAYS),
     not_personal(Reg, "recovery_codes", "person_id", ID),
     credential("recovery_codes", "code_hash", FOR_LIFE),
+    not_personal(Reg, "passkeys", "id", ID),
+    not_personal(Reg, "passkeys", "person_id", ID),
+    credential("passkeys", "credential_ct", FOR_LIFE),
+    security("passkeys", "name_ct", FOR_LIFE),
+    security("passkeys", "created_at", FOR_LIFE),
+    security("passkeys", "last_used", FOR_LIFE),
     not_personal(Reg, "deletion_receipts", "receipt", "a random number given to the person; it names no one"),
     not_personal(Reg, "deletion_receipts", "deleted_at", "when some account was deleted; names no one"),
 ];

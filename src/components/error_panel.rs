@@ -17,6 +17,7 @@ pub fn ErrorPanel(
     let reason = move || match &error {
         ClientError::Network(_) => tr(i18n, |l| td_string!(l, error.network)).into_any(),
         ClientError::Decode(_) => tr(i18n, |l| td_string!(l, error.unexpected)).into_any(),
+        ClientError::Passkey(_) => tr(i18n, |l| td_string!(l, error.passkey)).into_any(),
         // How long to wait, in the reader's language.
         ClientError::Api { retry_after: Some(seconds), .. } => {
             let seconds = *seconds;

@@ -22,6 +22,7 @@ pub fn SecurityPage() -> impl IntoView {
         <RequireSession>
             <ChangePassword />
             <TwoFactor />
+            <Passkeys />
             <Sessions />
             <Activity />
         </RequireSession>
@@ -257,6 +258,85 @@ fn TotpDisable() -> impl IntoView {
             <FormError form=form />
             <SubmitButton form=form danger=true label=tr(i18n, |l| td_string!(l, security.totp_disable)) />
         </form>
+    }
+}
+
+#[component]
+fn Passkeys() -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let (list, retry) = load(api::passkeys);
+    let action_error = RwSignal::new(None::<api::ClientError>);
+    let busy = RwSignal::new(false);
+    // Which status line to show: added, or removed.
+    let added = RwSignal::new(false);
+    let removed = RwSignal::new(false);
+    let run = move |remove: Option<String>| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        action_error.set(None);
+        added.set(false);
+        removed.set(false);
+        let abort = abort.clone();
+        spawn_local(async move {
+            let result = match &remove {
+                Some(id) => api::remove_passkey(id, &abort).await,
+                None => api::add_passkey(&abort).await.map(drop),
+            };
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    added.set(remove.is_none());
+                    removed.set(remove.is_some());
+                    retry.run(());
+                }
+                Err(e) => action_error.set(Some(e)),
+            }
+        });
+    };
+    let run = StoredValue::new_local(run);
+    view! {
+        <section class="card" aria-labelledby="passkeys-heading">
+            <h2 id="passkeys-heading">{tr(i18n, |l| td_string!(l, security.passkeys_heading))}</h2>
+            <p class="muted">{tr(i18n, |l| td_string!(l, security.passkeys_lead))}</p>
+            {move || action_error.get().map(|e| view! { <ErrorPanel error=e /> })}
+            <p role="status" class="status-line">
+                {tr_when(i18n, added, |l| td_string!(l, security.passkeys_added))}
+                {tr_when(i18n, removed, |l| td_string!(l, security.passkeys_removed))}
+            </p>
+            {move || match list.get() {
+                None => view! { <p class="muted">{tr(i18n, |l| td_string!(l, security.loading))}</p> }.into_any(),
+                Some(Err(e)) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
+                Some(Ok(keys)) if keys.is_empty() => {
+                    view! { <p class="muted">{tr(i18n, |l| td_string!(l, security.passkeys_none))}</p> }.into_any()
+                }
+                Some(Ok(keys)) => view! {
+                    <ul class="rows">
+                        {keys.into_iter().map(|k| {
+                            let id = k.id.clone();
+                            let when = vec![local_time(i18n, &k.created_at), local_time(i18n, &k.last_used)];
+                            view! {
+                                <li class="row">
+                                    <div class="row-main">
+                                        <p class="row-title">{k.name.clone()}</p>
+                                        <p class="row-meta">{tr_with(i18n, |l| td_string!(l, security.passkey_meta), when)}</p>
+                                    </div>
+                                    <button type="button" class="button button-small button-secondary" disabled=move || busy.get()
+                                        on:click=move |_| run.with_value(|r| r(Some(id.clone())))>
+                                        {tr(i18n, |l| td_string!(l, security.passkey_remove))}
+                                    </button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+            <button type="button" class="button" disabled=move || busy.get() on:click=move |_| run.with_value(|r| r(None))>
+                {tr(i18n, |l| td_string!(l, security.passkeys_add))}
+            </button>
+        </section>
     }
 }
 

@@ -34,6 +34,31 @@ pub fn SignInPage() -> impl IntoView {
     let unverified = RwSignal::new(false);
     let form = FormState::new(&["email", "password", "otp"]);
 
+    let passkey = {
+        let abort = abort.clone();
+        let navigate = navigate.clone();
+        let next = next.clone();
+        move |_| {
+            if form.sending.get_untracked() {
+                return;
+            }
+            form.start();
+            let abort = abort.clone();
+            let navigate = navigate.clone();
+            let next = next.clone();
+            spawn_local(async move {
+                match api::sign_in_with_passkey(&abort).await {
+                    Ok(info) => {
+                        form.done();
+                        session.signed_in(info);
+                        navigate(&next, Default::default());
+                    }
+                    Err(e) => form.fail(e),
+                }
+            });
+        }
+    };
+
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if form.sending.get_untracked() {
@@ -127,6 +152,12 @@ pub fn SignInPage() -> impl IntoView {
                     })}
                 </div>
             </form>
+            <div class="card passkey-signin" hidden=move || otp_step.get()>
+                <p class="muted">{tr(i18n, |l| td_string!(l, signin.passkey_hint))}</p>
+                <button type="button" class="button button-secondary" disabled=move || form.sending.get() on:click=passkey>
+                    {tr(i18n, |l| td_string!(l, signin.passkey))}
+                </button>
+            </div>
             <p class="form-footer">
                 <A href="/password-reset">{tr(i18n, |l| td_string!(l, signin.forgot))}</A>
             </p>

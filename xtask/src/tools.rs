@@ -51,6 +51,7 @@ pub fn ensure_build_tools() -> Result<Tools> {
     println!("xtask: checking build tools");
     check_lockfile_pin()?;
 
+    ensure_native_libraries()?;
     let installed = probe(&mut cmd("rustup", &["target", "list", "--installed"])).unwrap_or_default();
     if !installed.lines().any(|l| l.trim() == WASM_TARGET) {
         run(&mut cmd("rustup", &["target", "add", WASM_TARGET]))?;
@@ -122,6 +123,14 @@ fn apt_install(packages: &[&str]) -> Result {
     let mut c = cmd("apt-get", &["install", "-y", "-qq"]);
     c.args(packages).env("DEBIAN_FRONTEND", "noninteractive");
     run(&mut c)
+}
+
+/// OpenSSL's headers for the server's passkey library (webauthn-rs links OpenSSL).
+fn ensure_native_libraries() -> Result {
+    if probe(&mut cmd("pkg-config", &["--exists", "openssl"])).is_none() {
+        apt_install(&["pkg-config", "libssl-dev"])?;
+    }
+    Ok(())
 }
 
 fn ensure_node() -> Result {

@@ -3,6 +3,7 @@
 
 pub mod input;
 pub mod limits;
+pub mod passkeys;
 pub mod password;
 pub mod session;
 pub mod totp;
@@ -36,6 +37,9 @@ pub struct Auth {
     pub mailer: Mailer,
     pub ages: AgeRules,
     pub secure_cookies: bool,
+    /// The address people use to reach Ward, when configured (the passkeys' relying party).
+    pub public_url: Option<url::Url>,
+    pub ceremonies: passkeys::Ceremonies,
 }
 
 /// The fields of `people` sealed with the person's key; the names are the AAD.
@@ -48,6 +52,8 @@ pub mod field {
     pub const TOTP_SECRET: &str = "totp_secret";
     pub const ADDRESS: &str = "address";
     pub const BROWSER: &str = "browser";
+    pub const PASSKEY: &str = "passkey";
+    pub const PASSKEY_NAME: &str = "passkey_name";
 }
 
 pub fn rfc3339(unix: i64) -> String {

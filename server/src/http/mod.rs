@@ -4,6 +4,7 @@ mod account;
 pub mod assets;
 mod dev;
 mod health;
+mod passkeys;
 pub mod security;
 mod session;
 mod signup;
@@ -29,6 +30,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(signup::router())
         .merge(session::router())
         .merge(account::router())
+        .merge(passkeys::router())
         .merge(dev::router())
         .routes(routes!(openapi_json))
 }

@@ -84,7 +84,7 @@ pub async fn person_key(state: &AppState, person: &PersonRow) -> Result<PersonKe
 }
 
 /// A new session (a fresh token every sign-in: no fixation), its info and its cookie.
-async fn start_session(
+pub(crate) async fn start_session(
     state: &AppState,
     region: ward_model::Region,
     db: &Db,

@@ -49,6 +49,17 @@ impl Db {
         }))
     }
 
+    /// The home region of a person, by id.
+    pub async fn directory_region_of(&self, person_id: &str) -> Result<Option<Region>, StoreError> {
+        let row: Option<String> = with_pool!(self, pool => {
+            sqlx::query_scalar("SELECT region FROM directory WHERE person_id = $1")
+                .bind(person_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.as_deref().and_then(Region::from_code))
+    }
+
     /// Points the person's entry at a new email hash (after a verified email change).
     pub async fn directory_rekey(&self, person_id: &str, email_hash: &[u8]) -> Result<(), StoreError> {
         with_pool!(self, pool => {

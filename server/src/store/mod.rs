@@ -27,7 +27,7 @@ use tokio::sync::OnceCell;
 use ward_model::Region;
 
 pub use directory::DirectoryEntry;
-pub use people::{ActivityRow, CodePurpose, NewPerson, PersonRow, SessionRow};
+pub use people::{ActivityRow, CodePurpose, NewPerson, PasskeyRow, PersonRow, SessionRow};
 
 use crate::config::DatabaseUrl;
 

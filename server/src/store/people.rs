@@ -72,6 +72,16 @@ pub struct ActivityRow {
     pub browser_ct: Vec<u8>,
 }
 
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PasskeyRow {
+    pub id: String,
+    pub person_id: String,
+    pub credential_ct: Vec<u8>,
+    pub name_ct: Vec<u8>,
+    pub created_at: i64,
+    pub last_used: i64,
+}
+
 const PERSON_COLUMNS: &str = "id, email_hash, name_ct, email_ct, phone_ct, birth_date_ct, pending_email_ct, \
      password_hash, email_verified, totp_secret_ct, totp_enabled, totp_last_step, policy_version, \
      policy_accepted_at, created_at";
@@ -434,6 +444,64 @@ impl Db {
         });
         out.push(("sessions", n));
         Ok(out)
+    }
+
+    // --- passkeys ---
+
+    pub async fn passkey_insert(&self, p: &PasskeyRow) -> Result<(), StoreError> {
+        with_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO passkeys (id, person_id, credential_ct, name_ct, created_at, last_used) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&p.id)
+            .bind(&p.person_id)
+            .bind(&p.credential_ct)
+            .bind(&p.name_ct)
+            .bind(p.created_at)
+            .bind(p.last_used)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(())
+    }
+
+    pub async fn passkeys_of(&self, person_id: &str) -> Result<Vec<PasskeyRow>, StoreError> {
+        Ok(with_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT id, person_id, credential_ct, name_ct, created_at, last_used FROM passkeys \
+                 WHERE person_id = $1 ORDER BY created_at",
+            )
+            .bind(person_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    pub async fn passkey_used(&self, id: &str, credential_ct: &[u8], now: i64) -> Result<(), StoreError> {
+        with_pool!(self, pool => {
+            sqlx::query("UPDATE passkeys SET credential_ct = $2, last_used = $3 WHERE id = $1")
+                .bind(id)
+                .bind(credential_ct)
+                .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
+
+    pub async fn passkey_delete(&self, person_id: &str, id: &str) -> Result<bool, StoreError> {
+        let n = with_pool!(self, pool => {
+            sqlx::query("DELETE FROM passkeys WHERE person_id = $1 AND id = $2")
+                .bind(person_id)
+                .bind(id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(n > 0)
     }
 
     async fn exec_for(&self, id: &str, sql: &str) -> Result<(), StoreError> {

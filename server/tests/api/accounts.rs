@@ -25,6 +25,7 @@ both_backends!(
     personal_fields_are_not_in_plain_text_and_stay_in_their_region,
     a_copy_of_the_store_taken_before_deletion_no_longer_decrypts,
     activity_and_codes_are_purged_when_their_retention_ends,
+    passkeys_need_a_domain_and_their_ceremonies_are_single_use,
 );
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -686,4 +687,58 @@ async fn activity_and_codes_are_purged_when_their_retention_ends(app: TestApp) {
     db.purge_expired(now + 366 * day, IDLE, ABSOLUTE).await.unwrap();
     assert_eq!(crate::raw::count(&app, "region-eu", "activity").await, 0);
     assert_eq!(crate::raw::count(&app, "region-eu", "people").await, 1, "the account itself stays");
+}
+
+async fn passkeys_need_a_domain_and_their_ceremonies_are_single_use(app: TestApp) {
+    sign_up_and_verify(&app, "ada@example.com", "eu").await;
+    let b = sign_in(&app, "ada@example.com", PASSWORD, None).await.unwrap();
+    // At an IP address there is no relying party: a clear 409, never a 500.
+    let res = b.send(&app, reqwest::Method::POST, "/api/account/passkeys/options", None).await;
+    let (status, err) = error_of(res).await;
+    assert_eq!((status, err.code), (StatusCode::CONFLICT, ErrorCode::Conflict));
+    assert!(err.message.contains("localhost"), "{}", err.message);
+    // At localhost the options ask for a discoverable credential with user verification.
+    let res = b
+        .client
+        .post(app.at("/api/account/passkeys/options"))
+        .header("host", app.url.replace("http://127.0.0.1", "localhost"))
+        .header("x-csrf-token", &b.csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let challenge: ward_model::PasskeyChallenge = res.json().await.unwrap();
+    let options: Value = serde_json::from_str(&challenge.options).unwrap();
+    assert_eq!(options["publicKey"]["rp"]["id"], "localhost");
+    assert_eq!(options["publicKey"]["authenticatorSelection"]["residentKey"], "required");
+    assert_eq!(options["publicKey"]["authenticatorSelection"]["userVerification"], "required");
+    // A made-up answer is refused; the ceremony is then used up.
+    let answer = json!({"ceremony": challenge.ceremony, "credential": "{}"});
+    let local = app.url.replace("http://127.0.0.1", "localhost");
+    let send = |body: Value| {
+        b.client
+            .post(app.at("/api/account/passkeys"))
+            .header("host", local.clone())
+            .header("x-csrf-token", &b.csrf)
+            .json(&body)
+            .send()
+    };
+    let (status, err) = error_of(send(answer.clone()).await.unwrap()).await;
+    assert_eq!((status, err.fields[0].field.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "credential"));
+    let (_, err) = error_of(send(answer).await.unwrap()).await;
+    assert_eq!(err.fields[0].code, "expired");
+    let list: Vec<ward_model::PasskeySummary> =
+        b.client.get(app.at("/api/account/passkeys")).send().await.unwrap().json().await.unwrap();
+    assert!(list.is_empty());
+    let res = b.send(&app, reqwest::Method::DELETE, "/api/account/passkeys/nope", None).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // Signing in with an unknown ceremony is refused without a session.
+    let res = client()
+        .post(app.at("/api/session/passkey"))
+        .header("host", local.clone())
+        .json(&json!({"ceremony": "nope", "credential": "{}"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }

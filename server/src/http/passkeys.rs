@@ -1,0 +1,234 @@
+//! Passkeys: adding and removing them (`/api/account/passkeys`), and signing in with one
+//! (`/api/session/passkey`), each a two-step WebAuthn ceremony.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use ward_model::{ApiError, PasskeyAnswer, PasskeyChallenge, PasskeySummary, SessionInfo};
+use webauthn_rs::Webauthn;
+use webauthn_rs::prelude::{Passkey, PublicKeyCredential, RegisterPublicKeyCredential, Uuid};
+
+use crate::AppState;
+use crate::auth::passkeys::{Pending, relying_party};
+use crate::auth::session::{ClientMeta, CurrentSession, now};
+use crate::auth::{field, rfc3339};
+use crate::error::{AppError, Json};
+use crate::http::session::{person_key, start_session};
+use crate::store::PasskeyRow;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register_options))
+        .routes(routes!(list, register))
+        .routes(routes!(remove))
+        .routes(routes!(sign_in_options))
+        .routes(routes!(sign_in))
+}
+
+fn rp(state: &AppState, headers: &HeaderMap) -> Result<Webauthn, AppError> {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    relying_party(state.auth.public_url.as_ref(), host)
+}
+
+fn options_json(value: &impl serde::Serialize) -> Result<String, AppError> {
+    serde_json::to_string(value).map_err(AppError::internal)
+}
+
+fn expired() -> AppError {
+    AppError::field("ceremony", "expired", "This passkey request has expired. Please try again.")
+}
+
+fn refused() -> AppError {
+    AppError::Unauthorized { message: "This passkey was not accepted.".into(), fields: vec![] }
+}
+
+fn person_uuid(person_id: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(person_id).map_err(AppError::internal)
+}
+
+/// Starts adding a passkey to the account.
+#[utoipa::path(post, path = "/account/passkeys/options", tag = "accounts",
+    responses(
+        (status = 200, description = "Options for `navigator.credentials.create`.", body = PasskeyChallenge),
+        (status = 409, description = "Ward is not reached by a domain name.", body = ApiError),
+    ))]
+pub async fn register_options(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: CurrentSession,
+) -> Result<Json<PasskeyChallenge>, AppError> {
+    let rp = rp(&state, &headers)?;
+    let existing = keys_of(&s).await?;
+    let exclude = existing.iter().map(|(_, k)| k.cred_id().clone()).collect();
+    let email = s.key.open(field::EMAIL, &s.person.email_ct).map_err(AppError::internal)?;
+    let name = s.key.open(field::NAME, &s.person.name_ct).map_err(AppError::internal)?;
+    let (options, reg) = rp
+        .start_passkey_registration(person_uuid(&s.person.id)?, &email, &name, Some(exclude))
+        .map_err(AppError::internal)?;
+    // A discoverable credential (kept on the authenticator with the user handle), so the
+    // passkey signs in without an email typed first; webauthn-rs does not ask for one.
+    let mut options = serde_json::to_value(&options).map_err(AppError::internal)?;
+    options["publicKey"]["authenticatorSelection"]["residentKey"] = "required".into();
+    options["publicKey"]["authenticatorSelection"]["requireResidentKey"] = true.into();
+    let ceremony =
+        state.auth.ceremonies.put(Pending::Register { person_id: s.person.id.clone(), state: reg });
+    Ok(Json(PasskeyChallenge { ceremony, options: options_json(&options)? }))
+}
+
+/// The person's passkeys, opened.
+async fn keys_of(s: &CurrentSession) -> Result<Vec<(PasskeyRow, Passkey)>, AppError> {
+    let rows = s.db.passkeys_of(&s.person.id).await?;
+    rows.into_iter()
+        .map(|row| {
+            let json = s.key.open(field::PASSKEY, &row.credential_ct).map_err(AppError::internal)?;
+            let key: Passkey = serde_json::from_str(&json).map_err(AppError::internal)?;
+            Ok((row, key))
+        })
+        .collect()
+}
+
+/// Finishes adding a passkey with the browser's new credential.
+#[utoipa::path(post, path = "/account/passkeys", tag = "accounts", request_body = PasskeyAnswer,
+    responses(
+        (status = 201, description = "Added.", body = PasskeySummary),
+        (status = 422, description = "The ceremony expired or the credential is not valid.", body = ApiError),
+    ))]
+pub async fn register(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    meta: ClientMeta,
+    s: CurrentSession,
+    Json(req): Json<PasskeyAnswer>,
+) -> Result<(StatusCode, Json<PasskeySummary>), AppError> {
+    let rp = rp(&state, &headers)?;
+    let Some(Pending::Register { person_id, state: reg }) = state.auth.ceremonies.take(&req.ceremony) else {
+        return Err(expired());
+    };
+    if person_id != s.person.id {
+        return Err(expired());
+    }
+    let credential: RegisterPublicKeyCredential = serde_json::from_str(&req.credential)
+        .map_err(|_| AppError::field("credential", "malformed", "The browser's answer could not be read."))?;
+    let passkey = rp.finish_passkey_registration(&credential, &reg).map_err(|_| {
+        AppError::field("credential", "refused", "The authenticator's answer was not accepted. Try again.")
+    })?;
+    let at = now();
+    let row = PasskeyRow {
+        id: uuid::Uuid::new_v4().simple().to_string(),
+        person_id: s.person.id.clone(),
+        credential_ct: s.key.seal(field::PASSKEY, &options_json(&passkey)?),
+        name_ct: s.key.seal(field::PASSKEY_NAME, &meta.browser),
+        created_at: at,
+        last_used: at,
+    };
+    s.db.passkey_insert(&row).await?;
+    state.auth.log(&s.db, &s.person.id, &s.key, "passkey_added", &meta).await?;
+    let summary =
+        PasskeySummary { id: row.id, name: meta.browser, created_at: rfc3339(at), last_used: rfc3339(at) };
+    Ok((StatusCode::CREATED, Json(summary)))
+}
+
+/// The account's passkeys.
+#[utoipa::path(get, path = "/account/passkeys", tag = "accounts",
+    responses((status = 200, description = "Oldest first.", body = [PasskeySummary])))]
+pub async fn list(s: CurrentSession) -> Result<Json<Vec<PasskeySummary>>, AppError> {
+    let rows = s.db.passkeys_of(&s.person.id).await?;
+    let out = rows
+        .into_iter()
+        .map(|r| {
+            Ok(PasskeySummary {
+                name: s.key.open(field::PASSKEY_NAME, &r.name_ct).map_err(AppError::internal)?,
+                created_at: rfc3339(r.created_at),
+                last_used: rfc3339(r.last_used),
+                id: r.id,
+            })
+        })
+        .collect::<Result<_, AppError>>()?;
+    Ok(Json(out))
+}
+
+/// Removes a passkey.
+#[utoipa::path(delete, path = "/account/passkeys/{id}", tag = "accounts",
+    params(("id" = String, Path, description = "A passkey id from the list.")),
+    responses(
+        (status = 204, description = "Removed."),
+        (status = 404, description = "This account has no such passkey.", body = ApiError),
+    ))]
+pub async fn remove(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    s: CurrentSession,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    if !s.db.passkey_delete(&s.person.id, &id).await? {
+        return Err(AppError::NotFound);
+    }
+    state.auth.log(&s.db, &s.person.id, &s.key, "passkey_removed", &meta).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Starts a password-less sign-in with any passkey of this site.
+#[utoipa::path(post, path = "/session/passkey/options", tag = "accounts",
+    responses(
+        (status = 200, description = "Options for `navigator.credentials.get`.", body = PasskeyChallenge),
+        (status = 409, description = "Ward is not reached by a domain name.", body = ApiError),
+    ))]
+pub async fn sign_in_options(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<PasskeyChallenge>, AppError> {
+    let rp = rp(&state, &headers)?;
+    let (options, auth) = rp.start_discoverable_authentication().map_err(AppError::internal)?;
+    let ceremony = state.auth.ceremonies.put(Pending::SignIn(auth));
+    Ok(Json(PasskeyChallenge { ceremony, options: options_json(&options)? }))
+}
+
+/// Signs in with a passkey: no password and no second code (the passkey is both).
+#[utoipa::path(post, path = "/session/passkey", tag = "accounts", request_body = PasskeyAnswer,
+    responses(
+        (status = 200, description = "Signed in; the session cookie is set.", body = SessionInfo),
+        (status = 401, description = "The passkey was not accepted.", body = ApiError),
+        (status = 422, description = "The ceremony expired.", body = ApiError),
+    ))]
+pub async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    meta: ClientMeta,
+    Json(req): Json<PasskeyAnswer>,
+) -> Result<Response, AppError> {
+    let rp = rp(&state, &headers)?;
+    let Some(Pending::SignIn(auth)) = state.auth.ceremonies.take(&req.ceremony) else {
+        return Err(expired());
+    };
+    let credential: PublicKeyCredential = serde_json::from_str(&req.credential).map_err(|_| refused())?;
+    let (user, _) = rp.identify_discoverable_authentication(&credential).map_err(|_| refused())?;
+    let person_id = user.simple().to_string();
+    let region = state.stores.directory.directory_region_of(&person_id).await?.ok_or_else(refused)?;
+    let db = state.stores.region(region).await?.clone();
+    let person = db.person(&person_id).await?.ok_or_else(refused)?;
+    let key = person_key(&state, &person).await?;
+    let rows = db.passkeys_of(&person.id).await?;
+    let mut keys = Vec::new();
+    for row in &rows {
+        let json = key.open(field::PASSKEY, &row.credential_ct).map_err(AppError::internal)?;
+        keys.push(serde_json::from_str::<Passkey>(&json).map_err(AppError::internal)?);
+    }
+    let discoverable: Vec<_> = keys.iter().map(Into::into).collect();
+    let result =
+        rp.finish_discoverable_authentication(&credential, auth, &discoverable).map_err(|_| refused())?;
+    // Keep the signature counter current (a cloned authenticator shows up as a step back).
+    if let Some((row, passkey)) =
+        rows.iter().zip(keys.iter_mut()).find(|(_, k)| k.cred_id() == result.cred_id())
+    {
+        passkey.update_credential(&result);
+        db.passkey_used(&row.id, &key.seal(field::PASSKEY, &options_json(passkey)?), now()).await?;
+    }
+    if !person.email_verified {
+        return Err(AppError::Forbidden("Confirm your email address first.".into()));
+    }
+    let (info, cookie) = start_session(&state, region, &db, &person, &key, &meta).await?;
+    state.auth.log(&db, &person.id, &key, "signed_in_passkey", &meta).await?;
+    Ok(([(header::SET_COOKIE, cookie)], Json(info)).into_response())
+}
