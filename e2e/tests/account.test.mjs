@@ -111,7 +111,7 @@ test("a person signs up, verifies, signs in, edits, turns on TOTP, signs in with
   assert.equal(await page.getByLabel("Email address").inputValue(), email);
   await page.getByLabel("Password", { exact: true }).fill(password);
   await checkAxe(page, "/signin");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.waitForURL(BASE + "/account");
   await page.getByTestId("account-name").waitFor();
   assert.equal(await page.getByTestId("account-name").textContent(), "Ada Lovelace");
@@ -150,12 +150,12 @@ test("a person signs up, verifies, signs in, edits, turns on TOTP, signs in with
   await page.getByRole("banner").getByRole("link", { name: "Sign in" }).waitFor();
   await page.getByLabel("Email address").fill(email);
   await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.getByLabel("Authentication code").waitFor();
   await checkAxe(page, "/signin (second step)");
   // A code is good once: use a later step than the one that turned TOTP on.
   await page.getByLabel("Authentication code").fill(totp(secret, Math.max(nowStep(), enableStep + 1)));
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.waitForURL(BASE + "/account");
   assert.equal(await page.getByTestId("account-name").textContent(), "Ada King");
 
