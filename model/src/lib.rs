@@ -6,8 +6,10 @@
 mod account;
 mod error;
 mod health;
+mod privacy;
 
 pub use account::*;
 
 pub use error::{ApiError, ErrorCode, FieldError};
 pub use health::{Health, HealthStatus};
+pub use privacy::*;

@@ -56,6 +56,12 @@ pub struct Config {
     /// Mark the session cookie `Secure`; set it whenever Ward is reached over HTTPS.
     #[arg(long, env = "WARD_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
+
+    /// Emails of the privacy staff (comma-separated): they publish policy versions and send
+    /// marketing mail. A list in the configuration, not a role in the database, so granting
+    /// it is a deployment decision that no account can make for itself.
+    #[arg(long, env = "WARD_PRIVACY_STAFF", value_delimiter = ',')]
+    pub privacy_staff: Vec<String>,
 }
 
 impl Config {
@@ -72,6 +78,7 @@ impl Config {
             min_ages: AgeRules::default(),
             secure_cookies: false,
             public_url: None,
+            privacy_staff: Vec::new(),
         }
     }
 

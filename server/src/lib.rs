@@ -6,6 +6,7 @@ pub mod error;
 pub mod http;
 pub mod mail;
 pub mod openapi;
+pub mod privacy;
 pub mod registry;
 pub mod store;
 pub mod vault;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub stores: Arc<Stores>,
     pub assets: Arc<Assets>,
     pub auth: Arc<auth::Auth>,
+    /// The privacy center: purposes, cookie banner, policy versions.
+    pub privacy: Arc<privacy::Privacy>,
 }
 
 /// The whole application as a router, apart from any socket (tests call it in-process).
@@ -63,6 +66,10 @@ impl Server {
             public_url: config.public_url.clone(),
             ceremonies: auth::passkeys::Ceremonies::default(),
         };
+        let staff = config.privacy_staff.iter().map(|e| auth.email_hash(&e.trim().to_lowercase())).collect();
+        let privacy = privacy::Privacy::open(&stores.directory, staff)
+            .await
+            .context("could not open the privacy center")?;
         let assets = Assets::load(&config.dist_dir).context("could not read the built app")?;
         if assets.index_html().is_none() {
             tracing::warn!(
@@ -73,7 +80,12 @@ impl Server {
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("could not listen on {}", config.addr))?;
-        let state = AppState { stores: Arc::new(stores), assets: Arc::new(assets), auth: Arc::new(auth) };
+        let state = AppState {
+            stores: Arc::new(stores),
+            assets: Arc::new(assets),
+            auth: Arc::new(auth),
+            privacy: Arc::new(privacy),
+        };
         Ok(Server { listener, state })
     }
 

@@ -69,15 +69,40 @@ impl Mailer {
 
     /// Sends a plain-text message.
     pub async fn send(&self, to: &str, subject: &str, text: String) -> Result<(), MailError> {
-        let message = Message::builder()
+        let message = self.builder(to, subject)?.body(text)?;
+        self.deliver(message).await
+    }
+
+    /// Sends a marketing message with RFC 8058 one-click unsubscribe: `List-Unsubscribe`
+    /// names `unsubscribe_url` (it must work with a bare POST, no session), and
+    /// `List-Unsubscribe-Post` tells mail clients they may POST to it.
+    pub async fn send_marketing(
+        &self,
+        to: &str,
+        subject: &str,
+        text: String,
+        unsubscribe_url: &str,
+    ) -> Result<(), MailError> {
+        let message = self
+            .builder(to, subject)?
+            .header(ListUnsubscribe(format!("<{unsubscribe_url}>")))
+            .header(ListUnsubscribePost)
+            .body(text)?;
+        self.deliver(message).await
+    }
+
+    fn builder(&self, to: &str, subject: &str) -> Result<lettre::message::MessageBuilder, MailError> {
+        Ok(Message::builder()
             .from(self.from.clone())
             .to(Mailbox::new(None, to.parse()?))
             .subject(subject)
             .date_now()
             // A random id at this host: mail clients thread and de-duplicate by it.
             .message_id(None)
-            .header(ContentType::TEXT_PLAIN)
-            .body(text)?;
+            .header(ContentType::TEXT_PLAIN))
+    }
+
+    async fn deliver(&self, message: Message) -> Result<(), MailError> {
         match &self.transport {
             Transport::Smtp(smtp) => {
                 smtp.send(message).await?;
@@ -92,6 +117,42 @@ impl Mailer {
             }
         }
         Ok(())
+    }
+}
+
+/// `List-Unsubscribe: <https://…>` (RFC 2369).
+#[derive(Debug, Clone)]
+struct ListUnsubscribe(String);
+
+impl lettre::message::header::Header for ListUnsubscribe {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribe(s.to_string()))
+    }
+
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058).
+#[derive(Debug, Clone)]
+struct ListUnsubscribePost;
+
+impl lettre::message::header::Header for ListUnsubscribePost {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribePost)
+    }
+
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".into())
     }
 }
 

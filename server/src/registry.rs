@@ -198,6 +198,22 @@ const fn account_fact(table: &'static str, column: &'static str, purpose: &'stat
     )
 }
 
+/// A consent record: kept as proof of consent (GDPR art. 7(1)) while the account exists.
+const fn consent(table: &'static str, column: &'static str) -> Column {
+    declared(
+        table,
+        column,
+        Personal {
+            category: Choices,
+            purpose: "to prove what the person consented to or objected to, when, how and under which texts",
+            legal_basis: LegalBasis::LegalObligation,
+            retention: FOR_LIFE,
+            export_section: "consents",
+            erasure: Erasure::Delete,
+        },
+    )
+}
+
 const ID: &str = "a random identifier; personal only through the row it belongs to, erased with it";
 const HASH: &str =
     "a keyed hash (HMAC) of the email: unreadable without the master key, which no store holds";
@@ -270,6 +286,35 @@ pub const COLUMNS: &[Column] = &[
     security("passkeys", "name_ct", FOR_LIFE),
     security("passkeys", "created_at", FOR_LIFE),
     security("passkeys", "last_used", FOR_LIFE),
+    // The privacy center: public policy texts (directory) and the consent ledger (region).
+    not_personal(Directory, "policy_versions", "kind", "which policy: a fixed word"),
+    not_personal(Directory, "policy_versions", "version", "a version name, public"),
+    not_personal(Directory, "policy_versions", "seq", "the version's number"),
+    not_personal(Directory, "policy_versions", "last_updated", "a public date"),
+    not_personal(Directory, "policy_versions", "published_at", "when a public document was published"),
+    not_personal(Directory, "policy_versions", "material", "whether a change was material"),
+    not_personal(Directory, "policy_versions", "summary", "a public summary of a change"),
+    not_personal(Directory, "policy_versions", "body", "the public text of a policy"),
+    not_personal(Reg, "consent_ledger", "person_id", ID),
+    not_personal(Reg, "consent_ledger", "seq", "a record's number in one person's chain"),
+    consent("consent_ledger", "purpose"),
+    consent("consent_ledger", "action"),
+    consent("consent_ledger", "policy_version"),
+    consent("consent_ledger", "method"),
+    consent("consent_ledger", "text_version"),
+    consent("consent_ledger", "at"),
+    not_personal(
+        Reg,
+        "consent_ledger",
+        "prev_hash",
+        "a MAC of the previous record: reveals nothing without the master key",
+    ),
+    not_personal(
+        Reg,
+        "consent_ledger",
+        "hash",
+        "a MAC of the record: reveals nothing without the master key",
+    ),
     not_personal(Reg, "deletion_receipts", "receipt", "a random number given to the person; it names no one"),
     not_personal(Reg, "deletion_receipts", "deleted_at", "when some account was deleted; names no one"),
 ];

@@ -22,8 +22,8 @@ use limits::Limiter;
 use password::Hasher;
 use session::ClientMeta;
 
-/// The privacy policy version a person accepts at sign-up. The privacy center (versioned
-/// policy documents) will own this; until then it is the seed policy's date.
+/// The name of the first version of the privacy and cookie policies, seeded into a new
+/// deployment (`crate::privacy`); later versions are published by privacy staff.
 pub const POLICY_VERSION: &str = "2026-11-01";
 /// Emailed codes are valid this long.
 pub const CODE_VALID_SECS: i64 = 10 * 60;

@@ -63,6 +63,12 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
             .into_response();
     };
     let path = req.uri().path().to_owned();
+    // The app's page carries the cookie banner, rendered per request (see privacy::banner).
+    if (is_deep_link(&path) || path == "/index.html")
+        && let Some(index) = state.assets.index_html()
+    {
+        return state.privacy.page(index, req.headers());
+    }
     let mut res = match files.oneshot(req).await {
         Ok(res) => res.into_response(),
         Err(never) => match never {},

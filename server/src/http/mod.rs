@@ -5,6 +5,7 @@ pub mod assets;
 mod dev;
 mod health;
 mod passkeys;
+mod privacy;
 pub mod security;
 mod session;
 mod signup;
@@ -32,6 +33,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(account::router())
         .merge(passkeys::router())
         .merge(dev::router())
+        .merge(privacy::router())
         .routes(routes!(openapi_json))
 }
 
@@ -42,6 +44,11 @@ pub fn router(state: AppState) -> Router {
     let security = SecurityHeaders::new(state.assets.index_html());
     Router::new()
         .nest("/api", api)
+        // Global Privacy Control's well-known file, and RFC 8058 one-click unsubscribe
+        // (mail clients POST to the link itself, outside /api and without a session).
+        .route("/.well-known/gpc.json", axum::routing::get(privacy::gpc_json))
+        // A person opening the link gets the app's unsubscribe page (GET).
+        .route("/unsubscribe/{token}", axum::routing::post(privacy::one_click_unsubscribe).fallback(fallback))
         .fallback(fallback)
         .layer(middleware::map_response(no_store_for_api))
         .layer(middleware::from_fn(crate::auth::session::same_origin_only))

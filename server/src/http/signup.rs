@@ -9,7 +9,7 @@ use ward_model::{ApiError, EmailOnly, FieldError, RegionRule, SignUp, SignUpRule
 use crate::AppState;
 use crate::auth::input::{self, BirthDate, Email, Fields, Name, Password, Phone};
 use crate::auth::session::{ClientMeta, now};
-use crate::auth::{CODE_VALID_SECS, POLICY_VERSION, field, limits};
+use crate::auth::{CODE_VALID_SECS, field, limits};
 use crate::error::{AppError, Json};
 use crate::http::session::person_key;
 use crate::store::{CodePurpose, DirectoryEntry, Found, NewPerson, StoreError};
@@ -23,7 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses((status = 200, description = "The sign-up rules.", body = SignUpRules)))]
 pub async fn rules(State(state): State<AppState>) -> Json<SignUpRules> {
     Json(SignUpRules {
-        policy_version: POLICY_VERSION.into(),
+        policy_version: state.privacy.current(ward_model::PolicyKind::Privacy).version,
         password_min: input::PASSWORD_MIN as u32,
         password_max: input::PASSWORD_MAX as u32,
         name_max: input::NAME_MAX as u32,
@@ -58,6 +58,7 @@ pub async fn sign_up(
         [email.as_ref().map(Email::as_str), name.as_ref().map(Name::as_str)].into_iter().flatten().collect();
     let password = fields.take(Password::parse("password", &req.password, &others));
     let today = input::today();
+    let policy_version = state.privacy.current(ward_model::PolicyKind::Privacy).version;
     let birth = fields.take(BirthDate::parse("birth_date", &req.birth_date, today));
     if req.accepted_policy.trim().is_empty() {
         fields.0.push(FieldError {
@@ -65,7 +66,7 @@ pub async fn sign_up(
             code: "required".into(),
             message: "Read and accept the privacy policy to open an account.".into(),
         });
-    } else if req.accepted_policy.trim() != POLICY_VERSION {
+    } else if req.accepted_policy.trim() != policy_version {
         fields.0.push(FieldError {
             field: "accepted_policy".into(),
             code: "stale".into(),
@@ -122,11 +123,19 @@ pub async fn sign_up(
         phone_ct: key.seal(field::PHONE, phone.as_str()),
         birth_date_ct: key.seal(field::BIRTH_DATE, &birth.to_iso()),
         password_hash,
-        policy_version: POLICY_VERSION.into(),
+        policy_version: policy_version.clone(),
         now: now(),
     };
-    if let Err(err) = db.person_insert(&person).await {
-        // Nothing half-written: without the person row, the directory entry must go too.
+    // The acceptance goes to the consent ledger too, like every later consent.
+    let accepted = state.privacy.acceptance(&policy_version, ward_model::ConsentMethod::Signup, person.now);
+    let mac = crate::privacy::ledger_mac(&auth.vault);
+    let stored = match db.person_insert(&person).await {
+        Ok(()) => db.ledger_append(&person_id, &[accepted], None, &mac).await,
+        Err(err) => Err(err),
+    };
+    if let Err(err) = stored {
+        // Nothing half-written: without the directory entry (and its key) a person row
+        // that may have been written is unreadable, and the email is free again.
         state.stores.directory.directory_forget(&person_id).await?;
         return Err(err.into());
     }

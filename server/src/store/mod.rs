@@ -12,6 +12,7 @@
 
 mod directory;
 mod people;
+mod privacy;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -28,6 +29,7 @@ use ward_model::Region;
 
 pub use directory::DirectoryEntry;
 pub use people::{ActivityRow, CodePurpose, NewPerson, PasskeyRow, PersonRow, SessionRow};
+pub use privacy::{GENESIS, LedgerRow, NewLedgerEntry, PolicyRow, ledger_message};
 
 use crate::config::DatabaseUrl;
 

@@ -10,6 +10,7 @@ mod headers;
 mod health;
 mod lifecycle;
 mod openapi;
+mod privacy;
 mod raw;
 mod smtp;
 mod store;

@@ -128,3 +128,19 @@ pub async fn stored_anywhere(app: &TestApp, needle: &[u8]) -> bool {
         }
     }
 }
+
+/// Runs one statement on a store from outside the server (as someone with database access
+/// would), answering the rows it changed: for tampering tests.
+pub async fn execute(app: &TestApp, store: &str, sql: &str) -> u64 {
+    match &app.store {
+        StoreConfig::Sqlite(_) => {
+            let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(sqlite_path(app, store));
+            let mut conn = sqlx::SqliteConnection::connect_with(&opts).await.unwrap();
+            sqlx::query(sql).execute(&mut conn).await.unwrap().rows_affected()
+        }
+        StoreConfig::Postgres(_) => {
+            let mut conn = sqlx::PgConnection::connect(&pg_url(app, store)).await.unwrap();
+            sqlx::query(sql).execute(&mut conn).await.unwrap().rows_affected()
+        }
+    }
+}

@@ -1,0 +1,243 @@
+//! The privacy center: purposes and consents, the consent ledger, cookie choices, policy
+//! versions and "my data" (`/api/privacy/...`).
+
+use serde::{Deserialize, Serialize};
+
+/// A text in both of the portal's languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Localized {
+    pub en: String,
+    pub zh: String,
+}
+
+/// Why a processing is lawful.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    Consent,
+    Contract,
+    LegitimateInterest,
+    LegalObligation,
+}
+
+/// A purpose of processing, as the data file `server/privacy/purposes.json` declares it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Purpose {
+    pub id: String,
+    pub legal_basis: Basis,
+    /// Raised whenever the purpose's wording changes; each consent record names it.
+    pub text_version: String,
+    pub name: Localized,
+    pub description: Localized,
+    pub data_used: Vec<Localized>,
+    pub recipients: Vec<Localized>,
+    /// The cookie banner's category whose choice is recorded under this purpose.
+    #[serde(default)]
+    pub cookie_category: Option<String>,
+    /// A Global Privacy Control signal switches it off.
+    #[serde(default)]
+    pub gpc: bool,
+}
+
+/// One purpose and where the signed-in person stands on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PurposeState {
+    pub purpose: Purpose,
+    /// Whether the processing runs for this person now.
+    pub active: bool,
+    /// Whether the person can switch it (consent: grant/withdraw; legitimate interest: object).
+    pub choosable: bool,
+    /// When the person last changed it (RFC 3339), if ever.
+    pub changed_at: Option<String>,
+}
+
+/// `GET /api/privacy/consents`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConsentOverview {
+    pub purposes: Vec<PurposeState>,
+    /// The privacy policy version the person accepted.
+    pub accepted_policy: String,
+    /// A Global Privacy Control signal came with this request.
+    pub gpc: bool,
+}
+
+/// `POST /api/privacy/consents`: switch one purpose on or off (one click each way).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConsentChange {
+    pub purpose: String,
+    pub active: bool,
+    /// The `text_version` of the purpose as shown to the person.
+    pub text_version: String,
+}
+
+/// What a ledger record says happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentAction {
+    Granted,
+    Withdrawn,
+    Objected,
+    ObjectionWithdrawn,
+}
+
+/// How the person expressed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentMethod {
+    Signup,
+    Settings,
+    Banner,
+    Gpc,
+    Unsubscribe,
+    Reconsent,
+}
+
+/// One record of the consent ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LedgerEntry {
+    pub seq: u64,
+    /// A purpose id, or `privacy_policy` for accepting the policy.
+    pub purpose: String,
+    pub action: ConsentAction,
+    pub policy_version: String,
+    pub method: ConsentMethod,
+    pub text_version: String,
+    /// RFC 3339.
+    pub at: String,
+    /// Hex of the record's chained MAC.
+    pub hash: String,
+}
+
+/// `GET /api/privacy/ledger/verify`: the chain recomputed record by record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LedgerVerification {
+    pub intact: bool,
+    pub records: u64,
+    /// The first record whose MAC or link does not match.
+    pub first_broken: Option<u64>,
+}
+
+/// `GET /api/privacy/status`: what the app must ask of a signed-in person at this visit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PrivacyStatus {
+    pub accepted_policy: String,
+    /// A material privacy policy change not yet accepted.
+    pub reconsent: Option<PolicySummary>,
+}
+
+/// `POST /api/privacy/policy/accept`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PolicyAccept {
+    pub version: String,
+}
+
+/// Which document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyKind {
+    Privacy,
+    Cookies,
+}
+
+impl PolicyKind {
+    pub const fn code(self) -> &'static str {
+        match self {
+            PolicyKind::Privacy => "privacy",
+            PolicyKind::Cookies => "cookies",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<PolicyKind> {
+        match code {
+            "privacy" => Some(PolicyKind::Privacy),
+            "cookies" => Some(PolicyKind::Cookies),
+            _ => None,
+        }
+    }
+}
+
+/// A version of a policy, without its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PolicySummary {
+    pub kind: PolicyKind,
+    pub version: String,
+    /// `YYYY-MM-DD`, shown as "Last updated".
+    pub last_updated: String,
+    pub material: bool,
+    pub summary: String,
+}
+
+/// One version of a policy with its text: the Markdown source and its HTML rendering
+/// (raw HTML in the source is shown as text, never interpreted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PolicyDocument {
+    pub summary: PolicySummary,
+    pub markdown: String,
+    pub html: String,
+    /// Every version of this kind, newest first.
+    pub versions: Vec<PolicySummary>,
+}
+
+/// `POST /api/privacy/policies/{kind}` (privacy staff).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PolicyPublish {
+    pub markdown: String,
+    pub material: bool,
+    pub summary: String,
+}
+
+/// One run of lines of a diff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DiffLine {
+    /// `same`, `added` or `removed`.
+    pub change: String,
+    pub text: String,
+}
+
+/// `GET /api/privacy/policies/{kind}/diff?from=&to=`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PolicyDiff {
+    pub from: PolicySummary,
+    pub to: PolicySummary,
+    pub lines: Vec<DiffLine>,
+}
+
+/// `POST /api/privacy/marketing` (privacy staff): a marketing mail to everyone who consented.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MarketingMail {
+    pub subject: String,
+    pub text: String,
+}
+
+/// How many people a staff action reached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Reached {
+    pub people: u32,
+}
+
+/// `POST /api/privacy/unsubscribe`: the token of a marketing mail's unsubscribe link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Unsubscribe {
+    pub token: String,
+}

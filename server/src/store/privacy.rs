@@ -1,0 +1,205 @@
+//! The privacy center's queries: policy versions (directory) and the consent ledger (region).
+
+use ward_model::Region;
+
+use super::{Db, StoreError, with_pool};
+
+/// One published version of a policy.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PolicyRow {
+    pub kind: String,
+    pub version: String,
+    pub seq: i64,
+    pub last_updated: String,
+    pub published_at: i64,
+    pub material: bool,
+    pub summary: String,
+    pub body: String,
+}
+
+/// One record of the consent ledger, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LedgerRow {
+    pub seq: i64,
+    pub purpose: String,
+    pub action: String,
+    pub policy_version: String,
+    pub method: String,
+    pub text_version: String,
+    pub at: i64,
+    pub prev_hash: Vec<u8>,
+    pub hash: Vec<u8>,
+}
+
+/// A record to append; the store numbers and chains it.
+#[derive(Debug, Clone)]
+pub struct NewLedgerEntry {
+    pub purpose: String,
+    pub action: &'static str,
+    pub policy_version: String,
+    pub method: &'static str,
+    pub text_version: String,
+    pub at: i64,
+}
+
+/// The hash of "no previous record": the start of every person's chain.
+pub const GENESIS: [u8; 32] = [0; 32];
+
+/// The bytes a record's MAC covers: every field, the person, and the previous hash. Fields
+/// are length-prefixed so no two different records give the same bytes.
+pub fn ledger_message(person_id: &str, seq: i64, e: &LedgerRow) -> Vec<u8> {
+    let mut out = Vec::new();
+    let seq = seq.to_string();
+    let at = e.at.to_string();
+    for part in [
+        person_id.as_bytes(),
+        seq.as_bytes(),
+        e.purpose.as_bytes(),
+        e.action.as_bytes(),
+        e.policy_version.as_bytes(),
+        e.method.as_bytes(),
+        e.text_version.as_bytes(),
+        at.as_bytes(),
+        &e.prev_hash,
+    ] {
+        out.extend_from_slice(&(part.len() as u32).to_be_bytes());
+        out.extend_from_slice(part);
+    }
+    out
+}
+
+const LEDGER_COLUMNS: &str =
+    "seq, purpose, action, policy_version, method, text_version, at, prev_hash, hash";
+const POLICY_COLUMNS: &str = "kind, version, seq, last_updated, published_at, material, summary, body";
+
+/// How often an append is retried when another request took the same sequence number.
+const APPEND_TRIES: usize = 5;
+
+impl Db {
+    // --- policy versions (the directory) ---
+
+    /// Every version of a kind, newest first.
+    pub async fn policy_versions(&self, kind: &str) -> Result<Vec<PolicyRow>, StoreError> {
+        let sql = format!("SELECT {POLICY_COLUMNS} FROM policy_versions WHERE kind = $1 ORDER BY seq DESC");
+        Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(kind).fetch_all(pool).await?))
+    }
+
+    /// Adds a version numbered after the newest; `Conflict` when the version name is taken
+    /// or another publication won the race for the number.
+    pub async fn policy_insert(&self, row: &PolicyRow) -> Result<(), StoreError> {
+        with_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO policy_versions (kind, version, seq, last_updated, published_at, material, summary, body) \
+                 VALUES ($1, $2, (SELECT COALESCE(MAX(seq), 0) + 1 FROM policy_versions WHERE kind = $1), \
+                 $3, $4, $5, $6, $7)",
+            )
+            .bind(&row.kind)
+            .bind(&row.version)
+            .bind(&row.last_updated)
+            .bind(row.published_at)
+            .bind(row.material)
+            .bind(&row.summary)
+            .bind(&row.body)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// Every person of the deployment and their home region (for mail to all).
+    pub async fn directory_people(&self) -> Result<Vec<(String, Region)>, StoreError> {
+        let rows: Vec<(String, String)> = with_pool!(self, pool => {
+            sqlx::query_as("SELECT person_id, region FROM directory ORDER BY person_id").fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().filter_map(|(id, r)| Some((id, Region::from_code(&r)?))).collect())
+    }
+
+    // --- the consent ledger (a region store) ---
+
+    /// The person's records, oldest first.
+    pub async fn ledger(&self, person_id: &str) -> Result<Vec<LedgerRow>, StoreError> {
+        let sql = format!("SELECT {LEDGER_COLUMNS} FROM consent_ledger WHERE person_id = $1 ORDER BY seq");
+        Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(person_id).fetch_all(pool).await?))
+    }
+
+    /// Appends records to the person's chain in one transaction, each MACed by `mac` over
+    /// [`ledger_message`]; with `accept`, also records the privacy policy version accepted.
+    /// Two requests appending at once: the later one's insert conflicts and it starts again
+    /// from the new end of the chain.
+    pub async fn ledger_append(
+        &self,
+        person_id: &str,
+        entries: &[NewLedgerEntry],
+        accept: Option<(&str, i64)>,
+        mac: &(dyn Fn(&[u8]) -> Vec<u8> + Send + Sync),
+    ) -> Result<(), StoreError> {
+        if entries.is_empty() && accept.is_none() {
+            return Ok(());
+        }
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let result: Result<(), StoreError> = with_pool!(self, pool => {
+                async {
+                    let mut tx = pool.begin().await?;
+                    let last: Option<(i64, Vec<u8>)> = sqlx::query_as(
+                        "SELECT seq, hash FROM consent_ledger WHERE person_id = $1 ORDER BY seq DESC LIMIT 1",
+                    )
+                    .bind(person_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let (mut seq, mut prev) = last.unwrap_or((0, GENESIS.to_vec()));
+                    for e in entries {
+                        seq += 1;
+                        let mut row = LedgerRow {
+                            seq,
+                            purpose: e.purpose.clone(),
+                            action: e.action.into(),
+                            policy_version: e.policy_version.clone(),
+                            method: e.method.into(),
+                            text_version: e.text_version.clone(),
+                            at: e.at,
+                            prev_hash: prev,
+                            hash: Vec::new(),
+                        };
+                        row.hash = mac(&ledger_message(person_id, seq, &row));
+                        sqlx::query(
+                            "INSERT INTO consent_ledger (person_id, seq, purpose, action, policy_version, method, \
+                             text_version, at, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                        )
+                        .bind(person_id)
+                        .bind(row.seq)
+                        .bind(&row.purpose)
+                        .bind(&row.action)
+                        .bind(&row.policy_version)
+                        .bind(&row.method)
+                        .bind(&row.text_version)
+                        .bind(row.at)
+                        .bind(&row.prev_hash)
+                        .bind(&row.hash)
+                        .execute(&mut *tx)
+                        .await?;
+                        prev = row.hash;
+                    }
+                    if let Some((version, at)) = accept {
+                        sqlx::query("UPDATE people SET policy_version = $2, policy_accepted_at = $3 WHERE id = $1")
+                            .bind(person_id)
+                            .bind(version)
+                            .bind(at)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    tx.commit().await?;
+                    Ok(())
+                }
+                .await
+            });
+            match result {
+                Err(StoreError::Conflict(_)) if tries < APPEND_TRIES => continue,
+                // SQLite reports a write race as "database is locked" after the busy timeout.
+                other => return other,
+            }
+        }
+    }
+}
