@@ -19,6 +19,10 @@ use ward_model::{
     PasswordReset, ProfileUpdate, RecoveryCodes, SessionInfo, SessionSummary, SignIn, SignUp, SignUpRules,
     SignedUp, TotpSetup, VerifyEmail,
 };
+use ward_model::{
+    ConsentChange, ConsentOverview, LedgerEntry, LedgerVerification, MyData, PolicyAccept, PolicyDiff,
+    PolicyDocument, PrivacyStatus, Unsubscribe,
+};
 use web_sys::{AbortController, AbortSignal};
 
 /// Every URL of the API the app uses.
@@ -44,6 +48,33 @@ pub mod urls {
     pub const PASSKEYS_OPTIONS: &str = "/api/account/passkeys/options";
     pub const SESSION_PASSKEY: &str = "/api/session/passkey";
     pub const SESSION_PASSKEY_OPTIONS: &str = "/api/session/passkey/options";
+
+    // The privacy center.
+    pub const PRIVACY_CONSENTS: &str = "/api/privacy/consents";
+    pub const PRIVACY_LEDGER: &str = "/api/privacy/ledger";
+    pub const PRIVACY_LEDGER_VERIFY: &str = "/api/privacy/ledger/verify";
+    pub const PRIVACY_COOKIES: &str = "/api/privacy/cookies";
+    pub const PRIVACY_STATUS: &str = "/api/privacy/status";
+    pub const PRIVACY_ACCEPT: &str = "/api/privacy/policy/accept";
+    pub const PRIVACY_UNSUBSCRIBE: &str = "/api/privacy/unsubscribe";
+    pub const PRIVACY_MY_DATA: &str = "/api/privacy/my-data";
+
+    /// `GET`: a policy (`privacy`, `cookies`), the current version or a named one.
+    pub fn policy(kind: &str, version: Option<&str>) -> String {
+        match version {
+            Some(v) => format!("/api/privacy/policies/{kind}/{}", js_sys::encode_uri_component(v)),
+            None => format!("/api/privacy/policies/{kind}"),
+        }
+    }
+
+    /// `GET`: the diff between two versions of a policy.
+    pub fn policy_diff(kind: &str, from: &str, to: &str) -> String {
+        format!(
+            "/api/privacy/policies/{kind}/diff?from={}&to={}",
+            js_sys::encode_uri_component(from),
+            js_sys::encode_uri_component(to)
+        )
+    }
 
     /// `DELETE` removes one of the person's passkeys.
     pub fn passkey(id: &str) -> String {
@@ -386,6 +417,72 @@ pub async fn sign_in_with_passkey(abort: &AbortSignal) -> Result<SessionInfo, Cl
     post_json(urls::SESSION_PASSKEY, &PasskeyAnswer { ceremony: challenge.ceremony, credential }, abort)
         .await
         .map(remember)
+}
+
+// --- the privacy center ---
+
+/// `GET /api/privacy/consents`: every purpose and whether it runs for the person.
+pub async fn consents(abort: AbortSignal) -> Result<ConsentOverview, ClientError> {
+    get_json(urls::PRIVACY_CONSENTS, &abort).await
+}
+
+/// `POST /api/privacy/consents`: one purpose on or off.
+pub async fn set_consent(body: &ConsentChange, abort: &AbortSignal) -> Result<ConsentOverview, ClientError> {
+    post_json(urls::PRIVACY_CONSENTS, body, abort).await
+}
+
+/// `GET /api/privacy/ledger`, oldest first.
+pub async fn consent_ledger(abort: AbortSignal) -> Result<Vec<LedgerEntry>, ClientError> {
+    get_json(urls::PRIVACY_LEDGER, &abort).await
+}
+
+/// `GET /api/privacy/ledger/verify`.
+pub async fn verify_ledger(abort: &AbortSignal) -> Result<LedgerVerification, ClientError> {
+    get_json(urls::PRIVACY_LEDGER_VERIFY, abort).await
+}
+
+/// `POST /api/privacy/cookies`: records the banner's choice (the cookie goes along by itself).
+pub async fn record_cookie_choice(abort: &AbortSignal) -> Result<(), ClientError> {
+    exchange(Method::POST, urls::PRIVACY_COOKIES, None, abort).await.map(drop)
+}
+
+/// `GET /api/privacy/status`: a re-consent due?
+pub async fn privacy_status(abort: &AbortSignal) -> Result<PrivacyStatus, ClientError> {
+    get_json(urls::PRIVACY_STATUS, abort).await
+}
+
+/// `POST /api/privacy/policy/accept`.
+pub async fn accept_policy(body: &PolicyAccept, abort: &AbortSignal) -> Result<PrivacyStatus, ClientError> {
+    post_json(urls::PRIVACY_ACCEPT, body, abort).await
+}
+
+/// `GET /api/privacy/policies/{kind}[/{version}]`.
+pub async fn policy(
+    kind: &str,
+    version: Option<&str>,
+    abort: &AbortSignal,
+) -> Result<PolicyDocument, ClientError> {
+    get_json(&urls::policy(kind, version), abort).await
+}
+
+/// `GET /api/privacy/policies/{kind}/diff`.
+pub async fn policy_diff(
+    kind: &str,
+    from: &str,
+    to: &str,
+    abort: &AbortSignal,
+) -> Result<PolicyDiff, ClientError> {
+    get_json(&urls::policy_diff(kind, from, to), abort).await
+}
+
+/// `GET /api/privacy/my-data`.
+pub async fn my_data(abort: AbortSignal) -> Result<MyData, ClientError> {
+    get_json(urls::PRIVACY_MY_DATA, &abort).await
+}
+
+/// `POST /api/privacy/unsubscribe` (204): no session needed.
+pub async fn unsubscribe(body: &Unsubscribe, abort: &AbortSignal) -> Result<(), ClientError> {
+    post_empty(urls::PRIVACY_UNSUBSCRIBE, body, abort).await
 }
 
 /// The browser's side of a WebAuthn ceremony, through the JSON forms of WebAuthn Level 3

@@ -3,11 +3,11 @@ use leptos_meta::{Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use crate::components::{Footer, Header};
+use crate::components::{Footer, Header, ReconsentPrompt};
 use crate::i18n::I18nContextProvider;
 use crate::pages::{
-    AccountPage, Cookies, DeleteAccountPage, DevMailboxPage, Home, NotFound, PasswordResetPage, Privacy,
-    SecurityPage, SignInPage, SignUpPage, VerifyEmailPage,
+    AccountPage, Cookies, DeleteAccountPage, DevMailboxPage, Home, MyDataPage, NotFound, PasswordResetPage,
+    Privacy, PrivacyCenterPage, SecurityPage, SignInPage, SignUpPage, UnsubscribePage, VerifyEmailPage,
 };
 use crate::{prefs, session};
 
@@ -21,9 +21,11 @@ pub fn App() -> impl IntoView {
             <Title formatter=|page: String| format!("{page} · Ward") />
             <Preferences />
             <SessionProvider />
+            <ConsentProvider />
             <Router>
                 <Header />
                 <main id="main" class="container page" tabindex="-1">
+                    <ReconsentPrompt />
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=Home />
                         <Route path=path!("/privacy") view=Privacy />
@@ -36,6 +38,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/account/security") view=SecurityPage />
                         <Route path=path!("/account/delete") view=DeleteAccountPage />
                         <Route path=path!("/dev/mailbox") view=DevMailboxPage />
+                        <Route path=path!("/account/privacy") view=PrivacyCenterPage />
+                        <Route path=path!("/account/data") view=MyDataPage />
+                        <Route path=path!("/unsubscribe/:token") view=UnsubscribePage />
                     </Routes>
                 </main>
                 <Footer />
@@ -48,6 +53,12 @@ pub fn App() -> impl IntoView {
 #[component]
 fn SessionProvider() -> impl IntoView {
     session::provide_session();
+}
+
+/// Records the cookie banner's choice and asks about re-consent for signed-in people.
+#[component]
+fn ConsentProvider() -> impl IntoView {
+    crate::consent::provide();
 }
 
 /// Restores the stored language and theme, and keeps the document in step with them.

@@ -95,3 +95,22 @@ pub fn tr(
 ) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     move || text(i18n.get_locale())
 }
+
+/// A text the server sends in both languages, in the reader's.
+pub fn pick(i18n: I18n, text: &ward_model::Localized) -> String {
+    match i18n.get_locale() {
+        Locale::en => text.en.clone(),
+        Locale::zh => text.zh.clone(),
+    }
+}
+
+/// A legal basis in words.
+pub fn basis(i18n: I18n, basis: ward_model::Basis) -> &'static str {
+    use ward_model::Basis;
+    match basis {
+        Basis::Consent => t_string!(i18n, privacy_center.basis_consent),
+        Basis::Contract => t_string!(i18n, privacy_center.basis_contract),
+        Basis::LegitimateInterest => t_string!(i18n, privacy_center.basis_legitimate_interest),
+        Basis::LegalObligation => t_string!(i18n, privacy_center.basis_legal_obligation),
+    }
+}

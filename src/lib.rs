@@ -9,6 +9,7 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 pub mod api;
 mod app;
 pub mod components;
+pub mod consent;
 pub mod forms;
 pub mod labels;
 pub mod load;

@@ -29,9 +29,13 @@ export async function launch() {
   });
 }
 
-/** A fresh page that records console errors and CSP violations. */
+/** A fresh page that records console errors and CSP violations. The cookie banner is
+ *  already answered ("Reject all" for the current cookie policy) so it covers nothing;
+ *  pass `{ banner: true }` to arrive as a first-time visitor instead. */
 export async function openPage(browser, options = {}) {
-  const context = await browser.newContext(options);
+  const { banner, ...contextOptions } = options;
+  const context = await browser.newContext(contextOptions);
+  if (!banner) await answerBanner(context, "0000");
   const page = await context.newPage();
   page.problems = [];
   page.on("console", (msg) => {
@@ -39,6 +43,15 @@ export async function openPage(browser, options = {}) {
   });
   page.on("pageerror", (err) => page.problems.push(String(err)));
   return page;
+}
+
+/** Sets the banner's cookie as consent.js would: `flags` are preferences, analytics,
+ *  advertising and GPC, each 0 or 1. */
+export async function answerBanner(context, flags) {
+  const r = await fetch(BASE + "/api/privacy/policies/cookies");
+  const revision = (await r.json()).summary.version;
+  const value = `1.${revision}.${flags}.${Math.floor(Date.now() / 1000)}`;
+  await context.addCookies([{ name: "ward_consent", value, url: BASE }]);
 }
 
 /** Runs axe-core on the page. Evaluated through the debugging protocol, so the page's

@@ -110,13 +110,17 @@ test("switching to Simplified Chinese translates the shell and is remembered", a
   await screenshot(page, "privacy-zh");
 });
 
-test("the footer links reach the privacy policy and the cookie settings", async () => {
+test("the footer links reach the privacy and cookie policies and reopen the cookie settings", async () => {
   const page = await openPage(browser);
   await page.goto(BASE + "/");
   await appReady(page);
   const footer = page.getByRole("contentinfo");
-  await footer.getByRole("link", { name: "Cookie settings" }).click();
-  await page.getByRole("heading", { level: 1, name: "Cookie settings" }).waitFor();
+  await footer.getByRole("button", { name: "Cookie settings" }).click();
+  await page.getByRole("region", { name: "Cookies on Ward" }).waitFor();
+  await page.keyboard.press("Escape");
+  await page.getByRole("region", { name: "Cookies on Ward" }).waitFor({ state: "hidden" });
+  await footer.getByRole("link", { name: "Cookie policy" }).click();
+  await page.getByRole("heading", { level: 1, name: "Cookie policy" }).waitFor();
   await footer.getByRole("link", { name: "Privacy policy" }).click();
   await page.getByRole("heading", { level: 1, name: "Privacy policy" }).waitFor();
 });

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Region;
+
 /// A text in both of the portal's languages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -40,6 +42,17 @@ pub struct Purpose {
     /// A Global Privacy Control signal switches it off.
     #[serde(default)]
     pub gpc: bool,
+    /// For legitimate interest: whether an objection stops it (false when the interest
+    /// overrides, e.g. account security; the description says why).
+    #[serde(default = "yes")]
+    pub objectable: bool,
+    /// The registry's data categories this purpose covers ("my data" lists its recipients).
+    #[serde(default)]
+    pub categories: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// One purpose and where the signed-in person stands on it.
@@ -233,6 +246,45 @@ pub struct MarketingMail {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reached {
     pub people: u32,
+}
+
+/// `GET /api/privacy/my-data`: what Ward holds about the person, generated from the
+/// personal-data registry and counted in their region's store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MyData {
+    pub region: Region,
+    /// RFC 3339: when these counts were taken.
+    pub generated_at: String,
+    pub categories: Vec<DataCategory>,
+}
+
+/// One category of personal data (identity, contact, credentials, activity, choices, devices).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DataCategory {
+    pub category: String,
+    pub items: u64,
+    pub holdings: Vec<DataHolding>,
+    /// Who receives data of this category (from the purposes that cover it).
+    pub recipients: Vec<Localized>,
+}
+
+/// Data of one category in one table, held for one purpose under one rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DataHolding {
+    pub table: String,
+    pub columns: Vec<String>,
+    /// Fields held (for the account itself) or records held (for anything else).
+    pub items: u64,
+    pub purpose: String,
+    pub legal_basis: Basis,
+    /// `None`: kept until the account is deleted.
+    pub retention_days: Option<u32>,
+    /// When the oldest record is deleted next (RFC 3339), and in how many seconds.
+    pub next_deletion: Option<String>,
+    pub next_deletion_in: Option<i64>,
 }
 
 /// `POST /api/privacy/unsubscribe`: the token of a marketing mail's unsubscribe link.

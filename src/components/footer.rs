@@ -14,7 +14,9 @@ pub fn Footer() -> impl IntoView {
                 <nav aria-label=tr(i18n, |l| td_string!(l, footer.label))>
                     <ul>
                         <li><A href="/privacy">{tr(i18n, |l| td_string!(l, footer.privacy_policy))}</A></li>
-                        <li><A href="/cookies">{tr(i18n, |l| td_string!(l, footer.cookie_settings))}</A></li>
+                        <li><A href="/cookies">{tr(i18n, |l| td_string!(l, footer.cookie_policy))}</A></li>
+                        // Reopens the server-rendered cookie banner (public/consent.js listens).
+                        <li><button type="button" class="link-button" data-cc-open="">{tr(i18n, |l| td_string!(l, footer.cookie_settings))}</button></li>
                     </ul>
                 </nav>
             </div>

@@ -3,8 +3,10 @@ mod error_panel;
 mod field;
 mod footer;
 mod header;
+mod reconsent;
 
 pub use error_panel::ErrorPanel;
 pub use field::{Field, FormError, StrengthMeter, SubmitButton};
 pub use footer::Footer;
 pub use header::Header;
+pub use reconsent::ReconsentPrompt;

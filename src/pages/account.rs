@@ -20,6 +20,8 @@ pub fn AccountTabs() -> impl IntoView {
             <ul>
                 <li><A href="/account" exact=true>{tr(i18n, |l| td_string!(l, account.tab_profile))}</A></li>
                 <li><A href="/account/security">{tr(i18n, |l| td_string!(l, account.tab_security))}</A></li>
+                <li><A href="/account/privacy">{tr(i18n, |l| td_string!(l, account.tab_privacy))}</A></li>
+                <li><A href="/account/data">{tr(i18n, |l| td_string!(l, account.tab_data))}</A></li>
                 <li><A href="/account/delete">{tr(i18n, |l| td_string!(l, account.tab_delete))}</A></li>
             </ul>
         </nav>

@@ -1,12 +1,12 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::i18n::{Locale, td_string, use_i18n};
 use crate::labels::{tr, tr_when};
+use crate::pages::policy::PolicyPage;
 use crate::prefs::{self, Theme};
 
-/// Cookie settings. Ward sets no cookies yet; the page says so and lets the visitor clear
-/// the browser storage that remembers their language and theme.
+/// The cookie policy (versioned like the privacy policy), a button that opens the cookie
+/// banner's settings (handled by `public/consent.js`), and clearing the stored preferences.
 #[component]
 pub fn Cookies() -> impl IntoView {
     let i18n = use_i18n();
@@ -19,18 +19,17 @@ pub fn Cookies() -> impl IntoView {
         cleared.set(true);
     };
     view! {
-        <Title text=tr(i18n, |l| td_string!(l, cookies.title)) />
-        <article class="prose">
-            <h1>{tr(i18n, |l| td_string!(l, cookies.heading))}</h1>
-            <p class="lead">{tr(i18n, |l| td_string!(l, cookies.intro))}</p>
+        <PolicyPage kind="cookies" title=|l| td_string!(l, cookies.title)>
             <section class="card">
-                <h2>{tr(i18n, |l| td_string!(l, cookies.necessary_heading))}</h2>
+                <h2>{tr(i18n, |l| td_string!(l, cookies.settings_heading))}</h2>
+                <p>{tr(i18n, |l| td_string!(l, cookies.settings_body))}</p>
+                <button type="button" class="button" data-cc-open="">{tr(i18n, |l| td_string!(l, cookies.open_settings))}</button>
                 <p>{tr(i18n, |l| td_string!(l, cookies.necessary_body))}</p>
-                <button type="button" class="button" on:click=clear>{tr(i18n, |l| td_string!(l, cookies.clear))}</button>
+                <button type="button" class="button button-secondary" on:click=clear>{tr(i18n, |l| td_string!(l, cookies.clear))}</button>
                 <p role="status" class="muted">
                     {tr_when(i18n, cleared, |l| td_string!(l, cookies.cleared))}
                 </p>
             </section>
-        </article>
+        </PolicyPage>
     }
 }

@@ -9,7 +9,7 @@ use crate::sh::root;
 use crate::{app, tools};
 
 /// The shell's budget: everything for the first page, brotli-compressed.
-pub const SHELL_BROTLI_BUDGET: usize = 270 * 1024;
+pub const SHELL_BROTLI_BUDGET: usize = 310 * 1024;
 
 pub fn bench(args: &[String]) -> Result {
     match args.first().map(String::as_str) {
@@ -25,7 +25,8 @@ pub fn bench(args: &[String]) -> Result {
             report.check()
         }
         Some("auth") => crate::bench_auth::bench(),
-        _ => Err("usage: cargo xtask bench size|auth".into()),
+        Some("banner") => crate::bench_banner::bench(),
+        _ => Err("usage: cargo xtask bench size|auth|banner".into()),
     }
 }
 

@@ -1,4 +1,4 @@
-//! `cargo xtask run | test | bench size|auth | install | build | openapi`
+//! `cargo xtask run | test | bench size|auth|banner | install | build | openapi`
 //!
 //! The README's two commands land here. Every step says what it does before it does it,
 //! and the process exits non-zero on the first failure.
@@ -6,6 +6,7 @@
 mod app;
 mod bench;
 mod bench_auth;
+mod bench_banner;
 mod compress;
 mod run;
 mod sh;
@@ -23,6 +24,7 @@ commands:
   test                                 every check and test suite; non-zero exit on any failure
   bench size                           bytes (raw, gzip, brotli) the browser downloads for the first page
   bench auth                           sign-ins/s and latency at 32 clients; /api/health p99 during the storm
+  bench banner                         Ward's cookie banner vs vanilla-cookieconsent and klaro: bytes and time to clickable
   install                              only install the tools (idempotent)
   build                                only build the browser app into dist/ (release, precompressed)
   openapi                              rewrite server/openapi.json from the code

@@ -18,6 +18,8 @@ use crate::{app, bench, tools};
 
 const WASM: &str = "wasm32-unknown-unknown";
 const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+/// The privacy staff of the end-to-end server (an email the tests sign up with).
+const E2E_PRIVACY_STAFF: &str = "dpo@e2e.example.com";
 
 pub fn test(args: &[String]) -> Result {
     if let Some(a) = args.first() {
@@ -225,6 +227,8 @@ fn end_to_end(server: &Path, dist: &Path) -> SuiteOutcome {
         .arg("--dist-dir")
         .arg(dist)
         .env("RUST_LOG", "warn")
+        // The privacy e2e tests publish policies and send marketing mail as this person.
+        .env("WARD_PRIVACY_STAFF", E2E_PRIVACY_STAFF)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -257,6 +261,8 @@ fn end_to_end(server: &Path, dist: &Path) -> SuiteOutcome {
         Ok(url) => {
             let mut node = cmd("node", &["--test", "--test-concurrency=1", "tests/"]);
             node.current_dir(root().join("e2e")).env("WARD_URL", &url).env("WARD_E2E_SHOTS", shots_dir());
+            // Where the server's stores are, for tests that tamper with them from outside.
+            node.env("WARD_E2E_DATA_DIR", &data).env("WARD_E2E_PRIVACY_STAFF", E2E_PRIVACY_STAFF);
             let outcome = capture(node);
             ok = outcome.ok;
             log.push_str(&outcome.log);

@@ -151,6 +151,10 @@ pub fn ensure_browser() -> Result {
     if !have("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc") {
         missing.push("fonts-noto-cjk");
     }
+    // The privacy e2e tests tamper with a consent ledger in the SQLite store from outside.
+    if !have("/usr/bin/sqlite3") {
+        missing.push("sqlite3");
+    }
     if !missing.is_empty() {
         apt_install(&missing)?;
     }

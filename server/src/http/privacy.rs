@@ -11,8 +11,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use ward_model::{
     ApiError, ConsentChange, ConsentMethod, ConsentOverview, LedgerEntry, LedgerVerification, MarketingMail,
-    PolicyAccept, PolicyDiff, PolicyDocument, PolicyKind, PolicyPublish, PolicySummary, PrivacyStatus,
-    Purpose, Reached, Unsubscribe,
+    MyData, PolicyAccept, PolicyDiff, PolicyDocument, PolicyKind, PolicyPublish, PolicySummary,
+    PrivacyStatus, Purpose, Reached, Unsubscribe,
 };
 
 use crate::AppState;
@@ -37,6 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(marketing))
         .routes(routes!(unsubscribe))
         .routes(routes!(pageview))
+        .routes(routes!(my_data))
 }
 
 fn mac(state: &AppState) -> impl Fn(&[u8]) -> Vec<u8> + Send + Sync + '_ {
@@ -97,7 +98,12 @@ pub async fn change_consent(
         .privacy
         .purpose(&req.purpose)
         .ok_or_else(|| AppError::field("purpose", "unknown", "There is no such purpose."))?;
-    if !matches!(purpose.legal_basis, ward_model::Basis::Consent | ward_model::Basis::LegitimateInterest) {
+    let choosable = match purpose.legal_basis {
+        ward_model::Basis::Consent => true,
+        ward_model::Basis::LegitimateInterest => purpose.objectable,
+        _ => false,
+    };
+    if !choosable {
         return Err(AppError::field(
             "purpose",
             "not_choosable",
@@ -564,4 +570,13 @@ pub async fn pageview(State(state): State<AppState>, Json(req): Json<PageView>) 
     let path: String = req.path.chars().take(200).collect();
     state.privacy.count_view(&path);
     StatusCode::NO_CONTENT
+}
+
+/// What Ward holds about the person: each category with how many items, the purpose and
+/// legal basis, the retention rule with the time to the next deletion, the region and the
+/// recipients. Generated from the personal-data registry and counted in the real store.
+#[utoipa::path(get, path = "/privacy/my-data", tag = "privacy",
+    responses((status = 200, description = "The person's data, by category.", body = MyData)))]
+pub async fn my_data(State(state): State<AppState>, s: CurrentSession) -> Result<Json<MyData>, AppError> {
+    Ok(Json(state.privacy.my_data(&s.db, s.region, &s.person.id, now()).await?))
 }

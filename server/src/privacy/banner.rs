@@ -12,10 +12,16 @@ use ward_model::{Localized, PolicyKind};
 
 use super::{CookieChoice, Privacy, gpc_header};
 
-/// Pages already built for the current cookie policy revision, per (shown, gpc, encoding).
+/// Which page: banner shown, GPC notice, encoding.
+type Variant = (bool, bool, Encoding);
+
+/// The pages built for one cookie policy revision, per variant.
+type Built = (String, Vec<(Variant, Vec<u8>)>);
+
+/// Pages already built for the current cookie policy revision.
 #[derive(Debug, Default)]
 pub struct Cache {
-    pages: Mutex<Option<(String, Vec<((bool, bool, Encoding), Vec<u8>)>)>>,
+    pages: Mutex<Option<Built>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 
 pub mod banner;
 pub mod docs;
+pub mod mydata;
 
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -190,6 +191,7 @@ impl Privacy {
                 let last = ledger.iter().rev().find(|r| r.purpose == p.id);
                 let (active, choosable) = match p.legal_basis {
                     Basis::Consent => (last.is_some_and(|r| r.action == "granted"), true),
+                    Basis::LegitimateInterest if !p.objectable => (true, false),
                     Basis::LegitimateInterest => (last.is_none_or(|r| r.action != "objected"), true),
                     Basis::Contract | Basis::LegalObligation => (true, false),
                 };
@@ -444,12 +446,13 @@ pub fn gpc_header(headers: &HeaderMap) -> bool {
 pub fn unsubscribe_token(vault: &Vault, region: Region, person_id: &str, purpose: &str) -> String {
     let body = format!("{}.{person_id}.{purpose}", region.code());
     let mac = vault.token_mac("unsubscribe", body.as_bytes());
-    format!("{}.{}", B64.encode(body), B64.encode(&mac[..16]))
+    // `~`, not `.`: a path segment with a dot is taken for a file, not the app's page.
+    format!("{}~{}", B64.encode(body), B64.encode(&mac[..16]))
 }
 
 /// `(region, person id, purpose)` of a genuine token.
 pub fn read_unsubscribe_token(vault: &Vault, token: &str) -> Option<(Region, String, String)> {
-    let (body, mac) = token.split_once('.')?;
+    let (body, mac) = token.split_once('~')?;
     let body = String::from_utf8(B64.decode(body).ok()?).ok()?;
     let expected = vault.token_mac("unsubscribe", body.as_bytes());
     if !constant_eq(&B64.decode(mac).ok()?, &expected[..16]) {
@@ -487,8 +490,9 @@ mod tests {
         );
         let forged = unsubscribe_token(&Vault::from_master(&[8; 32]), Region::Eu, "abc", "marketing_mail");
         assert_eq!(read_unsubscribe_token(&vault, &forged), None);
-        let (_, mac) = t.split_once('.').unwrap();
-        let other = format!("{}.{mac}", B64.encode("eu.xyz.marketing_mail"));
+        assert!(!t.contains('.') && !t.contains('/'), "one path segment, not taken for a file: {t}");
+        let (_, mac) = t.split_once('~').unwrap();
+        let other = format!("{}~{mac}", B64.encode("eu.xyz.marketing_mail"));
         assert_eq!(read_unsubscribe_token(&vault, &other), None);
     }
 

@@ -115,6 +115,33 @@ impl Db {
         Ok(rows.into_iter().filter_map(|(id, r)| Some((id, Region::from_code(&r)?))).collect())
     }
 
+    // --- "my data": counts driven by the registry ---
+
+    /// How many of the person's rows of `table` hold a value in `column` (`person_column`
+    /// names the person: `id` for `people`, `person_id` elsewhere). Identifiers come from
+    /// the registry, never from a request.
+    pub async fn count_held(
+        &self,
+        table: &'static str,
+        person_column: &'static str,
+        column: &'static str,
+        person_id: &str,
+    ) -> Result<i64, StoreError> {
+        let sql = format!("SELECT COUNT({column}) FROM {table} WHERE {person_column} = $1");
+        Ok(with_pool!(self, pool => sqlx::query_scalar(&sql).bind(person_id).fetch_one(pool).await?))
+    }
+
+    /// The oldest time (Unix seconds) in `time_column` among the person's rows of `table`.
+    pub async fn oldest_held(
+        &self,
+        table: &'static str,
+        time_column: &'static str,
+        person_id: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        let sql = format!("SELECT MIN({time_column}) FROM {table} WHERE person_id = $1");
+        Ok(with_pool!(self, pool => sqlx::query_scalar(&sql).bind(person_id).fetch_one(pool).await?))
+    }
+
     // --- the consent ledger (a region store) ---
 
     /// The person's records, oldest first.

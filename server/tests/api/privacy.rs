@@ -51,6 +51,7 @@ both_with_staff!(
     a_material_change_asks_everyone_to_reconsent_and_mails_them,
     marketing_mail_has_one_click_unsubscribe_that_needs_no_session,
     analytics_counts_page_views_without_identifiers,
+    my_data_is_generated_from_the_registry_and_the_real_store,
 );
 
 async fn spawn(backend: Backend) -> Option<TestApp> {
@@ -317,7 +318,7 @@ async fn a_cookie_choice_is_ledgered_once_and_gpc_turns_advertising_off(app: Tes
             && active(&o, "usage_analytics")
             && active(&o, "third_party_advertising")
     );
-    let n = ledger(&app, &b).await.len();
+    let n = ledger(&app, b).await.len();
     assert_eq!(n, 4);
     cookie_sync(&app, &jarred, "1110", false).await;
     assert_eq!(ledger(&app, b).await.len(), n, "the same choice again records nothing");
@@ -329,7 +330,7 @@ async fn a_cookie_choice_is_ledgered_once_and_gpc_turns_advertising_off(app: Tes
     assert!(active(&o, "usage_analytics"), "GPC leaves analytics alone");
     assert!(o.gpc);
     let gpc_records: Vec<_> =
-        ledger(&app, &b).await[n..].iter().map(|r| (r.purpose.clone(), r.action, r.method)).collect();
+        ledger(&app, b).await[n..].iter().map(|r| (r.purpose.clone(), r.action, r.method)).collect();
     assert_eq!(
         gpc_records,
         [
@@ -339,7 +340,7 @@ async fn a_cookie_choice_is_ledgered_once_and_gpc_turns_advertising_off(app: Tes
         "the signal is recorded for each purpose it covers, even one already off"
     );
     cookie_sync(&app, &jarred, "1110", true).await;
-    assert_eq!(ledger(&app, &b).await.len(), n + 2, "and only once");
+    assert_eq!(ledger(&app, b).await.len(), n + 2, "and only once");
     // While the browser sends GPC, advertising cannot be switched on.
     let res = b
         .client
@@ -352,10 +353,10 @@ async fn a_cookie_choice_is_ledgered_once_and_gpc_turns_advertising_off(app: Tes
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // Sale/sharing granted in settings, then GPC in the cookie withdraws it too.
-    json_of::<ConsentOverview>(set(&app, &b, "sale_or_sharing", true).await).await;
+    json_of::<ConsentOverview>(set(&app, b, "sale_or_sharing", true).await).await;
     let o = cookie_sync(&app, &jarred, "0101", false).await;
     assert!(!active(&o, "sale_or_sharing") && !active(&o, "personalisation"));
-    assert!(verify(&app, &b).await.intact);
+    assert!(verify(&app, b).await.intact);
 }
 
 async fn policies_are_versioned_readable_and_compared_and_only_staff_publish(app: TestApp) {
@@ -540,4 +541,40 @@ async fn analytics_counts_page_views_without_identifiers(app: TestApp) {
         .unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.state.privacy.views("/privacy"), 1);
+}
+
+async fn my_data_is_generated_from_the_registry_and_the_real_store(app: TestApp) {
+    let b = person(&app, "ada@example.com").await;
+    json_of::<ConsentOverview>(set(&app, &b, "marketing_mail", true).await).await;
+    let data: ward_model::MyData =
+        json_of(b.send(&app, Method::GET, "/api/privacy/my-data", None).await).await;
+    assert_eq!(data.region, ward_model::Region::Eu);
+    let cat = |c: &str| data.categories.iter().find(|x| x.category == c).unwrap_or_else(|| panic!("no {c}"));
+    assert_eq!(cat("identity").items, 2, "name and date of birth");
+    assert_eq!(cat("contact").items, 2, "email and phone; no pending email");
+    assert!(!cat("identity").recipients.is_empty());
+    // Every personal column of a region table appears exactly once.
+    let listed: Vec<(String, String)> = data
+        .categories
+        .iter()
+        .flat_map(|c| {
+            c.holdings.iter().flat_map(|h| h.columns.iter().map(|col| (h.table.clone(), col.clone())))
+        })
+        .collect();
+    let declared: Vec<(String, String)> = ward_server::registry::personal()
+        .filter(|(c, _)| c.place == ward_server::registry::Place::Region)
+        .map(|(c, _)| (c.table.to_string(), c.column.to_string()))
+        .collect();
+    assert_eq!(listed.len(), declared.len());
+    assert!(declared.iter().all(|d| listed.contains(d)));
+    // Counted in the real store: the activity log and the consent ledger.
+    let activity = cat("activity").holdings.iter().find(|h| h.table == "activity").unwrap();
+    assert_eq!(activity.items as usize, crate::raw::count(&app, "region-eu", "activity").await);
+    assert_eq!(activity.retention_days, Some(365));
+    let left = activity.next_deletion_in.expect("a countdown to the oldest record's deletion");
+    assert!((364 * 86_400..=365 * 86_400).contains(&left), "{left}");
+    let ledger_holding = cat("choices").holdings.iter().find(|h| h.table == "consent_ledger").unwrap();
+    assert_eq!(ledger_holding.items, 2, "sign-up acceptance and the marketing consent");
+    assert_eq!(ledger_holding.legal_basis, Basis::LegalObligation);
+    assert_eq!(ledger_holding.next_deletion, None, "kept until the account is deleted");
 }

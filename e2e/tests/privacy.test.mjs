@@ -1,0 +1,351 @@
+// The privacy center end to end: the cookie banner before the app (reject keeps the
+// analytics script from ever being requested, accept loads it), Global Privacy Control,
+// a new cookie policy bringing the banner back, consents and their ledger (a tampered
+// record detected), a material policy change (prompt and mail), one-click unsubscribe
+// without a session, and axe-core on every privacy page in English and Chinese.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { BASE, launch, openPage, axe, screenshot, appReady, answerBanner } from "../lib/browser.mjs";
+
+const STAFF = process.env.WARD_E2E_PRIVACY_STAFF ?? "dpo@e2e.example.com";
+const DATA_DIR = process.env.WARD_E2E_DATA_DIR;
+const PASSWORD = "correct-horse-battery-staple-42";
+
+// Sign-ups are rate-limited per address (10 an hour), and the whole e2e suite shares one
+// server: this file signs up three people and reuses them.
+let browser;
+let staff; // { context, csrf, id }
+let alice; // a person whose browser has answered the banner ("Reject all")
+before(async () => {
+  browser = await launch();
+  const context = await browser.newContext();
+  await signUp(context, STAFF);
+  staff = { context, ...(await signIn(context, STAFF)) };
+  const own = await browser.newContext();
+  await answerBanner(own, "0000");
+  const email = unique("alice");
+  await signUp(own, email);
+  alice = { context: own, email, ...(await signIn(own, email)) };
+});
+
+/** A new page in `context` that records console errors, like openPage's. */
+async function pageIn(context) {
+  const page = await context.newPage();
+  page.problems = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") page.problems.push(msg.text());
+  });
+  page.on("pageerror", (err) => page.problems.push(String(err)));
+  return page;
+}
+
+/** A new context with `who`'s cookies and storage (signed in as them). */
+async function cloneOf(who) {
+  return browser.newContext({ storageState: await who.context.storageState() });
+}
+after(async () => {
+  await browser?.close();
+});
+
+const unique = (who) => `${who}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+
+async function mailTo(request, email, subject) {
+  for (let i = 0; i < 50; i++) {
+    const all = await (await request.get(BASE + "/api/dev/mailbox")).json();
+    const mail = all.find((m) => m.to === email && (!subject || m.subject === subject));
+    if (mail) return mail;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no mail to ${email} ${subject ?? ""}`);
+}
+
+async function signUp(context, email) {
+  const rules = await (await context.request.get(BASE + "/api/signup")).json();
+  const r = await context.request.post(BASE + "/api/signup", {
+    data: {
+      name: "Ada Lovelace",
+      email,
+      phone: "+44 20 7946 0958",
+      password: PASSWORD,
+      region: "eu",
+      birth_date: "1990-04-25",
+      accepted_policy: rules.policy_version,
+    },
+  });
+  assert.equal(r.status(), 201, await r.text());
+  const mail = await mailTo(context.request, email, "Your Ward verification code");
+  const code = mail.text.match(/Your code: (\d{6})/)[1];
+  const v = await context.request.post(BASE + "/api/signup/verify", { data: { email, code } });
+  assert.equal(v.status(), 204, await v.text());
+}
+
+/** Signs in through the API (the cookie lands in the context) and tells the app so. */
+async function signIn(context, email) {
+  const r = await context.request.post(BASE + "/api/session", { data: { email, password: PASSWORD } });
+  assert.equal(r.status(), 200, await r.text());
+  const info = await r.json();
+  await context.addInitScript(() => localStorage.setItem("ward.session", "1"));
+  return { csrf: info.csrf_token, id: info.account.id };
+}
+
+async function api(who, method, url, data) {
+  const r = await who.context.request.fetch(BASE + url, { method, data, headers: { "X-CSRF-Token": who.csrf } });
+  assert.ok(r.ok(), `${method} ${url}: ${r.status()} ${await r.text()}`);
+  return r.status() === 204 ? null : r.json();
+}
+
+async function checkAxe(page, what) {
+  const violations = await axe(page);
+  assert.deepEqual(violations, [], `${what}: ${JSON.stringify(violations, null, 1)}`);
+}
+
+const bannerOf = (page) => page.getByRole("region", { name: "Cookies on Ward" });
+
+test("the banner is in the first response; Reject all means the analytics script is never requested", async () => {
+  const page = await openPage(browser, { banner: true });
+  const requested = [];
+  page.on("request", (r) => requested.push(new URL(r.url()).pathname));
+  const response = await page.goto(BASE + "/");
+  assert.ok((await response.text()).includes('<div id="cc" class="cc"'), "server-rendered banner");
+  const banner = bannerOf(page);
+  await banner.waitFor();
+  const buttons = ["Accept all", "Reject all", "Customize"].map((name) => banner.getByRole("button", { name }));
+  // Equally prominent: the same size, colours and weight.
+  const looks = [];
+  for (const b of buttons) {
+    looks.push(
+      await b.evaluate((el) => {
+        const s = getComputedStyle(el);
+        const r = el.getBoundingClientRect();
+        return [Math.round(r.height), s.backgroundColor, s.color, s.fontWeight, s.fontSize].join(" ");
+      }),
+    );
+  }
+  assert.equal(new Set(looks).size, 1, looks.join(" | "));
+  await appReady(page);
+  await checkAxe(page, "banner, first layer");
+  await screenshot(page, "banner-first-layer");
+
+  await banner.getByRole("button", { name: "Customize" }).click();
+  for (const name of ["Preferences", "Analytics", "Advertising"]) {
+    assert.equal(await banner.getByRole("checkbox", { name }).isChecked(), false, `${name} is not pre-ticked`);
+  }
+  const necessary = banner.getByRole("checkbox", { name: "Strictly necessary" });
+  assert.ok((await necessary.isChecked()) && (await necessary.isDisabled()));
+  await banner.locator("summary").nth(2).click(); // the analytics category's services
+  await banner.getByText("Ward analytics").waitFor();
+  await checkAxe(page, "banner, second layer");
+  await screenshot(page, "banner-second-layer");
+
+  await banner.getByRole("button", { name: "Reject all" }).click();
+  await banner.waitFor({ state: "hidden" });
+  const cookie = (await page.context().cookies()).find((c) => c.name === "ward_consent");
+  assert.match(cookie.value, /^1\.[\w-]+\.0000\.\d+$/);
+  // Pages, a reload and a client-side navigation later: never requested.
+  await page.getByRole("contentinfo").getByRole("link", { name: "Privacy policy" }).click();
+  await page.getByRole("heading", { level: 1, name: "Privacy policy" }).waitFor();
+  await page.reload();
+  await appReady(page);
+  await page.waitForTimeout(500);
+  assert.ok(!requested.some((p) => p.endsWith("/analytics.js")), requested.join("\n"));
+  assert.ok(!requested.some((p) => p.includes("/api/analytics")), "no page view counted");
+
+  // "Cookie settings" in the footer reopens it; "Accept all" loads the script at once.
+  await page.getByRole("contentinfo").getByRole("button", { name: "Cookie settings" }).click();
+  await banner.waitFor();
+  const script = page.waitForRequest((r) => new URL(r.url()).pathname === "/analytics.js");
+  const view = page.waitForRequest((r) => new URL(r.url()).pathname === "/api/analytics/pageview");
+  await banner.getByRole("button", { name: "Accept all" }).click();
+  await script;
+  await view;
+  assert.deepEqual(page.problems, []);
+});
+
+test("a signed-in choice is ledgered, and Global Privacy Control turns advertising off and is recorded", async () => {
+  const page = await openPage(browser, { banner: true });
+  const context = page.context();
+  const email = unique("gpc");
+  await signUp(context, email);
+  await signIn(context, email);
+  await page.goto(BASE + "/account/privacy");
+  await appReady(page);
+  const recorded = page.waitForResponse((r) => r.url().endsWith("/api/privacy/cookies") && r.status() === 200);
+  await bannerOf(page).getByRole("button", { name: "Accept all" }).click();
+  await recorded;
+  await page.reload();
+  await appReady(page);
+  const advertising = page.getByRole("switch", { name: "Third-party advertising" });
+  assert.equal(await advertising.getAttribute("aria-checked"), "true");
+
+  // The browser now sends GPC (header and navigator.globalPrivacyControl).
+  await context.setExtraHTTPHeaders({ "Sec-GPC": "1" });
+  await context.addInitScript(() => Object.defineProperty(navigator, "globalPrivacyControl", { value: true }));
+  await page.reload();
+  await appReady(page);
+  await page.getByRole("main").getByText("Your browser sends a Global Privacy Control signal").waitFor();
+  await page.reload(); // the ledger was written by this visit's sync; show it
+  await appReady(page);
+  assert.equal(await page.getByRole("switch", { name: "Third-party advertising" }).getAttribute("aria-checked"), "false");
+  const history = page.getByRole("table");
+  await history.getByRole("row", { name: /Third-party advertising Consent withdrawn Global Privacy Control/ }).waitFor();
+  // The banner and the settings say so.
+  await page.getByRole("contentinfo").getByRole("button", { name: "Cookie settings" }).click();
+  const banner = bannerOf(page);
+  await banner.getByText("Your browser sends a Global Privacy Control signal").waitFor();
+  assert.ok(await banner.getByRole("checkbox", { name: "Advertising" }).isDisabled());
+  await screenshot(page, "banner-gpc");
+  const wk = await (await page.request.get(BASE + "/.well-known/gpc.json")).json();
+  assert.equal(wk.gpc, true);
+});
+
+test("withdrawing is one click and recorded; a tampered ledger record is detected", async () => {
+  const page = await pageIn(alice.context);
+  const me = alice;
+  await page.goto(BASE + "/account/privacy");
+  await appReady(page);
+  await page.getByRole("heading", { level: 1, name: "Privacy center" }).waitFor();
+  const mail = page.getByRole("switch", { name: "News and offers by email" });
+  await mail.click();
+  await page.waitForFunction(() =>
+    document.querySelector('#purpose-marketing_mail [role="switch"]')?.getAttribute("aria-checked") === "true");
+  await page.getByRole("switch", { name: "News and offers by email" }).click();
+  await page.getByRole("row", { name: /News and offers by email Consent withdrawn In the privacy center/ }).waitFor();
+  const records = await api(me, "GET", "/api/privacy/ledger");
+  const last = records.at(-1);
+  assert.deepEqual([last.purpose, last.action, last.method], ["marketing_mail", "withdrawn", "settings"]);
+  await page.getByRole("button", { name: "Verify my history" }).click();
+  await page.getByText(`Verified: all ${records.length} records are intact.`).waitFor();
+  await checkAxe(page, "privacy center");
+  await screenshot(page, "privacy-center");
+
+  // Someone with access to the database turns the withdrawal into a grant.
+  assert.ok(DATA_DIR, "WARD_E2E_DATA_DIR names the server's data dir");
+  const sql = (action) => {
+    const where = `person_id = '${me.id}' AND seq = ${last.seq}`;
+    execFileSync("sqlite3", [path.join(DATA_DIR, "region-eu.sqlite"), `UPDATE consent_ledger SET action = '${action}' WHERE ${where}`]);
+  };
+  sql("granted");
+  await page.getByRole("button", { name: "Verify my history" }).click();
+  await page.getByText(`Warning: record ${last.seq} has been altered or removed.`).waitFor();
+  await screenshot(page, "privacy-center-tampered");
+  // Put back as it was, the chain checks out again.
+  sql("withdrawn");
+  await page.getByRole("button", { name: "Verify my history" }).click();
+  await page.getByText(`Verified: all ${records.length} records are intact.`).waitFor();
+  await page.close();
+});
+
+test("the unsubscribe link of a marketing mail withdraws consent without a session", async () => {
+  const me = alice;
+  const email = alice.email;
+  await api(me, "POST", "/api/privacy/consents", { purpose: "marketing_mail", active: true, text_version: "1" });
+  await api(staff, "POST", "/api/privacy/marketing", { subject: "Ward news", text: "A new doorbell." });
+  const mail = await mailTo(me.context.request, email, "Ward news");
+  assert.equal(mail.to, email);
+  const link = mail.text.match(/Unsubscribe with one click: (\S+)/)[1];
+  assert.ok(link.startsWith(BASE + "/unsubscribe/"), link);
+
+  // A stranger's browser: no cookies at all.
+  const page = await openPage(browser);
+  await page.goto(link);
+  await appReady(page);
+  await page.getByRole("heading", { level: 1, name: "Unsubscribe from Ward news" }).waitFor();
+  await checkAxe(page, "unsubscribe");
+  await page.getByRole("button", { name: "Unsubscribe" }).click();
+  await page.getByText("You are unsubscribed.").waitFor();
+  await screenshot(page, "unsubscribed");
+  const ledger = await api(me, "GET", "/api/privacy/ledger");
+  const last = ledger.at(-1);
+  assert.deepEqual([last.purpose, last.action, last.method], ["marketing_mail", "withdrawn", "unsubscribe"]);
+});
+
+test("policies: versions, a readable diff, and a material change that prompts re-consent and mails", async () => {
+  const page = await pageIn(alice.context);
+  const context = alice.context;
+  const email = alice.email;
+  const current = await (await page.request.get(BASE + "/api/privacy/policies/privacy")).json();
+  const published = await api(staff, "POST", "/api/privacy/policies/privacy", {
+    markdown: current.markdown + "\n## Sharing with installers\n\nInstallers you invite see your devices.\n",
+    material: true,
+    summary: "Installers you invite can now see your devices.",
+  });
+  const mail = await mailTo(context.request, email, "Our privacy policy has changed");
+  assert.ok(mail.text.includes("Installers you invite can now see your devices."));
+
+  await page.goto(BASE + "/");
+  await appReady(page);
+  const prompt = page.getByRole("region", { name: "Our privacy policy has changed" });
+  await prompt.waitFor();
+  await checkAxe(page, "re-consent prompt");
+  await screenshot(page, "reconsent-prompt");
+  await prompt.getByRole("link", { name: "Read the new policy and compare it" }).click();
+  await page.getByRole("heading", { level: 1, name: "Privacy policy" }).waitFor();
+  await page.getByTestId("policy-version").getByText(published.version).waitFor();
+  await page.getByLabel("Older version").selectOption(current.summary.version);
+  await page.getByLabel("Newer version").selectOption(published.version);
+  await page.getByRole("button", { name: "Compare" }).click();
+  await page.locator(".diff-added", { hasText: "Installers you invite see your devices." }).waitFor();
+  await checkAxe(page, "privacy policy with a diff");
+  await screenshot(page, "policy-diff");
+  await page.getByRole("button", { name: `version ${current.summary.version}` }).click();
+  await page.getByText("You are reading an earlier version.").waitFor();
+  await prompt.getByRole("button", { name: "I have read it and accept" }).click();
+  await prompt.waitFor({ state: "hidden" });
+  await page.reload();
+  await appReady(page);
+  await page.getByRole("heading", { level: 1, name: "Privacy policy" }).waitFor();
+  assert.equal(await prompt.count(), 0, "accepted: no prompt on the next visit");
+  await page.close();
+});
+
+test("a new cookie policy revision brings the banner back", async () => {
+  const page = await openPage(browser);
+  await page.goto(BASE + "/cookies");
+  await appReady(page);
+  await page.getByRole("heading", { level: 1, name: "Cookie policy" }).waitFor();
+  assert.equal(await bannerOf(page).count(), 0, "answered: hidden");
+  await api(staff, "POST", "/api/privacy/policies/cookies", {
+    markdown: "# Cookie policy\n\nA new analytics provider.\n",
+    material: false,
+    summary: "A new analytics provider.",
+  });
+  await page.reload();
+  await bannerOf(page).waitFor();
+  await screenshot(page, "banner-new-revision");
+});
+
+for (const lang of ["en", "zh"]) {
+  test(`axe-core finds nothing on the banner, the privacy center and the policies in ${lang}`, async () => {
+    const context = await cloneOf(alice);
+    await context.clearCookies({ name: "ward_consent" }); // a first visit, as far as cookies go
+    await context.addInitScript((l) => localStorage.setItem("ward.lang", l), lang);
+    const page = await pageIn(context);
+    await page.goto(BASE + "/account/privacy");
+    await appReady(page);
+    const customize = lang === "zh" ? "自定义" : "Customize";
+    await page.getByRole("button", { name: customize }).waitFor();
+    await page.getByRole("switch").first().waitFor();
+    await checkAxe(page, `banner first layer + privacy center (${lang})`);
+    await screenshot(page, `privacy-center-banner-${lang}`);
+    await page.getByRole("button", { name: customize }).click();
+    await checkAxe(page, `banner second layer (${lang})`);
+    await screenshot(page, `banner-second-layer-${lang}`);
+    await answerBanner(context, "0000");
+    for (const p of ["/privacy", "/cookies", "/account/privacy", "/account/data"]) {
+      await page.goto(BASE + p);
+      await appReady(page);
+      await page.getByRole("heading", { level: 1 }).waitFor();
+      await page.locator(".policy-meta, .purposes, .holdings").first().waitFor();
+      await checkAxe(page, `${p} (${lang})`);
+      await screenshot(page, `${p.replaceAll("/", "_")}-${lang}`);
+    }
+    for (const width of [360]) {
+      await page.setViewportSize({ width, height: 740 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `privacy center overflows by ${overflow}px at ${width}`);
+    }
+    await context.close();
+  });
+}
