@@ -1,18 +1,42 @@
-// `cargo xtask bench banner` runs this against a Ward server whose dist dir holds three
-// blank pages: Ward's banner (rendered into the page by the server), vanilla-cookieconsent
-// v3 and klaro, each with the same four categories. For each, in fresh browser contexts
+// `cargo xtask bench banner` runs this with a Ward server serving a dist dir that holds
+// three blank pages: Ward's banner (rendered into the page by that server),
+// vanilla-cookieconsent v3 and klaro, each with the same four categories. The other two are
+// served here, from the same precompressed files, by a plain static server: Ward's strict
+// CSP (no inline styles) would break klaro, which injects its stylesheet. For each, in fresh browser contexts
 // (empty cache), round-robin, RUNS times: the time from navigation start until the
 // banner's "Reject all" button is visible (fully opaque) and clickable (it is what the
 // browser hits at its centre), and the bytes transferred (headers included) by then.
 // Prints one JSON document.
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { launch } from "../../e2e/lib/browser.mjs";
 
-const BASE = process.argv[2];
-const RUNS = Number(process.argv[3] ?? 20);
+const WARD = process.argv[2];
+const DIST = process.argv[3];
+const RUNS = Number(process.argv[4] ?? 20);
+
+const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css" };
+const statics = createServer(async (req, res) => {
+  const name = path.basename(new URL(req.url, "http://x").pathname);
+  const type = TYPES[path.extname(name)];
+  const br = /\bbr\b/.test(req.headers["accept-encoding"] ?? "");
+  try {
+    const body = await readFile(path.join(DIST, br ? name + ".br" : name));
+    const headers = { "content-type": type, "cache-control": "no-cache", vary: "accept-encoding" };
+    if (br) headers["content-encoding"] = "br";
+    res.writeHead(200, headers).end(body);
+  } catch {
+    res.writeHead(404).end();
+  }
+});
+await new Promise((ok) => statics.listen(0, "127.0.0.1", ok));
+const STATIC = `http://127.0.0.1:${statics.address().port}`;
+
 const CASES = [
-  { name: "ward", path: "/", button: '#cc [data-cc="reject"]' },
-  { name: "vanilla-cookieconsent", path: "/vcc.html", button: '#cc-main [data-role="necessary"]' },
-  { name: "klaro", path: "/klaro.html", button: ".klaro .cn-decline" },
+  { name: "ward", base: WARD, path: "/", button: '#cc [data-cc="reject"]' },
+  { name: "vanilla-cookieconsent", base: STATIC, path: "/vcc.html", button: '#cc-main [data-role="necessary"]' },
+  { name: "klaro", base: STATIC, path: "/klaro.html", button: ".klaro .cn-decline" },
 ];
 
 function probe(selector) {
@@ -42,8 +66,10 @@ async function once(browser, c) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   await page.addInitScript(probe, c.button);
-  await page.goto(BASE + c.path);
-  await page.waitForFunction(() => window.__bannerReady !== undefined, null, { timeout: 20000 });
+  await page.goto(c.base + c.path);
+  await page
+    .waitForFunction(() => window.__bannerReady !== undefined, null, { timeout: 20000 })
+    .catch((e) => Promise.reject(new Error(`${c.name}: the banner never became clickable (${e.message})`)));
   const r = await page.evaluate(() => {
     const t = window.__bannerReady;
     const entries = [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")];
@@ -70,6 +96,7 @@ const samples = Object.fromEntries(CASES.map((c) => [c.name, []]));
 for (const c of CASES) await once(browser, c); // warm-up: the server's first answers
 for (let i = 0; i < RUNS; i++) for (const c of CASES) samples[c.name].push(await once(browser, c));
 await browser.close();
+statics.close();
 
 const results = {};
 for (const c of CASES) {

@@ -72,7 +72,9 @@ pub fn bench() -> Result {
     let measured = url.and_then(|url| {
         let out = Command::new("node")
             .arg(bench.join("run.mjs"))
-            .args([url.as_str(), RUNS])
+            .arg(&url)
+            .arg(&dist)
+            .arg(RUNS)
             .stderr(Stdio::inherit())
             .output()
             .map_err(|e| format!("could not run node: {e}"))?;

@@ -1,6 +1,8 @@
 // vanilla-cookieconsent v3 with Ward's four categories and one service each, as in
 // server/privacy/cookies.json; equal-weight buttons like Ward's.
 CookieConsent.run({
+  // Headless Chromium counts as a bot, to which the banner is hidden by default.
+  hideFromBots: false,
   guiOptions: { consentModal: { layout: "box", position: "bottom center", equalWeightButtons: true } },
   categories: { necessary: { enabled: true, readOnly: true }, preferences: {}, analytics: {}, advertising: {} },
   language: {
