@@ -51,7 +51,9 @@ export async function answerBanner(context, flags) {
   const r = await fetch(BASE + "/api/privacy/policies/cookies");
   const revision = (await r.json()).summary.version;
   const value = `1.${revision}.${flags}.${Math.floor(Date.now() / 1000)}`;
-  await context.addCookies([{ name: "ward_consent", value, url: BASE }]);
+  // Passkey tests open Ward at localhost (a WebAuthn domain) instead of 127.0.0.1.
+  const urls = [BASE, BASE.replace("127.0.0.1", "localhost")];
+  await context.addCookies(urls.map((url) => ({ name: "ward_consent", value, url })));
 }
 
 /** Runs axe-core on the page. Evaluated through the debugging protocol, so the page's
