@@ -4,10 +4,12 @@
 //! `openapi` feature, enabled by the server), so it compiles for wasm and native alike.
 
 mod account;
+mod device;
 mod error;
 mod health;
 
 pub use account::*;
+pub use device::*;
 
 pub use error::{ApiError, ErrorCode, FieldError};
 pub use health::{Health, HealthStatus};
