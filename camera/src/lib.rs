@@ -231,9 +231,9 @@ async fn session(
             },
             msg = rx.next() => match msg {
                 Some(Ok(Message::Text(text))) => {
-                    match serde_json::from_str::<ServerMessage>(&text) {
-                        Ok(m) => obey(config, status, m),
-                        Err(_) => {} // A newer server's message: ignore, stay compatible.
+                    // A newer server's message that this agent does not know is ignored.
+                    if let Ok(m) = serde_json::from_str::<ServerMessage>(&text) {
+                        obey(config, status, m);
                     }
                     None
                 }

@@ -3,6 +3,7 @@
 mod account;
 pub mod assets;
 mod dev;
+mod devices;
 mod health;
 mod passkeys;
 pub mod security;
@@ -32,6 +33,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(account::router())
         .merge(passkeys::router())
         .merge(dev::router())
+        .merge(devices::router())
         .routes(routes!(openapi_json))
 }
 
