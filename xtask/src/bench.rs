@@ -25,7 +25,12 @@ pub fn bench(args: &[String]) -> Result {
             report.check()
         }
         Some("auth") => crate::bench_auth::bench(),
-        _ => Err("usage: cargo xtask bench size|auth".into()),
+        // The real server and 1,000 real agents in one release process (server/examples).
+        Some("devices") => crate::sh::run(&mut crate::sh::cmd(
+            "cargo",
+            &["run", "--release", "-p", "ward-server", "--example", "bench_devices"],
+        )),
+        _ => Err("usage: cargo xtask bench size|auth|devices".into()),
     }
 }
 

@@ -451,3 +451,42 @@ impl Db {
         Ok(())
     }
 }
+
+impl Db {
+    /// Bulk-inserts `n` synthetic alarm events of `owner` spread over `devices`, all at or
+    /// before `at` (for `cargo xtask bench devices`; one transaction per 10,000 rows).
+    pub async fn bench_insert_events(
+        &self,
+        owner: &str,
+        devices: &[String],
+        n: usize,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        let mut i = 0;
+        while i < n {
+            let end = (i + 10_000).min(n);
+            with_pool!(self, pool => {
+                let mut tx = pool.begin().await?;
+                for k in i..end {
+                    let id = format!("{k:032x}");
+                    let device = &devices[k % devices.len()];
+                    sqlx::query(
+                        "INSERT INTO alarm_events (id, device_id, owner_id, kind, at, picture_key, thumbnail_key) \
+                         VALUES ($1, $2, $3, 'motion', $4, $5, $6)",
+                    )
+                    .bind(&id)
+                    .bind(device)
+                    .bind(owner)
+                    .bind(at - (k as i64 % 86_400))
+                    .bind(format!("eu/{owner}/{device}/{id}.jpg"))
+                    .bind(format!("eu/{owner}/{device}/{id}-thumb.jpg"))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+            });
+            i = end;
+        }
+        Ok(())
+    }
+}

@@ -21,6 +21,7 @@ both_backends!(
     retention_deletes_events_after_7_days_and_calls_after_90_with_their_files,
     another_account_gets_404_on_every_device_and_event_url,
     an_agent_with_a_wrong_secret_is_refused,
+    deleting_the_account_releases_its_cameras_and_deletes_their_pictures,
 );
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -413,5 +414,24 @@ async fn an_agent_with_a_wrong_secret_is_refused(app: TestApp) {
     let mut agent = Agent::spawn(Config::new(&app.url, unknown));
     assert!(agent.wait_until(WAIT, |s| s.last_error.is_some()).await.is_ok());
     assert_eq!(agent.status.borrow().connections, 0);
+    agent.kill();
+}
+
+async fn deleting_the_account_releases_its_cameras_and_deletes_their_pictures(app: TestApp) {
+    let cam = new_camera(&app).await;
+    let mut agent = start(&app, &cam).await;
+    let ada = user(&app, "ada@example.com").await;
+    claim(&app, &ada, &cam).await;
+    agent.wait_until(WAIT, |s| s.bound).await.unwrap();
+    agent.send(Command::Motion);
+    eventually(&app, &ada, "/api/events", |p: &EventPage| p.events.len() == 1).await;
+    assert_eq!(media_files(&app), 2);
+    let res =
+        ada.send(&app, Method::POST, "/api/account/deletion", Some(json!({"password": PASSWORD}))).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    agent.wait_until(WAIT, |s| !s.bound).await.expect("the camera is released");
+    assert_eq!(media_files(&app), 0);
+    let bob = user(&app, "bob@example.com").await;
+    claim(&app, &bob, &cam).await;
     agent.kill();
 }
