@@ -93,11 +93,11 @@ fn Devices() -> impl IntoView {
                             {p.devices.into_iter().map(|d| view! { <DeviceItem device=d on_change=reload /> }).collect_view()}
                         </ul>
                         <nav class="pager" aria-label=tr(i18n, |l| td_string!(l, devices.pages))>
-                            <button type="button" class="button button-secondary" disabled=move || current <= 1 on:click=move |_| go(current - 1)>
+                            <button type="button" class="button button-secondary" disabled={move || current <= 1} on:click=move |_| go(current - 1)>
                                 {tr(i18n, |l| td_string!(l, devices.previous))}
                             </button>
                             <span>{tr_with(i18n, |l| td_string!(l, devices.page_of), vec![current.to_string(), pages.to_string()])}</span>
-                            <button type="button" class="button button-secondary" disabled=move || current >= pages on:click=move |_| go(current + 1)>
+                            <button type="button" class="button button-secondary" disabled={move || current >= pages} on:click=move |_| go(current + 1)>
                                 {tr(i18n, |l| td_string!(l, devices.next))}
                             </button>
                         </nav>
