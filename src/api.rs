@@ -14,7 +14,8 @@ use send_wrapper::SendWrapper;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use ward_model::{
-    Account, ActivityEntry, ApiError, CodeOnly, DeletionReceipt, EmailOnly, ErrorCode, FieldError, Health,
+    Account, ActivityEntry, ApiError, CallList, ClaimDevice, CodeOnly, DeletionReceipt, DemoCamera, Device,
+    DevicePage, DeviceStatus, DeviceUpdate, EmailOnly, ErrorCode, EventPage, FieldError, Health,
     MailboxMessage, PasskeyAnswer, PasskeyChallenge, PasskeySummary, PasswordChange, PasswordOnly,
     PasswordReset, ProfileUpdate, RecoveryCodes, SessionInfo, SessionSummary, SignIn, SignUp, SignUpRules,
     SignedUp, TotpSetup, VerifyEmail,
@@ -75,6 +76,33 @@ pub mod urls {
             js_sys::encode_uri_component(from),
             js_sys::encode_uri_component(to)
         )
+    }
+
+    // ---- Devices ----
+    pub const DEVICES: &str = "/api/devices";
+    pub const DEVICE_STATUS: &str = "/api/devices/status";
+    pub const EVENTS: &str = "/api/events";
+    pub const CALLS: &str = "/api/calls";
+    pub const DEV_CAMERAS: &str = "/api/dev/cameras";
+
+    pub fn device(id: &str) -> String {
+        format!("{DEVICES}/{}", js_sys::encode_uri_component(id))
+    }
+
+    pub fn event(id: &str) -> String {
+        format!("{EVENTS}/{}", js_sys::encode_uri_component(id))
+    }
+
+    /// A query string from pairs, empty values left out: `?a=1&b=x`.
+    pub fn query(pairs: &[(&str, String)]) -> String {
+        let mut out = String::new();
+        for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+            out.push(if out.is_empty() { '?' } else { '&' });
+            out.push_str(k);
+            out.push('=');
+            out.push_str(&String::from(js_sys::encode_uri_component(v)));
+        }
+        out
     }
 
     /// `DELETE` removes one of the person's passkeys.
@@ -490,6 +518,86 @@ pub async fn my_data(abort: AbortSignal) -> Result<MyData, ClientError> {
 /// `POST /api/privacy/unsubscribe` (204): no session needed.
 pub async fn unsubscribe(body: &Unsubscribe, abort: &AbortSignal) -> Result<(), ClientError> {
     post_empty(urls::PRIVACY_UNSUBSCRIBE, body, abort).await
+// ---- Devices ----
+
+/// `GET /api/devices?page=&per_page=&q=&status=`.
+pub async fn devices(
+    page: u32,
+    q: String,
+    status: String,
+    abort: AbortSignal,
+) -> Result<DevicePage, ClientError> {
+    let url = format!(
+        "{}{}",
+        urls::DEVICES,
+        urls::query(&[("page", page.to_string()), ("per_page", "20".into()), ("q", q), ("status", status)])
+    );
+    get_json(&url, &abort).await
+}
+
+/// `POST /api/devices` (201): claim by serial and label code.
+pub async fn claim_device(body: &ClaimDevice, abort: &AbortSignal) -> Result<Device, ClientError> {
+    post_json(urls::DEVICES, body, abort).await
+}
+
+/// `PATCH /api/devices/{id}`: rename, privacy mode.
+pub async fn update_device(
+    id: &str,
+    body: &DeviceUpdate,
+    abort: &AbortSignal,
+) -> Result<Device, ClientError> {
+    decode(exchange(Method::PATCH, &urls::device(id), encode(body), abort).await)
+}
+
+/// `DELETE /api/devices/{id}` (204).
+pub async fn remove_device(id: &str, abort: &AbortSignal) -> Result<(), ClientError> {
+    delete(&urls::device(id), abort).await
+}
+
+/// `GET /api/events?...`: `filters` are `(name, value)` pairs of the API's parameters.
+pub async fn events(
+    filters: Vec<(&'static str, String)>,
+    abort: AbortSignal,
+) -> Result<EventPage, ClientError> {
+    get_json(&format!("{}{}", urls::EVENTS, urls::query(&filters)), &abort).await
+}
+
+/// `DELETE /api/events/{id}` (204).
+pub async fn delete_event(id: &str, abort: &AbortSignal) -> Result<(), ClientError> {
+    delete(&urls::event(id), abort).await
+}
+
+/// `GET /api/calls`.
+pub async fn calls(abort: AbortSignal) -> Result<CallList, ClientError> {
+    get_json(urls::CALLS, &abort).await
+}
+
+/// `GET /api/dev/cameras`: demo cameras of this machine.
+pub async fn demo_cameras(abort: AbortSignal) -> Result<Vec<DemoCamera>, ClientError> {
+    get_json(urls::DEV_CAMERAS, &abort).await
+}
+
+/// Listens to `GET /api/devices/status` (server-sent events) until the returned source is
+/// closed: `on_status` for each change, `on_reload` when changes were missed.
+pub fn watch_device_status(
+    on_status: impl Fn(DeviceStatus) + 'static,
+    on_reload: impl Fn() + 'static,
+) -> Option<web_sys::EventSource> {
+    use wasm_bindgen::JsCast as _;
+    use wasm_bindgen::closure::Closure;
+    let source = web_sys::EventSource::new(urls::DEVICE_STATUS).ok()?;
+    let status = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+        if let Some(s) = e.data().as_string().and_then(|t| serde_json::from_str::<DeviceStatus>(&t).ok()) {
+            on_status(s);
+        }
+    });
+    let reload = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_| on_reload());
+    let _ = source.add_event_listener_with_callback("status", status.as_ref().unchecked_ref());
+    let _ = source.add_event_listener_with_callback("reload", reload.as_ref().unchecked_ref());
+    // The source lives as long as the page; so do its listeners.
+    status.forget();
+    reload.forget();
+    Some(source)
 }
 
 /// The browser's side of a WebAuthn ceremony, through the JSON forms of WebAuthn Level 3

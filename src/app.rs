@@ -8,6 +8,8 @@ use crate::i18n::I18nContextProvider;
 use crate::pages::{
     AccountPage, Cookies, DeleteAccountPage, DevMailboxPage, Home, MyDataPage, NotFound, PasswordResetPage,
     Privacy, PrivacyCenterPage, SecurityPage, SignInPage, SignUpPage, UnsubscribePage, VerifyEmailPage,
+    AccountPage, Cookies, DeleteAccountPage, DevMailboxPage, DevicesPage, EventsPage, Home, NotFound,
+    PasswordResetPage, Privacy, SecurityPage, SignInPage, SignUpPage, VerifyEmailPage,
 };
 use crate::{prefs, session};
 
@@ -41,6 +43,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/account/privacy") view=PrivacyCenterPage />
                         <Route path=path!("/account/data") view=MyDataPage />
                         <Route path=path!("/unsubscribe/:token") view=UnsubscribePage />
+                        <Route path=path!("/devices") view=DevicesPage />
+                        <Route path=path!("/events") view=EventsPage />
                     </Routes>
                 </main>
                 <Footer />

@@ -14,7 +14,7 @@ after(async () => {
 const PAGES = [
   { path: "/", name: "home", heading: "Your cameras, your data, your say." },
   { path: "/privacy", name: "privacy", heading: "Privacy policy" },
-  { path: "/devices", name: "deep-link-unknown", heading: "We can't find that page" },
+  { path: "/no-such-page", name: "deep-link-unknown", heading: "We can't find that page" },
 ];
 
 test("the home page shows the API's health and version", async () => {

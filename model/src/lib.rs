@@ -4,11 +4,13 @@
 //! `openapi` feature, enabled by the server), so it compiles for wasm and native alike.
 
 mod account;
+mod device;
 mod error;
 mod health;
 mod privacy;
 
 pub use account::*;
+pub use device::*;
 
 pub use error::{ApiError, ErrorCode, FieldError};
 pub use health::{Health, HealthStatus};

@@ -62,6 +62,20 @@ pub struct Config {
     /// it is a deployment decision that no account can make for itself.
     #[arg(long, env = "WARD_PRIVACY_STAFF", value_delimiter = ',')]
     pub privacy_staff: Vec<String>,
+    // ---- Devices (cameras, alarm media) ----
+    /// Where alarm pictures and call pictures go: `s3://BUCKET[/PREFIX]` (credentials and
+    /// endpoint from the usual `AWS_*` variables, e.g. `AWS_ENDPOINT` for MinIO), or unset:
+    /// the local file system under <DATA_DIR>/media.
+    #[arg(long, env = "WARD_MEDIA_URL")]
+    pub media_url: Option<String>,
+
+    /// Days alarm events and their pictures are kept (the registry's rule is the default).
+    #[arg(long, env = "WARD_EVENT_RETENTION_DAYS", default_value_t = crate::registry::EVENT_DAYS)]
+    pub event_retention_days: u32,
+
+    /// Days doorbell call records and their pictures are kept.
+    #[arg(long, env = "WARD_CALL_RETENTION_DAYS", default_value_t = crate::registry::CALL_DAYS)]
+    pub call_retention_days: u32,
 }
 
 impl Config {
@@ -79,6 +93,9 @@ impl Config {
             secure_cookies: false,
             public_url: None,
             privacy_staff: Vec::new(),
+            media_url: None,
+            event_retention_days: crate::registry::EVENT_DAYS,
+            call_retention_days: crate::registry::CALL_DAYS,
         }
     }
 

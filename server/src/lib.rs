@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod devices;
 pub mod error;
 pub mod http;
 pub mod mail;
@@ -32,6 +33,7 @@ pub struct AppState {
     pub auth: Arc<auth::Auth>,
     /// The privacy center: purposes, cookie banner, policy versions.
     pub privacy: Arc<privacy::Privacy>,
+    pub devices: Arc<devices::Devices>,
 }
 
 /// The whole application as a router, apart from any socket (tests call it in-process).
@@ -70,6 +72,22 @@ impl Server {
         let privacy = privacy::Privacy::open(&stores.directory, staff)
             .await
             .context("could not open the privacy center")?;
+        let media = devices::Media::open(config.media_url.as_deref(), &config.data_dir.join("media"))
+            .context("could not open the media store")?;
+        let manifests = devices::read_manifests(&config.data_dir.join("factory"))
+            .context("could not read the factory manifests")?;
+        let imported = devices::import_factory(&stores, &auth.vault, &manifests)
+            .await
+            .context("could not import the factory manifests")?;
+        if imported > 0 {
+            tracing::info!(imported, "factory records imported");
+        }
+        let devices = devices::Devices::new(
+            media,
+            config.event_retention_days,
+            config.call_retention_days,
+            &config.data_dir,
+        );
         let assets = Assets::load(&config.dist_dir).context("could not read the built app")?;
         if assets.index_html().is_none() {
             tracing::warn!(
@@ -85,6 +103,7 @@ impl Server {
             assets: Arc::new(assets),
             auth: Arc::new(auth),
             privacy: Arc::new(privacy),
+            devices: Arc::new(devices),
         };
         Ok(Server { listener, state })
     }
@@ -102,12 +121,14 @@ impl Server {
         let Server { listener, state } = self;
         let stores = state.stores.clone();
         let retention = tokio::spawn(retention_job(stores.clone()));
+        let media_retention = tokio::spawn(devices::retention_job(state.clone()));
         // The peer address feeds rate limits, the sessions list and the activity log.
         axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await
             .context("the server failed")?;
         retention.abort();
+        media_retention.abort();
         stores.close().await;
         Ok(())
     }

@@ -214,12 +214,128 @@ const fn consent(table: &'static str, column: &'static str) -> Column {
     )
 }
 
+// ---- Devices ----
+/// Alarm events and their pictures: the privacy policy's promise of 7 days.
+pub const EVENT_DAYS: u32 = 7;
+/// Doorbell call records and their pictures.
+pub const CALL_DAYS: u32 = 90;
+const DEVICE: &str = "to run the cameras the person added: show them, their status and settings";
+const ALARMS: &str = "to show the person what their cameras saw when they raised an alarm";
+const CALLS: &str = "to show the person who rang their doorbell";
+
+const fn device_data(
+    table: &'static str,
+    column: &'static str,
+    purpose: &'static str,
+    retention: Retention,
+    export_section: &'static str,
+) -> Column {
+    declared(
+        table,
+        column,
+        Personal {
+            category: Devices,
+            purpose,
+            legal_basis: LegalBasis::Contract,
+            retention,
+            export_section,
+            erasure: Erasure::Delete,
+        },
+    )
+}
+
+const fn device_sealed(table: &'static str, column: &'static str) -> Column {
+    declared(
+        table,
+        column,
+        Personal {
+            category: Devices,
+            purpose: DEVICE,
+            legal_basis: LegalBasis::Contract,
+            retention: FOR_LIFE,
+            export_section: "devices",
+            erasure: Erasure::CryptoShred,
+        },
+    )
+}
+
+const FACTORY: &str = "the factory's record of a camera, before and apart from any owner";
+const DEVICE_COLUMNS: &[Column] = &[
+    not_personal(Directory, "factory_devices", "serial_hash", "a keyed hash (HMAC) of a serial number"),
+    not_personal(Directory, "factory_devices", "model", FACTORY),
+    not_personal(Directory, "factory_devices", "code_hash", "a keyed hash of the label's code"),
+    not_personal(Directory, "factory_devices", "secret_hash", "a keyed hash of the camera's factory secret"),
+    not_personal(Directory, "factory_devices", "bound_region", "one of seven region codes"),
+    not_personal(Directory, "factory_devices", "device_id", "a random identifier of a region store's row"),
+    not_personal(Directory, "factory_devices", "failed_codes", "wrong label codes tried for a serial"),
+    not_personal(Directory, "factory_devices", "locked_until", "when claiming a serial is allowed again"),
+    not_personal(Reg, "devices", "id", ID),
+    not_personal(Reg, "devices", "owner_id", ID),
+    not_personal(Reg, "devices", "serial_hash", "a keyed hash (HMAC) of a serial number"),
+    device_sealed("devices", "serial_ct"),
+    device_sealed("devices", "name_ct"),
+    device_sealed("devices", "address_ct"),
+    device_data("devices", "model", DEVICE, FOR_LIFE, "devices"),
+    device_data("devices", "firmware", DEVICE, FOR_LIFE, "devices"),
+    device_data("devices", "time_zone", DEVICE, FOR_LIFE, "devices"),
+    device_data("devices", "privacy_mode", DEVICE, FOR_LIFE, "devices"),
+    device_data("devices", "online", DEVICE, FOR_LIFE, "devices"),
+    device_data("devices", "created_at", DEVICE, FOR_LIFE, "devices"),
+    not_personal(Reg, "alarm_events", "id", ID),
+    not_personal(Reg, "alarm_events", "device_id", ID),
+    not_personal(Reg, "alarm_events", "owner_id", ID),
+    device_data("alarm_events", "kind", ALARMS, Retention::Days(EVENT_DAYS), "alarms"),
+    device_data("alarm_events", "at", ALARMS, Retention::Days(EVENT_DAYS), "alarms"),
+    device_data("alarm_events", "picture_key", ALARMS, Retention::Days(EVENT_DAYS), "alarms"),
+    device_data("alarm_events", "thumbnail_key", ALARMS, Retention::Days(EVENT_DAYS), "alarms"),
+    not_personal(Reg, "call_records", "id", ID),
+    not_personal(Reg, "call_records", "device_id", ID),
+    not_personal(Reg, "call_records", "owner_id", ID),
+    device_data("call_records", "at", CALLS, Retention::Days(CALL_DAYS), "calls"),
+    device_data("call_records", "picture_key", CALLS, Retention::Days(CALL_DAYS), "calls"),
+    not_personal(Reg, "call_views", "id", ID),
+    not_personal(Reg, "call_views", "call_id", ID),
+    not_personal(Reg, "call_views", "viewer_id", ID),
+    device_data(
+        "call_views",
+        "at",
+        "to show the owner each time a call record was looked at",
+        Retention::Days(CALL_DAYS),
+        "calls",
+    ),
+];
+
+/// Tables whose rows carry media in object storage: the devices' retention job deletes the
+/// pictures with the rows (`crate::devices::purge`), with the time column of each row.
+pub const MEDIA_TABLES: &[(&str, &str)] = &[("alarm_events", "at"), ("call_records", "at")];
+
 const ID: &str = "a random identifier; personal only through the row it belongs to, erased with it";
 const HASH: &str =
     "a keyed hash (HMAC) of the email: unreadable without the master key, which no store holds";
 
 /// Every column of every table, in every store. Add a migration, add its columns here.
-pub const COLUMNS: &[Column] = &[
+pub const COLUMNS: &[Column] = concat_columns();
+
+const fn concat_columns() -> &'static [Column] {
+    const N: usize = BASE_COLUMNS.len() + DEVICE_COLUMNS.len();
+    const ALL: [Column; N] = {
+        let mut out = [BASE_COLUMNS[0]; N];
+        let mut i = 0;
+        while i < BASE_COLUMNS.len() {
+            out[i] = BASE_COLUMNS[i];
+            i += 1;
+        }
+        let mut j = 0;
+        while j < DEVICE_COLUMNS.len() {
+            out[i + j] = DEVICE_COLUMNS[j];
+            j += 1;
+        }
+        out
+    };
+    &ALL
+}
+
+const BASE_COLUMNS: &[Column] = &[
     not_personal(Both, "ward_meta", "key", "names a fact about the database itself"),
     not_personal(Both, "ward_meta", "value", "a fact about the database itself, such as its schema name"),
     not_personal(Both, "_sqlx_migrations", "version", SQLX_BOOKKEEPING),
@@ -286,6 +402,8 @@ pub const COLUMNS: &[Column] = &[
     security("passkeys", "name_ct", FOR_LIFE),
     security("passkeys", "created_at", FOR_LIFE),
     security("passkeys", "last_used", FOR_LIFE),
+    not_personal(Reg, "deletion_receipts", "receipt", "a random number given to the person; it names no one"),
+    not_personal(Reg, "deletion_receipts", "deleted_at", "when some account was deleted; names no one"),
     // The privacy center: public policy texts (directory) and the consent ledger (region).
     not_personal(Directory, "policy_versions", "kind", "which policy: a fixed word"),
     not_personal(Directory, "policy_versions", "version", "a version name, public"),
@@ -315,8 +433,6 @@ pub const COLUMNS: &[Column] = &[
         "hash",
         "a MAC of the record: reveals nothing without the master key",
     ),
-    not_personal(Reg, "deletion_receipts", "receipt", "a random number given to the person; it names no one"),
-    not_personal(Reg, "deletion_receipts", "deleted_at", "when some account was deleted; names no one"),
 ];
 
 /// The declaration of one column of a store of kind `store`, if any.
@@ -345,7 +461,7 @@ pub fn retention_days(table: &str) -> Option<u32> {
 }
 
 /// Tables purged by age, with the column holding each row's time (Unix seconds).
-pub const AGED_TABLES: &[(&str, &str)] = &[("activity", "at"), ("codes", "expires_at")];
+pub const AGED_TABLES: &[(&str, &str)] = &[("activity", "at"), ("codes", "expires_at"), ("call_views", "at")];
 
 /// How the real schema and the registry disagree.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -418,9 +534,10 @@ mod tests {
             .filter(|(_, p)| matches!(p.retention, Retention::Days(_)))
             .map(|(c, _)| c.table)
             .collect();
-        let aged: std::collections::BTreeSet<_> = AGED_TABLES.iter().map(|(t, _)| *t).collect();
+        let aged: std::collections::BTreeSet<_> =
+            AGED_TABLES.iter().chain(MEDIA_TABLES).map(|(t, _)| *t).collect();
         assert_eq!(tables, aged);
-        for (table, column) in AGED_TABLES {
+        for (table, column) in AGED_TABLES.iter().chain(MEDIA_TABLES) {
             assert!(lookup_in(Reg, table, column).is_some(), "{table}.{column}");
         }
         assert_eq!(retention_days("activity"), Some(365));

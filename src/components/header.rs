@@ -25,6 +25,8 @@ pub fn Header() -> impl IntoView {
                     <ul>
                         <li><A href="/" exact=true>{tr(i18n, |l| td_string!(l, nav.home))}</A></li>
                         <li><A href="/privacy">{tr(i18n, |l| td_string!(l, nav.privacy))}</A></li>
+                        <li><A href="/devices">{tr(i18n, |l| td_string!(l, devices.nav))}</A></li>
+                        <li><A href="/events">{tr(i18n, |l| td_string!(l, events.nav))}</A></li>
                     </ul>
                 </nav>
                 <AccountNav />

@@ -68,7 +68,7 @@ pub fn test(args: &[String]) -> Result {
     let size = bench::size_report(&dist)?;
     print!("{}", size.text);
     size.check()?;
-    step("build server for end-to-end", cmd("cargo", &["build", "-p", "ward-server"]))?;
+    step("build server for end-to-end", cmd("cargo", &["build", "-p", "ward-server", "-p", "ward-camera"]))?;
     let server = target_dir()?.join("debug").join("ward-server");
 
     println!(
@@ -221,6 +221,20 @@ fn end_to_end(server: &Path, dist: &Path) -> SuiteOutcome {
     let data = std::env::temp_dir().join(format!("ward-e2e-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
     let mut log = String::new();
+    // The e2e camera's factory record must exist before the server imports manifests at start.
+    let camera = server.with_file_name("ward-camera");
+    let camera_state = data.join("cameras").join("e2e.json");
+    let provisioned = Command::new(&camera)
+        .arg("--state")
+        .arg(&camera_state)
+        .arg("--manifest")
+        .arg(data.join("factory").join("e2e.jsonl"))
+        .arg("--init-only")
+        .stdout(Stdio::null())
+        .status();
+    if !provisioned.is_ok_and(|s| s.success()) {
+        return SuiteOutcome::crashed(&format!("could not provision a camera with {}", camera.display()));
+    }
     let spawned = Command::new(server)
         .args(["--addr", "127.0.0.1:0", "--data-dir"])
         .arg(&data)
@@ -260,7 +274,11 @@ fn end_to_end(server: &Path, dist: &Path) -> SuiteOutcome {
     match rx.recv_timeout(Duration::from_secs(30)) {
         Ok(url) => {
             let mut node = cmd("node", &["--test", "--test-concurrency=1", "tests/"]);
-            node.current_dir(root().join("e2e")).env("WARD_URL", &url).env("WARD_E2E_SHOTS", shots_dir());
+            node.current_dir(root().join("e2e"))
+                .env("WARD_URL", &url)
+                .env("WARD_E2E_SHOTS", shots_dir())
+                .env("WARD_CAMERA_BIN", &camera)
+                .env("WARD_CAMERA_STATE", &camera_state);
             // Where the server's stores are, for tests that tamper with them from outside.
             node.env("WARD_E2E_DATA_DIR", &data).env("WARD_E2E_PRIVACY_STAFF", E2E_PRIVACY_STAFF);
             let outcome = capture(node);

@@ -186,6 +186,10 @@ pub async fn delete_account(
     let email = s.key.open(field::EMAIL, &s.person.email_ct).map_err(AppError::internal)?;
     let receipt = format!("DEL-{}", hex::encode_upper(crate::vault::random::<6>()));
     let at = now();
+    // Their cameras are released (unbound, told) and their pictures deleted first.
+    for d in s.db.devices_of(&s.person.id, None).await? {
+        crate::devices::remove(&state, s.region, &s.db, &d).await?;
+    }
     // The region store first (rows), then the directory (the key): if the second step
     // failed, a retry finds the person gone from the region and forgets them for good.
     s.db.person_delete(&s.person.id, &receipt, at).await?;

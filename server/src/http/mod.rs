@@ -3,6 +3,7 @@
 mod account;
 pub mod assets;
 mod dev;
+mod devices;
 mod health;
 mod passkeys;
 mod privacy;
@@ -34,6 +35,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(passkeys::router())
         .merge(dev::router())
         .merge(privacy::router())
+        .merge(devices::router())
         .routes(routes!(openapi_json))
 }
 

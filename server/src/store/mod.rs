@@ -10,6 +10,7 @@
 //! Each query is written once, in the SQL both engines speak (`$1` placeholders, Unix-second
 //! integers, blobs), and [`with_pool!`] runs it on whichever pool is open.
 
+mod devices;
 mod directory;
 mod people;
 mod privacy;
@@ -27,6 +28,7 @@ use sqlx::sqlite::{
 use tokio::sync::OnceCell;
 use ward_model::Region;
 
+pub use devices::{CallRow, DeviceRow, EventFilter, EventRow, FactoryRow};
 pub use directory::DirectoryEntry;
 pub use people::{ActivityRow, CodePurpose, NewPerson, PasskeyRow, PersonRow, SessionRow};
 pub use privacy::{GENESIS, LedgerRow, NewLedgerEntry, PolicyRow, ledger_message};

@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod assets;
+mod devices;
 mod errors;
 mod headers;
 mod health;

@@ -1,0 +1,324 @@
+//! `ward-camera`: a camera agent that behaves like a Ward camera on the network.
+//!
+//! It has a factory identity ([`Identity`]), prints its label and writes the label's QR code,
+//! keeps one WebSocket to the server (`/api/agent`, authenticated by the factory secret),
+//! reconnects with exponential backoff, sends heartbeats and reports, raises motion alarms
+//! with a JPEG snapshot (on a schedule or on demand) and doorbell calls with a picture, and
+//! obeys privacy mode and unbinding. The binary (`main.rs`) wraps [`Agent`]; tests spawn
+//! agents in-process the same way.
+
+mod font;
+pub mod identity;
+pub mod snapshot;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use futures_util::{SinkExt as _, StreamExt as _};
+use rand::Rng as _;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use ward_model::{AGENT_AUTH_SCHEME, AGENT_SERIAL_HEADER, AgentMessage, ServerMessage};
+
+pub use identity::{FactoryRecord, Identity, parse_qr, qr_png};
+
+/// Heartbeat period; the server counts a camera offline after 8 s of silence.
+pub const HEARTBEAT: Duration = Duration::from_secs(2);
+const BACKOFF_MIN: Duration = Duration::from_millis(250);
+const BACKOFF_MAX: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The server's base URL, `http://host:port` (`https` → `wss`).
+    pub server: String,
+    pub identity: Identity,
+    /// Where the identity lives; unbinding is written back there.
+    pub state_path: Option<PathBuf>,
+    pub time_zone: String,
+    pub heartbeat: Duration,
+    /// Raise a motion alarm this often (none: only on demand).
+    pub alarm_every: Option<Duration>,
+}
+
+impl Config {
+    pub fn new(server: &str, identity: Identity) -> Config {
+        Config {
+            server: server.trim_end_matches('/').into(),
+            identity,
+            state_path: None,
+            time_zone: "UTC".into(),
+            heartbeat: HEARTBEAT,
+            alarm_every: None,
+        }
+    }
+}
+
+/// On-demand actions (the binary reads them from stdin: `motion`, `ring`, `freeze`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Motion,
+    Ring,
+    /// Go silent without closing the connection, like a camera losing power.
+    Freeze,
+}
+
+/// What the agent is doing, observable by its owner process.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Status {
+    pub connected: bool,
+    /// Completed WebSocket handshakes so far.
+    pub connections: u64,
+    pub bound: bool,
+    pub privacy_mode: bool,
+    pub alarms_sent: u64,
+    pub calls_sent: u64,
+    /// Alarms and calls not raised because of privacy mode or no owner.
+    pub suppressed: u64,
+    /// Why the last connection attempt failed, if it did.
+    pub last_error: Option<String>,
+}
+
+/// A running agent.
+pub struct Agent {
+    pub commands: mpsc::UnboundedSender<Command>,
+    pub status: watch::Receiver<Status>,
+    task: JoinHandle<()>,
+}
+
+impl Agent {
+    pub fn spawn(config: Config) -> Agent {
+        let (commands, rx) = mpsc::unbounded_channel();
+        let (tx_status, status) =
+            watch::channel(Status { bound: config.identity.bound, ..Status::default() });
+        let task = tokio::spawn(run(config, rx, tx_status));
+        Agent { commands, status, task }
+    }
+
+    pub fn send(&self, command: Command) {
+        let _ = self.commands.send(command);
+    }
+
+    /// Waits (at most `limit`) until the status satisfies `pred`; returns the last status.
+    pub async fn wait_until(
+        &mut self,
+        limit: Duration,
+        pred: impl Fn(&Status) -> bool,
+    ) -> Result<Status, Status> {
+        let waited = tokio::time::timeout(limit, self.status.wait_for(|s| pred(s)))
+            .await
+            .map(|r| r.map(|s| s.clone()));
+        match waited {
+            Ok(Ok(s)) => Ok(s),
+            _ => Err(self.status.borrow().clone()),
+        }
+    }
+
+    /// Ends the agent at once: its socket is dropped (a process being killed).
+    pub fn kill(self) {
+        self.task.abort();
+    }
+
+    pub async fn join(self) {
+        let _ = self.task.await;
+    }
+}
+
+fn agent_url(server: &str) -> String {
+    let ws = if let Some(rest) = server.strip_prefix("https://") {
+        format!("wss://{rest}")
+    } else if let Some(rest) = server.strip_prefix("http://") {
+        format!("ws://{rest}")
+    } else {
+        server.to_string()
+    };
+    format!("{ws}/api/agent")
+}
+
+async fn run(
+    mut config: Config,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+    status: watch::Sender<Status>,
+) {
+    let mut backoff = BACKOFF_MIN;
+    loop {
+        match connect(&config).await {
+            Ok(ws) => {
+                backoff = BACKOFF_MIN;
+                status.send_modify(|s| {
+                    s.connected = true;
+                    s.connections += 1;
+                    s.last_error = None;
+                });
+                let ended = session(&mut config, ws, &mut commands, &status).await;
+                status.send_modify(|s| s.connected = false);
+                if ended == Ended::Stopped {
+                    return;
+                }
+            }
+            Err(err) => status.send_modify(|s| s.last_error = Some(err.to_string())),
+        }
+        // Full jitter, so a thousand cameras do not reconnect in step after an outage.
+        let wait = rand::thread_rng().gen_range(backoff / 2..=backoff);
+        tokio::time::sleep(wait).await;
+        backoff = (backoff * 2).min(BACKOFF_MAX);
+    }
+}
+
+type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(config: &Config) -> anyhow::Result<(Ws, String)> {
+    let mut req = agent_url(&config.server).into_client_request()?;
+    let headers = req.headers_mut();
+    headers.insert(AGENT_SERIAL_HEADER, HeaderValue::from_str(&config.identity.serial)?);
+    headers.insert(
+        "authorization",
+        HeaderValue::from_str(&format!("{AGENT_AUTH_SCHEME} {}", config.identity.secret))?,
+    );
+    let (ws, _) = tokio_tungstenite::connect_async(req).await?;
+    let address = match ws.get_ref() {
+        tokio_tungstenite::MaybeTlsStream::Plain(tcp) => tcp.local_addr()?.ip().to_string(),
+        _ => String::new(),
+    };
+    Ok((ws, address))
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Ended {
+    /// The connection dropped: reconnect.
+    Dropped,
+    /// The command channel closed or the camera froze: stop.
+    Stopped,
+}
+
+async fn session(
+    config: &mut Config,
+    (ws, address): (Ws, String),
+    commands: &mut mpsc::UnboundedReceiver<Command>,
+    status: &watch::Sender<Status>,
+) -> Ended {
+    let (mut tx, mut rx) = ws.split();
+    let report = AgentMessage::Report {
+        firmware: config.identity.firmware.clone(),
+        address,
+        time_zone: config.time_zone.clone(),
+    };
+    if send(&mut tx, &report).await.is_err() {
+        return Ended::Dropped;
+    }
+    let mut heartbeat = tokio::time::interval(config.heartbeat);
+    heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let alarm_period = config.alarm_every.unwrap_or(Duration::from_secs(86_400 * 365));
+    let mut alarms = tokio::time::interval_at(tokio::time::Instant::now() + alarm_period, alarm_period);
+    let mut seq = 0u64;
+    loop {
+        let action = tokio::select! {
+            _ = heartbeat.tick() => Some(AgentMessage::Heartbeat),
+            _ = alarms.tick(), if config.alarm_every.is_some() => picture(config, status, Command::Motion, &mut seq),
+            cmd = commands.recv() => match cmd {
+                None => return Ended::Stopped,
+                Some(Command::Freeze) => {
+                    // Hold the socket open and say nothing, until the process ends.
+                    let _keep = (tx, rx);
+                    std::future::pending::<()>().await;
+                    return Ended::Stopped;
+                }
+                Some(cmd) => picture(config, status, cmd, &mut seq),
+            },
+            msg = rx.next() => match msg {
+                Some(Ok(Message::Text(text))) => {
+                    // A newer server's message that this agent does not know is ignored.
+                    if let Ok(m) = serde_json::from_str::<ServerMessage>(&text) {
+                        obey(config, status, m);
+                    }
+                    None
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Ended::Dropped,
+                Some(Ok(_)) => None,
+            },
+        };
+        if let Some(msg) = action {
+            let is_alarm = matches!(msg, AgentMessage::Alarm { .. });
+            let is_call = matches!(msg, AgentMessage::Call { .. });
+            if send(&mut tx, &msg).await.is_err() {
+                return Ended::Dropped;
+            }
+            status.send_modify(|s| {
+                s.alarms_sent += u64::from(is_alarm);
+                s.calls_sent += u64::from(is_call);
+            });
+        }
+    }
+}
+
+async fn send(
+    tx: &mut futures_util::stream::SplitSink<Ws, Message>,
+    msg: &AgentMessage,
+) -> Result<(), tokio_tungstenite::tungstenite::Error> {
+    let text = serde_json::to_string(msg).expect("agent messages serialise");
+    tx.send(Message::Text(text.into())).await
+}
+
+/// Takes the picture for an alarm or a call, unless privacy mode is on or nobody owns the
+/// camera: then nothing is captured at all.
+fn picture(
+    config: &Config,
+    status: &watch::Sender<Status>,
+    cmd: Command,
+    seq: &mut u64,
+) -> Option<AgentMessage> {
+    let s = status.borrow().clone();
+    if s.privacy_mode || !s.bound {
+        status.send_modify(|s| s.suppressed += 1);
+        return None;
+    }
+    *seq += 1;
+    let at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let caption =
+        format!("{} {}", config.identity.serial, if cmd == Command::Ring { "DOORBELL" } else { "MOTION" });
+    let picture = B64.encode(snapshot::render(640, 360, at, *seq, &caption));
+    Some(match cmd {
+        Command::Ring => AgentMessage::Call { at, picture },
+        _ => {
+            let thumbnail = B64.encode(snapshot::render(160, 90, at, *seq, ""));
+            AgentMessage::Alarm { at, picture, thumbnail }
+        }
+    })
+}
+
+fn obey(config: &mut Config, status: &watch::Sender<Status>, msg: ServerMessage) {
+    let (bound, privacy) = match msg {
+        ServerMessage::State { bound, privacy_mode } => (bound, privacy_mode),
+        ServerMessage::Unbound => (false, false),
+    };
+    status.send_modify(|s| {
+        s.bound = bound;
+        s.privacy_mode = privacy;
+    });
+    if config.identity.bound != bound {
+        config.identity.bound = bound;
+        if let Some(path) = &config.state_path
+            && let Err(err) = config.identity.save(path)
+        {
+            eprintln!("ward-camera: could not save {}: {err}", path.display());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_agent_url_follows_the_scheme() {
+        assert_eq!(agent_url("http://127.0.0.1:8080"), "ws://127.0.0.1:8080/api/agent");
+        assert_eq!(agent_url("https://ward.example"), "wss://ward.example/api/agent");
+    }
+}

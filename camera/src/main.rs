@@ -1,0 +1,101 @@
+//! `ward-camera`: runs one camera agent.
+//!
+//! ```sh
+//! ward-camera --state data/camera.json --manifest data/factory/demo.jsonl --qr data/camera-qr.png \
+//!     --server http://127.0.0.1:8080 --alarm-every 60
+//! ```
+//! The first start makes the camera's identity (kept in `--state`), prints its label,
+//! writes the label's QR code and appends its factory record to `--manifest`, the file the
+//! server imports at start. Lines on stdin act on demand: `motion`, `ring`, `freeze`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use tokio::io::AsyncBufReadExt as _;
+use ward_camera::{Agent, Command, Config, Identity, qr_png};
+
+#[derive(Debug, Parser)]
+#[command(name = "ward-camera", version, about = "A Ward camera agent")]
+struct Args {
+    /// The camera's identity file (created on first start).
+    #[arg(long, env = "WARD_CAMERA_STATE", default_value = "camera.json")]
+    state: PathBuf,
+    /// Append the factory record here when the identity is created (the server imports it).
+    #[arg(long)]
+    manifest: Option<PathBuf>,
+    /// Write the label's QR code here as a PNG.
+    #[arg(long)]
+    qr: Option<PathBuf>,
+    /// The Ward server.
+    #[arg(long, env = "WARD_CAMERA_SERVER", default_value = "http://127.0.0.1:8080")]
+    server: String,
+    /// Raise a motion alarm every this many seconds (0: only on demand).
+    #[arg(long, default_value_t = 0)]
+    alarm_every: u64,
+    /// The time zone the camera reports (IANA name).
+    #[arg(long, env = "TZ", default_value = "UTC")]
+    time_zone: String,
+    /// Make the identity, print the label, and exit.
+    #[arg(long)]
+    init_only: bool,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let (identity, created) = Identity::load_or_create(&args.state)?;
+    if created && let Some(manifest) = &args.manifest {
+        use std::io::Write as _;
+        if let Some(dir) = manifest.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(manifest)?;
+        writeln!(f, "{}", serde_json::to_string(&identity.factory_record())?)?;
+    }
+    if let Some(qr) = &args.qr {
+        std::fs::write(qr, qr_png(&identity.qr_text())?)?;
+    }
+    // Tooling reads these two lines (xtask run, the developer page).
+    println!("Camera serial: {}", identity.serial);
+    println!("Camera code: {}", identity.code);
+    print!("{}", identity.label());
+    if args.init_only {
+        return Ok(());
+    }
+    let mut config = Config::new(&args.server, identity);
+    config.state_path = Some(args.state.clone());
+    config.time_zone = args.time_zone;
+    config.alarm_every = (args.alarm_every > 0).then(|| Duration::from_secs(args.alarm_every));
+    let mut agent = Agent::spawn(config);
+    let commands = agent.commands.clone();
+    tokio::spawn(async move {
+        let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            let cmd = match line.trim() {
+                "motion" => Command::Motion,
+                "ring" => Command::Ring,
+                "freeze" => Command::Freeze,
+                _ => continue,
+            };
+            let _ = commands.send(cmd);
+        }
+    });
+    let mut last = agent.status.borrow().clone();
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+            changed = agent.status.changed() => {
+                if changed.is_err() { return Ok(()); }
+                let now = agent.status.borrow().clone();
+                if now.connected != last.connected || now.bound != last.bound || now.privacy_mode != last.privacy_mode {
+                    eprintln!("ward-camera: connected={} bound={} privacy={}", now.connected, now.bound, now.privacy_mode);
+                }
+                if now.last_error != last.last_error && let Some(e) = &now.last_error {
+                    eprintln!("ward-camera: cannot reach {}: {e}", args.server);
+                }
+                last = now;
+            }
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Devices: the portal's requests and answers under `/api/devices`, `/api/events` and
+//! `/api/calls`, and the messages a camera agent and the server exchange over the agent
+//! WebSocket (`/api/agent`).
+
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/devices`: claim a camera with the serial number and code from its label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClaimDevice {
+    pub serial: String,
+    pub code: String,
+}
+
+/// `PATCH /api/devices/{id}`: rename and/or switch privacy mode.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privacy_mode: Option<bool>,
+}
+
+/// One device as its owner sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Device {
+    pub id: String,
+    pub name: String,
+    pub serial: String,
+    pub model: String,
+    pub firmware: String,
+    /// The address the camera last reported (its network address).
+    pub address: String,
+    /// IANA time zone the camera reported, e.g. `Europe/Berlin`.
+    pub time_zone: String,
+    pub online: bool,
+    pub privacy_mode: bool,
+    /// RFC 3339.
+    pub added_at: String,
+}
+
+/// `GET /api/devices?page=&per_page=&q=&status=`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DevicePage {
+    pub devices: Vec<Device>,
+    /// Devices matching the filter, over all pages.
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// Pushed on `GET /api/devices/status` (server-sent events): a device went on- or offline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceStatus {
+    pub id: String,
+    pub online: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Motion,
+}
+
+/// One alarm event (picture URLs are under `/api/events/{id}/...`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AlarmEvent {
+    pub id: String,
+    pub device_id: String,
+    pub device_name: String,
+    pub kind: EventKind,
+    /// RFC 3339.
+    pub at: String,
+    pub picture_url: String,
+    pub thumbnail_url: String,
+}
+
+/// `GET /api/events?device=&kind=&from=&to=&before=`: newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventPage {
+    pub events: Vec<AlarmEvent>,
+    /// Pass as `before` to get the next (older) page; absent on the last page.
+    pub next_before: Option<String>,
+}
+
+/// A doorbell call: when, and the picture the camera captured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CallRecord {
+    pub id: String,
+    pub device_id: String,
+    pub device_name: String,
+    pub at: String,
+    pub picture_url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CallList {
+    pub calls: Vec<CallRecord>,
+}
+
+/// `GET /api/dev/cameras`: demo cameras this machine runs, for the developer page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DemoCamera {
+    pub serial: String,
+    pub code: String,
+    pub model: String,
+}
+
+// ---- The agent protocol (JSON text frames on `/api/agent`) -------------------------------
+
+/// Agent → server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AgentMessage {
+    /// Sent after connecting and whenever something changes.
+    Report {
+        firmware: String,
+        address: String,
+        time_zone: String,
+    },
+    Heartbeat,
+    /// A motion alarm; pictures are base64 JPEG.
+    Alarm {
+        at: i64,
+        picture: String,
+        thumbnail: String,
+    },
+    /// Someone rang the doorbell.
+    Call {
+        at: i64,
+        picture: String,
+    },
+}
+
+/// Server → agent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// The camera's state as the server holds it; sent on connect and on every change.
+    State { bound: bool, privacy_mode: bool },
+    /// The owner removed the camera: forget them.
+    Unbound,
+}
+
+/// Headers of the agent's WebSocket upgrade request.
+pub const AGENT_SERIAL_HEADER: &str = "x-ward-serial";
+/// `Authorization: Device <factory secret>`.
+pub const AGENT_AUTH_SCHEME: &str = "Device";

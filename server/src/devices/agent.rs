@@ -1,0 +1,256 @@
+//! `GET /api/agent`: the cameras' WebSocket. The upgrade request names the serial
+//! (`X-Ward-Serial`) and carries the factory secret (`Authorization: Device <secret>`);
+//! anything else is refused before upgrading. A camera silent for [`OFFLINE_AFTER`] is
+//! disconnected and counted offline.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use futures_util::{SinkExt as _, StreamExt as _};
+use ward_model::{AGENT_AUTH_SCHEME, AGENT_SERIAL_HEADER, AgentMessage, ApiError, Region, ServerMessage};
+
+use super::hub::{Control, Report, StatusChange};
+use super::{DEVICE_ADDRESS, constant_time_eq, person_key, serial_hash};
+use crate::AppState;
+use crate::error::AppError;
+use crate::store::{CallRow, Db, EventRow};
+
+/// Heartbeats come every 2 s; three missed ones and a margin make a camera offline, well
+/// within the 10 s the portal promises.
+pub const OFFLINE_AFTER: Duration = Duration::from_secs(7);
+/// A snapshot is tens of KB; nothing a camera sends is near this.
+const MAX_MESSAGE: usize = 2 * 1024 * 1024;
+
+fn refused() -> AppError {
+    AppError::Unauthorized { message: "Unknown camera or wrong factory secret.".into(), fields: vec![] }
+}
+
+/// A camera connects.
+#[utoipa::path(get, path = "/agent", tag = "devices",
+    params(
+        ("x-ward-serial" = String, Header, description = "The camera's serial number."),
+        ("authorization" = String, Header, description = "`Device <factory secret>`."),
+    ),
+    responses(
+        (status = 101, description = "Switching to the agent protocol (JSON text frames)."),
+        (status = 401, description = "Unknown serial or wrong secret.", body = ApiError),
+    ))]
+pub async fn agent_socket(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Result<Response, AppError> {
+    let serial = headers.get(AGENT_SERIAL_HEADER).and_then(|v| v.to_str().ok()).ok_or_else(refused)?;
+    let secret = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix(AGENT_AUTH_SCHEME))
+        .map(str::trim)
+        .ok_or_else(refused)?;
+    let vault = &state.auth.vault;
+    let hash = serial_hash(vault, serial);
+    let factory = state.stores.directory.factory(&hash).await?.ok_or_else(refused)?;
+    if !constant_time_eq(&vault.lookup_hash("device_secret", secret), &factory.secret_hash) {
+        return Err(refused());
+    }
+    Ok(ws.max_message_size(MAX_MESSAGE).on_upgrade(move |socket| async move {
+        if let Err(err) = serve(state, hash, socket).await {
+            tracing::debug!(%err, "agent connection ended with an error");
+        }
+    }))
+}
+
+/// Whom the connected camera belongs to, as far as this connection knows.
+struct Binding {
+    region: Region,
+    db: Db,
+    device_id: String,
+    owner_id: String,
+    privacy: bool,
+}
+
+async fn binding_of(state: &AppState, hash: &[u8]) -> Result<Option<Binding>, AppError> {
+    let Some(factory) = state.stores.directory.factory(hash).await? else { return Ok(None) };
+    let Some((region, device_id)) = factory.binding() else { return Ok(None) };
+    let db = state.stores.region(region).await?.clone();
+    Ok(db.device(&device_id).await?.map(|d| Binding {
+        region,
+        db,
+        device_id,
+        owner_id: d.owner_id,
+        privacy: d.privacy_mode,
+    }))
+}
+
+async fn serve(state: AppState, hash: Vec<u8>, socket: WebSocket) -> Result<(), AppError> {
+    let hub = &state.devices.hub;
+    let (conn, mut control) = hub.connect(&hash);
+    let (mut tx, mut rx) = socket.split();
+    let mut binding = binding_of(&state, &hash).await?;
+    let result = async {
+        send(&mut tx, &state_message(&binding)).await?;
+        if let Some(b) = &binding {
+            set_online(&state, b, true).await?;
+        }
+        let mut report: Option<Report> = None;
+        loop {
+            tokio::select! {
+                msg = tokio::time::timeout(OFFLINE_AFTER, rx.next()) => {
+                    let text = match msg {
+                        Err(_) => return Ok(()), // silent too long
+                        Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return Ok(()),
+                        Ok(Some(Ok(Message::Text(t)))) => t,
+                        Ok(Some(Ok(_))) => continue,
+                    };
+                    hub.messages.fetch_add(1, Ordering::Relaxed);
+                    let Ok(msg) = serde_json::from_str::<AgentMessage>(text.as_str()) else { continue };
+                    match msg {
+                        AgentMessage::Heartbeat => {}
+                        AgentMessage::Report { firmware, address, time_zone } => {
+                            let r = Report { firmware, address, time_zone };
+                            hub.set_report(&hash, conn, r.clone());
+                            if let Some(b) = &binding {
+                                store_report(&state, b, &r).await?;
+                            }
+                            report = Some(r);
+                        }
+                        AgentMessage::Alarm { at, picture, thumbnail } => {
+                            if let Some(b) = binding.as_ref().filter(|b| !b.privacy) {
+                                store_alarm(&state, b, at, &picture, &thumbnail).await?;
+                            }
+                        }
+                        AgentMessage::Call { at, picture } => {
+                            if let Some(b) = binding.as_ref().filter(|b| !b.privacy) {
+                                store_call(&state, b, at, &picture).await?;
+                            }
+                        }
+                    }
+                }
+                ctl = control.recv() => {
+                    let Some(ctl) = ctl else { return Ok(()) }; // replaced by a newer connection
+                    match ctl {
+                        Control::Bound { region, device_id, owner_id } => {
+                            let db = state.stores.region(region).await?.clone();
+                            let b = Binding { region, db, device_id, owner_id, privacy: false };
+                            if let Some(r) = &report {
+                                store_report(&state, &b, r).await?;
+                            }
+                            set_online(&state, &b, true).await?;
+                            binding = Some(b);
+                        }
+                        Control::Privacy(on) => {
+                            if let Some(b) = &mut binding { b.privacy = on; }
+                        }
+                        Control::Unbound => {
+                            binding = None;
+                            send(&mut tx, &ServerMessage::Unbound).await?;
+                            continue;
+                        }
+                    }
+                    send(&mut tx, &state_message(&binding)).await?;
+                }
+            }
+        }
+    }
+    .await;
+    let current = hub.disconnect(&hash, conn);
+    if current && let Some(b) = &binding {
+        set_online(&state, b, false).await?;
+    }
+    let _ = tx.close().await;
+    result
+}
+
+fn state_message(b: &Option<Binding>) -> ServerMessage {
+    ServerMessage::State { bound: b.is_some(), privacy_mode: b.as_ref().is_some_and(|b| b.privacy) }
+}
+
+async fn send(
+    tx: &mut futures_util::stream::SplitSink<WebSocket, Message>,
+    msg: &ServerMessage,
+) -> Result<(), AppError> {
+    let text = serde_json::to_string(msg).map_err(AppError::internal)?;
+    tx.send(Message::Text(text.into())).await.map_err(AppError::internal)
+}
+
+async fn set_online(state: &AppState, b: &Binding, online: bool) -> Result<(), AppError> {
+    b.db.device_set_online(&b.device_id, online).await?;
+    state.devices.hub.publish(StatusChange {
+        owner_id: b.owner_id.clone(),
+        device_id: b.device_id.clone(),
+        online,
+    });
+    Ok(())
+}
+
+async fn store_report(state: &AppState, b: &Binding, r: &Report) -> Result<(), AppError> {
+    let Some(key) = person_key(state, &b.owner_id).await? else { return Ok(()) };
+    let address_ct = key.seal(DEVICE_ADDRESS, &r.address);
+    b.db.device_report(&b.device_id, &r.firmware, &address_ct, &r.time_zone).await?;
+    Ok(())
+}
+
+fn jpeg(b64: &str) -> Option<Vec<u8>> {
+    B64.decode(b64).ok().filter(|b| b.starts_with(&[0xFF, 0xD8, 0xFF]))
+}
+
+fn media_key(b: &Binding, name: &str) -> String {
+    format!("{}/{}/{}/{name}", b.region.code(), b.owner_id, b.device_id)
+}
+
+async fn store_alarm(
+    state: &AppState,
+    b: &Binding,
+    at: i64,
+    picture: &str,
+    thumbnail: &str,
+) -> Result<(), AppError> {
+    let (Some(picture), Some(thumbnail)) = (jpeg(picture), jpeg(thumbnail)) else {
+        tracing::debug!("an alarm without a JPEG picture was dropped");
+        return Ok(());
+    };
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let row = EventRow {
+        picture_key: media_key(b, &format!("{id}.jpg")),
+        thumbnail_key: media_key(b, &format!("{id}-thumb.jpg")),
+        id,
+        device_id: b.device_id.clone(),
+        owner_id: b.owner_id.clone(),
+        kind: "motion".into(),
+        // The server's clock, not the camera's: retention must not trust a device's time.
+        at: crate::auth::session::now().min(at.max(0)).max(crate::auth::session::now() - 60),
+    };
+    let media = &state.devices.media;
+    media.put(&row.picture_key, picture).await.map_err(AppError::internal)?;
+    media.put(&row.thumbnail_key, thumbnail).await.map_err(AppError::internal)?;
+    if let Err(err) = b.db.event_insert(&row).await {
+        media.delete_many(vec![row.picture_key, row.thumbnail_key]).await;
+        return Err(err.into());
+    }
+    Ok(())
+}
+
+async fn store_call(state: &AppState, b: &Binding, at: i64, picture: &str) -> Result<(), AppError> {
+    let Some(picture) = jpeg(picture) else { return Ok(()) };
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let row = CallRow {
+        picture_key: media_key(b, &format!("call-{id}.jpg")),
+        id,
+        device_id: b.device_id.clone(),
+        owner_id: b.owner_id.clone(),
+        at: crate::auth::session::now().min(at.max(0)).max(crate::auth::session::now() - 60),
+    };
+    let media = &state.devices.media;
+    media.put(&row.picture_key, picture).await.map_err(AppError::internal)?;
+    if let Err(err) = b.db.call_insert(&row).await {
+        media.delete_many(vec![row.picture_key]).await;
+        return Err(err.into());
+    }
+    Ok(())
+}

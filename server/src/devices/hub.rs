@@ -1,0 +1,125 @@
+//! The agents connected to this server instance, and the live status feed for browsers.
+//!
+//! One instance knows only its own connections: a deployment with several instances fans
+//! status changes and control messages out between them (PostgreSQL LISTEN/NOTIFY), which
+//! is not built yet. The `online` column in the region store is the shared truth.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::sync::{broadcast, mpsc};
+use ward_model::Region;
+
+/// What the rest of the server tells a connected camera's connection task.
+#[derive(Debug, Clone)]
+pub enum Control {
+    /// Someone claimed the camera.
+    Bound {
+        region: Region,
+        device_id: String,
+        owner_id: String,
+    },
+    Privacy(bool),
+    /// The owner removed it.
+    Unbound,
+}
+
+/// A device went on- or offline.
+#[derive(Debug, Clone)]
+pub struct StatusChange {
+    pub owner_id: String,
+    pub device_id: String,
+    pub online: bool,
+}
+
+/// The last report of a connected camera (used when it is claimed while connected).
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub firmware: String,
+    pub address: String,
+    pub time_zone: String,
+}
+
+struct Link {
+    conn: u64,
+    tx: mpsc::UnboundedSender<Control>,
+    report: Option<Report>,
+}
+
+pub struct Hub {
+    links: Mutex<HashMap<Vec<u8>, Link>>,
+    status: broadcast::Sender<StatusChange>,
+    next: AtomicU64,
+    /// Messages handled from agents (heartbeats included), for the benchmark.
+    pub messages: AtomicU64,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        Hub {
+            links: Mutex::default(),
+            status: broadcast::channel(4096).0,
+            next: AtomicU64::new(1),
+            messages: AtomicU64::new(0),
+        }
+    }
+}
+
+impl Hub {
+    /// Registers a connection for a serial (hash); a newer one replaces an older one, whose
+    /// channel then closes and whose task ends.
+    pub fn connect(&self, serial_hash: &[u8]) -> (u64, mpsc::UnboundedReceiver<Control>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let conn = self.next.fetch_add(1, Ordering::Relaxed);
+        self.links.lock().expect("hub lock").insert(serial_hash.to_vec(), Link { conn, tx, report: None });
+        (conn, rx)
+    }
+
+    /// Forgets a connection, unless a newer one took its place. Returns whether it was current.
+    pub fn disconnect(&self, serial_hash: &[u8], conn: u64) -> bool {
+        let mut links = self.links.lock().expect("hub lock");
+        if links.get(serial_hash).is_some_and(|l| l.conn == conn) {
+            links.remove(serial_hash);
+            true
+        } else {
+            false
+        }
+    }
+
+    pub fn set_report(&self, serial_hash: &[u8], conn: u64, report: Report) {
+        if let Some(l) = self.links.lock().expect("hub lock").get_mut(serial_hash)
+            && l.conn == conn
+        {
+            l.report = Some(report);
+        }
+    }
+
+    /// The connected camera's last report; `None` when it is not connected here.
+    pub fn report(&self, serial_hash: &[u8]) -> Option<Report> {
+        self.links.lock().expect("hub lock").get(serial_hash).and_then(|l| l.report.clone())
+    }
+
+    pub fn is_connected(&self, serial_hash: &[u8]) -> bool {
+        self.links.lock().expect("hub lock").contains_key(serial_hash)
+    }
+
+    pub fn connected(&self) -> usize {
+        self.links.lock().expect("hub lock").len()
+    }
+
+    /// Tells a camera's connection, if it is connected here.
+    pub fn tell(&self, serial_hash: &[u8], control: Control) {
+        if let Some(l) = self.links.lock().expect("hub lock").get(serial_hash) {
+            let _ = l.tx.send(control);
+        }
+    }
+
+    pub fn publish(&self, change: StatusChange) {
+        let _ = self.status.send(change);
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<StatusChange> {
+        self.status.subscribe()
+    }
+}

@@ -1,0 +1,504 @@
+//! Devices, alarm events and call records (`/api/devices`, `/api/events`, `/api/calls`),
+//! the cameras' WebSocket (`/api/agent`) and the demo cameras of the developer page.
+//! Every access to a device or what it recorded goes through `devices::policy`.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::Stream;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use ward_model::{
+    AlarmEvent, ApiError, CallList, CallRecord, ClaimDevice, DemoCamera, Device, DevicePage, DeviceStatus,
+    DeviceUpdate, EventKind, EventPage, FieldError,
+};
+
+use crate::AppState;
+use crate::auth::rfc3339;
+use crate::auth::session::{CurrentSession, now};
+use crate::devices::policy::{self, Actor, Permission, Resource};
+use crate::devices::{self, Control, DEVICE_NAME, DEVICE_SERIAL, agent};
+use crate::error::{AppError, Json};
+use crate::store::{DeviceRow, EventFilter};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_devices, claim_device))
+        .routes(routes!(device_status))
+        .routes(routes!(get_device, update_device, remove_device))
+        .routes(routes!(list_events))
+        .routes(routes!(delete_event))
+        .routes(routes!(event_picture))
+        .routes(routes!(event_thumbnail))
+        .routes(routes!(list_calls))
+        .routes(routes!(call_picture))
+        .routes(routes!(demo_cameras))
+        .routes(routes!(agent::agent_socket))
+}
+
+fn actor(s: &CurrentSession) -> Actor<'_> {
+    Actor::Person { id: &s.person.id }
+}
+
+/// A device of the session's store, if the policy lets this person do `p` with it.
+async fn device_for(s: &CurrentSession, id: &str, p: Permission) -> Result<DeviceRow, AppError> {
+    let d = s.db.device(id).await?.ok_or(AppError::NotFound)?;
+    policy::authorize(actor(s), Resource::Device { owner_id: &d.owner_id, device_id: &d.id }, p)?;
+    Ok(d)
+}
+
+fn query_pairs(q: &Option<String>) -> HashMap<String, String> {
+    url::form_urlencoded::parse(q.as_deref().unwrap_or("").as_bytes()).into_owned().collect()
+}
+
+fn bad(field: &str, message: &str) -> FieldError {
+    FieldError { field: field.into(), code: "invalid".into(), message: message.into() }
+}
+
+fn number(
+    q: &HashMap<String, String>,
+    name: &str,
+    default: u32,
+    range: std::ops::RangeInclusive<u32>,
+    errs: &mut Vec<FieldError>,
+) -> u32 {
+    match q.get(name).filter(|v| !v.is_empty()) {
+        None => default,
+        Some(v) => match v.parse::<u32>() {
+            Ok(n) if range.contains(&n) => n,
+            _ => {
+                errs.push(bad(
+                    name,
+                    &format!("Expected a whole number from {} to {}.", range.start(), range.end()),
+                ));
+                default
+            }
+        },
+    }
+}
+
+/// One page of the signed-in person's devices: `page` (from 1), `per_page` (1–100, 50),
+/// `q` (name or serial contains), `status` (`online` | `offline`).
+#[utoipa::path(get, path = "/devices", tag = "devices",
+    params(
+        ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query),
+        ("q" = Option<String>, Query), ("status" = Option<String>, Query),
+    ),
+    responses(
+        (status = 200, description = "The page.", body = DevicePage),
+        (status = 422, description = "A parameter is not valid.", body = ApiError),
+    ))]
+pub async fn list_devices(s: CurrentSession, RawQuery(raw): RawQuery) -> Result<Json<DevicePage>, AppError> {
+    let q = query_pairs(&raw);
+    let mut errs = Vec::new();
+    let page = number(&q, "page", 1, 1..=1_000_000, &mut errs);
+    let per_page = number(&q, "per_page", 50, 1..=100, &mut errs);
+    let online = match q.get("status").map(String::as_str) {
+        None | Some("" | "all") => None,
+        Some("online") => Some(true),
+        Some("offline") => Some(false),
+        Some(_) => {
+            errs.push(bad("status", "Expected online, offline or all."));
+            None
+        }
+    };
+    if !errs.is_empty() {
+        return Err(AppError::Validation(errs));
+    }
+    let search = q.get("q").map(|v| v.trim().to_lowercase()).filter(|v| !v.is_empty());
+    let offset = i64::from(page - 1) * i64::from(per_page);
+    let mut devices = Vec::new();
+    let mut total = 0u64;
+    for owner in policy::visible_owners(actor(&s)) {
+        match &search {
+            None => {
+                let (rows, n) = s.db.devices_page(owner, online, offset, i64::from(per_page)).await?;
+                total += n as u64;
+                for d in &rows {
+                    devices.push(devices::to_api(&s.key, d)?);
+                }
+            }
+            // Names and serials are sealed: the search opens them here, in memory.
+            Some(needle) => {
+                let mut matching = Vec::new();
+                for d in s.db.devices_of(owner, online).await? {
+                    let name = s.key.open(DEVICE_NAME, &d.name_ct).map_err(AppError::internal)?;
+                    let serial = s.key.open(DEVICE_SERIAL, &d.serial_ct).map_err(AppError::internal)?;
+                    if name.to_lowercase().contains(needle) || serial.to_lowercase().contains(needle) {
+                        matching.push(d);
+                    }
+                }
+                total += matching.len() as u64;
+                for d in matching.iter().skip(offset as usize).take(per_page as usize) {
+                    devices.push(devices::to_api(&s.key, d)?);
+                }
+            }
+        }
+    }
+    Ok(Json(DevicePage { devices, total, page, per_page }))
+}
+
+/// Adds a camera by the serial number and verification code on its label.
+#[utoipa::path(post, path = "/devices", tag = "devices", request_body = ClaimDevice,
+    responses(
+        (status = 201, description = "Added.", body = Device),
+        (status = 403, description = "The account's email is not verified.", body = ApiError),
+        (status = 409, description = "The camera is bound to an account (this one or another).", body = ApiError),
+        (status = 422, description = "Unknown serial, or wrong code (with the tries left).", body = ApiError),
+        (status = 429, description = "Five wrong codes: locked for 15 minutes (`Retry-After`).", body = ApiError),
+    ))]
+pub async fn claim_device(
+    State(state): State<AppState>,
+    s: CurrentSession,
+    Json(req): Json<ClaimDevice>,
+) -> Result<(StatusCode, Json<Device>), AppError> {
+    let device = devices::claim(&state, &s, &req.serial, &req.code, now()).await?;
+    Ok((StatusCode::CREATED, Json(device)))
+}
+
+/// Live on/offline changes of the person's devices, as server-sent events named `status`.
+#[utoipa::path(get, path = "/devices/status", tag = "devices",
+    responses((status = 200, description = "An event stream of `DeviceStatus`.", content_type = "text/event-stream", body = DeviceStatus)))]
+pub async fn device_status(
+    State(state): State<AppState>,
+    s: CurrentSession,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let owners: Vec<String> = policy::visible_owners(actor(&s)).into_iter().map(String::from).collect();
+    let rx = state.devices.hub.subscribe();
+    let stream = futures_util::stream::unfold((rx, owners), |(mut rx, owners)| async move {
+        loop {
+            match rx.recv().await {
+                Ok(c) if owners.contains(&c.owner_id) => {
+                    let body = DeviceStatus { id: c.device_id, online: c.online };
+                    let event = Event::default().event("status").json_data(&body).unwrap_or_default();
+                    return Some((Ok(event), (rx, owners)));
+                }
+                Ok(_) => {}
+                // Missed changes: tell the page to load the list again.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    return Some((Ok(Event::default().event("reload").data("")), (rx, owners)));
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+#[utoipa::path(get, path = "/devices/{id}", tag = "devices",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The device.", body = Device),
+        (status = 404, description = "No such device, or not yours.", body = ApiError),
+    ))]
+pub async fn get_device(s: CurrentSession, Path(id): Path<String>) -> Result<Json<Device>, AppError> {
+    let d = device_for(&s, &id, Permission::View).await?;
+    Ok(Json(devices::to_api(&s.key, &d)?))
+}
+
+/// Renames a device and/or switches privacy mode (the camera obeys at once).
+#[utoipa::path(patch, path = "/devices/{id}", tag = "devices", request_body = DeviceUpdate,
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The device as it is now.", body = Device),
+        (status = 404, description = "No such device, or not yours.", body = ApiError),
+        (status = 422, description = "The name is empty or too long.", body = ApiError),
+    ))]
+pub async fn update_device(
+    State(state): State<AppState>,
+    s: CurrentSession,
+    Path(id): Path<String>,
+    Json(req): Json<DeviceUpdate>,
+) -> Result<Json<Device>, AppError> {
+    let d = device_for(&s, &id, Permission::Configure).await?;
+    let name = match req.name.as_deref().map(str::trim) {
+        Some(n) if n.is_empty() || n.chars().count() > 60 => {
+            return Err(AppError::field("name", "length", "Give the device a name of 1 to 60 characters."));
+        }
+        other => other,
+    };
+    if let Some(name) = name {
+        s.db.device_set_name(&d.id, &s.key.seal(DEVICE_NAME, name)).await?;
+    }
+    if let Some(on) = req.privacy_mode
+        && on != d.privacy_mode
+    {
+        s.db.device_set_privacy(&d.id, on).await?;
+        state.devices.hub.tell(&d.serial_hash, Control::Privacy(on));
+    }
+    let d = s.db.device(&d.id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(devices::to_api(&s.key, &d)?))
+}
+
+/// Removes a device: the camera is told and forgets its owner; its alarm events, call
+/// records and their pictures are deleted.
+#[utoipa::path(delete, path = "/devices/{id}", tag = "devices",
+    params(("id" = String, Path)),
+    responses(
+        (status = 204, description = "Removed."),
+        (status = 404, description = "No such device, or not yours.", body = ApiError),
+    ))]
+pub async fn remove_device(
+    State(state): State<AppState>,
+    s: CurrentSession,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let d = device_for(&s, &id, Permission::Remove).await?;
+    devices::remove(&state, s.region, &s.db, &d).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn parse_time(field: &str, v: &str, end_of_day: bool, errs: &mut Vec<FieldError>) -> Option<i64> {
+    use time::format_description::well_known::Rfc3339;
+    if let Ok(t) = time::OffsetDateTime::parse(v, &Rfc3339) {
+        return Some(t.unix_timestamp());
+    }
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    match time::Date::parse(v, &fmt) {
+        Ok(d) => {
+            let t = if end_of_day { d.with_hms(23, 59, 59) } else { d.with_hms(0, 0, 0) };
+            t.ok().map(|t| t.assume_utc().unix_timestamp())
+        }
+        Err(_) => {
+            errs.push(bad(field, "Expected a date (YYYY-MM-DD) or an RFC 3339 time."));
+            None
+        }
+    }
+}
+
+/// Alarm events, newest first: across the person's devices or of one (`device`), of a
+/// `kind`, between dates `from` and `to` (inclusive, UTC), `limit` (1–100, 50) per page,
+/// older pages by `before` (the previous page's `next_before`).
+#[utoipa::path(get, path = "/events", tag = "devices",
+    params(
+        ("device" = Option<String>, Query), ("kind" = Option<String>, Query),
+        ("from" = Option<String>, Query), ("to" = Option<String>, Query),
+        ("before" = Option<String>, Query), ("limit" = Option<u32>, Query),
+    ),
+    responses(
+        (status = 200, description = "A page of events.", body = EventPage),
+        (status = 404, description = "The device is not yours.", body = ApiError),
+        (status = 422, description = "A parameter is not valid.", body = ApiError),
+    ))]
+pub async fn list_events(s: CurrentSession, RawQuery(raw): RawQuery) -> Result<Json<EventPage>, AppError> {
+    let q = query_pairs(&raw);
+    let mut errs = Vec::new();
+    let limit = number(&q, "limit", 50, 1..=100, &mut errs);
+    let kind = match q.get("kind").map(String::as_str) {
+        None | Some("" | "all") => None,
+        Some("motion") => Some("motion".to_string()),
+        Some(_) => {
+            errs.push(bad("kind", "Expected motion or all."));
+            None
+        }
+    };
+    let from = q.get("from").filter(|v| !v.is_empty()).and_then(|v| parse_time("from", v, false, &mut errs));
+    let to = q.get("to").filter(|v| !v.is_empty()).and_then(|v| parse_time("to", v, true, &mut errs));
+    let before = match q.get("before").filter(|v| !v.is_empty()) {
+        None => None,
+        Some(v) => match v.split_once(':').and_then(|(a, id)| Some((a.parse::<i64>().ok()?, id.to_string())))
+        {
+            Some(b) => Some(b),
+            None => {
+                errs.push(bad("before", "Pass back the next_before of the previous page."));
+                None
+            }
+        },
+    };
+    if !errs.is_empty() {
+        return Err(AppError::Validation(errs));
+    }
+    let device = q.get("device").filter(|v| !v.is_empty()).cloned();
+    let mut names: HashMap<String, String> = HashMap::new();
+    if let Some(id) = &device {
+        let d = s.db.device(id).await?.ok_or(AppError::NotFound)?;
+        policy::authorize(
+            actor(&s),
+            Resource::Device { owner_id: &d.owner_id, device_id: &d.id },
+            Permission::ViewAlarms,
+        )?;
+    }
+    let filter = EventFilter { device_id: device, kind, from, to, before, limit: i64::from(limit) + 1 };
+    let mut rows = Vec::new();
+    for owner in policy::visible_owners(actor(&s)) {
+        rows.extend(s.db.events_of(owner, &filter).await?);
+    }
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let mut events = Vec::with_capacity(rows.len());
+    for e in &rows {
+        policy::authorize(
+            actor(&s),
+            Resource::Event { owner_id: &e.owner_id, device_id: &e.device_id },
+            Permission::ViewAlarms,
+        )?;
+        if !names.contains_key(&e.device_id) {
+            let name = match s.db.device(&e.device_id).await? {
+                Some(d) => s.key.open(DEVICE_NAME, &d.name_ct).map_err(AppError::internal)?,
+                None => String::new(),
+            };
+            names.insert(e.device_id.clone(), name);
+        }
+        events.push(AlarmEvent {
+            id: e.id.clone(),
+            device_id: e.device_id.clone(),
+            device_name: names[&e.device_id].clone(),
+            kind: EventKind::Motion,
+            at: rfc3339(e.at),
+            picture_url: format!("/api/events/{}/picture", e.id),
+            thumbnail_url: format!("/api/events/{}/thumbnail", e.id),
+        });
+    }
+    let next_before = if more { rows.last().map(|e| format!("{}:{}", e.at, e.id)) } else { None };
+    Ok(Json(EventPage { events, next_before }))
+}
+
+async fn event_for(s: &CurrentSession, id: &str, p: Permission) -> Result<crate::store::EventRow, AppError> {
+    let e = s.db.event(id).await?.ok_or(AppError::NotFound)?;
+    policy::authorize(actor(s), Resource::Event { owner_id: &e.owner_id, device_id: &e.device_id }, p)?;
+    Ok(e)
+}
+
+fn jpeg_response(bytes: bytes::Bytes) -> Response {
+    ([(header::CONTENT_TYPE, "image/jpeg")], bytes).into_response()
+}
+
+async fn media_get(state: &AppState, key: &str) -> Result<bytes::Bytes, AppError> {
+    match state.devices.media.get(key).await {
+        Ok(b) => Ok(b),
+        Err(object_store::Error::NotFound { .. }) => Err(AppError::NotFound),
+        Err(e) => Err(AppError::internal(e)),
+    }
+}
+
+#[utoipa::path(get, path = "/events/{id}/picture", tag = "devices",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The JPEG.", content_type = "image/jpeg"),
+        (status = 404, description = "No such event, or not yours.", body = ApiError),
+    ))]
+pub async fn event_picture(
+    State(state): State<AppState>,
+    s: CurrentSession,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let e = event_for(&s, &id, Permission::ViewAlarms).await?;
+    Ok(jpeg_response(media_get(&state, &e.picture_key).await?))
+}
+
+#[utoipa::path(get, path = "/events/{id}/thumbnail", tag = "devices",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The small JPEG.", content_type = "image/jpeg"),
+        (status = 404, description = "No such event, or not yours.", body = ApiError),
+    ))]
+pub async fn event_thumbnail(
+    State(state): State<AppState>,
+    s: CurrentSession,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let e = event_for(&s, &id, Permission::ViewAlarms).await?;
+    Ok(jpeg_response(media_get(&state, &e.thumbnail_key).await?))
+}
+
+#[utoipa::path(delete, path = "/events/{id}", tag = "devices",
+    params(("id" = String, Path)),
+    responses(
+        (status = 204, description = "Deleted, with its pictures."),
+        (status = 404, description = "No such event, or not yours.", body = ApiError),
+    ))]
+pub async fn delete_event(
+    State(state): State<AppState>,
+    s: CurrentSession,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let e = event_for(&s, &id, Permission::DeleteAlarms).await?;
+    s.db.event_delete(&e.id).await?;
+    state.devices.media.delete_many(vec![e.picture_key, e.thumbnail_key]).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Doorbell call records, newest first (the last 100). Owner only.
+#[utoipa::path(get, path = "/calls", tag = "devices",
+    responses((status = 200, description = "The calls.", body = CallList)))]
+pub async fn list_calls(s: CurrentSession) -> Result<Json<CallList>, AppError> {
+    let mut calls = Vec::new();
+    let mut names: HashMap<String, String> = HashMap::new();
+    for owner in policy::visible_owners(actor(&s)) {
+        for c in s.db.calls_of(owner, 100).await? {
+            if policy::authorize(
+                actor(&s),
+                Resource::Call { owner_id: &c.owner_id, device_id: &c.device_id },
+                Permission::ViewCalls,
+            )
+            .is_err()
+            {
+                continue;
+            }
+            if !names.contains_key(&c.device_id) {
+                let name = match s.db.device(&c.device_id).await? {
+                    Some(d) => s.key.open(DEVICE_NAME, &d.name_ct).map_err(AppError::internal)?,
+                    None => String::new(),
+                };
+                names.insert(c.device_id.clone(), name);
+            }
+            calls.push(CallRecord {
+                device_name: names[&c.device_id].clone(),
+                picture_url: format!("/api/calls/{}/picture", c.id),
+                id: c.id,
+                device_id: c.device_id,
+                at: rfc3339(c.at),
+            });
+        }
+    }
+    Ok(Json(CallList { calls }))
+}
+
+/// A call's captured picture. Each view is logged (who, when).
+#[utoipa::path(get, path = "/calls/{id}/picture", tag = "devices",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The JPEG.", content_type = "image/jpeg"),
+        (status = 404, description = "No such call, or not yours.", body = ApiError),
+    ))]
+pub async fn call_picture(
+    State(state): State<AppState>,
+    s: CurrentSession,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let c = s.db.call(&id).await?.ok_or(AppError::NotFound)?;
+    policy::authorize(
+        actor(&s),
+        Resource::Call { owner_id: &c.owner_id, device_id: &c.device_id },
+        Permission::ViewCalls,
+    )?;
+    let bytes = media_get(&state, &c.picture_key).await?;
+    let view_id = uuid::Uuid::new_v4().simple().to_string();
+    s.db.call_view_log(&view_id, &c.id, &s.person.id, now()).await?;
+    Ok(jpeg_response(bytes))
+}
+
+/// The demo cameras `cargo xtask run` started on this machine (serial and label code), so a
+/// newcomer can add one at once. Empty elsewhere.
+#[utoipa::path(get, path = "/dev/cameras", tag = "dev",
+    responses((status = 200, description = "Demo cameras.", body = [DemoCamera])))]
+pub async fn demo_cameras(State(state): State<AppState>) -> Result<Json<Vec<DemoCamera>>, AppError> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(state.devices.cameras_dir()) {
+        for entry in entries.flatten() {
+            let Ok(bytes) = std::fs::read(entry.path()) else { continue };
+            let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) else { continue };
+            if let (Some(serial), Some(code), Some(model)) =
+                (v["serial"].as_str(), v["code"].as_str(), v["model"].as_str())
+            {
+                out.push(DemoCamera { serial: serial.into(), code: code.into(), model: model.into() });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.serial.cmp(&b.serial));
+    Ok(Json(out))
+}

@@ -1,0 +1,275 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use send_wrapper::SendWrapper;
+use ward_model::{ClaimDevice, Device, DeviceUpdate};
+
+use crate::api;
+use crate::components::{ErrorPanel, Field, FormError, SubmitButton};
+use crate::forms::FormState;
+use crate::i18n::{td_string, use_i18n};
+use crate::labels::{local_time, tr, tr_with};
+use crate::load::load;
+use crate::session::RequireSession;
+
+/// The devices page: add a camera, and every device with its live status, paged.
+#[component]
+pub fn DevicesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=tr(i18n, |l| td_string!(l, devices.title)) />
+        <h1>{tr(i18n, |l| td_string!(l, devices.heading))}</h1>
+        <RequireSession>
+            <Devices />
+        </RequireSession>
+    }
+}
+
+#[component]
+fn Devices() -> impl IntoView {
+    let i18n = use_i18n();
+    let page = RwSignal::new(1u32);
+    let q = RwSignal::new(String::new());
+    let status = RwSignal::new(String::new());
+    let (list, reload) = load(move |abort| {
+        api::devices(page.get_untracked(), q.get_untracked(), status.get_untracked(), abort)
+    });
+    // Live status: the server pushes each change; the list is patched in place.
+    let source = api::watch_device_status(
+        move |s| {
+            list.update(|l| {
+                if let Some(Ok(p)) = l
+                    && let Some(d) = p.devices.iter_mut().find(|d| d.id == s.id)
+                {
+                    d.online = s.online;
+                }
+            })
+        },
+        move || reload.run(()),
+    )
+    .map(SendWrapper::new);
+    on_cleanup(move || {
+        if let Some(s) = source {
+            s.close();
+        }
+    });
+    let search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        page.set(1);
+        reload.run(());
+    };
+    let go = move |to: u32| {
+        page.set(to);
+        reload.run(());
+    };
+    view! {
+        <AddDevice on_added=reload />
+        <section class="card" aria-labelledby="devices-list-heading">
+            <h2 id="devices-list-heading">{tr(i18n, |l| td_string!(l, devices.list_heading))}</h2>
+            <form class="filters" role="search" on:submit=search>
+                <label>{tr(i18n, |l| td_string!(l, devices.search))}
+                    <input type="search" name="q" bind:value=q />
+                </label>
+                <label>{tr(i18n, |l| td_string!(l, devices.status_filter))}
+                    <select name="status" on:change=move |ev| { status.set(event_target_value(&ev)); page.set(1); reload.run(()); }>
+                        <option value="">{tr(i18n, |l| td_string!(l, devices.all))}</option>
+                        <option value="online">{tr(i18n, |l| td_string!(l, devices.online))}</option>
+                        <option value="offline">{tr(i18n, |l| td_string!(l, devices.offline))}</option>
+                    </select>
+                </label>
+                <button type="submit" class="button button-secondary">{tr(i18n, |l| td_string!(l, devices.search_button))}</button>
+            </form>
+            {move || match list.get() {
+                None => view! { <p class="muted" role="status">{tr(i18n, |l| td_string!(l, devices.loading))}</p> }.into_any(),
+                Some(Err(e)) => view! { <ErrorPanel error=e on_retry=reload /> }.into_any(),
+                Some(Ok(p)) if p.devices.is_empty() => view! { <p class="muted">{tr(i18n, |l| td_string!(l, devices.empty))}</p> }.into_any(),
+                Some(Ok(p)) => {
+                    let pages = p.total.div_ceil(u64::from(p.per_page)).max(1) as u32;
+                    let current = p.page;
+                    view! {
+                        <p class="muted" data-testid="devices-total">{tr_with(i18n, |l| td_string!(l, devices.count), vec![p.total.to_string()])}</p>
+                        <ul class="device-list">
+                            {p.devices.into_iter().map(|d| view! { <DeviceItem device=d on_change=reload /> }).collect_view()}
+                        </ul>
+                        <nav class="pager" aria-label=tr(i18n, |l| td_string!(l, devices.pages))>
+                            <button type="button" class="button button-secondary" disabled={move || current <= 1} on:click=move |_| go(current - 1)>
+                                {tr(i18n, |l| td_string!(l, devices.previous))}
+                            </button>
+                            <span>{tr_with(i18n, |l| td_string!(l, devices.page_of), vec![current.to_string(), pages.to_string()])}</span>
+                            <button type="button" class="button button-secondary" disabled={move || current >= pages} on:click=move |_| go(current + 1)>
+                                {tr(i18n, |l| td_string!(l, devices.next))}
+                            </button>
+                        </nav>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+/// Add a camera by the serial number and code on its label; demo cameras are offered.
+#[component]
+fn AddDevice(on_added: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let serial = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let form = FormState::new(&["serial", "code"]);
+    let added = RwSignal::new(None::<String>);
+    let (demo, _) = load(api::demo_cameras);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if form.sending.get_untracked() {
+            return;
+        }
+        let body = ClaimDevice { serial: serial.get_untracked(), code: code.get_untracked() };
+        form.start();
+        added.set(None);
+        let abort = abort.clone();
+        spawn_local(async move {
+            match api::claim_device(&body, &abort).await {
+                Ok(d) => {
+                    form.done();
+                    serial.set(String::new());
+                    code.set(String::new());
+                    added.set(Some(d.name));
+                    on_added.run(());
+                }
+                Err(e) => form.fail(e),
+            }
+        });
+    };
+    view! {
+        <form class="card form" novalidate on:submit=submit aria-labelledby="add-device-heading">
+            <h2 id="add-device-heading">{tr(i18n, |l| td_string!(l, devices.add_heading))}</h2>
+            <p class="muted">{tr(i18n, |l| td_string!(l, devices.add_lead))}</p>
+            <Field form=form name="serial" id="device-serial" value=serial required=true maxlength=32u32
+                label=tr(i18n, |l| td_string!(l, devices.serial)) />
+            <Field form=form name="code" id="device-code" value=code required=true maxlength=6u32
+                label=tr(i18n, |l| td_string!(l, devices.code))
+                hint=tr(i18n, |l| td_string!(l, devices.code_hint)) />
+            <FormError form=form />
+            <p role="status" class="muted">
+                {move || added.get().map(|n| tr_with(i18n, |l| td_string!(l, devices.added), vec![n]))}
+            </p>
+            <SubmitButton form=form label=tr(i18n, |l| td_string!(l, devices.add)) />
+            {move || demo.get().and_then(|r| r.ok()).filter(|c| !c.is_empty()).map(|cams| view! {
+                <div class="notice notice-info">
+                    <p>{tr(i18n, |l| td_string!(l, devices.demo))}</p>
+                    <ul>
+                        {cams.into_iter().map(|c| {
+                            let (s, k) = (c.serial.clone(), c.code.clone());
+                            view! {
+                                <li>
+                                    <span data-testid="demo-serial">{c.serial.clone()}</span> " · "
+                                    <span data-testid="demo-code">{c.code.clone()}</span> " "
+                                    <button type="button" class="button button-secondary" on:click=move |_| { serial.set(s.clone()); code.set(k.clone()); }>
+                                        {tr(i18n, |l| td_string!(l, devices.use_demo))}
+                                    </button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </div>
+            })}
+        </form>
+    }
+}
+
+/// One device: status, details, rename, privacy mode, remove.
+#[component]
+fn DeviceItem(device: Device, on_change: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let d = RwSignal::new(device);
+    let id = d.get_untracked().id;
+    let name = RwSignal::new(d.get_untracked().name);
+    let form = FormState::new(&["name"]);
+    let confirm = RwSignal::new(false);
+    let heading = format!("device-{id}");
+    let send = {
+        let (abort, id) = (abort.clone(), id.clone());
+        move |body: DeviceUpdate| {
+            form.start();
+            let (abort, id) = (abort.clone(), id.clone());
+            spawn_local(async move {
+                match api::update_device(&id, &body, &abort).await {
+                    Ok(updated) => {
+                        form.done();
+                        name.set(updated.name.clone());
+                        d.set(updated);
+                    }
+                    Err(e) => form.fail(e),
+                }
+            });
+        }
+    };
+    let rename = {
+        let send = send.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            send(DeviceUpdate { name: Some(name.get_untracked()), privacy_mode: None });
+        }
+    };
+    let remove = {
+        let id = id.clone();
+        move |_| {
+            if !confirm.get_untracked() {
+                confirm.set(true);
+                return;
+            }
+            let (abort, id) = (abort.clone(), id.clone());
+            spawn_local(async move {
+                match api::remove_device(&id, &abort).await {
+                    Ok(()) => on_change.run(()),
+                    Err(e) => form.fail(e),
+                }
+            });
+        }
+    };
+    let (h1, h2, name_id, privacy_id) =
+        (heading.clone(), heading.clone(), format!("{heading}-name"), format!("{heading}-privacy"));
+    let (name_id2, privacy_id2) = (name_id.clone(), privacy_id.clone());
+    view! {
+        <li class="card device" aria-labelledby=h1>
+            <h3 id=h2>
+                {move || d.get().name}
+                " "
+                <span class="badge" class:badge-on=move || d.get().online class:badge-off=move || !d.get().online data-testid="device-status">
+                    {move || if d.get().online { tr(i18n, |l| td_string!(l, devices.online)).into_any() } else { tr(i18n, |l| td_string!(l, devices.offline)).into_any() }}
+                </span>
+            </h3>
+            {move || {
+                let v = d.get();
+                view! {
+                    <dl class="facts">
+                        <div><dt>{tr(i18n, |l| td_string!(l, devices.serial))}</dt><dd>{v.serial.clone()}</dd></div>
+                        <div><dt>{tr(i18n, |l| td_string!(l, devices.model))}</dt><dd>{v.model.clone()}</dd></div>
+                        <div><dt>{tr(i18n, |l| td_string!(l, devices.firmware))}</dt><dd>{v.firmware.clone()}</dd></div>
+                        <div><dt>{tr(i18n, |l| td_string!(l, devices.address))}</dt><dd>{v.address.clone()}</dd></div>
+                        <div><dt>{tr(i18n, |l| td_string!(l, devices.time_zone))}</dt><dd>{v.time_zone.clone()}</dd></div>
+                        <div><dt>{tr(i18n, |l| td_string!(l, devices.added_at))}</dt><dd>{local_time(i18n, &v.added_at)}</dd></div>
+                    </dl>
+                }
+            }}
+            <div class="device-actions">
+                <form class="inline-form" novalidate on:submit=rename>
+                    <label for=name_id>{tr(i18n, |l| td_string!(l, devices.name))}</label>
+                    <input id=name_id2 name="name" maxlength="60" bind:value=name aria-invalid=move || form.has_error("name").to_string() />
+                    <button type="submit" class="button button-secondary">{tr(i18n, |l| td_string!(l, devices.rename))}</button>
+                </form>
+                <label class="switch" for=privacy_id>
+                    <input id=privacy_id2 type="checkbox" prop:checked=move || d.get().privacy_mode
+                        on:change=move |ev| send(DeviceUpdate { name: None, privacy_mode: Some(event_target_checked(&ev)) }) />
+                    {tr(i18n, |l| td_string!(l, devices.privacy))}
+                </label>
+                <A href=format!("/events?device={id}")>{tr(i18n, |l| td_string!(l, devices.alarms))}</A>
+                <button type="button" class="button button-danger" on:click=remove>
+                    {move || if confirm.get() { tr(i18n, |l| td_string!(l, devices.remove_confirm)).into_any() } else { tr(i18n, |l| td_string!(l, devices.remove)).into_any() }}
+                </button>
+            </div>
+            <FormError form=form />
+        </li>
+    }
+}
