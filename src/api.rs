@@ -44,6 +44,7 @@ pub mod urls {
     pub const PASSKEYS_OPTIONS: &str = "/api/account/passkeys/options";
     pub const SESSION_PASSKEY: &str = "/api/session/passkey";
     pub const SESSION_PASSKEY_OPTIONS: &str = "/api/session/passkey/options";
+    pub const SESSION_SECOND_STEP: &str = "/api/session/second-step";
 
     /// `DELETE` removes one of the person's passkeys.
     pub fn passkey(id: &str) -> String {
@@ -378,10 +379,16 @@ pub async fn add_passkey(abort: &AbortSignal) -> Result<PasskeySummary, ClientEr
     post_json(urls::PASSKEYS, &PasskeyAnswer { ceremony: challenge.ceremony, credential }, abort).await
 }
 
-/// Signs in with a passkey of this browser or a nearby device (no password).
-pub async fn sign_in_with_passkey(abort: &AbortSignal) -> Result<SessionInfo, ClientError> {
-    let challenge: PasskeyChallenge =
-        decode(exchange(Method::POST, urls::SESSION_PASSKEY_OPTIONS, None, abort).await)?;
+/// Signs in with a passkey of this browser or a nearby device: with no password, or (given
+/// the email and password) as the second step instead of an authenticator code.
+pub async fn sign_in_with_passkey(
+    password_step: Option<&SignIn>,
+    abort: &AbortSignal,
+) -> Result<SessionInfo, ClientError> {
+    let challenge: PasskeyChallenge = match password_step {
+        Some(body) => post_json(urls::SESSION_SECOND_STEP, body, abort).await?,
+        None => decode(exchange(Method::POST, urls::SESSION_PASSKEY_OPTIONS, None, abort).await)?,
+    };
     let credential = webauthn::ceremony(&challenge.options, "get").await?;
     post_json(urls::SESSION_PASSKEY, &PasskeyAnswer { ceremony: challenge.ceremony, credential }, abort)
         .await

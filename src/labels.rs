@@ -37,6 +37,7 @@ pub fn activity_kind(i18n: I18n, kind: &str) -> String {
         "passkey_added" => t_string!(i18n, activity.passkey_added),
         "passkey_removed" => t_string!(i18n, activity.passkey_removed),
         "signed_in_passkey" => t_string!(i18n, activity.signed_in_passkey),
+        "signed_in_two_step_passkey" => t_string!(i18n, activity.signed_in_two_step_passkey),
         other => return other.replace('_', " "),
     };
     s.to_string()

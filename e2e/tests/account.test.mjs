@@ -4,8 +4,8 @@
 // which /api/dev/mailbox reads).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
 import { BASE, launch, openPage, axe, screenshot, appReady } from "../lib/browser.mjs";
+import { totp, nowStep } from "../lib/totp.mjs";
 
 let browser;
 before(async () => {
@@ -14,32 +14,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** RFC 4648 base32 (no padding needed) to bytes. */
-function base32(secret) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const c of secret.replace(/[\s=]/g, "").toUpperCase()) {
-    const v = alphabet.indexOf(c);
-    assert.ok(v >= 0, `base32 character ${c}`);
-    bits += v.toString(2).padStart(5, "0");
-  }
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
-
-/** RFC 6238 TOTP: HMAC-SHA1, 30 s steps, 6 digits. */
-export function totp(secret, step) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac("sha1", base32(secret)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const n = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
-  return String(n).padStart(6, "0");
-}
-
-const nowStep = () => Math.floor(Date.now() / 1000 / 30);
 
 test("RFC 6238 test vector (SHA-1, 8 digits truncated to 6)", () => {
   // Secret "12345678901234567890" in base32; at T=59 s the 8-digit code is 94287082.

@@ -1,9 +1,11 @@
 // Passkeys, end to end: add one on the security page with Chromium's virtual authenticator,
-// sign out, sign in with it (no password). WebAuthn needs a domain name, so this test
+// sign out, sign in with it (no password); then, with two-step verification on, use it in
+// place of the code after the password. WebAuthn needs a domain name, so this test
 // opens Ward at localhost rather than 127.0.0.1.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { BASE, launch, openPage, axe, screenshot, appReady } from "../lib/browser.mjs";
+import { totp, nowStep } from "../lib/totp.mjs";
 
 const LOCAL = BASE.replace("://127.0.0.1:", "://localhost:");
 
@@ -77,6 +79,30 @@ test("a person adds a passkey, signs out and signs in with it, without a passwor
 
   const activity = await (await page.request.get(LOCAL + "/api/account/activity")).json();
   assert.ok(activity.some((e) => e.kind === "signed_in_passkey"), JSON.stringify(activity));
+
+  // Two-step verification on (through the API: the security page has its own test) ...
+  const { csrf_token } = await (await page.request.get(LOCAL + "/api/session")).json();
+  const headers = { "x-csrf-token": csrf_token };
+  const setup = await (await page.request.post(LOCAL + "/api/account/totp/setup", { headers })).json();
+  const enabled = await page.request.post(LOCAL + "/api/account/totp/enable", {
+    headers, data: { code: totp(setup.secret, nowStep()) },
+  });
+  assert.equal(enabled.status(), 200);
+  // ... then the step after the password offers the passkey instead of the code.
+  await page.getByRole("banner").getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL(/\/signin/);
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.getByLabel("Authentication code").waitFor();
+  const usePasskey = page.getByRole("button", { name: "Use a passkey instead" });
+  await usePasskey.waitFor();
+  await checkAxe(page, "/signin, second step with a passkey");
+  await screenshot(page, "passkey-second-step");
+  await usePasskey.click();
+  await page.waitForURL(LOCAL + "/account");
+  const after = await (await page.request.get(LOCAL + "/api/account/activity")).json();
+  assert.ok(after.some((e) => e.kind === "signed_in_two_step_passkey"), JSON.stringify(after));
   assert.deepEqual(page.problems.filter((p) => !/status of 40[13]/.test(p)), []);
   await page.context().close();
 });

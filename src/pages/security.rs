@@ -301,6 +301,7 @@ fn Passkeys() -> impl IntoView {
         <section class="card" aria-labelledby="passkeys-heading">
             <h2 id="passkeys-heading">{tr(i18n, |l| td_string!(l, security.passkeys_heading))}</h2>
             <p class="muted">{tr(i18n, |l| td_string!(l, security.passkeys_lead))}</p>
+            <p class="muted">{tr(i18n, |l| td_string!(l, security.passkeys_two_step))}</p>
             {move || action_error.get().map(|e| view! { <ErrorPanel error=e /> })}
             <p role="status" class="status-line">
                 {tr_when(i18n, added, |l| td_string!(l, security.passkeys_added))}

@@ -31,6 +31,9 @@ pub fn SignInPage() -> impl IntoView {
     let otp = RwSignal::new(String::new());
     // The second step: the account has two-factor authentication.
     let otp_step = RwSignal::new(false);
+    // Whether the account has a passkey that may stand in for the code (the server says so
+    // once the password is right).
+    let passkey_step = RwSignal::new(false);
     let unverified = RwSignal::new(false);
     let form = FormState::new(&["email", "password", "otp"]);
 
@@ -38,16 +41,22 @@ pub fn SignInPage() -> impl IntoView {
         let abort = abort.clone();
         let navigate = navigate.clone();
         let next = next.clone();
-        move |_| {
+        // `two_step`: the password was right and a passkey stands in for the code.
+        move |two_step: bool| {
             if form.sending.get_untracked() {
                 return;
             }
+            let password_step = two_step.then(|| SignIn {
+                email: email.get_untracked().trim().to_string(),
+                password: password.get_untracked(),
+                otp: None,
+            });
             form.start();
             let abort = abort.clone();
             let navigate = navigate.clone();
             let next = next.clone();
             spawn_local(async move {
-                match api::sign_in_with_passkey(&abort).await {
+                match api::sign_in_with_passkey(password_step.as_ref(), &abort).await {
                     Ok(info) => {
                         form.done();
                         session.signed_in(info);
@@ -84,6 +93,9 @@ pub fn SignInPage() -> impl IntoView {
                 Err(e) if needs_otp(&e) => {
                     let first_time = !otp_step.get_untracked();
                     otp_step.set(true);
+                    if first_time {
+                        passkey_step.set(e.field("passkey").is_some());
+                    }
                     if first_time && e.field("otp").is_some_and(|f| f.code == "required") {
                         // Not a mistake: the next step asks for the code.
                         form.done();
@@ -107,6 +119,7 @@ pub fn SignInPage() -> impl IntoView {
 
     let back = move |_| {
         otp_step.set(false);
+        passkey_step.set(false);
         otp.set(String::new());
         form.fields.set(Vec::new());
         form.error.set(None);
@@ -137,6 +150,18 @@ pub fn SignInPage() -> impl IntoView {
                         label=tr(i18n, |l| td_string!(l, signin.otp))
                         hint=tr(i18n, |l| td_string!(l, signin.otp_hint)) />
                 })}
+                {let passkey = passkey.clone(); move || (otp_step.get() && passkey_step.get()).then(|| {
+                    let passkey = passkey.clone();
+                    view! {
+                        <div class="passkey-step">
+                            <p class="muted">{tr(i18n, |l| td_string!(l, signin.otp_passkey_hint))}</p>
+                            <button type="button" class="button button-secondary" disabled=move || form.sending.get()
+                                on:click=move |_| passkey(true)>
+                                {tr(i18n, |l| td_string!(l, signin.otp_passkey))}
+                            </button>
+                        </div>
+                    }
+                })}
                 <FormError form=form />
                 {move || unverified.get().then(|| view! {
                     <p class="notice notice-info">
@@ -154,7 +179,7 @@ pub fn SignInPage() -> impl IntoView {
             </form>
             <div class="card passkey-signin" hidden=move || otp_step.get()>
                 <p class="muted">{tr(i18n, |l| td_string!(l, signin.passkey_hint))}</p>
-                <button type="button" class="button button-secondary" disabled=move || form.sending.get() on:click=passkey>
+                <button type="button" class="button button-secondary" disabled=move || form.sending.get() on:click=move |_| passkey(false)>
                     {tr(i18n, |l| td_string!(l, signin.passkey))}
                 </button>
             </div>

@@ -220,10 +220,21 @@ impl Auth {
             fields: vec![FieldError { field: "otp".into(), code: code.into(), message: message.into() }],
         };
         let Some(otp) = otp.map(str::trim).filter(|o| !o.is_empty()) else {
-            return Err(otp_error(
+            let mut err = otp_error(
                 "required",
                 "Enter the 6-digit code from your authenticator app, or a recovery code.",
-            ));
+            );
+            // The password was right, so saying that a passkey may stand in reveals nothing.
+            if !db.passkeys_of(&p.id).await?.is_empty()
+                && let AppError::Unauthorized { fields, .. } = &mut err
+            {
+                fields.push(FieldError {
+                    field: "passkey".into(),
+                    code: "available".into(),
+                    message: "Or use one of your passkeys.".into(),
+                });
+            }
+            return Err(err);
         };
         let digits: String = otp.chars().filter(|c| !c.is_whitespace()).collect();
         let ok = if digits.len() == 6 && digits.chars().all(|c| c.is_ascii_digit()) {

@@ -4,13 +4,20 @@
 //! (biometrics or PIN), so it counts as two factors. WebAuthn needs a domain name: the
 //! relying party is `WARD_PUBLIC_URL` when set, else the request's host when it is
 //! `localhost` (development); an IP address cannot hold passkeys.
+//!
+//! A passkey is also a second factor: when two-step verification is on, the step after the
+//! password takes an authenticator code, a recovery code, or one of the person's passkeys.
+//! Two-step verification is turned on with an authenticator app, because that is what issues
+//! the recovery codes: a lost passkey must never lock a person out (a password reset does not
+//! bypass the second factor).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use url::Url;
-use webauthn_rs::prelude::{DiscoverableAuthentication, PasskeyRegistration};
+use ward_model::Region;
+use webauthn_rs::prelude::{DiscoverableAuthentication, PasskeyAuthentication, PasskeyRegistration};
 use webauthn_rs::{Webauthn, WebauthnBuilder};
 
 use crate::error::AppError;
@@ -19,8 +26,19 @@ use crate::error::AppError;
 const CEREMONY_TTL: Duration = Duration::from_secs(300);
 
 pub enum Pending {
-    Register { person_id: String, state: PasskeyRegistration },
+    Register {
+        person_id: String,
+        state: PasskeyRegistration,
+    },
     SignIn(DiscoverableAuthentication),
+    /// The second step of a password sign-in: the password was right; one of this person's
+    /// passkeys stands in for the authenticator code. `attempt` is the account's rate-limit key.
+    SecondStep {
+        person_id: String,
+        region: Region,
+        attempt: String,
+        state: PasskeyAuthentication,
+    },
 }
 
 /// Ceremonies between their two steps, in memory (per instance: with several instances,

@@ -5,6 +5,7 @@ pub mod assets;
 mod dev;
 mod devices;
 mod health;
+mod live;
 mod passkeys;
 pub mod security;
 mod session;
@@ -34,6 +35,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(passkeys::router())
         .merge(dev::router())
         .merge(devices::router())
+        .merge(live::router())
         .routes(routes!(openapi_json))
 }
 

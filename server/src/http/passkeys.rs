@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use ward_model::{ApiError, PasskeyAnswer, PasskeyChallenge, PasskeySummary, SessionInfo};
+use ward_model::{ApiError, PasskeyAnswer, PasskeyChallenge, PasskeySummary, SessionInfo, SignIn};
 use webauthn_rs::Webauthn;
 use webauthn_rs::prelude::{Passkey, PublicKeyCredential, RegisterPublicKeyCredential, Uuid};
 
@@ -15,8 +15,9 @@ use crate::auth::passkeys::{Pending, relying_party};
 use crate::auth::session::{ClientMeta, CurrentSession, now};
 use crate::auth::{field, rfc3339};
 use crate::error::{AppError, Json};
-use crate::http::session::{person_key, start_session};
-use crate::store::PasskeyRow;
+use crate::http::session::{check_password, person_key, start_session};
+use crate::store::{Db, Found, PasskeyRow};
+use crate::vault::PersonKey;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -24,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list, register))
         .routes(routes!(remove))
         .routes(routes!(sign_in_options))
+        .routes(routes!(second_step_options))
         .routes(routes!(sign_in))
 }
 
@@ -78,15 +80,38 @@ pub async fn register_options(
 }
 
 /// The person's passkeys, opened.
-async fn keys_of(s: &CurrentSession) -> Result<Vec<(PasskeyRow, Passkey)>, AppError> {
-    let rows = s.db.passkeys_of(&s.person.id).await?;
+async fn open_passkeys(
+    db: &Db,
+    person_id: &str,
+    key: &PersonKey,
+) -> Result<Vec<(PasskeyRow, Passkey)>, AppError> {
+    let rows = db.passkeys_of(person_id).await?;
     rows.into_iter()
         .map(|row| {
-            let json = s.key.open(field::PASSKEY, &row.credential_ct).map_err(AppError::internal)?;
-            let key: Passkey = serde_json::from_str(&json).map_err(AppError::internal)?;
-            Ok((row, key))
+            let json = key.open(field::PASSKEY, &row.credential_ct).map_err(AppError::internal)?;
+            let passkey: Passkey = serde_json::from_str(&json).map_err(AppError::internal)?;
+            Ok((row, passkey))
         })
         .collect()
+}
+
+async fn keys_of(s: &CurrentSession) -> Result<Vec<(PasskeyRow, Passkey)>, AppError> {
+    open_passkeys(&s.db, &s.person.id, &s.key).await
+}
+
+/// Keeps the used passkey's signature counter current (a cloned authenticator shows up as
+/// a step back) and its last use.
+async fn record_use(
+    db: &Db,
+    key: &PersonKey,
+    keys: &mut [(PasskeyRow, Passkey)],
+    result: &webauthn_rs::prelude::AuthenticationResult,
+) -> Result<(), AppError> {
+    if let Some((row, passkey)) = keys.iter_mut().find(|(_, k)| k.cred_id() == result.cred_id()) {
+        passkey.update_credential(result);
+        db.passkey_used(&row.id, &key.seal(field::PASSKEY, &options_json(passkey)?), now()).await?;
+    }
+    Ok(())
 }
 
 /// Finishes adding a passkey with the browser's new credential.
@@ -185,7 +210,52 @@ pub async fn sign_in_options(
     Ok(Json(PasskeyChallenge { ceremony, options: options_json(&options)? }))
 }
 
-/// Signs in with a passkey: no password and no second code (the passkey is both).
+/// Starts the passkey second step of a password sign-in: when two-step verification is on,
+/// one of the account's passkeys may stand in for the authenticator code.
+#[utoipa::path(post, path = "/session/second-step", tag = "accounts", request_body = SignIn,
+    responses(
+        (status = 200, description = "Options for `navigator.credentials.get`, limited to this account's passkeys; finish at `POST /session/passkey`.", body = PasskeyChallenge),
+        (status = 401, description = "Wrong credentials.", body = ApiError),
+        (status = 409, description = "Ward is not reached by a domain name.", body = ApiError),
+        (status = 422, description = "Two-step verification is off, or the account has no passkey (field `passkey`).", body = ApiError),
+        (status = 429, description = "Too many failed attempts; `Retry-After` says when to retry.", body = ApiError),
+    ))]
+pub async fn second_step_options(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    meta: ClientMeta,
+    Json(req): Json<SignIn>,
+) -> Result<Json<PasskeyChallenge>, AppError> {
+    let rp = rp(&state, &headers)?;
+    let (attempt, Found { region, db, person }, key) = check_password(&state, &meta, &req).await?;
+    if !person.totp_enabled {
+        return Err(AppError::field(
+            "passkey",
+            "not_needed",
+            "Two-step verification is off for this account: your password is enough.",
+        ));
+    }
+    let keys = open_passkeys(&db, &person.id, &key).await?;
+    if keys.is_empty() {
+        return Err(AppError::field(
+            "passkey",
+            "none",
+            "This account has no passkey yet. Enter the code from your authenticator app.",
+        ));
+    }
+    let passkeys: Vec<Passkey> = keys.into_iter().map(|(_, k)| k).collect();
+    let (options, auth) = rp.start_passkey_authentication(&passkeys).map_err(AppError::internal)?;
+    let ceremony = state.auth.ceremonies.put(Pending::SecondStep {
+        person_id: person.id,
+        region,
+        attempt: attempt.account_key,
+        state: auth,
+    });
+    Ok(Json(PasskeyChallenge { ceremony, options: options_json(&options)? }))
+}
+
+/// Signs in with a passkey: on its own (password-less; the passkey is both factors), or as
+/// the second step after the password (`POST /session/second-step`).
 #[utoipa::path(post, path = "/session/passkey", tag = "accounts", request_body = PasskeyAnswer,
     responses(
         (status = 200, description = "Signed in; the session cookie is set.", body = SessionInfo),
@@ -199,36 +269,54 @@ pub async fn sign_in(
     Json(req): Json<PasskeyAnswer>,
 ) -> Result<Response, AppError> {
     let rp = rp(&state, &headers)?;
-    let Some(Pending::SignIn(auth)) = state.auth.ceremonies.take(&req.ceremony) else {
-        return Err(expired());
-    };
+    let pending = state.auth.ceremonies.take(&req.ceremony).ok_or_else(expired)?;
     let credential: PublicKeyCredential = serde_json::from_str(&req.credential).map_err(|_| refused())?;
-    let (user, _) = rp.identify_discoverable_authentication(&credential).map_err(|_| refused())?;
-    let person_id = user.simple().to_string();
-    let region = state.stores.directory.directory_region_of(&person_id).await?.ok_or_else(refused)?;
+    let (person_id, region, second_step) = match &pending {
+        Pending::SignIn(_) => {
+            let (user, _) = rp.identify_discoverable_authentication(&credential).map_err(|_| refused())?;
+            let person_id = user.simple().to_string();
+            let region = state.stores.directory.directory_region_of(&person_id).await?.ok_or_else(refused)?;
+            (person_id, region, None)
+        }
+        Pending::SecondStep { person_id, region, attempt, .. } => {
+            (person_id.clone(), *region, Some(attempt.clone()))
+        }
+        Pending::Register { .. } => return Err(expired()),
+    };
     let db = state.stores.region(region).await?.clone();
     let person = db.person(&person_id).await?.ok_or_else(refused)?;
     let key = person_key(&state, &person).await?;
-    let rows = db.passkeys_of(&person.id).await?;
-    let mut keys = Vec::new();
-    for row in &rows {
-        let json = key.open(field::PASSKEY, &row.credential_ct).map_err(AppError::internal)?;
-        keys.push(serde_json::from_str::<Passkey>(&json).map_err(AppError::internal)?);
-    }
-    let discoverable: Vec<_> = keys.iter().map(Into::into).collect();
-    let result =
-        rp.finish_discoverable_authentication(&credential, auth, &discoverable).map_err(|_| refused())?;
-    // Keep the signature counter current (a cloned authenticator shows up as a step back).
-    if let Some((row, passkey)) =
-        rows.iter().zip(keys.iter_mut()).find(|(_, k)| k.cred_id() == result.cred_id())
-    {
-        passkey.update_credential(&result);
-        db.passkey_used(&row.id, &key.seal(field::PASSKEY, &options_json(passkey)?), now()).await?;
-    }
+    let mut keys = open_passkeys(&db, &person.id, &key).await?;
+    let result = match pending {
+        Pending::SignIn(auth) => {
+            let discoverable: Vec<_> = keys.iter().map(|(_, k)| k.into()).collect();
+            rp.finish_discoverable_authentication(&credential, auth, &discoverable)
+        }
+        Pending::SecondStep { state: auth, .. } => rp.finish_passkey_authentication(&credential, &auth),
+        Pending::Register { .. } => return Err(expired()),
+    };
+    let result = match result {
+        Ok(result) => result,
+        Err(_) => {
+            if let Some(attempt) = &second_step {
+                state.auth.limiter.record(attempt, crate::auth::limits::SIGN_IN_ACCOUNT);
+                state.auth.log(&db, &person.id, &key, "sign_in_failed", &meta).await?;
+            }
+            return Err(refused());
+        }
+    };
+    record_use(&db, &key, &mut keys, &result).await?;
     if !person.email_verified {
         return Err(AppError::Forbidden("Confirm your email address first.".into()));
     }
+    let kind = match &second_step {
+        Some(attempt) => {
+            state.auth.limiter.clear(attempt);
+            "signed_in_two_step_passkey"
+        }
+        None => "signed_in_passkey",
+    };
     let (info, cookie) = start_session(&state, region, &db, &person, &key, &meta).await?;
-    state.auth.log(&db, &person.id, &key, "signed_in_passkey", &meta).await?;
+    state.auth.log(&db, &person.id, &key, kind, &meta).await?;
     Ok(([(header::SET_COOKIE, cookie)], Json(info)).into_response())
 }

@@ -38,31 +38,10 @@ pub async fn sign_in(
     Json(req): Json<SignIn>,
 ) -> Result<Response, AppError> {
     let auth = &state.auth;
-    let email = Email::parse("email", &req.email).map_err(|e| AppError::Validation(vec![e]))?;
-    if req.password.is_empty() {
-        return Err(AppError::field("password", "required", "Enter your password."));
-    }
-    let email_hash = auth.email_hash(&email.normalised());
-    let account_key = format!("signin:{}", hex::encode(&email_hash[..8]));
-    let address_key = format!("signin-address:{}", meta.address);
-    auth.limiter.check(&account_key, limits::SIGN_IN_ACCOUNT)?;
-    auth.limiter.check(&address_key, limits::SIGN_IN_ADDRESS)?;
-    let failed = || {
-        auth.limiter.record(&account_key, limits::SIGN_IN_ACCOUNT);
-        auth.limiter.record(&address_key, limits::SIGN_IN_ADDRESS);
-    };
-
-    let found = state.stores.person_by_email(&email_hash).await?;
-    let stored = found.as_ref().map(|f| f.person.password_hash.as_str());
-    let password_ok = auth.hasher.verify(&req.password, stored).await?;
-    let Some(Found { region, db, person }) = found.filter(|_| password_ok) else {
-        failed();
-        return Err(not_right());
-    };
-    let key = person_key(&state, &person).await?;
+    let (attempt, Found { region, db, person }, key) = check_password(&state, &meta, &req).await?;
     if let Err(err) = auth.second_factor(&db, &person, &key, req.otp.as_deref()).await {
         if req.otp.is_some() {
-            failed();
+            attempt.failed(auth);
             auth.log(&db, &person.id, &key, "sign_in_failed", &meta).await?;
         }
         return Err(err);
@@ -72,10 +51,61 @@ pub async fn sign_in(
             "Confirm your email address first: enter the code we mailed you, or ask for a new one.".into(),
         ));
     }
-    auth.limiter.clear(&account_key);
+    attempt.succeeded(auth);
     let (info, cookie) = start_session(&state, region, &db, &person, &key, &meta).await?;
     auth.log(&db, &person.id, &key, "signed_in", &meta).await?;
     Ok(([(header::SET_COOKIE, cookie)], Json(info)).into_response())
+}
+
+/// One sign-in attempt under the rate limits, per account and per address.
+pub struct Attempt {
+    /// The account's limiter key (a prefix of the email's keyed hash).
+    pub account_key: String,
+    address_key: String,
+}
+
+impl Attempt {
+    fn start(auth: &crate::auth::Auth, email_hash: &[u8], meta: &ClientMeta) -> Result<Self, AppError> {
+        let account_key = format!("signin:{}", hex::encode(&email_hash[..8]));
+        let address_key = format!("signin-address:{}", meta.address);
+        auth.limiter.check(&account_key, limits::SIGN_IN_ACCOUNT)?;
+        auth.limiter.check(&address_key, limits::SIGN_IN_ADDRESS)?;
+        Ok(Attempt { account_key, address_key })
+    }
+
+    pub fn failed(&self, auth: &crate::auth::Auth) {
+        auth.limiter.record(&self.account_key, limits::SIGN_IN_ACCOUNT);
+        auth.limiter.record(&self.address_key, limits::SIGN_IN_ADDRESS);
+    }
+
+    pub fn succeeded(&self, auth: &crate::auth::Auth) {
+        auth.limiter.clear(&self.account_key);
+    }
+}
+
+/// The first step of a password sign-in: the person when the email and password are right,
+/// else the one answer for an unknown email and a wrong password (in the same time).
+pub async fn check_password(
+    state: &AppState,
+    meta: &ClientMeta,
+    req: &SignIn,
+) -> Result<(Attempt, Found, PersonKey), AppError> {
+    let auth = &state.auth;
+    let email = Email::parse("email", &req.email).map_err(|e| AppError::Validation(vec![e]))?;
+    if req.password.is_empty() {
+        return Err(AppError::field("password", "required", "Enter your password."));
+    }
+    let email_hash = auth.email_hash(&email.normalised());
+    let attempt = Attempt::start(auth, &email_hash, meta)?;
+    let found = state.stores.person_by_email(&email_hash).await?;
+    let stored = found.as_ref().map(|f| f.person.password_hash.as_str());
+    let password_ok = auth.hasher.verify(&req.password, stored).await?;
+    let Some(found) = found.filter(|_| password_ok) else {
+        attempt.failed(auth);
+        return Err(not_right());
+    };
+    let key = person_key(state, &found.person).await?;
+    Ok((attempt, found, key))
 }
 
 pub async fn person_key(state: &AppState, person: &PersonRow) -> Result<PersonKey, AppError> {

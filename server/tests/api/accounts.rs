@@ -26,6 +26,7 @@ both_backends!(
     a_copy_of_the_store_taken_before_deletion_no_longer_decrypts,
     activity_and_codes_are_purged_when_their_retention_ends,
     passkeys_need_a_domain_and_their_ceremonies_are_single_use,
+    a_passkey_second_step_needs_the_password_two_step_verification_and_a_passkey,
 );
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -114,6 +115,24 @@ pub async fn sign_in(
     }
     let info: SessionInfo = res.json().await.unwrap();
     Ok(Browser { client: c, csrf: info.csrf_token.clone(), info })
+}
+
+/// Turns on two-step verification with an authenticator app; answers its secret.
+async fn turn_on_totp(app: &TestApp, b: &Browser) -> String {
+    let setup: Value =
+        b.send(app, reqwest::Method::POST, "/api/account/totp/setup", None).await.json().await.unwrap();
+    let secret = setup["secret"].as_str().unwrap().to_string();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let res = b
+        .send(
+            app,
+            reqwest::Method::POST,
+            "/api/account/totp/enable",
+            Some(json!({"code": totp::code_at(&secret, now)})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    secret
 }
 
 async fn error_of(res: reqwest::Response) -> (StatusCode, ApiError) {
@@ -533,17 +552,7 @@ async fn changing_the_password_ends_other_sessions_and_reset_ends_all(app: TestA
     let b = sign_in(&app, email, reset, None).await.unwrap();
 
     // With two-step verification on, a reset asks for it too.
-    let secret: Value =
-        b.send(&app, reqwest::Method::POST, "/api/account/totp/setup", None).await.json().await.unwrap();
-    let secret = secret["secret"].as_str().unwrap().to_string();
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    b.send(
-        &app,
-        reqwest::Method::POST,
-        "/api/account/totp/enable",
-        Some(json!({"code": totp::code_at(&secret, now)})),
-    )
-    .await;
+    turn_on_totp(&app, &b).await;
     // The second factor is asked before the code is even looked at.
     let res = post(
         &c,
@@ -741,4 +750,50 @@ async fn passkeys_need_a_domain_and_their_ceremonies_are_single_use(app: TestApp
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// The passkey ceremony itself is driven by Chromium's virtual authenticator in
+/// `e2e/tests/passkey.test.mjs`; here, every way the second step can be refused.
+async fn a_passkey_second_step_needs_the_password_two_step_verification_and_a_passkey(app: TestApp) {
+    let email = "ada@example.com";
+    sign_up_and_verify(&app, email, "eu").await;
+    let local = app.url.replace("http://127.0.0.1", "localhost");
+    let second_step = |password: &str| {
+        client()
+            .post(app.at("/api/session/second-step"))
+            .header("host", local.clone())
+            .json(&json!({"email": email, "password": password}))
+            .send()
+    };
+    // A wrong password: the one answer of sign-in, nothing about the account.
+    let (status, err) = error_of(second_step("wrong password!").await.unwrap()).await;
+    assert_eq!((status, err.fields.len()), (StatusCode::UNAUTHORIZED, 0));
+    // Two-step verification off: the password is enough.
+    let (status, err) = error_of(second_step(PASSWORD).await.unwrap()).await;
+    assert_eq!((status, err.fields[0].code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "not_needed"));
+    let b = sign_in(&app, email, PASSWORD, None).await.unwrap();
+    turn_on_totp(&app, &b).await;
+    // On, but no passkey yet: the code it is; and sign-in does not offer a passkey.
+    let (status, err) = error_of(second_step(PASSWORD).await.unwrap()).await;
+    assert_eq!((status, err.fields[0].code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "none"));
+    let (_, err) = sign_in(&app, email, PASSWORD, None).await.err().unwrap();
+    assert!(err.fields.iter().all(|f| f.field != "passkey"), "{err:?}");
+    // At an IP address there is no relying party: 409 before the password is even checked.
+    let res = client()
+        .post(app.at("/api/session/second-step"))
+        .json(&json!({"email": email, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    // Bad input is named.
+    let res = client()
+        .post(app.at("/api/session/second-step"))
+        .header("host", local.clone())
+        .json(&json!({"email": "not an email", "password": ""}))
+        .send()
+        .await
+        .unwrap();
+    let (status, err) = error_of(res).await;
+    assert_eq!((status, err.fields[0].field.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "email"));
 }
