@@ -6,8 +6,8 @@ use leptos_router::path;
 use crate::components::{Footer, Header};
 use crate::i18n::I18nContextProvider;
 use crate::pages::{
-    AccountPage, Cookies, DeleteAccountPage, DevMailboxPage, Home, NotFound, PasswordResetPage, Privacy,
-    SecurityPage, SignInPage, SignUpPage, VerifyEmailPage,
+    AccountPage, Cookies, DeleteAccountPage, DevMailboxPage, Home, LivePage, NotFound, PasswordResetPage,
+    Privacy, SecurityPage, SignInPage, SignUpPage, VerifyEmailPage,
 };
 use crate::{prefs, session};
 
@@ -36,6 +36,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/account/security") view=SecurityPage />
                         <Route path=path!("/account/delete") view=DeleteAccountPage />
                         <Route path=path!("/dev/mailbox") view=DevMailboxPage />
+                        <Route path=path!("/live") view=LivePage />
                     </Routes>
                 </main>
                 <Footer />
