@@ -224,13 +224,24 @@ pub fn use_abort_signal() -> AbortSignal {
 ///
 /// Deliberately not generic (bodies go in and come out as text): every endpoint shares this
 /// one copy of the request code, which keeps the wasm small.
-#[inline(never)]
 async fn exchange(
     method: Method,
     url: &str,
     body: Option<String>,
     abort: &AbortSignal,
 ) -> Result<String, ClientError> {
+    exchange_typed(method, url, body.map(|b| ("application/json", b)), abort).await.map(|(text, _)| text)
+}
+
+/// The one request code: a body of the given content type; answers the body and the
+/// `Location` header (the live view's session URL).
+#[inline(never)]
+async fn exchange_typed(
+    method: Method,
+    url: &str,
+    body: Option<(&str, String)>,
+    abort: &AbortSignal,
+) -> Result<(String, Option<String>), ClientError> {
     let mut builder = RequestBuilder::new(url)
         .method(method.clone())
         .header("Accept", "application/json")
@@ -241,17 +252,18 @@ async fn exchange(
         builder = builder.header(CSRF_HEADER, &token);
     }
     let request = match body {
-        Some(b) => builder.header("Content-Type", "application/json").body(b),
+        Some((content_type, b)) => builder.header("Content-Type", content_type).body(b),
         None => builder.build(),
     }
     .map_err(|e| ClientError::Network(e.to_string()))?;
     let response: Response = request.send().await.map_err(|e| ClientError::Network(e.to_string()))?;
     let status = response.status();
     let retry_after = response.headers().get("Retry-After");
+    let location = response.headers().get("Location");
     let ok = response.ok();
     let text = response.text().await;
     match (ok, text) {
-        (true, Ok(text)) => Ok(text),
+        (true, Ok(text)) => Ok((text, location)),
         (true, Err(e)) => Err(ClientError::Network(e.to_string())),
         (false, text) => Err(ClientError::from_answer(status, &text.unwrap_or_default())
             .with_retry_after(retry_after.as_deref())),
@@ -644,4 +656,33 @@ mod webauthn {
             .as_string()
             .ok_or_else(|| ClientError::Passkey("no JSON".into()))
     }
+}
+
+// ---- The live view (WHEP-shaped signalling; media never pass the server) ----------------
+
+/// `GET /api/live/ice-servers`, as the JSON text `RTCConfiguration.iceServers` takes.
+pub async fn live_ice_servers(abort: &AbortSignal) -> Result<String, ClientError> {
+    exchange(Method::GET, "/api/live/ice-servers", None, abort).await
+}
+
+/// `POST /api/devices/{id}/live` with the browser's SDP offer: the camera's SDP answer and
+/// the session's URL (to `DELETE` when leaving).
+pub async fn live_start(
+    device_id: &str,
+    offer: String,
+    abort: &AbortSignal,
+) -> Result<(String, String), ClientError> {
+    let url = format!("/api/devices/{}/live", js_sys::encode_uri_component(device_id));
+    let (answer, location) =
+        exchange_typed(Method::POST, &url, Some(("application/sdp", offer)), abort).await?;
+    let location = location.ok_or_else(|| ClientError::Decode("no Location".into()))?;
+    Ok((answer, location))
+}
+
+/// `DELETE` a live session (the camera stops sending). Not tied to a page's abort signal:
+/// it is sent while the page goes away.
+pub async fn live_end(location: &str) -> Result<(), ClientError> {
+    let signal =
+        AbortController::new().map_err(|_| ClientError::Network("no AbortController".into()))?.signal();
+    exchange(Method::DELETE, location, None, &signal).await.map(|_| ())
 }

@@ -6,10 +6,9 @@ use leptos_router::path;
 use crate::components::{Footer, Header, ReconsentPrompt};
 use crate::i18n::I18nContextProvider;
 use crate::pages::{
-    AccountPage, Cookies, DeleteAccountPage, DevMailboxPage, Home, MyDataPage, NotFound, PasswordResetPage,
-    Privacy, PrivacyCenterPage, SecurityPage, SignInPage, SignUpPage, UnsubscribePage, VerifyEmailPage,
-    AccountPage, Cookies, DeleteAccountPage, DevMailboxPage, DevicesPage, EventsPage, Home, NotFound,
-    PasswordResetPage, Privacy, SecurityPage, SignInPage, SignUpPage, VerifyEmailPage,
+    AccountPage, Cookies, DeleteAccountPage, DevMailboxPage, DevicesPage, EventsPage, Home, LivePage, MyDataPage,
+    NotFound, PasswordResetPage, Privacy, PrivacyCenterPage, SecurityPage, SignInPage, SignUpPage, UnsubscribePage,
+    VerifyEmailPage,
 };
 use crate::{prefs, session};
 
@@ -45,6 +44,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/unsubscribe/:token") view=UnsubscribePage />
                         <Route path=path!("/devices") view=DevicesPage />
                         <Route path=path!("/events") view=EventsPage />
+                        <Route path=path!("/live") view=LivePage />
                     </Routes>
                 </main>
                 <Footer />

@@ -43,6 +43,11 @@ pub struct Config {
     pub heartbeat: Duration,
     /// Raise a motion alarm this often (none: only on demand).
     pub alarm_every: Option<Duration>,
+    /// The address viewers reach the camera's media at (none: the address it reaches the
+    /// server from).
+    pub media_ip: Option<std::net::IpAddr>,
+    /// The live view's size and rate.
+    pub video: ward_live::VideoFormat,
 }
 
 impl Config {
@@ -54,6 +59,8 @@ impl Config {
             time_zone: "UTC".into(),
             heartbeat: HEARTBEAT,
             alarm_every: None,
+            media_ip: None,
+            video: ward_live::VideoFormat::default(),
         }
     }
 }
@@ -79,6 +86,10 @@ pub struct Status {
     pub calls_sent: u64,
     /// Alarms and calls not raised because of privacy mode or no owner.
     pub suppressed: u64,
+    /// Viewers being streamed to now.
+    pub viewers: usize,
+    /// Live views started since the agent started.
+    pub live_sessions: u64,
     /// Why the last connection attempt failed, if it did.
     pub last_error: Option<String>,
 }
@@ -202,6 +213,8 @@ async fn session(
     status: &watch::Sender<Status>,
 ) -> Ended {
     let (mut tx, mut rx) = ws.split();
+    let media_ip = config.media_ip.or_else(|| address.parse().ok());
+    let mut live = Live::default();
     let report = AgentMessage::Report {
         firmware: config.identity.firmware.clone(),
         address,
@@ -217,7 +230,10 @@ async fn session(
     let mut seq = 0u64;
     loop {
         let action = tokio::select! {
-            _ = heartbeat.tick() => Some(AgentMessage::Heartbeat),
+            _ = heartbeat.tick() => {
+                live.tidy(status);
+                Some(AgentMessage::Heartbeat)
+            }
             _ = alarms.tick(), if config.alarm_every.is_some() => picture(config, status, Command::Motion, &mut seq),
             cmd = commands.recv() => match cmd {
                 None => return Ended::Stopped,
@@ -232,12 +248,29 @@ async fn session(
             msg = rx.next() => match msg {
                 Some(Ok(Message::Text(text))) => {
                     // A newer server's message that this agent does not know is ignored.
-                    if let Ok(m) = serde_json::from_str::<ServerMessage>(&text) {
-                        obey(config, status, m);
+                    match serde_json::from_str::<ServerMessage>(&text) {
+                        Ok(ServerMessage::LiveOffer { session, sdp, label }) => {
+                            Some(live.offer(config, status, media_ip, session, &sdp, &label))
+                        }
+                        Ok(ServerMessage::LiveEnd { session }) => {
+                            live.end(&session, status);
+                            None
+                        }
+                        Ok(m) => {
+                            obey(config, status, m);
+                            if status.borrow().privacy_mode || !status.borrow().bound {
+                                live.end_all(status);
+                            }
+                            None
+                        }
+                        Err(_) => None,
                     }
-                    None
                 }
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Ended::Dropped,
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => {
+                    // No control channel, no live view: nobody could stop it otherwise.
+                    live.end_all(status);
+                    return Ended::Dropped;
+                }
                 Some(Ok(_)) => None,
             },
         };
@@ -245,6 +278,7 @@ async fn session(
             let is_alarm = matches!(msg, AgentMessage::Alarm { .. });
             let is_call = matches!(msg, AgentMessage::Call { .. });
             if send(&mut tx, &msg).await.is_err() {
+                live.end_all(status);
                 return Ended::Dropped;
             }
             status.send_modify(|s| {
@@ -293,10 +327,80 @@ fn picture(
     })
 }
 
+/// The viewers this camera streams to, by the server's session id.
+#[derive(Default)]
+struct Live {
+    viewers: std::collections::HashMap<String, ward_live::Viewer>,
+}
+
+impl Live {
+    /// Answers a viewer's offer, unless privacy mode is on or nobody owns the camera.
+    fn offer(
+        &mut self,
+        config: &Config,
+        status: &watch::Sender<Status>,
+        media_ip: Option<std::net::IpAddr>,
+        session: String,
+        sdp: &str,
+        label: &str,
+    ) -> AgentMessage {
+        let s = status.borrow().clone();
+        let refuse =
+            |reason: &str| AgentMessage::LiveRefused { session: session.clone(), reason: reason.into() };
+        if s.privacy_mode {
+            return refuse("privacy mode is on");
+        }
+        if !s.bound {
+            return refuse("the camera has no owner");
+        }
+        let ip = media_ip.unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+        match ward_live::Viewer::answer(sdp, ip, label, config.video) {
+            Ok((answer, viewer)) => {
+                self.viewers.insert(session.clone(), viewer);
+                self.publish(status, true);
+                AgentMessage::LiveAnswer { session, sdp: answer }
+            }
+            Err(err) => refuse(&err.to_string()),
+        }
+    }
+
+    fn end(&mut self, session: &str, status: &watch::Sender<Status>) {
+        if let Some(v) = self.viewers.remove(session) {
+            // Stopping joins the viewer's thread (at most ~100 ms): not on the async thread.
+            tokio::task::spawn_blocking(move || v.stop());
+        }
+        self.publish(status, false);
+    }
+
+    fn end_all(&mut self, status: &watch::Sender<Status>) {
+        for (_, v) in self.viewers.drain() {
+            tokio::task::spawn_blocking(move || v.stop());
+        }
+        self.publish(status, false);
+    }
+
+    /// Forgets viewers whose sessions ended on their own (they left, or never connected).
+    fn tidy(&mut self, status: &watch::Sender<Status>) {
+        self.viewers.retain(|_, v| !v.is_finished());
+        self.publish(status, false);
+    }
+
+    fn publish(&self, status: &watch::Sender<Status>, started: bool) {
+        let n = self.viewers.len();
+        status.send_if_modified(|s| {
+            let changed = s.viewers != n || started;
+            s.viewers = n;
+            s.live_sessions += u64::from(started);
+            changed
+        });
+    }
+}
+
 fn obey(config: &mut Config, status: &watch::Sender<Status>, msg: ServerMessage) {
     let (bound, privacy) = match msg {
         ServerMessage::State { bound, privacy_mode } => (bound, privacy_mode),
         ServerMessage::Unbound => (false, false),
+        ServerMessage::LiveOffer { .. } | ServerMessage::LiveEnd { .. } => return,
     };
     status.send_modify(|s| {
         s.bound = bound;

@@ -36,9 +36,20 @@ struct Args {
     /// The time zone the camera reports (IANA name).
     #[arg(long, env = "TZ", default_value = "UTC")]
     time_zone: String,
+    /// The address viewers reach the live view's media at (default: the address this camera
+    /// reaches the server from).
+    #[arg(long, env = "WARD_CAMERA_MEDIA_IP")]
+    media_ip: Option<std::net::IpAddr>,
+    /// The live view: WIDTHxHEIGHT@FPS, up to 1280x720@30.
+    #[arg(long, env = "WARD_CAMERA_VIDEO", default_value = "640x360@15", value_parser = parse_video)]
+    video: ward_live::VideoFormat,
     /// Make the identity, print the label, and exit.
     #[arg(long)]
     init_only: bool,
+}
+
+fn parse_video(text: &str) -> Result<ward_live::VideoFormat, String> {
+    ward_live::VideoFormat::parse(text).map_err(|e| e.to_string())
 }
 
 #[tokio::main]
@@ -67,6 +78,8 @@ async fn main() -> anyhow::Result<()> {
     config.state_path = Some(args.state.clone());
     config.time_zone = args.time_zone;
     config.alarm_every = (args.alarm_every > 0).then(|| Duration::from_secs(args.alarm_every));
+    config.media_ip = args.media_ip;
+    config.video = args.video;
     let mut agent = Agent::spawn(config);
     let commands = agent.commands.clone();
     tokio::spawn(async move {

@@ -5,11 +5,13 @@
 //! - `pattern`: the moving test picture with the device name and a machine-readable capture
 //!   time, for cameras without a sensor and for measuring latency;
 //! - `encoder`: H.264 constrained baseline through OpenH264;
-//! - `peer`: one str0m peer per viewer, on its own UDP socket and thread.
+//! - `peer`: one str0m peer per viewer, on its own UDP socket and thread;
+//! - `probe`: a receive-only peer that plays the browser in tests and benches.
 
 pub mod encoder;
 pub mod pattern;
 pub mod peer;
+pub mod probe;
 
 pub use encoder::VideoFormat;
 pub use peer::{Viewer, ViewerStats};

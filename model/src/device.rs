@@ -116,6 +116,18 @@ pub struct DemoCamera {
     pub model: String,
 }
 
+/// A STUN or TURN server for the viewer's browser (`GET /api/live/ice-servers`), in the
+/// shape of WebRTC's `RTCIceServer`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IceServer {
+    pub urls: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
+}
+
 // ---- The agent protocol (JSON text frames on `/api/agent`) -------------------------------
 
 /// Agent → server.
@@ -140,6 +152,16 @@ pub enum AgentMessage {
         at: i64,
         picture: String,
     },
+    /// The answer to a viewer's offer (`ServerMessage::LiveOffer`): SDP text.
+    LiveAnswer {
+        session: String,
+        sdp: String,
+    },
+    /// No live view for this offer (privacy mode, no owner, or an offer it cannot serve).
+    LiveRefused {
+        session: String,
+        reason: String,
+    },
 }
 
 /// Server → agent.
@@ -150,6 +172,12 @@ pub enum ServerMessage {
     State { bound: bool, privacy_mode: bool },
     /// The owner removed the camera: forget them.
     Unbound,
+    /// A viewer's WebRTC offer (SDP text), relayed as it came; `label` is the device's name
+    /// for the picture. The media then flow from the camera to the viewer, never through
+    /// the server.
+    LiveOffer { session: String, sdp: String, label: String },
+    /// The viewer left: stop streaming to them.
+    LiveEnd { session: String },
 }
 
 /// Headers of the agent's WebSocket upgrade request.

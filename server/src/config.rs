@@ -76,6 +76,48 @@ pub struct Config {
     /// Days doorbell call records and their pictures are kept.
     #[arg(long, env = "WARD_CALL_RETENTION_DAYS", default_value_t = crate::registry::CALL_DAYS)]
     pub call_retention_days: u32,
+
+    /// STUN/TURN servers handed to viewers' browsers for the live view, comma-separated:
+    /// `stun:host:3478` or `turn:host:3478|user|secret`. Unset: none (fine on one network).
+    #[arg(long, env = "WARD_ICE_SERVERS", value_parser = parse_ice_servers, default_value = "")]
+    pub ice_servers: IceServers,
+}
+
+/// The parsed `--ice-servers` list.
+#[derive(Debug, Clone, Default)]
+pub struct IceServers(pub Vec<ward_model::IceServer>);
+
+fn parse_ice_servers(text: &str) -> Result<IceServers, String> {
+    let mut out = Vec::new();
+    for item in text.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let mut parts = item.split('|');
+        let url = parts.next().unwrap_or_default();
+        if !(url.starts_with("stun:") || url.starts_with("turn:") || url.starts_with("turns:")) {
+            return Err(format!("`{url}`: an ICE server URL starts with stun:, turn: or turns:"));
+        }
+        let (username, credential) = (parts.next().map(String::from), parts.next().map(String::from));
+        if url.starts_with("turn") && (username.is_none() || credential.is_none()) {
+            return Err(format!("`{url}`: a TURN server needs `|user|secret`"));
+        }
+        out.push(ward_model::IceServer { urls: vec![url.to_string()], username, credential });
+    }
+    Ok(IceServers(out))
+}
+
+#[cfg(test)]
+mod ice_tests {
+    use super::*;
+
+    #[test]
+    fn ice_servers_parse_and_bad_ones_are_named() {
+        let ok =
+            parse_ice_servers("stun:stun.example.org:3478, turn:turn.example.org:3478|ward|s3cret").unwrap();
+        assert_eq!(ok.0.len(), 2);
+        assert_eq!(ok.0[1].username.as_deref(), Some("ward"));
+        assert!(parse_ice_servers("").unwrap().0.is_empty());
+        assert!(parse_ice_servers("http://x").unwrap_err().contains("http://x"));
+        assert!(parse_ice_servers("turn:x:3478").unwrap_err().contains("user"));
+    }
 }
 
 impl Config {
@@ -96,6 +138,7 @@ impl Config {
             media_url: None,
             event_retention_days: crate::registry::EVENT_DAYS,
             call_retention_days: crate::registry::CALL_DAYS,
+            ice_servers: IceServers::default(),
         }
     }
 

@@ -82,12 +82,13 @@ impl Server {
         if imported > 0 {
             tracing::info!(imported, "factory records imported");
         }
-        let devices = devices::Devices::new(
+        let mut devices = devices::Devices::new(
             media,
             config.event_retention_days,
             config.call_retention_days,
             &config.data_dir,
         );
+        devices.ice_servers = config.ice_servers.0.clone();
         let assets = Assets::load(&config.dist_dir).context("could not read the built app")?;
         if assets.index_html().is_none() {
             tracing::warn!(

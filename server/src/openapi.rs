@@ -16,6 +16,7 @@ use utoipa::OpenApi;
         (name = "health", description = "Whether the service answers."),
         (name = "accounts", description = "Sign-up, sessions, the profile and the security page."),
         (name = "dev", description = "Developer aids of the embedded default."),
+        (name = "live", description = "Live view signalling (WHEP-shaped); media never pass the server."),
         (name = "meta", description = "This document."),
     )
 )]

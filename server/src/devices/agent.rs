@@ -130,6 +130,8 @@ async fn serve(state: AppState, hash: Vec<u8>, socket: WebSocket) -> Result<(), 
                                 store_call(&state, b, at, &picture).await?;
                             }
                         }
+                        AgentMessage::LiveAnswer { session, sdp } => hub.answered(&session, Ok(sdp)),
+                        AgentMessage::LiveRefused { session, reason } => hub.answered(&session, Err(reason)),
                     }
                 }
                 ctl = control.recv() => {
@@ -150,6 +152,14 @@ async fn serve(state: AppState, hash: Vec<u8>, socket: WebSocket) -> Result<(), 
                         Control::Unbound => {
                             binding = None;
                             send(&mut tx, &ServerMessage::Unbound).await?;
+                            continue;
+                        }
+                        Control::LiveOffer { session, sdp, label } => {
+                            send(&mut tx, &ServerMessage::LiveOffer { session, sdp, label }).await?;
+                            continue;
+                        }
+                        Control::LiveEnd { session } => {
+                            send(&mut tx, &ServerMessage::LiveEnd { session }).await?;
                             continue;
                         }
                     }

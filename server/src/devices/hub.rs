@@ -23,7 +23,27 @@ pub enum Control {
     Privacy(bool),
     /// The owner removed it.
     Unbound,
+    /// Relay a viewer's offer; the answer comes back through [`Hub::answered`].
+    LiveOffer {
+        session: String,
+        sdp: String,
+        label: String,
+    },
+    /// The viewer left.
+    LiveEnd {
+        session: String,
+    },
 }
+
+/// A live view in progress: who watches which camera (for `DELETE` and privacy mode).
+#[derive(Debug, Clone)]
+pub struct LiveSession {
+    pub device_id: String,
+    pub viewer_id: String,
+    pub serial_hash: Vec<u8>,
+}
+
+type Answer = tokio::sync::oneshot::Sender<Result<String, String>>;
 
 /// A device went on- or offline.
 #[derive(Debug, Clone)]
@@ -53,6 +73,9 @@ pub struct Hub {
     next: AtomicU64,
     /// Messages handled from agents (heartbeats included), for the benchmark.
     pub messages: AtomicU64,
+    /// Offers relayed to cameras and waiting for their answer.
+    answers: Mutex<HashMap<String, Answer>>,
+    live: Mutex<HashMap<String, LiveSession>>,
 }
 
 impl Default for Hub {
@@ -62,6 +85,8 @@ impl Default for Hub {
             status: broadcast::channel(4096).0,
             next: AtomicU64::new(1),
             messages: AtomicU64::new(0),
+            answers: Mutex::default(),
+            live: Mutex::default(),
         }
     }
 }
@@ -121,5 +146,58 @@ impl Hub {
 
     pub fn subscribe(&self) -> broadcast::Receiver<StatusChange> {
         self.status.subscribe()
+    }
+
+    /// Relays a viewer's offer to a connected camera; answers the camera's SDP answer, or why
+    /// it refused (`Err`), or `None` when the camera is not connected here or did not answer.
+    pub async fn relay_offer(
+        &self,
+        session: &LiveSession,
+        id: &str,
+        sdp: String,
+        label: String,
+        wait: std::time::Duration,
+    ) -> Option<Result<String, String>> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.answers.lock().expect("hub lock").insert(id.to_string(), tx);
+        if !self.is_connected(&session.serial_hash) {
+            self.answers.lock().expect("hub lock").remove(id);
+            return None;
+        }
+        self.tell(&session.serial_hash, Control::LiveOffer { session: id.to_string(), sdp, label });
+        let answer = tokio::time::timeout(wait, rx).await.ok().and_then(Result::ok);
+        self.answers.lock().expect("hub lock").remove(id);
+        if matches!(answer, Some(Ok(_))) {
+            self.live.lock().expect("hub lock").insert(id.to_string(), session.clone());
+        }
+        answer
+    }
+
+    /// A camera's answer to a relayed offer.
+    pub fn answered(&self, id: &str, answer: Result<String, String>) {
+        if let Some(tx) = self.answers.lock().expect("hub lock").remove(id) {
+            let _ = tx.send(answer);
+        }
+    }
+
+    /// The live session `id`, if it is in progress.
+    pub fn live_session(&self, id: &str) -> Option<LiveSession> {
+        self.live.lock().expect("hub lock").get(id).cloned()
+    }
+
+    /// Ends a live session: the camera stops streaming to that viewer.
+    pub fn end_live(&self, id: &str) {
+        if let Some(s) = self.live.lock().expect("hub lock").remove(id) {
+            self.tell(&s.serial_hash, Control::LiveEnd { session: id.to_string() });
+        }
+    }
+
+    /// Forgets the live sessions of a camera (privacy mode, removal: the camera ends them).
+    pub fn forget_live_of(&self, device_id: &str) {
+        self.live.lock().expect("hub lock").retain(|_, s| s.device_id != device_id);
+    }
+
+    pub fn live_count(&self) -> usize {
+        self.live.lock().expect("hub lock").len()
     }
 }

@@ -49,12 +49,21 @@ pub struct Devices {
     pub media: Media,
     pub event_days: u32,
     pub call_days: u32,
+    /// STUN/TURN servers for viewers' browsers (`--ice-servers`).
+    pub ice_servers: Vec<ward_model::IceServer>,
     data_dir: std::path::PathBuf,
 }
 
 impl Devices {
     pub fn new(media: Media, event_days: u32, call_days: u32, data_dir: &Path) -> Devices {
-        Devices { hub: Hub::default(), media, event_days, call_days, data_dir: data_dir.to_path_buf() }
+        Devices {
+            hub: Hub::default(),
+            media,
+            event_days,
+            call_days,
+            ice_servers: Vec::new(),
+            data_dir: data_dir.to_path_buf(),
+        }
     }
 
     /// Where `cargo xtask run` keeps its demo cameras' identity files (the developer page).
@@ -256,6 +265,7 @@ pub async fn remove(
     db.device_delete(&d.id).await?;
     state.stores.directory.factory_unbind(&d.serial_hash, &d.id).await?;
     state.devices.hub.tell(&d.serial_hash, Control::Unbound);
+    state.devices.hub.forget_live_of(&d.id);
     state.devices.media.delete_many(keys).await;
     state.devices.media.delete_prefix(&format!("{}/{}/{}", region.code(), d.owner_id, d.id)).await;
     if d.online {

@@ -28,6 +28,8 @@ pub enum Permission {
     DeleteAlarms,
     /// See doorbell call records. Owner only, by policy: a share never grants it.
     ViewCalls,
+    /// Watch the live view (media flow camera → browser; the server relays signalling).
+    LiveView,
 }
 
 /// What it is about: anything owned through a device.
@@ -57,9 +59,10 @@ pub fn authorize(actor: Actor<'_>, resource: Resource<'_>, permission: Permissio
             match (permission, resource) {
                 (Permission::ViewCalls, Resource::Call { .. }) => owner,
                 (Permission::ViewCalls, _) => false,
-                (Permission::View | Permission::Configure | Permission::Remove, Resource::Device { .. }) => {
-                    owner
-                }
+                (
+                    Permission::View | Permission::Configure | Permission::Remove | Permission::LiveView,
+                    Resource::Device { .. },
+                ) => owner,
                 (
                     Permission::ViewAlarms | Permission::DeleteAlarms,
                     Resource::Event { .. } | Resource::Device { .. },
@@ -87,7 +90,7 @@ mod tests {
         let device = Resource::Device { owner_id: "a", device_id: "d" };
         let event = Resource::Event { owner_id: "a", device_id: "d" };
         let call = Resource::Call { owner_id: "a", device_id: "d" };
-        for p in [Permission::View, Permission::Configure, Permission::Remove] {
+        for p in [Permission::View, Permission::Configure, Permission::Remove, Permission::LiveView] {
             assert!(authorize(Actor::Person { id: "a" }, device, p).is_ok());
             assert!(authorize(Actor::Person { id: "b" }, device, p).is_err());
         }

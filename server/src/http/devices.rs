@@ -45,7 +45,7 @@ fn actor(s: &CurrentSession) -> Actor<'_> {
 }
 
 /// A device of the session's store, if the policy lets this person do `p` with it.
-async fn device_for(s: &CurrentSession, id: &str, p: Permission) -> Result<DeviceRow, AppError> {
+pub(crate) async fn device_for(s: &CurrentSession, id: &str, p: Permission) -> Result<DeviceRow, AppError> {
     let d = s.db.device(id).await?.ok_or(AppError::NotFound)?;
     policy::authorize(actor(s), Resource::Device { owner_id: &d.owner_id, device_id: &d.id }, p)?;
     Ok(d)
@@ -229,6 +229,10 @@ pub async fn update_device(
     {
         s.db.device_set_privacy(&d.id, on).await?;
         state.devices.hub.tell(&d.serial_hash, Control::Privacy(on));
+        if on {
+            // The camera ends its live views itself when privacy mode comes on.
+            state.devices.hub.forget_live_of(&d.id);
+        }
     }
     let d = s.db.device(&d.id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(devices::to_api(&s.key, &d)?))

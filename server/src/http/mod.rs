@@ -5,6 +5,7 @@ pub mod assets;
 mod dev;
 mod devices;
 mod health;
+mod live;
 mod passkeys;
 mod privacy;
 pub mod security;
@@ -36,6 +37,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(dev::router())
         .merge(privacy::router())
         .merge(devices::router())
+        .merge(live::router())
         .routes(routes!(openapi_json))
 }
 

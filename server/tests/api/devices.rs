@@ -24,10 +24,10 @@ both_backends!(
     deleting_the_account_releases_its_cameras_and_deletes_their_pictures,
 );
 
-const WAIT: Duration = Duration::from_secs(10);
+pub(crate) const WAIT: Duration = Duration::from_secs(10);
 
 /// A camera off the line, known to the server (as if imported from the factory manifest).
-async fn new_camera(app: &TestApp) -> Identity {
+pub(crate) async fn new_camera(app: &TestApp) -> Identity {
     let id = Identity::generate();
     let line = FactoryLine {
         serial: id.serial.clone(),
@@ -39,18 +39,18 @@ async fn new_camera(app: &TestApp) -> Identity {
     id
 }
 
-async fn start(app: &TestApp, id: &Identity) -> Agent {
+pub(crate) async fn start(app: &TestApp, id: &Identity) -> Agent {
     let mut agent = Agent::spawn(Config::new(&app.url, id.clone()));
     agent.wait_until(WAIT, |s| s.connected).await.expect("the agent connects");
     agent
 }
 
-async fn user(app: &TestApp, email: &str) -> Browser {
+pub(crate) async fn user(app: &TestApp, email: &str) -> Browser {
     sign_up_and_verify(app, email, "eu").await;
     sign_in(app, email, PASSWORD, None).await.unwrap()
 }
 
-async fn claim(app: &TestApp, b: &Browser, id: &Identity) -> Device {
+pub(crate) async fn claim(app: &TestApp, b: &Browser, id: &Identity) -> Device {
     let res =
         b.send(app, Method::POST, "/api/devices", Some(json!({"serial": id.serial, "code": id.code}))).await;
     assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
@@ -90,7 +90,7 @@ fn media_files(app: &TestApp) -> usize {
     walk(&app.data_dir.join("media"))
 }
 
-async fn error(res: reqwest::Response) -> (StatusCode, ApiError) {
+pub(crate) async fn error(res: reqwest::Response) -> (StatusCode, ApiError) {
     let status = res.status();
     (status, res.json().await.unwrap())
 }

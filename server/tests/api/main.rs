@@ -10,6 +10,7 @@ mod errors;
 mod headers;
 mod health;
 mod lifecycle;
+mod live;
 mod openapi;
 mod privacy;
 mod raw;

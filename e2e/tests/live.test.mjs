@@ -1,0 +1,126 @@
+// The live view, end to end: a real camera agent (ward-camera, streaming with ward-live) and
+// a real Chromium against the real server, which only relays the offer and the answer. The
+// person opens the live view: frames decode; leaving the page ends the camera's session;
+// another account cannot watch; privacy mode refuses with a clear message.
+// `cargo xtask test` provisions this camera before the server starts (WARD_LIVE_CAMERA_STATE).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { BASE, launch, openPage, axe, screenshot, appReady } from "../lib/browser.mjs";
+
+const CAMERA = process.env.WARD_CAMERA_BIN;
+const STATE = process.env.WARD_LIVE_CAMERA_STATE;
+
+let browser;
+let camera;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  camera?.kill("SIGKILL");
+  await browser?.close();
+});
+
+async function checkAxe(page, what) {
+  const violations = await axe(page);
+  assert.deepEqual(violations, [], `${what}: ${JSON.stringify(violations, null, 1)}`);
+}
+
+/** A new, verified, signed-in person in the page's browser context; answers the CSRF token. */
+async function signedIn(page, name) {
+  const email = `live-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+  const password = "correct-horse-battery-staple-42";
+  const rules = await (await page.request.get(BASE + "/api/signup")).json();
+  const r = await page.request.post(BASE + "/api/signup", {
+    data: {
+      name, email, phone: "+44 20 7946 0958", password, region: "eu",
+      birth_date: "1980-12-09", accepted_policy: rules.policy_version,
+    },
+  });
+  assert.equal(r.status(), 201);
+  let code;
+  for (let i = 0; i < 50 && !code; i++) {
+    const mail = (await (await page.request.get(BASE + "/api/dev/mailbox")).json()).find((m) => m.to.includes(email));
+    code = mail?.text.match(/(?<!\d)\d{6}(?!\d)/)?.[0];
+    if (!code) await page.waitForTimeout(100);
+  }
+  assert.equal((await page.request.post(BASE + "/api/signup/verify", { data: { email, code } })).status(), 204);
+  const session = await page.request.post(BASE + "/api/session", { data: { email, password } });
+  assert.equal(session.status(), 200);
+  await page.addInitScript(() => localStorage.setItem("ward.session", "1"));
+  return (await session.json()).csrf_token;
+}
+
+test("live view: frames decode, leaving ends the session, others and privacy mode are refused", { skip: !(CAMERA && STATE) && "WARD_CAMERA_BIN / WARD_LIVE_CAMERA_STATE not set" }, async () => {
+  camera = spawn(CAMERA, ["--state", STATE, "--server", BASE], { stdio: ["ignore", "pipe", "inherit"] });
+  const label = await new Promise((resolve) => {
+    let out = "";
+    camera.stdout.on("data", (d) => {
+      out += d;
+      if (/Camera code: [A-Z]{6}/.test(out)) resolve(out);
+    });
+  });
+  const serial = label.match(/Camera serial: (\S+)/)[1];
+  const code = label.match(/Camera code: ([A-Z]{6})/)[1];
+
+  const page = await openPage(browser);
+  const csrf = await signedIn(page, "Grace Hopper");
+  const headers = { "x-csrf-token": csrf };
+  const claimed = await page.request.post(BASE + "/api/devices", { headers, data: { serial, code } });
+  assert.equal(claimed.status(), 201);
+  const device = await claimed.json();
+  for (let i = 0; i < 100; i++) {
+    if ((await (await page.request.get(BASE + `/api/devices/${device.id}`)).json()).online) break;
+    await page.waitForTimeout(100);
+  }
+
+  // The session's URL, from the relayed answer, to check that leaving ends it.
+  let location;
+  page.on("response", (r) => {
+    if (r.request().method() === "POST" && r.url().endsWith(`/api/devices/${device.id}/live`)) {
+      location = r.headers()["location"];
+    }
+  });
+  await page.goto(BASE + `/live?ids=${device.id}`);
+  await appReady(page);
+  await page.getByRole("heading", { level: 1, name: "Live view" }).waitFor();
+  const player = page.getByRole("region", { name: "Live camera" });
+  await player.getByText("Live", { exact: true }).waitFor({ timeout: 10000 });
+  // Decoded frames of the camera's picture: its size, and a growing frame count.
+  await page.waitForFunction(() => {
+    const v = document.querySelector(".live-frame video");
+    return v && v.videoWidth === 640 && v.getVideoPlaybackQuality().totalVideoFrames > 5;
+  }, null, { timeout: 10000 });
+  await player.getByRole("button", { name: "Statistics" }).click();
+  await player.getByText(/640×360/).waitFor({ timeout: 5000 });
+  await checkAxe(page, "/live (playing)");
+  await screenshot(page, "live-playing");
+  assert.ok(location, "the answer named the session");
+
+  // Leaving the page ends the session: the camera was told, the URL is gone.
+  await page.goto(BASE + "/account");
+  await appReady(page);
+  let ended = false;
+  for (let i = 0; i < 50 && !ended; i++) {
+    ended = (await page.request.delete(BASE + location, { headers })).status() === 404;
+    if (!ended) await page.waitForTimeout(100);
+  }
+  assert.ok(ended, "leaving the page ended the live session");
+
+  // Another account may not watch (the same answer as for a camera that does not exist).
+  const other = await openPage(browser);
+  await signedIn(other, "Alan Turing");
+  await other.goto(BASE + `/live?ids=${device.id}`);
+  await other.getByText("This camera is not on your account, or you may not watch it.").waitFor();
+  await other.context().close();
+
+  // Privacy mode: a clear message, and no connection is even attempted by the camera.
+  const patched = await page.request.patch(BASE + `/api/devices/${device.id}`, { headers, data: { privacy_mode: true } });
+  assert.equal(patched.status(), 200);
+  await page.goto(BASE + `/live?ids=${device.id}`);
+  await page.getByText(/Privacy mode is on for this camera/).waitFor();
+  await checkAxe(page, "/live (privacy mode)");
+  await screenshot(page, "live-privacy");
+  assert.deepEqual(page.problems.filter((p) => !/status of 40[49]/.test(p)), []);
+  await page.context().close();
+});

@@ -1,0 +1,123 @@
+//! The live view's signalling, shaped like WHEP (RFC 9725): the browser POSTs its SDP offer
+//! for a device, the server relays it to the camera over the camera's control WebSocket and
+//! answers `201 Created` with the camera's SDP answer and the session's `Location`; `DELETE`
+//! on that location ends the session. The media then flow camera → browser: this server has
+//! no WebRTC media stack and opens no media sockets (ARCHITECTURE.md, tested).
+
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use ward_model::{ApiError, IceServer};
+
+use crate::AppState;
+use crate::auth::session::CurrentSession;
+use crate::devices::DEVICE_NAME;
+use crate::devices::hub::LiveSession;
+use crate::devices::policy::Permission;
+use crate::error::{AppError, Json};
+use crate::http::devices::device_for;
+
+/// How long a camera has to answer an offer (it answers in milliseconds when it is well).
+const ANSWER_WAIT: Duration = Duration::from_secs(10);
+/// SDP offers are a few KB; anything near this is not one.
+const MAX_OFFER: usize = 64 * 1024;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(ice_servers)).routes(routes!(start)).routes(routes!(end))
+}
+
+/// The STUN/TURN servers to give `RTCPeerConnection` before making the offer.
+#[utoipa::path(get, path = "/live/ice-servers", tag = "live",
+    responses((status = 200, description = "Possibly empty.", body = [IceServer])))]
+pub async fn ice_servers(State(state): State<AppState>, _s: CurrentSession) -> Json<Vec<IceServer>> {
+    Json(state.devices.ice_servers.clone())
+}
+
+/// Starts a live view: the body is the browser's SDP offer (`application/sdp`, ICE gathered).
+#[utoipa::path(post, path = "/devices/{id}/live", tag = "live",
+    params(("id" = String, Path)),
+    request_body(content = String, content_type = "application/sdp"),
+    responses(
+        (status = 201, description = "The camera's SDP answer (`application/sdp`); `Location` names the session.", body = String, content_type = "application/sdp"),
+        (status = 404, description = "No such device, or no permission to watch it.", body = ApiError),
+        (status = 409, description = "The camera is offline or in privacy mode.", body = ApiError),
+        (status = 413, description = "The offer is too large.", body = ApiError),
+        (status = 415, description = "The body is not `application/sdp`.", body = ApiError),
+        (status = 422, description = "The camera could not use the offer.", body = ApiError),
+        (status = 503, description = "The camera did not answer in time.", body = ApiError),
+    ))]
+pub async fn start(
+    State(state): State<AppState>,
+    s: CurrentSession,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Result<Response, AppError> {
+    let d = device_for(&s, &id, Permission::LiveView).await?;
+    let is_sdp = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/sdp"))
+    });
+    if !is_sdp {
+        return Err(AppError::UnsupportedMediaType("Send the offer as `application/sdp`.".into()));
+    }
+    if body.len() > MAX_OFFER {
+        return Err(AppError::PayloadTooLarge("An SDP offer is a few kilobytes; this is not one.".into()));
+    }
+    if !body.starts_with("v=0") || !body.contains("m=video") {
+        return Err(AppError::field("offer", "malformed", "The offer is not an SDP offer with video."));
+    }
+    if d.privacy_mode {
+        return Err(AppError::Conflict(
+            "Privacy mode is on for this camera: it sends no video until you turn it off.".into(),
+        ));
+    }
+    if !d.online || !state.devices.hub.is_connected(&d.serial_hash) {
+        return Err(AppError::Conflict("This camera is offline, so there is no live view.".into()));
+    }
+    let label = s.key.open(DEVICE_NAME, &d.name_ct).map_err(AppError::internal)?;
+    let session_id = hex::encode(crate::vault::random::<16>());
+    let session =
+        LiveSession { device_id: d.id.clone(), viewer_id: s.person.id.clone(), serial_hash: d.serial_hash };
+    match state.devices.hub.relay_offer(&session, &session_id, body, label, ANSWER_WAIT).await {
+        Some(Ok(answer)) => {
+            let location = format!("/api/devices/{}/live/{session_id}", d.id);
+            let mut res = (StatusCode::CREATED, answer).into_response();
+            let h = res.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/sdp"));
+            h.insert(header::LOCATION, HeaderValue::from_str(&location).map_err(AppError::internal)?);
+            Ok(res)
+        }
+        Some(Err(reason)) if reason.contains("privacy") => Err(AppError::Conflict(
+            "Privacy mode is on for this camera: it sends no video until you turn it off.".into(),
+        )),
+        Some(Err(reason)) => {
+            Err(AppError::field("offer", "refused", format!("The camera could not use the offer: {reason}")))
+        }
+        None => Err(AppError::Unavailable("The camera did not answer. Try again in a moment.".into())),
+    }
+}
+
+/// Ends a live view (the viewer left the page); the camera stops sending.
+#[utoipa::path(delete, path = "/devices/{id}/live/{session}", tag = "live",
+    params(("id" = String, Path), ("session" = String, Path)),
+    responses(
+        (status = 204, description = "Ended."),
+        (status = 404, description = "No such session of yours.", body = ApiError),
+    ))]
+pub async fn end(
+    State(state): State<AppState>,
+    s: CurrentSession,
+    Path((id, session)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
+    let hub = &state.devices.hub;
+    // Only the viewer who started a session can end it; anyone else learns nothing.
+    if !hub.live_session(&session).is_some_and(|l| l.device_id == id && l.viewer_id == s.person.id) {
+        return Err(AppError::NotFound);
+    }
+    hub.end_live(&session);
+    Ok(StatusCode::NO_CONTENT)
+}
