@@ -530,6 +530,8 @@ pub async fn my_data(abort: AbortSignal) -> Result<MyData, ClientError> {
 /// `POST /api/privacy/unsubscribe` (204): no session needed.
 pub async fn unsubscribe(body: &Unsubscribe, abort: &AbortSignal) -> Result<(), ClientError> {
     post_empty(urls::PRIVACY_UNSUBSCRIBE, body, abort).await
+}
+
 // ---- Devices ----
 
 /// `GET /api/devices?page=&per_page=&q=&status=`.
@@ -685,4 +687,23 @@ pub async fn live_end(location: &str) -> Result<(), ClientError> {
     let signal =
         AbortController::new().map_err(|_| ClientError::Network("no AbortController".into()))?.signal();
     exchange(Method::DELETE, location, None, &signal).await.map(|_| ())
+}
+
+/// Ends a live session while the page unloads (tab closed, reload, another site): a
+/// `keepalive` request outlives the page, which an ordinary fetch does not.
+pub fn live_end_on_unload(location: &str) {
+    let Some(window) = web_sys::window() else { return };
+    let init = web_sys::RequestInit::new();
+    init.set_method("DELETE");
+    // web-sys has no setter for `keepalive`; it is a plain dictionary member.
+    let _ = js_sys::Reflect::set(
+        &init,
+        &wasm_bindgen::JsValue::from_str("keepalive"),
+        &wasm_bindgen::JsValue::TRUE,
+    );
+    if let (Some(token), Ok(headers)) = (csrf_token(), web_sys::Headers::new()) {
+        let _ = headers.set(CSRF_HEADER, &token);
+        init.set_headers(&headers);
+    }
+    let _ = window.fetch_with_str_and_init(location, &init);
 }

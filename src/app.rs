@@ -6,9 +6,9 @@ use leptos_router::path;
 use crate::components::{Footer, Header, ReconsentPrompt};
 use crate::i18n::I18nContextProvider;
 use crate::pages::{
-    AccountPage, Cookies, DeleteAccountPage, DevMailboxPage, DevicesPage, EventsPage, Home, LivePage, MyDataPage,
-    NotFound, PasswordResetPage, Privacy, PrivacyCenterPage, SecurityPage, SignInPage, SignUpPage, UnsubscribePage,
-    VerifyEmailPage,
+    AccountPage, Cookies, DeleteAccountPage, DevMailboxPage, DevicesPage, EventsPage, Home, LivePage,
+    MyDataPage, NotFound, PasswordResetPage, Privacy, PrivacyCenterPage, SecurityPage, SignInPage,
+    SignUpPage, UnsubscribePage, VerifyEmailPage,
 };
 use crate::{prefs, session};
 

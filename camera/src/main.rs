@@ -101,8 +101,15 @@ async fn main() -> anyhow::Result<()> {
             changed = agent.status.changed() => {
                 if changed.is_err() { return Ok(()); }
                 let now = agent.status.borrow().clone();
-                if now.connected != last.connected || now.bound != last.bound || now.privacy_mode != last.privacy_mode {
-                    eprintln!("ward-camera: connected={} bound={} privacy={}", now.connected, now.bound, now.privacy_mode);
+                if now.connected != last.connected
+                    || now.bound != last.bound
+                    || now.privacy_mode != last.privacy_mode
+                    || now.viewers != last.viewers
+                {
+                    eprintln!(
+                        "ward-camera: connected={} bound={} privacy={} viewers={}",
+                        now.connected, now.bound, now.privacy_mode, now.viewers
+                    );
                 }
                 if now.last_error != last.last_error && let Some(e) = &now.last_error {
                     eprintln!("ward-camera: cannot reach {}: {e}", args.server);

@@ -141,13 +141,15 @@ try {
     results.baseline.codec = b.codec;
     const page = await ctx.newPage();
     const w = await wardTry(page, 2000);
-    await page.close(); // leaving ends the session
+    await page.goto("about:blank"); // leaving ends the session (pagehide)
+    await page.close();
     results.ward.first.push(w.firstFrameMs);
     results.ward.latency.push(...w.latencies);
     await new Promise((r) => setTimeout(r, 300));
   }
 
   // 30 s of playing: freezes, and the agent's CPU for one viewer (minus its idle CPU).
+  await new Promise((r) => setTimeout(r, 3000)); // sessions of the tries wind down
   const idle0 = cpuTicks(camera.pid);
   await new Promise((r) => setTimeout(r, 5000));
   const idlePerS = (cpuTicks(camera.pid) - idle0) / 5;

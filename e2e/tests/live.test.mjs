@@ -52,7 +52,16 @@ async function signedIn(page, name) {
 }
 
 test("live view: frames decode, leaving ends the session, others and privacy mode are refused", { skip: !(CAMERA && STATE) && "WARD_CAMERA_BIN / WARD_LIVE_CAMERA_STATE not set" }, async () => {
-  camera = spawn(CAMERA, ["--state", STATE, "--server", BASE], { stdio: ["ignore", "pipe", "inherit"] });
+  camera = spawn(CAMERA, ["--state", STATE, "--server", BASE], { stdio: ["ignore", "pipe", "pipe"] });
+  // The camera says how many viewers it streams to ("viewers=N") whenever that changes.
+  let viewers = null;
+  camera.stderr.on("data", (d) => {
+    for (const m of String(d).matchAll(/viewers=(\d+)/g)) viewers = Number(m[1]);
+  });
+  const viewersBecome = async (n) => {
+    for (let i = 0; i < 100 && viewers !== n; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(viewers, n, `the camera streams to ${n} viewer(s)`);
+  };
   const label = await new Promise((resolve) => {
     let out = "";
     camera.stdout.on("data", (d) => {
@@ -97,15 +106,19 @@ test("live view: frames decode, leaving ends the session, others and privacy mod
   await screenshot(page, "live-playing");
   assert.ok(location, "the answer named the session");
 
-  // Leaving the page ends the session: the camera was told, the URL is gone.
-  await page.goto(BASE + "/account");
-  await appReady(page);
-  let ended = false;
-  for (let i = 0; i < 50 && !ended; i++) {
-    ended = (await page.request.delete(BASE + location, { headers })).status() === 404;
-    if (!ended) await page.waitForTimeout(100);
-  }
-  assert.ok(ended, "leaving the page ended the live session");
+  await viewersBecome(1);
+
+  // Leaving the page (in the app) ends the session: the camera stops, the URL is gone.
+  await page.getByRole("link", { name: "Account" }).first().click();
+  await page.waitForURL(/\/account/);
+  await viewersBecome(0);
+  assert.equal((await page.request.delete(BASE + location, { headers })).status(), 404, "already ended");
+  // Leaving the app altogether (another site, a closed tab) ends it too.
+  await page.goto(BASE + `/live?ids=${device.id}`);
+  await player.getByText("Live", { exact: true }).waitFor({ timeout: 10000 });
+  await viewersBecome(1);
+  await page.goto("about:blank");
+  await viewersBecome(0);
 
   // Another account may not watch (the same answer as for a camera that does not exist).
   const other = await openPage(browser);

@@ -152,6 +152,15 @@ fn Player(device_id: String) -> impl IntoView {
             old.take().close();
         }
     });
+    // Leaving the app altogether runs no cleanup: end the session as the page goes.
+    let unload = window_event_listener(leptos::ev::pagehide, move |_| {
+        slot.with_value(|c| {
+            if let Some(location) = c.as_ref().and_then(|c| c.location.as_deref()) {
+                api::live_end_on_unload(location);
+            }
+        });
+    });
+    on_cleanup(move || unload.remove());
     // The stats overlay, read once a second while shown.
     let last_bytes = StoredValue::new(0f64);
     let handle = set_interval_with_handle(
