@@ -51,7 +51,7 @@ impl Privacy {
         }
         let mut categories: Vec<DataCategory> = Vec::new();
         for (category, table, p, columns) in groups {
-            let person_column = if table == PERSON_TABLE { "id" } else { "person_id" };
+            let person_column = person_column_of(table);
             let items = if table == PERSON_TABLE {
                 let mut n = 0;
                 for c in &columns {
@@ -64,9 +64,15 @@ impl Privacy {
             let (retention_days, next) = match p.retention {
                 Retention::UntilAccountDeletion => (None, None),
                 Retention::Days(days) => {
-                    let time = registry::AGED_TABLES.iter().find(|(t, _)| *t == table).map(|(_, c)| *c);
+                    let time = registry::AGED_TABLES
+                        .iter()
+                        .chain(registry::MEDIA_TABLES)
+                        .find(|(t, _)| *t == table)
+                        .map(|(_, c)| *c);
                     let oldest = match time {
-                        Some(col) if items > 0 => db.oldest_held(table, col, person_id).await?,
+                        Some(col) if items > 0 => {
+                            db.oldest_held(table, person_column, col, person_id).await?
+                        }
                         _ => None,
                     };
                     (Some(days), oldest.map(|t| t + i64::from(days) * 86_400))
@@ -110,5 +116,17 @@ impl Privacy {
             }
         }
         Ok(MyData { region, generated_at: rfc3339(now), categories })
+    }
+}
+
+/// The column of `table` that names the person the row is about.
+fn person_column_of(table: &str) -> &'static str {
+    match table {
+        PERSON_TABLE => "id",
+        // A camera, its alarms and its calls belong to its owner.
+        "devices" | "alarm_events" | "call_records" => "owner_id",
+        // Who looked at a call record.
+        "call_views" => "viewer_id",
+        _ => "person_id",
     }
 }

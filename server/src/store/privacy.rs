@@ -135,10 +135,11 @@ impl Db {
     pub async fn oldest_held(
         &self,
         table: &'static str,
+        person_column: &'static str,
         time_column: &'static str,
         person_id: &str,
     ) -> Result<Option<i64>, StoreError> {
-        let sql = format!("SELECT MIN({time_column}) FROM {table} WHERE person_id = $1");
+        let sql = format!("SELECT MIN({time_column}) FROM {table} WHERE {person_column} = $1");
         Ok(with_pool!(self, pool => sqlx::query_scalar(&sql).bind(person_id).fetch_one(pool).await?))
     }
 
