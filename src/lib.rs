@@ -15,6 +15,7 @@ pub mod labels;
 pub mod load;
 pub mod pages;
 pub mod prefs;
+mod scanner;
 pub mod session;
 
 pub use app::App;

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
+use ward_model::device::ClaimDevice;
 
 pub const MODEL: &str = "Ward Cam C1";
 pub const FIRMWARE: &str = "1.4.2";
@@ -91,9 +92,9 @@ impl Identity {
         }
     }
 
-    /// What the label's QR code says: `WARD:<serial>:<code>`.
+    /// What the label's QR code says (the format is `ward_model`'s, shared with the portal).
     pub fn qr_text(&self) -> String {
-        format!("WARD:{}:{}", self.serial, self.code)
+        ClaimDevice { serial: self.serial.clone(), code: self.code.clone() }.label_text()
     }
 
     /// The printed label, as text.
@@ -111,11 +112,7 @@ impl Identity {
 
 /// Parses what a label's QR code says (the portal does the same in the browser).
 pub fn parse_qr(text: &str) -> Option<(String, String)> {
-    let mut parts = text.trim().split(':');
-    match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some("WARD"), Some(serial), Some(code), None) => Some((serial.into(), code.into())),
-        _ => None,
-    }
+    ClaimDevice::from_label_text(text).map(|c| (c.serial, c.code))
 }
 
 /// The label's QR code as a PNG: black modules on white, 8 px each, 4-module quiet zone.

@@ -22,10 +22,11 @@ const ARGS = [
   "--disable-sync",
 ];
 
-export async function launch() {
+/** Chromium with the shared flags; `extraArgs` add to them (e.g. a fake camera). */
+export async function launch(extraArgs = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ARGS,
+    args: [...ARGS, ...extraArgs],
   });
 }
 

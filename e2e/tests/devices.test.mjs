@@ -6,10 +6,18 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { BASE, launch, openPage, axe, screenshot, appReady } from "../lib/browser.mjs";
+import { signedIn } from "../lib/account.mjs";
+import { pngToY4m } from "../lib/y4m.mjs";
 
 const CAMERA = process.env.WARD_CAMERA_BIN;
 const STATE = process.env.WARD_CAMERA_STATE;
+// A second camera whose label is scanned; `cargo xtask test` wrote its QR code as a PNG.
+const SCAN_STATE = process.env.WARD_SCAN_CAMERA_STATE;
+const SCAN_QR = process.env.WARD_SCAN_CAMERA_QR;
 
 let browser;
 let camera;
@@ -24,30 +32,6 @@ after(async () => {
 async function checkAxe(page, what) {
   const violations = await axe(page);
   assert.deepEqual(violations, [], `${what}: ${JSON.stringify(violations, null, 1)}`);
-}
-
-/** Signs a new, verified person in, through the API, in the page's browser context. */
-async function signedIn(page) {
-  const email = `cam-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
-  const password = "correct-horse-battery-staple-42";
-  const rules = await (await page.request.get(BASE + "/api/signup")).json();
-  const r = await page.request.post(BASE + "/api/signup", {
-    data: {
-      name: "Grace Hopper", email, phone: "+44 20 7946 0958", password, region: "eu",
-      birth_date: "1980-12-09", accepted_policy: rules.policy_version,
-    },
-  });
-  assert.equal(r.status(), 201);
-  let code;
-  for (let i = 0; i < 50 && !code; i++) {
-    const mail = (await (await page.request.get(BASE + "/api/dev/mailbox")).json()).find((m) => m.to.includes(email));
-    code = mail?.text.match(/(?<!\d)\d{6}(?!\d)/)?.[0];
-    if (!code) await page.waitForTimeout(100);
-  }
-  assert.equal((await page.request.post(BASE + "/api/signup/verify", { data: { email, code } })).status(), 204);
-  assert.equal((await page.request.post(BASE + "/api/session", { data: { email, password } })).status(), 200);
-  // The app remembers that this browser has signed in (see src/session.rs).
-  await page.addInitScript(() => localStorage.setItem("ward.session", "1"));
 }
 
 test("a person adds the demo camera by its code, sees it online, sees an alarm picture, then sees it offline", { skip: !CAMERA && "WARD_CAMERA_BIN is not set" }, async () => {
@@ -108,4 +92,39 @@ test("a person adds the demo camera by its code, sees it online, sees an alarm p
   await screenshot(page, "devices-offline");
   assert.deepEqual(page.problems.filter((p) => !p.includes("422")), []);
   await page.context().close();
+});
+
+test("a person adds a camera by holding its QR label up to the webcam", { skip: !(SCAN_STATE && SCAN_QR) && "WARD_SCAN_CAMERA_STATE / WARD_SCAN_CAMERA_QR not set" }, async () => {
+  // Chromium's fake camera plays the label the agent printed, as a webcam would see it.
+  const video = path.join(mkdtempSync(path.join(os.tmpdir(), "ward-scan-")), "label.y4m");
+  pngToY4m(SCAN_QR, video);
+  const scanner = await launch([
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    `--use-file-for-fake-video-capture=${video}`,
+  ]);
+  try {
+    const { serial } = JSON.parse(readFileSync(SCAN_STATE, "utf8"));
+    const page = await openPage(scanner);
+    await page.context().grantPermissions(["camera"], { origin: BASE });
+    await signedIn(page, "Katherine Johnson");
+    await page.goto(BASE + "/devices");
+    await appReady(page);
+    await page.getByText("No devices here yet.").waitFor();
+    await page.getByRole("button", { name: "Scan the QR label" }).click();
+    await page.getByRole("group", { name: "Scan the label" }).waitFor();
+    await page.getByText("Hold the QR code on the camera's label up to your camera.").waitFor();
+    await screenshot(page, "devices-scan");
+    await checkAxe(page, "/devices (scanning)");
+    // The worker reads the label; the camera is claimed at once and the scanner closes.
+    await page.getByText("was added.").waitFor({ timeout: 15000 });
+    await page.getByRole("group", { name: "Scan the label" }).waitFor({ state: "detached" });
+    await page.locator(".device-list").getByText(serial).waitFor();
+    // The webcam is released once the scanner closes.
+    assert.equal(await page.evaluate(() => document.querySelectorAll("video").length), 0);
+    await screenshot(page, "devices-scanned");
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await scanner.close();
+  }
 });

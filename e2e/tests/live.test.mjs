@@ -7,6 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { BASE, launch, openPage, axe, screenshot, appReady } from "../lib/browser.mjs";
+import { signedIn } from "../lib/account.mjs";
 
 const CAMERA = process.env.WARD_CAMERA_BIN;
 const STATE = process.env.WARD_LIVE_CAMERA_STATE;
@@ -24,36 +25,6 @@ after(async () => {
 async function checkAxe(page, what) {
   const violations = await axe(page);
   assert.deepEqual(violations, [], `${what}: ${JSON.stringify(violations, null, 1)}`);
-}
-
-/** A new, verified, signed-in person in the page's browser context; answers the CSRF token. */
-async function signedIn(page, name) {
-  const email = `live-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
-  const password = "correct-horse-battery-staple-42";
-  const rules = await (await page.request.get(BASE + "/api/signup")).json();
-  const r = await page.request.post(BASE + "/api/signup", {
-    data: {
-      name, email, phone: "+44 20 7946 0958", password, region: "eu",
-      birth_date: "1980-12-09", accepted_policy: rules.policy_version,
-    },
-  });
-  assert.equal(r.status(), 201);
-  let code;
-  for (let i = 0; i < 50 && !code; i++) {
-    const mail = (await (await page.request.get(BASE + "/api/dev/mailbox")).json()).find((m) => m.to.includes(email));
-    code = mail?.text.match(/(?<!\d)\d{6}(?!\d)/)?.[0];
-    if (!code) await page.waitForTimeout(100);
-  }
-  assert.equal((await page.request.post(BASE + "/api/signup/verify", { data: { email, code } })).status(), 204);
-  const session = await page.request.post(BASE + "/api/session", { data: { email, password } });
-  assert.equal(session.status(), 200);
-  // (about:blank, which the test visits, has no localStorage.)
-  await page.addInitScript(() => {
-    try {
-      localStorage.setItem("ward.session", "1");
-    } catch {}
-  });
-  return (await session.json()).csrf_token;
 }
 
 test("live view: frames decode, leaving ends the session, others and privacy mode are refused", { skip: !(CAMERA && STATE) && "WARD_CAMERA_BIN / WARD_LIVE_CAMERA_STATE not set" }, async () => {

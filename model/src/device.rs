@@ -12,6 +12,25 @@ pub struct ClaimDevice {
     pub code: String,
 }
 
+impl ClaimDevice {
+    /// What a camera label's QR code says: `WARD:<serial>:<code>`. The camera prints it and
+    /// the portal's scanner reads it back, so the format lives here, once.
+    pub fn label_text(&self) -> String {
+        format!("WARD:{}:{}", self.serial, self.code)
+    }
+
+    /// Reads a label's QR text; `None` for any other QR code (a URL, a Wi-Fi code...).
+    pub fn from_label_text(text: &str) -> Option<Self> {
+        let mut parts = text.trim().split(':');
+        match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some("WARD"), Some(serial), Some(code), None) if !serial.is_empty() && !code.is_empty() => {
+                Some(ClaimDevice { serial: serial.into(), code: code.into() })
+            }
+            _ => None,
+        }
+    }
+}
+
 /// `PATCH /api/devices/{id}`: rename and/or switch privacy mode.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -2,7 +2,9 @@
 //! 10,000 devices and 1,000,000 alarm events of one owner, then
 //! - `GET /api/devices` latency (p50/p99) over pages, with and without a status filter;
 //! - the retention purge of 1,000,000 expired events and `GET /api/devices` p99 meanwhile;
-//! - 1,000 real agents (`ward-camera`, in-process) connected: heartbeats handled, RSS.
+//! - 1,000 real agents (`ward-camera`, in-process) connected: heartbeats handled, RSS;
+//! - with `WARD_DIST_DIR` (the built app; xtask sets it): the time from navigation to the
+//!   devices list visible in Chromium (`e2e/bench/devices-list.mjs`).
 //!
 //! Figures go to `bench/results/devices.json`. Measures only; asserts nothing.
 
@@ -44,10 +46,28 @@ async fn timed_gets(c: &reqwest::Client, url: &str, paths: &[String]) -> Vec<f64
     out
 }
 
+/// Runs `e2e/bench/devices-list.mjs` against the running server; answers its JSON line.
+async fn browser_list_timing(url: &str, email: &str, password: &str) -> anyhow::Result<serde_json::Value> {
+    let e2e = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../e2e");
+    let mut node = std::process::Command::new("node");
+    node.arg("bench/devices-list.mjs")
+        .current_dir(e2e)
+        .env("WARD_URL", url)
+        .env("WARD_BENCH_EMAIL", email)
+        .env("WARD_BENCH_PASSWORD", password);
+    // Off the runtime's workers: the server in this process must keep answering Chromium.
+    let out = tokio::task::spawn_blocking(move || node.output()).await??;
+    anyhow::ensure!(out.status.success(), "devices-list.mjs: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    Ok(serde_json::from_str(text.lines().last().unwrap_or("null"))?)
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let mut config = Config::new(dir.path().join("data"), dir.path().join("dist"));
+    let dist = std::env::var_os("WARD_DIST_DIR").map(std::path::PathBuf::from);
+    let mut config =
+        Config::new(dir.path().join("data"), dist.clone().unwrap_or_else(|| dir.path().join("dist")));
     config.addr = "127.0.0.1:0".parse()?;
     let server = Server::bind(&config).await?;
     let url = format!("http://{}", server.local_addr());
@@ -111,6 +131,12 @@ async fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     db.bench_insert_events(&owner, &ids, EVENTS, now - 8 * 86_400).await?;
     let seeded_events = t.elapsed().as_secs_f64();
+
+    // The devices page in Chromium, with all 10,000 devices in the account.
+    let navigation = match &dist {
+        Some(_) => browser_list_timing(&url, email, "correct horse battery").await?,
+        None => serde_json::Value::Null,
+    };
 
     // Devices API.
     let paths: Vec<String> =
@@ -190,7 +216,7 @@ async fn main() -> anyhow::Result<()> {
             "rss_mb_before": r2(rss_before), "rss_mb_after": r2(rss_after),
             "devices_api_with_agents_ms": {"p50": r2(pct(&mut with_agents, 0.5)), "p99": r2(pct(&mut with_agents, 0.99))},
             "note": "agents run in the same process as the server: RSS includes both"},
-        "navigation_to_list_ms": null,
+        "navigation_to_list_ms": navigation,
     });
     let text = serde_json::to_string_pretty(&out)?;
     println!("{text}");

@@ -11,6 +11,7 @@ use crate::forms::FormState;
 use crate::i18n::{td_string, use_i18n};
 use crate::labels::{local_time, tr, tr_with};
 use crate::load::load;
+use crate::scanner::ScanLabel;
 use crate::session::RequireSession;
 
 /// The devices page: add a camera, and every device with its live status, paged.
@@ -118,8 +119,8 @@ fn AddDevice(on_added: Callback<()>) -> impl IntoView {
     let form = FormState::new(&["serial", "code"]);
     let added = RwSignal::new(None::<String>);
     let (demo, _) = load(api::demo_cameras);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let scanning = RwSignal::new(false);
+    let claim = move || {
         if form.sending.get_untracked() {
             return;
         }
@@ -140,6 +141,20 @@ fn AddDevice(on_added: Callback<()>) -> impl IntoView {
             }
         });
     };
+    let submit = {
+        let claim = claim.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            claim();
+        }
+    };
+    // A label read by the scanner is claimed at once: the person meant to add that camera.
+    let on_found = Callback::new(move |found: ClaimDevice| {
+        scanning.set(false);
+        serial.set(found.serial);
+        code.set(found.code);
+        claim();
+    });
     view! {
         <form class="card form" novalidate on:submit=submit aria-labelledby="add-device-heading">
             <h2 id="add-device-heading">{tr(i18n, |l| td_string!(l, devices.add_heading))}</h2>
@@ -153,7 +168,16 @@ fn AddDevice(on_added: Callback<()>) -> impl IntoView {
             <p role="status" class="muted">
                 {move || added.get().map(|n| tr_with(i18n, |l| td_string!(l, devices.added), vec![n]))}
             </p>
-            <SubmitButton form=form label=tr(i18n, |l| td_string!(l, devices.add)) />
+            <div class="form-actions">
+                <SubmitButton form=form label=tr(i18n, |l| td_string!(l, devices.add)) />
+                <button type="button" class="button button-secondary" aria-expanded=move || scanning.get().to_string()
+                    on:click=move |_| scanning.update(|s| *s = !*s)>
+                    {tr(i18n, |l| td_string!(l, devices.scan))}
+                </button>
+            </div>
+            {move || scanning.get().then(|| view! {
+                <ScanLabel on_found=on_found on_close=Callback::new(move |()| scanning.set(false)) />
+            })}
             {move || demo.get().and_then(|r| r.ok()).filter(|c| !c.is_empty()).map(|cams| view! {
                 <div class="notice notice-info">
                     <p>{tr(i18n, |l| td_string!(l, devices.demo))}</p>

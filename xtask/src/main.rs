@@ -1,4 +1,4 @@
-//! `cargo xtask run | test | bench size|auth|banner | install | build | openapi`
+//! `cargo xtask run | test | bench size|auth|banner|devices|live | install | build | openapi`
 //!
 //! The README's two commands land here. Every step says what it does before it does it,
 //! and the process exits non-zero on the first failure.
@@ -7,6 +7,7 @@ mod app;
 mod bench;
 mod bench_auth;
 mod bench_banner;
+mod bench_live;
 mod compress;
 mod run;
 mod sh;
@@ -25,6 +26,8 @@ commands:
   bench size                           bytes (raw, gzip, brotli) the browser downloads for the first page
   bench auth                           sign-ins/s and latency at 32 clients; /api/health p99 during the storm
   bench banner                         Ward's cookie banner vs vanilla-cookieconsent and klaro: bytes and time to clickable
+  bench devices                        10,000 devices, 1,000,000 events: API latency, list in Chromium, purge, 1,000 agents
+  bench live                           live view: first frame, glass-to-glass latency, freezes, agent CPU, vs Chromium baseline
   install                              only install the tools (idempotent)
   build                                only build the browser app into dist/ (release, precompressed)
   openapi                              rewrite server/openapi.json from the code
