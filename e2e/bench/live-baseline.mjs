@@ -37,8 +37,6 @@ export async function baselineTry(browser, { width = 640, height = 360, fps = 15
       video.muted = true;
       video.playsInline = true;
       document.body.append(video);
-      const reader = document.createElement("canvas").getContext("2d", { willReadFrequently: true });
-
       const t0 = performance.now();
       const pc1 = new RTCPeerConnection();
       const pc2 = new RTCPeerConnection();
@@ -60,25 +58,10 @@ export async function baselineTry(browser, { width = 640, height = 360, fps = 15
       video.srcObject = new MediaStream([track.track]);
       video.play();
 
-      const latencies = [];
       const firstFrameMs = await new Promise((resolve) => {
         video.requestVideoFrameCallback(() => resolve(performance.now() - t0));
       });
-      const end = performance.now() + sampleMs;
-      await new Promise((resolve) => {
-        const onFrame = () => {
-          const now = Date.now();
-          reader.canvas.width = video.videoWidth;
-          reader.canvas.height = video.videoHeight;
-          reader.drawImage(video, 0, 0);
-          const img = reader.getImageData(0, 0, video.videoWidth, video.videoHeight);
-          const stamp = globalThis.wardReadStamp(img.data, video.videoWidth, video.videoHeight);
-          if (stamp !== null) latencies.push(now - stamp);
-          if (performance.now() < end) video.requestVideoFrameCallback(onFrame);
-          else resolve();
-        };
-        video.requestVideoFrameCallback(onFrame);
-      });
+      const latencies = await globalThis.wardSampleLatencies(video, sampleMs);
       const codec = [...(await pc2.getStats()).values()].find((s) => s.type === "codec")?.mimeType;
       clearInterval(timer);
       pc1.close();

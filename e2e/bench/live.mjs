@@ -112,23 +112,7 @@ try {
       });
       const first = await new Promise((resolve) => video.requestVideoFrameCallback(() => resolve(performance.now())));
       const firstFrameMs = first - window.__pcStart;
-      const reader = document.createElement("canvas").getContext("2d", { willReadFrequently: true });
-      const latencies = [];
-      const end = performance.now() + ms;
-      await new Promise((resolve) => {
-        const onFrame = () => {
-          const now = Date.now();
-          reader.canvas.width = video.videoWidth;
-          reader.canvas.height = video.videoHeight;
-          reader.drawImage(video, 0, 0);
-          const img = reader.getImageData(0, 0, video.videoWidth, video.videoHeight);
-          const stamp = globalThis.wardReadStamp(img.data, video.videoWidth, video.videoHeight);
-          if (stamp !== null) latencies.push(now - stamp);
-          if (performance.now() < end) video.requestVideoFrameCallback(onFrame);
-          else resolve();
-        };
-        video.requestVideoFrameCallback(onFrame);
-      });
+      const latencies = await globalThis.wardSampleLatencies(video, ms);
       return { firstFrameMs, latencies };
     }, ms);
   }

@@ -1,4 +1,5 @@
 // Shared set-up for the end-to-end tests: a real Chromium, the running server, axe-core.
+import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { createRequire } from "node:module";
 import { readFileSync, mkdirSync } from "node:fs";
@@ -37,6 +38,12 @@ export async function openPage(browser, options = {}) {
   const { banner, ...contextOptions } = options;
   const context = await browser.newContext(contextOptions);
   if (!banner) await answerBanner(context, "0000");
+  return pageIn(context);
+}
+
+/** A new page in `context` that records console errors and uncaught exceptions in
+ *  `page.problems`. */
+export async function pageIn(context) {
   const page = await context.newPage();
   page.problems = [];
   page.on("console", (msg) => {
@@ -72,6 +79,12 @@ export async function axe(page) {
     }));
   });
   return result;
+}
+
+/** Fails the test with axe-core's findings on the page, if any. */
+export async function checkAxe(page, what) {
+  const violations = await axe(page);
+  assert.deepEqual(violations, [], `${what}: ${JSON.stringify(violations, null, 1)}`);
 }
 
 export async function screenshot(page, name) {

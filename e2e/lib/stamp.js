@@ -46,4 +46,26 @@
       ctx.fillRect(left + i * cell, top, cell, cell);
     });
   };
+
+  // Reads the capture time of every frame `video` shows for `ms`, answering the latencies
+  // (receive time minus capture time, in ms). Shared by the live bench and its baseline.
+  globalThis.wardSampleLatencies = (video, ms) => {
+    const reader = document.createElement("canvas").getContext("2d", { willReadFrequently: true });
+    const latencies = [];
+    const end = performance.now() + ms;
+    return new Promise((resolve) => {
+      const onFrame = () => {
+        const now = Date.now();
+        reader.canvas.width = video.videoWidth;
+        reader.canvas.height = video.videoHeight;
+        reader.drawImage(video, 0, 0);
+        const img = reader.getImageData(0, 0, video.videoWidth, video.videoHeight);
+        const stamp = globalThis.wardReadStamp(img.data, video.videoWidth, video.videoHeight);
+        if (stamp !== null) latencies.push(now - stamp);
+        if (performance.now() < end) video.requestVideoFrameCallback(onFrame);
+        else resolve(latencies);
+      };
+      video.requestVideoFrameCallback(onFrame);
+    });
+  };
 })();

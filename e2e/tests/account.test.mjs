@@ -4,7 +4,7 @@
 // which /api/dev/mailbox reads).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, launch, openPage, axe, screenshot, appReady } from "../lib/browser.mjs";
+import { BASE, launch, openPage, screenshot, appReady, checkAxe } from "../lib/browser.mjs";
 import { totp, nowStep } from "../lib/totp.mjs";
 
 let browser;
@@ -19,11 +19,6 @@ test("RFC 6238 test vector (SHA-1, 8 digits truncated to 6)", () => {
   // Secret "12345678901234567890" in base32; at T=59 s the 8-digit code is 94287082.
   assert.equal(totp("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", 1), "287082");
 });
-
-async function checkAxe(page, what) {
-  const violations = await axe(page);
-  assert.deepEqual(violations, [], `${what}: ${JSON.stringify(violations, null, 1)}`);
-}
 
 async function codeFor(page, email) {
   for (let i = 0; i < 50; i++) {

@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BASE, launch, openPage, axe, screenshot, appReady } from "../lib/browser.mjs";
+import { BASE, launch, openPage, screenshot, appReady, checkAxe } from "../lib/browser.mjs";
 import { signedIn } from "../lib/account.mjs";
 import { pngToY4m } from "../lib/y4m.mjs";
 
@@ -28,11 +28,6 @@ after(async () => {
   camera?.kill("SIGKILL");
   await browser?.close();
 });
-
-async function checkAxe(page, what) {
-  const violations = await axe(page);
-  assert.deepEqual(violations, [], `${what}: ${JSON.stringify(violations, null, 1)}`);
-}
 
 test("a person adds the demo camera by its code, sees it online, sees an alarm picture, then sees it offline", { skip: !CAMERA && "WARD_CAMERA_BIN is not set" }, async () => {
   camera = spawn(CAMERA, ["--state", STATE, "--server", BASE, "--alarm-every", "2"], { stdio: ["ignore", "pipe", "inherit"] });

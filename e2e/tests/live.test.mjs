@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { BASE, launch, openPage, axe, screenshot, appReady } from "../lib/browser.mjs";
+import { BASE, launch, openPage, screenshot, appReady, checkAxe } from "../lib/browser.mjs";
 import { signedIn } from "../lib/account.mjs";
 
 const CAMERA = process.env.WARD_CAMERA_BIN;
@@ -21,11 +21,6 @@ after(async () => {
   camera?.kill("SIGKILL");
   await browser?.close();
 });
-
-async function checkAxe(page, what) {
-  const violations = await axe(page);
-  assert.deepEqual(violations, [], `${what}: ${JSON.stringify(violations, null, 1)}`);
-}
 
 test("live view: frames decode, leaving ends the session, others and privacy mode are refused", { skip: !(CAMERA && STATE) && "WARD_CAMERA_BIN / WARD_LIVE_CAMERA_STATE not set" }, async () => {
   camera = spawn(CAMERA, ["--state", STATE, "--server", BASE], { stdio: ["ignore", "pipe", "pipe"] });

@@ -4,7 +4,7 @@
 // opens Ward at localhost rather than 127.0.0.1.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, launch, openPage, axe, screenshot, appReady } from "../lib/browser.mjs";
+import { BASE, launch, openPage, screenshot, appReady, checkAxe } from "../lib/browser.mjs";
 import { totp, nowStep } from "../lib/totp.mjs";
 
 const LOCAL = BASE.replace("://127.0.0.1:", "://localhost:");
@@ -16,11 +16,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-async function checkAxe(page, what) {
-  const violations = await axe(page);
-  assert.deepEqual(violations, [], `${what}: ${JSON.stringify(violations, null, 1)}`);
-}
 
 /** A verified account, made through the API (the sign-up pages have their own test). */
 async function account(page, email, password) {

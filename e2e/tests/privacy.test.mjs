@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { BASE, launch, openPage, axe, screenshot, appReady, answerBanner } from "../lib/browser.mjs";
+import { BASE, launch, openPage, screenshot, appReady, answerBanner, checkAxe, pageIn } from "../lib/browser.mjs";
 
 const STAFF = process.env.WARD_E2E_PRIVACY_STAFF ?? "dpo@e2e.example.com";
 const DATA_DIR = process.env.WARD_E2E_DATA_DIR;
@@ -29,17 +29,6 @@ before(async () => {
   await signUp(own, email);
   alice = { context: own, email, ...(await signIn(own, email)) };
 });
-
-/** A new page in `context` that records console errors, like openPage's. */
-async function pageIn(context) {
-  const page = await context.newPage();
-  page.problems = [];
-  page.on("console", (msg) => {
-    if (msg.type() === "error") page.problems.push(msg.text());
-  });
-  page.on("pageerror", (err) => page.problems.push(String(err)));
-  return page;
-}
 
 /** A new context with `who`'s cookies and storage (signed in as them). */
 async function cloneOf(who) {
@@ -94,11 +83,6 @@ async function api(who, method, url, data) {
   const r = await who.context.request.fetch(BASE + url, { method, data, headers: { "X-CSRF-Token": who.csrf } });
   assert.ok(r.ok(), `${method} ${url}: ${r.status()} ${await r.text()}`);
   return r.status() === 204 ? null : r.json();
-}
-
-async function checkAxe(page, what) {
-  const violations = await axe(page);
-  assert.deepEqual(violations, [], `${what}: ${JSON.stringify(violations, null, 1)}`);
 }
 
 const bannerOf = (page) => page.getByRole("region", { name: "Cookies on Ward" });

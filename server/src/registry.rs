@@ -460,6 +460,23 @@ pub fn retention_days(table: &str) -> Option<u32> {
         .min()
 }
 
+/// The column of each region table that names the person its rows are about ("my data"
+/// counts by it); a table not listed here names them in `person_id`.
+pub const SUBJECT_COLUMNS: &[(&str, &str)] = &[
+    ("people", "id"),
+    // A camera, its alarms and its calls belong to its owner.
+    ("devices", "owner_id"),
+    ("alarm_events", "owner_id"),
+    ("call_records", "owner_id"),
+    // Who looked at a call record.
+    ("call_views", "viewer_id"),
+];
+
+/// The column of `table` that names the person a row is about.
+pub fn subject_column(table: &str) -> &'static str {
+    SUBJECT_COLUMNS.iter().find(|(t, _)| *t == table).map_or("person_id", |(_, c)| c)
+}
+
 /// Tables purged by age, with the column holding each row's time (Unix seconds).
 pub const AGED_TABLES: &[(&str, &str)] = &[("activity", "at"), ("codes", "expires_at"), ("call_views", "at")];
 
@@ -542,6 +559,16 @@ mod tests {
         }
         assert_eq!(retention_days("activity"), Some(365));
         assert_eq!(retention_days("people"), None);
+    }
+
+    #[test]
+    fn every_table_with_personal_data_names_its_subject_in_a_declared_column() {
+        for (c, _) in personal() {
+            let subject = subject_column(c.table);
+            assert!(lookup_in(Reg, c.table, subject).is_some(), "{}.{subject}", c.table);
+        }
+        assert_eq!(subject_column("devices"), "owner_id");
+        assert_eq!(subject_column("activity"), "person_id");
     }
 
     #[test]

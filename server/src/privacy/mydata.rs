@@ -51,7 +51,7 @@ impl Privacy {
         }
         let mut categories: Vec<DataCategory> = Vec::new();
         for (category, table, p, columns) in groups {
-            let person_column = person_column_of(table);
+            let person_column = registry::subject_column(table);
             let items = if table == PERSON_TABLE {
                 let mut n = 0;
                 for c in &columns {
@@ -116,17 +116,5 @@ impl Privacy {
             }
         }
         Ok(MyData { region, generated_at: rfc3339(now), categories })
-    }
-}
-
-/// The column of `table` that names the person the row is about.
-fn person_column_of(table: &str) -> &'static str {
-    match table {
-        PERSON_TABLE => "id",
-        // A camera, its alarms and its calls belong to its owner.
-        "devices" | "alarm_events" | "call_records" => "owner_id",
-        // Who looked at a call record.
-        "call_views" => "viewer_id",
-        _ => "person_id",
     }
 }
