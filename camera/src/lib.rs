@@ -46,8 +46,10 @@ pub struct Config {
     /// The address viewers reach the camera's media at (none: the address it reaches the
     /// server from).
     pub media_ip: Option<std::net::IpAddr>,
-    /// The live view's size and rate.
+    /// The live view's size and rate (the test picture's; an RTSP camera sends its own).
     pub video: ward_live::VideoFormat,
+    /// An RTSP camera whose H.264 viewers get, passed through, instead of the test picture.
+    pub rtsp: Option<ward_live::RtspSource>,
 }
 
 impl Config {
@@ -61,6 +63,7 @@ impl Config {
             alarm_every: None,
             media_ip: None,
             video: ward_live::VideoFormat::default(),
+            rtsp: None,
         }
     }
 }
@@ -214,7 +217,7 @@ async fn session(
 ) -> Ended {
     let (mut tx, mut rx) = ws.split();
     let media_ip = config.media_ip.or_else(|| address.parse().ok());
-    let mut live = Live::default();
+    let mut live = Live::new();
     let report = AgentMessage::Report {
         firmware: config.identity.firmware.clone(),
         address,
@@ -235,6 +238,7 @@ async fn session(
                 Some(AgentMessage::Heartbeat)
             }
             _ = alarms.tick(), if config.alarm_every.is_some() => picture(config, status, Command::Motion, &mut seq),
+            Some((session, answered)) = live.answered.recv() => live.finish(status, session, answered),
             cmd = commands.recv() => match cmd {
                 None => return Ended::Stopped,
                 Some(Command::Freeze) => {
@@ -250,7 +254,7 @@ async fn session(
                     // A newer server's message that this agent does not know is ignored.
                     match serde_json::from_str::<ServerMessage>(&text) {
                         Ok(ServerMessage::LiveOffer { session, sdp, label }) => {
-                            Some(live.offer(config, status, media_ip, session, &sdp, &label))
+                            live.offer(config, status, media_ip, session, sdp, &label)
                         }
                         Ok(ServerMessage::LiveEnd { session }) => {
                             live.end(&session, status);
@@ -327,44 +331,88 @@ fn picture(
     })
 }
 
+/// What answering an offer gave: the SDP answer and the session, or why not.
+type Answered = Result<(String, ward_live::Viewer), String>;
+
 /// The viewers this camera streams to, by the server's session id.
-#[derive(Default)]
 struct Live {
     viewers: std::collections::HashMap<String, ward_live::Viewer>,
+    /// Offers being answered on a blocking thread: opening an RTSP camera can take seconds,
+    /// and the control loop must keep its heartbeats meanwhile.
+    pending: std::collections::HashSet<String>,
+    answers: mpsc::UnboundedSender<(String, Answered)>,
+    answered: mpsc::UnboundedReceiver<(String, Answered)>,
 }
 
 impl Live {
-    /// Answers a viewer's offer, unless privacy mode is on or nobody owns the camera.
+    fn new() -> Live {
+        let (answers, answered) = mpsc::unbounded_channel();
+        Live { viewers: Default::default(), pending: Default::default(), answers, answered }
+    }
+
+    /// Starts answering a viewer's offer, unless privacy mode is on or nobody owns the camera
+    /// (then it is refused at once). The answer comes back through `answered` to `finish`.
     fn offer(
         &mut self,
         config: &Config,
         status: &watch::Sender<Status>,
         media_ip: Option<std::net::IpAddr>,
         session: String,
-        sdp: &str,
+        sdp: String,
         label: &str,
-    ) -> AgentMessage {
-        let s = status.borrow().clone();
-        let refuse =
-            |reason: &str| AgentMessage::LiveRefused { session: session.clone(), reason: reason.into() };
-        if s.privacy_mode {
-            return refuse("privacy mode is on");
-        }
-        if !s.bound {
-            return refuse("the camera has no owner");
+    ) -> Option<AgentMessage> {
+        if let Some(reason) = refusal(&status.borrow()) {
+            return Some(AgentMessage::LiveRefused { session, reason: reason.into() });
         }
         let ip = media_ip.unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
-        match ward_live::Viewer::answer(sdp, ip, label, config.video) {
-            Ok((answer, viewer)) => {
+        let source = match &config.rtsp {
+            Some(rtsp) => ward_live::Source::Rtsp(rtsp.clone()),
+            None => ward_live::Source::TestPattern { format: config.video, label: label.into() },
+        };
+        self.pending.insert(session.clone());
+        let answers = self.answers.clone();
+        tokio::task::spawn_blocking(move || {
+            let answered = ward_live::Viewer::answer_with(&sdp, ip, source).map_err(|e| e.to_string());
+            // The agent's connection is gone: nobody can end this viewer later.
+            if let Err(mpsc::error::SendError((_, Ok((_, viewer))))) = answers.send((session, answered)) {
+                viewer.stop();
+            }
+        });
+        None
+    }
+
+    /// An offer was answered: the viewer is kept and the answer sent, unless the viewer left
+    /// or privacy mode came on meanwhile.
+    fn finish(
+        &mut self,
+        status: &watch::Sender<Status>,
+        session: String,
+        answered: Answered,
+    ) -> Option<AgentMessage> {
+        let wanted = self.pending.remove(&session);
+        let refused = refusal(&status.borrow());
+        match answered {
+            Ok((answer, viewer)) if wanted && refused.is_none() => {
                 self.viewers.insert(session.clone(), viewer);
                 self.publish(status, true);
-                AgentMessage::LiveAnswer { session, sdp: answer }
+                Some(AgentMessage::LiveAnswer { session, sdp: answer })
             }
-            Err(err) => refuse(&err.to_string()),
+            Ok((_, viewer)) => {
+                tokio::task::spawn_blocking(move || viewer.stop());
+                match (wanted, refused) {
+                    (true, Some(reason)) => {
+                        Some(AgentMessage::LiveRefused { session, reason: reason.into() })
+                    }
+                    // The viewer left meanwhile: the server expects nothing.
+                    _ => None,
+                }
+            }
+            Err(reason) => wanted.then_some(AgentMessage::LiveRefused { session, reason }),
         }
     }
 
     fn end(&mut self, session: &str, status: &watch::Sender<Status>) {
+        self.pending.remove(session);
         if let Some(v) = self.viewers.remove(session) {
             // Stopping joins the viewer's thread (at most ~100 ms): not on the async thread.
             tokio::task::spawn_blocking(move || v.stop());
@@ -373,6 +421,7 @@ impl Live {
     }
 
     fn end_all(&mut self, status: &watch::Sender<Status>) {
+        self.pending.clear();
         for (_, v) in self.viewers.drain() {
             tokio::task::spawn_blocking(move || v.stop());
         }
@@ -393,6 +442,17 @@ impl Live {
             s.live_sessions += u64::from(started);
             changed
         });
+    }
+}
+
+/// Why no live view can be given now, if so.
+fn refusal(s: &Status) -> Option<&'static str> {
+    if s.privacy_mode {
+        Some("privacy mode is on")
+    } else if !s.bound {
+        Some("the camera has no owner")
+    } else {
+        None
     }
 }
 
@@ -424,5 +484,82 @@ mod tests {
     fn the_agent_url_follows_the_scheme() {
         assert_eq!(agent_url("http://127.0.0.1:8080"), "ws://127.0.0.1:8080/api/agent");
         assert_eq!(agent_url("https://ward.example"), "wss://ward.example/api/agent");
+    }
+
+    const LOOPBACK: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
+    /// A viewer's offer (a receive-only WebRTC peer's; it never connects here).
+    fn offer() -> String {
+        ward_live::probe::Probe::offer(LOOPBACK).unwrap().1
+    }
+
+    fn bound() -> watch::Sender<Status> {
+        watch::channel(Status { bound: true, ..Status::default() }).0
+    }
+
+    /// Waits for the next answered offer, as the control loop does, and finishes it.
+    async fn next_answer(live: &mut Live, status: &watch::Sender<Status>) -> Option<AgentMessage> {
+        let (session, answered) =
+            tokio::time::timeout(Duration::from_secs(10), live.answered.recv()).await.unwrap().unwrap();
+        live.finish(status, session, answered)
+    }
+
+    #[tokio::test]
+    async fn offers_are_answered_off_the_control_loop() {
+        let (status, config) = (bound(), Config::new("http://127.0.0.1:9", Identity::generate()));
+        let mut live = Live::new();
+        assert!(live.offer(&config, &status, Some(LOOPBACK), "s1".into(), offer(), "Door").is_none());
+        match next_answer(&mut live, &status).await {
+            Some(AgentMessage::LiveAnswer { session, sdp }) => {
+                assert_eq!(session, "s1");
+                assert!(sdp.contains("H264"), "{sdp}");
+            }
+            other => panic!("expected an answer: {other:?}"),
+        }
+        assert_eq!((status.borrow().viewers, status.borrow().live_sessions), (1, 1));
+        live.end_all(&status);
+        assert_eq!(status.borrow().viewers, 0);
+    }
+
+    #[tokio::test]
+    async fn an_rtsp_camera_that_cannot_be_played_refuses_the_viewer_with_the_reason() {
+        let closed = std::net::TcpListener::bind((LOOPBACK, 0)).unwrap().local_addr().unwrap();
+        let mut config = Config::new("http://127.0.0.1:9", Identity::generate());
+        config.rtsp = Some(ward_live::RtspSource::new(&format!("rtsp://{closed}/live")).unwrap());
+        let status = bound();
+        let mut live = Live::new();
+        assert!(live.offer(&config, &status, Some(LOOPBACK), "s1".into(), offer(), "Door").is_none());
+        match next_answer(&mut live, &status).await {
+            Some(AgentMessage::LiveRefused { session, reason }) => {
+                assert_eq!(session, "s1");
+                assert!(reason.starts_with("RTSP:") && reason.contains(&closed.to_string()), "{reason}");
+            }
+            other => panic!("expected a refusal: {other:?}"),
+        }
+        assert_eq!(status.borrow().live_sessions, 0);
+    }
+
+    #[tokio::test]
+    async fn a_viewer_who_leaves_or_privacy_mode_before_the_answer_gets_no_stream() {
+        let (status, config) = (bound(), Config::new("http://127.0.0.1:9", Identity::generate()));
+        let mut live = Live::new();
+        // The viewer left while the offer was being answered: nothing is sent, nothing kept.
+        live.offer(&config, &status, Some(LOOPBACK), "s1".into(), offer(), "Door");
+        live.end("s1", &status);
+        assert!(next_answer(&mut live, &status).await.is_none());
+        // Privacy mode came on meanwhile: refused, not answered.
+        live.offer(&config, &status, Some(LOOPBACK), "s2".into(), offer(), "Door");
+        status.send_modify(|s| s.privacy_mode = true);
+        match next_answer(&mut live, &status).await {
+            Some(AgentMessage::LiveRefused { session, reason }) => {
+                assert_eq!((session.as_str(), reason.as_str()), ("s2", "privacy mode is on"));
+            }
+            other => panic!("expected a refusal: {other:?}"),
+        }
+        // And with privacy mode on, an offer is refused at once.
+        let refused = live.offer(&config, &status, Some(LOOPBACK), "s3".into(), offer(), "Door");
+        assert!(matches!(refused, Some(AgentMessage::LiveRefused { .. })), "{refused:?}");
+        assert!(live.pending.is_empty() && live.viewers.is_empty());
+        assert_eq!(status.borrow().live_sessions, 0);
     }
 }

@@ -7,6 +7,16 @@
 //! The first start makes the camera's identity (kept in `--state`), prints its label,
 //! writes the label's QR code and appends its factory record to `--manifest`, the file the
 //! server imports at start. Lines on stdin act on demand: `motion`, `ring`, `freeze`.
+//!
+//! The live view shows a generated test picture, encoded for each viewer. With `--rtsp
+//! rtsp://[user:password@]host/path` (or `WARD_CAMERA_RTSP`) it shows that RTSP camera
+//! instead: its H.264 is passed through unchanged (no decoding, no encoding), over one RTSP
+//! session (RTP over TCP) that opens with the first viewer and closes after the last. A
+//! camera that cannot be played fails the viewer's offer with the reason; one that drops is
+//! reconnected with backoff. A viewer starts at the camera's next key frame, and a browser's
+//! request for a key frame cannot be passed on, so keep the camera's key-frame interval
+//! short (1–2 s); set it to H.264 without B-frames (baseline is safest: it goes out under
+//! the baseline payload type the browser offered).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -43,9 +53,18 @@ struct Args {
     /// The live view: WIDTHxHEIGHT@FPS, up to 1280x720@30.
     #[arg(long, env = "WARD_CAMERA_VIDEO", default_value = "640x360@15", value_parser = parse_video)]
     video: ward_live::VideoFormat,
+    /// Pass this RTSP camera's H.264 through to live viewers instead of the test picture:
+    /// rtsp://[user:password@]host[:port]/path.
+    // `hide_env_values`: `--help` would otherwise print the URL with its password.
+    #[arg(long, env = "WARD_CAMERA_RTSP", hide_env_values = true, value_parser = parse_rtsp)]
+    rtsp: Option<ward_live::RtspSource>,
     /// Make the identity, print the label, and exit.
     #[arg(long)]
     init_only: bool,
+}
+
+fn parse_rtsp(text: &str) -> Result<ward_live::RtspSource, String> {
+    ward_live::RtspSource::new(text).map_err(|e| e.to_string())
 }
 
 fn parse_video(text: &str) -> Result<ward_live::VideoFormat, String> {
@@ -80,6 +99,7 @@ async fn main() -> anyhow::Result<()> {
     config.alarm_every = (args.alarm_every > 0).then(|| Duration::from_secs(args.alarm_every));
     config.media_ip = args.media_ip;
     config.video = args.video;
+    config.rtsp = args.rtsp;
     let mut agent = Agent::spawn(config);
     let commands = agent.commands.clone();
     tokio::spawn(async move {
