@@ -4,7 +4,7 @@ use std::path::Path;
 
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
-use ward_model::device::ClaimDevice;
+use ward_model::ClaimDevice;
 
 pub const MODEL: &str = "Ward Cam C1";
 pub const FIRMWARE: &str = "1.4.2";
