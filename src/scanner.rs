@@ -188,10 +188,12 @@ async fn start(
     let stream: MediaStream = JsFuture::from(asked).await.map_err(|e| refusal(&e))?.unchecked_into();
     video.set_src_object(Some(&stream));
 
-    let busy = Rc::new(Cell::new(false));
+    // Busy until the worker says it listens (its wasm takes a moment to start).
+    let busy = Rc::new(Cell::new(true));
     let idle = busy.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
         idle.set(false);
+        // `true` (ready) or `null` (no code in that frame): offer the next frame.
         let Some(text) = e.data().as_string() else { return };
         match ClaimDevice::from_label_text(&text) {
             // Not from inside the worker's callback: the parent closes the scanner, which

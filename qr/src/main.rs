@@ -1,6 +1,7 @@
 //! The QR worker: Trunk builds this binary as a web worker (index.html, `data-type="worker"`).
 //! The page posts `{width, height, data}` (an `ImageData`'s fields; `data` transferred) and
-//! gets back the decoded text, or `null` when the frame holds no readable code.
+//! gets back the decoded text, or `null` when the frame holds no readable code. It first posts
+//! `true` once it listens: a message sent before that would be lost.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
@@ -22,6 +23,7 @@ fn main() {
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The worker lives as long as the scan; the handler must too.
     on_message.forget();
+    let _ = scope.post_message(&JsValue::TRUE);
 }
 
 #[cfg(not(target_arch = "wasm32"))]

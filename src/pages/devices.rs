@@ -89,7 +89,7 @@ fn Devices() -> impl IntoView {
                     let pages = p.total.div_ceil(u64::from(p.per_page)).max(1) as u32;
                     let current = p.page;
                     view! {
-                        <p class="muted" data-testid="devices-total">{tr_with(i18n, |l| td_string!(l, devices.count), vec![p.total.to_string()])}</p>
+                        <p class="muted" data-testid="devices-total">{if p.total == 1 { tr(i18n, |l| td_string!(l, devices.count_one)).into_any() } else { tr_with(i18n, |l| td_string!(l, devices.count), vec![p.total.to_string()]).into_any() }}</p>
                         <ul class="device-list">
                             {p.devices.into_iter().map(|d| view! { <DeviceItem device=d on_change=reload /> }).collect_view()}
                         </ul>
