@@ -549,6 +549,11 @@ pub async fn devices(
     get_json(&url, &abort).await
 }
 
+/// `GET /api/devices/{id}`: one device (404 when it is not the person's).
+pub async fn device(id: &str, abort: &AbortSignal) -> Result<Device, ClientError> {
+    get_json(&urls::device(id), abort).await
+}
+
 /// `POST /api/devices` (201): claim by serial and label code.
 pub async fn claim_device(body: &ClaimDevice, abort: &AbortSignal) -> Result<Device, ClientError> {
     post_json(urls::DEVICES, body, abort).await

@@ -19,7 +19,7 @@ use web_sys::{
 };
 
 use crate::api::{self, ClientError};
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{Locale, td_string, use_i18n};
 use crate::labels::tr;
 use crate::session::RequireSession;
 
@@ -33,7 +33,7 @@ enum PlayState {
     Connecting,
     Playing,
     Reconnecting,
-    /// The camera cannot stream (privacy mode, offline): the server's sentence, no retry.
+    /// The camera cannot stream (privacy mode, offline, not the person's): why, no retry.
     Unavailable(String),
     Failed,
 }
@@ -124,14 +124,28 @@ fn Player(device_id: String) -> impl IntoView {
         if let Some(old) = slot.try_update_value(Option::take).flatten() {
             old.take().close();
         }
+        let unavailable = move |text: fn(Locale) -> &'static str| {
+            state.set(PlayState::Unavailable(tr(i18n, text)().to_string()))
+        };
         spawn_local(async move {
-            match connect(&device.get_value(), el, state, retry_on_failure(state, retries)).await {
-                Ok(conn) => slot.set_value(Some(SendWrapper::new(conn))),
-                Err(ClientError::Api { status: 409, error, .. }) => {
-                    state.set(PlayState::Unavailable(error.message))
+            let id = device.get_value();
+            // Privacy mode or offline: say so, and do not even make a peer connection.
+            if let Ok(never) = web_sys::AbortController::new().map(|c| c.signal()) {
+                match api::device(&id, &never).await {
+                    Ok(d) if d.privacy_mode => return unavailable(|l| td_string!(l, live.privacy_on)),
+                    Ok(d) if !d.online => return unavailable(|l| td_string!(l, live.offline)),
+                    _ => {}
                 }
-                Err(ClientError::Api { status: 403 | 404, .. }) => state
-                    .set(PlayState::Unavailable(tr(i18n, |l| td_string!(l, live.not_yours))().to_string())),
+            }
+            match connect(&id, el, state, retry_on_failure(state, retries)).await {
+                Ok(conn) => slot.set_value(Some(SendWrapper::new(conn))),
+                // It changed between the two requests: the server refused for the same reasons.
+                Err(ClientError::Api { status: 409, .. }) => {
+                    unavailable(|l| td_string!(l, live.cannot_stream))
+                }
+                Err(ClientError::Api { status: 403 | 404, .. }) => {
+                    unavailable(|l| td_string!(l, live.not_yours))
+                }
                 Err(_) => state.set(PlayState::Failed),
             }
         });

@@ -11,11 +11,14 @@ use object_store::path::Path;
 #[derive(Debug, Clone)]
 pub struct Media {
     store: Arc<dyn ObjectStore>,
+    /// The directory of the local store, if that is the store: deletes go straight to it.
+    local: Option<std::path::PathBuf>,
 }
 
 impl Media {
     /// `url`: `s3://bucket[/prefix]` (the rest from `AWS_*` variables), or `None` for `dir`.
     pub fn open(url: Option<&str>, dir: &std::path::Path) -> anyhow::Result<Media> {
+        let mut local = None;
         let store: Arc<dyn ObjectStore> = match url {
             Some(url) if url.starts_with("s3://") => {
                 let (bucket_url, prefix) = split_prefix(url);
@@ -28,10 +31,11 @@ impl Media {
             Some(other) => anyhow::bail!("WARD_MEDIA_URL must be s3://BUCKET[/PREFIX], not {other}"),
             None => {
                 std::fs::create_dir_all(dir)?;
+                local = Some(dir.to_path_buf());
                 Arc::new(object_store::local::LocalFileSystem::new_with_prefix(dir)?)
             }
         };
-        Ok(Media { store })
+        Ok(Media { store, local })
     }
 
     pub async fn put(&self, key: &str, bytes: Vec<u8>) -> object_store::Result<()> {
@@ -44,6 +48,12 @@ impl Media {
 
     /// Deletes these keys; ones already gone count as deleted. Returns how many failed.
     pub async fn delete_many(&self, keys: Vec<String>) -> usize {
+        if let Some(root) = self.local.clone() {
+            // One blocking task for the whole batch instead of one per file (object_store's
+            // way): the retention purge deletes millions of pictures.
+            let n = keys.len();
+            return tokio::task::spawn_blocking(move || delete_files(&root, &keys)).await.unwrap_or(n);
+        }
         let paths = futures_util::stream::iter(keys.into_iter().map(|k| Ok(Path::from(k)))).boxed();
         let results: Vec<_> = self.store.delete_stream(paths).collect().await;
         results
@@ -63,6 +73,29 @@ impl Media {
         let keys = listed.into_iter().filter_map(|m| m.ok()).map(|m| m.location.to_string()).collect();
         self.delete_many(keys).await
     }
+}
+
+/// Removes `keys` under `root`; ones already gone count as deleted. Returns how many failed.
+/// Keys are the server's own (`<region>/<owner>/<device>/<event>.jpg`: letters, digits, `/`,
+/// `.`, `-`), which `LocalFileSystem` stores under the same relative path.
+fn delete_files(root: &std::path::Path, keys: &[String]) -> usize {
+    let mut failed = 0;
+    for key in keys {
+        if key.starts_with('/') || key.split('/').any(|part| part.is_empty() || part == "..") {
+            tracing::warn!(%key, "not a picture key; not deleted");
+            failed += 1;
+            continue;
+        }
+        match std::fs::remove_file(root.join(key)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(err) => {
+                tracing::warn!(%err, %key, "could not delete a picture");
+                failed += 1;
+            }
+        }
+    }
+    failed
 }
 
 fn split_prefix(url: &str) -> (String, Option<String>) {
@@ -93,6 +126,8 @@ mod tests {
         assert_eq!(media.get("us/p/d/e.jpg").await.unwrap().as_ref(), &[1, 2, 3]);
         assert_eq!(media.delete_many(vec!["us/p/d/e.jpg".into(), "us/p/d/gone.jpg".into()]).await, 0);
         assert!(media.get("us/p/d/e.jpg").await.is_err());
+        // Only the server's own keys: nothing outside the media directory is touched.
+        assert_eq!(media.delete_many(vec!["../outside.jpg".into(), "/etc/x".into(), "a//b".into()]).await, 3);
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

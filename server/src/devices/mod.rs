@@ -286,6 +286,11 @@ pub struct Purged {
     pub files: u64,
 }
 
+/// Rows deleted per statement by the retention purge: bigger batches touch each scattered
+/// index page once for many rows (1,000,000 events: 10,000 → 23 s, 100,000 → 7 s in SQLite);
+/// a batch holds the write lock for under a second. Readers are never blocked (WAL).
+const PURGE_BATCH: i64 = 100_000;
+
 /// The retention rule for alarm media and call records, at `now` (injected by tests):
 /// events older than `event_days` and calls older than `call_days` go, with their pictures.
 pub async fn purge(state: &AppState, now: i64) -> Result<Purged, StoreError> {
@@ -295,13 +300,21 @@ pub async fn purge(state: &AppState, now: i64) -> Result<Purged, StoreError> {
             [("alarm_events", state.devices.event_days), ("call_records", state.devices.call_days)]
         {
             let cutoff = now - i64::from(days) * 86_400;
+            // The pictures of one batch are deleted while the next batch's rows are: the
+            // store and the file system work at the same time.
+            let mut deleting: Option<tokio::task::JoinHandle<usize>> = None;
             loop {
-                let (rows, keys) = db.media_purge_batch(table, cutoff, 5_000).await?;
+                let batch = db.media_purge_batch(table, cutoff, PURGE_BATCH).await;
+                if let Some(files) = deleting.take() {
+                    let _ = files.await;
+                }
+                let (rows, keys) = batch?;
                 if rows == 0 {
                     break;
                 }
                 purged.files += keys.len() as u64;
-                state.devices.media.delete_many(keys).await;
+                let media = state.devices.media.clone();
+                deleting = Some(tokio::spawn(async move { media.delete_many(keys).await }));
                 if table == "alarm_events" {
                     purged.events += rows;
                 } else {
