@@ -302,24 +302,23 @@ pub async fn purge(state: &AppState, now: i64) -> Result<Purged, StoreError> {
             let cutoff = now - i64::from(days) * 86_400;
             // The pictures of one batch are deleted while the next batch's rows are: the
             // store and the file system work at the same time.
-            let mut deleting: Option<tokio::task::JoinHandle<usize>> = None;
-            loop {
-                let batch = db.media_purge_batch(table, cutoff, PURGE_BATCH).await;
-                if let Some(files) = deleting.take() {
-                    let _ = files.await;
+            let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<String>>(1);
+            let media = state.devices.media.clone();
+            let deleter = tokio::spawn(async move {
+                let mut files = 0u64;
+                while let Some(keys) = rx.recv().await {
+                    files += keys.len() as u64;
+                    media.delete_many(keys).await;
                 }
-                let (rows, keys) = batch?;
-                if rows == 0 {
-                    break;
-                }
-                purged.files += keys.len() as u64;
-                let media = state.devices.media.clone();
-                deleting = Some(tokio::spawn(async move { media.delete_many(keys).await }));
-                if table == "alarm_events" {
-                    purged.events += rows;
-                } else {
-                    purged.calls += rows;
-                }
+                files
+            });
+            let rows = db.media_purge(table, cutoff, PURGE_BATCH, &tx).await;
+            drop(tx);
+            purged.files += deleter.await.unwrap_or(0);
+            if table == "alarm_events" {
+                purged.events += rows?;
+            } else {
+                purged.calls += rows?;
             }
         }
     }

@@ -419,49 +419,65 @@ impl Db {
         }))
     }
 
-    /// Deletes up to `batch` rows of a media table (`alarm_events` or `call_records`) older
-    /// than `cutoff` and returns the media keys they held, for the caller to delete.
-    pub async fn media_purge_batch(
+    /// Deletes every row of a media table (`alarm_events` or `call_records`) older than
+    /// `cutoff`, `batch` rows per statement, and sends each batch's media keys to `keys` for
+    /// the caller to delete meanwhile. Returns how many rows went.
+    pub async fn media_purge(
         &self,
         table: &str,
         cutoff: i64,
         batch: i64,
-    ) -> Result<(u64, Vec<String>), StoreError> {
-        let keys =
+        keys: &tokio::sync::mpsc::Sender<Vec<String>>,
+    ) -> Result<u64, StoreError> {
+        let columns =
             if table == "alarm_events" { "picture_key, thumbnail_key" } else { "picture_key, picture_key" };
-        let rows: Vec<(String, String)> = match &self.pool {
+        let mut total = 0;
+        match &self.pool {
             Pool::Sqlite(pool) => {
-                // By rowid (no lookup through the text primary key), oldest first, with a page
-                // cache big enough for the batch's dirty index pages (they would otherwise
-                // spill to the WAL mid-batch): 1,000,000 events purge ~2.5x faster. The cache
-                // goes back to SQLite's default after the batch.
+                // By rowid (no lookup through the text primary key), oldest first, on one
+                // connection whose page cache holds a batch's dirty index pages (they would
+                // otherwise spill to the WAL mid-statement). The cache goes back to SQLite's
+                // default afterwards.
                 let sql = format!(
                     "DELETE FROM {table} WHERE rowid IN \
-                     (SELECT rowid FROM {table} WHERE at < $1 ORDER BY at LIMIT $2) RETURNING {keys}"
+                     (SELECT rowid FROM {table} WHERE at < $1 ORDER BY at LIMIT $2) RETURNING {columns}"
                 );
                 let mut conn = pool.acquire().await?;
                 sqlx::query("PRAGMA cache_size = -262144").execute(&mut *conn).await?;
-                let rows = sqlx::query_as(&sql).bind(cutoff).bind(batch).fetch_all(&mut *conn).await;
+                let mut outcome = Ok(());
+                loop {
+                    match sqlx::query_as(&sql).bind(cutoff).bind(batch).fetch_all(&mut *conn).await {
+                        Ok(rows) if rows.is_empty() => break,
+                        Ok(rows) => {
+                            total += rows.len() as u64;
+                            let _ = keys.send(media_keys(rows)).await;
+                        }
+                        Err(e) => {
+                            outcome = Err(e);
+                            break;
+                        }
+                    }
+                }
                 sqlx::query("PRAGMA cache_size = -2000").execute(&mut *conn).await?;
-                rows?
+                outcome?;
             }
             Pool::Postgres(pool) => {
                 let sql = format!(
                     "DELETE FROM {table} WHERE id IN \
-                     (SELECT id FROM {table} WHERE at < $1 ORDER BY at LIMIT $2) RETURNING {keys}"
+                     (SELECT id FROM {table} WHERE at < $1 ORDER BY at LIMIT $2) RETURNING {columns}"
                 );
-                sqlx::query_as(&sql).bind(cutoff).bind(batch).fetch_all(pool).await?
+                loop {
+                    let rows: Vec<(String, String)> =
+                        sqlx::query_as(&sql).bind(cutoff).bind(batch).fetch_all(pool).await?;
+                    if rows.is_empty() {
+                        break;
+                    }
+                    total += rows.len() as u64;
+                    let _ = keys.send(media_keys(rows)).await;
+                }
             }
-        };
-        let mut out = Vec::with_capacity(rows.len() * 2);
-        let n = rows.len() as u64;
-        for (a, b) in rows {
-            if a != b {
-                out.push(b);
-            }
-            out.push(a);
         }
-        Ok((n, out))
+        Ok(total)
     }
 
     /// Marks every device of this store offline (at start: no agent is connected yet).
@@ -508,4 +524,16 @@ impl Db {
         }
         Ok(())
     }
+}
+
+/// The picture keys of purged rows (a call record's one key comes twice).
+fn media_keys(rows: Vec<(String, String)>) -> Vec<String> {
+    let mut out = Vec::with_capacity(rows.len() * 2);
+    for (a, b) in rows {
+        if a != b {
+            out.push(b);
+        }
+        out.push(a);
+    }
+    out
 }
