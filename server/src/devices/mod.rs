@@ -287,7 +287,7 @@ pub struct Purged {
 }
 
 /// Rows deleted per statement by the retention purge: bigger batches touch each scattered
-/// index page once for many rows (1,000,000 events: 10,000 → 23 s, 100,000 → 7 s in SQLite);
+/// index page once for many rows (SQLite alone, 1,000,000 events: 10,000 → 23 s, 100,000 → 7 s);
 /// a batch holds the write lock for under a second. Readers are never blocked (WAL).
 const PURGE_BATCH: i64 = 100_000;
 
