@@ -29,10 +29,7 @@ pub fn bench(args: &[String]) -> Result {
         // The real server and 1,000 real agents in one release process (server/examples),
         // serving the built app to Chromium for the page timing.
         Some("devices") => {
-            let build = tools::ensure_build_tools()?;
-            tools::ensure_browser()?;
-            tools::ensure_e2e_packages()?;
-            let dist = app::build_release(&build)?;
+            let dist = app_for_chromium()?;
             let mut c = crate::sh::cmd(
                 "cargo",
                 &["run", "--release", "-p", "ward-server", "--example", "bench_devices"],
@@ -43,6 +40,15 @@ pub fn bench(args: &[String]) -> Result {
         Some("live") => crate::bench_live::bench(),
         _ => Err("usage: cargo xtask bench size|auth|banner|devices|live".into()),
     }
+}
+
+/// What a bench that drives Chromium against the real app needs: the tools, Chromium, the
+/// e2e npm packages, and the release build of the app (its dist dir).
+pub fn app_for_chromium() -> Result<std::path::PathBuf> {
+    let build = tools::ensure_build_tools()?;
+    tools::ensure_browser()?;
+    tools::ensure_e2e_packages()?;
+    app::build_release(&build)
 }
 
 pub struct SizeReport {

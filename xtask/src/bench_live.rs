@@ -5,13 +5,9 @@
 
 use crate::Result;
 use crate::sh::{cmd, root, run, target_dir};
-use crate::{app, tools};
 
 pub fn bench() -> Result {
-    let build = tools::ensure_build_tools()?;
-    tools::ensure_browser()?;
-    tools::ensure_e2e_packages()?;
-    let dist = app::build_release(&build)?;
+    let dist = crate::bench::app_for_chromium()?;
     // Release: the agent's encoder speed is part of what is measured (Cargo.toml gives the
     // camera's crates opt-level 3 even though the release profile is tuned for the wasm size).
     run(&mut cmd("cargo", &["build", "--release", "--package", "ward-server", "--package", "ward-camera"]))?;

@@ -429,8 +429,6 @@ impl Db {
         batch: i64,
         keys: &tokio::sync::mpsc::Sender<Vec<String>>,
     ) -> Result<u64, StoreError> {
-        // A call record has one picture; it stands in for the thumbnail.
-        let second = if table == "alarm_events" { "thumbnail_key" } else { "picture_key" };
         let mut total = 0;
         match &self.pool {
             Pool::Sqlite(pool) => {
@@ -443,8 +441,8 @@ impl Db {
                 // spill to the WAL mid-statement), back to SQLite's default afterwards.
                 let pick = format!("SELECT rowid FROM {table} WHERE at < $1 ORDER BY at, rowid LIMIT $2");
                 let keys_sql = format!(
-                    "SELECT group_concat(picture_key || char(10) || {second}, char(10)) FROM {table} \
-                     WHERE rowid IN ({pick})"
+                    "SELECT group_concat({}, char(10)) FROM {table} WHERE rowid IN ({pick})",
+                    media_keys_joined(table, "char(10)")
                 );
                 let delete_sql = format!("DELETE FROM {table} WHERE rowid IN ({pick})");
                 let mut conn = pool.acquire().await?;
@@ -464,10 +462,7 @@ impl Db {
                         Ok((0, _)) => break,
                         Ok((rows, text)) => {
                             total += rows;
-                            let mut found: Vec<String> = text.split('\n').map(String::from).collect();
-                            // A call record's one picture comes twice.
-                            found.dedup();
-                            let _ = keys.send(found).await;
+                            let _ = keys.send(text.split('\n').map(String::from).collect()).await;
                         }
                         Err(e) => {
                             let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
@@ -482,16 +477,19 @@ impl Db {
             Pool::Postgres(pool) => {
                 let sql = format!(
                     "DELETE FROM {table} WHERE id IN \
-                     (SELECT id FROM {table} WHERE at < $1 ORDER BY at LIMIT $2) RETURNING picture_key, {second}"
+                     (SELECT id FROM {table} WHERE at < $1 ORDER BY at LIMIT $2) RETURNING {}",
+                    media_keys_joined(table, "chr(10)")
                 );
                 loop {
-                    let rows: Vec<(String, String)> =
+                    let rows: Vec<(String,)> =
                         sqlx::query_as(&sql).bind(cutoff).bind(batch).fetch_all(pool).await?;
                     if rows.is_empty() {
                         break;
                     }
                     total += rows.len() as u64;
-                    let _ = keys.send(media_keys(rows)).await;
+                    let found =
+                        rows.iter().flat_map(|(joined,)| joined.split('\n').map(String::from)).collect();
+                    let _ = keys.send(found).await;
                 }
             }
         }
@@ -544,14 +542,12 @@ impl Db {
     }
 }
 
-/// The picture keys of purged rows (a call record's one key comes twice).
-fn media_keys(rows: Vec<(String, String)>) -> Vec<String> {
-    let mut out = Vec::with_capacity(rows.len() * 2);
-    for (a, b) in rows {
-        if a != b {
-            out.push(b);
-        }
-        out.push(a);
+/// A media row's picture keys as one SQL text expression, joined by `newline` (the engine's
+/// way to write one): an alarm has a picture and a thumbnail, a call record one picture.
+fn media_keys_joined(table: &str, newline: &str) -> String {
+    if table == "alarm_events" {
+        format!("picture_key || {newline} || thumbnail_key")
+    } else {
+        "picture_key".into()
     }
-    out
 }
