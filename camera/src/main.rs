@@ -126,10 +126,13 @@ async fn main() -> anyhow::Result<()> {
                     || now.privacy_mode != last.privacy_mode
                     || now.viewers != last.viewers
                 {
-                    eprintln!(
-                        "ward-camera: connected={} bound={} privacy={} viewers={}",
+                    // One write per line: stderr is unbuffered, and a line written in pieces
+                    // can reach a reader (a test watching `viewers=`) in pieces.
+                    let line = format!(
+                        "ward-camera: connected={} bound={} privacy={} viewers={}\n",
                         now.connected, now.bound, now.privacy_mode, now.viewers
                     );
+                    let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
                 }
                 if now.last_error != last.last_error && let Some(e) = &now.last_error {
                     eprintln!("ward-camera: cannot reach {}: {e}", args.server);

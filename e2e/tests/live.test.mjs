@@ -25,9 +25,16 @@ after(async () => {
 test("live view: frames decode, leaving ends the session, others and privacy mode are refused", { skip: !(CAMERA && STATE) && "WARD_CAMERA_BIN / WARD_LIVE_CAMERA_STATE not set" }, async () => {
   camera = spawn(CAMERA, ["--state", STATE, "--server", BASE], { stdio: ["ignore", "pipe", "pipe"] });
   // The camera says how many viewers it streams to ("viewers=N") whenever that changes.
+  // Whole lines only: a line may arrive in several chunks.
   let viewers = null;
+  let pending = "";
   camera.stderr.on("data", (d) => {
-    for (const m of String(d).matchAll(/viewers=(\d+)/g)) viewers = Number(m[1]);
+    const lines = (pending + d).split("\n");
+    pending = lines.pop();
+    for (const line of lines) {
+      const m = line.match(/viewers=(\d+)/);
+      if (m) viewers = Number(m[1]);
+    }
   });
   const viewersBecome = async (n) => {
     for (let i = 0; i < 100 && viewers !== n; i++) await new Promise((r) => setTimeout(r, 100));
