@@ -15,10 +15,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use ward_model::{
     Account, ActivityEntry, ApiError, CallList, ClaimDevice, CodeOnly, DeletionReceipt, DemoCamera, Device,
-    DevicePage, DeviceStatus, DeviceUpdate, EmailOnly, ErrorCode, EventPage, FieldError, Health,
+    DevicePage, DeviceShare, DeviceStatus, DeviceUpdate, EmailOnly, ErrorCode, EventPage, FieldError, Health,
     MailboxMessage, PasskeyAnswer, PasskeyChallenge, PasskeySummary, PasswordChange, PasswordOnly,
-    PasswordReset, ProfileUpdate, RecoveryCodes, SessionInfo, SessionSummary, SignIn, SignUp, SignUpRules,
-    SignedUp, TotpSetup, VerifyEmail,
+    PasswordReset, ProfileUpdate, ReceivedShare, RecoveryCodes, SessionInfo, SessionSummary, ShareDevice,
+    SignIn, SignUp, SignUpRules, SignedUp, TotpSetup, VerifyEmail,
 };
 use ward_model::{
     ConsentChange, ConsentOverview, LedgerEntry, LedgerVerification, MyData, PolicyAccept, PolicyDiff,
@@ -87,6 +87,24 @@ pub mod urls {
 
     pub fn device(id: &str) -> String {
         format!("{DEVICES}/{}", js_sys::encode_uri_component(id))
+    }
+
+    /// `GET` a device's shares, `POST` a new one.
+    pub fn device_shares(id: &str) -> String {
+        format!("{}/shares", device(id))
+    }
+
+    /// `DELETE` revokes a share of a device.
+    pub fn device_share(id: &str, share: &str) -> String {
+        format!("{}/{}", device_shares(id), js_sys::encode_uri_component(share))
+    }
+
+    /// Cameras shared with the person.
+    pub const SHARES: &str = "/api/shares";
+
+    /// `DELETE` gives a share up; `/accept` and `/decline` answer it.
+    pub fn share(id: &str) -> String {
+        format!("{SHARES}/{}", js_sys::encode_uri_component(id))
     }
 
     pub fn event(id: &str) -> String {
@@ -571,6 +589,41 @@ pub async fn update_device(
 /// `DELETE /api/devices/{id}` (204).
 pub async fn remove_device(id: &str, abort: &AbortSignal) -> Result<(), ClientError> {
     delete(&urls::device(id), abort).await
+}
+
+/// `GET /api/devices/{id}/shares`: who the camera is shared with (owner only).
+pub async fn device_shares(id: String, abort: AbortSignal) -> Result<Vec<DeviceShare>, ClientError> {
+    get_json(&urls::device_shares(&id), &abort).await
+}
+
+/// `POST /api/devices/{id}/shares` (201): share with a person of the same region.
+pub async fn share_device(
+    id: &str,
+    body: &ShareDevice,
+    abort: &AbortSignal,
+) -> Result<DeviceShare, ClientError> {
+    post_json(&urls::device_shares(id), body, abort).await
+}
+
+/// `DELETE /api/devices/{id}/shares/{share}` (204).
+pub async fn revoke_share(id: &str, share: &str, abort: &AbortSignal) -> Result<(), ClientError> {
+    delete(&urls::device_share(id, share), abort).await
+}
+
+/// `GET /api/shares`: cameras shared with the person.
+pub async fn received_shares(abort: AbortSignal) -> Result<Vec<ReceivedShare>, ClientError> {
+    get_json(urls::SHARES, &abort).await
+}
+
+/// `POST /api/shares/{id}/accept` or `/decline`.
+pub async fn answer_share(id: &str, accept: bool, abort: &AbortSignal) -> Result<ReceivedShare, ClientError> {
+    let url = format!("{}/{}", urls::share(id), if accept { "accept" } else { "decline" });
+    decode(exchange(Method::POST, &url, None, abort).await)
+}
+
+/// `DELETE /api/shares/{id}` (204): give a share up.
+pub async fn leave_share(id: &str, abort: &AbortSignal) -> Result<(), ClientError> {
+    delete(&urls::share(id), abort).await
 }
 
 /// `GET /api/events?...`: `filters` are `(name, value)` pairs of the API's parameters.

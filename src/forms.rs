@@ -100,6 +100,10 @@ pub fn field_message(i18n: I18nContext, error: &FieldError) -> String {
         "future" => t_string!(i18n, field_error.future),
         "taken" | "conflict" => t_string!(i18n, field_error.taken),
         "outdated" | "stale" => t_string!(i18n, field_error.outdated),
+        "past" => t_string!(i18n, field_error.past),
+        "unknown_account" => t_string!(i18n, field_error.unknown_account),
+        "own_email" => t_string!(i18n, field_error.own_email),
+        "other_region" => t_string!(i18n, field_error.other_region),
         _ => return error.message.clone(),
     };
     s.to_string()

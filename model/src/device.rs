@@ -41,16 +41,18 @@ pub struct DeviceUpdate {
     pub privacy_mode: Option<bool>,
 }
 
-/// One device as its owner sees it.
+/// One device as its owner sees it (or someone it is shared with).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Device {
     pub id: String,
     pub name: String,
+    /// Empty on a camera shared with you (it stays its owner's).
     pub serial: String,
     pub model: String,
     pub firmware: String,
-    /// The address the camera last reported (its network address).
+    /// The address the camera last reported (its network address). Empty on a camera
+    /// shared with you.
     pub address: String,
     /// IANA time zone the camera reported, e.g. `Europe/Berlin`.
     pub time_zone: String,

@@ -8,6 +8,7 @@ mod device;
 mod error;
 mod health;
 mod privacy;
+mod share;
 
 pub use account::*;
 pub use device::*;
@@ -15,3 +16,4 @@ pub use device::*;
 pub use error::{ApiError, ErrorCode, FieldError};
 pub use health::{Health, HealthStatus};
 pub use privacy::*;
+pub use share::*;

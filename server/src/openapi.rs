@@ -18,6 +18,7 @@ use utoipa::OpenApi;
         (name = "dev", description = "Developer aids of the embedded default."),
         (name = "live", description = "Live view signalling (WHEP-shaped); media never pass the server."),
         (name = "meta", description = "This document."),
+        (name = "sharing", description = "Sharing a camera with other people, and the cameras shared with you."),
     )
 )]
 struct ApiDoc;

@@ -303,7 +303,25 @@ const DEVICE_COLUMNS: &[Column] = &[
         Retention::Days(CALL_DAYS),
         "calls",
     ),
+    not_personal(Reg, "device_shares", "id", ID),
+    not_personal(Reg, "device_shares", "device_id", ID),
+    not_personal(Reg, "device_shares", "owner_id", ID),
+    not_personal(Reg, "device_shares", "invitee_id", ID),
+    device_data("device_shares", "permissions", SHARES, FOR_LIFE, "shares"),
+    device_data("device_shares", "status", SHARES, FOR_LIFE, "shares"),
+    device_data("device_shares", "expires_at", SHARES, FOR_LIFE, "shares"),
+    device_data("device_shares", "created_at", SHARES, FOR_LIFE, "shares"),
+    not_personal(Reg, "share_accesses", "id", ID),
+    not_personal(Reg, "share_accesses", "share_id", ID),
+    not_personal(Reg, "share_accesses", "person_id", ID),
+    device_data("share_accesses", "action", SHARE_USE, Retention::Days(SHARE_USE_DAYS), "shares"),
+    device_data("share_accesses", "at", SHARE_USE, Retention::Days(SHARE_USE_DAYS), "shares"),
 ];
+
+const SHARES: &str = "to let the people you choose use a camera, as far and as long as you granted";
+const SHARE_USE: &str = "to show a camera's owner when the people they shared it with used it";
+/// How long the use of a share stays in its owner's view.
+pub const SHARE_USE_DAYS: u32 = 90;
 
 /// Tables whose rows carry media in object storage: the devices' retention job deletes the
 /// pictures with the rows (`crate::devices::purge`), with the time column of each row.
@@ -470,6 +488,8 @@ pub const SUBJECT_COLUMNS: &[(&str, &str)] = &[
     ("call_records", "owner_id"),
     // Who looked at a call record.
     ("call_views", "viewer_id"),
+    // A share is its owner's choice; its use (`share_accesses.person_id`) is the invitee's.
+    ("device_shares", "owner_id"),
 ];
 
 /// The column of `table` that names the person a row is about.
@@ -478,7 +498,8 @@ pub fn subject_column(table: &str) -> &'static str {
 }
 
 /// Tables purged by age, with the column holding each row's time (Unix seconds).
-pub const AGED_TABLES: &[(&str, &str)] = &[("activity", "at"), ("codes", "expires_at"), ("call_views", "at")];
+pub const AGED_TABLES: &[(&str, &str)] =
+    &[("activity", "at"), ("codes", "expires_at"), ("call_views", "at"), ("share_accesses", "at")];
 
 /// How the real schema and the registry disagree.
 #[derive(Debug, Default, PartialEq, Eq)]

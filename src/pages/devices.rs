@@ -14,6 +14,8 @@ use crate::load::load;
 use crate::scanner::ScanLabel;
 use crate::session::RequireSession;
 
+use super::sharing::{SharePanel, SharedWithYou};
+
 /// The devices page: add a camera, and every device with its live status, paged.
 #[component]
 pub fn DevicesPage() -> impl IntoView {
@@ -66,6 +68,7 @@ fn Devices() -> impl IntoView {
     };
     view! {
         <AddDevice on_added=reload />
+        <SharedWithYou />
         <section class="card" aria-labelledby="devices-list-heading">
             <h2 id="devices-list-heading">{tr(i18n, |l| td_string!(l, devices.list_heading))}</h2>
             <form class="filters" role="search" on:submit=search>
@@ -211,6 +214,7 @@ fn DeviceItem(device: Device, on_change: Callback<()>) -> impl IntoView {
     let name = RwSignal::new(d.get_untracked().name);
     let form = FormState::new(&["name"]);
     let confirm = RwSignal::new(false);
+    let sharing = RwSignal::new(false);
     let heading = format!("device-{id}");
     let send = {
         let (abort, id) = (abort.clone(), id.clone());
@@ -289,11 +293,16 @@ fn DeviceItem(device: Device, on_change: Callback<()>) -> impl IntoView {
                     {tr(i18n, |l| td_string!(l, devices.privacy))}
                 </label>
                 <A href=format!("/events?device={id}")>{tr(i18n, |l| td_string!(l, devices.alarms))}</A>
+                <button type="button" class="button button-secondary" aria-expanded=move || sharing.get().to_string()
+                    on:click=move |_| sharing.update(|s| *s = !*s)>
+                    {tr(i18n, |l| td_string!(l, sharing.open))}
+                </button>
                 <button type="button" class="button button-danger" on:click=remove>
                     {move || if confirm.get() { tr(i18n, |l| td_string!(l, devices.remove_confirm)).into_any() } else { tr(i18n, |l| td_string!(l, devices.remove)).into_any() }}
                 </button>
             </div>
             <FormError form=form />
+            {move || sharing.get().then(|| view! { <SharePanel device_id=id.clone() /> })}
         </li>
     }
 }

@@ -143,9 +143,8 @@ fn Player(device_id: String) -> impl IntoView {
                 Err(ClientError::Api { status: 409, .. }) => {
                     unavailable(|l| td_string!(l, live.cannot_stream))
                 }
-                Err(ClientError::Api { status: 403 | 404, .. }) => {
-                    unavailable(|l| td_string!(l, live.not_yours))
-                }
+                Err(ClientError::Api { status: 403, .. }) => unavailable(|l| td_string!(l, live.not_granted)),
+                Err(ClientError::Api { status: 404, .. }) => unavailable(|l| td_string!(l, live.not_yours)),
                 Err(_) => state.set(PlayState::Failed),
             }
         });

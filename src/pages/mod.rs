@@ -14,6 +14,7 @@ mod policy;
 mod privacy;
 mod privacy_center;
 mod security;
+mod sharing;
 mod signin;
 mod signup;
 mod signup_verify;

@@ -192,6 +192,20 @@ impl Hub {
         }
     }
 
+    /// Ends one viewer's live sessions of a camera (their share was revoked).
+    pub fn end_live_of_viewer(&self, device_id: &str, viewer_id: &str) {
+        let ended: Vec<String> = {
+            let live = self.live.lock().expect("hub lock");
+            live.iter()
+                .filter(|(_, s)| s.device_id == device_id && s.viewer_id == viewer_id)
+                .map(|(id, _)| id.clone())
+                .collect()
+        };
+        for id in ended {
+            self.end_live(&id);
+        }
+    }
+
     /// Forgets the live sessions of a camera (privacy mode, removal: the camera ends them).
     pub fn forget_live_of(&self, device_id: &str) {
         self.live.lock().expect("hub lock").retain(|_, s| s.device_id != device_id);

@@ -11,6 +11,7 @@ pub mod agent;
 pub mod hub;
 pub mod media;
 pub mod policy;
+pub mod shares;
 
 use std::path::Path;
 
@@ -131,6 +132,19 @@ pub async fn person_key(state: &AppState, person_id: &str) -> Result<Option<Pers
 }
 
 /// A device row as its owner sees it.
+/// The data key of a person other than the one signed in: a camera's owner (for an invitee's
+/// view of it) or an invitee (for the owner's view of their share).
+pub async fn key_of(state: &AppState, person_id: &str) -> Result<PersonKey, AppError> {
+    let wrapped = state.stores.directory.person_key(person_id).await?.ok_or(AppError::NotFound)?;
+    state.auth.vault.unwrap_person_key(person_id, &wrapped).map_err(AppError::internal)
+}
+
+/// A camera as someone it is shared with sees it: its serial number and network address
+/// stay its owner's.
+pub fn to_shared_api(owner_key: &PersonKey, d: &DeviceRow) -> Result<Device, AppError> {
+    Ok(Device { serial: String::new(), address: String::new(), ..to_api(owner_key, d)? })
+}
+
 pub fn to_api(key: &PersonKey, d: &DeviceRow) -> Result<Device, AppError> {
     let open = |f: &str, ct: &[u8]| key.open(f, ct).map_err(AppError::internal);
     Ok(Device {

@@ -21,9 +21,10 @@ use crate::AppState;
 use crate::auth::rfc3339;
 use crate::auth::session::{CurrentSession, now};
 use crate::devices::policy::{self, Actor, Permission, Resource};
-use crate::devices::{self, Control, DEVICE_NAME, DEVICE_SERIAL, agent};
+use crate::devices::{self, Control, DEVICE_NAME, DEVICE_SERIAL, agent, shares};
 use crate::error::{AppError, Json};
-use crate::store::{DeviceRow, EventFilter};
+use crate::store::{DeviceRow, EventFilter, ShareRow};
+use crate::vault::PersonKey;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -40,15 +41,72 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(agent::agent_socket))
 }
 
+/// The signed-in person, for what is theirs alone (their lists, their calls).
 fn actor(s: &CurrentSession) -> Actor<'_> {
-    Actor::Person { id: &s.person.id }
+    Actor::Person { id: &s.person.id, share: None }
+}
+
+/// The share the person holds of someone else's device, if any: a fact for the policy.
+async fn held_share(
+    s: &CurrentSession,
+    owner_id: &str,
+    device_id: &str,
+) -> Result<Option<ShareRow>, AppError> {
+    if owner_id == s.person.id {
+        return Ok(None);
+    }
+    Ok(s.db.share_of(device_id, &s.person.id).await?)
+}
+
+/// A device the person may do something with, and the share they do it through (none for
+/// the owner).
+pub(crate) struct Access {
+    pub device: DeviceRow,
+    pub share: Option<ShareRow>,
+}
+
+impl Access {
+    /// The key that opens the device's sealed fields: its owner's.
+    pub async fn key<'a>(&self, state: &AppState, s: &'a CurrentSession) -> Result<KeyRef<'a>, AppError> {
+        Ok(match self.share {
+            None => KeyRef::Own(&s.key),
+            Some(_) => KeyRef::Other(devices::key_of(state, &self.device.owner_id).await?),
+        })
+    }
+}
+
+/// The signed-in person's key, or another person's, loaded for one request.
+pub(crate) enum KeyRef<'a> {
+    Own(&'a PersonKey),
+    Other(PersonKey),
+}
+
+impl std::ops::Deref for KeyRef<'_> {
+    type Target = PersonKey;
+    fn deref(&self) -> &PersonKey {
+        match self {
+            KeyRef::Own(k) => k,
+            KeyRef::Other(k) => k,
+        }
+    }
 }
 
 /// A device of the session's store, if the policy lets this person do `p` with it.
+pub(crate) async fn device_access(s: &CurrentSession, id: &str, p: Permission) -> Result<Access, AppError> {
+    let device = s.db.device(id).await?.ok_or(AppError::NotFound)?;
+    let share = held_share(s, &device.owner_id, &device.id).await?;
+    let grant = share.as_ref().map(|r| shares::grant(r, now()));
+    policy::authorize(
+        Actor::Person { id: &s.person.id, share: grant.as_ref() },
+        Resource::Device { owner_id: &device.owner_id, device_id: &device.id },
+        p,
+    )?;
+    Ok(Access { device, share })
+}
+
+/// [`device_access`] for what only the owner may do (no share grants it).
 pub(crate) async fn device_for(s: &CurrentSession, id: &str, p: Permission) -> Result<DeviceRow, AppError> {
-    let d = s.db.device(id).await?.ok_or(AppError::NotFound)?;
-    policy::authorize(actor(s), Resource::Device { owner_id: &d.owner_id, device_id: &d.id }, p)?;
-    Ok(d)
+    Ok(device_access(s, id, p).await?.device)
 }
 
 fn query_pairs(q: &Option<String>) -> HashMap<String, String> {
@@ -195,9 +253,17 @@ pub async fn device_status(
         (status = 200, description = "The device.", body = Device),
         (status = 404, description = "No such device, or not yours.", body = ApiError),
     ))]
-pub async fn get_device(s: CurrentSession, Path(id): Path<String>) -> Result<Json<Device>, AppError> {
-    let d = device_for(&s, &id, Permission::View).await?;
-    Ok(Json(devices::to_api(&s.key, &d)?))
+pub async fn get_device(
+    State(state): State<AppState>,
+    s: CurrentSession,
+    Path(id): Path<String>,
+) -> Result<Json<Device>, AppError> {
+    let a = device_access(&s, &id, Permission::View).await?;
+    let key = a.key(&state, &s).await?;
+    Ok(Json(match a.share {
+        None => devices::to_api(&key, &a.device)?,
+        Some(_) => devices::to_shared_api(&key, &a.device)?,
+    }))
 }
 
 /// Renames a device and/or switches privacy mode (the camera obeys at once).
@@ -288,7 +354,11 @@ fn parse_time(field: &str, v: &str, end_of_day: bool, errs: &mut Vec<FieldError>
         (status = 404, description = "The device is not yours.", body = ApiError),
         (status = 422, description = "A parameter is not valid.", body = ApiError),
     ))]
-pub async fn list_events(s: CurrentSession, RawQuery(raw): RawQuery) -> Result<Json<EventPage>, AppError> {
+pub async fn list_events(
+    State(state): State<AppState>,
+    s: CurrentSession,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<EventPage>, AppError> {
     let q = query_pairs(&raw);
     let mut errs = Vec::new();
     let limit = number(&q, "limit", 50, 1..=100, &mut errs);
@@ -318,32 +388,38 @@ pub async fn list_events(s: CurrentSession, RawQuery(raw): RawQuery) -> Result<J
     }
     let device = q.get("device").filter(|v| !v.is_empty()).cloned();
     let mut names: HashMap<String, String> = HashMap::new();
-    if let Some(id) = &device {
-        let d = s.db.device(id).await?.ok_or(AppError::NotFound)?;
-        policy::authorize(
-            actor(&s),
-            Resource::Device { owner_id: &d.owner_id, device_id: &d.id },
-            Permission::ViewAlarms,
-        )?;
-    }
+    // One device's events may be someone else's camera shared with this person.
+    let access = match &device {
+        Some(id) => Some(device_access(&s, id, Permission::ViewAlarms).await?),
+        None => None,
+    };
+    let grant = access.as_ref().and_then(|a| a.share.as_ref()).map(|r| shares::grant(r, now()));
     let filter = EventFilter { device_id: device, kind, from, to, before, limit: i64::from(limit) + 1 };
     let mut rows = Vec::new();
-    for owner in policy::visible_owners(actor(&s)) {
-        rows.extend(s.db.events_of(owner, &filter).await?);
+    match &access {
+        Some(a) => rows.extend(s.db.events_of(&a.device.owner_id, &filter).await?),
+        None => {
+            for owner in policy::visible_owners(actor(&s)) {
+                rows.extend(s.db.events_of(owner, &filter).await?);
+            }
+        }
     }
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let mut events = Vec::with_capacity(rows.len());
     for e in &rows {
         policy::authorize(
-            actor(&s),
+            Actor::Person { id: &s.person.id, share: grant.as_ref() },
             Resource::Event { owner_id: &e.owner_id, device_id: &e.device_id },
             Permission::ViewAlarms,
         )?;
         if !names.contains_key(&e.device_id) {
-            let name = match s.db.device(&e.device_id).await? {
-                Some(d) => s.key.open(DEVICE_NAME, &d.name_ct).map_err(AppError::internal)?,
-                None => String::new(),
+            let name = match (&access, s.db.device(&e.device_id).await?) {
+                (Some(a), Some(d)) => {
+                    a.key(&state, &s).await?.open(DEVICE_NAME, &d.name_ct).map_err(AppError::internal)?
+                }
+                (None, Some(d)) => s.key.open(DEVICE_NAME, &d.name_ct).map_err(AppError::internal)?,
+                (_, None) => String::new(),
             };
             names.insert(e.device_id.clone(), name);
         }
@@ -361,10 +437,21 @@ pub async fn list_events(s: CurrentSession, RawQuery(raw): RawQuery) -> Result<J
     Ok(Json(EventPage { events, next_before }))
 }
 
-async fn event_for(s: &CurrentSession, id: &str, p: Permission) -> Result<crate::store::EventRow, AppError> {
+/// An event the person may do `p` with, and the share they do it through (none for the owner).
+async fn event_for(
+    s: &CurrentSession,
+    id: &str,
+    p: Permission,
+) -> Result<(crate::store::EventRow, Option<ShareRow>), AppError> {
     let e = s.db.event(id).await?.ok_or(AppError::NotFound)?;
-    policy::authorize(actor(s), Resource::Event { owner_id: &e.owner_id, device_id: &e.device_id }, p)?;
-    Ok(e)
+    let share = held_share(s, &e.owner_id, &e.device_id).await?;
+    let grant = share.as_ref().map(|r| shares::grant(r, now()));
+    policy::authorize(
+        Actor::Person { id: &s.person.id, share: grant.as_ref() },
+        Resource::Event { owner_id: &e.owner_id, device_id: &e.device_id },
+        p,
+    )?;
+    Ok((e, share))
 }
 
 fn jpeg_response(bytes: bytes::Bytes) -> Response {
@@ -390,8 +477,10 @@ pub async fn event_picture(
     s: CurrentSession,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let e = event_for(&s, &id, Permission::ViewAlarms).await?;
-    Ok(jpeg_response(media_get(&state, &e.picture_key).await?))
+    let (e, share) = event_for(&s, &id, Permission::ViewAlarms).await?;
+    let picture = media_get(&state, &e.picture_key).await?;
+    shares::log_use(&s, share.as_ref(), "alarm_picture", now()).await?;
+    Ok(jpeg_response(picture))
 }
 
 #[utoipa::path(get, path = "/events/{id}/thumbnail", tag = "devices",
@@ -405,7 +494,7 @@ pub async fn event_thumbnail(
     s: CurrentSession,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let e = event_for(&s, &id, Permission::ViewAlarms).await?;
+    let (e, _) = event_for(&s, &id, Permission::ViewAlarms).await?;
     Ok(jpeg_response(media_get(&state, &e.thumbnail_key).await?))
 }
 
@@ -420,7 +509,7 @@ pub async fn delete_event(
     s: CurrentSession,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    let e = event_for(&s, &id, Permission::DeleteAlarms).await?;
+    let (e, _) = event_for(&s, &id, Permission::DeleteAlarms).await?;
     s.db.event_delete(&e.id).await?;
     state.devices.media.delete_many(vec![e.picture_key, e.thumbnail_key]).await;
     Ok(StatusCode::NO_CONTENT)

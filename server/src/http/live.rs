@@ -15,11 +15,13 @@ use ward_model::{ApiError, IceServer};
 
 use crate::AppState;
 use crate::auth::session::CurrentSession;
+use crate::auth::session::now;
 use crate::devices::DEVICE_NAME;
 use crate::devices::hub::LiveSession;
 use crate::devices::policy::Permission;
+use crate::devices::shares;
 use crate::error::{AppError, Json};
-use crate::http::devices::device_for;
+use crate::http::devices::device_access;
 
 /// How long a camera has to answer an offer (it answers in milliseconds when it is well).
 const ANSWER_WAIT: Duration = Duration::from_secs(10);
@@ -43,7 +45,8 @@ pub async fn ice_servers(State(state): State<AppState>, _s: CurrentSession) -> J
     request_body(content = String, content_type = "application/sdp"),
     responses(
         (status = 201, description = "The camera's SDP answer (`application/sdp`); `Location` names the session.", body = String, content_type = "application/sdp"),
-        (status = 404, description = "No such device, or no permission to watch it.", body = ApiError),
+        (status = 403, description = "Shared with you, but not for the live view.", body = ApiError),
+        (status = 404, description = "No such device, or not yours nor shared with you.", body = ApiError),
         (status = 409, description = "The camera is offline or in privacy mode.", body = ApiError),
         (status = 413, description = "The offer is too large.", body = ApiError),
         (status = 415, description = "The body is not `application/sdp`.", body = ApiError),
@@ -57,7 +60,8 @@ pub async fn start(
     headers: HeaderMap,
     body: String,
 ) -> Result<Response, AppError> {
-    let d = device_for(&s, &id, Permission::LiveView).await?;
+    let access = device_access(&s, &id, Permission::LiveView).await?;
+    let d = &access.device;
     let is_sdp = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
         v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/sdp"))
     });
@@ -78,12 +82,16 @@ pub async fn start(
     if !d.online || !state.devices.hub.is_connected(&d.serial_hash) {
         return Err(AppError::Conflict("This camera is offline, so there is no live view.".into()));
     }
-    let label = s.key.open(DEVICE_NAME, &d.name_ct).map_err(AppError::internal)?;
+    let label = access.key(&state, &s).await?.open(DEVICE_NAME, &d.name_ct).map_err(AppError::internal)?;
     let session_id = hex::encode(crate::vault::random::<16>());
-    let session =
-        LiveSession { device_id: d.id.clone(), viewer_id: s.person.id.clone(), serial_hash: d.serial_hash };
+    let session = LiveSession {
+        device_id: d.id.clone(),
+        viewer_id: s.person.id.clone(),
+        serial_hash: d.serial_hash.clone(),
+    };
     match state.devices.hub.relay_offer(&session, &session_id, body, label, ANSWER_WAIT).await {
         Some(Ok(answer)) => {
+            shares::log_use(&s, access.share.as_ref(), "live_view", now()).await?;
             let location = format!("/api/devices/{}/live/{session_id}", d.id);
             let mut res = (StatusCode::CREATED, answer).into_response();
             let h = res.headers_mut();

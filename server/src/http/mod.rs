@@ -10,6 +10,7 @@ mod passkeys;
 mod privacy;
 pub mod security;
 mod session;
+mod shares;
 mod signup;
 
 use axum::Router;
@@ -38,6 +39,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(privacy::router())
         .merge(devices::router())
         .merge(live::router())
+        .merge(shares::router())
         .routes(routes!(openapi_json))
 }
 

@@ -14,6 +14,7 @@ mod devices;
 mod directory;
 mod people;
 mod privacy;
+mod shares;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -32,6 +33,7 @@ pub use devices::{CallRow, DeviceRow, EventFilter, EventRow, FactoryRow};
 pub use directory::DirectoryEntry;
 pub use people::{ActivityRow, CodePurpose, NewPerson, PasskeyRow, PersonRow, SessionRow};
 pub use privacy::{GENESIS, LedgerRow, NewLedgerEntry, PolicyRow, ledger_message};
+pub use shares::ShareRow;
 
 use crate::config::DatabaseUrl;
 

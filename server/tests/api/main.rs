@@ -14,5 +14,6 @@ mod live;
 mod openapi;
 mod privacy;
 mod raw;
+mod shares;
 mod smtp;
 mod store;

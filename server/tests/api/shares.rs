@@ -1,0 +1,307 @@
+//! Sharing a camera, on both backends, with a real camera agent: an invitation grants nothing
+//! until accepted; then exactly what it names (a live view without the permission is `403`),
+//! the invitee's uses are logged for the owner, and revoking, declining, leaving or the end
+//! of its time ends it. Bad requests get field errors and store nothing.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use ward_camera::Command;
+use ward_live::probe::Probe;
+use ward_model::{CallList, Device, DevicePage, DeviceShare, EventPage, ReceivedShare, ShareStatus};
+
+use crate::accounts::Browser;
+use crate::both_backends;
+use crate::devices::{WAIT, claim, error, new_camera, start, user};
+use crate::helpers::TestApp;
+
+both_backends!(
+    a_share_grants_what_it_names_once_accepted_and_revoking_ends_it,
+    sharing_refuses_bad_requests_and_stores_nothing,
+    declining_leaving_and_the_end_of_its_time_take_a_share_away,
+);
+
+async fn json_of<T: serde::de::DeserializeOwned>(app: &TestApp, b: &Browser, path: &str) -> T {
+    let res = b.send(app, Method::GET, path, None).await;
+    assert_eq!(res.status(), StatusCode::OK, "{path}: {}", res.text().await.unwrap());
+    res.json().await.unwrap()
+}
+
+async fn share(app: &TestApp, owner: &Browser, device: &str, body: serde_json::Value) -> reqwest::Response {
+    owner.send(app, Method::POST, &format!("/api/devices/{device}/shares"), Some(body)).await
+}
+
+async fn shared(
+    app: &TestApp,
+    owner: &Browser,
+    device: &str,
+    email: &str,
+    permissions: &[&str],
+) -> DeviceShare {
+    let res = share(app, owner, device, json!({"email": email, "permissions": permissions})).await;
+    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+    res.json().await.unwrap()
+}
+
+async fn accept(app: &TestApp, b: &Browser, share: &str) -> ReceivedShare {
+    let res = b.send(app, Method::POST, &format!("/api/shares/{share}/accept"), None).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    res.json().await.unwrap()
+}
+
+async fn offer(app: &TestApp, b: &Browser, device: &str, sdp: &str) -> reqwest::Response {
+    b.client
+        .post(app.at(&format!("/api/devices/{device}/live")))
+        .header("x-csrf-token", &b.csrf)
+        .header("content-type", "application/sdp")
+        .body(sdp.to_string())
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn a_share_grants_what_it_names_once_accepted_and_revoking_ends_it(app: TestApp) {
+    let cam = new_camera(&app).await;
+    let mut agent = start(&app, &cam).await;
+    let ada = user(&app, "ada@example.com").await;
+    let d = claim(&app, &ada, &cam).await;
+    agent.wait_until(WAIT, |s| s.bound).await.unwrap();
+    agent.send(Command::Motion);
+    agent.send(Command::Ring);
+    let until = tokio::time::Instant::now() + WAIT;
+    while json_of::<EventPage>(&app, &ada, "/api/events").await.events.is_empty()
+        || json_of::<CallList>(&app, &ada, "/api/calls").await.calls.is_empty()
+    {
+        assert!(tokio::time::Instant::now() < until, "the alarm and the call arrive");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let call = json_of::<CallList>(&app, &ada, "/api/calls").await.calls.remove(0);
+    let grace = user(&app, "grace@example.com").await;
+    let device_url = format!("/api/devices/{}", d.id);
+
+    // Alarms only. Pending: it grants nothing yet, and Grace is told.
+    let s = shared(&app, &ada, &d.id, "Grace@Example.com ", &["alarms"]).await;
+    assert_eq!(
+        (s.status, s.invitee_email.as_str(), s.expired),
+        (ShareStatus::Pending, "grace@example.com", false)
+    );
+    let outbox = app.state.auth.mailer.outbox().expect("tests use the outbox");
+    let mails = ward_server::mail::read_outbox(outbox, 100).await.unwrap();
+    let mail = mails
+        .into_iter()
+        .find(|m| m.to == "grace@example.com" && m.subject.contains("shared a camera with you"))
+        .expect("Grace is mailed the invitation");
+    assert!(mail.text.contains(&d.name), "{}", mail.text);
+    assert_eq!(grace.send(&app, Method::GET, &device_url, None).await.status(), StatusCode::NOT_FOUND);
+    let received: Vec<ReceivedShare> = json_of(&app, &grace, "/api/shares").await;
+    assert_eq!(received.len(), 1);
+    assert_eq!(
+        (received[0].device_name.as_str(), received[0].owner_name.as_str()),
+        (d.name.as_str(), "Ada Lovelace")
+    );
+    assert_eq!(received[0].status, ShareStatus::Pending);
+
+    // Accepted: she sees the camera (not its serial number or address) and its alarms.
+    assert_eq!(accept(&app, &grace, &s.id).await.status, ShareStatus::Accepted);
+    let seen: Device = json_of(&app, &grace, &device_url).await;
+    assert_eq!((seen.name.as_str(), seen.serial.as_str(), seen.address.as_str()), (d.name.as_str(), "", ""));
+    assert!(seen.online);
+    let events: EventPage = json_of(&app, &grace, &format!("/api/events?device={}", d.id)).await;
+    assert_eq!(events.events.len(), 1);
+    assert_eq!(events.events[0].device_name, d.name);
+    for url in [&events.events[0].picture_url, &events.events[0].thumbnail_url] {
+        let res = grace.send(&app, Method::GET, url, None).await;
+        assert_eq!(res.status(), StatusCode::OK, "{url}");
+    }
+    // Her own lists stay hers: the shared camera is listed apart, its calls never shown.
+    assert_eq!(json_of::<DevicePage>(&app, &grace, "/api/devices").await.total, 0);
+    assert!(json_of::<EventPage>(&app, &grace, "/api/events").await.events.is_empty());
+    assert!(json_of::<CallList>(&app, &grace, "/api/calls").await.calls.is_empty());
+
+    // Not granted: the live view, and everything that is the owner's alone, is 403.
+    let (status, body) =
+        error(offer(&app, &grace, &d.id, "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n").await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.message.contains("watch this camera live"), "{}", body.message);
+    let refused = [
+        (Method::PATCH, device_url.clone(), Some(json!({"privacy_mode": true}))),
+        (Method::DELETE, device_url.clone(), None),
+        (Method::DELETE, format!("/api/events/{}", events.events[0].id), None),
+        (Method::GET, format!("{device_url}/shares"), None),
+        (
+            Method::POST,
+            format!("{device_url}/shares"),
+            Some(json!({"email": "ada@example.com", "permissions": ["alarms"]})),
+        ),
+        (Method::DELETE, format!("{device_url}/shares/{}", s.id), None),
+    ];
+    for (method, url, body) in refused {
+        let res = grace.send(&app, method.clone(), &url, body).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{method} {url}");
+    }
+    assert_eq!(grace.send(&app, Method::GET, &call.picture_url, None).await.status(), StatusCode::NOT_FOUND);
+    let still: Device = json_of(&app, &ada, &device_url).await;
+    assert!(!still.privacy_mode);
+
+    // Ada sees who, what, and the picture Grace opened.
+    let mine: Vec<DeviceShare> = json_of(&app, &ada, &format!("{device_url}/shares")).await;
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].status, ShareStatus::Accepted);
+    let actions: Vec<&str> = mine[0].accesses.iter().map(|a| a.action.as_str()).collect();
+    assert_eq!(actions, ["alarm_picture"]);
+
+    // Live view granted to Bob: he watches, through the camera; revoking stops it at once.
+    let bob = user(&app, "bob@example.com").await;
+    let b = shared(&app, &ada, &d.id, "bob@example.com", &["live_view"]).await;
+    let (_, sdp) = Probe::offer(IpAddr::V4(Ipv4Addr::LOCALHOST)).unwrap();
+    assert_eq!(offer(&app, &bob, &d.id, &sdp).await.status(), StatusCode::NOT_FOUND, "not accepted yet");
+    accept(&app, &bob, &b.id).await;
+    let (mut probe, sdp) = Probe::offer(IpAddr::V4(Ipv4Addr::LOCALHOST)).unwrap();
+    let res = offer(&app, &bob, &d.id, &sdp).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    probe.answer(&res.text().await.unwrap()).unwrap();
+    agent.wait_until(WAIT, |s| s.viewers == 1).await.expect("the camera streams to Bob");
+    let (status, _) =
+        error(bob.send(&app, Method::GET, &format!("/api/events?device={}", d.id), None).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "alarms were not granted to Bob");
+    let res = ada.send(&app, Method::DELETE, &format!("{device_url}/shares/{}", b.id), None).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    agent.wait_until(WAIT, |s| s.viewers == 0).await.expect("revoking ends Bob's live view");
+    let (_, sdp) = Probe::offer(IpAddr::V4(Ipv4Addr::LOCALHOST)).unwrap();
+    assert_eq!(offer(&app, &bob, &d.id, &sdp).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(bob.send(&app, Method::GET, &device_url, None).await.status(), StatusCode::NOT_FOUND);
+    assert!(json_of::<Vec<ReceivedShare>>(&app, &bob, "/api/shares").await.is_empty());
+
+    // Removing the camera ends its shares.
+    let res = ada.send(&app, Method::DELETE, &device_url, None).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert!(json_of::<Vec<ReceivedShare>>(&app, &grace, "/api/shares").await.is_empty());
+    agent.kill();
+}
+
+async fn sharing_refuses_bad_requests_and_stores_nothing(app: TestApp) {
+    let cam = new_camera(&app).await;
+    let agent = start(&app, &cam).await;
+    let ada = user(&app, "ada@example.com").await;
+    let d = claim(&app, &ada, &cam).await;
+    let _grace = user(&app, "grace@example.com").await;
+    crate::accounts::sign_up_and_verify(&app, "yuki@example.com", "us").await;
+    let field_errors = [
+        (json!({"email": "", "permissions": ["alarms"]}), "email"),
+        (json!({"email": "not an email", "permissions": ["alarms"]}), "email"),
+        (json!({"email": "a".repeat(300) + "@example.com", "permissions": ["alarms"]}), "email"),
+        (json!({"email": "grace@example.com", "permissions": []}), "permissions"),
+        (json!({"email": "grace@example.com", "permissions": ["ptz"]}), "permissions"),
+        (json!({"email": "grace@example.com", "permissions": "alarms"}), "permissions"),
+        (json!({"email": 42, "permissions": ["alarms"]}), "email"),
+        (json!({"permissions": ["alarms"]}), "email"),
+        (
+            json!({"email": "grace@example.com", "permissions": ["alarms"], "expires_at": "2020-01-01T00:00:00Z"}),
+            "expires_at",
+        ),
+        (
+            json!({"email": "grace@example.com", "permissions": ["alarms"], "expires_at": "next tuesday"}),
+            "expires_at",
+        ),
+        (json!({"email": "nobody@example.com", "permissions": ["alarms"]}), "email"),
+        (json!({"email": "ada@example.com", "permissions": ["alarms"]}), "email"),
+        (json!({"email": "yuki@example.com", "permissions": ["alarms"]}), "email"),
+    ];
+    for (body, field) in field_errors {
+        let (status, e) = error(share(&app, &ada, &d.id, body.clone()).await).await;
+        assert!(status.is_client_error() && status != StatusCode::NOT_FOUND, "{body}: {status}");
+        assert!(e.fields.iter().any(|f| f.field.starts_with(field)), "{body}: {e:?}");
+    }
+    let (_, e) = error(
+        share(&app, &ada, &d.id, json!({"email": "yuki@example.com", "permissions": ["alarms"]})).await,
+    )
+    .await;
+    assert!(e.fields[0].message.contains("another region"), "{e:?}");
+    let mine: Vec<DeviceShare> = json_of(&app, &ada, &format!("/api/devices/{}/shares", d.id)).await;
+    assert!(mine.is_empty(), "nothing was stored");
+
+    // One share per person; a stranger cannot share or see Ada's camera's shares.
+    shared(&app, &ada, &d.id, "grace@example.com", &["alarms", "alarms", "live_view"]).await;
+    let (status, _) = error(
+        share(&app, &ada, &d.id, json!({"email": "grace@example.com", "permissions": ["alarms"]})).await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let mine: Vec<DeviceShare> = json_of(&app, &ada, &format!("/api/devices/{}/shares", d.id)).await;
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].permissions.len(), 2, "duplicates folded");
+    let eve = user(&app, "eve@example.com").await;
+    for (method, url) in [
+        (Method::GET, format!("/api/devices/{}/shares", d.id)),
+        (Method::POST, format!("/api/devices/{}/shares", d.id)),
+        (Method::DELETE, format!("/api/devices/{}/shares/{}", d.id, mine[0].id)),
+        (Method::POST, format!("/api/shares/{}/accept", mine[0].id)),
+        (Method::POST, format!("/api/shares/{}/decline", mine[0].id)),
+        (Method::DELETE, format!("/api/shares/{}", mine[0].id)),
+    ] {
+        let body = json!({"email": "eve@example.com", "permissions": ["alarms"]});
+        let res = eve.send(&app, method.clone(), &url, Some(body)).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{method} {url}");
+    }
+    let mine: Vec<DeviceShare> = json_of(&app, &ada, &format!("/api/devices/{}/shares", d.id)).await;
+    assert_eq!(mine[0].status, ShareStatus::Pending, "Eve answered nothing");
+    agent.kill();
+}
+
+async fn declining_leaving_and_the_end_of_its_time_take_a_share_away(app: TestApp) {
+    let cam = new_camera(&app).await;
+    let agent = start(&app, &cam).await;
+    let ada = user(&app, "ada@example.com").await;
+    let d = claim(&app, &ada, &cam).await;
+    let grace = user(&app, "grace@example.com").await;
+    let device_url = format!("/api/devices/{}", d.id);
+
+    let s = shared(&app, &ada, &d.id, "grace@example.com", &["alarms"]).await;
+    let res = grace.send(&app, Method::POST, &format!("/api/shares/{}/decline", s.id), None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(grace.send(&app, Method::GET, &device_url, None).await.status(), StatusCode::NOT_FOUND);
+    let mine: Vec<DeviceShare> = json_of(&app, &ada, &format!("{device_url}/shares")).await;
+    assert_eq!(mine[0].status, ShareStatus::Declined);
+    // She may change her mind while it stands; then give it up.
+    accept(&app, &grace, &s.id).await;
+    assert_eq!(grace.send(&app, Method::GET, &device_url, None).await.status(), StatusCode::OK);
+    let res = grace.send(&app, Method::DELETE, &format!("/api/shares/{}", s.id), None).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(grace.send(&app, Method::GET, &device_url, None).await.status(), StatusCode::NOT_FOUND);
+    assert!(json_of::<Vec<DeviceShare>>(&app, &ada, &format!("{device_url}/shares")).await.is_empty());
+
+    // Until a time: in force before it, nothing after.
+    let end = time::OffsetDateTime::now_utc() + time::Duration::seconds(2);
+    let end = end.format(&time::format_description::well_known::Rfc3339).unwrap();
+    let res = share(
+        &app,
+        &ada,
+        &d.id,
+        json!({"email": "grace@example.com", "permissions": ["alarms"], "expires_at": end}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let s: DeviceShare = res.json().await.unwrap();
+    accept(&app, &grace, &s.id).await;
+    assert_eq!(grace.send(&app, Method::GET, &device_url, None).await.status(), StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    assert_eq!(grace.send(&app, Method::GET, &device_url, None).await.status(), StatusCode::NOT_FOUND);
+    let mine: Vec<DeviceShare> = json_of(&app, &ada, &format!("{device_url}/shares")).await;
+    assert!(mine[0].expired);
+    let received: Vec<ReceivedShare> = json_of(&app, &grace, "/api/shares").await;
+    assert!(received[0].expired);
+
+    // Deleting the invitee's account deletes the share.
+    let res = grace
+        .send(
+            &app,
+            Method::POST,
+            "/api/account/deletion",
+            Some(json!({"password": crate::accounts::PASSWORD})),
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    assert!(json_of::<Vec<DeviceShare>>(&app, &ada, &format!("{device_url}/shares")).await.is_empty());
+    agent.kill();
+}

@@ -1,0 +1,272 @@
+//! Sharing cameras, on the devices page: the owner's panel under each device (share with an
+//! email, choose what they may do and until when, see their uses, revoke), and the cameras
+//! shared with the person (accept, decline, watch, give up).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use ward_model::{DeviceShare, ReceivedShare, ShareDevice, SharePermission, ShareStatus};
+
+use crate::api;
+use crate::components::{ErrorPanel, FormError, SubmitButton};
+use crate::forms::{FormState, field_message};
+use crate::i18n::{Locale, td_string, use_i18n};
+use crate::labels::{local_time, tr, tr_with};
+use crate::load::load;
+
+fn permission_label(p: SharePermission) -> fn(Locale) -> &'static str {
+    match p {
+        SharePermission::LiveView => |l| td_string!(l, sharing.live_view),
+        SharePermission::Alarms => |l| td_string!(l, sharing.alarms),
+    }
+}
+
+fn status_label(status: ShareStatus, expired: bool) -> fn(Locale) -> &'static str {
+    match (status, expired) {
+        (_, true) => |l| td_string!(l, sharing.expired),
+        (ShareStatus::Pending, _) => |l| td_string!(l, sharing.pending),
+        (ShareStatus::Accepted, _) => |l| td_string!(l, sharing.accepted),
+        (ShareStatus::Declined, _) => |l| td_string!(l, sharing.declined),
+    }
+}
+
+/// "Live view, Alarm pictures", in the reader's language.
+fn permissions_text(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    ps: &[SharePermission],
+) -> impl Fn() -> String + use<> {
+    let ps = ps.to_vec();
+    move || ps.iter().map(|p| tr(i18n, permission_label(*p))()).collect::<Vec<_>>().join(", ")
+}
+
+/// The owner's sharing panel of one device.
+#[component]
+pub fn SharePanel(device_id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let id = StoredValue::new(device_id.clone());
+    let (shares, reload) = load(move |abort| api::device_shares(id.get_value(), abort));
+    let email = RwSignal::new(String::new());
+    let live = RwSignal::new(false);
+    let alarms = RwSignal::new(false);
+    let until = RwSignal::new(String::new());
+    let form = FormState::new(&["email", "permissions", "expires_at"]);
+    let base = format!("share-{device_id}");
+    let submit = {
+        let abort = abort.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            if form.sending.get_untracked() {
+                return;
+            }
+            let mut permissions = Vec::new();
+            if live.get_untracked() {
+                permissions.push(SharePermission::LiveView);
+            }
+            if alarms.get_untracked() {
+                permissions.push(SharePermission::Alarms);
+            }
+            // `datetime-local` is the reader's local time; the API wants RFC 3339.
+            let expires_at = Some(until.get_untracked()).filter(|v| !v.is_empty()).map(|v| {
+                let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(&v));
+                if d.get_time().is_nan() { v } else { String::from(d.to_iso_string()) }
+            });
+            let body = ShareDevice { email: email.get_untracked(), permissions, expires_at };
+            form.start();
+            let abort = abort.clone();
+            spawn_local(async move {
+                match api::share_device(&id.get_value(), &body, &abort).await {
+                    Ok(_) => {
+                        form.done();
+                        email.set(String::new());
+                        reload.run(());
+                    }
+                    Err(e) => form.fail(e),
+                }
+            });
+        }
+    };
+    let field_error = move |name: &'static str, error_id: String| {
+        view! {
+            <p class="field-error" id=error_id>
+                {move || form.field(name).map(|e| view! { <span class="field-error-mark" aria-hidden="true">"!"</span> {field_message(i18n, &e)} })}
+            </p>
+        }
+    };
+    let (email_id, perms_id, until_id) =
+        (format!("{base}-email"), format!("{base}-permissions"), format!("{base}-until"));
+    view! {
+        <div class="share-panel">
+            <form class="form" novalidate on:submit=submit>
+                <h4>{tr(i18n, |l| td_string!(l, sharing.heading))}</h4>
+                <p class="muted">{tr(i18n, |l| td_string!(l, sharing.lead))}</p>
+                <div class="field" class:field-invalid=move || form.has_error("email")>
+                    <label for=email_id.clone()>{tr(i18n, |l| td_string!(l, sharing.email))}</label>
+                    <input id=email_id.clone() name="email" type="email" autocomplete="off" required maxlength="254"
+                        aria-describedby=format!("{email_id}-error") aria-invalid=move || form.has_error("email").then_some("true")
+                        bind:value=email />
+                    {field_error("email", format!("{email_id}-error"))}
+                </div>
+                <fieldset class="field" class:field-invalid=move || form.has_error("permissions") aria-describedby=format!("{perms_id}-error")>
+                    <legend>{tr(i18n, |l| td_string!(l, sharing.may))}</legend>
+                    <label class="check"><input type="checkbox" name="live_view" bind:checked=live />{tr(i18n, |l| td_string!(l, sharing.live_view))}</label>
+                    <label class="check"><input type="checkbox" name="alarms" bind:checked=alarms />{tr(i18n, |l| td_string!(l, sharing.alarms))}</label>
+                    {field_error("permissions", format!("{perms_id}-error"))}
+                </fieldset>
+                <div class="field" class:field-invalid=move || form.has_error("expires_at")>
+                    <label for=until_id.clone()>{tr(i18n, |l| td_string!(l, sharing.until))}</label>
+                    <p class="field-hint" id=format!("{until_id}-hint")>{tr(i18n, |l| td_string!(l, sharing.until_hint))}</p>
+                    <input id=until_id.clone() name="expires_at" type="datetime-local"
+                        aria-describedby=format!("{until_id}-hint {until_id}-error") aria-invalid=move || form.has_error("expires_at").then_some("true")
+                        bind:value=until />
+                    {field_error("expires_at", format!("{until_id}-error"))}
+                </div>
+                <FormError form=form />
+                <div class="form-actions">
+                    <SubmitButton form=form label=tr(i18n, |l| td_string!(l, sharing.share)) />
+                </div>
+            </form>
+            {move || match shares.get() {
+                None => view! { <p class="muted" role="status">{tr(i18n, |l| td_string!(l, sharing.loading))}</p> }.into_any(),
+                Some(Err(e)) => view! { <ErrorPanel error=e on_retry=reload /> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">{tr(i18n, |l| td_string!(l, sharing.none))}</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <ul class="share-list" aria-label=tr(i18n, |l| td_string!(l, sharing.list))>
+                        {list.into_iter().map(|s| view! { <ShareItem share=s on_change=reload /> }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+        </div>
+    }
+}
+
+/// One share, as the owner sees it.
+#[component]
+fn ShareItem(share: DeviceShare, on_change: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let error = RwSignal::new(None);
+    let (device, id) = (share.device_id.clone(), share.id.clone());
+    let revoke = move |_| {
+        let (abort, device, id) = (abort.clone(), device.clone(), id.clone());
+        spawn_local(async move {
+            match api::revoke_share(&device, &id, &abort).await {
+                Ok(()) => on_change.run(()),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let uses = share.accesses.len();
+    let last = share.accesses.first().map(|a| local_time(i18n, &a.at));
+    view! {
+        <li class="share">
+            <p>
+                <strong>{share.invitee_name.clone()}</strong> " " <span class="muted">{share.invitee_email.clone()}</span> " "
+                <span class="badge" data-testid="share-status">{tr(i18n, status_label(share.status, share.expired))}</span>
+            </p>
+            <p class="muted">
+                {permissions_text(i18n, &share.permissions)}
+                {share.expires_at.as_deref().map(|t| view! { " · " {tr_with(i18n, |l| td_string!(l, sharing.until_time), vec![local_time(i18n, t)])} })}
+                " · "
+                {match last {
+                    Some(at) => tr_with(i18n, |l| td_string!(l, sharing.uses), vec![uses.to_string(), at]).into_any(),
+                    None => tr(i18n, |l| td_string!(l, sharing.no_uses)).into_any(),
+                }}
+            </p>
+            <button type="button" class="button button-secondary" on:click=revoke>
+                {tr(i18n, |l| td_string!(l, sharing.revoke))}
+            </button>
+            {move || error.get().map(|e| view! { <ErrorPanel error=e /> })}
+        </li>
+    }
+}
+
+/// Cameras other people shared with the signed-in person; nothing when there are none.
+#[component]
+pub fn SharedWithYou() -> impl IntoView {
+    let i18n = use_i18n();
+    let (list, reload) = load(api::received_shares);
+    move || {
+        match list.get() {
+        Some(Ok(shares)) if !shares.is_empty() => Some(view! {
+            <section class="card" aria-labelledby="shared-heading">
+                <h2 id="shared-heading">{tr(i18n, |l| td_string!(l, sharing.with_you))}</h2>
+                <ul class="share-list">
+                    {shares.into_iter().map(|s| view! { <ReceivedItem share=s on_change=reload /> }).collect_view()}
+                </ul>
+            </section>
+        }.into_any()),
+        Some(Err(e)) => Some(view! { <ErrorPanel error=e on_retry=reload /> }.into_any()),
+        _ => None,
+    }
+    }
+}
+
+#[component]
+fn ReceivedItem(share: ReceivedShare, on_change: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let error = RwSignal::new(None);
+    let id = StoredValue::new(share.id.clone());
+    let answer = {
+        let abort = abort.clone();
+        move |accept: bool| {
+            let abort = abort.clone();
+            spawn_local(async move {
+                match api::answer_share(&id.get_value(), accept, &abort).await {
+                    Ok(_) => on_change.run(()),
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+    };
+    let leave = move |_| {
+        let abort = abort.clone();
+        spawn_local(async move {
+            match api::leave_share(&id.get_value(), &abort).await {
+                Ok(()) => on_change.run(()),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let in_force = share.status == ShareStatus::Accepted && !share.expired;
+    let (accept, decline) = (answer.clone(), answer);
+    let device = share.device_id.clone();
+    view! {
+        <li class="share">
+            <p>
+                <strong>{share.device_name.clone()}</strong> " "
+                <span class="muted">{tr_with(i18n, |l| td_string!(l, sharing.from), vec![share.owner_name.clone()])}</span> " "
+                <span class="badge" data-testid="share-status">{tr(i18n, status_label(share.status, share.expired))}</span>
+                {in_force.then(|| view! {
+                    " "
+                    <span class="badge" class:badge-on=share.online class:badge-off=!share.online>
+                        {if share.online { tr(i18n, |l| td_string!(l, devices.online)).into_any() } else { tr(i18n, |l| td_string!(l, devices.offline)).into_any() }}
+                    </span>
+                })}
+            </p>
+            <p class="muted">
+                {permissions_text(i18n, &share.permissions)}
+                {share.expires_at.as_deref().map(|t| view! { " · " {tr_with(i18n, |l| td_string!(l, sharing.until_time), vec![local_time(i18n, t)])} })}
+            </p>
+            <div class="device-actions">
+                {(share.status != ShareStatus::Accepted && !share.expired).then(|| view! {
+                    <button type="button" class="button" on:click=move |_| accept(true)>{tr(i18n, |l| td_string!(l, sharing.accept))}</button>
+                })}
+                {(share.status == ShareStatus::Pending).then(|| view! {
+                    <button type="button" class="button button-secondary" on:click=move |_| decline(false)>{tr(i18n, |l| td_string!(l, sharing.decline))}</button>
+                })}
+                {(in_force && share.permissions.contains(&SharePermission::LiveView)).then(|| view! {
+                    <A href=format!("/live?ids={device}")>{tr(i18n, |l| td_string!(l, live.watch))}</A>
+                })}
+                {(in_force && share.permissions.contains(&SharePermission::Alarms)).then(|| view! {
+                    <A href=format!("/events?device={}", share.device_id)>{tr(i18n, |l| td_string!(l, devices.alarms))}</A>
+                })}
+                {(share.status != ShareStatus::Pending).then(|| view! {
+                    <button type="button" class="button button-secondary" on:click=leave>{tr(i18n, |l| td_string!(l, sharing.leave))}</button>
+                })}
+            </div>
+            {move || error.get().map(|e| view! { <ErrorPanel error=e /> })}
+        </li>
+    }
+}
