@@ -13,7 +13,8 @@ pub fn Field(
     /// The field's wire name: the `field` of the server's errors, and the input's `name`.
     name: &'static str,
     /// The input's id; the hint and the error get `{id}-hint` and `{id}-error`.
-    id: &'static str,
+    #[prop(into)]
+    id: String,
     #[prop(into)] label: TextProp,
     value: RwSignal<String>,
     #[prop(default = "text")] kind: &'static str,
@@ -47,7 +48,7 @@ pub fn Field(
     let message = move || form.field(name).map(|e| field_message(i18n, &e));
     view! {
         <div class="field" class:field-invalid=move || form.has_error(name)>
-            <label for=id>{move || label.get()}</label>
+            <label for=id.clone()>{move || label.get()}</label>
             {hint.map(|h| view! { <p class="field-hint" id=hint_id>{move || h.run()}</p> })}
             <input
                 id=id

@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use ward_model::{DeviceShare, ReceivedShare, ShareDevice, SharePermission, ShareStatus};
 
 use crate::api;
-use crate::components::{ErrorPanel, FormError, SubmitButton};
+use crate::components::{ErrorPanel, Field, FormError, SubmitButton};
 use crate::forms::{FormState, field_message};
 use crate::i18n::{Locale, td_string, use_i18n};
 use crate::labels::{local_time, tr, tr_with};
@@ -86,41 +86,26 @@ pub fn SharePanel(device_id: String) -> impl IntoView {
             });
         }
     };
-    let field_error = move |name: &'static str, error_id: String| {
-        view! {
-            <p class="field-error" id=error_id>
-                {move || form.field(name).map(|e| view! { <span class="field-error-mark" aria-hidden="true">"!"</span> {field_message(i18n, &e)} })}
-            </p>
-        }
-    };
-    let (email_id, perms_id, until_id) =
-        (format!("{base}-email"), format!("{base}-permissions"), format!("{base}-until"));
+    let perms_error = format!("{base}-permissions-error");
+    let perms_described = perms_error.clone();
     view! {
         <div class="share-panel">
             <form class="form" novalidate on:submit=submit>
                 <h4>{tr(i18n, |l| td_string!(l, sharing.heading))}</h4>
                 <p class="muted">{tr(i18n, |l| td_string!(l, sharing.lead))}</p>
-                <div class="field" class:field-invalid=move || form.has_error("email")>
-                    <label for=email_id.clone()>{tr(i18n, |l| td_string!(l, sharing.email))}</label>
-                    <input id=email_id.clone() name="email" type="email" autocomplete="off" required maxlength="254"
-                        aria-describedby=format!("{email_id}-error") aria-invalid=move || form.has_error("email").then_some("true")
-                        bind:value=email />
-                    {field_error("email", format!("{email_id}-error"))}
-                </div>
-                <fieldset class="field" class:field-invalid=move || form.has_error("permissions") aria-describedby=format!("{perms_id}-error")>
+                <Field form=form name="email" id=format!("{base}-email") value=email kind="email" required=true
+                    maxlength=254u32 label=tr(i18n, |l| td_string!(l, sharing.email)) />
+                <fieldset class="field" class:field-invalid=move || form.has_error("permissions") aria-describedby=perms_described>
                     <legend>{tr(i18n, |l| td_string!(l, sharing.may))}</legend>
                     <label class="check"><input type="checkbox" name="live_view" bind:checked=live />{tr(i18n, |l| td_string!(l, sharing.live_view))}</label>
                     <label class="check"><input type="checkbox" name="alarms" bind:checked=alarms />{tr(i18n, |l| td_string!(l, sharing.alarms))}</label>
-                    {field_error("permissions", format!("{perms_id}-error"))}
+                    <p class="field-error" id=perms_error>
+                        {move || form.field("permissions").map(|e| view! { <span class="field-error-mark" aria-hidden="true">"!"</span> {field_message(i18n, &e)} })}
+                    </p>
                 </fieldset>
-                <div class="field" class:field-invalid=move || form.has_error("expires_at")>
-                    <label for=until_id.clone()>{tr(i18n, |l| td_string!(l, sharing.until))}</label>
-                    <p class="field-hint" id=format!("{until_id}-hint")>{tr(i18n, |l| td_string!(l, sharing.until_hint))}</p>
-                    <input id=until_id.clone() name="expires_at" type="datetime-local"
-                        aria-describedby=format!("{until_id}-hint {until_id}-error") aria-invalid=move || form.has_error("expires_at").then_some("true")
-                        bind:value=until />
-                    {field_error("expires_at", format!("{until_id}-error"))}
-                </div>
+                <Field form=form name="expires_at" id=format!("{base}-until") value=until kind="datetime-local"
+                    label=tr(i18n, |l| td_string!(l, sharing.until))
+                    hint=tr(i18n, |l| td_string!(l, sharing.until_hint)) />
                 <FormError form=form />
                 <div class="form-actions">
                     <SubmitButton form=form label=tr(i18n, |l| td_string!(l, sharing.share)) />
