@@ -24,7 +24,13 @@ both_backends!(
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
-async fn offer(app: &TestApp, b: &crate::accounts::Browser, device: &str, sdp: &str) -> reqwest::Response {
+/// POSTs an SDP offer for a device's live view, as the browser does.
+pub(crate) async fn offer(
+    app: &TestApp,
+    b: &crate::accounts::Browser,
+    device: &str,
+    sdp: &str,
+) -> reqwest::Response {
     b.client
         .post(app.at(&format!("/api/devices/{device}/live")))
         .header("x-csrf-token", &b.csrf)

@@ -15,6 +15,7 @@ use crate::accounts::Browser;
 use crate::both_backends;
 use crate::devices::{WAIT, claim, error, new_camera, start, user};
 use crate::helpers::TestApp;
+use crate::live::offer;
 
 both_backends!(
     a_share_grants_what_it_names_once_accepted_and_revoking_ends_it,
@@ -48,17 +49,6 @@ async fn accept(app: &TestApp, b: &Browser, share: &str) -> ReceivedShare {
     let res = b.send(app, Method::POST, &format!("/api/shares/{share}/accept"), None).await;
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
     res.json().await.unwrap()
-}
-
-async fn offer(app: &TestApp, b: &Browser, device: &str, sdp: &str) -> reqwest::Response {
-    b.client
-        .post(app.at(&format!("/api/devices/{device}/live")))
-        .header("x-csrf-token", &b.csrf)
-        .header("content-type", "application/sdp")
-        .body(sdp.to_string())
-        .send()
-        .await
-        .unwrap()
 }
 
 async fn a_share_grants_what_it_names_once_accepted_and_revoking_ends_it(app: TestApp) {
