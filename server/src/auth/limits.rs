@@ -29,6 +29,9 @@ pub const CODE_SEND_MINUTE: Limit = Limit::new(1, 60);
 pub const CODE_SEND_HOUR: Limit = Limit::new(5, 60 * 60);
 /// Wrong codes for one account and purpose: 5 per code (a new code resets it).
 pub const CODE_ATTEMPTS: i64 = 5;
+/// Emails one person looks up to share a camera with: 20 per hour. A share says whether an
+/// email has an account (in this region), so this bounds what an owner can learn that way.
+pub const SHARE_LOOKUPS: Limit = Limit::new(20, 60 * 60);
 /// Sign-ups from one address: 10 per hour.
 pub const SIGN_UP_ADDRESS: Limit = Limit::new(10, 60 * 60);
 

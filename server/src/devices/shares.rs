@@ -9,6 +9,7 @@ use super::policy::Grant;
 use super::{DEVICE_NAME, key_of};
 use crate::AppState;
 use crate::auth::input::Email;
+use crate::auth::limits;
 use crate::auth::session::CurrentSession;
 use crate::auth::{field, rfc3339};
 use crate::error::AppError;
@@ -69,6 +70,7 @@ pub async fn create(
         },
     };
     let Some(email) = email.filter(|_| errs.is_empty()) else { return Err(AppError::Validation(errs)) };
+    state.auth.limiter.hit(&format!("share-lookup:{}", s.person.id), limits::SHARE_LOOKUPS)?;
     let found = state.stores.directory.directory_find(&state.auth.email_hash(&email.normalised())).await?;
     let invitee = match found {
         None => {

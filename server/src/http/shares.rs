@@ -58,6 +58,7 @@ pub async fn list_device_shares(
         (status = 404, description = "No such device, or not yours.", body = ApiError),
         (status = 409, description = "Already shared with this person.", body = ApiError),
         (status = 422, description = "A field is not valid (unknown email, another region, no permission, a past end).", body = ApiError),
+        (status = 429, description = "Too many emails looked up this hour (`Retry-After`).", body = ApiError),
     ))]
 pub async fn share_device(
     State(state): State<AppState>,

@@ -236,6 +236,21 @@ async fn sharing_refuses_bad_requests_and_stores_nothing(app: TestApp) {
     }
     let mine: Vec<DeviceShare> = json_of(&app, &ada, &format!("/api/devices/{}/shares", d.id)).await;
     assert_eq!(mine[0].status, ShareStatus::Pending, "Eve answered nothing");
+
+    // Each share tells whether an email has an account here: lookups are limited (20 an hour).
+    let mut limited = None;
+    for i in 0..25 {
+        let body = json!({"email": format!("probe{i}@example.com"), "permissions": ["alarms"]});
+        let res = share(&app, &ada, &d.id, body).await;
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            assert!(res.headers().contains_key("retry-after"));
+            limited = Some(i);
+            break;
+        }
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // Ada looked up 6 emails above (4 refused, 1 shared, 1 already shared).
+    assert_eq!(limited, Some(14), "the 21st lookup of the hour is refused");
     agent.kill();
 }
 
