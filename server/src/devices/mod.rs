@@ -125,18 +125,11 @@ pub fn read_manifests(dir: &Path) -> anyhow::Result<Vec<FactoryLine>> {
     Ok(out)
 }
 
-/// A person's data key, by id (for the agent's connection, which has no session).
+/// A person's data key, by id: for the agent's connection, which has no session, and for
+/// what one person sees of another's data through a share (a camera's owner, an invitee).
 pub async fn person_key(state: &AppState, person_id: &str) -> Result<Option<PersonKey>, AppError> {
     let Some(wrapped) = state.stores.directory.person_key(person_id).await? else { return Ok(None) };
     Ok(Some(state.auth.vault.unwrap_person_key(person_id, &wrapped).map_err(AppError::internal)?))
-}
-
-/// A device row as its owner sees it.
-/// The data key of a person other than the one signed in: a camera's owner (for an invitee's
-/// view of it) or an invitee (for the owner's view of their share).
-pub async fn key_of(state: &AppState, person_id: &str) -> Result<PersonKey, AppError> {
-    let wrapped = state.stores.directory.person_key(person_id).await?.ok_or(AppError::NotFound)?;
-    state.auth.vault.unwrap_person_key(person_id, &wrapped).map_err(AppError::internal)
 }
 
 /// A camera as someone it is shared with sees it: its serial number and network address
@@ -145,6 +138,7 @@ pub fn to_shared_api(owner_key: &PersonKey, d: &DeviceRow) -> Result<Device, App
     Ok(Device { serial: String::new(), address: String::new(), ..to_api(owner_key, d)? })
 }
 
+/// A device row as its owner sees it.
 pub fn to_api(key: &PersonKey, d: &DeviceRow) -> Result<Device, AppError> {
     let open = |f: &str, ct: &[u8]| key.open(f, ct).map_err(AppError::internal);
     Ok(Device {

@@ -22,9 +22,14 @@ pub struct Grant {
 }
 
 impl Grant {
+    /// Past its end time.
+    pub fn expired(&self) -> bool {
+        self.expires_at.is_some_and(|t| self.now >= t)
+    }
+
     /// Accepted and not expired: only then does a share grant anything.
     pub fn in_force(&self) -> bool {
-        self.status == ShareStatus::Accepted && self.expires_at.is_none_or(|t| self.now < t)
+        self.status == ShareStatus::Accepted && !self.expired()
     }
 }
 

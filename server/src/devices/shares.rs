@@ -6,7 +6,7 @@
 use ward_model::{DeviceShare, ReceivedShare, ShareAccess, ShareDevice, SharePermission, ShareStatus};
 
 use super::policy::Grant;
-use super::{DEVICE_NAME, key_of};
+use super::{DEVICE_NAME, person_key};
 use crate::AppState;
 use crate::auth::input::Email;
 use crate::auth::limits;
@@ -32,10 +32,6 @@ pub fn grant(row: &ShareRow, now: i64) -> Grant {
 
 fn permissions(stored: &str) -> Vec<SharePermission> {
     stored.split(',').filter_map(SharePermission::parse).collect()
-}
-
-fn expired(row: &ShareRow, now: i64) -> bool {
-    row.expires_at.is_some_and(|t| now >= t)
 }
 
 /// Checks a request to share `device` (the policy has let the owner configure it), then
@@ -128,16 +124,14 @@ pub async fn create(
         "{owner} shared the camera \u{201c}{camera}\u{201d} with you on Ward.\n\n\
          Open Devices in Ward to accept or decline. Until you accept, it grants you nothing.\n"
     );
+    let view = owner_view(state, s, &row, now).await?;
     // To the address on their account, as they wrote it when they verified it.
-    let to = match s.db.person(&row.invitee_id).await? {
-        Some(p) => key_of(state, &p.id).await?.open(field::EMAIL, &p.email_ct).map_err(AppError::internal)?,
-        None => email.normalised(),
-    };
-    if let Err(e) = state.auth.mailer.send(&to, &format!("{owner} shared a camera with you"), text).await {
+    let subject = format!("{owner} shared a camera with you");
+    if let Err(e) = state.auth.mailer.send(&view.invitee_email, &subject, text).await {
         // The share stands; the invitee also finds it on their Devices page.
         tracing::warn!(error = %e, "the invitation mail could not be sent");
     }
-    owner_view(state, s, &row, now).await
+    Ok(view)
 }
 
 /// A share as its owner sees it: who (opened with the invitee's key), what, and its use.
@@ -148,7 +142,8 @@ pub async fn owner_view(
     now: i64,
 ) -> Result<DeviceShare, AppError> {
     let invitee = s.db.person(&row.invitee_id).await?.ok_or(AppError::NotFound)?;
-    let key = key_of(state, &invitee.id).await?;
+    let key = person_key(state, &invitee.id).await?.ok_or(AppError::NotFound)?;
+    let g = grant(row, now);
     let accesses =
         s.db.share_accesses(&row.id, ACCESSES_SHOWN)
             .await?
@@ -160,10 +155,10 @@ pub async fn owner_view(
         device_id: row.device_id.clone(),
         invitee_name: key.open(field::NAME, &invitee.name_ct).map_err(AppError::internal)?,
         invitee_email: key.open(field::EMAIL, &invitee.email_ct).map_err(AppError::internal)?,
-        permissions: permissions(&row.permissions),
-        status: ShareStatus::parse(&row.status).unwrap_or(ShareStatus::Pending),
+        expired: g.expired(),
+        permissions: g.permissions,
+        status: g.status,
         expires_at: row.expires_at.map(rfc3339),
-        expired: expired(row, now),
         created_at: rfc3339(row.created_at),
         accesses,
     })
@@ -181,16 +176,17 @@ pub async fn invitee_view(
     else {
         return Ok(None);
     };
-    let key = key_of(state, &owner.id).await?;
+    let key = person_key(state, &owner.id).await?.ok_or(AppError::NotFound)?;
+    let g = grant(row, now);
     Ok(Some(ReceivedShare {
         id: row.id.clone(),
         device_id: row.device_id.clone(),
         device_name: key.open(DEVICE_NAME, &device.name_ct).map_err(AppError::internal)?,
         owner_name: key.open(field::NAME, &owner.name_ct).map_err(AppError::internal)?,
-        permissions: permissions(&row.permissions),
-        status: ShareStatus::parse(&row.status).unwrap_or(ShareStatus::Pending),
+        expired: g.expired(),
+        permissions: g.permissions,
+        status: g.status,
         expires_at: row.expires_at.map(rfc3339),
-        expired: expired(row, now),
         online: device.online,
         privacy_mode: device.privacy_mode,
     }))

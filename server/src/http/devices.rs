@@ -70,7 +70,9 @@ impl Access {
     pub async fn key<'a>(&self, state: &AppState, s: &'a CurrentSession) -> Result<KeyRef<'a>, AppError> {
         Ok(match self.share {
             None => KeyRef::Own(&s.key),
-            Some(_) => KeyRef::Other(devices::key_of(state, &self.device.owner_id).await?),
+            Some(_) => KeyRef::Other(
+                devices::person_key(state, &self.device.owner_id).await?.ok_or(AppError::NotFound)?,
+            ),
         })
     }
 }
@@ -91,13 +93,24 @@ impl std::ops::Deref for KeyRef<'_> {
     }
 }
 
+/// Asks the policy whether the person may do `p` with `resource`, holding `share` of its device.
+fn authorize_through(
+    s: &CurrentSession,
+    share: Option<&ShareRow>,
+    resource: Resource<'_>,
+    p: Permission,
+) -> Result<(), AppError> {
+    let grant = share.map(|r| shares::grant(r, now()));
+    policy::authorize(Actor::Person { id: &s.person.id, share: grant.as_ref() }, resource, p)
+}
+
 /// A device of the session's store, if the policy lets this person do `p` with it.
 pub(crate) async fn device_access(s: &CurrentSession, id: &str, p: Permission) -> Result<Access, AppError> {
     let device = s.db.device(id).await?.ok_or(AppError::NotFound)?;
     let share = held_share(s, &device.owner_id, &device.id).await?;
-    let grant = share.as_ref().map(|r| shares::grant(r, now()));
-    policy::authorize(
-        Actor::Person { id: &s.person.id, share: grant.as_ref() },
+    authorize_through(
+        s,
+        share.as_ref(),
         Resource::Device { owner_id: &device.owner_id, device_id: &device.id },
         p,
     )?;
@@ -388,12 +401,18 @@ pub async fn list_events(
     }
     let device = q.get("device").filter(|v| !v.is_empty()).cloned();
     let mut names: HashMap<String, String> = HashMap::new();
-    // One device's events may be someone else's camera shared with this person.
+    // One device's events may be someone else's camera shared with this person; its name
+    // opens with its owner's key.
     let access = match &device {
         Some(id) => Some(device_access(&s, id, Permission::ViewAlarms).await?),
         None => None,
     };
-    let grant = access.as_ref().and_then(|a| a.share.as_ref()).map(|r| shares::grant(r, now()));
+    if let Some(a) = &access {
+        let name =
+            a.key(&state, &s).await?.open(DEVICE_NAME, &a.device.name_ct).map_err(AppError::internal)?;
+        names.insert(a.device.id.clone(), name);
+    }
+    let share = access.as_ref().and_then(|a| a.share.as_ref());
     let filter = EventFilter { device_id: device, kind, from, to, before, limit: i64::from(limit) + 1 };
     let mut rows = Vec::new();
     match &access {
@@ -408,18 +427,16 @@ pub async fn list_events(
     rows.truncate(limit as usize);
     let mut events = Vec::with_capacity(rows.len());
     for e in &rows {
-        policy::authorize(
-            Actor::Person { id: &s.person.id, share: grant.as_ref() },
+        authorize_through(
+            &s,
+            share,
             Resource::Event { owner_id: &e.owner_id, device_id: &e.device_id },
             Permission::ViewAlarms,
         )?;
         if !names.contains_key(&e.device_id) {
-            let name = match (&access, s.db.device(&e.device_id).await?) {
-                (Some(a), Some(d)) => {
-                    a.key(&state, &s).await?.open(DEVICE_NAME, &d.name_ct).map_err(AppError::internal)?
-                }
-                (None, Some(d)) => s.key.open(DEVICE_NAME, &d.name_ct).map_err(AppError::internal)?,
-                (_, None) => String::new(),
+            let name = match s.db.device(&e.device_id).await? {
+                Some(d) => s.key.open(DEVICE_NAME, &d.name_ct).map_err(AppError::internal)?,
+                None => String::new(),
             };
             names.insert(e.device_id.clone(), name);
         }
@@ -445,9 +462,9 @@ async fn event_for(
 ) -> Result<(crate::store::EventRow, Option<ShareRow>), AppError> {
     let e = s.db.event(id).await?.ok_or(AppError::NotFound)?;
     let share = held_share(s, &e.owner_id, &e.device_id).await?;
-    let grant = share.as_ref().map(|r| shares::grant(r, now()));
-    policy::authorize(
-        Actor::Person { id: &s.person.id, share: grant.as_ref() },
+    authorize_through(
+        s,
+        share.as_ref(),
         Resource::Event { owner_id: &e.owner_id, device_id: &e.device_id },
         p,
     )?;

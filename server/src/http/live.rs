@@ -14,8 +14,7 @@ use utoipa_axum::routes;
 use ward_model::{ApiError, IceServer};
 
 use crate::AppState;
-use crate::auth::session::CurrentSession;
-use crate::auth::session::now;
+use crate::auth::session::{CurrentSession, now};
 use crate::devices::DEVICE_NAME;
 use crate::devices::hub::LiveSession;
 use crate::devices::policy::Permission;
