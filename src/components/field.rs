@@ -45,7 +45,6 @@ pub fn Field(
         ids.join(" ")
     };
     let invalid = move || form.has_error(name).then_some("true");
-    let message = move || form.field(name).map(|e| field_message(i18n, &e));
     view! {
         <div class="field" class:field-invalid=move || form.has_error(name)>
             <label for=id.clone()>{move || label.get()}</label>
@@ -63,14 +62,25 @@ pub fn Field(
                 bind:value=value
             />
             {children.map(|c| c())}
-            <p class="field-error" id=error_id>
-                {move || message().map(|m| view! { <span class="field-error-mark" aria-hidden="true">"!"</span> {m} })}
-            </p>
+            <FieldErrorText form=form name=name id=error_id />
             {move || {
                 (name == "birth_date" && form.field(name).is_some_and(|e| e.code == "under_age"))
                     .then(|| view! { <p class="field-guardian"><a href="/guardian">{tr(i18n, |l| td_string!(l, signup.guardian_link))}</a></p> })
             }}
         </div>
+    }
+}
+
+/// A field's server error beside its input, announced with it (`id` is for the input's
+/// `aria-describedby`). `Field` draws one; inputs it does not draw (a select, a group of
+/// checkboxes) use it directly.
+#[component]
+pub fn FieldErrorText(form: FormState, name: &'static str, #[prop(into)] id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="field-error" id=id>
+            {move || form.field(name).map(|e| view! { <span class="field-error-mark" aria-hidden="true">"!"</span> {field_message(i18n, &e)} })}
+        </p>
     }
 }
 

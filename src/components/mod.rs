@@ -6,7 +6,7 @@ mod header;
 mod reconsent;
 
 pub use error_panel::ErrorPanel;
-pub use field::{Field, FormError, StrengthMeter, SubmitButton};
+pub use field::{Field, FieldErrorText, FormError, StrengthMeter, SubmitButton};
 pub use footer::Footer;
 pub use header::Header;
 pub use reconsent::ReconsentPrompt;

@@ -8,8 +8,8 @@ use leptos_router::components::A;
 use ward_model::{DeviceShare, ReceivedShare, ShareDevice, SharePermission, ShareStatus};
 
 use crate::api;
-use crate::components::{ErrorPanel, Field, FormError, SubmitButton};
-use crate::forms::{FormState, field_message};
+use crate::components::{ErrorPanel, Field, FieldErrorText, FormError, SubmitButton};
+use crate::forms::FormState;
 use crate::i18n::{Locale, td_string, use_i18n};
 use crate::labels::{local_time, tr, tr_with};
 use crate::load::load;
@@ -37,6 +37,17 @@ fn permissions_text(
 ) -> impl Fn() -> String + use<> {
     let ps = ps.to_vec();
     move || ps.iter().map(|p| tr(i18n, permission_label(*p))()).collect::<Vec<_>>().join(", ")
+}
+
+/// What a share allows and until when: "Watch live, See alarm pictures · until …".
+fn terms(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    ps: &[SharePermission],
+    until: Option<&str>,
+) -> impl IntoView + use<> {
+    let until =
+        until.map(|t| tr_with(i18n, |l| td_string!(l, sharing.until_time), vec![local_time(i18n, t)]));
+    (permissions_text(i18n, ps), until.map(|u| view! { " · " {u} }))
 }
 
 /// The owner's sharing panel of one device.
@@ -99,9 +110,7 @@ pub fn SharePanel(device_id: String) -> impl IntoView {
                     <legend>{tr(i18n, |l| td_string!(l, sharing.may))}</legend>
                     <label class="check"><input type="checkbox" name="live_view" bind:checked=live />{tr(i18n, |l| td_string!(l, sharing.live_view))}</label>
                     <label class="check"><input type="checkbox" name="alarms" bind:checked=alarms />{tr(i18n, |l| td_string!(l, sharing.alarms))}</label>
-                    <p class="field-error" id=perms_error>
-                        {move || form.field("permissions").map(|e| view! { <span class="field-error-mark" aria-hidden="true">"!"</span> {field_message(i18n, &e)} })}
-                    </p>
+                    <FieldErrorText form=form name="permissions" id=perms_error />
                 </fieldset>
                 <Field form=form name="expires_at" id=format!("{base}-until") value=until kind="datetime-local"
                     label=tr(i18n, |l| td_string!(l, sharing.until))
@@ -150,8 +159,7 @@ fn ShareItem(share: DeviceShare, on_change: Callback<()>) -> impl IntoView {
                 <span class="badge" data-testid="share-status">{tr(i18n, status_label(share.status, share.expired))}</span>
             </p>
             <p class="muted">
-                {permissions_text(i18n, &share.permissions)}
-                {share.expires_at.as_deref().map(|t| view! { " · " {tr_with(i18n, |l| td_string!(l, sharing.until_time), vec![local_time(i18n, t)])} })}
+                {terms(i18n, &share.permissions, share.expires_at.as_deref())}
                 " · "
                 {match last {
                     Some(at) => tr_with(i18n, |l| td_string!(l, sharing.uses), vec![uses.to_string(), at]).into_any(),
@@ -231,8 +239,7 @@ fn ReceivedItem(share: ReceivedShare, on_change: Callback<()>) -> impl IntoView 
                 })}
             </p>
             <p class="muted">
-                {permissions_text(i18n, &share.permissions)}
-                {share.expires_at.as_deref().map(|t| view! { " · " {tr_with(i18n, |l| td_string!(l, sharing.until_time), vec![local_time(i18n, t)])} })}
+                {terms(i18n, &share.permissions, share.expires_at.as_deref())}
             </p>
             <div class="device-actions">
                 {(share.status != ShareStatus::Accepted && !share.expired).then(|| view! {

@@ -6,8 +6,8 @@ use leptos_router::hooks::use_navigate;
 use ward_model::{SignUp, SignUpRules};
 
 use crate::api;
-use crate::components::{ErrorPanel, Field, FormError, StrengthMeter, SubmitButton};
-use crate::forms::{FormState, field_message};
+use crate::components::{ErrorPanel, Field, FieldErrorText, FormError, StrengthMeter, SubmitButton};
+use crate::forms::FormState;
 use crate::i18n::{td_string, use_i18n};
 use crate::labels::{fill, region_name, tr, tr_with};
 use crate::load::load;
@@ -82,15 +82,6 @@ fn SignUpForm(rules: SignUpRules, abort: web_sys::AbortSignal) -> impl IntoView 
         });
     };
 
-    let error_of = move |name: &'static str| {
-        move || {
-            form.field(name).map(|e| {
-                view! { <span class="field-error-mark" aria-hidden="true">"!"</span> {field_message(i18n, &e)} }
-            })
-        }
-    };
-    let region_error = error_of("region");
-    let policy_error = error_of("accepted_policy");
     let regions = rules.regions.clone();
 
     view! {
@@ -127,7 +118,7 @@ fn SignUpForm(rules: SignUpRules, abort: web_sys::AbortSignal) -> impl IntoView 
                         }
                     }).collect_view()}
                 </select>
-                <p class="field-error" id="signup-region-error">{region_error}</p>
+                <FieldErrorText form=form name="region" id="signup-region-error" />
             </div>
             <Field form=form name="birth_date" id="signup-birth-date" value=birth_date kind="date" autocomplete="bday" required=true
                 label=tr(i18n, |l| td_string!(l, signup.birth_date))
@@ -143,7 +134,7 @@ fn SignUpForm(rules: SignUpRules, abort: web_sys::AbortSignal) -> impl IntoView 
                     <A href="/privacy">{tr(i18n, |l| td_string!(l, signup.accept_link))}</A>
                     " " {tr_with(i18n, |l| td_string!(l, signup.accept_after), vec![rules.policy_version.clone()])}
                 </label>
-                <p class="field-error" id="signup-policy-error">{policy_error}</p>
+                <FieldErrorText form=form name="accepted_policy" id="signup-policy-error" />
             </div>
             <FormError form=form />
             <SubmitButton form=form label=tr(i18n, |l| td_string!(l, signup.submit)) />
