@@ -3,13 +3,10 @@ use leptos_meta::{Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+use crate::areas::{AccountPage, Area, AreaPage, DevicesPage, EntryPage, PrivacyPage};
 use crate::components::{Footer, Header, ReconsentPrompt};
 use crate::i18n::I18nContextProvider;
-use crate::pages::{
-    AccountPage, Cookies, DeleteAccountPage, DevMailboxPage, DevicesPage, EventsPage, Home, LivePage,
-    MyDataPage, NotFound, PasswordResetPage, Privacy, PrivacyCenterPage, SecurityPage, SignInPage,
-    SignUpPage, UnsubscribePage, VerifyEmailPage,
-};
+use crate::pages::public::{Home, NotFound};
 use crate::{prefs, session};
 
 /// The whole app: contexts, the shell, and the one route table.
@@ -29,28 +26,33 @@ pub fn App() -> impl IntoView {
                     <ReconsentPrompt />
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=Home />
-                        <Route path=path!("/privacy") view=Privacy />
-                        <Route path=path!("/cookies") view=Cookies />
-                        <Route path=path!("/signup") view=SignUpPage />
-                        <Route path=path!("/signup/verify") view=VerifyEmailPage />
-                        <Route path=path!("/signin") view=SignInPage />
-                        <Route path=path!("/password-reset") view=PasswordResetPage />
-                        <Route path=path!("/account") view=AccountPage />
-                        <Route path=path!("/account/security") view=SecurityPage />
-                        <Route path=path!("/account/delete") view=DeleteAccountPage />
-                        <Route path=path!("/dev/mailbox") view=DevMailboxPage />
-                        <Route path=path!("/account/privacy") view=PrivacyCenterPage />
-                        <Route path=path!("/account/data") view=MyDataPage />
-                        <Route path=path!("/unsubscribe/:token") view=UnsubscribePage />
-                        <Route path=path!("/devices") view=DevicesPage />
-                        <Route path=path!("/events") view=EventsPage />
-                        <Route path=path!("/live") view=LivePage />
+                        <Route path=path!("/privacy") view=|| area(Area::Entry(EntryPage::Privacy)) />
+                        <Route path=path!("/cookies") view=|| area(Area::Entry(EntryPage::Cookies)) />
+                        <Route path=path!("/signup") view=|| area(Area::Entry(EntryPage::SignUp)) />
+                        <Route path=path!("/signup/verify") view=|| area(Area::Entry(EntryPage::VerifyEmail)) />
+                        <Route path=path!("/signin") view=|| area(Area::Entry(EntryPage::SignIn)) />
+                        <Route path=path!("/password-reset") view=|| area(Area::Entry(EntryPage::PasswordReset)) />
+                        <Route path=path!("/unsubscribe/:token") view=|| area(Area::Entry(EntryPage::Unsubscribe)) />
+                        // The signed-in areas: each a wasm chunk, fetched on first visit.
+                        <Route path=path!("/account") view=|| area(Area::Account(AccountPage::Profile)) />
+                        <Route path=path!("/account/security") view=|| area(Area::Account(AccountPage::Security)) />
+                        <Route path=path!("/account/delete") view=|| area(Area::Account(AccountPage::Delete)) />
+                        <Route path=path!("/account/privacy") view=|| area(Area::Privacy(PrivacyPage::Center)) />
+                        <Route path=path!("/account/data") view=|| area(Area::Privacy(PrivacyPage::MyData)) />
+                        <Route path=path!("/devices") view=|| area(Area::Devices(DevicesPage::List)) />
+                        <Route path=path!("/events") view=|| area(Area::Devices(DevicesPage::Events)) />
+                        <Route path=path!("/live") view=|| area(Area::Devices(DevicesPage::Live)) />
+                        <Route path=path!("/dev/mailbox") view=|| area(Area::Dev) />
                     </Routes>
                 </main>
                 <Footer />
             </Router>
         </I18nContextProvider>
     }
+}
+
+fn area(area: Area) -> impl IntoView {
+    view! { <AreaPage area /> }
 }
 
 /// Asks the server who is signed in and provides the session context.

@@ -8,6 +8,7 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub mod api;
 mod app;
+pub mod areas;
 pub mod components;
 pub mod consent;
 pub mod forms;

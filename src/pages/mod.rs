@@ -1,40 +1,13 @@
-//! One file per page; pages fetch through `crate::api` and render with components.
-mod account;
-mod cookies;
-mod delete_account;
-mod dev_mailbox;
-mod devices;
-mod events;
-mod home;
-mod live;
-mod my_data;
-mod not_found;
-mod password_reset;
-mod policy;
-mod privacy;
-mod privacy_center;
-mod security;
-mod sharing;
-mod signin;
-mod signup;
-mod signup_verify;
-mod unsubscribe;
+//! Pages by area, one file per page; pages fetch through `crate::api` and render with
+//! components. `public` is in the main wasm module; `account`, `privacy`, `devices` and `dev`
+//! each become a chunk fetched on first visit (`crate::areas`), so nothing outside
+//! `crate::areas` names their pages.
+pub mod account;
+pub mod dev;
+pub mod devices;
+pub mod privacy;
+pub mod public;
 
-pub use account::{AccountPage, profile_changes};
-pub use cookies::Cookies;
-pub use delete_account::DeleteAccountPage;
-pub use dev_mailbox::{DevMailboxPage, newest_first};
-pub use devices::DevicesPage;
-pub use events::EventsPage;
-pub use home::Home;
-pub use live::LivePage;
-pub use my_data::MyDataPage;
-pub use not_found::NotFound;
-pub use password_reset::PasswordResetPage;
-pub use privacy::Privacy;
-pub use privacy_center::PrivacyCenterPage;
-pub use security::SecurityPage;
-pub use signin::{SignInPage, needs_otp};
-pub use signup::SignUpPage;
-pub use signup_verify::VerifyEmailPage;
-pub use unsubscribe::UnsubscribePage;
+pub use account::profile_changes;
+pub use dev::newest_first;
+pub use public::needs_otp;

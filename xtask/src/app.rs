@@ -1,11 +1,11 @@
-//! Building the browser app with Trunk into `dist/`, then precompressing it.
+//! Building the browser app with Trunk into `dist/`, splitting its wasm, then precompressing it.
 
 use std::path::PathBuf;
 
 use crate::Result;
-use crate::compress;
 use crate::sh::{cmd, root, run};
 use crate::tools::Tools;
+use crate::{compress, split};
 
 /// Release build into `<root>/dist`, with `.br`/`.gz` beside each file.
 pub fn build_release(tools: &Tools) -> Result<PathBuf> {
@@ -15,6 +15,7 @@ pub fn build_release(tools: &Tools) -> Result<PathBuf> {
     // Trunk finds cargo through PATH; keep its output readable in CI logs.
     c.env("NO_COLOR", "true");
     run(&mut c)?;
+    split::split(&dist, tools)?;
     compress::precompress(&dist)?;
     Ok(dist)
 }

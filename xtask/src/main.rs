@@ -11,6 +11,7 @@ mod bench_live;
 mod compress;
 mod run;
 mod sh;
+mod split;
 mod test;
 mod tools;
 

@@ -13,7 +13,12 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
 /// npm's binaryen; Debian's binaryen (108) produces a wasm that crashes at start.
 pub const BINARYEN_VERSION: &str = "132";
+/// npm's esbuild: minifies the JS the wasm split step makes (Trunk minifies only its own).
+pub const ESBUILD_VERSION: &str = "0.25.0";
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// The post-link splitter of the app's wasm into chunks (`xtask/src/split.rs`); 0.2.3 or later
+/// is needed with wasm-bindgen 0.2.128 and later.
+pub const WASM_SPLIT_VERSION: &str = "0.2.4";
 
 /// Where tools that are not cargo binaries live: outside the clone, shared by runs.
 pub fn tools_dir() -> PathBuf {
@@ -46,7 +51,8 @@ fn version_of(program: &Path, needle: &str) -> bool {
     probe(&mut cmd(&program.to_string_lossy(), &["--version"])).is_some_and(|v| v.contains(needle))
 }
 
-/// Everything `trunk build` needs: wasm target, Trunk, wasm-bindgen CLI, wasm-opt.
+/// Everything the app's build needs: wasm target, Trunk, wasm-bindgen CLI, the wasm splitter,
+/// wasm-opt.
 pub fn ensure_build_tools() -> Result<Tools> {
     println!("xtask: checking build tools");
     check_lockfile_pin()?;
@@ -60,20 +66,40 @@ pub fn ensure_build_tools() -> Result<Tools> {
     let bin = cargo_bin();
     if !version_of(&bin.join("trunk"), &format!("trunk {TRUNK_VERSION}")) {
         println!("xtask: installing Trunk {TRUNK_VERSION} (about 8 minutes on 2 cores, once)");
-        run(&mut cmd("cargo", &["install", "trunk", "--version", TRUNK_VERSION, "--locked"]))?;
+        run(&mut light(cmd("cargo", &["install", "trunk", "--version", TRUNK_VERSION, "--locked"])))?;
     }
     if !version_of(&bin.join("wasm-bindgen"), WASM_BINDGEN_VERSION) {
         println!("xtask: installing wasm-bindgen-cli {WASM_BINDGEN_VERSION}");
         // No --locked: one of its pinned dependencies is missing from the registry mirror.
-        run(&mut cmd(
+        run(&mut light(cmd(
             "cargo",
             &["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN_VERSION, "--force"],
-        ))?;
+        )))?;
+    }
+
+    // Its CLI has no --version: ask cargo which version it installed.
+    let listed = probe(&mut cmd("cargo", &["install", "--list"])).unwrap_or_default();
+    if !listed.contains(&format!("wasm_split_cli_support v{WASM_SPLIT_VERSION}:")) {
+        println!("xtask: installing wasm-split-cli {WASM_SPLIT_VERSION}");
+        run(&mut light(cmd(
+            "cargo",
+            &[
+                "install",
+                "wasm_split_cli_support",
+                "--version",
+                WASM_SPLIT_VERSION,
+                "--features",
+                "build-binary",
+                "--locked",
+            ],
+        )))?;
     }
 
     let tools = tools_dir();
     let npm_bin = tools.join("node_modules").join(".bin");
-    if !version_of(&npm_bin.join("wasm-opt"), &format!("version {BINARYEN_VERSION}")) {
+    if !version_of(&npm_bin.join("wasm-opt"), &format!("version {BINARYEN_VERSION}"))
+        || !version_of(&npm_bin.join("esbuild"), ESBUILD_VERSION)
+    {
         ensure_node()?;
         std::fs::create_dir_all(&tools).map_err(|e| format!("creating {}: {e}", tools.display()))?;
         let prefix = tools.to_string_lossy().into_owned();
@@ -86,6 +112,7 @@ pub fn ensure_build_tools() -> Result<Tools> {
                 "--no-audit",
                 "--no-fund",
                 &format!("binaryen@{BINARYEN_VERSION}"),
+                &format!("esbuild@{ESBUILD_VERSION}"),
             ],
         ))?;
     }
@@ -97,6 +124,17 @@ pub fn ensure_build_tools() -> Result<Tools> {
     )
     .map_err(|e| e.to_string())?;
     Ok(Tools { path: path.to_string_lossy().into_owned() })
+}
+
+/// A `cargo install` of a tool we only run, not ship: Cargo lets profile settings from the
+/// environment override the tool's own manifest, so it builds without LTO, with many codegen
+/// units and no debug info. Trunk's own profile (fat LTO, one unit) took 7.4 minutes here.
+fn light(mut c: std::process::Command) -> std::process::Command {
+    c.env("CARGO_PROFILE_RELEASE_LTO", "false")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+        .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
+        .env("CARGO_PROFILE_RELEASE_INCREMENTAL", "false");
+    c
 }
 
 /// Fails early, with the fix, when Cargo.lock drifted from the CLI version.

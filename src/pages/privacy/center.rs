@@ -7,11 +7,11 @@ use ward_model::{
 };
 
 use crate::api::{self, ClientError};
+use crate::components::AccountTabs;
 use crate::components::ErrorPanel;
 use crate::i18n::{t_string, td_string, use_i18n};
 use crate::labels::{basis, fill, local_time, pick, tr};
 use crate::load::load;
-use crate::pages::account::AccountTabs;
 use crate::session::RequireSession;
 
 /// The privacy center: each purpose with its legal basis, data and recipients, switched

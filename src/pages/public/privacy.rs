@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
+use super::policy::PolicyPage;
 use crate::i18n::td_string;
-use crate::pages::policy::PolicyPage;
 
 /// The privacy policy: the current version (published by privacy staff), its history and
 /// diffs between versions.

@@ -4,12 +4,12 @@ use leptos_meta::Title;
 use ward_model::{CodeOnly, PasswordChange, PasswordOnly, SessionSummary, TotpSetup};
 
 use crate::api;
+use crate::components::AccountTabs;
 use crate::components::{ErrorPanel, Field, FormError, StrengthMeter, SubmitButton};
 use crate::forms::FormState;
 use crate::i18n::{td_string, use_i18n};
 use crate::labels::{activity_kind, local_time, tr, tr_when, tr_with};
 use crate::load::load;
-use crate::pages::account::AccountTabs;
 use crate::session::{RequireSession, use_session};
 
 #[component]

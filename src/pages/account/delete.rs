@@ -5,11 +5,11 @@ use leptos_router::components::A;
 use ward_model::{DeletionReceipt, PasswordOnly};
 
 use crate::api;
+use crate::components::AccountTabs;
 use crate::components::{Field, FormError, SubmitButton};
 use crate::forms::FormState;
 use crate::i18n::{td_string, use_i18n};
 use crate::labels::{local_time, tr};
-use crate::pages::account::AccountTabs;
 use crate::session::{RequireSession, use_session};
 
 #[component]

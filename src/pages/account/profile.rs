@@ -1,32 +1,14 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use ward_model::{Account, CodeOnly, ProfileUpdate};
 
 use crate::api;
-use crate::components::{Field, FormError, SubmitButton};
+use crate::components::{AccountTabs, Field, FormError, SubmitButton};
 use crate::forms::FormState;
 use crate::i18n::{td_string, use_i18n};
 use crate::labels::{local_time, region_name, tr, tr_when, tr_with};
 use crate::session::{RequireSession, use_session};
-
-/// The sub-navigation of the account pages.
-#[component]
-pub fn AccountTabs() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <nav class="tabs" aria-label=tr(i18n, |l| td_string!(l, account.tabs_label))>
-            <ul>
-                <li><A href="/account" exact=true>{tr(i18n, |l| td_string!(l, account.tab_profile))}</A></li>
-                <li><A href="/account/security">{tr(i18n, |l| td_string!(l, account.tab_security))}</A></li>
-                <li><A href="/account/privacy">{tr(i18n, |l| td_string!(l, account.tab_privacy))}</A></li>
-                <li><A href="/account/data">{tr(i18n, |l| td_string!(l, account.tab_data))}</A></li>
-                <li><A href="/account/delete">{tr(i18n, |l| td_string!(l, account.tab_delete))}</A></li>
-            </ul>
-        </nav>
-    }
-}
 
 #[component]
 pub fn AccountPage() -> impl IntoView {

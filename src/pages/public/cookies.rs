@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 
+use super::policy::PolicyPage;
 use crate::i18n::{Locale, td_string, use_i18n};
 use crate::labels::{tr, tr_when};
-use crate::pages::policy::PolicyPage;
 use crate::prefs::{self, Theme};
 
 /// The cookie policy (versioned like the privacy policy), a button that opens the cookie

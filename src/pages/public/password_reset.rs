@@ -5,12 +5,12 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use ward_model::{EmailOnly, PasswordReset};
 
+use super::signin::needs_otp;
 use crate::api;
 use crate::components::{Field, FormError, StrengthMeter, SubmitButton};
 use crate::forms::FormState;
 use crate::i18n::{td_string, use_i18n};
 use crate::labels::{tr, tr_with};
-use crate::pages::signin::needs_otp;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Step {

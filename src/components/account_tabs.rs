@@ -1,0 +1,22 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::i18n::{td_string, use_i18n};
+use crate::labels::tr;
+
+/// The sub-navigation of the account pages.
+#[component]
+pub fn AccountTabs() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <nav class="tabs" aria-label=tr(i18n, |l| td_string!(l, account.tabs_label))>
+            <ul>
+                <li><A href="/account" exact=true>{tr(i18n, |l| td_string!(l, account.tab_profile))}</A></li>
+                <li><A href="/account/security">{tr(i18n, |l| td_string!(l, account.tab_security))}</A></li>
+                <li><A href="/account/privacy">{tr(i18n, |l| td_string!(l, account.tab_privacy))}</A></li>
+                <li><A href="/account/data">{tr(i18n, |l| td_string!(l, account.tab_data))}</A></li>
+                <li><A href="/account/delete">{tr(i18n, |l| td_string!(l, account.tab_delete))}</A></li>
+            </ul>
+        </nav>
+    }
+}
