@@ -113,12 +113,14 @@ pub fn split(dist: &Path, tools: &Tools) -> Result {
     let main_bytes = std::fs::read(&main_wasm).map_err(|e| e.to_string())?;
     let h = short_hash(&[glue.as_bytes(), loader.as_bytes(), &main_bytes]);
     let (js_name, wasm_name, loader_name) =
-        (format!("{APP}-{h}.js"), format!("{APP}-{h}_bg.wasm"), format!("{APP}-{h}-split.js"));
-    // The glue imports the loader once per function it takes from it.
+        (format!("{APP}-{h}.js"), format!("{APP}-{h}_bg.wasm"), format!("{APP}-split-{h}.js"));
+    // The glue imports the loader once per function it takes from it. Only the JS import
+    // statements change: the wasm still names its import module `./__wasm_split.js`, and so
+    // must the keys of the imports object the glue hands it.
     let glue = replace_all(
         &glue,
-        "\"./__wasm_split.js\"",
-        &format!("\"./{loader_name}\""),
+        "from \"./__wasm_split.js\"",
+        &format!("from \"./{loader_name}\""),
         "the glue's loader import",
     )?;
     let loader = replace_all(
