@@ -593,10 +593,16 @@ pub async fn call_picture(
 }
 
 /// The demo cameras `cargo xtask run` started on this machine (serial and label code), so a
-/// newcomer can add one at once. Empty elsewhere.
+/// newcomer can add one at once. Empty elsewhere; only with `--dev-pages`, to this machine.
 #[utoipa::path(get, path = "/dev/cameras", tag = "dev",
-    responses((status = 200, description = "Demo cameras.", body = [DemoCamera])))]
-pub async fn demo_cameras(State(state): State<AppState>) -> Result<Json<Vec<DemoCamera>>, AppError> {
+    responses(
+        (status = 200, description = "Demo cameras.", body = [DemoCamera]),
+        (status = 404, description = "Not served: without `--dev-pages`, or to a client on another machine.", body = ApiError),
+    ))]
+pub async fn demo_cameras(
+    State(state): State<AppState>,
+    _: crate::http::dev::DevClient,
+) -> Result<Json<Vec<DemoCamera>>, AppError> {
     let mut out = Vec::new();
     if let Ok(entries) = std::fs::read_dir(state.devices.cameras_dir()) {
         for entry in entries.flatten() {
