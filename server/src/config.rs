@@ -60,7 +60,8 @@ pub struct Config {
     #[arg(long, env = "WARD_DEV_PAGES", default_value_t = false)]
     pub dev_pages: bool,
 
-    /// Mark the session cookie `Secure`; set it whenever Ward is reached over HTTPS.
+    /// Mark the session cookie `Secure` (named `__Host-ward_session`); implied by an https
+    /// `--public-url`, set it whenever Ward is otherwise reached over HTTPS.
     #[arg(long, env = "WARD_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
 
@@ -148,6 +149,12 @@ impl Config {
             call_retention_days: crate::registry::CALL_DAYS,
             ice_servers: IceServers::default(),
         }
+    }
+
+    /// Whether people reach Ward over HTTPS (an `https://` public URL): the session cookie is
+    /// then `Secure` with the `__Host-` prefix, and answers carry HSTS.
+    pub fn serves_https(&self) -> bool {
+        self.public_url.as_ref().is_some_and(|u| u.scheme() == "https")
     }
 
     pub fn store(&self) -> StoreConfig {

@@ -74,7 +74,8 @@ impl Server {
             limiter: auth::limits::Limiter::default(),
             mailer,
             ages: config.min_ages.clone(),
-            secure_cookies: config.secure_cookies,
+            // An https public URL is enough: a second flag to remember would be forgotten.
+            secure_cookies: config.secure_cookies || config.serves_https(),
             public_url: config.public_url.clone(),
             ceremonies: auth::passkeys::Ceremonies::default(),
         };

@@ -95,7 +95,8 @@ impl Mailer {
         Ok(Message::builder()
             .from(self.from.clone())
             .to(Mailbox::new(None, to.parse()?))
-            .subject(subject)
+            // Subjects carry names people chose: never a second header.
+            .subject(one_line(subject))
             .date_now()
             // A random id at this host: mail clients thread and de-duplicate by it.
             .message_id(None)
@@ -118,6 +119,15 @@ impl Mailer {
         }
         Ok(())
     }
+}
+
+/// `text` on one line: every control or line-separating character becomes a space. For
+/// names people chose (a camera's, an owner's) put into a mail's subject or body, where a
+/// line break would let them write a header or lines of their own that look like Ward's.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') { ' ' } else { c })
+        .collect()
 }
 
 /// `List-Unsubscribe: <https://…>` (RFC 2369).

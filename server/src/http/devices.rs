@@ -285,7 +285,7 @@ pub async fn get_device(
     responses(
         (status = 200, description = "The device as it is now.", body = Device),
         (status = 404, description = "No such device, or not yours.", body = ApiError),
-        (status = 422, description = "The name is empty or too long.", body = ApiError),
+        (status = 422, description = "The name is empty, too long, or has control characters.", body = ApiError),
     ))]
 pub async fn update_device(
     State(state): State<AppState>,
@@ -297,6 +297,14 @@ pub async fn update_device(
     let name = match req.name.as_deref().map(str::trim) {
         Some(n) if n.is_empty() || n.chars().count() > 60 => {
             return Err(AppError::field("name", "length", "Give the device a name of 1 to 60 characters."));
+        }
+        // It is shown in pages and mails: one line, like a person's name.
+        Some(n) if n.chars().any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) => {
+            return Err(AppError::field(
+                "name",
+                "malformed",
+                "A device name cannot contain line breaks or control characters.",
+            ));
         }
         other => other,
     };

@@ -42,11 +42,13 @@ crate::both_backends!(
     a_second_password_reset_within_a_minute_answers_alike_for_a_known_and_an_unknown_address,
     an_email_change_answers_alike_whether_the_new_address_is_taken_or_free,
     sign_up_answers_alike_and_hashes_the_password_for_a_taken_and_a_new_email,
+    names_in_an_invitation_mail_cannot_add_headers_or_lines,
 );
 
 on_both_backends!(
     the_developer_mailbox_and_cameras_answer_only_with_the_dev_flag_and_only_to_this_machine,
     a_second_sign_up_replaces_a_pending_account_so_its_password_is_the_verifiers,
+    with_an_https_public_url_the_session_cookie_is_secure_and_host_prefixed_and_hsts_is_sent,
 );
 
 async fn post(app: &TestApp, path: &str, body: Value) -> reqwest::Response {
@@ -483,4 +485,101 @@ async fn sign_up_answers_alike_and_hashes_the_password_for_a_taken_and_a_new_ema
     }
     assert_eq!(answers[0], answers[1]);
     assert_eq!((answers[0].0, answers[0].2), (StatusCode::CREATED, 1), "one hash each");
+}
+
+// ---- 13. Transport ----
+
+async fn with_an_https_public_url_the_session_cookie_is_secure_and_host_prefixed_and_hsts_is_sent(
+    backend: Backend,
+) {
+    let Some(plain) = spawn_app_configured(backend, Dist::Built, |_| {}).await else { return };
+    assert!(plain.get("/api/health").await.headers().get("strict-transport-security").is_none());
+    drop(plain);
+    let Some(app) = spawn_app_configured(backend, Dist::Built, |c| {
+        c.public_url = Some("https://ward.example.com".parse().unwrap());
+    })
+    .await
+    else {
+        return;
+    };
+    // No second flag: the public URL says HTTPS, so every answer says "HTTPS only".
+    for path in ["/api/health", "/", "/api/no-such-thing"] {
+        let res = app.get(path).await;
+        assert_eq!(res.headers()["strict-transport-security"], "max-age=31536000", "{path}");
+    }
+    let email = "ada@example.com";
+    sign_up_and_verify(&app, email, "eu").await;
+    let res = post(&app, "/api/session", json!({"email": email, "password": PASSWORD})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("__Host-ward_session=eu."), "{cookie}");
+    for attr in ["; Secure", "; Path=/", "; HttpOnly"] {
+        assert!(cookie.contains(attr), "{cookie}");
+    }
+    assert!(!cookie.to_lowercase().contains("domain="), "{cookie}");
+    let value = cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_string();
+    let session =
+        |name: &str| client().get(app.at("/api/session")).header("cookie", format!("{name}={value}")).send();
+    assert_eq!(session("__Host-ward_session").await.unwrap().status(), StatusCode::OK);
+    // A cookie without the prefix (which a plain-HTTP answer or a subdomain could set) is not it.
+    assert_eq!(session("ward_session").await.unwrap().status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn names_in_an_invitation_mail_cannot_add_headers_or_lines(app: TestApp) {
+    use reqwest::Method;
+    let cam = crate::devices::new_camera(&app).await;
+    let ada = crate::devices::user(&app, "ada@example.com").await;
+    let _bob = crate::devices::user(&app, "bob@example.com").await;
+    let d = crate::devices::claim(&app, &ada, &cam).await;
+    // A device name with a line break is refused…
+    let evil = "Porch\r\nBcc: eve@example.com\r\n\r\nClick https://evil.example to accept";
+    let res = ada
+        .send(
+            &app,
+            Method::PATCH,
+            &format!("/api/devices/{}", d.id),
+            Some(json!({"name": "Porch\r\nBcc: eve@example.com"})),
+        )
+        .await;
+    let (status, err) = error_of(res).await;
+    assert_eq!(
+        (status, err.fields[0].field.as_str(), err.fields[0].code.as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "name", "malformed")
+    );
+    // …and one stored before that rule, or an owner's name with a Unicode line separator,
+    // still makes one line in the mail.
+    let db = app.state.stores.region(ward_model::Region::Eu).await.unwrap();
+    let id = ada.info.account.id.clone();
+    let wrapped = app.state.stores.directory.person_key(&id).await.unwrap().unwrap();
+    let key = app.state.auth.vault.unwrap_person_key(&id, &wrapped).unwrap();
+    db.device_set_name(&d.id, &key.seal(ward_server::devices::DEVICE_NAME, evil)).await.unwrap();
+    let res = ada
+        .send(
+            &app,
+            Method::PATCH,
+            "/api/account",
+            Some(json!({"name": "Ada\u{2028}Reply-To: eve@example.com"})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = ada
+        .send(
+            &app,
+            Method::POST,
+            &format!("/api/devices/{}/shares", d.id),
+            Some(json!({"email": "bob@example.com", "permissions": ["alarms"]})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+    let mail = latest_mail(&app, "bob@example.com").await;
+    assert!(mail.subject.contains("Ada Reply-To: eve@example.com shared a camera"), "{}", mail.subject);
+    assert!(mail.text.lines().next().unwrap().contains("Click https://evil.example"), "{}", mail.text);
+    assert!(!mail.text.lines().any(|l| l.starts_with("Click") || l.starts_with("Bcc:")), "{}", mail.text);
+    // The raw message has no header the names wrote.
+    let outbox = app.state.auth.mailer.outbox().unwrap();
+    for entry in std::fs::read_dir(outbox).unwrap().flatten() {
+        let raw = std::fs::read_to_string(entry.path()).unwrap();
+        let headers = raw.split("\r\n\r\n").next().unwrap();
+        assert!(!headers.lines().any(|l| l.starts_with("Bcc:") || l.starts_with("Reply-To:")), "{headers}");
+    }
 }
