@@ -492,6 +492,19 @@ const BASE_COLUMNS: &[Column] = &[
         "hash",
         "a MAC of the record: reveals nothing without the master key",
     ),
+    not_personal(Directory, "ledger_heads", "person_id", ID),
+    not_personal(
+        Directory,
+        "ledger_heads",
+        "records",
+        "how many consent records a chain has; not what they say",
+    ),
+    not_personal(
+        Directory,
+        "ledger_heads",
+        "head",
+        "the MAC of a chain's newest record: reveals nothing without the master key",
+    ),
 ];
 
 /// The declaration of one column of a store of kind `store`, if any.

@@ -135,9 +135,11 @@ pub async fn sign_up(
     };
     // The acceptance goes to the consent ledger too, like every later consent.
     let accepted = state.privacy.acceptance(&policy_version, ward_model::ConsentMethod::Signup, person.now);
-    let mac = crate::privacy::ledger_mac(&auth.vault);
     let stored = match db.person_insert(&person).await {
-        Ok(()) => db.ledger_append(&person_id, &[accepted], None, &mac).await,
+        Ok(()) => {
+            crate::privacy::append(&state.stores.directory, &auth.vault, db, &person_id, &[accepted], None)
+                .await
+        }
         Err(err) => Err(err),
     };
     if let Err(err) = stored {

@@ -43,6 +43,7 @@ crate::both_backends!(
     an_email_change_answers_alike_whether_the_new_address_is_taken_or_free,
     sign_up_answers_alike_and_hashes_the_password_for_a_taken_and_a_new_email,
     names_in_an_invitation_mail_cannot_add_headers_or_lines,
+    removing_the_newest_consent_records_is_reported_by_verification,
 );
 
 on_both_backends!(
@@ -582,4 +583,29 @@ async fn names_in_an_invitation_mail_cannot_add_headers_or_lines(app: TestApp) {
         let headers = raw.split("\r\n\r\n").next().unwrap();
         assert!(!headers.lines().any(|l| l.starts_with("Bcc:") || l.starts_with("Reply-To:")), "{headers}");
     }
+}
+
+// ---- 11. The consent ledger's head ----
+
+async fn removing_the_newest_consent_records_is_reported_by_verification(app: TestApp) {
+    use reqwest::Method;
+    use ward_model::LedgerVerification;
+    sign_up_and_verify(&app, "ada@example.com", "eu").await;
+    let b = sign_in(&app, "ada@example.com", PASSWORD, None).await.unwrap();
+    for on in [true, false] {
+        let body = json!({"purpose": "marketing_mail", "active": on, "text_version": "1"});
+        let res = b.send(&app, Method::POST, "/api/privacy/consents", Some(body)).await;
+        assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    }
+    let verify = || async {
+        let res = b.send(&app, Method::GET, "/api/privacy/ledger/verify", None).await;
+        res.json::<LedgerVerification>().await.unwrap()
+    };
+    assert_eq!(verify().await, LedgerVerification { intact: true, records: 3, first_broken: None });
+    // Someone with database access removes the withdrawal: the rest still chains.
+    assert_eq!(crate::raw::execute(&app, "region-eu", "DELETE FROM consent_ledger WHERE seq = 3").await, 1);
+    assert_eq!(verify().await, LedgerVerification { intact: false, records: 2, first_broken: Some(3) });
+    // Or every record.
+    crate::raw::execute(&app, "region-eu", "DELETE FROM consent_ledger").await;
+    assert_eq!(verify().await, LedgerVerification { intact: false, records: 0, first_broken: Some(1) });
 }
