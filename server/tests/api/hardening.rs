@@ -44,6 +44,7 @@ crate::both_backends!(
     sign_up_answers_alike_and_hashes_the_password_for_a_taken_and_a_new_email,
     names_in_an_invitation_mail_cannot_add_headers_or_lines,
     removing_the_newest_consent_records_is_reported_by_verification,
+    a_cameras_refusal_reason_never_reaches_the_viewer,
 );
 
 on_both_backends!(
@@ -608,4 +609,26 @@ async fn removing_the_newest_consent_records_is_reported_by_verification(app: Te
     // Or every record.
     crate::raw::execute(&app, "region-eu", "DELETE FROM consent_ledger").await;
     assert_eq!(verify().await, LedgerVerification { intact: false, records: 0, first_broken: Some(1) });
+}
+
+async fn a_cameras_refusal_reason_never_reaches_the_viewer(app: TestApp) {
+    use crate::devices::{WAIT, claim, new_camera, user};
+    let cam = new_camera(&app).await;
+    // A camera whose RTSP source (a LAN address, a path naming a room) cannot be played.
+    let mut config = ward_camera::Config::new(&app.url, cam.clone());
+    config.rtsp = Some(ward_live::RtspSource::new("rtsp://127.0.0.1:1/living-room").unwrap());
+    let mut agent = ward_camera::Agent::spawn(config);
+    agent.wait_until(WAIT, |s| s.connected).await.expect("the agent connects");
+    let ada = user(&app, "ada@example.com").await;
+    let d = claim(&app, &ada, &cam).await;
+    agent.wait_until(WAIT, |s| s.bound).await.unwrap();
+    let (_probe, sdp) =
+        ward_live::probe::Probe::offer(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)).unwrap();
+    let res = crate::live::offer(&app, &ada, &d.id, &sdp).await;
+    let text = res.text().await.unwrap();
+    let err: ApiError = serde_json::from_str(&text).unwrap();
+    assert_eq!((err.fields[0].field.as_str(), err.fields[0].code.as_str()), ("offer", "refused"), "{text}");
+    for secret in ["127.0.0.1:1", "rtsp", "living-room"] {
+        assert!(!text.contains(secret), "{secret} in {text}");
+    }
 }
