@@ -18,7 +18,7 @@ use ward_model::{
     DevicePage, DeviceShare, DeviceStatus, DeviceUpdate, EmailOnly, ErrorCode, EventPage, FieldError, Health,
     MailboxMessage, PasskeyAnswer, PasskeyChallenge, PasskeySummary, PasswordChange, PasswordOnly,
     PasswordReset, ProfileUpdate, ReceivedShare, RecoveryCodes, SessionInfo, SessionSummary, ShareDevice,
-    SignIn, SignUp, SignUpRules, SignedUp, TotpSetup, VerifyEmail,
+    SignIn, SignUp, SignUpRules, SignedUp, TotpEnable, TotpSetup, VerifyEmail,
 };
 use ward_model::{
     ConsentChange, ConsentOverview, LedgerEntry, LedgerVerification, MyData, PolicyAccept, PolicyDiff,
@@ -395,7 +395,7 @@ pub async fn totp_setup(abort: &AbortSignal) -> Result<TotpSetup, ClientError> {
 }
 
 /// `POST /api/account/totp/enable`: the recovery codes, shown once.
-pub async fn totp_enable(body: &CodeOnly, abort: &AbortSignal) -> Result<RecoveryCodes, ClientError> {
+pub async fn totp_enable(body: &TotpEnable, abort: &AbortSignal) -> Result<RecoveryCodes, ClientError> {
     post_json(urls::TOTP_ENABLE, body, abort).await
 }
 
@@ -460,10 +460,9 @@ pub async fn remove_passkey(id: &str, abort: &AbortSignal) -> Result<(), ClientE
 }
 
 /// Makes a passkey in this browser and adds it to the account (two requests around
-/// `navigator.credentials.create`).
-pub async fn add_passkey(abort: &AbortSignal) -> Result<PasskeySummary, ClientError> {
-    let challenge: PasskeyChallenge =
-        decode(exchange(Method::POST, urls::PASSKEYS_OPTIONS, None, abort).await)?;
+/// `navigator.credentials.create`; the first one with the current password).
+pub async fn add_passkey(body: &PasswordOnly, abort: &AbortSignal) -> Result<PasskeySummary, ClientError> {
+    let challenge: PasskeyChallenge = post_json(urls::PASSKEYS_OPTIONS, body, abort).await?;
     let credential = webauthn::ceremony(&challenge.options, "create").await?;
     post_json(urls::PASSKEYS, &PasskeyAnswer { ceremony: challenge.ceremony, credential }, abort).await
 }

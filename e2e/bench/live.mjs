@@ -54,7 +54,7 @@ mkdirSync(data, { recursive: true });
 const camState = path.join(data, "cameras", "bench.json");
 const init = spawn(CAMERA, ["--state", camState, "--manifest", path.join(data, "factory", "bench.jsonl"), "--init-only"]);
 const [, serial, code] = await waitLine(init, /Camera serial: (\S+)\s+Camera code: ([A-Z]{6})/);
-const server = spawn(SERVER, ["--addr", "127.0.0.1:0", "--data-dir", data, "--dist-dir", DIST], { env: { ...process.env, RUST_LOG: "warn" } });
+const server = spawn(SERVER, ["--addr", "127.0.0.1:0", "--data-dir", data, "--dist-dir", DIST, "--dev-pages"], { env: { ...process.env, RUST_LOG: "warn" } });
 const url = (await waitLine(server, /listening on (\S+)/))[1];
 const camera = spawn(CAMERA, ["--state", camState, "--server", url], { stdio: ["ignore", "pipe", "inherit"] });
 camera.stdout.on("data", () => {});

@@ -103,6 +103,8 @@ test("a person signs up, verifies, signs in, edits, turns on TOTP, signs in with
   const secret = (await page.getByTestId("totp-secret").textContent()).trim();
   const enableStep = nowStep();
   await page.getByLabel("Code shown by the app").fill(totp(secret, enableStep));
+  // Turning it on needs the password too (a stolen session alone must not).
+  await page.getByLabel("Password, to turn it on").fill(password);
   await checkAxe(page, "/account/security (setting up TOTP)");
   await page.getByRole("button", { name: "Turn on" }).click();
   await page.getByText("Two-step verification is on.").waitFor();

@@ -59,6 +59,8 @@ test("a person adds a passkey, signs out and signs in with it, without a passwor
   await page.waitForURL(LOCAL + "/account/security");
   const passkeys = page.getByRole("region", { name: "Passkeys" });
   await passkeys.getByText("No passkeys yet.").waitFor();
+  // Adding one needs the password (a passkey signs in on its own).
+  await passkeys.getByLabel("Password, to add a passkey").fill(password);
   await passkeys.getByRole("button", { name: "Add a passkey" }).click();
   await passkeys.getByText("Passkey added. You can now sign in with it.").waitFor();
   await passkeys.getByText("Chrome on Linux").waitFor();
@@ -80,7 +82,7 @@ test("a person adds a passkey, signs out and signs in with it, without a passwor
   const headers = { "x-csrf-token": csrf_token };
   const setup = await (await page.request.post(LOCAL + "/api/account/totp/setup", { headers })).json();
   const enabled = await page.request.post(LOCAL + "/api/account/totp/enable", {
-    headers, data: { code: totp(setup.secret, nowStep()) },
+    headers, data: { code: totp(setup.secret, nowStep()), password },
   });
   assert.equal(enabled.status(), 200);
   // ... then the step after the password offers the passkey instead of the code.

@@ -177,6 +177,16 @@ pub struct CodeOnly {
     pub code: String,
 }
 
+/// `POST /api/account/totp/enable`: the code from the authenticator app, and the current
+/// password (turning two-step verification on with a stolen session would lock the owner out).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TotpEnable {
+    pub code: String,
+    pub password: String,
+}
+
 /// `POST /api/account/password`: other sessions end.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -199,7 +209,7 @@ pub struct PasswordReset {
 }
 
 /// Re-authentication for sensitive actions: `POST /api/account/deletion`,
-/// `POST /api/account/totp/disable`.
+/// `POST /api/account/totp/disable`, `POST /api/account/passkeys/options`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]

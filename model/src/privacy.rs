@@ -136,7 +136,8 @@ pub struct LedgerEntry {
 pub struct LedgerVerification {
     pub intact: bool,
     pub records: u64,
-    /// The first record whose MAC or link does not match.
+    /// The first record whose MAC or link does not match, or the first one missing when the
+    /// newest records were removed (the chain stops short of the head anchored apart from it).
     pub first_broken: Option<u64>,
 }
 

@@ -53,7 +53,15 @@ pub struct Config {
     #[arg(long, env = "WARD_PUBLIC_URL", value_parser = parse_public_url)]
     pub public_url: Option<url::Url>,
 
-    /// Mark the session cookie `Secure`; set it whenever Ward is reached over HTTPS.
+    /// Serve the developer pages' data (`/api/dev/mailbox`: every mailed code; `/api/dev/cameras`:
+    /// demo cameras' label codes) to clients on this machine (loopback) only. For development:
+    /// `cargo xtask run` and the end-to-end tests pass it. Refused with `--public-url`, since a
+    /// deployment behind a local reverse proxy would see every visitor as loopback.
+    #[arg(long, env = "WARD_DEV_PAGES", default_value_t = false)]
+    pub dev_pages: bool,
+
+    /// Mark the session cookie `Secure` (named `__Host-ward_session`); implied by an https
+    /// `--public-url`, set it whenever Ward is otherwise reached over HTTPS.
     #[arg(long, env = "WARD_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
 
@@ -134,12 +142,19 @@ impl Config {
             min_ages: AgeRules::default(),
             secure_cookies: false,
             public_url: None,
+            dev_pages: false,
             privacy_staff: Vec::new(),
             media_url: None,
             event_retention_days: crate::registry::EVENT_DAYS,
             call_retention_days: crate::registry::CALL_DAYS,
             ice_servers: IceServers::default(),
         }
+    }
+
+    /// Whether people reach Ward over HTTPS (an `https://` public URL): the session cookie is
+    /// then `Secure` with the `__Host-` prefix, and answers carry HSTS.
+    pub fn serves_https(&self) -> bool {
+        self.public_url.as_ref().is_some_and(|u| u.scheme() == "https")
     }
 
     pub fn store(&self) -> StoreConfig {
@@ -250,6 +265,7 @@ mod tests {
             "WARD_MIN_AGES",
             "WARD_SECURE_COOKIES",
             "WARD_PUBLIC_URL",
+            "WARD_DEV_PAGES",
         ] {
             // SAFETY: no other test in this binary reads or writes these variables.
             unsafe { std::env::remove_var(var) };
@@ -257,6 +273,7 @@ mod tests {
         let config = parse(&[]).unwrap();
         assert_eq!(config.addr.to_string(), "127.0.0.1:8080");
         assert_eq!(config.dist_dir, PathBuf::from("dist"));
+        assert!(!config.dev_pages, "the developer pages are off unless asked for");
         match config.store() {
             StoreConfig::Sqlite(path) => assert_eq!(path, PathBuf::from("./data/ward.sqlite")),
             other => panic!("expected SQLite, got {other:?}"),

@@ -34,6 +34,8 @@ pub struct AppState {
     /// The privacy center: purposes, cookie banner, policy versions.
     pub privacy: Arc<privacy::Privacy>,
     pub devices: Arc<devices::Devices>,
+    /// `--dev-pages`: the developer mailbox and demo cameras answer loopback clients.
+    pub dev_pages: bool,
 }
 
 /// The whole application as a router, apart from any socket (tests call it in-process).
@@ -50,6 +52,14 @@ pub struct Server {
 impl Server {
     /// Creates the data dir, opens the store (migrating it), reads the built app and binds.
     pub async fn bind(config: &Config) -> anyhow::Result<Server> {
+        if config.dev_pages && config.public_url.is_some() {
+            // Refused rather than ignored: behind a reverse proxy on the same machine every
+            // visitor is a loopback client, and the mailbox hands out every mailed code.
+            anyhow::bail!(
+                "--dev-pages (WARD_DEV_PAGES) cannot be used with --public-url (WARD_PUBLIC_URL): the \
+                 developer mailbox would show every mailed code to visitors; unset one of them"
+            );
+        }
         tokio::fs::create_dir_all(&config.data_dir)
             .await
             .with_context(|| format!("could not create the data dir {}", config.data_dir.display()))?;
@@ -64,7 +74,8 @@ impl Server {
             limiter: auth::limits::Limiter::default(),
             mailer,
             ages: config.min_ages.clone(),
-            secure_cookies: config.secure_cookies,
+            // An https public URL is enough: a second flag to remember would be forgotten.
+            secure_cookies: config.secure_cookies || config.serves_https(),
             public_url: config.public_url.clone(),
             ceremonies: auth::passkeys::Ceremonies::default(),
         };
@@ -105,6 +116,7 @@ impl Server {
             auth: Arc::new(auth),
             privacy: Arc::new(privacy),
             devices: Arc::new(devices),
+            dev_pages: config.dev_pages,
         };
         Ok(Server { listener, state })
     }
@@ -121,7 +133,8 @@ impl Server {
     pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let Server { listener, state } = self;
         let stores = state.stores.clone();
-        let retention = tokio::spawn(retention_job(stores.clone()));
+        let outbox = state.auth.mailer.outbox().map(std::path::Path::to_path_buf);
+        let retention = tokio::spawn(retention_job(stores.clone(), outbox));
         let media_retention = tokio::spawn(devices::retention_job(state.clone()));
         // The peer address feeds rate limits, the sessions list and the activity log.
         axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
@@ -135,8 +148,9 @@ impl Server {
     }
 }
 
-/// Enforces the registry's retention rules in every open region store, at start and hourly.
-async fn retention_job(stores: Arc<Stores>) {
+/// Enforces the registry's retention rules in every open region store and the outbox
+/// folder, at start and hourly.
+async fn retention_job(stores: Arc<Stores>, outbox: Option<std::path::PathBuf>) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         every.tick().await;
@@ -145,6 +159,12 @@ async fn retention_job(stores: Arc<Stores>) {
             match db.purge_expired(now, auth::session::IDLE, auth::session::ABSOLUTE).await {
                 Ok(counts) => tracing::debug!(region = region.code(), ?counts, "retention purge"),
                 Err(err) => tracing::warn!(region = region.code(), %err, "retention purge failed"),
+            }
+        }
+        if let Some(dir) = &outbox {
+            match mail::purge_outbox(dir, now).await {
+                Ok(deleted) => tracing::debug!(deleted, "outbox retention purge"),
+                Err(err) => tracing::warn!(%err, "outbox retention purge failed"),
             }
         }
     }

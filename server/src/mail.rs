@@ -51,7 +51,7 @@ impl Mailer {
                     .build(),
             ),
             None => {
-                let dir = data_dir.join("outbox");
+                let dir = data_dir.join(crate::registry::OUTBOX.dir);
                 std::fs::create_dir_all(&dir)?;
                 Transport::Outbox(dir)
             }
@@ -95,7 +95,8 @@ impl Mailer {
         Ok(Message::builder()
             .from(self.from.clone())
             .to(Mailbox::new(None, to.parse()?))
-            .subject(subject)
+            // Subjects carry names people chose: never a second header.
+            .subject(one_line(subject))
             .date_now()
             // A random id at this host: mail clients thread and de-duplicate by it.
             .message_id(None)
@@ -118,6 +119,15 @@ impl Mailer {
         }
         Ok(())
     }
+}
+
+/// `text` on one line: every control or line-separating character becomes a space. For
+/// names people chose (a camera's, an owner's) put into a mail's subject or body, where a
+/// line break would let them write a header or lines of their own that look like Ward's.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') { ' ' } else { c })
+        .collect()
 }
 
 /// `List-Unsubscribe: <https://…>` (RFC 2369).
@@ -154,6 +164,35 @@ impl lettre::message::header::Header for ListUnsubscribePost {
     fn display(&self) -> lettre::message::header::HeaderValue {
         lettre::message::header::HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".into())
     }
+}
+
+/// Deletes the outbox's messages older than the registry's rule for it
+/// ([`crate::registry::OUTBOX`]) at `now` (Unix seconds, injected so a test can move the
+/// clock); answers how many went. They hold codes and addresses in plain text, so they are
+/// not kept longer than a developer needs them. Age is the file's modification time.
+pub async fn purge_outbox(dir: &Path, now: i64) -> std::io::Result<usize> {
+    let days = crate::registry::OUTBOX.days();
+    let cutoff = now - i64::from(days) * 86_400;
+    let mut deleted = 0;
+    let mut entries = tokio::fs::read_dir(dir).await?;
+    while let Some(entry) = entries.next_entry().await? {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // Messages and the temporary files of writes that never finished.
+        if !(name.ends_with(".eml") || name.ends_with(".tmp")) {
+            continue;
+        }
+        let Ok(modified) = entry.metadata().await.and_then(|m| m.modified()) else { continue };
+        let at = modified.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+        if at < cutoff {
+            match tokio::fs::remove_file(entry.path()).await {
+                Ok(()) => deleted += 1,
+                // Another purge (or a person) got there first.
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                Err(err) => return Err(err),
+            }
+        }
+    }
+    Ok(deleted)
 }
 
 /// The messages in an outbox folder, newest first.

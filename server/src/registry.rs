@@ -331,6 +331,47 @@ const ID: &str = "a random identifier; personal only through the row it belongs 
 const HASH: &str =
     "a keyed hash (HMAC) of the email: unreadable without the master key, which no store holds";
 
+/// A store of personal data outside the databases: files under the data directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FileStore {
+    /// The folder under `<data-dir>`.
+    pub dir: &'static str,
+    pub what: &'static str,
+    pub personal: Personal,
+}
+
+impl FileStore {
+    /// The days a file is kept (every file store has a `Days` rule).
+    pub const fn days(&self) -> u32 {
+        match self.personal.retention {
+            Retention::Days(d) => d,
+            Retention::UntilAccountDeletion => panic!("a file store is purged by age"),
+        }
+    }
+}
+
+/// Days an outbox message is kept.
+pub const OUTBOX_DAYS: u32 = 1;
+
+/// The outbox (`crate::mail`): with no SMTP server configured, every mail Ward sends is a
+/// `.eml` file, with its recipient's address and any code in plain text. Deleted a day after
+/// it was written by the hourly retention job (`crate::mail::purge_outbox`).
+pub const OUTBOX: FileStore = FileStore {
+    dir: "outbox",
+    what: "mail written to files instead of sent, read by the developer mailbox",
+    personal: Personal {
+        category: Contact,
+        purpose: "to let a developer running Ward without a mail server read the mail it sends",
+        legal_basis: LegalBasis::LegitimateInterest,
+        retention: Retention::Days(OUTBOX_DAYS),
+        export_section: "mail",
+        erasure: Erasure::Delete,
+    },
+};
+
+/// Every store of personal data kept in files rather than tables.
+pub const FILE_STORES: &[FileStore] = &[OUTBOX];
+
 /// Every column of every table, in every store. Add a migration, add its columns here.
 pub const COLUMNS: &[Column] = concat_columns();
 
@@ -450,6 +491,19 @@ const BASE_COLUMNS: &[Column] = &[
         "consent_ledger",
         "hash",
         "a MAC of the record: reveals nothing without the master key",
+    ),
+    not_personal(Directory, "ledger_heads", "person_id", ID),
+    not_personal(
+        Directory,
+        "ledger_heads",
+        "records",
+        "how many consent records a chain has; not what they say",
+    ),
+    not_personal(
+        Directory,
+        "ledger_heads",
+        "head",
+        "the MAC of a chain's newest record: reveals nothing without the master key",
     ),
 ];
 

@@ -26,6 +26,11 @@ pub fn run(args: &[String]) -> Result {
     println!("xtask: starting Ward (Ctrl-C stops it)");
     let mut c = cmd(&server.to_string_lossy(), &[]);
     c.arg("--dist-dir").arg(&dist).args(args).current_dir(root());
+    // The developer mailbox and demo cameras, unless this is a deployment the server would
+    // refuse them for (a public URL).
+    if flag(args, "--public-url", "WARD_PUBLIC_URL").is_none() && !args.iter().any(|a| a == "--dev-pages") {
+        c.arg("--dev-pages");
+    }
     let err = c.exec();
     Err(format!("could not start {}: {err}", server.display()))
 }

@@ -245,6 +245,8 @@ fn end_to_end(server: &Path, dist: &Path) -> SuiteOutcome {
         .arg(&data)
         .arg("--dist-dir")
         .arg(dist)
+        // The tests read mailed codes from the developer mailbox.
+        .arg("--dev-pages")
         .env("RUST_LOG", "warn")
         // The privacy e2e tests publish policies and send marketing mail as this person.
         .env("WARD_PRIVACY_STAFF", E2E_PRIVACY_STAFF)

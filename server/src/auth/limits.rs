@@ -32,6 +32,9 @@ pub const CODE_ATTEMPTS: i64 = 5;
 /// Emails one person looks up to share a camera with: 20 per hour. A share says whether an
 /// email has an account (in this region), so this bounds what an owner can learn that way.
 pub const SHARE_LOOKUPS: Limit = Limit::new(20, 60 * 60);
+/// Password-reset confirmations for one email (known or not): 10 per 15 minutes. Each
+/// code also allows only [`CODE_ATTEMPTS`] tries, second factor included.
+pub const RESET_CONFIRM: Limit = Limit::new(10, 15 * 60);
 /// Sign-ups from one address: 10 per hour.
 pub const SIGN_UP_ADDRESS: Limit = Limit::new(10, 60 * 60);
 

@@ -60,6 +60,11 @@ pub fn rfc3339(unix: i64) -> String {
     OffsetDateTime::from_unix_timestamp(unix).ok().and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_default()
 }
 
+fn mail_keys(email_hash: &[u8], what: &str) -> (String, String) {
+    let id = hex::encode(email_hash);
+    (format!("mail-minute:{what}:{id}"), format!("mail-hour:{what}:{id}"))
+}
+
 impl Auth {
     pub fn email_hash(&self, normalised_email: &str) -> Vec<u8> {
         self.vault.lookup_hash("email", normalised_email)
@@ -84,12 +89,7 @@ impl Auth {
         subject: &str,
         why: &str,
     ) -> Result<(), AppError> {
-        let minute = format!("code-minute:{person_id}:{purpose:?}");
-        let hour = format!("code-hour:{person_id}:{purpose:?}");
-        self.limiter.check(&minute, limits::CODE_SEND_MINUTE)?;
-        self.limiter.check(&hour, limits::CODE_SEND_HOUR)?;
-        self.limiter.record(&minute, limits::CODE_SEND_MINUTE);
-        self.limiter.record(&hour, limits::CODE_SEND_HOUR);
+        self.spend_code_budget(person_id, purpose)?;
         let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
         let expires = session::now() + CODE_VALID_SECS;
         db.code_put(person_id, purpose, &self.code_hash(person_id, purpose, &code), expires).await?;
@@ -101,9 +101,40 @@ impl Auth {
         self.mail(to, subject, text).await
     }
 
-    /// Checks and uses up a code. Wrong, expired and exhausted codes are field errors on
-    /// `field`; after [`limits::CODE_ATTEMPTS`] wrong tries the code is void.
-    pub async fn use_code(
+    /// Counts one mailed code against the limits of [`Auth::send_code`] without sending it:
+    /// for answers that must cost the same whether or not a code was sent.
+    pub fn spend_code_budget(&self, person_id: &str, purpose: CodePurpose) -> Result<(), AppError> {
+        let minute = format!("code-minute:{person_id}:{purpose:?}");
+        let hour = format!("code-hour:{person_id}:{purpose:?}");
+        self.limiter.check(&minute, limits::CODE_SEND_MINUTE)?;
+        self.limiter.check(&hour, limits::CODE_SEND_HOUR)?;
+        self.limiter.record(&minute, limits::CODE_SEND_MINUTE);
+        self.limiter.record(&hour, limits::CODE_SEND_HOUR);
+        Ok(())
+    }
+
+    /// Limits codes mailed to one address (by its hash), whether or not it has an account,
+    /// so that a 429 says nothing about the address. Failures are 429s.
+    pub fn limit_mail_to(&self, email_hash: &[u8], what: &str) -> Result<(), AppError> {
+        let (minute, hour) = mail_keys(email_hash, what);
+        self.limiter.check(&minute, limits::CODE_SEND_MINUTE)?;
+        self.limiter.check(&hour, limits::CODE_SEND_HOUR)?;
+        self.record_mail_to(email_hash, what);
+        Ok(())
+    }
+
+    /// Counts a mail to an address against [`Auth::limit_mail_to`] without being refused.
+    pub fn record_mail_to(&self, email_hash: &[u8], what: &str) {
+        let (minute, hour) = mail_keys(email_hash, what);
+        self.limiter.record(&minute, limits::CODE_SEND_MINUTE);
+        self.limiter.record(&hour, limits::CODE_SEND_HOUR);
+    }
+
+    /// Checks a code without using it up; each look counts as an attempt, right or wrong,
+    /// so whatever is checked after it (a second factor) is limited by the code's attempts.
+    /// Wrong, expired and exhausted codes are field errors on `field`; after
+    /// [`limits::CODE_ATTEMPTS`] tries the code is void.
+    pub async fn check_code(
         &self,
         db: &Db,
         person_id: &str,
@@ -126,8 +157,37 @@ impl Auth {
         if hash != self.code_hash(person_id, purpose, code) {
             return Err(wrong());
         }
-        db.code_delete(person_id, purpose).await?;
         Ok(())
+    }
+
+    /// Uses up a code checked by [`Auth::check_code`]; of two requests racing with the same
+    /// code, only one gets it.
+    pub async fn consume_code(
+        &self,
+        db: &Db,
+        person_id: &str,
+        purpose: CodePurpose,
+        field: &str,
+    ) -> Result<(), AppError> {
+        if db.code_delete(person_id, purpose).await? {
+            Ok(())
+        } else {
+            Err(AppError::field(field, "wrong", "This code is not right. Check the latest email from Ward."))
+        }
+    }
+
+    /// Checks and uses up a code. Wrong, expired and exhausted codes are field errors on
+    /// `field`; after [`limits::CODE_ATTEMPTS`] wrong tries the code is void.
+    pub async fn use_code(
+        &self,
+        db: &Db,
+        person_id: &str,
+        purpose: CodePurpose,
+        code: &str,
+        field: &str,
+    ) -> Result<(), AppError> {
+        self.check_code(db, person_id, purpose, code, field).await?;
+        self.consume_code(db, person_id, purpose, field).await
     }
 
     /// Sends mail; a failure is logged and answered 503 (the action can be retried).

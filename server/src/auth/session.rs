@@ -22,6 +22,15 @@ use crate::store::{Db, PersonRow};
 use crate::vault::{PersonKey, sha256};
 
 pub const COOKIE: &str = "ward_session";
+/// The name of the session cookie when cookies are `Secure` (HTTPS): the `__Host-` prefix
+/// makes the browser refuse it unless it is Secure, host-only and `Path=/`, so neither a
+/// plain-HTTP answer nor a sibling subdomain can set or shadow it.
+pub const SECURE_COOKIE: &str = "__Host-ward_session";
+
+/// The session cookie's name: [`SECURE_COOKIE`] over HTTPS, [`COOKIE`] otherwise.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure { SECURE_COOKIE } else { COOKIE }
+}
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// A session unused this long ends.
 pub const IDLE: i64 = 24 * 60 * 60;
@@ -42,29 +51,33 @@ pub fn new_token(region: Region) -> (String, Vec<u8>) {
 }
 
 pub fn set_cookie(value: &str, secure: bool) -> HeaderValue {
+    let name = cookie_name(secure);
     let secure = if secure { "; Secure" } else { "" };
     // Max-Age equals the absolute timeout; the server enforces both timeouts regardless.
     HeaderValue::from_str(&format!(
-        "{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={ABSOLUTE}{secure}"
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={ABSOLUTE}{secure}"
     ))
     .expect("a token is base64url, a valid header value")
 }
 
 pub fn clear_cookie(secure: bool) -> HeaderValue {
+    let name = cookie_name(secure);
     let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"))
+    HeaderValue::from_str(&format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"))
         .expect("a constant header value")
 }
 
-/// `(region, token hash)` of the session cookie, if one is present and well-formed.
-fn cookie_token(headers: &HeaderMap) -> Option<(Region, Vec<u8>)> {
+/// `(region, token hash)` of the session cookie, if one is present and well-formed. Over
+/// HTTPS only the `__Host-` cookie counts.
+fn cookie_token(headers: &HeaderMap, secure: bool) -> Option<(Region, Vec<u8>)> {
+    let name = cookie_name(secure);
     let value = headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
+        .find(|(k, _)| *k == name)
         .map(|(_, v)| v)?;
     let (region, token) = value.split_once('.')?;
     Some((Region::from_code(region)?, sha256(token.as_bytes())))
@@ -159,7 +172,8 @@ impl FromRequestParts<AppState> for CurrentSession {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let (region, token_hash) = cookie_token(&parts.headers).ok_or_else(signed_out)?;
+        let (region, token_hash) =
+            cookie_token(&parts.headers, state.auth.secure_cookies).ok_or_else(signed_out)?;
         let db = state.stores.region(region).await?.clone();
         let session = db.session_by_token(&token_hash).await?.ok_or_else(signed_out)?;
         let now = now();
@@ -243,10 +257,14 @@ mod tests {
         assert!(value.len() > 40, "256 bits of token");
         let mut headers = HeaderMap::new();
         headers.insert(header::COOKIE, format!("theme=dark; {COOKIE}={value}").parse().unwrap());
-        assert_eq!(cookie_token(&headers), Some((Region::Eu, hash)));
+        assert_eq!(cookie_token(&headers, false), Some((Region::Eu, hash.clone())));
+        assert_eq!(cookie_token(&headers, true), None, "over HTTPS only the __Host- cookie counts");
+        headers.insert(header::COOKIE, format!("{SECURE_COOKIE}={value}").parse().unwrap());
+        assert_eq!(cookie_token(&headers, true), Some((Region::Eu, hash)));
         headers.insert(header::COOKIE, format!("{COOKIE}=mars.abc").parse().unwrap());
-        assert_eq!(cookie_token(&headers), None);
+        assert_eq!(cookie_token(&headers, false), None);
         let set = set_cookie(&value, true).to_str().unwrap().to_string();
+        assert!(set.starts_with("__Host-ward_session="), "{set}");
         for attr in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
             assert!(set.contains(attr), "{set}");
         }

@@ -118,8 +118,11 @@ pub async fn create(
         created_at: now,
     };
     s.db.share_insert(&row).await?;
-    let owner = s.key.open(field::NAME, &s.person.name_ct).map_err(AppError::internal)?;
-    let camera = s.key.open(DEVICE_NAME, &device.name_ct).map_err(AppError::internal)?;
+    // Names the owner chose go into the mail on one line each (see `mail::one_line`).
+    let owner =
+        crate::mail::one_line(&s.key.open(field::NAME, &s.person.name_ct).map_err(AppError::internal)?);
+    let camera =
+        crate::mail::one_line(&s.key.open(DEVICE_NAME, &device.name_ct).map_err(AppError::internal)?);
     let text = format!(
         "{owner} shared the camera \u{201c}{camera}\u{201d} with you on Ward.\n\n\
          Open Devices in Ward to accept or decline. Until you accept, it grants you nothing.\n"

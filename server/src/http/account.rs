@@ -8,13 +8,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use ward_model::{
     Account, ActivityEntry, ApiError, CodeOnly, DeletionReceipt, EmailOnly, PasswordChange, PasswordOnly,
-    PasswordReset, ProfileUpdate, RecoveryCodes, SessionSummary, TotpSetup,
+    PasswordReset, ProfileUpdate, RecoveryCodes, SessionSummary, TotpEnable, TotpSetup,
 };
 
 use crate::AppState;
 use crate::auth::input::{self, Email, Fields, Name, Password, Phone};
 use crate::auth::session::{ClientMeta, CurrentSession, now};
-use crate::auth::{field, rfc3339, totp};
+use crate::auth::{field, limits, rfc3339, totp};
 use crate::error::{AppError, Json};
 use crate::http::session::{person_key, signed_out_response};
 use crate::store::{CodePurpose, Found};
@@ -63,11 +63,15 @@ pub async fn update_profile(
     if phone.is_some() || email.is_some() {
         auth.reauthenticate(&s.person, req.current_password.as_deref(), "current_password").await?;
     }
-    if let Some(email) = &email
-        && state.stores.directory.directory_find(&auth.email_hash(&email.normalised())).await?.is_some()
-    {
-        return Err(AppError::field("email", "taken", "Another account uses this email address."));
-    }
+    // Whether another account (in any region) has the new address is not answered here: the
+    // answer is the same either way, and only the address's owner learns more (a code if it
+    // is free, a notice if it is taken). Confirming then settles it (`verify_new_email`).
+    let taken = match &email {
+        Some(email) => {
+            state.stores.directory.directory_find(&auth.email_hash(&email.normalised())).await?.is_some()
+        }
+        None => false,
+    };
     if let Some(name) = &name {
         s.db.person_set_name(&s.person.id, &s.key.seal(field::NAME, name.as_str())).await?;
     }
@@ -77,15 +81,29 @@ pub async fn update_profile(
     if let Some(email) = &email {
         s.db.person_set_pending_email(&s.person.id, &s.key.seal(field::PENDING_EMAIL, email.as_str()))
             .await?;
-        auth.send_code(
-            &s.db,
-            &s.person.id,
-            CodePurpose::ChangeEmail,
-            email.as_str(),
-            "Confirm your new email address for Ward",
-            "You asked to use this address for your Ward account. Enter this code to confirm it.",
-        )
-        .await?;
+        if taken {
+            // Limited like a code, so the limit does not tell the two cases apart either.
+            auth.spend_code_budget(&s.person.id, CodePurpose::ChangeEmail)?;
+            auth.mail(
+                email.as_str(),
+                "Someone tried to use your email address at Ward",
+                "Someone signed in to another Ward account asked to use this email address for it. This \
+                 address already has a Ward account, so nothing was changed and no code was sent.\n\nIf \
+                 this was you, delete one of the two accounts first.\n\n— Ward\n"
+                    .into(),
+            )
+            .await?;
+        } else {
+            auth.send_code(
+                &s.db,
+                &s.person.id,
+                CodePurpose::ChangeEmail,
+                email.as_str(),
+                "Confirm your new email address for Ward",
+                "You asked to use this address for your Ward account. Enter this code to confirm it.",
+            )
+            .await?;
+        }
     }
     if name.is_some() || phone.is_some() {
         auth.log(&s.db, &s.person.id, &s.key, "profile_changed", &meta).await?;
@@ -130,6 +148,24 @@ pub async fn verify_new_email(
     })?;
     s.db.person_apply_email(&s.person.id, &hash, &s.key.seal(field::EMAIL, &pending)).await?;
     state.auth.log(&s.db, &s.person.id, &s.key, "email_changed", &meta).await?;
+    // The old address is told: if the session was stolen, this is how the owner learns.
+    let old = s.key.open(field::EMAIL, &s.person.email_ct).map_err(AppError::internal)?;
+    if let Err(err) = state
+        .auth
+        .mailer
+        .send(
+            &old,
+            "Your Ward email address was changed",
+            changed_mail(&format!(
+                "The email address of your Ward account was just changed from this one to {pending}. Mail \
+                 from Ward now goes there."
+            )),
+        )
+        .await
+    {
+        // The change is made; failing the request now would only confuse.
+        tracing::warn!(%err, "the old address could not be told of the email change");
+    }
     current_account(&state, &s).await
 }
 
@@ -229,19 +265,22 @@ pub async fn totp_setup(
     Ok(Json(TotpSetup { secret, otpauth_url }))
 }
 
-/// Turns two-step verification on with a code from the app; answers the recovery codes.
-#[utoipa::path(post, path = "/account/totp/enable", tag = "accounts", request_body = CodeOnly,
+/// Turns two-step verification on with a code from the app and the current password (a
+/// stolen session alone must not be able to lock the owner out); answers the recovery codes
+/// and mails the person.
+#[utoipa::path(post, path = "/account/totp/enable", tag = "accounts", request_body = TotpEnable,
     responses(
         (status = 200, description = "On; the recovery codes are shown once.", body = RecoveryCodes),
-        (status = 422, description = "The code is not right, or setup was not started.", body = ApiError),
+        (status = 422, description = "The code or the password is not right, or setup was not started.", body = ApiError),
     ))]
 pub async fn totp_enable(
     State(state): State<AppState>,
     meta: ClientMeta,
     s: CurrentSession,
-    Json(req): Json<CodeOnly>,
+    Json(req): Json<TotpEnable>,
 ) -> Result<Json<RecoveryCodes>, AppError> {
     let code = input::parse_code("code", &req.code).map_err(|e| AppError::Validation(vec![e]))?;
+    state.auth.reauthenticate(&s.person, Some(&req.password), "password").await?;
     let (Some(secret), false) = (s.person.totp_secret_ct.as_deref(), s.person.totp_enabled) else {
         return Err(AppError::field(
             "code",
@@ -262,6 +301,13 @@ pub async fn totp_enable(
     s.db.recovery_replace(&s.person.id, &hashes).await?;
     s.db.person_set_totp(&s.person.id, s.person.totp_secret_ct.as_deref(), true).await?;
     state.auth.log(&s.db, &s.person.id, &s.key, "totp_enabled", &meta).await?;
+    tell(
+        &state,
+        &s,
+        "Two-step verification was turned on",
+        "Two-step verification was just turned on for your Ward account.",
+    )
+    .await;
     Ok(Json(RecoveryCodes { codes }))
 }
 
@@ -281,7 +327,28 @@ pub async fn totp_disable(
     s.db.person_set_totp(&s.person.id, None, false).await?;
     s.db.recovery_replace(&s.person.id, &[]).await?;
     state.auth.log(&s.db, &s.person.id, &s.key, "totp_disabled", &meta).await?;
+    tell(
+        &state,
+        &s,
+        "Two-step verification was turned off",
+        "Two-step verification was just turned off for your Ward account.",
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Mails the person that a security setting changed. The change is made: a mail failure
+/// is logged, not answered (the person would retry a change that already happened).
+pub(crate) async fn tell(state: &AppState, s: &CurrentSession, subject: &str, what: &str) {
+    let sent = match s.key.open(field::EMAIL, &s.person.email_ct) {
+        Ok(email) => {
+            state.auth.mailer.send(&email, subject, changed_mail(what)).await.map_err(|e| e.to_string())
+        }
+        Err(err) => Err(err.to_string()),
+    };
+    if let Err(err) = sent {
+        tracing::warn!(%err, subject, "a security notice could not be mailed");
+    }
 }
 
 /// The browsers signed in to this account.
@@ -358,21 +425,24 @@ pub async fn activity(s: CurrentSession) -> Result<Json<Vec<ActivityEntry>>, App
     Ok(Json(out))
 }
 
-/// Mails a password-reset code. Always 202, so it reveals nothing about the address.
+/// Mails a password-reset code. 202 (or 429 within a minute of the last request for the
+/// same address) whether or not the address has an account, so it reveals nothing about it.
 #[utoipa::path(post, path = "/password-reset", tag = "accounts", request_body = EmailOnly,
     responses(
         (status = 202, description = "If the address has an account, a code is on its way."),
-        (status = 429, description = "A code was sent less than a minute ago.", body = ApiError),
+        (status = 429, description = "A code was asked for this address less than a minute ago.", body = ApiError),
     ))]
 pub async fn reset_request(
     State(state): State<AppState>,
     Json(req): Json<EmailOnly>,
 ) -> Result<StatusCode, AppError> {
     let email = Email::parse("email", &req.email).map_err(|e| AppError::Validation(vec![e]))?;
-    if let Some(Found { db, person, .. }) =
-        state.stores.person_by_email(&state.auth.email_hash(&email.normalised())).await?
-    {
-        state
+    let hash = state.auth.email_hash(&email.normalised());
+    // Limited by the address, known or not: the per-person limit alone made a 429 mean
+    // "this address has an account".
+    state.auth.limit_mail_to(&hash, "reset")?;
+    if let Some(Found { db, person, .. }) = state.stores.person_by_email(&hash).await? {
+        let sent = state
             .auth
             .send_code(
                 &db,
@@ -382,17 +452,25 @@ pub async fn reset_request(
                 "Reset your Ward password",
                 "Someone (hopefully you) asked to reset the password of your Ward account.",
             )
-            .await?;
+            .await;
+        match sent {
+            // The person's own limit (e.g. after an email change): the earlier code still works.
+            Err(AppError::TooManyRequests { .. }) | Ok(()) => {}
+            Err(other) => return Err(other),
+        }
     }
     Ok(StatusCode::ACCEPTED)
 }
 
-/// Sets a new password with the mailed code (and the second factor, if on); every session ends.
+/// Sets a new password with the mailed code (and the second factor, if on); every session
+/// ends, and every passkey is removed (whoever had the account's sessions or passkeys before
+/// the reset may be who the reset is meant to shut out).
 #[utoipa::path(post, path = "/password-reset/confirm", tag = "accounts", request_body = PasswordReset,
     responses(
         (status = 204, description = "The password is changed; sign in with it."),
-        (status = 401, description = "The second factor is needed or wrong (field `otp`).", body = ApiError),
+        (status = 401, description = "The code is right, and the second factor is needed or wrong (field `otp`).", body = ApiError),
         (status = 422, description = "Wrong or expired code, or the new password is not allowed.", body = ApiError),
+        (status = 429, description = "Too many tries for this address.", body = ApiError),
     ))]
 pub async fn reset_confirm(
     State(state): State<AppState>,
@@ -408,23 +486,39 @@ pub async fn reset_confirm(
     let (Some(email), Some(code), Some(password)) = (email, code, password) else {
         return Err(AppError::Validation(fields.0));
     };
+    let hash = auth.email_hash(&email.normalised());
+    // Per address, known or not, so the limit itself says nothing.
+    auth.limiter.hit(&format!("reset-confirm:{}", hex::encode(&hash)), limits::RESET_CONFIRM)?;
     let wrong =
         || AppError::field("code", "wrong", "This code is not right. Check the latest email from Ward.");
-    let Found { db, person, .. } =
-        state.stores.person_by_email(&auth.email_hash(&email.normalised())).await?.ok_or_else(wrong)?;
+    let Found { db, person, .. } = state.stores.person_by_email(&hash).await?.ok_or_else(wrong)?;
+    // The code first: only someone who has it learns whether a second factor is on. Each
+    // try counts against the code, so the second factor cannot be guessed more often than
+    // the code allows (a wrong one uses up a try).
+    auth.check_code(&db, &person.id, CodePurpose::ResetPassword, &code, "code").await?;
     let key = person_key(&state, &person).await?;
-    // The second factor is checked before the code is used up, so asking for it costs nothing.
     auth.second_factor(&db, &person, &key, req.otp.as_deref()).await?;
-    auth.use_code(&db, &person.id, CodePurpose::ResetPassword, &code, "code").await?;
+    auth.consume_code(&db, &person.id, CodePurpose::ResetPassword, "code").await?;
     db.person_set_password(&person.id, &auth.hasher.hash(password.as_str()).await?).await?;
     db.sessions_delete_all(&person.id, None).await?;
+    let passkeys = db.passkeys_of(&person.id).await?;
+    for p in &passkeys {
+        db.passkey_delete(&person.id, &p.id).await?;
+    }
     // Receiving the code proves the email reaches the person.
     db.person_set_verified(&person.id).await?;
     auth.log(&db, &person.id, &key, "password_reset", &meta).await?;
+    let removed = if passkeys.is_empty() {
+        ""
+    } else {
+        " Your passkeys were removed too: add them again from your security page."
+    };
     auth.mail(
         email.as_str(),
         "Your Ward password was reset",
-        changed_mail("Your Ward password was just reset, and every signed-in browser was signed out."),
+        changed_mail(&format!(
+            "Your Ward password was just reset, and every signed-in browser was signed out.{removed}"
+        )),
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,7 +1,12 @@
-//! The developer mailbox: the outbox folder's messages, so a newcomer on the embedded
-//! default can read the codes Ward mails. Answers 404 when mail goes to an SMTP server.
+//! The developer pages' data: the outbox folder's messages (so a newcomer on the embedded
+//! default can read the codes Ward mails) and the demo cameras' label codes. Both hand out
+//! credentials, so they exist only with `--dev-pages`, and only for clients on this machine;
+//! to anyone else they are an unknown API path (404).
 
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use ward_model::{ApiError, MailboxMessage};
@@ -13,13 +18,33 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(mailbox))
 }
 
+/// A request the developer pages may answer: `--dev-pages` is on and the peer is loopback.
+pub struct DevClient;
+
+impl FromRequestParts<AppState> for DevClient {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip());
+        // `::ffff:127.0.0.1` is loopback too; no peer address at all is not.
+        if state.dev_pages && peer.is_some_and(|ip| ip.to_canonical().is_loopback()) {
+            Ok(DevClient)
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+}
+
 /// The last 50 messages written to the outbox, newest first.
 #[utoipa::path(get, path = "/dev/mailbox", tag = "dev",
     responses(
         (status = 200, description = "Newest first.", body = [MailboxMessage]),
-        (status = 404, description = "Mail goes to an SMTP server; there is no outbox.", body = ApiError),
+        (status = 404, description = "Not served: without `--dev-pages`, to a client on another machine, or when mail goes to an SMTP server.", body = ApiError),
     ))]
-pub async fn mailbox(State(state): State<AppState>) -> Result<Json<Vec<MailboxMessage>>, AppError> {
+pub async fn mailbox(
+    State(state): State<AppState>,
+    _: DevClient,
+) -> Result<Json<Vec<MailboxMessage>>, AppError> {
     let dir = state.auth.mailer.outbox().ok_or(AppError::NotFound)?;
     Ok(Json(crate::mail::read_outbox(dir, 50).await.map_err(AppError::internal)?))
 }

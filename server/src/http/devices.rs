@@ -285,7 +285,7 @@ pub async fn get_device(
     responses(
         (status = 200, description = "The device as it is now.", body = Device),
         (status = 404, description = "No such device, or not yours.", body = ApiError),
-        (status = 422, description = "The name is empty or too long.", body = ApiError),
+        (status = 422, description = "The name is empty, too long, or has control characters.", body = ApiError),
     ))]
 pub async fn update_device(
     State(state): State<AppState>,
@@ -297,6 +297,14 @@ pub async fn update_device(
     let name = match req.name.as_deref().map(str::trim) {
         Some(n) if n.is_empty() || n.chars().count() > 60 => {
             return Err(AppError::field("name", "length", "Give the device a name of 1 to 60 characters."));
+        }
+        // It is shown in pages and mails: one line, like a person's name.
+        Some(n) if n.chars().any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) => {
+            return Err(AppError::field(
+                "name",
+                "malformed",
+                "A device name cannot contain line breaks or control characters.",
+            ));
         }
         other => other,
     };
@@ -593,10 +601,16 @@ pub async fn call_picture(
 }
 
 /// The demo cameras `cargo xtask run` started on this machine (serial and label code), so a
-/// newcomer can add one at once. Empty elsewhere.
+/// newcomer can add one at once. Empty elsewhere; only with `--dev-pages`, to this machine.
 #[utoipa::path(get, path = "/dev/cameras", tag = "dev",
-    responses((status = 200, description = "Demo cameras.", body = [DemoCamera])))]
-pub async fn demo_cameras(State(state): State<AppState>) -> Result<Json<Vec<DemoCamera>>, AppError> {
+    responses(
+        (status = 200, description = "Demo cameras.", body = [DemoCamera]),
+        (status = 404, description = "Not served: without `--dev-pages`, or to a client on another machine.", body = ApiError),
+    ))]
+pub async fn demo_cameras(
+    State(state): State<AppState>,
+    _: crate::http::dev::DevClient,
+) -> Result<Json<Vec<DemoCamera>>, AppError> {
     let mut out = Vec::new();
     if let Ok(entries) = std::fs::read_dir(state.devices.cameras_dir()) {
         for entry in entries.flatten() {

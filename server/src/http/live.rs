@@ -102,7 +102,14 @@ pub async fn start(
             "Privacy mode is on for this camera: it sends no video until you turn it off.".into(),
         )),
         Some(Err(reason)) => {
-            Err(AppError::field("offer", "refused", format!("The camera could not use the offer: {reason}")))
+            // The camera's words can hold its RTSP URL (a LAN address, a path, a user name):
+            // they go to the log, never to a viewer, who may be an invitee of the owner.
+            tracing::info!(device = %d.id, %reason, "a camera refused a live view");
+            Err(AppError::field(
+                "offer",
+                "refused",
+                "The camera could not start the live view. Try again; if it keeps failing, its owner can check the camera.",
+            ))
         }
         None => Err(AppError::Unavailable("The camera did not answer. Try again in a moment.".into())),
     }

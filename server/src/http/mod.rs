@@ -47,7 +47,8 @@ pub fn router(state: AppState) -> Router {
     let (api, _) = api_routes().split_for_parts();
     // Set after the routes: it applies to the routes present when it is called.
     let api = api.method_not_allowed_fallback(|| async { AppError::MethodNotAllowed });
-    let security = SecurityHeaders::new(state.assets.index_html());
+    let https = state.auth.public_url.as_ref().is_some_and(|u| u.scheme() == "https");
+    let security = SecurityHeaders::new(state.assets.index_html()).with_hsts(https);
     Router::new()
         .nest("/api", api)
         // Global Privacy Control's well-known file, and RFC 8058 one-click unsubscribe

@@ -6,7 +6,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use ward_model::{ApiError, PasskeyAnswer, PasskeyChallenge, PasskeySummary, SessionInfo, SignIn};
+use ward_model::{
+    ApiError, PasskeyAnswer, PasskeyChallenge, PasskeySummary, PasswordOnly, SessionInfo, SignIn,
+};
 use webauthn_rs::Webauthn;
 use webauthn_rs::prelude::{Passkey, PublicKeyCredential, RegisterPublicKeyCredential, Uuid};
 
@@ -50,18 +52,23 @@ fn person_uuid(person_id: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(person_id).map_err(AppError::internal)
 }
 
-/// Starts adding a passkey to the account.
-#[utoipa::path(post, path = "/account/passkeys/options", tag = "accounts",
+/// Starts adding a passkey to the account; needs the current password (a passkey signs in
+/// on its own, so a stolen session must not be able to add one).
+#[utoipa::path(post, path = "/account/passkeys/options", tag = "accounts", request_body = PasswordOnly,
     responses(
         (status = 200, description = "Options for `navigator.credentials.create`.", body = PasskeyChallenge),
         (status = 409, description = "Ward is not reached by a domain name.", body = ApiError),
+        (status = 422, description = "The password is missing or wrong.", body = ApiError),
     ))]
 pub async fn register_options(
     State(state): State<AppState>,
     headers: HeaderMap,
     s: CurrentSession,
+    Json(req): Json<PasswordOnly>,
 ) -> Result<Json<PasskeyChallenge>, AppError> {
     let rp = rp(&state, &headers)?;
+    // The ceremony is handed out only after this, so finishing it needs no second check.
+    state.auth.reauthenticate(&s.person, Some(&req.password), "password").await?;
     let existing = keys_of(&s).await?;
     let exclude = existing.iter().map(|(_, k)| k.cred_id().clone()).collect();
     let email = s.key.open(field::EMAIL, &s.person.email_ct).map_err(AppError::internal)?;
@@ -150,6 +157,16 @@ pub async fn register(
     };
     s.db.passkey_insert(&row).await?;
     state.auth.log(&s.db, &s.person.id, &s.key, "passkey_added", &meta).await?;
+    crate::http::account::tell(
+        &state,
+        &s,
+        "A passkey was added to your Ward account",
+        &format!(
+            "A passkey ({}) was just added to your Ward account. It can sign in without a password.",
+            meta.browser
+        ),
+    )
+    .await;
     let summary =
         PasskeySummary { id: row.id, name: meta.browser, created_at: rfc3339(at), last_used: rfc3339(at) };
     Ok((StatusCode::CREATED, Json(summary)))

@@ -40,8 +40,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(my_data))
 }
 
-fn mac(state: &AppState) -> impl Fn(&[u8]) -> Vec<u8> + Send + Sync + '_ {
-    privacy::ledger_mac(&state.auth.vault)
+/// Appends to the person's consent ledger and anchors its head (`privacy::append`).
+async fn append(
+    state: &AppState,
+    db: &crate::store::Db,
+    person_id: &str,
+    entries: &[crate::store::NewLedgerEntry],
+    accept: Option<(&str, i64)>,
+) -> Result<(), AppError> {
+    privacy::append(&state.stores.directory, &state.auth.vault, db, person_id, entries, accept).await?;
+    Ok(())
 }
 
 async fn overview(
@@ -124,7 +132,7 @@ pub async fn change_consent(
     }
     let ledger = s.db.ledger(&s.person.id).await?;
     if let Some(entry) = state.privacy.change(&ledger, purpose, req.active, ConsentMethod::Settings, now()) {
-        s.db.ledger_append(&s.person.id, &[entry], None, &mac(&state)).await?;
+        append(&state, &s.db, &s.person.id, &[entry], None).await?;
     }
     Ok(Json(overview(&state, &s, &headers).await?))
 }
@@ -145,7 +153,8 @@ pub async fn verify_ledger(
     s: CurrentSession,
 ) -> Result<Json<LedgerVerification>, AppError> {
     let ledger = s.db.ledger(&s.person.id).await?;
-    Ok(Json(privacy::verify(&state.auth.vault, &s.person.id, &ledger)))
+    let anchor = state.stores.directory.ledger_head(&s.person.id).await?;
+    Ok(Json(privacy::verify(&state.auth.vault, &s.person.id, &ledger, anchor.as_ref())))
 }
 
 /// Records the cookie banner's choice (the `ward_consent` cookie this request carries) in
@@ -199,7 +208,7 @@ pub async fn cookie_choice(
             new.push(e);
         }
     }
-    s.db.ledger_append(&s.person.id, &new, None, &mac(&state)).await?;
+    append(&state, &s.db, &s.person.id, &new, None).await?;
     Ok(Json(overview(&state, &s, &headers).await?))
 }
 
@@ -253,7 +262,7 @@ pub async fn accept_policy(
     }
     let at = now();
     let entry = state.privacy.acceptance(&current.version, ConsentMethod::Reconsent, at);
-    s.db.ledger_append(&s.person.id, &[entry], Some((&current.version, at)), &mac(&state)).await?;
+    append(&state, &s.db, &s.person.id, &[entry], Some((&current.version, at))).await?;
     Ok(Json(PrivacyStatus { accepted_policy: current.version, reconsent: None }))
 }
 
@@ -535,7 +544,7 @@ async fn withdraw_by_token(state: &AppState, token: &str) -> Result<(), AppError
     }
     let ledger = db.ledger(&person_id).await?;
     if let Some(e) = state.privacy.change(&ledger, purpose, false, ConsentMethod::Unsubscribe, now()) {
-        db.ledger_append(&person_id, &[e], None, &mac(state)).await?;
+        append(state, db, &person_id, &[e], None).await?;
     }
     Ok(())
 }

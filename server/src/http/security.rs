@@ -12,6 +12,8 @@ use sha2::{Digest, Sha256};
 #[derive(Clone)]
 pub struct SecurityHeaders {
     csp: HeaderValue,
+    /// `Strict-Transport-Security`, when Ward is served over HTTPS.
+    hsts: Option<HeaderValue>,
 }
 
 impl SecurityHeaders {
@@ -20,7 +22,18 @@ impl SecurityHeaders {
     pub fn new(index_html: Option<&str>) -> Self {
         let hashes = index_html.map(inline_script_hashes).unwrap_or_default();
         let csp = content_security_policy(&hashes);
-        SecurityHeaders { csp: HeaderValue::from_str(&csp).expect("the policy is ASCII without controls") }
+        SecurityHeaders {
+            csp: HeaderValue::from_str(&csp).expect("the policy is ASCII without controls"),
+            hsts: None,
+        }
+    }
+
+    /// Over HTTPS, browsers are told to use nothing else for a year (browsers ignore the
+    /// header on plain HTTP, so sending it is harmless there; it is sent only when
+    /// `--public-url` is https, since a development server on http must stay reachable).
+    pub fn with_hsts(mut self, https: bool) -> Self {
+        self.hsts = https.then(|| HeaderValue::from_static("max-age=31536000"));
+        self
     }
 
     pub fn csp(&self) -> &HeaderValue {
@@ -43,6 +56,9 @@ pub async fn apply(State(headers): State<SecurityHeaders>, req: Request, next: N
     // frame-ancestors in the CSP says the same; this covers browsers that ignore it.
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(HeaderName::from_static("cross-origin-opener-policy"), HeaderValue::from_static("same-origin"));
+    if let Some(hsts) = &headers.hsts {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, hsts.clone());
+    }
     res
 }
 

@@ -34,9 +34,11 @@ pub async fn rules(State(state): State<AppState>) -> Json<SignUpRules> {
     })
 }
 
-/// Opens an account and mails a 6-digit code to verify the email. Answers the same for an
-/// email that already has an account (its owner is told by mail instead), so the form
-/// does not reveal who has an account.
+/// Opens an account and mails a 6-digit code to verify the email. Answers the same, after
+/// the same work, for an email that already has an account (its owner is told by mail
+/// instead), so the form does not reveal who has an account. A sign-up with the email of an
+/// account not yet verified replaces that account: the verified account carries the
+/// password of the latest sign-up, never of someone who signed up first with another's email.
 #[utoipa::path(post, path = "/signup", tag = "accounts", request_body = SignUp,
     responses(
         (status = 201, description = "A code was mailed.", body = SignedUp),
@@ -100,14 +102,19 @@ pub async fn sign_up(
         StatusCode::CREATED,
         Json(SignedUp { email: email.as_str().into(), code_valid_minutes: (CODE_VALID_SECS / 60) as u32 }),
     );
-    if let Some(existing) = state.stores.directory.directory_find(&email_hash).await? {
-        tell_existing_owner(&state, &existing, email.as_str()).await?;
+    // Hashed whether or not the email is taken: the answer must take as long either way.
+    let password_hash = auth.hasher.hash(password.as_str()).await?;
+    // A resend right after this sign-up waits, as after any mail to the address.
+    auth.record_mail_to(&email_hash, "verify");
+    if let Some(existing) = state.stores.directory.directory_find(&email_hash).await?
+        && !discard_pending(&state, &existing).await?
+    {
+        tell_existing_owner(&state, email.as_str()).await?;
         return Ok(answer);
     }
 
     let person_id = uuid::Uuid::new_v4().simple().to_string();
     let (key, wrapped) = auth.vault.new_person_key(&person_id);
-    let password_hash = auth.hasher.hash(password.as_str()).await?;
     let db = state.stores.region(region).await?;
     // Directory first: its unique email hash decides a race between two sign-ups.
     let entry = DirectoryEntry { region, person_id: person_id.clone() };
@@ -128,9 +135,11 @@ pub async fn sign_up(
     };
     // The acceptance goes to the consent ledger too, like every later consent.
     let accepted = state.privacy.acceptance(&policy_version, ward_model::ConsentMethod::Signup, person.now);
-    let mac = crate::privacy::ledger_mac(&auth.vault);
     let stored = match db.person_insert(&person).await {
-        Ok(()) => db.ledger_append(&person_id, &[accepted], None, &mac).await,
+        Ok(()) => {
+            crate::privacy::append(&state.stores.directory, &auth.vault, db, &person_id, &[accepted], None)
+                .await
+        }
         Err(err) => Err(err),
     };
     if let Err(err) = stored {
@@ -152,33 +161,23 @@ pub async fn sign_up(
     Ok(answer)
 }
 
-/// Someone signed up with an email that has an account: its owner learns of it by mail.
-/// An unverified account gets a fresh code instead (its owner may be retrying).
-async fn tell_existing_owner(
-    state: &AppState,
-    existing: &DirectoryEntry,
-    email: &str,
-) -> Result<(), AppError> {
+/// Removes an account whose email was never verified, so a new sign-up takes its place
+/// (its password, name, phone, region). False when the account is verified (it stays).
+async fn discard_pending(state: &AppState, existing: &DirectoryEntry) -> Result<bool, AppError> {
     let db = state.stores.region(existing.region).await?;
-    let Some(person) = db.person(&existing.person_id).await? else { return Ok(()) };
-    if !person.email_verified {
-        return match state
-            .auth
-            .send_code(
-                db,
-                &person.id,
-                CodePurpose::VerifyEmail,
-                email,
-                "Your Ward verification code",
-                "Enter this code to confirm your email address.",
-            )
-            .await
-        {
-            // The earlier code is still fresh: the person can use it.
-            Err(AppError::TooManyRequests { .. }) => Ok(()),
-            other => other,
-        };
+    match db.person(&existing.person_id).await? {
+        Some(person) if person.email_verified => return Ok(false),
+        // Verified meanwhile: it stays.
+        Some(person) if !db.person_discard_unverified(&person.id).await? => return Ok(false),
+        _ => {}
     }
+    // The row is gone (or never was): the key and the email hash go too.
+    state.stores.directory.directory_forget(&existing.person_id).await?;
+    Ok(true)
+}
+
+/// Someone signed up with an email that has a verified account: its owner learns of it by mail.
+async fn tell_existing_owner(state: &AppState, email: &str) -> Result<(), AppError> {
     state
         .auth
         .mail(
@@ -211,9 +210,8 @@ pub async fn verify(
         || AppError::field("code", "wrong", "This code is not right. Check the latest email from Ward.");
     let Found { db, person, .. } =
         state.stores.person_by_email(&state.auth.email_hash(&email.normalised())).await?.ok_or_else(wrong)?;
-    if person.email_verified {
-        return Ok(StatusCode::NO_CONTENT);
-    }
+    // A verified account has no live code, so it answers like an unknown address (it used
+    // to answer 204 to any code, which told anyone that the address has an account).
     state.auth.use_code(&db, &person.id, CodePurpose::VerifyEmail, &code, "code").await?;
     db.person_set_verified(&person.id).await?;
     let key = person_key(&state, &person).await?;
@@ -221,20 +219,24 @@ pub async fn verify(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Mails a new verification code. Always 202, so it reveals nothing about the address.
+/// Mails a new verification code. 202 (or 429 within a minute of the last sign-up or code
+/// for the same address) whether or not the address has an account.
 #[utoipa::path(post, path = "/signup/resend", tag = "accounts", request_body = EmailOnly,
     responses(
         (status = 202, description = "If the address has an unverified account, a new code is on its way."),
-        (status = 429, description = "A code was sent less than a minute ago.", body = ApiError),
+        (status = 429, description = "A sign-up or code for this address was less than a minute ago.", body = ApiError),
     ))]
 pub async fn resend(
     State(state): State<AppState>,
     Json(req): Json<EmailOnly>,
 ) -> Result<StatusCode, AppError> {
     let email = Email::parse("email", &req.email).map_err(|e| AppError::Validation(vec![e]))?;
-    let found = state.stores.person_by_email(&state.auth.email_hash(&email.normalised())).await?;
+    let hash = state.auth.email_hash(&email.normalised());
+    // By the address, known or not: a 429 must not mean "this address has an account".
+    state.auth.limit_mail_to(&hash, "verify")?;
+    let found = state.stores.person_by_email(&hash).await?;
     if let Some(Found { db, person, .. }) = found.filter(|f| !f.person.email_verified) {
-        state
+        let sent = state
             .auth
             .send_code(
                 &db,
@@ -244,7 +246,12 @@ pub async fn resend(
                 "Your Ward verification code",
                 "Here is a new code to confirm your email address.",
             )
-            .await?;
+            .await;
+        match sent {
+            // The person's own limit: the earlier code still works.
+            Err(AppError::TooManyRequests { .. }) | Ok(()) => {}
+            Err(other) => return Err(other),
+        }
     }
     Ok(StatusCode::ACCEPTED)
 }

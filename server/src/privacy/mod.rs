@@ -334,6 +334,24 @@ pub fn ledger_mac(vault: &Vault) -> impl Fn(&[u8]) -> Vec<u8> + Send + Sync + '_
     move |msg| vault.token_mac("consent-ledger", msg)
 }
 
+/// Appends records to the person's ledger (see [`Db::ledger_append`]) and anchors the new
+/// head in the directory, where the region store's rows cannot rewrite it. Should the
+/// anchor not be written (a crash between the two), the anchor lags: verification then
+/// checks the chain up to the anchored record, and the next append moves it on.
+pub async fn append(
+    directory: &Db,
+    vault: &Vault,
+    db: &Db,
+    person_id: &str,
+    entries: &[NewLedgerEntry],
+    accept: Option<(&str, i64)>,
+) -> Result<(), StoreError> {
+    if let Some((records, head)) = db.ledger_append(person_id, entries, accept, &ledger_mac(vault)).await? {
+        directory.ledger_anchor(person_id, records, &head).await?;
+    }
+    Ok(())
+}
+
 /// The records as the person sees them. A record this version cannot read (an unknown
 /// action or method) is an error: the ledger is written only by this code.
 pub fn entries(ledger: &[LedgerRow]) -> Result<Vec<LedgerEntry>, AppError> {
@@ -357,8 +375,15 @@ pub fn entries(ledger: &[LedgerRow]) -> Result<Vec<LedgerEntry>, AppError> {
 }
 
 /// Recomputes the chain: each record must follow the previous one (numbering and link)
-/// and carry the MAC of its own fields.
-pub fn verify(vault: &Vault, person_id: &str, ledger: &[LedgerRow]) -> LedgerVerification {
+/// and carry the MAC of its own fields; and the chain must reach the head anchored in the
+/// directory (`anchor`: records and the newest MAC), or its newest records were removed.
+/// A truncated chain is broken from the first missing record.
+pub fn verify(
+    vault: &Vault,
+    person_id: &str,
+    ledger: &[LedgerRow],
+    anchor: Option<&(i64, Vec<u8>)>,
+) -> LedgerVerification {
     let mac = ledger_mac(vault);
     let mut prev = GENESIS.to_vec();
     let mut first_broken = None;
@@ -372,6 +397,18 @@ pub fn verify(vault: &Vault, person_id: &str, ledger: &[LedgerRow]) -> LedgerVer
             break;
         }
         prev = r.hash.clone();
+    }
+    if first_broken.is_none()
+        && let Some((records, head)) = anchor
+    {
+        let anchored = usize::try_from(*records).unwrap_or(usize::MAX);
+        match ledger.get(anchored.wrapping_sub(1)) {
+            // The anchored record is there and is the one anchored (a longer chain is one
+            // whose anchor a crash left behind; its extra records were checked above).
+            Some(r) if constant_eq(&r.hash, head) => {}
+            Some(_) => first_broken = Some(*records as u64),
+            None => first_broken = Some(ledger.len() as u64 + 1),
+        }
     }
     LedgerVerification { intact: first_broken.is_none(), records: ledger.len() as u64, first_broken }
 }
@@ -528,19 +565,19 @@ mod tests {
         let vault = Vault::from_master(&[1; 32]);
         let good =
             chain(&vault, vec![row(1, "a", "granted"), row(2, "a", "withdrawn"), row(3, "b", "granted")]);
-        assert!(verify(&vault, "p", &good).intact);
+        assert!(verify(&vault, "p", &good, None).intact);
         let mut altered = good.clone();
         altered[1].action = "granted".into();
-        assert_eq!(verify(&vault, "p", &altered).first_broken, Some(2));
+        assert_eq!(verify(&vault, "p", &altered, None).first_broken, Some(2));
         let mut removed = good.clone();
         removed.remove(1);
-        assert_eq!(verify(&vault, "p", &removed).first_broken, Some(2));
+        assert_eq!(verify(&vault, "p", &removed, None).first_broken, Some(2));
         let mut swapped = good.clone();
         swapped.swap(0, 1);
-        assert_eq!(verify(&vault, "p", &swapped).first_broken, Some(1));
+        assert_eq!(verify(&vault, "p", &swapped, None).first_broken, Some(1));
         // Another person's valid chain does not verify as this person's.
-        assert_eq!(verify(&vault, "q", &good).first_broken, Some(1));
+        assert_eq!(verify(&vault, "q", &good, None).first_broken, Some(1));
         // Recomputed with another key (someone holding only the database): refused.
-        assert!(!verify(&vault, "p", &chain(&Vault::from_master(&[2; 32]), altered)).intact);
+        assert!(!verify(&vault, "p", &chain(&Vault::from_master(&[2; 32]), altered), None).intact);
     }
 }

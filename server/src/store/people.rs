@@ -197,6 +197,19 @@ impl Db {
         Ok(done == 1)
     }
 
+    /// Deletes an account whose email was never verified, with everything that references
+    /// it (no receipt: it never was a usable account). False when it is verified by now.
+    pub async fn person_discard_unverified(&self, id: &str) -> Result<bool, StoreError> {
+        let n = with_pool!(self, pool => {
+            sqlx::query("DELETE FROM people WHERE id = $1 AND email_verified = FALSE")
+                .bind(id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
     /// Deletes the person and everything that references them, and records the receipt.
     pub async fn person_delete(&self, id: &str, receipt: &str, now: i64) -> Result<(), StoreError> {
         with_pool!(self, pool => {
@@ -256,8 +269,9 @@ impl Db {
         }))
     }
 
-    pub async fn code_delete(&self, person_id: &str, purpose: CodePurpose) -> Result<(), StoreError> {
-        with_pool!(self, pool => {
+    /// Deletes the live code; whether there was one.
+    pub async fn code_delete(&self, person_id: &str, purpose: CodePurpose) -> Result<bool, StoreError> {
+        let n = with_pool!(self, pool => {
             sqlx::query("DELETE FROM codes WHERE person_id = $1 AND purpose = $2")
                 .bind(person_id)
                 .bind(purpose.as_str())
@@ -265,7 +279,7 @@ impl Db {
                 .await?
                 .rows_affected()
         });
-        Ok(())
+        Ok(n == 1)
     }
 
     // --- sessions ---

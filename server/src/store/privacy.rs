@@ -154,21 +154,22 @@ impl Db {
     /// Appends records to the person's chain in one transaction, each MACed by `mac` over
     /// [`ledger_message`]; with `accept`, also records the privacy policy version accepted.
     /// Two requests appending at once: the later one's insert conflicts and it starts again
-    /// from the new end of the chain.
+    /// from the new end of the chain. Answers the chain's new head `(records, MAC)`, to be
+    /// anchored in the directory (`crate::privacy::append` does both).
     pub async fn ledger_append(
         &self,
         person_id: &str,
         entries: &[NewLedgerEntry],
         accept: Option<(&str, i64)>,
         mac: &(dyn Fn(&[u8]) -> Vec<u8> + Send + Sync),
-    ) -> Result<(), StoreError> {
+    ) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
         if entries.is_empty() && accept.is_none() {
-            return Ok(());
+            return Ok(None);
         }
         let mut tries = 0;
         loop {
             tries += 1;
-            let result: Result<(), StoreError> = with_pool!(self, pool => {
+            let result: Result<Option<(i64, Vec<u8>)>, StoreError> = with_pool!(self, pool => {
                 async {
                     let mut tx = pool.begin().await?;
                     let last: Option<(i64, Vec<u8>)> = sqlx::query_as(
@@ -219,7 +220,7 @@ impl Db {
                             .await?;
                     }
                     tx.commit().await?;
-                    Ok(())
+                    Ok((seq > 0).then_some((seq, prev)))
                 }
                 .await
             });

@@ -7,6 +7,7 @@ mod accounts;
 mod assets;
 mod devices;
 mod errors;
+mod hardening;
 mod headers;
 mod health;
 mod lifecycle;

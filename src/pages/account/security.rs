@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use ward_model::{CodeOnly, PasswordChange, PasswordOnly, SessionSummary, TotpSetup};
+use ward_model::{PasswordChange, PasswordOnly, SessionSummary, TotpEnable, TotpSetup};
 
 use crate::api;
 use crate::components::AccountTabs;
@@ -105,7 +105,8 @@ fn TotpEnable(codes: RwSignal<Option<Vec<String>>>) -> impl IntoView {
     let setup = RwSignal::new(None::<TotpSetup>);
     let setup_form = FormState::new(&[]);
     let code = RwSignal::new(String::new());
-    let form = FormState::new(&["code"]);
+    let password = RwSignal::new(String::new());
+    let form = FormState::new(&["code", "password"]);
 
     let start = {
         let abort = abort.clone();
@@ -131,7 +132,10 @@ fn TotpEnable(codes: RwSignal<Option<Vec<String>>>) -> impl IntoView {
         if form.sending.get_untracked() {
             return;
         }
-        let body = CodeOnly { code: code.get_untracked().trim().replace(' ', "") };
+        let body = TotpEnable {
+            code: code.get_untracked().trim().replace(' ', ""),
+            password: password.get_untracked(),
+        };
         form.start();
         let abort = abort.clone();
         spawn_local(async move {
@@ -173,6 +177,9 @@ fn TotpEnable(codes: RwSignal<Option<Vec<String>>>) -> impl IntoView {
                             <Field form=form name="code" id="totp-code" value=code autocomplete="one-time-code" inputmode="numeric"
                                 maxlength=6u32 required=true
                                 label=tr(i18n, |l| td_string!(l, security.totp_code)) />
+                            <Field form=form name="password" id="totp-enable-password" value=password kind="password"
+                                autocomplete="current-password" required=true
+                                label=tr(i18n, |l| td_string!(l, security.totp_enable_password)) />
                             <FormError form=form />
                             <SubmitButton form=form label=tr(i18n, |l| td_string!(l, security.totp_confirm)) />
                         </form>
@@ -271,7 +278,36 @@ fn Passkeys() -> impl IntoView {
     // Which status line to show: added, or removed.
     let added = RwSignal::new(false);
     let removed = RwSignal::new(false);
-    let run = move |remove: Option<String>| {
+    // Adding needs the current password (a passkey signs in on its own).
+    let password = RwSignal::new(String::new());
+    let form = FormState::new(&["password"]);
+    let add = {
+        let abort = abort.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            if form.sending.get_untracked() || busy.get_untracked() {
+                return;
+            }
+            let body = PasswordOnly { password: password.get_untracked() };
+            form.start();
+            action_error.set(None);
+            added.set(false);
+            removed.set(false);
+            let abort = abort.clone();
+            spawn_local(async move {
+                match api::add_passkey(&body, &abort).await {
+                    Ok(_) => {
+                        form.done();
+                        password.set(String::new());
+                        added.set(true);
+                        retry.run(());
+                    }
+                    Err(e) => form.fail(e),
+                }
+            });
+        }
+    };
+    let run = move |id: String| {
         if busy.get_untracked() {
             return;
         }
@@ -281,15 +317,11 @@ fn Passkeys() -> impl IntoView {
         removed.set(false);
         let abort = abort.clone();
         spawn_local(async move {
-            let result = match &remove {
-                Some(id) => api::remove_passkey(id, &abort).await,
-                None => api::add_passkey(&abort).await.map(drop),
-            };
+            let result = api::remove_passkey(&id, &abort).await;
             busy.set(false);
             match result {
                 Ok(()) => {
-                    added.set(remove.is_none());
-                    removed.set(remove.is_some());
+                    removed.set(true);
                     retry.run(());
                 }
                 Err(e) => action_error.set(Some(e)),
@@ -325,7 +357,7 @@ fn Passkeys() -> impl IntoView {
                                         <p class="row-meta">{tr_with(i18n, |l| td_string!(l, security.passkey_meta), when)}</p>
                                     </div>
                                     <button type="button" class="button button-small button-secondary" disabled=move || busy.get()
-                                        on:click=move |_| run.with_value(|r| r(Some(id.clone())))>
+                                        on:click=move |_| run.with_value(|r| r(id.clone()))>
                                         {tr(i18n, |l| td_string!(l, security.passkey_remove))}
                                     </button>
                                 </li>
@@ -334,9 +366,13 @@ fn Passkeys() -> impl IntoView {
                     </ul>
                 }.into_any(),
             }}
-            <button type="button" class="button" disabled=move || busy.get() on:click=move |_| run.with_value(|r| r(None))>
-                {tr(i18n, |l| td_string!(l, security.passkeys_add))}
-            </button>
+            <form class="form" novalidate on:submit=add>
+                <Field form=form name="password" id="passkey-password" value=password kind="password"
+                    autocomplete="current-password" required=true
+                    label=tr(i18n, |l| td_string!(l, security.passkeys_password)) />
+                <FormError form=form />
+                <SubmitButton form=form label=tr(i18n, |l| td_string!(l, security.passkeys_add)) />
+            </form>
         </section>
     }
 }
