@@ -397,9 +397,11 @@ fn Player(device_id: String) -> impl IntoView {
     };
     let playing = move || state.get() == PlayState::Playing;
     view! {
-        <section class="card live-player" aria-label=move || match name.get() {
-            Some(n) => tr_with(i18n, |l| td_string!(l, live.player_named), vec![n])(),
-            None => tr(i18n, |l| td_string!(l, live.player_label))().to_string(),
+        // Named by the camera, or by its id until then (or when it is not the person's):
+        // several players must not share one name.
+        <section class="card live-player" aria-label=move || {
+            let n = name.get().unwrap_or_else(|| device.get_value().chars().take(8).collect());
+            tr_with(i18n, |l| td_string!(l, live.player_named), vec![n])()
         }>
             {move || name.get().map(|n| view! { <h2 class="live-name">{n}</h2> })}
             <div class="live-frame" node_ref=frame>
