@@ -140,7 +140,8 @@ fn CameraPicker(chosen: Vec<String>, open: bool) -> impl IntoView {
         let ids = chosen.get_untracked();
         missing.set(ids.is_empty());
         if !ids.is_empty() {
-            let ids: Vec<String> = ids.iter().map(|id| String::from(js_sys::encode_uri_component(id))).collect();
+            let ids: Vec<String> =
+                ids.iter().map(|id| String::from(js_sys::encode_uri_component(id))).collect();
             navigate(&format!("/live?ids={}", ids.join(",")), Default::default());
         }
     };
@@ -303,15 +304,15 @@ fn Player(device_id: String) -> impl IntoView {
         spawn_local(async move {
             let id = device.get_value();
             // Privacy mode or offline: say so, and do not even make a peer connection.
-            if let Ok(never) = web_sys::AbortController::new().map(|c| c.signal()) {
-                if let Ok(d) = api::device(&id, &never).await {
-                    name.set(Some(d.name));
-                    if d.privacy_mode {
-                        return unavailable(|l| td_string!(l, live.privacy_on));
-                    }
-                    if !d.online {
-                        return unavailable(|l| td_string!(l, live.offline));
-                    }
+            if let Ok(never) = web_sys::AbortController::new().map(|c| c.signal())
+                && let Ok(d) = api::device(&id, &never).await
+            {
+                name.set(Some(d.name));
+                if d.privacy_mode {
+                    return unavailable(|l| td_string!(l, live.privacy_on));
+                }
+                if !d.online {
+                    return unavailable(|l| td_string!(l, live.offline));
                 }
             }
             match connect(&id, el, state, retry_on_failure(state, retries)).await {
