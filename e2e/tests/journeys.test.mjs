@@ -175,6 +175,7 @@ test("(b) an owner adds a camera, watches it by \"Watch live\", sees its alarms 
       if (m && /Camera code: [A-Z]{6}/.test(out)) resolve(m[1]);
     });
     camera.once("exit", (code) => reject(new Error(`the camera agent exited (${code}) before printing its label`)));
+    setTimeout(() => reject(new Error(`the camera agent printed no label within ${WAIT / 1000} s`)), WAIT).unref();
   });
 
   const page = await openPage(browser);
