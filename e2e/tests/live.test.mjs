@@ -74,11 +74,15 @@ test("live view: frames decode, leaving ends the session, others and privacy mod
   await appReady(page);
   await page.getByRole("heading", { level: 1, name: "Live view" }).waitFor();
   const picker = page.getByRole("group", { name: "Cameras to watch, up to four at once" });
-  await picker.getByRole("checkbox", { name: device.name }).check();
+  // By keyboard: Space ticks, Tab goes on to "Watch", Enter watches.
+  await picker.getByRole("checkbox", { name: device.name }).focus();
+  await page.keyboard.press("Space");
   await picker.getByText("1 of 4 chosen.").waitFor();
   await checkAxe(page, "/live (choosing cameras)");
   await screenshot(page, "live-picker");
-  await page.getByRole("button", { name: "Watch", exact: true }).click();
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Watch", "Tab reaches Watch");
+  await page.keyboard.press("Enter");
   await page.waitForURL(BASE + `/live?ids=${device.id}`);
   const player = page.getByRole("region", { name: "Live camera" });
   await player.getByText("Live", { exact: true }).waitFor({ timeout: 10000 });
