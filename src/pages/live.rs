@@ -145,9 +145,21 @@ fn CameraPicker(chosen: Vec<String>, open: bool) -> impl IntoView {
             navigate(&format!("/live?ids={}", ids.join(",")), Default::default());
         }
     };
+    let searched = RwSignal::new(false);
     let search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        searched.set(true);
         reload.run(());
+    };
+    // The search stays once shown (a memo, so the field, and its focus, outlive each answer).
+    let paged = Memo::new(move |_| {
+        searched.get() || own.with(|o| matches!(o, Some(Ok(p)) if p.total > u64::from(p.per_page)))
+    });
+    let shown = move || {
+        own.with(|o| match o {
+            Some(Ok(p)) => vec![p.devices.len().to_string(), p.total.to_string()],
+            _ => vec![String::new(), String::new()],
+        })
     };
     let note = move || {
         if full() {
@@ -159,18 +171,26 @@ fn CameraPicker(chosen: Vec<String>, open: bool) -> impl IntoView {
     view! {
         <details class="card live-picker" open=open>
             <summary>{tr(i18n, |l| td_string!(l, live.pick_summary))}</summary>
+            {move || paged.get().then(|| view! {
+                <form class="filters live-pick-search" role="search" on:submit=search>
+                    <p class="muted">{move || tr_with(i18n, |l| td_string!(l, live.pick_more), shown())()}</p>
+                    <label>{tr(i18n, |l| td_string!(l, live.pick_search))}
+                        <input type="search" name="q" bind:value=q />
+                    </label>
+                    <button type="submit" class="button button-secondary">{tr(i18n, |l| td_string!(l, devices.search_button))}</button>
+                </form>
+            })}
             {move || match (own.get(), shared.get()) {
                 (Some(Err(e)), _) | (_, Some(Err(e))) => view! { <ErrorPanel error=e on_retry=reload /> }.into_any(),
                 (None, _) | (_, None) => view! { <p class="muted" role="status">{tr(i18n, |l| td_string!(l, live.pick_loading))}</p> }.into_any(),
-                (Some(Ok(page)), Some(Ok(_))) => {
+                (Some(Ok(_)), Some(Ok(_))) => {
                     let list = cameras();
                     // Chosen in the address but in neither list (another page of a big
                     // account, or gone): still shown, so what is ticked is what is counted.
                     let others: Vec<String> = chosen.with_untracked(|c| {
                         c.iter().filter(|id| !list.iter().any(|w| &&w.id == id)).cloned().collect()
                     });
-                    let paged = page.total > u64::from(page.per_page) || !q.get_untracked().is_empty();
-                    if list.is_empty() && others.is_empty() && !paged {
+                    if list.is_empty() && others.is_empty() && !paged.get_untracked() {
                         return view! {
                             <p>
                                 {tr(i18n, |l| td_string!(l, live.pick_empty))} " "
@@ -178,18 +198,7 @@ fn CameraPicker(chosen: Vec<String>, open: bool) -> impl IntoView {
                             </p>
                         }.into_any();
                     }
-                    let shown = page.devices.len().to_string();
-                    let total = page.total.to_string();
                     view! {
-                        {paged.then(|| view! {
-                            <form class="filters live-pick-search" role="search" on:submit=search>
-                                <p class="muted">{tr_with(i18n, |l| td_string!(l, live.pick_more), vec![shown, total])}</p>
-                                <label>{tr(i18n, |l| td_string!(l, live.pick_search))}
-                                    <input type="search" name="q" bind:value=q />
-                                </label>
-                                <button type="submit" class="button button-secondary">{tr(i18n, |l| td_string!(l, devices.search_button))}</button>
-                            </form>
-                        })}
                         <form class="form" novalidate on:submit=watch.clone()>
                             <fieldset class="live-pick" aria-describedby="live-pick-note">
                                 <legend>{tr(i18n, |l| td_string!(l, live.pick_legend))}</legend>
@@ -202,7 +211,8 @@ fn CameraPicker(chosen: Vec<String>, open: bool) -> impl IntoView {
                                 </ul>
                                 <p id="live-pick-note" class="muted" aria-live="polite">{note}</p>
                             </fieldset>
-                            {move || missing.get().then(|| view! {
+                            // Gone as soon as one is ticked.
+                            {move || (missing.get() && chosen.with(Vec::is_empty)).then(|| view! {
                                 <p class="field-error" role="alert">{tr(i18n, |l| td_string!(l, live.pick_none_chosen))}</p>
                             })}
                             <div class="form-actions">
