@@ -33,3 +33,47 @@ export async function signedIn(page, name = "Grace Hopper") {
   });
   return (await session.json()).csrf_token;
 }
+
+export const PASSWORD = "correct-horse-battery-staple-42";
+/** The privacy staff's address (`WARD_PRIVACY_STAFF` of the server `cargo xtask test` starts). */
+export const STAFF = process.env.WARD_E2E_PRIVACY_STAFF ?? "dpo@e2e.example.com";
+
+/** The mail to `email` (with `subject`, if given) in the developer mailbox, once it has
+ *  arrived: mail is written by the server after it answers, so it is waited for. */
+export async function mailTo(request, email, subject) {
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    const all = await (await request.get(BASE + "/api/dev/mailbox")).json();
+    const mail = all.find((m) => m.to === email && (!subject || m.subject === subject));
+    if (mail) return mail;
+    assert.ok(Date.now() < deadline, `no mail to ${email} ${subject ? `"${subject}" ` : ""}within 10 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The privacy staff person, signed in through the API in `context` (the cookie lands there,
+ *  and the app is told); made on first use. Several files use this one account because
+ *  sign-ups are limited to 10 an hour from one address and the whole suite runs on one
+ *  server from 127.0.0.1. Answers `{ csrf, id }`. */
+export async function staffSignedIn(context) {
+  let r = await context.request.post(BASE + "/api/session", { data: { email: STAFF, password: PASSWORD } });
+  if (r.status() === 401) {
+    const rules = await (await context.request.get(BASE + "/api/signup")).json();
+    const made = await context.request.post(BASE + "/api/signup", {
+      data: {
+        name: "Ada Lovelace", email: STAFF, phone: "+44 20 7946 0958", password: PASSWORD, region: "eu",
+        birth_date: "1990-04-25", accepted_policy: rules.policy_version,
+      },
+    });
+    assert.equal(made.status(), 201, await made.text());
+    const mail = await mailTo(context.request, STAFF, "Your Ward verification code");
+    const code = mail.text.match(/Your code: (\d{6})/)[1];
+    const v = await context.request.post(BASE + "/api/signup/verify", { data: { email: STAFF, code } });
+    assert.equal(v.status(), 204, await v.text());
+    r = await context.request.post(BASE + "/api/session", { data: { email: STAFF, password: PASSWORD } });
+  }
+  assert.equal(r.status(), 200, await r.text());
+  const info = await r.json();
+  await context.addInitScript(() => localStorage.setItem("ward.session", "1"));
+  return { csrf: info.csrf_token, id: info.account.id };
+}

@@ -54,13 +54,13 @@ export async function pageIn(context) {
 }
 
 /** Sets the banner's cookie as consent.js would: `flags` are preferences, analytics,
- *  advertising and GPC, each 0 or 1. */
-export async function answerBanner(context, flags) {
-  const r = await fetch(BASE + "/api/privacy/policies/cookies");
+ *  advertising and GPC, each 0 or 1; `base` is the server (e2e/shoot.mjs passes its URL's). */
+export async function answerBanner(context, flags, base = BASE) {
+  const r = await fetch(base + "/api/privacy/policies/cookies");
   const revision = (await r.json()).summary.version;
   const value = `1.${revision}.${flags}.${Math.floor(Date.now() / 1000)}`;
   // Passkey tests open Ward at localhost (a WebAuthn domain) instead of 127.0.0.1.
-  const urls = [BASE, BASE.replace("127.0.0.1", "localhost")];
+  const urls = [base, base.replace("127.0.0.1", "localhost")];
   await context.addCookies(urls.map((url) => ({ name: "ward_consent", value, url })));
 }
 

@@ -68,9 +68,22 @@ test("live view: frames decode, leaving ends the session, others and privacy mod
       location = r.headers()["location"];
     }
   });
-  await page.goto(BASE + `/live?ids=${device.id}`);
+  // Nothing chosen yet: the picker is open; ticking the camera and "Watch" puts it in the
+  // address, so the choice can be bookmarked.
+  await page.goto(BASE + "/live");
   await appReady(page);
   await page.getByRole("heading", { level: 1, name: "Live view" }).waitFor();
+  const picker = page.getByRole("group", { name: "Cameras to watch, up to four at once" });
+  // By keyboard: Space ticks, Tab goes on to "Watch", Enter watches.
+  await picker.getByRole("checkbox", { name: device.name }).focus();
+  await page.keyboard.press("Space");
+  await picker.getByText("1 of 4 chosen.").waitFor();
+  await checkAxe(page, "/live (choosing cameras)");
+  await screenshot(page, "live-picker");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Watch", "Tab reaches Watch");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(BASE + `/live?ids=${device.id}`);
   const player = page.getByRole("region", { name: "Live camera" });
   await player.getByText("Live", { exact: true }).waitFor({ timeout: 10000 });
   // Decoded frames of the camera's picture: its size, and a growing frame count.
@@ -97,6 +110,22 @@ test("live view: frames decode, leaving ends the session, others and privacy mod
   await viewersBecome(1);
   await page.goto("about:blank");
   await viewersBecome(0);
+
+  // Four chosen (a bookmark may name cameras that are gone): a fifth cannot be ticked, and
+  // the note it points to says why; clearing one frees it.
+  await page.goto(BASE + "/live?ids=gone1,gone2,gone3,gone4");
+  await page.getByText("This camera is not on your account, nor shared with you.").first().waitFor();
+  await page.getByText("Choose cameras").click();
+  const fifth = picker.getByRole("checkbox", { name: device.name });
+  await picker.getByText("Four cameras are chosen, the most at once. Clear one to choose another.").waitFor();
+  assert.ok(await fifth.isDisabled(), "a fifth camera cannot be chosen");
+  assert.equal(await fifth.getAttribute("aria-describedby"), "live-pick-note");
+  await checkAxe(page, "/live (four chosen)");
+  await screenshot(page, "live-picker-full");
+  await picker.getByRole("checkbox", { name: "Camera gone1" }).uncheck();
+  await fifth.check();
+  await page.getByRole("button", { name: "Watch", exact: true }).click();
+  await page.waitForURL(BASE + `/live?ids=gone2,gone3,gone4,${device.id}`);
 
   // Another account may not watch (the same answer as for a camera that does not exist).
   const other = await openPage(browser);

@@ -8,21 +8,21 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { BASE, launch, openPage, screenshot, appReady, answerBanner, checkAxe, pageIn } from "../lib/browser.mjs";
+import { staffSignedIn } from "../lib/account.mjs";
 
-const STAFF = process.env.WARD_E2E_PRIVACY_STAFF ?? "dpo@e2e.example.com";
 const DATA_DIR = process.env.WARD_E2E_DATA_DIR;
 const PASSWORD = "correct-horse-battery-staple-42";
 
 // Sign-ups are rate-limited per address (10 an hour), and the whole e2e suite shares one
-// server: this file signs up three people and reuses them.
+// server: this file signs up two people and reuses them, and the staff person is shared
+// with journeys.test.mjs (made by whichever file runs first).
 let browser;
 let staff; // { context, csrf, id }
 let alice; // a person whose browser has answered the banner ("Reject all")
 before(async () => {
   browser = await launch();
   const context = await browser.newContext();
-  await signUp(context, STAFF);
-  staff = { context, ...(await signIn(context, STAFF)) };
+  staff = { context, ...(await staffSignedIn(context)) };
   const own = await browser.newContext();
   await answerBanner(own, "0000");
   const email = unique("alice");

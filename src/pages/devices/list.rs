@@ -281,6 +281,16 @@ fn DeviceItem(device: Device, on_change: Callback<()>) -> impl IntoView {
                     </dl>
                 }
             }}
+            // What the camera is for first: watching it, its alarms; then its settings.
+            <div class="device-actions device-use">
+                // The visible words lead the accessible name (WCAG 2.5.3), which adds the
+                // camera's: a list of cameras has one "Watch live" each.
+                <A href=format!("/live?ids={id}") attr:class="button"
+                    attr:aria-label=move || tr_with(i18n, |l| td_string!(l, live.watch_named), vec![d.get().name])()>
+                    {tr(i18n, |l| td_string!(l, live.watch))}
+                </A>
+                <A href=format!("/events?device={id}")>{tr(i18n, |l| td_string!(l, devices.alarms))}</A>
+            </div>
             <div class="device-actions">
                 <form class="inline-form" novalidate on:submit=rename>
                     <label for=name_id>{tr(i18n, |l| td_string!(l, devices.name))}</label>
@@ -292,7 +302,6 @@ fn DeviceItem(device: Device, on_change: Callback<()>) -> impl IntoView {
                         on:change=move |ev| send(DeviceUpdate { name: None, privacy_mode: Some(event_target_checked(&ev)) }) />
                     {tr(i18n, |l| td_string!(l, devices.privacy))}
                 </label>
-                <A href=format!("/events?device={id}")>{tr(i18n, |l| td_string!(l, devices.alarms))}</A>
                 <button type="button" class="button button-secondary" aria-expanded=move || sharing.get().to_string()
                     on:click=move |_| sharing.update(|s| *s = !*s)>
                     {tr(i18n, |l| td_string!(l, sharing.open))}

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_navigate, use_query_map};
 use send_wrapper::SendWrapper;
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::prelude::*;
@@ -18,9 +18,13 @@ use web_sys::{
     RtcRtpTransceiverDirection, RtcRtpTransceiverInit, RtcSdpType, RtcSessionDescriptionInit, RtcTrackEvent,
 };
 
+use ward_model::{SharePermission, ShareStatus};
+
 use crate::api::{self, ClientError};
+use crate::components::ErrorPanel;
 use crate::i18n::{Locale, td_string, use_i18n};
-use crate::labels::tr;
+use crate::labels::{tr, tr_with};
+use crate::load::load;
 use crate::session::RequireSession;
 
 /// At most this many players on one page (each is a camera encoding for this viewer).
@@ -42,44 +46,222 @@ enum PlayState {
 pub fn LivePage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let ids = move || {
+    // A memo: the players restart only when the chosen cameras change, not on any query edit.
+    let ids = Memo::new(move |_| {
         query.with(|q| {
-            q.get("ids")
-                .unwrap_or_default()
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .take(MAX_PLAYERS)
-                .map(String::from)
-                .collect::<Vec<_>>()
+            let mut ids = Vec::<String>::new();
+            for id in q.get("ids").unwrap_or_default().split(',').map(str::trim) {
+                if !id.is_empty() && !ids.iter().any(|i| i == id) && ids.len() < MAX_PLAYERS {
+                    ids.push(id.to_string());
+                }
+            }
+            ids
         })
-    };
+    });
     view! {
         <Title text=tr(i18n, |l| td_string!(l, live.title)) />
         <h1>{tr(i18n, |l| td_string!(l, live.heading))}</h1>
         <p class="muted">{tr(i18n, |l| td_string!(l, live.lead))}</p>
         <RequireSession>
             {move || {
-                let ids = ids();
-                if ids.is_empty() {
-                    view! {
-                        <p class="notice notice-info">
-                            {tr(i18n, |l| td_string!(l, live.none))} " "
-                            <A href="/devices">{tr(i18n, |l| td_string!(l, live.to_devices))}</A>
-                        </p>
-                    }
-                    .into_any()
-                } else {
-                    let grid = if ids.len() == 1 { "live-grid live-grid-one" } else { "live-grid" };
-                    view! {
+                let ids = ids.get();
+                let grid = if ids.len() == 1 { "live-grid live-grid-one" } else { "live-grid" };
+                view! {
+                    // Open while nothing plays: choosing is then the only thing to do here.
+                    <CameraPicker chosen=ids.clone() open=ids.is_empty() />
+                    {(!ids.is_empty()).then(|| view! {
                         <div class=grid>
                             {ids.into_iter().map(|id| view! { <Player device_id=id /> }).collect_view()}
                         </div>
-                    }
-                    .into_any()
+                    })}
                 }
             }}
         </RequireSession>
+    }
+}
+
+/// A camera the person may watch: their own, or one shared with them with its live view.
+#[derive(Debug, Clone, PartialEq)]
+struct Watchable {
+    id: String,
+    name: String,
+    /// The owner's name when it is shared with the person.
+    from: Option<String>,
+    online: bool,
+    privacy_mode: bool,
+}
+
+/// The person's cameras and those shared with them (live view granted, accepted, in force):
+/// tick up to four and "Watch" puts them in the address (`/live?ids=…`), so the choice can
+/// be bookmarked. Past one page of their own cameras, a search finds the others.
+#[component]
+fn CameraPicker(chosen: Vec<String>, open: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let navigate = use_navigate();
+    let chosen = RwSignal::new(chosen);
+    let q = RwSignal::new(String::new());
+    let (own, reload) = load(move |abort| api::devices(1, q.get_untracked(), String::new(), abort));
+    let (shared, _) = load(api::received_shares);
+    let missing = RwSignal::new(false);
+    let full = move || chosen.with(Vec::len) >= MAX_PLAYERS;
+    let cameras = move || {
+        let mut list: Vec<Watchable> = Vec::new();
+        if let Some(Ok(p)) = own.get() {
+            list.extend(p.devices.into_iter().map(|d| Watchable {
+                id: d.id,
+                name: d.name,
+                from: None,
+                online: d.online,
+                privacy_mode: d.privacy_mode,
+            }));
+        }
+        if let Some(Ok(shares)) = shared.get() {
+            list.extend(
+                shares
+                    .into_iter()
+                    .filter(|s| {
+                        s.status == ShareStatus::Accepted
+                            && !s.expired
+                            && s.permissions.contains(&SharePermission::LiveView)
+                    })
+                    .map(|s| Watchable {
+                        id: s.device_id,
+                        name: s.device_name,
+                        from: Some(s.owner_name),
+                        online: s.online,
+                        privacy_mode: s.privacy_mode,
+                    }),
+            );
+        }
+        list
+    };
+    let watch = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let ids = chosen.get_untracked();
+        missing.set(ids.is_empty());
+        if !ids.is_empty() {
+            let ids: Vec<String> =
+                ids.iter().map(|id| String::from(js_sys::encode_uri_component(id))).collect();
+            navigate(&format!("/live?ids={}", ids.join(",")), Default::default());
+        }
+    };
+    let searched = RwSignal::new(false);
+    let search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        searched.set(true);
+        reload.run(());
+    };
+    // The search stays once shown (a memo, so the field, and its focus, outlive each answer).
+    let paged = Memo::new(move |_| {
+        searched.get() || own.with(|o| matches!(o, Some(Ok(p)) if p.total > u64::from(p.per_page)))
+    });
+    let shown = move || {
+        own.with(|o| match o {
+            Some(Ok(p)) => vec![p.devices.len().to_string(), p.total.to_string()],
+            _ => vec![String::new(), String::new()],
+        })
+    };
+    let note = move || {
+        if full() {
+            tr(i18n, |l| td_string!(l, live.pick_full))().to_string()
+        } else {
+            tr_with(i18n, |l| td_string!(l, live.pick_count), vec![chosen.with(Vec::len).to_string()])()
+        }
+    };
+    view! {
+        <details class="card live-picker" open=open>
+            <summary>{tr(i18n, |l| td_string!(l, live.pick_summary))}</summary>
+            {move || paged.get().then(|| view! {
+                <form class="filters live-pick-search" role="search" on:submit=search>
+                    <p class="muted">{move || tr_with(i18n, |l| td_string!(l, live.pick_more), shown())()}</p>
+                    <label>{tr(i18n, |l| td_string!(l, live.pick_search))}
+                        <input type="search" name="q" bind:value=q />
+                    </label>
+                    <button type="submit" class="button button-secondary">{tr(i18n, |l| td_string!(l, devices.search_button))}</button>
+                </form>
+            })}
+            {move || match (own.get(), shared.get()) {
+                (Some(Err(e)), _) | (_, Some(Err(e))) => view! { <ErrorPanel error=e on_retry=reload /> }.into_any(),
+                (None, _) | (_, None) => view! { <p class="muted" role="status">{tr(i18n, |l| td_string!(l, live.pick_loading))}</p> }.into_any(),
+                (Some(Ok(_)), Some(Ok(_))) => {
+                    let list = cameras();
+                    // Chosen in the address but in neither list (another page of a big
+                    // account, or gone): still shown, so what is ticked is what is counted.
+                    let others: Vec<String> = chosen.with_untracked(|c| {
+                        c.iter().filter(|id| !list.iter().any(|w| &&w.id == id)).cloned().collect()
+                    });
+                    if list.is_empty() && others.is_empty() && !paged.get_untracked() {
+                        return view! {
+                            <p>
+                                {tr(i18n, |l| td_string!(l, live.pick_empty))} " "
+                                <A href="/devices">{tr(i18n, |l| td_string!(l, live.to_devices))}</A>
+                            </p>
+                        }.into_any();
+                    }
+                    view! {
+                        <form class="form" novalidate on:submit=watch.clone()>
+                            <fieldset class="live-pick" aria-describedby="live-pick-note">
+                                <legend>{tr(i18n, |l| td_string!(l, live.pick_legend))}</legend>
+                                <ul class="live-pick-list">
+                                    {others.into_iter().map(|id| {
+                                        let name = tr_with(i18n, |l| td_string!(l, live.pick_other), vec![id.chars().take(8).collect()])();
+                                        view! { <PickItem camera=Watchable { id, name, from: None, online: true, privacy_mode: false } chosen=chosen /> }
+                                    }).collect_view()}
+                                    {list.into_iter().map(|camera| view! { <PickItem camera=camera chosen=chosen /> }).collect_view()}
+                                </ul>
+                                <p id="live-pick-note" class="muted" aria-live="polite">{note}</p>
+                            </fieldset>
+                            // Gone as soon as one is ticked.
+                            {move || (missing.get() && chosen.with(Vec::is_empty)).then(|| view! {
+                                <p class="field-error" role="alert">{tr(i18n, |l| td_string!(l, live.pick_none_chosen))}</p>
+                            })}
+                            <div class="form-actions">
+                                <button type="submit" class="button">{tr(i18n, |l| td_string!(l, live.pick_watch))}</button>
+                            </div>
+                        </form>
+                    }.into_any()
+                }
+            }}
+        </details>
+    }
+}
+
+/// One camera's checkbox; a fifth is disabled, the note under the list says why.
+#[component]
+fn PickItem(camera: Watchable, chosen: RwSignal<Vec<String>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = StoredValue::new(camera.id.clone());
+    let checked = move || chosen.with(|c| c.contains(&id.get_value()));
+    let blocked = move || !checked() && chosen.with(Vec::len) >= MAX_PLAYERS;
+    let toggle = move |ev: leptos::ev::Event| {
+        let on = event_target_checked(&ev);
+        chosen.update(|c| {
+            let id = id.get_value();
+            c.retain(|i| *i != id);
+            if on && c.len() < MAX_PLAYERS {
+                c.push(id);
+            }
+        });
+    };
+    view! {
+        <li>
+            <label class="check" class:check-disabled=blocked>
+                <input type="checkbox" name="ids" value=camera.id.clone() prop:checked=checked disabled=blocked
+                    aria-describedby=move || blocked().then_some("live-pick-note") on:change=toggle />
+                <span>
+                    {camera.name.clone()}
+                    {camera.from.clone().map(|owner| view! {
+                        " " <span class="muted">{tr_with(i18n, |l| td_string!(l, sharing.from), vec![owner])}</span>
+                    })}
+                    {(!camera.online).then(|| view! {
+                        " " <span class="badge badge-off">{tr(i18n, |l| td_string!(l, devices.offline))}</span>
+                    })}
+                    {camera.privacy_mode.then(|| view! {
+                        " " <span class="badge badge-off">{tr(i18n, |l| td_string!(l, live.pick_privacy))}</span>
+                    })}
+                </span>
+            </label>
+        </li>
     }
 }
 
@@ -116,6 +298,8 @@ fn Player(device_id: String) -> impl IntoView {
     let retries = StoredValue::new(0u32);
     let slot: Slot = StoredValue::new_local(None);
     let device = StoredValue::new(device_id.clone());
+    // The camera's name, once the device is read: with several players, which is which.
+    let name = RwSignal::new(None::<String>);
 
     // Starts (or restarts) the session once the <video> exists.
     let start = move || {
@@ -130,11 +314,15 @@ fn Player(device_id: String) -> impl IntoView {
         spawn_local(async move {
             let id = device.get_value();
             // Privacy mode or offline: say so, and do not even make a peer connection.
-            if let Ok(never) = web_sys::AbortController::new().map(|c| c.signal()) {
-                match api::device(&id, &never).await {
-                    Ok(d) if d.privacy_mode => return unavailable(|l| td_string!(l, live.privacy_on)),
-                    Ok(d) if !d.online => return unavailable(|l| td_string!(l, live.offline)),
-                    _ => {}
+            if let Ok(never) = web_sys::AbortController::new().map(|c| c.signal())
+                && let Ok(d) = api::device(&id, &never).await
+            {
+                name.set(Some(d.name));
+                if d.privacy_mode {
+                    return unavailable(|l| td_string!(l, live.privacy_on));
+                }
+                if !d.online {
+                    return unavailable(|l| td_string!(l, live.offline));
                 }
             }
             match connect(&id, el, state, retry_on_failure(state, retries)).await {
@@ -220,7 +408,13 @@ fn Player(device_id: String) -> impl IntoView {
     };
     let playing = move || state.get() == PlayState::Playing;
     view! {
-        <section class="card live-player" aria-label=tr(i18n, |l| td_string!(l, live.player_label))>
+        // Named by the camera, or by its id until then (or when it is not the person's):
+        // several players must not share one name.
+        <section class="card live-player" aria-label=move || {
+            let n = name.get().unwrap_or_else(|| device.get_value().chars().take(8).collect());
+            tr_with(i18n, |l| td_string!(l, live.player_named), vec![n])()
+        }>
+            {move || name.get().map(|n| view! { <h2 class="live-name">{n}</h2> })}
             <div class="live-frame" node_ref=frame>
                 <video node_ref=video autoplay=true playsinline=true prop:muted=move || muted.get()
                     on:playing=move |_| { retries.set_value(0); state.set(PlayState::Playing) }

@@ -249,7 +249,9 @@ fn ReceivedItem(share: ReceivedShare, on_change: Callback<()>) -> impl IntoView 
                     <button type="button" class="button button-secondary" on:click=move |_| decline(false)>{tr(i18n, |l| td_string!(l, sharing.decline))}</button>
                 })}
                 {(in_force && share.permissions.contains(&SharePermission::LiveView)).then(|| view! {
-                    <A href=format!("/live?ids={device}")>{tr(i18n, |l| td_string!(l, live.watch))}</A>
+                    <A href=format!("/live?ids={device}") attr:class="button" attr:aria-label=tr_with(i18n, |l| td_string!(l, live.watch_named), vec![share.device_name.clone()])>
+                        {tr(i18n, |l| td_string!(l, live.watch))}
+                    </A>
                 })}
                 {(in_force && share.permissions.contains(&SharePermission::Alarms)).then(|| view! {
                     <A href=format!("/events?device={}", share.device_id)>{tr(i18n, |l| td_string!(l, devices.alarms))}</A>
