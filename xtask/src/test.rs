@@ -63,7 +63,11 @@ pub fn test(args: &[String]) -> Result {
     )?;
 
     step("build native tests", cmd("cargo", &["test", "--workspace", "--exclude", "ward", "--no-run"]))?;
-    step("build wasm tests", cmd("cargo", &["test", "-p", "ward", "--target", WASM, "--no-run"]))?;
+    // The component tests mount the app without the post-link split: areas as plain calls.
+    step(
+        "build wasm tests",
+        cmd("cargo", &["test", "-p", "ward", "--target", WASM, "--features", "eager", "--no-run"]),
+    )?;
     let dist = app::build_release(&tools)?;
     let size = bench::size_report(&dist)?;
     print!("{}", size.text);
@@ -78,7 +82,7 @@ pub fn test(args: &[String]) -> Result {
     println!("xtask: running unit + API, wasm (Chromium) and end-to-end (Chromium) suites in parallel");
     let mut native = cmd("cargo", &["test", "--workspace", "--exclude", "ward"]);
     native.env("WARD_TEST_POSTGRES_URL", &pg_url);
-    let mut wasm = cmd("cargo", &["test", "-p", "ward", "--target", WASM]);
+    let mut wasm = cmd("cargo", &["test", "-p", "ward", "--target", WASM, "--features", "eager"]);
     tools.apply(&mut wasm);
     wasm.env("WASM_BINDGEN_TEST_TIMEOUT", "120");
 
