@@ -77,14 +77,15 @@ impl SizeReport {
         }
         if self.brotli_total > FIRST_PAGE_BROTLI_BUDGET {
             match recorded_first_page() {
-                Some(recorded) if self.brotli_total <= recorded => println!(
+                Some(recorded) if self.brotli_total <= recorded + BUILD_NOISE => println!(
                     "xtask: the first page is over its budget ({} of {FIRST_PAGE_BROTLI_BUDGET} bytes brotli), \
                      not above the {recorded} recorded in bench/results/size.json",
                     self.brotli_total
                 ),
                 recorded => over.push(format!(
                     "the first page weighs {} bytes brotli: over its budget of {FIRST_PAGE_BROTLI_BUDGET} and above \
-                     the {} recorded in bench/results/size.json; make room in the main module first",
+                     the {} recorded in bench/results/size.json (give or take {BUILD_NOISE}); make room in \
+                     the main module first",
                     self.brotli_total,
                     recorded.map_or("nothing".into(), |r| r.to_string())
                 )),
@@ -93,6 +94,10 @@ impl SizeReport {
         if over.is_empty() { Ok(()) } else { Err(over.join("; ")) }
     }
 }
+
+/// How far two builds of the same code may differ: panic locations carry the checkout's path,
+/// file names carry hashes.
+const BUILD_NOISE: usize = 1024;
 
 /// The first page's brotli bytes in the committed `bench/results/size.json`.
 fn recorded_first_page() -> Option<usize> {
