@@ -41,7 +41,8 @@ pub fn bench(args: &[String]) -> Result {
             crate::sh::run(&mut c)
         }
         Some("live") => crate::bench_live::bench(),
-        _ => Err("usage: cargo xtask bench size|auth|banner|devices|live".into()),
+        Some("nav") => crate::bench_nav::bench(),
+        _ => Err("usage: cargo xtask bench size|auth|banner|devices|live|nav".into()),
     }
 }
 
