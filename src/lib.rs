@@ -16,6 +16,7 @@ pub mod labels;
 pub mod load;
 pub mod pages;
 pub mod prefs;
+pub mod routes;
 mod scanner;
 pub mod session;
 

@@ -10,6 +10,7 @@ use ward_model::{Account, SessionInfo};
 
 use crate::i18n::{td_string, use_i18n};
 use crate::labels::tr;
+use crate::routes::Page;
 use crate::{api, prefs};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,13 +93,13 @@ pub fn provide_session() {
 pub fn safe_return_path(next: Option<&str>) -> String {
     match next {
         Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
-        _ => "/account".to_string(),
+        _ => Page::Account.path().to_string(),
     }
 }
 
 /// The sign-in address that brings the person back to `path` afterwards.
 pub fn signin_url_returning_to(path: &str) -> String {
-    format!("/signin?next={}", String::from(js_sys::encode_uri_component(path)))
+    Page::SignIn.with_query(&format!("next={}", String::from(js_sys::encode_uri_component(path))))
 }
 
 /// Shows `children` only to a signed-in person; anyone else is sent to sign in and brought

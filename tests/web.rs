@@ -9,6 +9,7 @@ use ward::components::{Field, StrengthMeter};
 use ward::forms::{FormState, extract_code, password_strength, route_error};
 use ward::i18n::I18nContextProvider;
 use ward::pages::{needs_otp, profile_changes};
+use ward::routes::Page;
 use ward::session::safe_return_path;
 use ward_model::{Account, ErrorCode, Region};
 use wasm_bindgen::JsCast;
@@ -338,17 +339,32 @@ async fn a_page_that_needs_a_session_sends_a_signed_out_visitor_to_sign_in_and_b
 }
 
 #[wasm_bindgen_test]
-async fn under_the_minimum_age_the_birth_date_error_offers_the_guardian_page() {
+async fn under_the_minimum_age_the_birth_date_error_tells_about_a_guardian_and_links_nowhere() {
     let form = FormState::new(&["birth_date", "email"]);
     let value = RwSignal::new(String::new());
     let (root, _handle) = mount_in_provider(move || {
         view! { <Field form=form name="birth_date" id="t-birth" value=value kind="date" label="Date of birth" /> }
     });
     tick().await;
-    assert!(root.query_selector("a[href='/guardian']").unwrap().is_none());
+    assert!(root.query_selector(".field-guardian").unwrap().is_none());
     form.fail(ClientError::from_answer(422, SIGNUP_422));
     tick().await;
-    let link = root.query_selector("a[href='/guardian']").unwrap().expect("a link to the guardian page");
-    assert!(link.text_content().unwrap().contains("parent or guardian"));
+    let note = root.query_selector(".field-guardian").unwrap().expect("the guardian note");
+    assert!(note.text_content().unwrap().contains("parent or guardian"));
+    // The guardian page does not exist yet: no link may lead to "page not found".
+    assert!(note.query_selector("a").unwrap().is_none());
     assert!(form.error.get_untracked().is_none(), "both errors have their field: no panel");
+}
+
+#[wasm_bindgen_test]
+fn every_page_is_in_the_route_table() {
+    // Links are built from `Page` (src/routes.rs); the route table needs `path!` literals.
+    let table = include_str!("../src/app.rs");
+    for page in Page::ALL {
+        let route = format!("path!(\"{}\")", page.path());
+        assert!(table.contains(&route), "{page:?} ({}) has no route in src/app.rs", page.path());
+    }
+    let routes = table.matches("<Route path=path!(").count();
+    // Every route but the mail-only unsubscribe link has its `Page`.
+    assert_eq!(routes, Page::ALL.len() + 1, "a route without a `Page` in src/routes.rs");
 }

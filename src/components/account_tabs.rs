@@ -3,6 +3,7 @@ use leptos_router::components::A;
 
 use crate::i18n::{td_string, use_i18n};
 use crate::labels::tr;
+use crate::routes::Page;
 
 /// The sub-navigation of the account pages.
 #[component]
@@ -11,11 +12,11 @@ pub fn AccountTabs() -> impl IntoView {
     view! {
         <nav class="tabs" aria-label=tr(i18n, |l| td_string!(l, account.tabs_label))>
             <ul>
-                <li><A href="/account" exact=true>{tr(i18n, |l| td_string!(l, account.tab_profile))}</A></li>
-                <li><A href="/account/security">{tr(i18n, |l| td_string!(l, account.tab_security))}</A></li>
-                <li><A href="/account/privacy">{tr(i18n, |l| td_string!(l, account.tab_privacy))}</A></li>
-                <li><A href="/account/data">{tr(i18n, |l| td_string!(l, account.tab_data))}</A></li>
-                <li><A href="/account/delete">{tr(i18n, |l| td_string!(l, account.tab_delete))}</A></li>
+                <li><A href={Page::Account.path()} exact=true>{tr(i18n, |l| td_string!(l, account.tab_profile))}</A></li>
+                <li><A href={Page::Security.path()}>{tr(i18n, |l| td_string!(l, account.tab_security))}</A></li>
+                <li><A href={Page::PrivacyCenter.path()}>{tr(i18n, |l| td_string!(l, account.tab_privacy))}</A></li>
+                <li><A href={Page::MyData.path()}>{tr(i18n, |l| td_string!(l, account.tab_data))}</A></li>
+                <li><A href={Page::DeleteAccount.path()}>{tr(i18n, |l| td_string!(l, account.tab_delete))}</A></li>
             </ul>
         </nav>
     }

@@ -65,7 +65,7 @@ pub fn Field(
             <FieldErrorText form=form name=name id=error_id />
             {move || {
                 (name == "birth_date" && form.field(name).is_some_and(|e| e.code == "under_age"))
-                    .then(|| view! { <p class="field-guardian"><a href="/guardian">{tr(i18n, |l| td_string!(l, signup.guardian_link))}</a></p> })
+                    .then(|| view! { <p class="field-guardian">{tr(i18n, |l| td_string!(l, signup.guardian_link))}</p> })
             }}
         </div>
     }

@@ -3,6 +3,7 @@ use leptos_router::components::A;
 
 use crate::i18n::{td_string, use_i18n};
 use crate::labels::tr;
+use crate::routes::Page;
 
 #[component]
 pub fn Footer() -> impl IntoView {
@@ -13,8 +14,8 @@ pub fn Footer() -> impl IntoView {
                 <p class="footer-note">{tr(i18n, |l| td_string!(l, footer.rights))}</p>
                 <nav aria-label=tr(i18n, |l| td_string!(l, footer.label))>
                     <ul>
-                        <li><A href="/privacy">{tr(i18n, |l| td_string!(l, footer.privacy_policy))}</A></li>
-                        <li><A href="/cookies">{tr(i18n, |l| td_string!(l, footer.cookie_policy))}</A></li>
+                        <li><A href={Page::Privacy.path()}>{tr(i18n, |l| td_string!(l, footer.privacy_policy))}</A></li>
+                        <li><A href={Page::Cookies.path()}>{tr(i18n, |l| td_string!(l, footer.cookie_policy))}</A></li>
                         // Reopens the server-rendered cookie banner (public/consent.js listens).
                         <li><button type="button" class="link-button" data-cc-open="">{tr(i18n, |l| td_string!(l, footer.cookie_settings))}</button></li>
                     </ul>

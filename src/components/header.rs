@@ -6,6 +6,7 @@ use crate::api;
 use crate::i18n::{Locale, t_string, td_string, use_i18n};
 use crate::labels::tr;
 use crate::prefs::{self, Theme};
+use crate::routes::Page;
 use crate::session::{SessionState, use_session};
 
 /// Skip link, brand, main navigation and the language and theme choices.
@@ -16,17 +17,17 @@ pub fn Header() -> impl IntoView {
         <a class="skip-link" href="#main" on:click=skip_to_main>{tr(i18n, |l| td_string!(l, skip_to_content))}</a>
         <header class="site-header">
             <div class="container header-row">
-                <A href="/" attr:class="brand">
+                <A href={Page::Home.path()} attr:class="brand">
                     <img class="brand-mark" src="/favicon.svg" alt="" width="28" height="28" />
                     <span class="brand-name">"Ward"</span>
                     <span class="brand-tagline">{tr(i18n, |l| td_string!(l, brand_tagline))}</span>
                 </A>
                 <nav class="main-nav" aria-label=tr(i18n, |l| td_string!(l, nav.label))>
                     <ul>
-                        <li><A href="/" exact=true>{tr(i18n, |l| td_string!(l, nav.home))}</A></li>
-                        <li><A href="/privacy">{tr(i18n, |l| td_string!(l, nav.privacy))}</A></li>
-                        <li><A href="/devices">{tr(i18n, |l| td_string!(l, devices.nav))}</A></li>
-                        <li><A href="/events">{tr(i18n, |l| td_string!(l, events.nav))}</A></li>
+                        <li><A href={Page::Home.path()} exact=true>{tr(i18n, |l| td_string!(l, nav.home))}</A></li>
+                        <li><A href={Page::Privacy.path()}>{tr(i18n, |l| td_string!(l, nav.privacy))}</A></li>
+                        <li><A href={Page::Devices.path()}>{tr(i18n, |l| td_string!(l, devices.nav))}</A></li>
+                        <li><A href={Page::Events.path()}>{tr(i18n, |l| td_string!(l, events.nav))}</A></li>
                     </ul>
                 </nav>
                 <AccountNav />
@@ -56,7 +57,7 @@ fn AccountNav() -> impl IntoView {
             signing_out.set(false);
             // Leave the page first: a page that needs a session would otherwise send the
             // person to sign in with a return path back to itself.
-            navigate("/signin?signed_out=1", Default::default());
+            navigate(&Page::SignIn.with_query("signed_out=1"), Default::default());
             request_animation_frame(move || session.signed_out());
         });
     };
@@ -73,14 +74,14 @@ fn AccountNav() -> impl IntoView {
                 None => ().into_any(),
                 Some(None) => view! {
                     <ul>
-                        <li><A href="/signin">{tr(i18n, |l| td_string!(l, nav.sign_in))}</A></li>
-                        <li><A href="/signup" attr:class="button button-small">{tr(i18n, |l| td_string!(l, nav.sign_up))}</A></li>
+                        <li><A href={Page::SignIn.path()}>{tr(i18n, |l| td_string!(l, nav.sign_in))}</A></li>
+                        <li><A href={Page::SignUp.path()} attr:class="button button-small">{tr(i18n, |l| td_string!(l, nav.sign_up))}</A></li>
                     </ul>
                 }.into_any(),
                 Some(Some(name)) => view! {
                     <ul>
                         <li class="account-name" data-testid="account-name">{name}</li>
-                        <li><A href="/account">{tr(i18n, |l| td_string!(l, nav.account))}</A></li>
+                        <li><A href={Page::Account.path()}>{tr(i18n, |l| td_string!(l, nav.account))}</A></li>
                         <li>
                             <button type="button" class="button button-small button-quiet" on:click=sign_out.clone() disabled=move || signing_out.get()>
                                 {tr(i18n, |l| td_string!(l, nav.sign_out))}

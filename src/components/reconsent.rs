@@ -8,6 +8,7 @@ use crate::components::ErrorPanel;
 use crate::consent::use_reconsent;
 use crate::i18n::{td_string, use_i18n};
 use crate::labels::{fill, tr};
+use crate::routes::Page;
 
 /// Shown on every page while a material privacy policy change waits for the signed-in
 /// person's review: what changed, a link to read (and compare) it, and "I accept".
@@ -36,7 +37,7 @@ pub fn ReconsentPrompt() -> impl IntoView {
                     <p>{fill(td_string!(i18n.get_locale(), reconsent.body), std::slice::from_ref(&p.last_updated))}</p>
                     <p lang="en"><strong>{p.summary.clone()}</strong></p>
                     <p class="actions">
-                        <A href="/privacy">{tr(i18n, |l| td_string!(l, reconsent.read))}</A>
+                        <A href={Page::Privacy.path()}>{tr(i18n, |l| td_string!(l, reconsent.read))}</A>
                         <button type="button" class="button" on:click=accept>{tr(i18n, |l| td_string!(l, reconsent.accept))}</button>
                     </p>
                     {move || error.get().map(|e| view! { <ErrorPanel error=e /> })}

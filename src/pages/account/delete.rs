@@ -10,6 +10,7 @@ use crate::components::{Field, FormError, SubmitButton};
 use crate::forms::FormState;
 use crate::i18n::{td_string, use_i18n};
 use crate::labels::{local_time, tr};
+use crate::routes::Page;
 use crate::session::{RequireSession, use_session};
 
 #[component]
@@ -102,7 +103,7 @@ fn Receipt(receipt: DeletionReceipt) -> impl IntoView {
                 <div><dt>{tr(i18n, |l| td_string!(l, delete.deleted_at))}</dt><dd>{when}</dd></div>
             </dl>
             <p class="muted">{tr(i18n, |l| td_string!(l, delete.receipt_hint))}</p>
-            <A href="/" attr:class="button">{tr(i18n, |l| td_string!(l, delete.home))}</A>
+            <A href={Page::Home.path()} attr:class="button">{tr(i18n, |l| td_string!(l, delete.home))}</A>
         </div>
     }
 }

@@ -15,6 +15,7 @@ use crate::scanner::ScanLabel;
 use crate::session::RequireSession;
 
 use super::sharing::{SharePanel, SharedWithYou};
+use crate::routes::Page;
 
 /// The devices page: add a camera, and every device with its live status, paged.
 #[component]
@@ -285,11 +286,11 @@ fn DeviceItem(device: Device, on_change: Callback<()>) -> impl IntoView {
             <div class="device-actions device-use">
                 // The visible words lead the accessible name (WCAG 2.5.3), which adds the
                 // camera's: a list of cameras has one "Watch live" each.
-                <A href=format!("/live?ids={id}") attr:class="button"
+                <A href=Page::Live.with_query(&format!("ids={id}")) attr:class="button"
                     attr:aria-label=move || tr_with(i18n, |l| td_string!(l, live.watch_named), vec![d.get().name])()>
                     {tr(i18n, |l| td_string!(l, live.watch))}
                 </A>
-                <A href=format!("/events?device={id}")>{tr(i18n, |l| td_string!(l, devices.alarms))}</A>
+                <A href=Page::Events.with_query(&format!("device={id}"))>{tr(i18n, |l| td_string!(l, devices.alarms))}</A>
             </div>
             <div class="device-actions">
                 <form class="inline-form" novalidate on:submit=rename>

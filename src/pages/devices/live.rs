@@ -25,6 +25,7 @@ use crate::components::ErrorPanel;
 use crate::i18n::{Locale, td_string, use_i18n};
 use crate::labels::{tr, tr_with};
 use crate::load::load;
+use crate::routes::Page;
 use crate::session::RequireSession;
 
 /// At most this many players on one page (each is a camera encoding for this viewer).
@@ -142,7 +143,7 @@ fn CameraPicker(chosen: Vec<String>, open: bool) -> impl IntoView {
         if !ids.is_empty() {
             let ids: Vec<String> =
                 ids.iter().map(|id| String::from(js_sys::encode_uri_component(id))).collect();
-            navigate(&format!("/live?ids={}", ids.join(",")), Default::default());
+            navigate(&Page::Live.with_query(&format!("ids={}", ids.join(","))), Default::default());
         }
     };
     let searched = RwSignal::new(false);
@@ -194,7 +195,7 @@ fn CameraPicker(chosen: Vec<String>, open: bool) -> impl IntoView {
                         return view! {
                             <p>
                                 {tr(i18n, |l| td_string!(l, live.pick_empty))} " "
-                                <A href="/devices">{tr(i18n, |l| td_string!(l, live.to_devices))}</A>
+                                <A href={Page::Devices.path()}>{tr(i18n, |l| td_string!(l, live.to_devices))}</A>
                             </p>
                         }.into_any();
                     }

@@ -13,6 +13,7 @@ use crate::forms::FormState;
 use crate::i18n::{Locale, td_string, use_i18n};
 use crate::labels::{local_time, tr, tr_with};
 use crate::load::load;
+use crate::routes::Page;
 
 fn permission_label(p: SharePermission) -> fn(Locale) -> &'static str {
     match p {
@@ -249,12 +250,12 @@ fn ReceivedItem(share: ReceivedShare, on_change: Callback<()>) -> impl IntoView 
                     <button type="button" class="button button-secondary" on:click=move |_| decline(false)>{tr(i18n, |l| td_string!(l, sharing.decline))}</button>
                 })}
                 {(in_force && share.permissions.contains(&SharePermission::LiveView)).then(|| view! {
-                    <A href=format!("/live?ids={device}") attr:class="button" attr:aria-label=tr_with(i18n, |l| td_string!(l, live.watch_named), vec![share.device_name.clone()])>
+                    <A href=Page::Live.with_query(&format!("ids={device}")) attr:class="button" attr:aria-label=tr_with(i18n, |l| td_string!(l, live.watch_named), vec![share.device_name.clone()])>
                         {tr(i18n, |l| td_string!(l, live.watch))}
                     </A>
                 })}
                 {(in_force && share.permissions.contains(&SharePermission::Alarms)).then(|| view! {
-                    <A href=format!("/events?device={}", share.device_id)>{tr(i18n, |l| td_string!(l, devices.alarms))}</A>
+                    <A href=Page::Events.with_query(&format!("device={}", share.device_id))>{tr(i18n, |l| td_string!(l, devices.alarms))}</A>
                 })}
                 {(share.status != ShareStatus::Pending).then(|| view! {
                     <button type="button" class="button button-secondary" on:click=leave>{tr(i18n, |l| td_string!(l, sharing.leave))}</button>

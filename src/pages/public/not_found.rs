@@ -4,6 +4,7 @@ use leptos_router::components::A;
 
 use crate::i18n::{td_string, use_i18n};
 use crate::labels::tr;
+use crate::routes::Page;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -14,7 +15,7 @@ pub fn NotFound() -> impl IntoView {
             <p class="big-code" aria-hidden="true">"404"</p>
             <h1>{tr(i18n, |l| td_string!(l, not_found.heading))}</h1>
             <p>{tr(i18n, |l| td_string!(l, not_found.body))}</p>
-            <A href="/" attr:class="button">{tr(i18n, |l| td_string!(l, not_found.home))}</A>
+            <A href={Page::Home.path()} attr:class="button">{tr(i18n, |l| td_string!(l, not_found.home))}</A>
         </section>
     }
 }

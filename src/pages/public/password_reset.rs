@@ -11,6 +11,7 @@ use crate::components::{Field, FormError, StrengthMeter, SubmitButton};
 use crate::forms::FormState;
 use crate::i18n::{td_string, use_i18n};
 use crate::labels::{tr, tr_with};
+use crate::routes::Page;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Step {
@@ -130,11 +131,11 @@ pub fn PasswordResetPage() -> impl IntoView {
                     <div class="notice notice-ok" role="status">
                         <p class="notice-title">{tr(i18n, |l| td_string!(l, reset.done_title))}</p>
                         <p>{tr(i18n, |l| td_string!(l, reset.done_body))}</p>
-                        <A href="/signin" attr:class="button">{tr(i18n, |l| td_string!(l, reset.sign_in))}</A>
+                        <A href={Page::SignIn.path()} attr:class="button">{tr(i18n, |l| td_string!(l, reset.sign_in))}</A>
                     </div>
                 }.into_any(),
             }}
-            <p class="form-footer"><A href="/signin">{tr(i18n, |l| td_string!(l, reset.back))}</A></p>
+            <p class="form-footer"><A href={Page::SignIn.path()}>{tr(i18n, |l| td_string!(l, reset.back))}</A></p>
         </div>
     }
 }

@@ -10,6 +10,7 @@ use crate::components::{Field, FormError, SubmitButton};
 use crate::forms::FormState;
 use crate::i18n::{td_string, use_i18n};
 use crate::labels::{tr, tr_with};
+use crate::routes::Page;
 use crate::session::{safe_return_path, use_session};
 
 /// Whether the server asks for the second factor: a field error on `otp`.
@@ -133,7 +134,7 @@ pub fn SignInPage() -> impl IntoView {
             {move || session.account().map(|a| view! {
                 <p class="notice notice-info">
                     {tr_with(i18n, |l| td_string!(l, signin.already), vec![a.name.clone()])} " "
-                    <A href="/account">{tr(i18n, |l| td_string!(l, signin.go_account))}</A>
+                    <A href={Page::Account.path()}>{tr(i18n, |l| td_string!(l, signin.go_account))}</A>
                 </p>
             })}
             <form class="card form" novalidate on:submit=submit>
@@ -165,7 +166,7 @@ pub fn SignInPage() -> impl IntoView {
                 <FormError form=form />
                 {move || unverified.get().then(|| view! {
                     <p class="notice notice-info">
-                        <A href=format!("/signup/verify?email={}", String::from(js_sys::encode_uri_component(&email.get_untracked())))>
+                        <A href=Page::VerifyEmail.with_query(&format!("email={}", String::from(js_sys::encode_uri_component(&email.get_untracked()))))>
                             {tr(i18n, |l| td_string!(l, signin.verify_link))}
                         </A>
                     </p>
@@ -184,10 +185,10 @@ pub fn SignInPage() -> impl IntoView {
                 </button>
             </div>
             <p class="form-footer">
-                <A href="/password-reset">{tr(i18n, |l| td_string!(l, signin.forgot))}</A>
+                <A href={Page::PasswordReset.path()}>{tr(i18n, |l| td_string!(l, signin.forgot))}</A>
             </p>
             <p class="form-footer">
-                {tr(i18n, |l| td_string!(l, signin.no_account))} " " <A href="/signup">{tr(i18n, |l| td_string!(l, signin.sign_up))}</A>
+                {tr(i18n, |l| td_string!(l, signin.no_account))} " " <A href={Page::SignUp.path()}>{tr(i18n, |l| td_string!(l, signin.sign_up))}</A>
             </p>
         </div>
     }

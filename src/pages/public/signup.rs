@@ -11,6 +11,7 @@ use crate::forms::FormState;
 use crate::i18n::{td_string, use_i18n};
 use crate::labels::{fill, region_name, tr, tr_with};
 use crate::load::load;
+use crate::routes::Page;
 
 const FIELDS: &[&str] = &["name", "email", "phone", "password", "region", "birth_date", "accepted_policy"];
 
@@ -30,7 +31,7 @@ pub fn SignUpPage() -> impl IntoView {
                 Some(Ok(r)) => view! { <SignUpForm rules=r abort=abort.clone() /> }.into_any(),
             }}
             <p class="form-footer">
-                {tr(i18n, |l| td_string!(l, signup.have_account))} " " <A href="/signin">{tr(i18n, |l| td_string!(l, signup.sign_in))}</A>
+                {tr(i18n, |l| td_string!(l, signup.have_account))} " " <A href={Page::SignIn.path()}>{tr(i18n, |l| td_string!(l, signup.sign_in))}</A>
             </p>
         </div>
     }
@@ -75,7 +76,10 @@ fn SignUpForm(rules: SignUpRules, abort: web_sys::AbortSignal) -> impl IntoView 
                 Ok(done) => {
                     form.done();
                     let email = String::from(js_sys::encode_uri_component(&done.email));
-                    navigate(&format!("/signup/verify?email={email}&sent=1"), Default::default());
+                    navigate(
+                        &Page::VerifyEmail.with_query(&format!("email={email}&sent=1")),
+                        Default::default(),
+                    );
                 }
                 Err(e) => form.fail(e),
             }
@@ -131,7 +135,7 @@ fn SignUpForm(rules: SignUpRules, abort: web_sys::AbortSignal) -> impl IntoView 
                     on:change=move |ev| accepted.set(event_target_checked(&ev)) />
                 <label for="signup-policy">
                     {tr(i18n, |l| td_string!(l, signup.accept_before))} " "
-                    <A href="/privacy">{tr(i18n, |l| td_string!(l, signup.accept_link))}</A>
+                    <A href={Page::Privacy.path()}>{tr(i18n, |l| td_string!(l, signup.accept_link))}</A>
                     " " {tr_with(i18n, |l| td_string!(l, signup.accept_after), vec![rules.policy_version.clone()])}
                 </label>
                 <FieldErrorText form=form name="accepted_policy" id="signup-policy-error" />

@@ -12,6 +12,7 @@ use crate::components::{Field, FormError, SubmitButton};
 use crate::forms::FormState;
 use crate::i18n::{td_string, use_i18n};
 use crate::labels::{fill, tr, tr_when};
+use crate::routes::Page;
 
 /// A countdown in seconds that ticks while the component lives.
 pub fn use_countdown() -> RwSignal<u32> {
@@ -108,7 +109,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
                     <div class="notice notice-ok" role="status">
                         <p class="notice-title">{tr(i18n, |l| td_string!(l, verify.done_title))}</p>
                         <p>{tr(i18n, |l| td_string!(l, verify.done_body))}</p>
-                        <A href=format!("/signin?email={}", String::from(js_sys::encode_uri_component(&email.get_untracked()))) attr:class="button">
+                        <A href=Page::SignIn.with_query(&format!("email={}", String::from(js_sys::encode_uri_component(&email.get_untracked())))) attr:class="button">
                             {tr(i18n, |l| td_string!(l, verify.sign_in))}
                         </A>
                     </div>
@@ -143,7 +144,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
                     </section>
                 }.into_any()
             }}
-            <p class="form-footer"><A href="/dev/mailbox">{tr(i18n, |l| td_string!(l, verify.mailbox_link))}</A></p>
+            <p class="form-footer"><A href={Page::DevMailbox.path()}>{tr(i18n, |l| td_string!(l, verify.mailbox_link))}</A></p>
         </div>
     }
 }
