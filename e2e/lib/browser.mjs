@@ -83,14 +83,28 @@ export async function axe(page) {
 
 /** Fails the test with axe-core's findings on the page, if any. */
 export async function checkAxe(page, what) {
+  await areaLoaded(page, what);
   const violations = await axe(page);
   assert.deepEqual(violations, [], `${what}: ${JSON.stringify(violations, null, 1)}`);
 }
 
 export async function screenshot(page, name) {
   if (!SHOTS) return;
+  await areaLoaded(page, name);
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Waits until no area's wasm chunk is still on its way (src/areas.rs shows
+ *  "Loading this page…" meanwhile, with no title or heading of the page yet). */
+export async function areaLoaded(page, what) {
+  await page
+    .locator(".area-loading")
+    .first()
+    .waitFor({ state: "detached", timeout: 15000 })
+    .catch(() => {
+      throw new Error(`${what}: the page's area (wasm chunk) did not load within 15 s`);
+    });
 }
 
 /** Waits until the app has mounted (the header is rendered by the wasm app). */
