@@ -47,6 +47,29 @@ impl FormState {
         self.error.set(None);
     }
 
+    /// One submission, the way every form sends: nothing while one is on its way; otherwise
+    /// the old errors go, the button is disabled and `request` is sent; its answer goes to
+    /// `then` (the form is done), a failure beside the fields or to the panel (`fail`).
+    pub fn submit<T: 'static>(
+        self,
+        request: impl Future<Output = Result<T, ClientError>> + 'static,
+        then: impl FnOnce(T) + 'static,
+    ) {
+        if self.sending.get_untracked() {
+            return;
+        }
+        self.start();
+        leptos::task::spawn_local(async move {
+            match request.await {
+                Ok(answer) => {
+                    self.done();
+                    then(answer);
+                }
+                Err(e) => self.fail(e),
+            }
+        });
+    }
+
     /// The submission ended well.
     pub fn done(&self) {
         self.sending.set(false);

@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use ward_model::{DeletionReceipt, PasswordOnly};
@@ -42,22 +41,12 @@ fn DeleteForm(receipt: RwSignal<Option<DeletionReceipt>>) -> impl IntoView {
     let form = FormState::new(&["password"]);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if form.sending.get_untracked() {
-            return;
-        }
         let body = PasswordOnly { password: password.get_untracked() };
-        form.start();
         let abort = abort.clone();
-        spawn_local(async move {
-            match api::delete_account(&body, &abort).await {
-                Ok(r) => {
-                    form.done();
-                    // `Receipt` marks the session ended once this form (and the
-                    // `RequireSession` around it, which would send the person to sign in) is gone.
-                    receipt.set(Some(r));
-                }
-                Err(e) => form.fail(e),
-            }
+        form.submit(async move { api::delete_account(&body, &abort).await }, move |r| {
+            // `Receipt` marks the session ended once this form (and the
+            // `RequireSession` around it, which would send the person to sign in) is gone.
+            receipt.set(Some(r));
         });
     };
     view! {

@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_meta::Title;
 use ward_model::{Account, CodeOnly, ProfileUpdate};
 
@@ -62,9 +61,6 @@ fn Profile() -> impl IntoView {
         let abort = abort.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            if form.sending.get_untracked() {
-                return;
-            }
             let Some(acc) = account.get_untracked() else { return };
             let body = profile_changes(
                 &acc,
@@ -79,21 +75,14 @@ fn Profile() -> impl IntoView {
                 unchanged.set(true);
                 return;
             }
-            form.start();
             let abort = abort.clone();
-            spawn_local(async move {
-                match api::update_profile(&body, &abort).await {
-                    Ok(updated) => {
-                        form.done();
-                        name.set(updated.name.clone());
-                        email.set(updated.pending_email.clone().unwrap_or(updated.email.clone()));
-                        phone.set(updated.phone.clone());
-                        current_password.set(String::new());
-                        session.update_account(updated);
-                        saved.set(true);
-                    }
-                    Err(e) => form.fail(e),
-                }
+            form.submit(async move { api::update_profile(&body, &abort).await }, move |updated| {
+                name.set(updated.name.clone());
+                email.set(updated.pending_email.clone().unwrap_or(updated.email.clone()));
+                phone.set(updated.phone.clone());
+                current_password.set(String::new());
+                session.update_account(updated);
+                saved.set(true);
             });
         }
     };
@@ -154,20 +143,10 @@ fn PendingEmail(pending: String) -> impl IntoView {
     let form = FormState::new(&["code"]);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if form.sending.get_untracked() {
-            return;
-        }
         let body = CodeOnly { code: code.get_untracked().trim().to_string() };
-        form.start();
         let abort = abort.clone();
-        spawn_local(async move {
-            match api::verify_new_email(&body, &abort).await {
-                Ok(account) => {
-                    form.done();
-                    session.update_account(account);
-                }
-                Err(e) => form.fail(e),
-            }
+        form.submit(async move { api::verify_new_email(&body, &abort).await }, move |account| {
+            session.update_account(account);
         });
     };
     view! {

@@ -39,24 +39,14 @@ fn ChangePassword() -> impl IntoView {
     let changed = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if form.sending.get_untracked() {
-            return;
-        }
         let body =
             PasswordChange { current_password: current.get_untracked(), new_password: new.get_untracked() };
-        form.start();
         changed.set(false);
         let abort = abort.clone();
-        spawn_local(async move {
-            match api::change_password(&body, &abort).await {
-                Ok(()) => {
-                    form.done();
-                    current.set(String::new());
-                    new.set(String::new());
-                    changed.set(true);
-                }
-                Err(e) => form.fail(e),
-            }
+        form.submit(async move { api::change_password(&body, &abort).await }, move |()| {
+            current.set(String::new());
+            new.set(String::new());
+            changed.set(true);
         });
     };
     view! {
@@ -111,44 +101,24 @@ fn TotpEnable(codes: RwSignal<Option<Vec<String>>>) -> impl IntoView {
     let start = {
         let abort = abort.clone();
         move |_| {
-            if setup_form.sending.get_untracked() {
-                return;
-            }
-            setup_form.start();
             let abort = abort.clone();
-            spawn_local(async move {
-                match api::totp_setup(&abort).await {
-                    Ok(s) => {
-                        setup_form.done();
-                        setup.set(Some(s));
-                    }
-                    Err(e) => setup_form.fail(e),
-                }
+            setup_form.submit(async move { api::totp_setup(&abort).await }, move |s| {
+                setup.set(Some(s));
             });
         }
     };
     let confirm = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if form.sending.get_untracked() {
-            return;
-        }
         let body = TotpEnable {
             code: code.get_untracked().trim().replace(' ', ""),
             password: password.get_untracked(),
         };
-        form.start();
         let abort = abort.clone();
-        spawn_local(async move {
-            match api::totp_enable(&body, &abort).await {
-                Ok(rc) => {
-                    form.done();
-                    codes.set(Some(rc.codes));
-                    if let Some(mut a) = session.account() {
-                        a.totp_enabled = true;
-                        session.update_account(a);
-                    }
-                }
-                Err(e) => form.fail(e),
+        form.submit(async move { api::totp_enable(&body, &abort).await }, move |rc| {
+            codes.set(Some(rc.codes));
+            if let Some(mut a) = session.account() {
+                a.totp_enabled = true;
+                session.update_account(a);
             }
         });
     };
@@ -237,22 +207,12 @@ fn TotpDisable() -> impl IntoView {
     let form = FormState::new(&["password"]);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if form.sending.get_untracked() {
-            return;
-        }
         let body = PasswordOnly { password: password.get_untracked() };
-        form.start();
         let abort = abort.clone();
-        spawn_local(async move {
-            match api::totp_disable(&body, &abort).await {
-                Ok(()) => {
-                    form.done();
-                    if let Some(mut a) = session.account() {
-                        a.totp_enabled = false;
-                        session.update_account(a);
-                    }
-                }
-                Err(e) => form.fail(e),
+        form.submit(async move { api::totp_disable(&body, &abort).await }, move |()| {
+            if let Some(mut a) = session.account() {
+                a.totp_enabled = false;
+                session.update_account(a);
             }
         });
     };
@@ -289,21 +249,14 @@ fn Passkeys() -> impl IntoView {
                 return;
             }
             let body = PasswordOnly { password: password.get_untracked() };
-            form.start();
             action_error.set(None);
             added.set(false);
             removed.set(false);
             let abort = abort.clone();
-            spawn_local(async move {
-                match api::add_passkey(&body, &abort).await {
-                    Ok(_) => {
-                        form.done();
-                        password.set(String::new());
-                        added.set(true);
-                        retry.run(());
-                    }
-                    Err(e) => form.fail(e),
-                }
+            form.submit(async move { api::add_passkey(&body, &abort).await }, move |_| {
+                password.set(String::new());
+                added.set(true);
+                retry.run(());
             });
         }
     };

@@ -125,24 +125,14 @@ fn AddDevice(on_added: Callback<()>) -> impl IntoView {
     let (demo, _) = load(api::demo_cameras);
     let scanning = RwSignal::new(false);
     let claim = move || {
-        if form.sending.get_untracked() {
-            return;
-        }
         let body = ClaimDevice { serial: serial.get_untracked(), code: code.get_untracked() };
-        form.start();
         added.set(None);
         let abort = abort.clone();
-        spawn_local(async move {
-            match api::claim_device(&body, &abort).await {
-                Ok(d) => {
-                    form.done();
-                    serial.set(String::new());
-                    code.set(String::new());
-                    added.set(Some(d.name));
-                    on_added.run(());
-                }
-                Err(e) => form.fail(e),
-            }
+        form.submit(async move { api::claim_device(&body, &abort).await }, move |d| {
+            serial.set(String::new());
+            code.set(String::new());
+            added.set(Some(d.name));
+            on_added.run(());
         });
     };
     let submit = {
@@ -220,17 +210,10 @@ fn DeviceItem(device: Device, on_change: Callback<()>) -> impl IntoView {
     let send = {
         let (abort, id) = (abort.clone(), id.clone());
         move |body: DeviceUpdate| {
-            form.start();
             let (abort, id) = (abort.clone(), id.clone());
-            spawn_local(async move {
-                match api::update_device(&id, &body, &abort).await {
-                    Ok(updated) => {
-                        form.done();
-                        name.set(updated.name.clone());
-                        d.set(updated);
-                    }
-                    Err(e) => form.fail(e),
-                }
+            form.submit(async move { api::update_device(&id, &body, &abort).await }, move |updated| {
+                name.set(updated.name.clone());
+                d.set(updated);
             });
         }
     };

@@ -68,9 +68,6 @@ pub fn SharePanel(device_id: String) -> impl IntoView {
         let abort = abort.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            if form.sending.get_untracked() {
-                return;
-            }
             let mut permissions = Vec::new();
             if live.get_untracked() {
                 permissions.push(SharePermission::LiveView);
@@ -84,17 +81,10 @@ pub fn SharePanel(device_id: String) -> impl IntoView {
                 if d.get_time().is_nan() { v } else { String::from(d.to_iso_string()) }
             });
             let body = ShareDevice { email: email.get_untracked(), permissions, expires_at };
-            form.start();
             let abort = abort.clone();
-            spawn_local(async move {
-                match api::share_device(&id.get_value(), &body, &abort).await {
-                    Ok(_) => {
-                        form.done();
-                        email.set(String::new());
-                        reload.run(());
-                    }
-                    Err(e) => form.fail(e),
-                }
+            form.submit(async move { api::share_device(&id.get_value(), &body, &abort).await }, move |_| {
+                email.set(String::new());
+                reload.run(());
             });
         }
     };

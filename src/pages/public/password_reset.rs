@@ -38,20 +38,10 @@ pub fn PasswordResetPage() -> impl IntoView {
         let abort = abort.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            if request_form.sending.get_untracked() {
-                return;
-            }
             let body = EmailOnly { email: email.get_untracked().trim().to_string() };
-            request_form.start();
             let abort = abort.clone();
-            spawn_local(async move {
-                match api::request_password_reset(&body, &abort).await {
-                    Ok(()) => {
-                        request_form.done();
-                        step.set(Step::Confirm);
-                    }
-                    Err(e) => request_form.fail(e),
-                }
+            request_form.submit(async move { api::request_password_reset(&body, &abort).await }, move |()| {
+                step.set(Step::Confirm);
             });
         }
     };

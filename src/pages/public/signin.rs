@@ -44,28 +44,21 @@ pub fn SignInPage() -> impl IntoView {
         let next = next.clone();
         // `two_step`: the password was right and a passkey stands in for the code.
         move |two_step: bool| {
-            if form.sending.get_untracked() {
-                return;
-            }
             let password_step = two_step.then(|| SignIn {
                 email: email.get_untracked().trim().to_string(),
                 password: password.get_untracked(),
                 otp: None,
             });
-            form.start();
             let abort = abort.clone();
             let navigate = navigate.clone();
             let next = next.clone();
-            spawn_local(async move {
-                match api::sign_in_with_passkey(password_step.as_ref(), &abort).await {
-                    Ok(info) => {
-                        form.done();
-                        session.signed_in(info);
-                        navigate(&next, Default::default());
-                    }
-                    Err(e) => form.fail(e),
-                }
-            });
+            form.submit(
+                async move { api::sign_in_with_passkey(password_step.as_ref(), &abort).await },
+                move |info| {
+                    session.signed_in(info);
+                    navigate(&next, Default::default());
+                },
+            );
         }
     };
 

@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
@@ -56,9 +55,6 @@ fn SignUpForm(rules: SignUpRules, abort: web_sys::AbortSignal) -> impl IntoView 
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if form.sending.get_untracked() {
-            return;
-        }
         let body = SignUp {
             name: name.get_untracked().trim().to_string(),
             email: email.get_untracked().trim().to_string(),
@@ -68,21 +64,11 @@ fn SignUpForm(rules: SignUpRules, abort: web_sys::AbortSignal) -> impl IntoView 
             birth_date: birth_date.get_untracked(),
             accepted_policy: if accepted.get_untracked() { policy_version.clone() } else { String::new() },
         };
-        form.start();
         let abort = abort.clone();
         let navigate = navigate.clone();
-        spawn_local(async move {
-            match api::sign_up(&body, &abort).await {
-                Ok(done) => {
-                    form.done();
-                    let email = String::from(js_sys::encode_uri_component(&done.email));
-                    navigate(
-                        &Page::VerifyEmail.with_query(&format!("email={email}&sent=1")),
-                        Default::default(),
-                    );
-                }
-                Err(e) => form.fail(e),
-            }
+        form.submit(async move { api::sign_up(&body, &abort).await }, move |done| {
+            let email = String::from(js_sys::encode_uri_component(&done.email));
+            navigate(&Page::VerifyEmail.with_query(&format!("email={email}&sent=1")), Default::default());
         });
     };
 
