@@ -120,7 +120,8 @@ pub fn size_report(dist: &Path) -> Result<SizeReport> {
     let mut on_demand = Vec::new();
     for p in originals(dist)? {
         let name = p.strip_prefix(dist).map_err(|e| e.to_string())?.to_string_lossy().into_owned();
-        if name == "robots.txt" {
+        // Neither robots.txt nor the server's preload map is fetched by a page.
+        if name == "robots.txt" || name == "preload.json" {
             continue;
         }
         let data = std::fs::read(&p).map_err(|e| e.to_string())?;

@@ -95,6 +95,8 @@ pub fn split(dist: &Path, tools: &Tools) -> Result {
     // The chunks: content-hashed names, and the loader pointed at them.
     let loader_src = work.join("__wasm_split.js");
     let mut loader = read_text(&loader_src)?;
+    let needs = chunks_by_area(&loader);
+    let mut hashed_names = std::collections::HashMap::new();
     for chunk in &chunks {
         let bytes = std::fs::read(chunk).map_err(|e| e.to_string())?;
         let stem = chunk.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
@@ -105,6 +107,7 @@ pub fn split(dist: &Path, tools: &Tools) -> Result {
         }
         loader = loader.replace(&quoted, &format!("\"./{hashed}\""));
         std::fs::write(dist.join(&hashed), &bytes).map_err(|e| e.to_string())?;
+        hashed_names.insert(stem, hashed);
     }
 
     // Glue and loader import each other, so one hash over both (and the main module) names
@@ -148,6 +151,7 @@ pub fn split(dist: &Path, tools: &Tools) -> Result {
     for old in [trunk_js, trunk_wasm] {
         std::fs::remove_file(dist.join(&old)).map_err(|e| format!("{old}: {e}"))?;
     }
+    write_preloads(dist, &needs, &hashed_names)?;
     // Trunk's other wasm (the QR worker) was linked with the same relocations, which its
     // wasm-bindgen and wasm-opt keep: dead weight for the browser.
     for w in files_where(dist, |n| n.ends_with(".wasm"))? {
@@ -199,6 +203,64 @@ fn strip_link_sections(p: &Path) -> Result {
         std::fs::write(p, out).map_err(|e| format!("{}: {e}", p.display()))?;
     }
     Ok(())
+}
+
+/// Which chunk files each area needs, read from the loader wasm-split-cli wrote: every shared
+/// `chunk_<n>` is preceded by a comment naming the areas that use it (`/* account, dev */`),
+/// and `split_<area>` is the area's own.
+fn chunks_by_area(loader: &str) -> Vec<(String, Vec<String>)> {
+    let mut needs: Vec<(String, Vec<String>)> = Vec::new();
+    let mut add = |area: &str, stem: &str| match needs.iter_mut().find(|(a, _)| a == area) {
+        Some((_, stems)) => stems.push(stem.to_string()),
+        None => needs.push((area.to_string(), vec![stem.to_string()])),
+    };
+    let mut users: Vec<String> = Vec::new();
+    for line in loader.lines().map(str::trim) {
+        if let Some(list) = line.strip_prefix("/* ").and_then(|l| l.strip_suffix(" */")) {
+            users = list.split(", ").map(str::to_string).collect();
+        } else if let Some(i) = line.find("\"./") {
+            let rest = &line[i + 3..];
+            let Some(stem) = rest.find(".wasm\"").map(|e| &rest[..e]) else { continue };
+            if let Some(area) = stem.strip_prefix("split_") {
+                add(area, stem);
+            } else if stem.starts_with("chunk_") {
+                for area in &users {
+                    add(area, stem);
+                }
+            }
+        }
+    }
+    needs
+}
+
+/// `dist/preload.json`: for each route of an area (read from `src/app.rs`'s route table), the
+/// chunk files it needs, so the server can name them in the page for the browser to fetch
+/// while the main module compiles instead of after (`server/src/http/assets.rs`).
+fn write_preloads(
+    dist: &Path,
+    needs: &[(String, Vec<String>)],
+    hashed: &std::collections::HashMap<String, String>,
+) -> Result {
+    let table = read_text(&crate::sh::root().join("src").join("app.rs"))?;
+    let mut routes = Vec::new();
+    for line in table.lines() {
+        let Some(path) = line.split("path!(\"").nth(1).and_then(|r| r.split('"').next()) else { continue };
+        let Some(area) = line
+            .split("Area::")
+            .nth(1)
+            .map(|r| r.chars().take_while(char::is_ascii_alphanumeric).collect::<String>().to_lowercase())
+        else {
+            continue;
+        };
+        let Some((_, stems)) = needs.iter().find(|(a, _)| *a == area) else {
+            return Err(format!("src/app.rs routes {path} to the area `{area}`, which has no chunk"));
+        };
+        let files: Vec<&String> = stems.iter().filter_map(|s| hashed.get(s)).collect();
+        routes.push(serde_json::json!({ "path": path, "files": files }));
+    }
+    let json =
+        serde_json::to_string_pretty(&serde_json::json!({ "routes": routes })).map_err(|e| e.to_string())?;
+    std::fs::write(dist.join("preload.json"), json + "\n").map_err(|e| e.to_string())
 }
 
 /// The file name Trunk gave the app's glue (`.js`) or module (`_bg.wasm`), read from the page.

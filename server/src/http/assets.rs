@@ -25,6 +25,28 @@ pub struct Assets {
     /// None when the app is not built (no index.html): the API still works.
     files: Option<ServeDir<DeepLinks>>,
     index_html: Option<String>,
+    /// index.html with an area's wasm chunks preloaded, for each route of that area.
+    area_pages: Vec<AreaPage>,
+}
+
+/// A route of a signed-in area (`dist/preload.json`, written by the build) and the page that
+/// names its chunks in `<link rel="preload">`: the browser fetches them while the main module
+/// downloads and compiles, instead of one round trip after it.
+struct AreaPage {
+    /// The route's segments; `:name` matches any one segment.
+    segments: Vec<String>,
+    html: String,
+}
+
+#[derive(serde::Deserialize)]
+struct PreloadMap {
+    routes: Vec<PreloadRoute>,
+}
+
+#[derive(serde::Deserialize)]
+struct PreloadRoute {
+    path: String,
+    files: Vec<String>,
 }
 
 impl Assets {
@@ -39,7 +61,29 @@ impl Assets {
             let index = ServeFile::new(&index).precompressed_br().precompressed_gzip();
             ServeDir::new(dist_dir).precompressed_br().precompressed_gzip().fallback(DeepLinks { index })
         });
-        Ok(Assets { dist_dir: dist_dir.to_path_buf(), files, index_html })
+        let area_pages = match &index_html {
+            Some(html) => area_pages(dist_dir, html)?,
+            None => Vec::new(),
+        };
+        Ok(Assets { dist_dir: dist_dir.to_path_buf(), files, index_html, area_pages })
+    }
+
+    /// The app's page for `path`, and which variant it is (0: the plain page; n: the n-th
+    /// area route's, with its chunks preloaded).
+    pub fn page_for(&self, path: &str) -> Option<(&str, usize)> {
+        let index = self.index_html.as_deref()?;
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let found = self.area_pages.iter().position(|p| {
+            p.segments.len() == segments.len()
+                && p.segments
+                    .iter()
+                    .zip(&segments)
+                    .all(|(want, got)| want.starts_with(':') && !got.is_empty() || want == got)
+        });
+        Some(match found {
+            Some(i) => (self.area_pages[i].html.as_str(), i + 1),
+            None => (index, 0),
+        })
     }
 
     pub fn dist_dir(&self) -> &Path {
@@ -50,6 +94,37 @@ impl Assets {
     pub fn index_html(&self) -> Option<&str> {
         self.index_html.as_deref()
     }
+}
+
+/// The area routes of `dist/preload.json` (none when the build wrote no such file), each with
+/// its page.
+fn area_pages(dist_dir: &Path, index_html: &str) -> io::Result<Vec<AreaPage>> {
+    let file = dist_dir.join("preload.json");
+    let text = match std::fs::read_to_string(&file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io::Error::new(e.kind(), format!("{}: {e}", file.display()))),
+    };
+    let map: PreloadMap = serde_json::from_str(&text)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{}: {e}", file.display())))?;
+    Ok(map
+        .routes
+        .into_iter()
+        .map(|r| {
+            let links: String = r
+                .files
+                .iter()
+                // File names come from our own build; anything else is not linked.
+                .filter(|f| f.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)))
+                .map(|f| format!("<link rel=\"preload\" href=\"/{f}\" as=\"fetch\" type=\"application/wasm\" crossorigin>"))
+                .collect();
+            let html = match index_html.find("</head>") {
+                Some(i) => format!("{}{links}{}", &index_html[..i], &index_html[i..]),
+                None => index_html.to_string(),
+            };
+            AreaPage { segments: r.path.trim_matches('/').split('/').map(str::to_string).collect(), html }
+        })
+        .collect())
 }
 
 /// The fallback of every path that is not under /api.
@@ -65,9 +140,9 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
     let path = req.uri().path().to_owned();
     // The app's page carries the cookie banner, rendered per request (see privacy::banner).
     if (is_deep_link(&path) || path == "/index.html")
-        && let Some(index) = state.assets.index_html()
+        && let Some((page, variant)) = state.assets.page_for(&path)
     {
-        return state.privacy.page(index, req.headers());
+        return state.privacy.page(page, variant, req.headers());
     }
     let mut res = match files.oneshot(req).await {
         Ok(res) => res.into_response(),
@@ -140,6 +215,45 @@ pub fn is_hashed_asset(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_area_route_gets_the_page_that_preloads_its_chunks_and_other_routes_the_plain_page() {
+        let dist = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dist.path().join("index.html"),
+            "<html><head><title>W</title></head><body></body></html>",
+        )
+        .unwrap();
+        std::fs::write(
+            dist.path().join("preload.json"),
+            r#"{"routes":[{"path":"/devices","files":["split_devices-0123456789abcdef.wasm","chunk_3-0123456789abcdef.wasm"]},
+                          {"path":"/unsubscribe/:token","files":["split_entry-0123456789abcdef.wasm","../../etc/passwd\"><script>"]}]}"#,
+        )
+        .unwrap();
+        let assets = Assets::load(dist.path()).unwrap();
+
+        let (devices, variant) = assets.page_for("/devices").unwrap();
+        assert_eq!(variant, 1);
+        assert!(devices.contains(
+            r#"<link rel="preload" href="/split_devices-0123456789abcdef.wasm" as="fetch" type="application/wasm" crossorigin><link rel="preload" href="/chunk_3-0123456789abcdef.wasm" as="fetch" type="application/wasm" crossorigin></head>"#
+        ));
+        let (unsubscribe, variant) = assets.page_for("/unsubscribe/abc").unwrap();
+        assert_eq!(variant, 2);
+        assert!(unsubscribe.contains("split_entry-"));
+        assert!(!unsubscribe.contains("passwd"), "a name that is not a plain file name is not linked");
+        for plain in ["/", "/devices/x", "/unsubscribe", "/unsubscribe/", "/signin"] {
+            let (page, variant) = assets.page_for(plain).unwrap();
+            assert_eq!((variant, page.contains("preload")), (0, false), "{plain}");
+        }
+    }
+
+    #[test]
+    fn without_a_preload_map_every_route_gets_the_plain_page() {
+        let dist = tempfile::tempdir().unwrap();
+        std::fs::write(dist.path().join("index.html"), "<html><head></head><body></body></html>").unwrap();
+        let assets = Assets::load(dist.path()).unwrap();
+        assert_eq!(assets.page_for("/devices").unwrap().1, 0);
+    }
 
     #[test]
     fn routes_of_the_app_are_deep_links_and_files_are_not() {

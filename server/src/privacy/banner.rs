@@ -12,8 +12,8 @@ use ward_model::{Localized, PolicyKind};
 
 use super::{CookieChoice, Privacy, gpc_header};
 
-/// Which page: banner shown, GPC notice, encoding.
-type Variant = (bool, bool, Encoding);
+/// Which page: the app's page variant (`Assets::page_for`), banner shown, GPC notice, encoding.
+type Variant = (usize, bool, bool, Encoding);
 
 /// The pages built for one cookie policy revision, per variant.
 type Built = (String, Vec<(Variant, Vec<u8>)>);
@@ -134,7 +134,9 @@ impl Privacy {
 
     /// `index.html` with the banner before `</body>`: shown when the request has no choice
     /// for the current cookie policy revision. Compressed once per variant and revision.
-    pub fn page(&self, index_html: &str, headers: &HeaderMap) -> Response {
+    /// `variant` names which page `index_html` is (the plain one or an area route's, see
+    /// `Assets::page_for`), so each is compressed once too.
+    pub fn page(&self, index_html: &str, variant: usize, headers: &HeaderMap) -> Response {
         let revision = self.current(PolicyKind::Cookies).version;
         let shown = CookieChoice::from_headers(headers).is_none_or(|c| c.revision != revision);
         let gpc = gpc_header(headers);
@@ -144,7 +146,7 @@ impl Privacy {
             .filter_map(|v| v.to_str().ok())
             .any(|v| v.split(',').any(|e| e.split(';').next().is_some_and(|e| e.trim() == "br")));
         let encoding = if accepts_br { Encoding::Brotli } else { Encoding::Identity };
-        let key = (shown, gpc, encoding);
+        let key = (variant, shown, gpc, encoding);
         let body = {
             let mut cache = self.banner.pages.lock().expect("not poisoned");
             if cache.as_ref().is_none_or(|(rev, _)| *rev != revision) {
