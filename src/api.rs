@@ -337,7 +337,7 @@ pub async fn sign_up(body: &SignUp, abort: &AbortSignal) -> Result<SignedUp, Cli
     post_json(urls::SIGNUP, body, abort).await
 }
 
-/// `POST /api/signup/verify` (204).
+/// `POST /api/signup/verify` (204): the mailed code with the password chosen at sign-up.
 pub async fn verify_email(body: &VerifyEmail, abort: &AbortSignal) -> Result<(), ClientError> {
     post_empty(urls::SIGNUP_VERIFY, body, abort).await
 }

@@ -120,6 +120,7 @@ pub fn field_message(i18n: I18nContext, error: &FieldError) -> String {
         "under_age" => t_string!(i18n, field_error.under_age),
         "wrong" | "mismatch" => t_string!(i18n, field_error.wrong),
         "expired" => t_string!(i18n, field_error.expired),
+        "code_or_password" => t_string!(i18n, field_error.code_or_password),
         "future" => t_string!(i18n, field_error.future),
         "taken" | "conflict" => t_string!(i18n, field_error.taken),
         "outdated" | "stale" => t_string!(i18n, field_error.outdated),

@@ -76,7 +76,8 @@ try {
     mailCode = m?.text.match(/(?<!\d)\d{6}(?!\d)/)?.[0];
     if (!mailCode) await new Promise((r) => setTimeout(r, 100));
   }
-  await api.post(url + "/api/signup/verify", { data: { email, code: mailCode } });
+  const verified = await api.post(url + "/api/signup/verify", { data: { email, code: mailCode, password } });
+  if (verified.status() !== 204) throw new Error(`verify: ${verified.status()} ${await verified.text()}`);
   const session = await (await api.post(url + "/api/session", { data: { email, password } })).json();
   const claimed = await api.post(url + "/api/devices", { headers: { "x-csrf-token": session.csrf_token }, data: { serial, code } });
   const device = await claimed.json();

@@ -79,8 +79,8 @@ try {
     code = mail?.text.match(/(?<!\d)\d{6}(?!\d)/)?.[0];
     if (!code) await new Promise((r) => setTimeout(r, 100));
   }
-  const verified = await setup.request.post(url + "/api/signup/verify", { data: { email, code } });
-  if (verified.status() !== 204) throw new Error(`verify: ${verified.status()}`);
+  const verified = await setup.request.post(url + "/api/signup/verify", { data: { email, code, password: PASSWORD } });
+  if (verified.status() !== 204) throw new Error(`verify: ${verified.status()} ${await verified.text()}`);
   await setup.close();
   const revision = (await (await fetch(url + "/api/privacy/policies/cookies")).json()).summary.version;
 

@@ -21,7 +21,9 @@ export async function signedIn(page, name = "Grace Hopper") {
     code = mail?.text.match(/(?<!\d)\d{6}(?!\d)/)?.[0];
     if (!code) await page.waitForTimeout(100);
   }
-  assert.equal((await page.request.post(BASE + "/api/signup/verify", { data: { email, code } })).status(), 204);
+  // Verification needs the sign-up's password as well as the code.
+  const verified = await page.request.post(BASE + "/api/signup/verify", { data: { email, code, password } });
+  assert.equal(verified.status(), 204, await verified.text());
   const session = await page.request.post(BASE + "/api/session", { data: { email, password } });
   assert.equal(session.status(), 200);
   // The app remembers that this browser has signed in (src/session.rs); about:blank, which
@@ -68,7 +70,9 @@ export async function staffSignedIn(context) {
     assert.equal(made.status(), 201, await made.text());
     const mail = await mailTo(context.request, STAFF, "Your Ward verification code");
     const code = mail.text.match(/Your code: (\d{6})/)[1];
-    const v = await context.request.post(BASE + "/api/signup/verify", { data: { email: STAFF, code } });
+    const v = await context.request.post(BASE + "/api/signup/verify", {
+      data: { email: STAFF, code, password: PASSWORD },
+    });
     assert.equal(v.status(), 204, await v.text());
     r = await context.request.post(BASE + "/api/session", { data: { email: STAFF, password: PASSWORD } });
   }

@@ -58,6 +58,13 @@ test("a person signs up, verifies, signs in, edits, turns on TOTP, signs in with
   await page.getByRole("heading", { level: 1, name: "Verify your email address" }).waitFor();
   assert.equal(await page.getByLabel("Email address").inputValue(), email);
   assert.equal(await page.getByLabel("Verification code").getAttribute("autocomplete"), "one-time-code");
+  // Verification asks for the sign-up's password, which is typed (or filled by a password
+  // manager): it never travels in the URL.
+  const passwordField = page.getByLabel("The password you chose");
+  assert.equal(await passwordField.getAttribute("autocomplete"), "current-password");
+  assert.equal(await passwordField.getAttribute("type"), "password");
+  assert.equal(await passwordField.inputValue(), "");
+  assert.ok(!page.url().includes(password) && !page.url().includes(encodeURIComponent(password)), page.url());
   await checkAxe(page, "/signup/verify");
   const code = await codeFor(page, email);
   const mailbox = await openPage(browser);
@@ -69,7 +76,15 @@ test("a person signs up, verifies, signs in, edits, turns on TOTP, signs in with
   await screenshot(mailbox, "account-mailbox");
   await mailbox.context().close();
 
+  // The right code with another password is refused, with a message beside the code that
+  // says what to do (it uses up one of the code's tries).
   await page.getByLabel("Verification code").fill(code);
+  await passwordField.fill("not the password I chose");
+  await page.getByRole("button", { name: "Verify" }).click();
+  await page.locator("#verify-code-error", { hasText: "The code or the password does not match" }).waitFor();
+  assert.equal(await page.getByLabel("Verification code").getAttribute("aria-invalid"), "true");
+  await checkAxe(page, "/signup/verify with an error");
+  await passwordField.fill(password);
   await page.getByRole("button", { name: "Verify" }).click();
   await page.getByText("Your email address is verified.").waitFor();
   await page.getByRole("main").getByRole("link", { name: "Sign in" }).click();

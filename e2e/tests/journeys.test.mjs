@@ -159,6 +159,8 @@ test("(a) a signed-out visitor reaches the public pages and signs up", { skip },
   await arrive(who, page, "/signup/verify");
   const mail = await mailTo(page.request, owner.email, "Your Ward verification code");
   await page.getByLabel("Verification code").fill(mail.text.match(/Your code: (\d{6})/)[1]);
+  // The password chosen at sign-up is typed again (it is never carried in the URL).
+  await page.getByLabel("The password you chose").fill(PASSWORD);
   await click(who, page.getByRole("button", { name: "Verify" }), `the "Verify" button`);
   await see(who, page.getByText("Your email address is verified."), "that the address is verified");
   await page.context().close();

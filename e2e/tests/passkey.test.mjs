@@ -33,8 +33,8 @@ async function account(page, email, password) {
     code = mail?.text.match(/Your code: (\d{6})/)?.[1];
     if (!code) await page.waitForTimeout(100);
   }
-  const verified = await page.request.post(LOCAL + "/api/signup/verify", { data: { email, code } });
-  assert.equal(verified.status(), 204);
+  const verified = await page.request.post(LOCAL + "/api/signup/verify", { data: { email, code, password } });
+  assert.equal(verified.status(), 204, await verified.text());
 }
 
 test("a person adds a passkey, signs out and signs in with it, without a password", async () => {

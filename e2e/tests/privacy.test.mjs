@@ -66,7 +66,7 @@ async function signUp(context, email) {
   assert.equal(r.status(), 201, await r.text());
   const mail = await mailTo(context.request, email, "Your Ward verification code");
   const code = mail.text.match(/Your code: (\d{6})/)[1];
-  const v = await context.request.post(BASE + "/api/signup/verify", { data: { email, code } });
+  const v = await context.request.post(BASE + "/api/signup/verify", { data: { email, code, password: PASSWORD } });
   assert.equal(v.status(), 204, await v.text());
 }
 

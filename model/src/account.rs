@@ -98,6 +98,10 @@ pub struct VerifyEmail {
     pub email: String,
     /// Six digits.
     pub code: String,
+    /// The password chosen at sign-up: a later sign-up by someone else with this email
+    /// replaces the pending account and mails a new code to the owner, so the code alone
+    /// must not be enough to verify an account that carries another person's password.
+    pub password: String,
 }
 
 /// `POST /api/signup/resend` and `POST /api/password-reset`: answered 202 whether or not

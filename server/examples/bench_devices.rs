@@ -88,7 +88,7 @@ async fn main() -> anyhow::Result<()> {
     let text = &mail[0].text;
     let at = text.find("Your code: ").unwrap() + 11;
     c.post(format!("{url}/api/signup/verify"))
-        .json(&json!({"email": email, "code": &text[at..at + 6]}))
+        .json(&json!({"email": email, "code": &text[at..at + 6], "password": "correct horse battery"}))
         .send()
         .await?;
     let info: serde_json::Value = c

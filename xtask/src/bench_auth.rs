@@ -84,7 +84,7 @@ fn sign_up(url: &str, data: &Path) -> Result {
         .map_err(|e| format!("sign-up failed: {e}"))?;
     let code = code_from_outbox(&data.join("outbox"))?;
     a.post(&format!("{url}/api/signup/verify"))
-        .send_json(json!({"email": email, "code": code}))
+        .send_json(json!({"email": email, "code": code, "password": PASSWORD}))
         .map_err(|e| format!("verification failed: {e}"))?;
     Ok(())
 }

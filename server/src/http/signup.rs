@@ -37,8 +37,9 @@ pub async fn rules(State(state): State<AppState>) -> Json<SignUpRules> {
 /// Opens an account and mails a 6-digit code to verify the email. Answers the same, after
 /// the same work, for an email that already has an account (its owner is told by mail
 /// instead), so the form does not reveal who has an account. A sign-up with the email of an
-/// account not yet verified replaces that account: the verified account carries the
-/// password of the latest sign-up, never of someone who signed up first with another's email.
+/// account not yet verified replaces that account, and verification asks for the password
+/// of the latest sign-up: the verified account carries the password of whoever proved the
+/// mailbox, never that of someone who signed up before or after them with their email.
 #[utoipa::path(post, path = "/signup", tag = "accounts", request_body = SignUp,
     responses(
         (status = 201, description = "A code was mailed.", body = SignedUp),
@@ -191,32 +192,75 @@ async fn tell_existing_owner(state: &AppState, email: &str) -> Result<(), AppErr
         .await
 }
 
-/// Confirms the email with the mailed code.
+/// Confirms the email with the mailed code and the password chosen at sign-up. The code
+/// alone is not enough: a later sign-up with the same email (perhaps by someone else)
+/// replaces the pending account and mails a new code to the address's owner, who must not
+/// then verify an account that carries the other person's password. A stranger learns
+/// nothing: an unknown address, a verified one (it has no code) and a pending one with the
+/// wrong password or code get the same answer after the same work (one password check).
 #[utoipa::path(post, path = "/signup/verify", tag = "accounts", request_body = VerifyEmail,
     responses(
         (status = 204, description = "The email is verified; the person can sign in."),
-        (status = 422, description = "The code is wrong, expired or used up.", body = ApiError),
+        (status = 422, description = "The code or the password does not match the latest sign-up (field `code`, code `code_or_password`), or, with the right password, the code has expired or is used up.", body = ApiError),
     ))]
 pub async fn verify(
     State(state): State<AppState>,
     meta: ClientMeta,
     Json(req): Json<VerifyEmail>,
 ) -> Result<StatusCode, AppError> {
+    let auth = &state.auth;
     let mut fields = Fields::default();
     let email = fields.take(Email::parse("email", &req.email));
     let code = fields.take(input::parse_code("code", &req.code));
-    let (Some(email), Some(code)) = (email, code) else { return Err(AppError::Validation(fields.0)) };
-    let wrong =
-        || AppError::field("code", "wrong", "This code is not right. Check the latest email from Ward.");
-    let Found { db, person, .. } =
-        state.stores.person_by_email(&state.auth.email_hash(&email.normalised())).await?.ok_or_else(wrong)?;
-    // A verified account has no live code, so it answers like an unknown address (it used
-    // to answer 204 to any code, which told anyone that the address has an account).
-    state.auth.use_code(&db, &person.id, CodePurpose::VerifyEmail, &code, "code").await?;
+    if req.password.is_empty() {
+        fields.0.push(FieldError {
+            field: "password".into(),
+            code: "required".into(),
+            message: "Enter the password you chose when you signed up.".into(),
+        });
+    }
+    let (Some(email), Some(code), true) = (email, code, fields.0.is_empty()) else {
+        return Err(AppError::Validation(fields.0));
+    };
+    let found = state.stores.person_by_email(&auth.email_hash(&email.normalised())).await?;
+    // Checked whatever the address (a dummy hash without an account), so the time taken
+    // does not tell whether the address has an account, pending or verified.
+    let stored = found.as_ref().map(|f| f.person.password_hash.as_str());
+    let password_ok = auth.hasher.verify(&req.password, stored).await?;
+    let Some(Found { db, person, .. }) = found else { return Err(code_or_password()) };
+    // Every try counts against the code, a wrong password like a wrong code, so neither can
+    // be guessed more often than the code allows. A verified account has no live code.
+    let checked = auth.check_code(&db, &person.id, CodePurpose::VerifyEmail, &code, "code").await;
+    match checked {
+        // Only someone who knows the password learns more than "does not match" (that the
+        // code expired or is used up): that says nothing to a stranger.
+        Err(AppError::Validation(errs)) if !password_ok || errs.iter().any(|e| e.code == "wrong") => {
+            return Err(code_or_password());
+        }
+        Err(other) => return Err(other),
+        Ok(()) if !password_ok => return Err(code_or_password()),
+        Ok(()) => {}
+    }
+    // Of two requests racing with the same code, one wins; the other answers like a wrong code.
+    match auth.consume_code(&db, &person.id, CodePurpose::VerifyEmail, "code").await {
+        Err(AppError::Validation(_)) => return Err(code_or_password()),
+        other => other?,
+    }
     db.person_set_verified(&person.id).await?;
     let key = person_key(&state, &person).await?;
-    state.auth.log(&db, &person.id, &key, "email_verified", &meta).await?;
+    auth.log(&db, &person.id, &key, "email_verified", &meta).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The one answer of [`verify`] for an unknown address, a verified one, a wrong code and a
+/// wrong password.
+fn code_or_password() -> AppError {
+    AppError::field(
+        "code",
+        "code_or_password",
+        "The code or the password does not match what was set at sign-up. If you signed up again, use \
+         the password and the code of the latest sign-up; if you did not, sign up again.",
+    )
 }
 
 /// Mails a new verification code. 202 (or 429 within a minute of the last sign-up or code

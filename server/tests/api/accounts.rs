@@ -93,7 +93,9 @@ pub async fn sign_up_and_verify(app: &TestApp, email: &str, region: &str) {
     let res = post(&c, app, "/api/signup", sign_up_body(email, region)).await;
     assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
     let code = code_for(app, email).await;
-    let res = post(&c, app, "/api/signup/verify", json!({"email": email, "code": code})).await;
+    let res =
+        post(&c, app, "/api/signup/verify", json!({"email": email, "code": code, "password": PASSWORD}))
+            .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT, "{}", res.text().await.unwrap());
 }
 
@@ -316,19 +318,23 @@ async fn an_unverified_account_cannot_sign_in_and_codes_are_single_use_and_limit
     );
     let code = code_for(&app, email).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    for expect in ["wrong", "wrong", "wrong", "wrong", "wrong", "exhausted"] {
-        let (status, err) =
-            error_of(post(&c, &app, "/api/signup/verify", json!({"email": email, "code": wrong})).await)
-                .await;
+    let verify = |code: &str| json!({"email": email, "code": code, "password": PASSWORD});
+    for expect in [
+        "code_or_password",
+        "code_or_password",
+        "code_or_password",
+        "code_or_password",
+        "code_or_password",
+        "exhausted",
+    ] {
+        let (status, err) = error_of(post(&c, &app, "/api/signup/verify", verify(wrong)).await).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(err.fields[0].code, expect);
     }
     // After five wrong tries the right code is void too.
-    let (_, err) =
-        error_of(post(&c, &app, "/api/signup/verify", json!({"email": email, "code": code})).await).await;
+    let (_, err) = error_of(post(&c, &app, "/api/signup/verify", verify(&code)).await).await;
     assert_eq!(err.fields[0].field, "code");
-    let (status, err) =
-        error_of(post(&c, &app, "/api/signup/verify", json!({"email": email, "code": "12a"})).await).await;
+    let (status, err) = error_of(post(&c, &app, "/api/signup/verify", verify("12a")).await).await;
     assert_eq!((status, err.fields[0].code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "malformed"));
 }
 

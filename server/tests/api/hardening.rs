@@ -38,7 +38,8 @@ crate::both_backends!(
     adding_a_passkey_or_turning_two_step_verification_on_or_off_needs_the_password_and_mails_the_person,
     a_password_reset_ends_every_session_and_removes_the_passkeys,
     an_email_change_is_told_to_the_old_address,
-    verifying_an_email_answers_alike_for_a_verified_and_an_unknown_address,
+    verifying_an_email_answers_alike_after_the_same_work_for_a_verified_a_pending_and_an_unknown_address,
+    a_wrong_password_at_verification_counts_against_the_code_like_a_wrong_code,
     a_second_password_reset_within_a_minute_answers_alike_for_a_known_and_an_unknown_address,
     an_email_change_answers_alike_whether_the_new_address_is_taken_or_free,
     sign_up_answers_alike_and_hashes_the_password_for_a_taken_and_a_new_email,
@@ -50,6 +51,7 @@ crate::both_backends!(
 on_both_backends!(
     the_developer_mailbox_and_cameras_answer_only_with_the_dev_flag_and_only_to_this_machine,
     a_second_sign_up_replaces_a_pending_account_so_its_password_is_the_verifiers,
+    a_sign_up_after_the_owners_cannot_take_the_account_because_verification_needs_the_password,
     with_an_https_public_url_the_session_cookie_is_secure_and_host_prefixed_and_hsts_is_sent,
 );
 
@@ -253,9 +255,10 @@ async fn a_second_sign_up_replaces_a_pending_account_so_its_password_is_the_veri
     let mut second = sign_up_body(VICTIM, "eu");
     second["name"] = json!("Dana Officer");
     assert_eq!(post(&app, "/api/signup", second).await.status(), StatusCode::CREATED);
-    // The victim enters the code of the latest mail.
+    // The victim enters the code of the latest mail, with their password.
     let code = code_for(&app, VICTIM).await;
-    let res = post(&app, "/api/signup/verify", json!({"email": VICTIM, "code": code})).await;
+    let res =
+        post(&app, "/api/signup/verify", json!({"email": VICTIM, "code": code, "password": PASSWORD})).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
 
     let (status, _) = sign_in(&app, VICTIM, attacker_password, None).await.err().expect("refused");
@@ -275,6 +278,109 @@ async fn a_second_sign_up_replaces_a_pending_account_so_its_password_is_the_veri
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "staff get past the check to the fields");
+}
+
+async fn a_sign_up_after_the_owners_cannot_take_the_account_because_verification_needs_the_password(
+    backend: Backend,
+) {
+    const VICTIM: &str = "dpo@example.com";
+    // The victim is privacy staff: the rights must follow only the victim's password.
+    let Some(app) =
+        spawn_app_configured(backend, Dist::Built, |c| c.privacy_staff = vec![VICTIM.into()]).await
+    else {
+        return;
+    };
+    let attacker_password = "the attacker's own passphrase";
+    let mut owners = sign_up_body(VICTIM, "eu");
+    owners["name"] = json!("Dana Officer");
+    assert_eq!(post(&app, "/api/signup", owners.clone()).await.status(), StatusCode::CREATED);
+    // Before the victim verifies, the attacker signs up with the victim's address: their
+    // pending account replaces the victim's, and a new code goes to the victim's mailbox.
+    let mut attackers = sign_up_body(VICTIM, "us");
+    attackers["password"] = json!(attacker_password);
+    attackers["name"] = json!("Mallory");
+    assert_eq!(post(&app, "/api/signup", attackers).await.status(), StatusCode::CREATED);
+
+    // The victim types the newest code and their own password: refused, with the one
+    // answer a stranger gets, which tells them what to do.
+    let code = code_for(&app, VICTIM).await;
+    let refused = error_of(
+        post(&app, "/api/signup/verify", json!({"email": VICTIM, "code": code, "password": PASSWORD})).await,
+    )
+    .await;
+    let unknown = error_of(
+        post(
+            &app,
+            "/api/signup/verify",
+            json!({"email": "nobody@example.com", "code": code, "password": PASSWORD}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(refused, unknown);
+    assert_eq!(refused.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        (refused.1.fields[0].field.as_str(), refused.1.fields[0].code.as_str()),
+        ("code", "code_or_password")
+    );
+    assert!(refused.1.fields[0].message.contains("latest sign-up"), "{}", refused.1.fields[0].message);
+    // Nothing is verified: the attacker's password does not sign in (the account is still
+    // pending), and neither does the victim's.
+    let (status, _) = sign_in(&app, VICTIM, attacker_password, None).await.err().expect("refused");
+    assert_eq!(status, StatusCode::FORBIDDEN, "pending, not verified");
+    let (status, _) = sign_in(&app, VICTIM, PASSWORD, None).await.err().expect("refused");
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // The victim signs up again, which replaces the attacker's pending account, and
+    // verifies with the newest code and their password.
+    assert_eq!(post(&app, "/api/signup", owners).await.status(), StatusCode::CREATED);
+    let code = code_for(&app, VICTIM).await;
+    let res =
+        post(&app, "/api/signup/verify", json!({"email": VICTIM, "code": code, "password": PASSWORD})).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let victim = sign_in(&app, VICTIM, PASSWORD, None).await.expect("the owner's password signs in");
+    assert_eq!(victim.info.account.name, "Dana Officer");
+    assert_eq!(victim.info.account.region, ward_model::Region::Eu);
+    let (status, _) = sign_in(&app, VICTIM, attacker_password, None).await.err().expect("refused");
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(crate::raw::count(&app, "directory", "directory").await, 1);
+    assert_eq!(crate::raw::count(&app, "region-us", "people").await, 0, "the attacker's account is gone");
+    let res = victim
+        .send(
+            &app,
+            reqwest::Method::POST,
+            "/api/privacy/policies/privacy",
+            Some(json!({"markdown": "", "material": false, "summary": ""})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "staff get past the check to the fields");
+}
+
+async fn a_wrong_password_at_verification_counts_against_the_code_like_a_wrong_code(app: TestApp) {
+    let email = "ada@example.com";
+    assert_eq!(post(&app, "/api/signup", sign_up_body(email, "eu")).await.status(), StatusCode::CREATED);
+    let code = code_for(&app, email).await;
+    let verify = |password: &str| json!({"email": email, "code": code, "password": password});
+    // No password is a field error, before the code is looked at.
+    let (status, err) = error_of(post(&app, "/api/signup/verify", verify("")).await).await;
+    assert_eq!(
+        (status, err.fields[0].field.as_str(), err.fields[0].code.as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "password", "required")
+    );
+    // The right code with a wrong password: each try uses up one of the code's five.
+    for _ in 0..5 {
+        let (status, err) =
+            error_of(post(&app, "/api/signup/verify", verify("a wrong passphrase")).await).await;
+        assert_eq!(
+            (status, err.fields[0].code.as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, "code_or_password")
+        );
+    }
+    // Now the right code and password come too late: the code is used up.
+    let (status, err) = error_of(post(&app, "/api/signup/verify", verify(PASSWORD)).await).await;
+    assert_eq!((status, err.fields[0].code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "exhausted"));
+    let (status, _) = sign_in(&app, email, PASSWORD, None).await.err().expect("not verified");
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
 // ---- 4. Passkeys and two-step verification with a session alone ----
@@ -406,18 +512,40 @@ async fn an_email_change_is_told_to_the_old_address(app: TestApp) {
 
 // ---- 5. Account enumeration ----
 
-async fn verifying_an_email_answers_alike_for_a_verified_and_an_unknown_address(app: TestApp) {
+async fn verifying_an_email_answers_alike_after_the_same_work_for_a_verified_a_pending_and_an_unknown_address(
+    app: TestApp,
+) {
     sign_up_and_verify(&app, "ada@example.com", "eu").await;
-    let known = error_of(
-        post(&app, "/api/signup/verify", json!({"email": "ada@example.com", "code": "123456"})).await,
-    )
-    .await;
-    let unknown = error_of(
-        post(&app, "/api/signup/verify", json!({"email": "nobody@example.com", "code": "123456"})).await,
-    )
-    .await;
-    assert_eq!(known, unknown);
-    assert_eq!(known.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        post(&app, "/api/signup", sign_up_body("bob@example.com", "eu")).await.status(),
+        StatusCode::CREATED
+    );
+    let code = code_for(&app, "bob@example.com").await;
+    let hasher = &app.state.auth.hasher;
+    let mut answers = Vec::new();
+    // A stranger's guesses, and the pending account's own code with another password.
+    for (email, code, password) in [
+        ("ada@example.com", "123456", "a guess at a passphrase"),
+        ("ada@example.com", "123456", PASSWORD),
+        ("nobody@example.com", "123456", PASSWORD),
+        ("bob@example.com", if code == "123456" { "654321" } else { "123456" }, PASSWORD),
+        ("bob@example.com", code.as_str(), "a guess at a passphrase"),
+    ] {
+        let before = hasher.runs();
+        let res =
+            post(&app, "/api/signup/verify", json!({"email": email, "code": code, "password": password}))
+                .await;
+        let (status, err) = error_of(res).await;
+        answers.push((status, err, hasher.runs() - before));
+    }
+    for answer in &answers[1..] {
+        assert_eq!(answer, &answers[0]);
+    }
+    assert_eq!(
+        (answers[0].0, answers[0].2),
+        (StatusCode::UNPROCESSABLE_ENTITY, 1),
+        "one password check each"
+    );
 }
 
 /// An answer with the seconds to wait taken out (they may differ by the second between two requests).

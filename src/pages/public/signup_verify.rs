@@ -38,8 +38,12 @@ pub fn VerifyEmailPage() -> impl IntoView {
     let email = RwSignal::new(query.with_untracked(|q| q.get("email")).unwrap_or_default());
     let sent = query.with_untracked(|q| q.get("sent").is_some());
     let code = RwSignal::new(String::new());
+    // Typed (or filled by a password manager), never carried here in the URL: the code alone
+    // must not verify an account, since a later sign-up by someone else with this email
+    // mails a new code to this mailbox.
+    let password = RwSignal::new(String::new());
     let verified = RwSignal::new(false);
-    let form = FormState::new(&["email", "code"]);
+    let form = FormState::new(&["email", "code", "password"]);
     let resend_form = FormState::new(&["email"]);
     let resent = RwSignal::new(false);
     let wait = use_countdown();
@@ -54,6 +58,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
             let body = VerifyEmail {
                 email: email.get_untracked().trim().to_string(),
                 code: code.get_untracked().trim().to_string(),
+                password: password.get_untracked(),
             };
             form.start();
             let abort = abort.clone();
@@ -120,12 +125,17 @@ pub fn VerifyEmailPage() -> impl IntoView {
                         {if sent { tr(i18n, |l| td_string!(l, verify.lead_sent)).into_any() } else { tr(i18n, |l| td_string!(l, verify.lead)).into_any() }}
                     </p>
                     <form class="card form" novalidate on:submit=submit.clone()>
-                        <Field form=form name="email" id="verify-email" value=email kind="email" autocomplete="email" required=true
+                        // "username", as on the sign-in page, so a password manager pairs it with the password below.
+                        <Field form=form name="email" id="verify-email" value=email kind="email" autocomplete="username" required=true
                             label=tr(i18n, |l| td_string!(l, verify.email)) />
                         <Field form=form name="code" id="verify-code" value=code autocomplete="one-time-code" inputmode="numeric"
                             required=true maxlength=6u32
                             label=tr(i18n, |l| td_string!(l, verify.code))
                             hint=tr(i18n, |l| td_string!(l, verify.code_hint)) />
+                        <Field form=form name="password" id="verify-password" value=password kind="password"
+                            autocomplete="current-password" required=true
+                            label=tr(i18n, |l| td_string!(l, verify.password))
+                            hint=tr(i18n, |l| td_string!(l, verify.password_hint)) />
                         <FormError form=form />
                         <SubmitButton form=form label=tr(i18n, |l| td_string!(l, verify.submit)) />
                     </form>
