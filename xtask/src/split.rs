@@ -272,7 +272,8 @@ fn trunk_output(html: &str, suffix: &str) -> Result<String> {
         let end = candidate.find(['"', '\'']).unwrap_or(candidate.len());
         let name = &candidate[..end];
         let hash = name.strip_prefix(&prefix[1..]).and_then(|n| n.strip_suffix(suffix));
-        if hash.is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit())) {
+        // Trunk prints its 64-bit hash without leading zeros: up to 16 hex digits.
+        if hash.is_some_and(|h| (1..=16).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_hexdigit())) {
             return Ok(name.to_string());
         }
         rest = &rest[i + prefix.len()..];
