@@ -12,6 +12,7 @@ import { readFileSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import os from "node:os";
+import { waitLine } from "../lib/process.mjs";
 import { launch } from "../lib/browser.mjs";
 import { baselineTry } from "./live-baseline.mjs";
 
@@ -34,18 +35,6 @@ function cpuTicks(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (100/s)
-}
-
-function waitLine(child, re) {
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = out.match(re);
-      if (m) resolve(m);
-    });
-    child.on("exit", () => reject(new Error(`exited before printing ${re}`)));
-  });
 }
 
 const data = path.join(os.tmpdir(), `ward-bench-live-${process.pid}`);

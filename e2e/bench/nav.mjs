@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import os from "node:os";
+import { waitLine } from "../lib/process.mjs";
 import { launch } from "../lib/browser.mjs";
 
 const SERVER = process.env.WARD_SERVER_BIN;
@@ -27,18 +28,6 @@ const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] * 10) / 10;
 };
-
-function waitLine(child, re) {
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = out.match(re);
-      if (m) resolve(m);
-    });
-    child.on("exit", () => reject(new Error(`the server exited before printing ${re}`)));
-  });
-}
 
 function watchHeading() {
   new MutationObserver((_, obs) => {
