@@ -65,7 +65,7 @@ pub fn ensure_build_tools() -> Result<Tools> {
 
     let bin = cargo_bin();
     if !version_of(&bin.join("trunk"), &format!("trunk {TRUNK_VERSION}")) {
-        println!("xtask: installing Trunk {TRUNK_VERSION} (about 8 minutes on 2 cores, once)");
+        println!("xtask: installing Trunk {TRUNK_VERSION} (about 5 minutes on 2 cores, once)");
         run(&mut light(cmd("cargo", &["install", "trunk", "--version", TRUNK_VERSION, "--locked"])))?;
     }
     if !version_of(&bin.join("wasm-bindgen"), WASM_BINDGEN_VERSION) {
