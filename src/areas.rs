@@ -14,6 +14,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_meta::Title;
 
 use crate::i18n::{td_string, use_i18n};
 use crate::labels::tr;
@@ -168,8 +169,10 @@ pub fn AreaPage(area: Area) -> impl IntoView {
         // The person may have left before the chunk came: the signal is gone, nothing to do.
         let _ = state.try_set(Some(open(area).await));
     });
+    // Until the page names itself, the tab says what is happening (axe: document-title).
     move || match state.get() {
         None => view! {
+            <Title text=tr(i18n, |l| td_string!(l, area.loading)) />
             <p class="area-loading" role="status" aria-live="polite">
                 {tr(i18n, |l| td_string!(l, area.loading))}
             </p>
@@ -177,8 +180,9 @@ pub fn AreaPage(area: Area) -> impl IntoView {
         .into_any(),
         Some(Ok(page)) => page(),
         Some(Err(ChunkError)) => view! {
+            <Title text=tr(i18n, |l| td_string!(l, area.failed_title)) />
             <div class="notice notice-error" role="alert">
-                <p class="notice-title">{tr(i18n, |l| td_string!(l, area.failed_title))}</p>
+                <h1 class="notice-title">{tr(i18n, |l| td_string!(l, area.failed_title))}</h1>
                 <p>{tr(i18n, |l| td_string!(l, area.failed))}</p>
                 <button type="button" class="button" on:click=|_| reload()>
                     {tr(i18n, |l| td_string!(l, area.reload))}

@@ -165,3 +165,26 @@ test("the real build is served precompressed, hashed assets are immutable, the p
   assert.equal((await fetch(BASE + "/robots.txt")).status, 200);
   assert.equal((await fetch(BASE + "/favicon.ico")).status, 404);
 });
+
+test("a page whose part of the app cannot be downloaded says so, and reloading brings it", async () => {
+  const page = await openPage(browser);
+  // The sign-in page lives in a wasm chunk (src/areas.rs): its files fail, as when offline or
+  // after a new deployment replaced them.
+  const chunks = /\/(split|chunk)_[a-z0-9]+-[0-9a-f]+\.wasm$/;
+  await page.context().route(chunks, (route) => route.abort());
+  await page.goto(BASE + "/");
+  await appReady(page);
+  await page.getByRole("banner").getByRole("link", { name: "Sign in" }).click();
+  const alert = page.getByRole("alert");
+  await alert.getByRole("heading", { level: 1, name: "This page could not be loaded" }).waitFor();
+  assert.match(await alert.textContent(), /you may be offline, or a new version of Ward has been published/);
+  assert.equal(await page.title(), "This page could not be loaded · Ward");
+  const violations = await axe(page);
+  assert.deepEqual(violations, [], JSON.stringify(violations, null, 1));
+  await screenshot(page, "chunk-failed");
+
+  await page.context().unroute(chunks);
+  await alert.getByRole("button", { name: "Reload the page" }).click();
+  await page.getByRole("heading", { level: 1, name: "Sign in to Ward" }).waitFor();
+  assert.equal(new URL(page.url()).pathname, "/signin");
+});
