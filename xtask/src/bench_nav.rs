@@ -9,9 +9,7 @@ pub fn bench() -> Result {
     let dist = crate::bench::app_for_chromium()?;
     // The same light release build as `cargo xtask run`: the page timing is measured, not
     // the server's last percent.
-    let mut build = cmd("cargo", &["build", "--release", "--package", "ward-server"]);
-    build.env("CARGO_PROFILE_RELEASE_LTO", "false").env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16");
-    run(&mut build)?;
+    run(&mut crate::tools::light(cmd("cargo", &["build", "--release", "--package", "ward-server"])))?;
     let out = root().join("bench").join("results");
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
     let mut node = cmd("node", &["bench/nav.mjs"]);

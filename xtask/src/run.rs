@@ -16,12 +16,12 @@ pub fn run(args: &[String]) -> Result {
     }
     let tools = tools::ensure_build_tools()?;
     let dist = app::build_release(&tools)?;
-    // Started on this machine, not shipped: no fat LTO and one codegen unit for the server
-    // (the release profile's, tuned for the wasm's size), which cost minutes on a first run.
-    let mut build =
-        cmd("cargo", &["build", "--release", "--package", "ward-server", "--package", "ward-camera"]);
-    build.env("CARGO_PROFILE_RELEASE_LTO", "false").env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16");
-    sh_run(&mut build)?;
+    // Started on this machine, not shipped: not the release profile's fat LTO and one codegen
+    // unit (tuned for the wasm's size), which cost minutes on a first run.
+    sh_run(&mut tools::light(cmd(
+        "cargo",
+        &["build", "--release", "--package", "ward-server", "--package", "ward-camera"],
+    )))?;
     let server = target_dir()?.join("release").join("ward-server");
     start_demo_camera(args)?;
 

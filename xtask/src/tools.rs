@@ -126,10 +126,11 @@ pub fn ensure_build_tools() -> Result<Tools> {
     Ok(Tools { path: path.to_string_lossy().into_owned() })
 }
 
-/// A `cargo install` of a tool we only run, not ship: Cargo lets profile settings from the
-/// environment override the tool's own manifest, so it builds without LTO, with many codegen
-/// units and no debug info. Trunk's own profile (fat LTO, one unit) took 7.4 minutes here.
-fn light(mut c: std::process::Command) -> std::process::Command {
+/// A release build of something we only run here, not ship (a tool's `cargo install`, the
+/// server `cargo xtask run` starts): Cargo lets profile settings from the environment
+/// override the manifest's, so it builds without LTO, with many codegen units and no debug
+/// info. Trunk's own profile (fat LTO, one unit) took 7.4 minutes here.
+pub fn light(mut c: std::process::Command) -> std::process::Command {
     c.env("CARGO_PROFILE_RELEASE_LTO", "false")
         .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
         .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
