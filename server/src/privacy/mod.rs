@@ -144,6 +144,23 @@ impl Privacy {
                 anyhow::ensure!(self.purpose(p).is_some(), "cookies.json: `{}` names no purpose `{p}`", c.id);
             }
         }
+        // Every cookie Ward itself sets is named in the banner's list and in the seed cookie
+        // policy, under each name it can have: a person reading either sees what is stored.
+        let listed = |name: &str| {
+            self.cookies
+                .categories
+                .iter()
+                .flat_map(|c| &c.services)
+                .any(|s| s.cookies.split(|c: char| c == ',' || c.is_whitespace()).any(|n| n == name))
+        };
+        let policy = SEEDS.iter().find(|(k, ..)| *k == PolicyKind::Cookies).map_or("", |(.., body)| *body);
+        for name in [crate::auth::session::COOKIE, crate::auth::session::SECURE_COOKIE, CONSENT_COOKIE] {
+            anyhow::ensure!(listed(name), "cookies.json: no service lists the cookie `{name}`");
+            anyhow::ensure!(
+                policy.contains(&format!("`{name}`")),
+                "the seed cookie policy does not name the cookie `{name}`"
+            );
+        }
         for flag in COOKIE_FLAGS {
             anyhow::ensure!(
                 self.cookies.categories.iter().any(|c| c.id == flag && c.purpose.is_some()),
