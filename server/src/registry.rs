@@ -223,7 +223,8 @@ const DEVICE: &str = "to run the cameras the person added: show them, their stat
 const ALARMS: &str = "to show the person what their cameras saw when they raised an alarm";
 const CALLS: &str = "to show the person who rang their doorbell";
 /// One row per camera, overwritten as it sends and deleted with it.
-const QUOTA: &str = "to keep one camera from filling the store: how many pictures and bytes it sent today and this minute";
+const QUOTA: &str =
+    "to keep one camera from filling the store: how many pictures and bytes it sent today and this minute";
 
 const fn device_data(
     table: &'static str,

@@ -245,7 +245,8 @@ async fn charge(
     } else {
         let bytes = i64::try_from(bytes).unwrap_or(i64::MAX);
         let per_day = i64::try_from(limits.bytes_per_day).unwrap_or(i64::MAX);
-        b.db.picture_charge(&b.device_id, &b.owner_id, bytes, now, i64::from(limits.per_minute), per_day).await?
+        b.db.picture_charge(&b.device_id, &b.owner_id, bytes, now, i64::from(limits.per_minute), per_day)
+            .await?
     };
     if let Charge::OverRate { retry_after } = charge {
         r.rate_until = now + retry_after;

@@ -183,7 +183,11 @@ fn delete_files(root: &std::path::Path, keys: &[String]) -> usize {
 /// `0081_sealed_pictures` marked as holding some (stores that had pictures before sealing
 /// came), then clears the mark. Runs at start; returns how many pictures it sealed. Pictures
 /// whose owner has no key any more are left (their account is gone; so are the rows soon).
-pub async fn seal_legacy_pictures(stores: &Stores, vault: &Vault, media: &Media) -> Result<usize, StoreError> {
+pub async fn seal_legacy_pictures(
+    stores: &Stores,
+    vault: &Vault,
+    media: &Media,
+) -> Result<usize, StoreError> {
     let mut sealed = 0;
     for region in stores.directory.bound_regions().await? {
         let db = stores.region(region).await?;
@@ -197,7 +201,12 @@ pub async fn seal_legacy_pictures(stores: &Stores, vault: &Vault, media: &Media)
 }
 
 /// Seals the legacy plain pictures of one region store; returns how many.
-pub async fn seal_legacy_in(stores: &Stores, vault: &Vault, media: &Media, db: &Db) -> Result<usize, StoreError> {
+pub async fn seal_legacy_in(
+    stores: &Stores,
+    vault: &Vault,
+    media: &Media,
+    db: &Db,
+) -> Result<usize, StoreError> {
     let mut sealed = 0;
     let mut after = String::new();
     let mut owner: Option<(String, Option<PersonKey>)> = None;

@@ -346,7 +346,9 @@ pub async fn retention_job(state: AppState) {
     match media::seal_legacy_pictures(&state.stores, &state.auth.vault, &state.devices.media).await {
         Ok(0) => {}
         Ok(sealed) => tracing::info!(sealed, "pictures stored before sealing are sealed now"),
-        Err(err) => tracing::warn!(%err, "sealing the pictures stored before sealing failed; again at the next start"),
+        Err(err) => {
+            tracing::warn!(%err, "sealing the pictures stored before sealing failed; again at the next start")
+        }
     }
     let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {

@@ -73,7 +73,11 @@ async fn start_from(url: &str, state: &Path) -> Agent {
 }
 
 /// A camera, known to the server and claimed by a new person; its agent connected and bound.
-async fn claimed_camera(app: &TestApp, email: &str, dir: &Path) -> (Browser, ward_model::Device, Agent, PathBuf) {
+async fn claimed_camera(
+    app: &TestApp,
+    email: &str,
+    dir: &Path,
+) -> (Browser, ward_model::Device, Agent, PathBuf) {
     let cam = new_camera(app).await;
     let state = dir.join(format!("{}.json", cam.serial));
     cam.save(&state).unwrap();
@@ -131,7 +135,8 @@ fn media_files(root: &Path) -> Vec<(String, Vec<u8>)> {
 
 /// `blob` is no JPEG and holds no 16-byte run of `jpeg` (taken every 256 bytes).
 fn holds_nothing_of(blob: &[u8], jpeg: &[u8]) -> bool {
-    !blob.starts_with(&[0xFF, 0xD8]) && jpeg.windows(16).step_by(256).all(|w| !blob.windows(16).any(|b| b == w))
+    !blob.starts_with(&[0xFF, 0xD8])
+        && jpeg.windows(16).step_by(256).all(|w| !blob.windows(16).any(|b| b == w))
 }
 
 /// A second server over the same stores and data dir: the first one restarted.
@@ -227,7 +232,7 @@ async fn a_camera_over_its_bytes_for_the_day_is_refused_until_the_next_day(backe
     let limit = (usual * 5 / 2) as u64;
     let Some(app) = app_with(backend, 1000, limit).await else { return };
     let dir = tempfile::tempdir().unwrap();
-    let (ada, _d, mut agent, _) = claimed_camera(&app, "ada@example.com", dir.path()).await;
+    let (ada, _d, agent, _) = claimed_camera(&app, "ada@example.com", dir.path()).await;
     // 23:59:50 UTC of some day.
     let today = ward_server::auth::session::now() / DAY * DAY;
     app.state.devices.clock.set(today + DAY - 10);
@@ -255,7 +260,8 @@ async fn a_camera_over_its_bytes_for_the_day_is_refused_until_the_next_day(backe
     let page = events(&app.url, &ada).await;
     let mut bytes = 0;
     for e in &page.events {
-        bytes += get_ok(&app.url, &ada, &e.picture_url).await.len() + get_ok(&app.url, &ada, &e.thumbnail_url).await.len();
+        bytes += get_ok(&app.url, &ada, &e.picture_url).await.len()
+            + get_ok(&app.url, &ada, &e.thumbnail_url).await.len();
     }
     assert!(bytes as u64 <= limit, "{bytes} bytes stored, {limit} allowed");
     assert_eq!(media_files(&app.data_dir.join("media")).len(), 4);
@@ -270,7 +276,7 @@ async fn a_camera_over_its_bytes_for_the_day_is_refused_until_the_next_day(backe
 async fn pictures_are_stored_sealed_and_opened_for_the_owner_and_an_invitee_with_alarms(backend: Backend) {
     let Some(app) = crate::helpers::spawn_app(backend).await else { return };
     let dir = tempfile::tempdir().unwrap();
-    let (ada, d, mut agent, _) = claimed_camera(&app, "ada@example.com", dir.path()).await;
+    let (ada, d, agent, _) = claimed_camera(&app, "ada@example.com", dir.path()).await;
     agent.send(Command::Motion);
     agent.send(Command::Motion);
     agent.send(Command::Ring);
@@ -347,7 +353,8 @@ async fn a_copy_of_the_pictures_taken_before_deletion_no_longer_decrypts(backend
     assert_eq!(media::open(&key, picture_key, sealed).unwrap(), picture, "the backup is readable today");
     drop(key);
 
-    let res = ada.send(&app, Method::POST, "/api/account/deletion", Some(json!({"password": PASSWORD}))).await;
+    let res =
+        ada.send(&app, Method::POST, "/api/account/deletion", Some(json!({"password": PASSWORD}))).await;
     assert_eq!(res.status(), StatusCode::OK);
     agent.wait_until(WAIT, |s| !s.bound).await.expect("the camera is released");
     assert!(app.state.stores.directory.person_key(&id).await.unwrap().is_none(), "the key is destroyed");
@@ -365,7 +372,8 @@ async fn a_copy_of_the_pictures_taken_before_deletion_no_longer_decrypts(backend
 async fn region_sql(app: &TestApp, sql: &str) {
     match &app.store {
         StoreConfig::Sqlite(_) => {
-            let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(app.data_dir.join("region-eu.sqlite"));
+            let opts =
+                sqlx::sqlite::SqliteConnectOptions::new().filename(app.data_dir.join("region-eu.sqlite"));
             let mut conn = sqlx::SqliteConnection::connect_with(&opts).await.unwrap();
             sqlx::query(sql).execute(&mut conn).await.unwrap();
         }
@@ -379,7 +387,7 @@ async fn region_sql(app: &TestApp, sql: &str) {
 async fn pictures_stored_plain_before_sealing_are_sealed_in_place(backend: Backend) {
     let Some(app) = crate::helpers::spawn_app(backend).await else { return };
     let dir = tempfile::tempdir().unwrap();
-    let (ada, _d, mut agent, _) = claimed_camera(&app, "ada@example.com", dir.path()).await;
+    let (ada, _d, agent, _) = claimed_camera(&app, "ada@example.com", dir.path()).await;
     agent.send(Command::Motion);
     agent.send(Command::Ring);
     let page = wait_for_events(&app.url, &ada, 1).await;
