@@ -385,7 +385,7 @@ async fn region_sql(app: &TestApp, sql: &str) {
 }
 
 async fn pictures_stored_plain_before_sealing_are_sealed_in_place(backend: Backend) {
-    let Some(app) = crate::helpers::spawn_app(backend).await else { return };
+    let Some(mut app) = crate::helpers::spawn_app(backend).await else { return };
     let dir = tempfile::tempdir().unwrap();
     let (ada, _d, agent, _) = claimed_camera(&app, "ada@example.com", dir.path()).await;
     agent.send(Command::Motion);
@@ -448,4 +448,19 @@ async fn pictures_stored_plain_before_sealing_are_sealed_in_place(backend: Backe
     let again = media::seal_legacy_pictures(&s.stores, &s.auth.vault, &s.devices.media).await.unwrap();
     assert_eq!(again, 0);
     agent.kill();
+    // The upgrade itself: a store that held pictures before migration 0081 ran (it runs again
+    // once forgotten) is marked, and the restarted server seals its pictures at start.
+    region_sql(&app, "DELETE FROM _sqlx_migrations WHERE version = 81").await;
+    let second = restart(&mut app, 60, 1 << 30).await;
+    let until = tokio::time::Instant::now() + WAIT;
+    while !all_sealed() {
+        assert!(tokio::time::Instant::now() < until, "the pictures are sealed at start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for (url, jpeg) in urls.iter().zip(&jpegs) {
+        assert_eq!(&get_ok(&second.url, &ada, url).await, jpeg);
+    }
+    let db = second.state.stores.region(Region::Eu).await.unwrap();
+    assert!(!db.pictures_unsealed().await.unwrap(), "the mark is cleared");
+    second.stop().await;
 }
