@@ -89,6 +89,10 @@ pub struct Status {
     pub calls_sent: u64,
     /// Alarms and calls not raised because of privacy mode or no owner.
     pub suppressed: u64,
+    /// Alarms and calls whose pictures the server refused (over the camera's limit), and the
+    /// server's reason for the last one.
+    pub refused: u64,
+    pub last_refusal: Option<String>,
     /// Viewers being streamed to now.
     pub viewers: usize,
     /// Live views started since the agent started.
@@ -258,6 +262,14 @@ async fn session(
                         }
                         Ok(ServerMessage::LiveEnd { session }) => {
                             live.end(&session, status);
+                            None
+                        }
+                        Ok(ServerMessage::PicturesRefused { of, error, .. }) => {
+                            eprintln!("ward-camera: the server refused the {of}'s pictures: {}", error.message);
+                            status.send_modify(|s| {
+                                s.refused += 1;
+                                s.last_refusal = Some(error.message);
+                            });
                             None
                         }
                         Ok(m) => {
@@ -460,7 +472,9 @@ fn obey(config: &mut Config, status: &watch::Sender<Status>, msg: ServerMessage)
     let (bound, privacy) = match msg {
         ServerMessage::State { bound, privacy_mode } => (bound, privacy_mode),
         ServerMessage::Unbound => (false, false),
-        ServerMessage::LiveOffer { .. } | ServerMessage::LiveEnd { .. } => return,
+        ServerMessage::LiveOffer { .. }
+        | ServerMessage::LiveEnd { .. }
+        | ServerMessage::PicturesRefused { .. } => return,
     };
     status.send_modify(|s| {
         s.bound = bound;

@@ -193,6 +193,11 @@ pub enum ServerMessage {
     State { bound: bool, privacy_mode: bool },
     /// The owner removed the camera: forget them.
     Unbound,
+    /// An alarm's or a call's pictures (`of`: `alarm` or `call`) were refused and not stored:
+    /// the camera is over its limit. `error.code` is `too_many_requests`; its one field
+    /// (`picture`) names the limit (`rate`: pictures a minute, `daily_bytes`: bytes a day) and
+    /// says when the camera may send again, `retry_after` seconds from now.
+    PicturesRefused { of: String, retry_after: u64, error: crate::ApiError },
     /// A viewer's WebRTC offer (SDP text), relayed as it came; `label` is the device's name
     /// for the picture. The media then flow from the camera to the viewer, never through
     /// the server.

@@ -85,6 +85,16 @@ pub struct Config {
     #[arg(long, env = "WARD_CALL_RETENTION_DAYS", default_value_t = crate::registry::CALL_DAYS)]
     pub call_retention_days: u32,
 
+    /// Alarms and calls one camera may send a minute; the pictures of more are refused.
+    #[arg(long, env = "WARD_PICTURES_PER_MINUTE", value_parser = clap::value_parser!(u32).range(1..),
+        default_value_t = crate::devices::quota::PICTURES_PER_MINUTE)]
+    pub pictures_per_minute: u32,
+
+    /// Bytes of pictures one camera may send a (UTC) day; more are refused until midnight.
+    #[arg(long, env = "WARD_PICTURE_BYTES_PER_DAY", value_parser = clap::value_parser!(u64).range(1..),
+        default_value_t = crate::devices::quota::PICTURE_BYTES_PER_DAY)]
+    pub picture_bytes_per_day: u64,
+
     /// STUN/TURN servers handed to viewers' browsers for the live view, comma-separated:
     /// `stun:host:3478` or `turn:host:3478|user|secret`. Unset: none (fine on one network).
     #[arg(long, env = "WARD_ICE_SERVERS", value_parser = parse_ice_servers, default_value = "")]
@@ -147,6 +157,8 @@ impl Config {
             media_url: None,
             event_retention_days: crate::registry::EVENT_DAYS,
             call_retention_days: crate::registry::CALL_DAYS,
+            pictures_per_minute: crate::devices::quota::PICTURES_PER_MINUTE,
+            picture_bytes_per_day: crate::devices::quota::PICTURE_BYTES_PER_DAY,
             ice_servers: IceServers::default(),
         }
     }

@@ -100,6 +100,10 @@ impl Server {
             &config.data_dir,
         );
         devices.ice_servers = config.ice_servers.0.clone();
+        devices.picture_limits = devices::quota::PictureLimits {
+            per_minute: config.pictures_per_minute,
+            bytes_per_day: config.picture_bytes_per_day,
+        };
         let assets = Assets::load(&config.dist_dir).context("could not read the built app")?;
         if assets.index_html().is_none() {
             tracing::warn!(

@@ -222,6 +222,9 @@ pub const CALL_DAYS: u32 = 90;
 const DEVICE: &str = "to run the cameras the person added: show them, their status and settings";
 const ALARMS: &str = "to show the person what their cameras saw when they raised an alarm";
 const CALLS: &str = "to show the person who rang their doorbell";
+/// One row per camera, overwritten as it sends and deleted with it.
+const QUOTA: &str =
+    "to keep one camera from filling the store: how many pictures and bytes it sent today and this minute";
 
 const fn device_data(
     table: &'static str,
@@ -303,6 +306,13 @@ const DEVICE_COLUMNS: &[Column] = &[
         Retention::Days(CALL_DAYS),
         "calls",
     ),
+    not_personal(Reg, "picture_quotas", "device_id", ID),
+    not_personal(Reg, "picture_quotas", "owner_id", ID),
+    device_data("picture_quotas", "day", QUOTA, FOR_LIFE, "devices"),
+    device_data("picture_quotas", "bytes", QUOTA, FOR_LIFE, "devices"),
+    device_data("picture_quotas", "pictures", QUOTA, FOR_LIFE, "devices"),
+    device_data("picture_quotas", "window_start", QUOTA, FOR_LIFE, "devices"),
+    device_data("picture_quotas", "window_pictures", QUOTA, FOR_LIFE, "devices"),
     not_personal(Reg, "device_shares", "id", ID),
     not_personal(Reg, "device_shares", "device_id", ID),
     not_personal(Reg, "device_shares", "owner_id", ID),
@@ -540,6 +550,8 @@ pub const SUBJECT_COLUMNS: &[(&str, &str)] = &[
     ("devices", "owner_id"),
     ("alarm_events", "owner_id"),
     ("call_records", "owner_id"),
+    // A camera's use of the media store is its owner's.
+    ("picture_quotas", "owner_id"),
     // Who looked at a call record.
     ("call_views", "viewer_id"),
     // A share is its owner's choice; its use (`share_accesses.person_id`) is the invitee's.

@@ -121,6 +121,15 @@ impl PersonKey {
         String::from_utf8(bytes).map_err(|_| VaultError::Unsealable)
     }
 
+    /// As [`PersonKey::seal`], for bytes (alarm and call pictures).
+    pub fn seal_bytes(&self, field: &str, plaintext: &[u8]) -> Vec<u8> {
+        seal_with(&self.aead, plaintext, &self.aad(field))
+    }
+
+    pub fn open_bytes(&self, field: &str, sealed: &[u8]) -> Result<Vec<u8>, VaultError> {
+        open_with(&self.aead, sealed, &self.aad(field))
+    }
+
     fn aad(&self, field: &str) -> Vec<u8> {
         [self.person_id.as_bytes(), b"\0", field.as_bytes()].concat()
     }

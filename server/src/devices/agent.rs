@@ -16,10 +16,10 @@ use futures_util::{SinkExt as _, StreamExt as _};
 use ward_model::{AGENT_AUTH_SCHEME, AGENT_SERIAL_HEADER, AgentMessage, ApiError, Region, ServerMessage};
 
 use super::hub::{Control, Report, StatusChange};
-use super::{DEVICE_ADDRESS, constant_time_eq, person_key, serial_hash};
+use super::{DEVICE_ADDRESS, constant_time_eq, media, person_key, quota, serial_hash};
 use crate::AppState;
 use crate::error::AppError;
-use crate::store::{CallRow, Db, EventRow};
+use crate::store::{CallRow, Charge, Db, EventRow};
 
 /// Heartbeats come every 2 s; three missed ones and a margin make a camera offline, well
 /// within the 10 s the portal promises.
@@ -99,6 +99,7 @@ async fn serve(state: AppState, hash: Vec<u8>, socket: WebSocket) -> Result<(), 
             set_online(&state, b, true).await?;
         }
         let mut report: Option<Report> = None;
+        let mut refusals = Refusals::default();
         loop {
             tokio::select! {
                 msg = tokio::time::timeout(OFFLINE_AFTER, rx.next()) => {
@@ -121,13 +122,18 @@ async fn serve(state: AppState, hash: Vec<u8>, socket: WebSocket) -> Result<(), 
                             report = Some(r);
                         }
                         AgentMessage::Alarm { at, picture, thumbnail } => {
-                            if let Some(b) = binding.as_ref().filter(|b| !b.privacy) {
-                                store_alarm(&state, b, at, &picture, &thumbnail).await?;
+                            if let Some(b) = binding.as_ref().filter(|b| !b.privacy)
+                                && let Some(refused) =
+                                    store_alarm(&state, b, at, &picture, &thumbnail, &mut refusals).await?
+                            {
+                                send(&mut tx, &refused).await?;
                             }
                         }
                         AgentMessage::Call { at, picture } => {
-                            if let Some(b) = binding.as_ref().filter(|b| !b.privacy) {
-                                store_call(&state, b, at, &picture).await?;
+                            if let Some(b) = binding.as_ref().filter(|b| !b.privacy)
+                                && let Some(refused) = store_call(&state, b, at, &picture, &mut refusals).await?
+                            {
+                                send(&mut tx, &refused).await?;
                             }
                         }
                         AgentMessage::LiveAnswer { session, sdp } => hub.answered(&session, Ok(sdp)),
@@ -214,17 +220,72 @@ fn media_key(b: &Binding, name: &str) -> String {
     format!("{}/{}/{}/{name}", b.region.code(), b.owner_id, b.device_id)
 }
 
+/// One connection's memory of its camera's refusals: while its minute is full, pictures are
+/// refused without asking the store again (a flooding camera costs no queries), and a
+/// refusal is logged once per window, not once per picture.
+#[derive(Default)]
+struct Refusals {
+    rate_until: i64,
+    logged_until: i64,
+}
+
+/// Counts `bytes` of an alarm's or call's (`of`) pictures against the camera's limits; the
+/// message that refuses them if they are over (nothing is counted then).
+async fn charge(
+    state: &AppState,
+    b: &Binding,
+    of: &str,
+    bytes: usize,
+    r: &mut Refusals,
+) -> Result<Option<ServerMessage>, AppError> {
+    let now = state.devices.clock.now();
+    let limits = state.devices.picture_limits;
+    let charge = if now < r.rate_until {
+        Charge::OverRate { retry_after: r.rate_until - now }
+    } else {
+        let bytes = i64::try_from(bytes).unwrap_or(i64::MAX);
+        let per_day = i64::try_from(limits.bytes_per_day).unwrap_or(i64::MAX);
+        b.db.picture_charge(&b.device_id, &b.owner_id, bytes, now, i64::from(limits.per_minute), per_day)
+            .await?
+    };
+    if let Charge::OverRate { retry_after } = charge {
+        r.rate_until = now + retry_after;
+    }
+    let Some((retry_after, error)) = quota::refusal(charge, limits) else { return Ok(None) };
+    if now >= r.logged_until {
+        r.logged_until = now + retry_after as i64;
+        // The device's random id and region only: no owner, serial or address in the log.
+        tracing::warn!(
+            device = %b.device_id,
+            region = b.region.code(),
+            of,
+            limit = %error.fields[0].code,
+            retry_after,
+            "a camera's pictures were refused: it is over its limit"
+        );
+    }
+    Ok(Some(ServerMessage::PicturesRefused { of: of.into(), retry_after, error }))
+}
+
+/// Stores an alarm: its pictures sealed with the owner's key, then the row. Answers the
+/// message that refuses it when the camera is over its limits.
 async fn store_alarm(
     state: &AppState,
     b: &Binding,
     at: i64,
     picture: &str,
     thumbnail: &str,
-) -> Result<(), AppError> {
+    refusals: &mut Refusals,
+) -> Result<Option<ServerMessage>, AppError> {
     let (Some(picture), Some(thumbnail)) = (jpeg(picture), jpeg(thumbnail)) else {
         tracing::debug!("an alarm without a JPEG picture was dropped");
-        return Ok(());
+        return Ok(None);
     };
+    // No key: the owner's account is being deleted; nothing of theirs is stored any more.
+    let Some(owner) = person_key(state, &b.owner_id).await? else { return Ok(None) };
+    if let Some(refused) = charge(state, b, "alarm", picture.len() + thumbnail.len(), refusals).await? {
+        return Ok(Some(refused));
+    }
     let id = uuid::Uuid::new_v4().simple().to_string();
     let row = EventRow {
         picture_key: media_key(b, &format!("{id}.jpg")),
@@ -237,17 +298,29 @@ async fn store_alarm(
         at: crate::auth::session::now().min(at.max(0)).max(crate::auth::session::now() - 60),
     };
     let media = &state.devices.media;
-    media.put(&row.picture_key, picture).await.map_err(AppError::internal)?;
-    media.put(&row.thumbnail_key, thumbnail).await.map_err(AppError::internal)?;
+    let sealed_picture = media::seal(&owner, &row.picture_key, &picture);
+    let sealed_thumbnail = media::seal(&owner, &row.thumbnail_key, &thumbnail);
+    media.put(&row.picture_key, sealed_picture).await.map_err(AppError::internal)?;
+    media.put(&row.thumbnail_key, sealed_thumbnail).await.map_err(AppError::internal)?;
     if let Err(err) = b.db.event_insert(&row).await {
         media.delete_many(vec![row.picture_key, row.thumbnail_key]).await;
         return Err(err.into());
     }
-    Ok(())
+    Ok(None)
 }
 
-async fn store_call(state: &AppState, b: &Binding, at: i64, picture: &str) -> Result<(), AppError> {
-    let Some(picture) = jpeg(picture) else { return Ok(()) };
+async fn store_call(
+    state: &AppState,
+    b: &Binding,
+    at: i64,
+    picture: &str,
+    refusals: &mut Refusals,
+) -> Result<Option<ServerMessage>, AppError> {
+    let Some(picture) = jpeg(picture) else { return Ok(None) };
+    let Some(owner) = person_key(state, &b.owner_id).await? else { return Ok(None) };
+    if let Some(refused) = charge(state, b, "call", picture.len(), refusals).await? {
+        return Ok(Some(refused));
+    }
     let id = uuid::Uuid::new_v4().simple().to_string();
     let row = CallRow {
         picture_key: media_key(b, &format!("call-{id}.jpg")),
@@ -257,10 +330,11 @@ async fn store_call(state: &AppState, b: &Binding, at: i64, picture: &str) -> Re
         at: crate::auth::session::now().min(at.max(0)).max(crate::auth::session::now() - 60),
     };
     let media = &state.devices.media;
-    media.put(&row.picture_key, picture).await.map_err(AppError::internal)?;
+    let sealed = media::seal(&owner, &row.picture_key, &picture);
+    media.put(&row.picture_key, sealed).await.map_err(AppError::internal)?;
     if let Err(err) = b.db.call_insert(&row).await {
         media.delete_many(vec![row.picture_key]).await;
         return Err(err.into());
     }
-    Ok(())
+    Ok(None)
 }

@@ -11,6 +11,7 @@ pub mod agent;
 pub mod hub;
 pub mod media;
 pub mod policy;
+pub mod quota;
 pub mod shares;
 
 use std::path::Path;
@@ -52,6 +53,10 @@ pub struct Devices {
     pub call_days: u32,
     /// STUN/TURN servers for viewers' browsers (`--ice-servers`).
     pub ice_servers: Vec<ward_model::IceServer>,
+    /// What one camera may store (`--pictures-per-minute`, `--picture-bytes-per-day`), and
+    /// the clock those limits count by.
+    pub picture_limits: quota::PictureLimits,
+    pub clock: quota::Clock,
     data_dir: std::path::PathBuf,
 }
 
@@ -63,6 +68,8 @@ impl Devices {
             event_days,
             call_days,
             ice_servers: Vec::new(),
+            picture_limits: quota::PictureLimits::default(),
+            clock: quota::Clock::default(),
             data_dir: data_dir.to_path_buf(),
         }
     }
@@ -333,8 +340,16 @@ pub async fn purge(state: &AppState, now: i64) -> Result<Purged, StoreError> {
     Ok(purged)
 }
 
-/// Runs [`purge`] at start and every ten minutes.
+/// Seals the pictures stored plain before sealing came (once, at start; see `media.rs`),
+/// then runs [`purge`] at start and every ten minutes.
 pub async fn retention_job(state: AppState) {
+    match media::seal_legacy_pictures(&state.stores, &state.auth.vault, &state.devices.media).await {
+        Ok(0) => {}
+        Ok(sealed) => tracing::info!(sealed, "pictures stored before sealing are sealed now"),
+        Err(err) => {
+            tracing::warn!(%err, "sealing the pictures stored before sealing failed; again at the next start")
+        }
+    }
     let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
         every.tick().await;

@@ -479,14 +479,29 @@ async fn event_for(
     Ok((e, share))
 }
 
-fn jpeg_response(bytes: bytes::Bytes) -> Response {
+fn jpeg_response(bytes: Vec<u8>) -> Response {
     ([(header::CONTENT_TYPE, "image/jpeg")], bytes).into_response()
 }
 
-async fn media_get(state: &AppState, key: &str) -> Result<bytes::Bytes, AppError> {
-    match state.devices.media.get(key).await {
-        Ok(b) => Ok(b),
-        Err(object_store::Error::NotFound { .. }) => Err(AppError::NotFound),
+/// A stored picture of `owner_id`'s, opened with their key: the viewer's own for the owner,
+/// the owner's (from the directory) for someone a camera is shared with. Gone key: gone.
+async fn picture_get(
+    state: &AppState,
+    s: &CurrentSession,
+    owner_id: &str,
+    key: &str,
+) -> Result<Vec<u8>, AppError> {
+    use crate::devices::media::PictureError;
+    let owner_key;
+    let owner = if owner_id == s.person.id {
+        &s.key
+    } else {
+        owner_key = devices::person_key(state, owner_id).await?.ok_or(AppError::NotFound)?;
+        &owner_key
+    };
+    match state.devices.media.picture(owner, key).await {
+        Ok(jpeg) => Ok(jpeg),
+        Err(PictureError::NotFound) => Err(AppError::NotFound),
         Err(e) => Err(AppError::internal(e)),
     }
 }
@@ -503,7 +518,7 @@ pub async fn event_picture(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let (e, share) = event_for(&s, &id, Permission::ViewAlarms).await?;
-    let picture = media_get(&state, &e.picture_key).await?;
+    let picture = picture_get(&state, &s, &e.owner_id, &e.picture_key).await?;
     shares::log_use(&s, share.as_ref(), "alarm_picture", now()).await?;
     Ok(jpeg_response(picture))
 }
@@ -520,7 +535,7 @@ pub async fn event_thumbnail(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let (e, _) = event_for(&s, &id, Permission::ViewAlarms).await?;
-    Ok(jpeg_response(media_get(&state, &e.thumbnail_key).await?))
+    Ok(jpeg_response(picture_get(&state, &s, &e.owner_id, &e.thumbnail_key).await?))
 }
 
 #[utoipa::path(delete, path = "/events/{id}", tag = "devices",
@@ -594,7 +609,7 @@ pub async fn call_picture(
         Resource::Call { owner_id: &c.owner_id, device_id: &c.device_id },
         Permission::ViewCalls,
     )?;
-    let bytes = media_get(&state, &c.picture_key).await?;
+    let bytes = picture_get(&state, &s, &c.owner_id, &c.picture_key).await?;
     let view_id = uuid::Uuid::new_v4().simple().to_string();
     s.db.call_view_log(&view_id, &c.id, &s.person.id, now()).await?;
     Ok(jpeg_response(bytes))

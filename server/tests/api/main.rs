@@ -13,6 +13,7 @@ mod health;
 mod lifecycle;
 mod live;
 mod openapi;
+mod pictures;
 mod privacy;
 mod raw;
 mod shares;
