@@ -20,11 +20,18 @@ pub struct Identity {
     pub code: String,
     pub model: String,
     pub firmware: String,
-    /// 32 random bytes, hex: the camera's credential towards the server. Never printed.
+    /// 32 random bytes, hex: the camera's credential towards the server. Never printed. The
+    /// factory's at first; the server replaces it on every claim (`ServerMessage::NewSecret`).
     pub secret: String,
     /// Whether the server said an account owns this camera (unbinding forgets it).
     #[serde(default)]
     pub bound: bool,
+    /// The factory's secret, kept once a new one replaced it (as a camera keeps it in ROM for
+    /// a factory reset): offered only when the server refuses the current one, which it
+    /// accepts only if it knows nothing newer — its store was reset and the manifest
+    /// imported again (a developer's fresh database beside `cargo xtask run`'s demo camera).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub factory_secret: Option<String>,
 }
 
 /// One line of a factory manifest: what the manufacturer tells the cloud about a camera.
@@ -52,6 +59,7 @@ impl Identity {
             firmware: FIRMWARE.into(),
             secret: hex::encode(rng.r#gen::<[u8; 32]>()),
             bound: false,
+            factory_secret: None,
         }
     }
 
@@ -68,18 +76,31 @@ impl Identity {
         }
     }
 
+    /// Writes the identity durably: a temporary file (0600 before any secret is in it),
+    /// synced, then renamed over `path` and the directory synced, so a crash leaves either
+    /// the old file or the new one whole (the server relies on it when it replaces the secret).
     pub fn save(&self, path: &Path) -> anyhow::Result<()> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
+        use std::io::Write as _;
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
         let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, serde_json::to_vec_pretty(self)?)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&tmp)?;
         #[cfg(unix)]
         {
+            // A file left by an older version may have had other permissions.
             use std::os::unix::fs::PermissionsExt as _;
-            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
         }
-        std::fs::rename(tmp, path)?;
+        file.write_all(&serde_json::to_vec_pretty(self)?)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&tmp, path)?;
+        #[cfg(unix)]
+        std::fs::File::open(dir)?.sync_all()?;
         Ok(())
     }
 
@@ -88,7 +109,7 @@ impl Identity {
             serial: self.serial.clone(),
             model: self.model.clone(),
             code: self.code.clone(),
-            secret: self.secret.clone(),
+            secret: self.factory_secret.clone().unwrap_or_else(|| self.secret.clone()),
         }
     }
 

@@ -1,8 +1,9 @@
 //! `ward-camera`: a camera agent that behaves like a Ward camera on the network.
 //!
 //! It has a factory identity ([`Identity`]), prints its label and writes the label's QR code,
-//! keeps one WebSocket to the server (`/api/agent`, authenticated by the factory secret),
-//! reconnects with exponential backoff, sends heartbeats and reports, raises motion alarms
+//! keeps one WebSocket to the server (`/api/agent`, authenticated by its device secret; over
+//! TLS for an `https://` server, see [`tls`]), stores the new secret the server issues on
+//! every claim, reconnects with exponential backoff, sends heartbeats and reports, raises motion alarms
 //! with a JPEG snapshot (on a schedule or on demand) and doorbell calls with a picture, and
 //! obeys privacy mode and unbinding. The binary (`main.rs`) wraps [`Agent`]; tests spawn
 //! agents in-process the same way.
@@ -10,6 +11,7 @@
 mod font;
 pub mod identity;
 pub mod snapshot;
+pub mod tls;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -37,8 +39,11 @@ pub struct Config {
     /// The server's base URL, `http://host:port` (`https` → `wss`).
     pub server: String,
     pub identity: Identity,
-    /// Where the identity lives; unbinding is written back there.
+    /// Where the identity lives; unbinding and new secrets are written back there. Without
+    /// it (tests) the identity lives in memory only.
     pub state_path: Option<PathBuf>,
+    /// A PEM file of the CAs to trust for a `wss://` server instead of the public ones.
+    pub ca_file: Option<PathBuf>,
     pub time_zone: String,
     pub heartbeat: Duration,
     /// Raise a motion alarm this often (none: only on demand).
@@ -58,6 +63,7 @@ impl Config {
             server: server.trim_end_matches('/').into(),
             identity,
             state_path: None,
+            ca_file: None,
             time_zone: "UTC".into(),
             heartbeat: HEARTBEAT,
             alarm_every: None,
@@ -97,6 +103,8 @@ pub struct Status {
     pub viewers: usize,
     /// Live views started since the agent started.
     pub live_sessions: u64,
+    /// New secrets from the server stored (and acknowledged) since the agent started.
+    pub secrets_stored: u64,
     /// Why the last connection attempt failed, if it did.
     pub last_error: Option<String>,
 }
@@ -164,7 +172,7 @@ async fn run(
 ) {
     let mut backoff = BACKOFF_MIN;
     loop {
-        match connect(&config).await {
+        match connect(&mut config).await {
             Ok(ws) => {
                 backoff = BACKOFF_MIN;
                 status.send_modify(|s| {
@@ -189,17 +197,52 @@ async fn run(
 
 type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(config: &Config) -> anyhow::Result<(Ws, String)> {
-    let mut req = agent_url(&config.server).into_client_request()?;
+/// Connects with the current secret; if the server refuses it, with the factory's (see
+/// [`Identity::factory_secret`]), which then becomes the current one again.
+async fn connect(config: &mut Config) -> anyhow::Result<(Ws, String)> {
+    let refused = match connect_with(config, &config.identity.secret).await {
+        Err(err) if is_unauthorized(&err) => err,
+        done => return done,
+    };
+    let Some(factory) = config.identity.factory_secret.clone().filter(|f| *f != config.identity.secret)
+    else {
+        return Err(refused);
+    };
+    let connected = connect_with(config, &factory).await.map_err(|_| refused)?;
+    config.identity.secret = factory;
+    if let Some(path) = &config.state_path
+        && let Err(err) = config.identity.save(path)
+    {
+        eprintln!("ward-camera: could not save {}: {err}", path.display());
+    }
+    Ok(connected)
+}
+
+fn is_unauthorized(err: &anyhow::Error) -> bool {
+    use tokio_tungstenite::tungstenite::Error;
+    matches!(err.downcast_ref::<Error>(), Some(Error::Http(res)) if res.status() == 401)
+}
+
+async fn connect_with(config: &Config, secret: &str) -> anyhow::Result<(Ws, String)> {
+    let url = agent_url(&config.server);
+    let mut req = url.as_str().into_client_request()?;
     let headers = req.headers_mut();
     headers.insert(AGENT_SERIAL_HEADER, HeaderValue::from_str(&config.identity.serial)?);
-    headers.insert(
-        "authorization",
-        HeaderValue::from_str(&format!("{AGENT_AUTH_SCHEME} {}", config.identity.secret))?,
-    );
-    let (ws, _) = tokio_tungstenite::connect_async(req).await?;
+    headers.insert("authorization", HeaderValue::from_str(&format!("{AGENT_AUTH_SCHEME} {secret}"))?);
+    // Read at each attempt: a CA file replaced on disk is picked up by the next connection.
+    let connector = match url.starts_with("wss://") {
+        true => Some(tokio_tungstenite::Connector::Rustls(tls::client_config(config.ca_file.as_deref())?)),
+        false => None,
+    };
+    let (ws, _) = tokio_tungstenite::connect_async_tls_with_config(req, None, false, connector)
+        .await
+        .map_err(|e| match tls::explain(&e, config.ca_file.as_deref()) {
+            Some(words) => anyhow::anyhow!(words),
+            None => e.into(),
+        })?;
     let address = match ws.get_ref() {
         tokio_tungstenite::MaybeTlsStream::Plain(tcp) => tcp.local_addr()?.ip().to_string(),
+        tokio_tungstenite::MaybeTlsStream::Rustls(tls) => tls.get_ref().0.local_addr()?.ip().to_string(),
         _ => String::new(),
     };
     Ok((ws, address))
@@ -272,6 +315,7 @@ async fn session(
                             });
                             None
                         }
+                        Ok(ServerMessage::NewSecret { secret }) => store_secret(config, status, secret),
                         Ok(m) => {
                             obey(config, status, m);
                             if status.borrow().privacy_mode || !status.borrow().bound {
@@ -468,13 +512,40 @@ fn refusal(s: &Status) -> Option<&'static str> {
     }
 }
 
+/// The server replaced this camera's secret (someone claimed it): store the new one where
+/// the identity lives — written to a temporary file, synced, renamed over the old one — and
+/// only then acknowledge it and use it. If it cannot be stored, the camera keeps the old one
+/// and says nothing: the server goes on accepting the old one and sends another new one on
+/// the next connection. A crash before the rename leaves the old one on disk, still valid; a
+/// crash after it, before the acknowledgement, leaves the new one, which the server accepts.
+fn store_secret(config: &mut Config, status: &watch::Sender<Status>, secret: String) -> Option<AgentMessage> {
+    if secret.len() != 64 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
+        eprintln!("ward-camera: the server sent a malformed secret; keeping the current one");
+        return None;
+    }
+    let current = &config.identity;
+    // The first new secret replaces the factory's: keep that one (see `factory_secret`).
+    let factory_secret = current.factory_secret.clone().or_else(|| Some(current.secret.clone()));
+    let next = Identity { secret, factory_secret, ..current.clone() };
+    if let Some(path) = &config.state_path
+        && let Err(err) = next.save(path)
+    {
+        eprintln!("ward-camera: could not store the new secret in {}: {err}", path.display());
+        return None;
+    }
+    config.identity = next;
+    status.send_modify(|s| s.secrets_stored += 1);
+    Some(AgentMessage::SecretStored)
+}
+
 fn obey(config: &mut Config, status: &watch::Sender<Status>, msg: ServerMessage) {
     let (bound, privacy) = match msg {
         ServerMessage::State { bound, privacy_mode } => (bound, privacy_mode),
         ServerMessage::Unbound => (false, false),
         ServerMessage::LiveOffer { .. }
         | ServerMessage::LiveEnd { .. }
-        | ServerMessage::PicturesRefused { .. } => return,
+        | ServerMessage::PicturesRefused { .. }
+        | ServerMessage::NewSecret { .. } => return,
     };
     status.send_modify(|s| {
         s.bound = bound;
@@ -498,6 +569,30 @@ mod tests {
     fn the_agent_url_follows_the_scheme() {
         assert_eq!(agent_url("http://127.0.0.1:8080"), "ws://127.0.0.1:8080/api/agent");
         assert_eq!(agent_url("https://ward.example"), "wss://ward.example/api/agent");
+    }
+
+    #[test]
+    fn a_new_secret_is_stored_before_it_is_acknowledged_and_kept_out_if_it_cannot_be() {
+        let dir = std::env::temp_dir().join(format!("ward-camera-rekey-{}", std::process::id()));
+        let path = dir.join("camera.json");
+        let mut config = Config::new("http://127.0.0.1:9", Identity::generate());
+        config.state_path = Some(path.clone());
+        config.identity.save(&path).unwrap();
+        let old = config.identity.secret.clone();
+        let status = watch::channel(Status::default()).0;
+        let new = "ab".repeat(32);
+        assert_eq!(store_secret(&mut config, &status, new.clone()), Some(AgentMessage::SecretStored));
+        assert_eq!(Identity::load_or_create(&path).unwrap().0.secret, new);
+        assert_eq!((config.identity.secret.as_str(), status.borrow().secrets_stored), (new.as_str(), 1));
+        assert_ne!(old, new);
+        // Not 64 hex digits: ignored.
+        assert_eq!(store_secret(&mut config, &status, "zz".into()), None);
+        // Cannot be stored (the state file's directory is a file): not acknowledged, not used,
+        // so the server goes on accepting the secret on disk.
+        config.state_path = Some(path.join("camera.json"));
+        assert_eq!(store_secret(&mut config, &status, "cd".repeat(32)), None);
+        assert_eq!((config.identity.secret.as_str(), status.borrow().secrets_stored), (new.as_str(), 1));
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     const LOOPBACK: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);

@@ -8,6 +8,11 @@
 //! writes the label's QR code and appends its factory record to `--manifest`, the file the
 //! server imports at start. Lines on stdin act on demand: `motion`, `ring`, `freeze`.
 //!
+//! `--server https://…` connects over TLS (`wss://`), trusting the public CAs, or with
+//! `--ca-file ca.pem` only the CAs in that file (a private deployment's own CA). When someone
+//! claims the camera, the server issues it a new secret, which replaces the factory's in
+//! `--state`.
+//!
 //! The live view shows a generated test picture, encoded for each viewer. With `--rtsp
 //! rtsp://[user:password@]host/path` (or `WARD_CAMERA_RTSP`) it shows that RTSP camera
 //! instead: its H.264 is passed through unchanged (no decoding, no encoding), over one RTSP
@@ -37,9 +42,13 @@ struct Args {
     /// Write the label's QR code here as a PNG.
     #[arg(long)]
     qr: Option<PathBuf>,
-    /// The Ward server.
+    /// The Ward server: `https://…` connects over TLS (`wss://`), `http://…` in clear.
     #[arg(long, env = "WARD_CAMERA_SERVER", default_value = "http://127.0.0.1:8080")]
     server: String,
+    /// Trust only the CA certificates in this PEM file for an `https://` server (a private
+    /// deployment's own CA) instead of the public CAs.
+    #[arg(long, env = "WARD_CAMERA_CA_FILE")]
+    ca_file: Option<PathBuf>,
     /// Raise a motion alarm every this many seconds (0: only on demand).
     #[arg(long, default_value_t = 0)]
     alarm_every: u64,
@@ -74,6 +83,10 @@ fn parse_video(text: &str) -> Result<ward_live::VideoFormat, String> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(ca) = &args.ca_file {
+        // A wrong path or file is said at once, not as a connection error every few seconds.
+        ward_camera::tls::client_config(Some(ca))?;
+    }
     let (identity, created) = Identity::load_or_create(&args.state)?;
     if created && let Some(manifest) = &args.manifest {
         use std::io::Write as _;
@@ -95,6 +108,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let mut config = Config::new(&args.server, identity);
     config.state_path = Some(args.state.clone());
+    config.ca_file = args.ca_file.clone();
     config.time_zone = args.time_zone;
     config.alarm_every = (args.alarm_every > 0).then(|| Duration::from_secs(args.alarm_every));
     config.media_ip = args.media_ip;
@@ -133,6 +147,9 @@ async fn main() -> anyhow::Result<()> {
                         now.connected, now.bound, now.privacy_mode, now.viewers
                     );
                     let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
+                }
+                if now.secrets_stored != last.secrets_stored {
+                    eprintln!("ward-camera: stored the new secret the server issued in {}", args.state.display());
                 }
                 if now.last_error != last.last_error && let Some(e) = &now.last_error {
                     eprintln!("ward-camera: cannot reach {}: {e}", args.server);

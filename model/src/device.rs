@@ -183,6 +183,9 @@ pub enum AgentMessage {
         session: String,
         reason: String,
     },
+    /// The secret of `ServerMessage::NewSecret` is stored where the camera keeps its
+    /// identity: the server now accepts only it.
+    SecretStored,
 }
 
 /// Server → agent.
@@ -204,6 +207,11 @@ pub enum ServerMessage {
     LiveOffer { session: String, sdp: String, label: String },
     /// The viewer left: stop streaming to them.
     LiveEnd { session: String },
+    /// The camera's new secret (64 hex digits), issued when someone claims it, so that no one
+    /// who knew the old one (a former owner) can connect as the camera. The camera stores it
+    /// durably, uses it from its next connection on, and answers `SecretStored`; until that
+    /// answer the server accepts the old secret as well.
+    NewSecret { secret: String },
 }
 
 /// Headers of the agent's WebSocket upgrade request.

@@ -1,7 +1,8 @@
 //! `GET /api/agent`: the cameras' WebSocket. The upgrade request names the serial
-//! (`X-Ward-Serial`) and carries the factory secret (`Authorization: Device <secret>`);
-//! anything else is refused before upgrading. A camera silent for [`OFFLINE_AFTER`] is
-//! disconnected and counted offline.
+//! (`X-Ward-Serial`) and carries the device secret (`Authorization: Device <secret>`: the
+//! factory's until a claim, then the one `secret.rs` issued); anything else is refused before
+//! upgrading. On a claim the camera is sent a new secret over this socket (`secret.rs`). A
+//! camera silent for [`OFFLINE_AFTER`] is disconnected and counted offline.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -16,7 +17,7 @@ use futures_util::{SinkExt as _, StreamExt as _};
 use ward_model::{AGENT_AUTH_SCHEME, AGENT_SERIAL_HEADER, AgentMessage, ApiError, Region, ServerMessage};
 
 use super::hub::{Control, Report, StatusChange};
-use super::{DEVICE_ADDRESS, constant_time_eq, media, person_key, quota, serial_hash};
+use super::{DEVICE_ADDRESS, media, person_key, quota, secret, serial_hash};
 use crate::AppState;
 use crate::error::AppError;
 use crate::store::{CallRow, Charge, Db, EventRow};
@@ -28,14 +29,14 @@ pub const OFFLINE_AFTER: Duration = Duration::from_secs(7);
 const MAX_MESSAGE: usize = 2 * 1024 * 1024;
 
 fn refused() -> AppError {
-    AppError::Unauthorized { message: "Unknown camera or wrong factory secret.".into(), fields: vec![] }
+    AppError::Unauthorized { message: "Unknown camera or wrong device secret.".into(), fields: vec![] }
 }
 
 /// A camera connects.
 #[utoipa::path(get, path = "/agent", tag = "devices",
     params(
         ("x-ward-serial" = String, Header, description = "The camera's serial number."),
-        ("authorization" = String, Header, description = "`Device <factory secret>`."),
+        ("authorization" = String, Header, description = "`Device <secret>`: the factory's, or the one issued at the last claim."),
     ),
     responses(
         (status = 101, description = "Switching to the agent protocol (JSON text frames)."),
@@ -53,14 +54,10 @@ pub async fn agent_socket(
         .and_then(|v| v.strip_prefix(AGENT_AUTH_SCHEME))
         .map(str::trim)
         .ok_or_else(refused)?;
-    let vault = &state.auth.vault;
-    let hash = serial_hash(vault, serial);
-    let factory = state.stores.directory.factory(&hash).await?.ok_or_else(refused)?;
-    if !constant_time_eq(&vault.lookup_hash("device_secret", secret), &factory.secret_hash) {
-        return Err(refused());
-    }
+    let hash = serial_hash(&state.auth.vault, serial);
+    let owed = secret::authenticate(&state, &hash, secret).await?.ok_or_else(refused)?;
     Ok(ws.max_message_size(MAX_MESSAGE).on_upgrade(move |socket| async move {
-        if let Err(err) = serve(state, hash, socket).await {
+        if let Err(err) = serve(state, hash, owed, socket).await {
             tracing::debug!(%err, "agent connection ended with an error");
         }
     }))
@@ -88,15 +85,21 @@ async fn binding_of(state: &AppState, hash: &[u8]) -> Result<Option<Binding>, Ap
     }))
 }
 
-async fn serve(state: AppState, hash: Vec<u8>, socket: WebSocket) -> Result<(), AppError> {
+async fn serve(state: AppState, hash: Vec<u8>, owed: bool, socket: WebSocket) -> Result<(), AppError> {
     let hub = &state.devices.hub;
     let (conn, mut control) = hub.connect(&hash);
     let (mut tx, mut rx) = socket.split();
     let mut binding = binding_of(&state, &hash).await?;
+    // The hash of a new secret sent on this connection and not yet acknowledged: one at a
+    // time, so an acknowledgement names exactly one secret.
+    let mut issued: Option<Vec<u8>> = None;
     let result = async {
         send(&mut tx, &state_message(&binding)).await?;
         if let Some(b) = &binding {
             set_online(&state, b, true).await?;
+        }
+        if owed {
+            rekey(&state, &hash, &mut tx, &mut issued).await?;
         }
         let mut report: Option<Report> = None;
         let mut refusals = Refusals::default();
@@ -138,6 +141,15 @@ async fn serve(state: AppState, hash: Vec<u8>, socket: WebSocket) -> Result<(), 
                         }
                         AgentMessage::LiveAnswer { session, sdp } => hub.answered(&session, Ok(sdp)),
                         AgentMessage::LiveRefused { session, reason } => hub.answered(&session, Err(reason)),
+                        AgentMessage::SecretStored => {
+                            if let Some(next) = issued.take() {
+                                secret::stored(&state, &hash, &next).await?;
+                                // Claimed again while that one was on its way.
+                                if secret::owed(&state, &hash).await? {
+                                    rekey(&state, &hash, &mut tx, &mut issued).await?;
+                                }
+                            }
+                        }
                     }
                 }
                 ctl = control.recv() => {
@@ -151,6 +163,8 @@ async fn serve(state: AppState, hash: Vec<u8>, socket: WebSocket) -> Result<(), 
                             }
                             set_online(&state, &b, true).await?;
                             binding = Some(b);
+                            // Claimed: whoever knew the old secret must not keep it.
+                            rekey(&state, &hash, &mut tx, &mut issued).await?;
                         }
                         Control::Privacy(on) => {
                             if let Some(b) = &mut binding { b.privacy = on; }
@@ -181,6 +195,23 @@ async fn serve(state: AppState, hash: Vec<u8>, socket: WebSocket) -> Result<(), 
     }
     let _ = tx.close().await;
     result
+}
+
+/// Sends the camera a new secret, unless one is on its way already (the acknowledgement of
+/// that one checks whether another is owed).
+async fn rekey(
+    state: &AppState,
+    hash: &[u8],
+    tx: &mut futures_util::stream::SplitSink<WebSocket, Message>,
+    issued: &mut Option<Vec<u8>>,
+) -> Result<(), AppError> {
+    if issued.is_some() {
+        return Ok(());
+    }
+    let new = secret::issue(state, hash).await?;
+    send(tx, &ServerMessage::NewSecret { secret: new.secret }).await?;
+    *issued = Some(new.hash);
+    Ok(())
 }
 
 fn state_message(b: &Option<Binding>) -> ServerMessage {

@@ -5,6 +5,7 @@
 //!   serial, the label code and the factory secret in the directory (see ARCHITECTURE.md).
 //! - Claiming binds a factory record to a device row in the claimant's region store.
 //! - `agent.rs` serves the cameras' WebSocket; `hub.rs` tracks who is connected here.
+//! - `secret.rs` checks a camera's secret and replaces it on every claim.
 //! - `policy.rs` is the one authorisation point for devices, events and calls.
 
 pub mod agent;
@@ -12,6 +13,7 @@ pub mod hub;
 pub mod media;
 pub mod policy;
 pub mod quota;
+pub mod secret;
 pub mod shares;
 
 use std::path::Path;
@@ -100,11 +102,13 @@ pub async fn import_factory(
             serial_hash: serial_hash(vault, &l.serial),
             model: l.model.clone(),
             code_hash: vault.lookup_hash("device_code", &l.code.trim().to_ascii_uppercase()),
-            secret_hash: vault.lookup_hash("device_secret", &l.secret),
+            secret_hash: vault.lookup_hash(secret::SECRET_HASH, &l.secret),
             bound_region: None,
             device_id: None,
             failed_codes: 0,
             locked_until: 0,
+            next_secret_hash: None,
+            rekey_due: false,
         };
         new += usize::from(stores.directory.factory_insert(&row).await?);
     }

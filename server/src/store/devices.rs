@@ -16,6 +16,10 @@ pub struct FactoryRow {
     pub device_id: Option<String>,
     pub failed_codes: i64,
     pub locked_until: i64,
+    /// A new secret sent to the camera and not yet acknowledged (see [`Db::factory_secret_issue`]).
+    pub next_secret_hash: Option<Vec<u8>>,
+    /// Claimed since the camera's secret was last replaced: it gets a new one when connected.
+    pub rekey_due: bool,
 }
 
 impl FactoryRow {
@@ -100,7 +104,7 @@ impl Db {
         Ok(with_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT serial_hash, model, code_hash, secret_hash, bound_region, device_id, failed_codes, \
-                 locked_until FROM factory_devices WHERE serial_hash = $1",
+                 locked_until, next_secret_hash, rekey_due FROM factory_devices WHERE serial_hash = $1",
             )
             .bind(serial_hash)
             .fetch_optional(pool)
@@ -132,6 +136,7 @@ impl Db {
     }
 
     /// Binds an unbound camera to a device row of a region; false when someone else was faster.
+    /// The camera is then owed a new secret (`rekey_due`), issued over its connection.
     pub async fn factory_bind(
         &self,
         serial_hash: &[u8],
@@ -140,7 +145,7 @@ impl Db {
     ) -> Result<bool, StoreError> {
         let n = with_pool!(self, pool => {
             sqlx::query(
-                "UPDATE factory_devices SET bound_region = $2, device_id = $3, failed_codes = 0 \
+                "UPDATE factory_devices SET bound_region = $2, device_id = $3, failed_codes = 0, rekey_due = TRUE \
                  WHERE serial_hash = $1 AND bound_region IS NULL",
             )
             .bind(serial_hash)
@@ -163,6 +168,47 @@ impl Db {
                 .rows_affected()
         });
         Ok(())
+    }
+
+    /// Records a new secret sent to the camera (its keyed hash), replacing any earlier one not
+    /// yet acknowledged; the current secret stays valid until [`Db::factory_secret_promote`].
+    /// Clears `rekey_due`: a claim made after this sets it again.
+    pub async fn factory_secret_issue(
+        &self,
+        serial_hash: &[u8],
+        next_hash: &[u8],
+    ) -> Result<bool, StoreError> {
+        let n = with_pool!(self, pool => {
+            sqlx::query("UPDATE factory_devices SET next_secret_hash = $2, rekey_due = FALSE WHERE serial_hash = $1")
+                .bind(serial_hash)
+                .bind(next_hash)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
+    /// The camera holds the new secret (it acknowledged it, or connected with it): it becomes
+    /// the only one accepted, and the old one stops working. False when `next_hash` is no
+    /// longer the pending one (a newer secret was issued meanwhile, or it was promoted already).
+    pub async fn factory_secret_promote(
+        &self,
+        serial_hash: &[u8],
+        next_hash: &[u8],
+    ) -> Result<bool, StoreError> {
+        let n = with_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE factory_devices SET secret_hash = next_secret_hash, next_secret_hash = NULL \
+                 WHERE serial_hash = $1 AND next_secret_hash = $2",
+            )
+            .bind(serial_hash)
+            .bind(next_hash)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
     }
 
     // ---- region: devices ----

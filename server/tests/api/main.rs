@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod agent_tls;
 mod assets;
 mod devices;
 mod errors;
