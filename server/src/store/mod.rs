@@ -11,6 +11,7 @@
 //! integers, blobs), and [`with_pool!`] runs it on whichever pool is open.
 
 mod devices;
+mod limits;
 mod directory;
 mod people;
 mod privacy;
@@ -31,6 +32,7 @@ use ward_model::Region;
 
 pub use devices::{CallRow, DeviceRow, EventFilter, EventRow, FactoryRow};
 pub use directory::DirectoryEntry;
+pub use limits::DelayRow;
 pub use people::{ActivityRow, CodePurpose, NewPerson, PasskeyRow, PersonRow, SessionRow};
 pub use privacy::{GENESIS, LedgerRow, NewLedgerEntry, PolicyRow, ledger_message};
 pub use shares::ShareRow;

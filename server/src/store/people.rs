@@ -41,6 +41,8 @@ pub enum CodePurpose {
     VerifyEmail,
     ResetPassword,
     ChangeEmail,
+    /// Signs in past the delays that wrong passwords put on an email (`auth::limits`).
+    UnlockSignIn,
 }
 
 impl CodePurpose {
@@ -49,6 +51,7 @@ impl CodePurpose {
             CodePurpose::VerifyEmail => "verify_email",
             CodePurpose::ResetPassword => "reset_password",
             CodePurpose::ChangeEmail => "change_email",
+            CodePurpose::UnlockSignIn => "unlock_sign_in",
         }
     }
 }

@@ -11,6 +11,7 @@ mod hardening;
 mod headers;
 mod health;
 mod lifecycle;
+mod limits;
 mod live;
 mod openapi;
 mod privacy;
