@@ -18,7 +18,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::error::AppError;
-use crate::store::{DelayRow, Db, StoreError};
+use crate::store::{Db, DelayRow, StoreError};
 use crate::vault::Vault;
 
 /// A window limit: at most `max` events per `per` seconds.
@@ -97,7 +97,8 @@ impl Limits {
     }
 
     fn key(&self, name: &str) -> Vec<u8> {
-        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&self.mac_key).expect("HMAC takes keys of any length");
+        let mut m =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.mac_key).expect("HMAC takes keys of any length");
         m.update(name.as_bytes());
         m.finalize().into_bytes().to_vec()
     }
@@ -162,11 +163,8 @@ impl Limits {
                 return Err(AppError::SignInDelayed { retry_after: (r.blocked_until - now).unsigned_abs() });
             }
             let hits = seen.map_or(0, |r| r.hits) + 1;
-            let next = DelayRow {
-                hits,
-                blocked_until: now + sign_in_delay(hits),
-                expires_at: now + SIGN_IN_FORGET,
-            };
+            let next =
+                DelayRow { hits, blocked_until: now + sign_in_delay(hits), expires_at: now + SIGN_IN_FORGET };
             if self.db.limit_swap(&key, now, seen, next).await.map_err(store)? {
                 return Ok(Counted { hits, blocked_before: seen.map_or(0, |r| r.blocked_until) });
             }

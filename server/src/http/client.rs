@@ -128,7 +128,9 @@ mod tests {
         assert!(TrustedProxies::parse("10.0.0.0/33").is_err());
         assert!(TrustedProxies::parse("").unwrap().is_empty());
         let t = TrustedProxies::parse("10.1.2.3/8, ::1, 192.168.0.1").unwrap();
-        assert!(t.contains(ip("10.200.0.1")) && t.contains(ip("::1")) && t.contains(ip("::ffff:192.168.0.1")));
+        assert!(
+            t.contains(ip("10.200.0.1")) && t.contains(ip("::1")) && t.contains(ip("::ffff:192.168.0.1"))
+        );
         assert!(!t.contains(ip("192.168.0.2")));
     }
 

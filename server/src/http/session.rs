@@ -70,7 +70,10 @@ pub async fn sign_in(
         (status = 202, description = "If the address has an account, a code is on its way; send it as `unlock_code` with the password."),
         (status = 429, description = "A code was asked for this address less than a minute ago.", body = ApiError),
     ))]
-pub async fn unlock(State(state): State<AppState>, Json(req): Json<EmailOnly>) -> Result<StatusCode, AppError> {
+pub async fn unlock(
+    State(state): State<AppState>,
+    Json(req): Json<EmailOnly>,
+) -> Result<StatusCode, AppError> {
     let email = Email::parse("email", &req.email).map_err(|e| AppError::Validation(vec![e]))?;
     let hash = state.auth.email_hash(&email.normalised());
     // By the address, known or not: a 429 must not mean "this address has an account".
@@ -123,11 +126,18 @@ impl Attempt {
 
     /// Signed in: the email's delay starts over; a mailed code is used up (only now, so it
     /// still works for the second factor's request after the password's).
-    pub async fn succeeded(&self, auth: &crate::auth::Auth, db: &Db, person_id: &str) -> Result<(), AppError> {
+    pub async fn succeeded(
+        &self,
+        auth: &crate::auth::Auth,
+        db: &Db,
+        person_id: &str,
+    ) -> Result<(), AppError> {
         auth.limits.clear(&self.account_key).await?;
         match self.pass {
             Pass::Counted(_) => auth.limits.refund(&self.address_key).await,
-            Pass::Unlocked => auth.consume_code(db, person_id, CodePurpose::UnlockSignIn, "unlock_code").await,
+            Pass::Unlocked => {
+                auth.consume_code(db, person_id, CodePurpose::UnlockSignIn, "unlock_code").await
+            }
         }
     }
 }

@@ -22,7 +22,13 @@ impl Db {
     /// Counts one event in `key`'s window of `per` seconds if it has fewer than `max`
     /// (a passed window starts over at one). `Ok(None)`: counted; `Ok(Some(secs))`: refused,
     /// the window ends in `secs`. `max = i64::MAX` counts unconditionally.
-    pub async fn limit_hit(&self, key: &[u8], now: i64, per: i64, max: i64) -> Result<Option<i64>, StoreError> {
+    pub async fn limit_hit(
+        &self,
+        key: &[u8],
+        now: i64,
+        per: i64,
+        max: i64,
+    ) -> Result<Option<i64>, StoreError> {
         let counted: Option<i64> = with_pool!(self, pool => {
             sqlx::query_scalar(
                 "INSERT INTO rate_limits (key, hits, window_start, blocked_until, expires_at) \

@@ -11,8 +11,8 @@
 //! integers, blobs), and [`with_pool!`] runs it on whichever pool is open.
 
 mod devices;
-mod limits;
 mod directory;
+mod limits;
 mod people;
 mod privacy;
 mod shares;

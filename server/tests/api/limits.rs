@@ -98,7 +98,8 @@ async fn behind_a_trusted_proxy_two_clients_are_limited_apart_and_named_by_their
     // of the proxy's is not believed: the proxy's right-most entry is).
     let a = Some("198.51.100.250, 203.0.113.7");
     fail_from(&app.url, a, "a", limit).await;
-    let (status, wait, err) = answer(sign_in_as(&app.url, a, json!({"email": "x@example.com", "password": WRONG})).await).await;
+    let (status, wait, err) =
+        answer(sign_in_as(&app.url, a, json!({"email": "x@example.com", "password": WRONG})).await).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{err:?}");
     assert!(wait.is_some_and(|w| (1..=15 * 60).contains(&w)), "{wait:?}");
     assert!(err.fields.is_empty(), "an address's limit is not an email's delay: {err:?}");
@@ -122,7 +123,8 @@ async fn behind_a_trusted_proxy_two_clients_are_limited_apart_and_named_by_their
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let sessions: Value = http.get(app.at("/api/account/sessions")).send().await.unwrap().json().await.unwrap();
+    let sessions: Value =
+        http.get(app.at("/api/account/sessions")).send().await.unwrap().json().await.unwrap();
     assert_eq!(sessions[0]["address"], "2001:db8::5", "{sessions}");
 }
 
@@ -175,7 +177,9 @@ async fn a_strangers_wrong_passwords_delay_the_owner_who_signs_in_at_once_with_a
     for email in [owner, nobody] {
         let mut seen = Vec::new();
         for _ in 0..free + 1 {
-            seen.push(shape(&answer(sign_in_as(&app.url, None, json!({"email": email, "password": WRONG})).await).await));
+            seen.push(shape(
+                &answer(sign_in_as(&app.url, None, json!({"email": email, "password": WRONG})).await).await,
+            ));
         }
         answers.push(seen);
     }
@@ -212,7 +216,8 @@ async fn a_strangers_wrong_passwords_delay_the_owner_who_signs_in_at_once_with_a
     for email in [owner, nobody] {
         let before = hasher.runs();
         let a = answer(
-            sign_in_as(&app.url, None, json!({"email": email, "password": WRONG, "unlock_code": wrong_code})).await,
+            sign_in_as(&app.url, None, json!({"email": email, "password": WRONG, "unlock_code": wrong_code}))
+                .await,
         )
         .await;
         wrong.push((shape(&a), hasher.runs() - before));
@@ -222,12 +227,14 @@ async fn a_strangers_wrong_passwords_delay_the_owner_who_signs_in_at_once_with_a
     assert!(wrong[0].0.2.contains("unlock_code"), "{:?}", wrong[0]);
 
     // The owner signs in at once, delay or not, with the code and the password.
-    let res = sign_in_as(&app.url, None, json!({"email": owner, "password": PASSWORD, "unlock_code": code})).await;
+    let res =
+        sign_in_as(&app.url, None, json!({"email": owner, "password": PASSWORD, "unlock_code": code})).await;
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
     // The code is used up, and the delay starts over: a wrong password is a plain 401 again.
-    let (status, _, _) =
-        answer(sign_in_as(&app.url, None, json!({"email": owner, "password": PASSWORD, "unlock_code": code})).await)
-            .await;
+    let (status, _, _) = answer(
+        sign_in_as(&app.url, None, json!({"email": owner, "password": PASSWORD, "unlock_code": code})).await,
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let status = sign_in_as(&app.url, None, json!({"email": owner, "password": WRONG})).await.status();
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -246,12 +253,16 @@ async fn a_mailed_sign_in_code_also_carries_the_owner_through_two_step_verificat
     }
     let status = sign_in_as(&app.url, None, json!({"email": owner, "password": PASSWORD})).await.status();
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(post(&app.url, "/api/session/unlock", json!({"email": owner})).await.status(), StatusCode::ACCEPTED);
+    assert_eq!(
+        post(&app.url, "/api/session/unlock", json!({"email": owner})).await.status(),
+        StatusCode::ACCEPTED
+    );
     let code = code_for(&app, owner).await;
     // The password step asks for the second factor; the code still works for that step.
-    let (status, _, err) =
-        answer(sign_in_as(&app.url, None, json!({"email": owner, "password": PASSWORD, "unlock_code": code})).await)
-            .await;
+    let (status, _, err) = answer(
+        sign_in_as(&app.url, None, json!({"email": owner, "password": PASSWORD, "unlock_code": code})).await,
+    )
+    .await;
     assert_eq!((status, err.fields[0].field.as_str()), (StatusCode::UNAUTHORIZED, "otp"));
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     // The next step's code: the current one was used to turn two-step verification on.
@@ -333,7 +344,8 @@ async fn the_sign_in_delay_and_the_address_limit_are_shared_by_instances_and_sur
     let limit = ward_server::auth::limits::SIGN_IN_ADDRESS.max as usize;
     let already = free as usize;
     fail_from(&second.url, None, "addr", limit - already).await;
-    let status = sign_in_as(&app.url, None, json!({"email": "fresh@example.com", "password": WRONG})).await.status();
+    let status =
+        sign_in_as(&app.url, None, json!({"email": "fresh@example.com", "password": WRONG})).await.status();
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the address's window is shared");
 
     // Every instance stops; a new one starts on the same store: nothing was forgotten.
@@ -344,12 +356,14 @@ async fn the_sign_in_delay_and_the_address_limit_are_shared_by_instances_and_sur
         answer(sign_in_as(&third.url, None, json!({"email": owner, "password": PASSWORD})).await).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{err:?}");
     assert!(wait.is_some());
-    let status =
-        sign_in_as(&third.url, None, json!({"email": "fresh2@example.com", "password": WRONG})).await.status();
+    let status = sign_in_as(&third.url, None, json!({"email": "fresh2@example.com", "password": WRONG}))
+        .await
+        .status();
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the address's window survived the restart");
     assert!(crate::raw::count(&app, "directory", "rate_limits").await >= 3);
     // Once their time has passed the retention job's purge deletes them.
-    let later = time::OffsetDateTime::now_utc().unix_timestamp() + ward_server::auth::limits::SIGN_IN_FORGET + 1;
+    let later =
+        time::OffsetDateTime::now_utc().unix_timestamp() + ward_server::auth::limits::SIGN_IN_FORGET + 1;
     let purged = third.state.stores.directory.limits_purge(later).await.unwrap();
     assert!(purged >= 3, "the email's delay, the address's window and the unknown emails' delays: {purged}");
     let status = sign_in_as(&third.url, None, json!({"email": owner, "password": PASSWORD})).await.status();

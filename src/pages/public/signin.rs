@@ -132,7 +132,6 @@ pub fn SignInPage() -> impl IntoView {
         });
     };
 
-
     let back = move |_| {
         otp_step.set(false);
         passkey_step.set(false);
