@@ -190,6 +190,21 @@ impl Auth {
         self.limits.record(&hour, limits::CODE_SEND_HOUR).await
     }
 
+    /// Whether `code` is the live code of this purpose, without counting a try: wrong guesses
+    /// are then limited elsewhere (per client), so a stranger cannot use up the owner's tries.
+    pub async fn code_matches(
+        &self,
+        db: &Db,
+        person_id: &str,
+        purpose: CodePurpose,
+        code: &str,
+    ) -> Result<bool, AppError> {
+        Ok(db
+            .code_peek(person_id, purpose)
+            .await?
+            .is_some_and(|(hash, _)| hash == self.code_hash(person_id, purpose, code)))
+    }
+
     /// Checks a code without using it up; each look counts as an attempt, right or wrong,
     /// so whatever is checked after it (a second factor) is limited by the code's attempts.
     /// Wrong, expired and exhausted codes are field errors on `field`; after

@@ -157,19 +157,27 @@ pub async fn check_password(
     let email_hash = auth.email_hash(&email.normalised());
     let (account_key, address_key) = Attempt::keys(&email_hash, meta);
     let (pass, found) = match req.unlock_code.as_deref().filter(|c| !c.trim().is_empty()) {
-        // The owner's way past the delays: a code mailed to the address. It has its own
-        // limits (5 tries a code, codes limited per address), and whoever guesses passwords
-        // cannot read the mail. The code is checked first, so a wrong one (or an unknown
-        // address) answers alike without checking the password.
+        // The owner's way past the delays: a code mailed to the address, which whoever guesses
+        // passwords cannot read. A wrong code counts against the client's window (not the
+        // code's tries, so a stranger guessing cannot void the owner's code) and checks no
+        // password: an unknown address answers alike. A right one counts a try of the code,
+        // which bounds the passwords tried with it.
         Some(code) => {
             let code = input::parse_code("unlock_code", code).map_err(|e| AppError::Validation(vec![e]))?;
-            let Some(found) = state.stores.person_by_email(&email_hash).await? else {
+            auth.limits.hit(&address_key, limits::SIGN_IN_ADDRESS).await?;
+            let found = state.stores.person_by_email(&email_hash).await?;
+            let right = match &found {
+                Some(f) => auth.code_matches(&f.db, &f.person.id, CodePurpose::UnlockSignIn, &code).await?,
+                None => false,
+            };
+            let Some(found) = found.filter(|_| right) else {
                 return Err(AppError::field(
                     "unlock_code",
                     "wrong",
                     "This code is not right. Check the latest email from Ward.",
                 ));
             };
+            auth.limits.refund(&address_key).await?;
             auth.check_code(&found.db, &found.person.id, CodePurpose::UnlockSignIn, &code, "unlock_code")
                 .await?;
             (Pass::Unlocked, Some(found))

@@ -272,6 +272,22 @@ impl Db {
         }))
     }
 
+    /// `(code_hash, expires_at)` of the live code, without counting an attempt: for
+    /// comparing a stranger's guess without letting it use up the owner's tries.
+    pub async fn code_peek(
+        &self,
+        person_id: &str,
+        purpose: CodePurpose,
+    ) -> Result<Option<(Vec<u8>, i64)>, StoreError> {
+        Ok(with_pool!(self, pool => {
+            sqlx::query_as("SELECT code_hash, expires_at FROM codes WHERE person_id = $1 AND purpose = $2")
+                .bind(person_id)
+                .bind(purpose.as_str())
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
     /// Deletes the live code; whether there was one.
     pub async fn code_delete(&self, person_id: &str, purpose: CodePurpose) -> Result<bool, StoreError> {
         let n = with_pool!(self, pool => {
