@@ -50,6 +50,7 @@ pub mod urls {
     pub const SESSION_PASSKEY: &str = "/api/session/passkey";
     pub const SESSION_PASSKEY_OPTIONS: &str = "/api/session/passkey/options";
     pub const SESSION_SECOND_STEP: &str = "/api/session/second-step";
+    pub const SESSION_UNLOCK: &str = "/api/session/unlock";
 
     // The privacy center.
     pub const PRIVACY_CONSENTS: &str = "/api/privacy/consents";
@@ -432,6 +433,11 @@ pub async fn delete_account(
     let receipt = post_json(urls::DELETION, body, abort).await?;
     set_csrf_token(None);
     Ok(receipt)
+}
+
+/// `POST /api/session/unlock` (202): a sign-in code was mailed if the address has an account.
+pub async fn request_unlock(body: &EmailOnly, abort: &AbortSignal) -> Result<(), ClientError> {
+    post_empty(urls::SESSION_UNLOCK, body, abort).await
 }
 
 /// `POST /api/password-reset` (202): a code was mailed if the address has an account.

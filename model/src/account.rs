@@ -124,6 +124,11 @@ pub struct SignIn {
     /// A 6-digit authenticator code or a recovery code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub otp: Option<String>,
+    /// The code mailed by `POST /api/session/unlock`: with it, the password is checked even
+    /// while wrong passwords (anyone's) delay this email's sign-ins (a 429 with a field
+    /// error on `unlock_code`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unlock_code: Option<String>,
 }
 
 /// `GET /api/session` and the answer of signing in.
@@ -339,7 +344,7 @@ mod tests {
 
     #[test]
     fn sign_in_without_otp_omits_it() {
-        let s = SignIn { email: "a@b.c".into(), password: "p".into(), otp: None };
+        let s = SignIn { email: "a@b.c".into(), password: "p".into(), otp: None, unlock_code: None };
         assert_eq!(serde_json::to_value(&s).unwrap(), serde_json::json!({"email": "a@b.c", "password": "p"}));
     }
 }

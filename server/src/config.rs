@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::Parser;
 
 use crate::auth::input::AgeRules;
+use crate::http::client::TrustedProxies;
 use crate::store::StoreConfig;
 
 #[derive(Debug, Clone, Parser)]
@@ -70,6 +71,13 @@ pub struct Config {
     /// it is a deployment decision that no account can make for itself.
     #[arg(long, env = "WARD_PRIVACY_STAFF", value_delimiter = ',')]
     pub privacy_staff: Vec<String>,
+
+    /// Reverse proxies in front of Ward (comma-separated CIDRs or addresses, e.g.
+    /// `10.0.0.0/8,::1`): only from these is `Forwarded` / `X-Forwarded-For` believed, to find
+    /// the client that rate limits, the sessions list and the activity log name. Unset, the
+    /// peer is the client; behind a proxy every visitor would then share its address.
+    #[arg(long, env = "WARD_TRUSTED_PROXIES", value_parser = TrustedProxies::parse, default_value = "")]
+    pub trusted_proxies: TrustedProxies,
     // ---- Devices (cameras, alarm media) ----
     /// Where alarm pictures and call pictures go: `s3://BUCKET[/PREFIX]` (credentials and
     /// endpoint from the usual `AWS_*` variables, e.g. `AWS_ENDPOINT` for MinIO), or unset:
@@ -154,6 +162,7 @@ impl Config {
             public_url: None,
             dev_pages: false,
             privacy_staff: Vec::new(),
+            trusted_proxies: TrustedProxies::default(),
             media_url: None,
             event_retention_days: crate::registry::EVENT_DAYS,
             call_retention_days: crate::registry::CALL_DAYS,
@@ -278,6 +287,7 @@ mod tests {
             "WARD_SECURE_COOKIES",
             "WARD_PUBLIC_URL",
             "WARD_DEV_PAGES",
+            "WARD_TRUSTED_PROXIES",
         ] {
             // SAFETY: no other test in this binary reads or writes these variables.
             unsafe { std::env::remove_var(var) };
@@ -286,6 +296,7 @@ mod tests {
         assert_eq!(config.addr.to_string(), "127.0.0.1:8080");
         assert_eq!(config.dist_dir, PathBuf::from("dist"));
         assert!(!config.dev_pages, "the developer pages are off unless asked for");
+        assert!(config.trusted_proxies.is_empty(), "no forwarded header is believed unless asked for");
         match config.store() {
             StoreConfig::Sqlite(path) => assert_eq!(path, PathBuf::from("./data/ward.sqlite")),
             other => panic!("expected SQLite, got {other:?}"),
@@ -319,6 +330,15 @@ mod tests {
         );
         let bare = DatabaseUrl::parse("postgres://u@h").unwrap();
         assert_eq!(bare.with_database_suffix("us").0, "postgres://u@h/postgres_us");
+    }
+
+    #[test]
+    fn trusted_proxies_are_parsed_at_start_and_a_bad_one_is_named() {
+        let config = parse(&["--trusted-proxies", "10.0.0.0/8, ::1"]).unwrap();
+        assert!(config.trusted_proxies.contains("10.1.2.3".parse().unwrap()));
+        assert!(config.trusted_proxies.contains("::1".parse().unwrap()));
+        let err = parse(&["--trusted-proxies", "10.0.0.0/8,my-proxy"]).unwrap_err().to_string();
+        assert!(err.contains("`my-proxy` is not a network"), "{err}");
     }
 
     #[test]

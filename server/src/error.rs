@@ -27,6 +27,10 @@ pub enum AppError {
     /// A rate limit: the answer carries `Retry-After`.
     #[error("too many requests; retry after {retry_after} s")]
     TooManyRequests { retry_after: u64 },
+    /// Too many wrong passwords for one email: a 429 whose field `unlock_code` tells the
+    /// app that a code mailed to the owner lets them sign in now (`auth::limits`).
+    #[error("sign-in delayed; retry after {retry_after} s")]
+    SignInDelayed { retry_after: u64 },
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("{0}")]
@@ -65,7 +69,7 @@ impl AppError {
             AppError::NotFound => ErrorCode::NotFound,
             AppError::Unauthorized { .. } => ErrorCode::Unauthorized,
             AppError::Forbidden(_) => ErrorCode::Forbidden,
-            AppError::TooManyRequests { .. } => ErrorCode::TooManyRequests,
+            AppError::TooManyRequests { .. } | AppError::SignInDelayed { .. } => ErrorCode::TooManyRequests,
             AppError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             AppError::BadRequest(_) => ErrorCode::BadRequest,
             AppError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
@@ -86,6 +90,18 @@ impl AppError {
             AppError::TooManyRequests { retry_after } => {
                 ApiError::new(code, format!("Too many attempts. Try again in {retry_after} seconds."))
             }
+            AppError::SignInDelayed { retry_after } => ApiError {
+                code,
+                message: format!(
+                    "Too many wrong passwords for this email. Try again in {retry_after} seconds, or sign in \
+                     now with a code we email you."
+                ),
+                fields: vec![FieldError {
+                    field: "unlock_code".into(),
+                    code: "available".into(),
+                    message: "Ask for a code by email: with it and your password you can sign in now.".into(),
+                }],
+            },
             AppError::Validation(fields) => {
                 ApiError { code, message: "Some fields of the request are not valid.".into(), fields }
             }
@@ -110,7 +126,9 @@ impl IntoResponse for AppError {
         let code = self.code();
         let status = StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let retry_after = match &self {
-            AppError::TooManyRequests { retry_after } => Some(*retry_after),
+            AppError::TooManyRequests { retry_after } | AppError::SignInDelayed { retry_after } => {
+                Some(*retry_after)
+            }
             _ => None,
         };
         let mut res = (status, axum::Json(self.body())).into_response();

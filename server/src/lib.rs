@@ -36,6 +36,8 @@ pub struct AppState {
     pub devices: Arc<devices::Devices>,
     /// `--dev-pages`: the developer mailbox and demo cameras answer loopback clients.
     pub dev_pages: bool,
+    /// `--trusted-proxies`: whose forwarded client addresses are believed (`http::client`).
+    pub trusted_proxies: Arc<http::client::TrustedProxies>,
 }
 
 /// The whole application as a router, apart from any socket (tests call it in-process).
@@ -68,16 +70,19 @@ impl Server {
             .context("could not open the vault's master key")?;
         let mailer = mail::Mailer::new(config.smtp_url.as_deref(), &config.mail_from, &config.data_dir)
             .context("could not set up mail")?;
+        // In the directory: every instance shares the counters, and a restart keeps them.
+        let limits = auth::limits::Limits::new(stores.directory.clone(), &vault);
         let auth = auth::Auth {
             vault,
             hasher: auth::password::Hasher::for_this_machine(),
-            limiter: auth::limits::Limiter::default(),
+            limits,
             mailer,
             ages: config.min_ages.clone(),
             // An https public URL is enough: a second flag to remember would be forgotten.
             secure_cookies: config.secure_cookies || config.serves_https(),
             public_url: config.public_url.clone(),
             ceremonies: auth::passkeys::Ceremonies::default(),
+            outgoing: auth::Outgoing::default(),
         };
         let staff = config.privacy_staff.iter().map(|e| auth.email_hash(&e.trim().to_lowercase())).collect();
         let privacy = privacy::Privacy::open(&stores.directory, staff)
@@ -121,6 +126,7 @@ impl Server {
             privacy: Arc::new(privacy),
             devices: Arc::new(devices),
             dev_pages: config.dev_pages,
+            trusted_proxies: Arc::new(config.trusted_proxies.clone()),
         };
         Ok(Server { listener, state })
     }
@@ -164,6 +170,11 @@ async fn retention_job(stores: Arc<Stores>, outbox: Option<std::path::PathBuf>) 
                 Ok(counts) => tracing::debug!(region = region.code(), ?counts, "retention purge"),
                 Err(err) => tracing::warn!(region = region.code(), %err, "retention purge failed"),
             }
+        }
+        // Rate-limit counters whose time has passed (`auth::limits`).
+        match stores.directory.limits_purge(now).await {
+            Ok(deleted) => tracing::debug!(deleted, "rate-limit purge"),
+            Err(err) => tracing::warn!(%err, "rate-limit purge failed"),
         }
         if let Some(dir) = &outbox {
             match mail::purge_outbox(dir, now).await {

@@ -436,6 +436,19 @@ const BASE_COLUMNS: &[Column] = &[
         "wrapped_key",
         "a random key, encrypted by the master key; deleting it crypto-shreds the person",
     ),
+    // Rate limits and sign-in delays (`auth::limits`): counters under keyed hashes, purged
+    // when their time has passed (at most a day after the last event they count).
+    not_personal(
+        Directory,
+        "rate_limits",
+        "key",
+        "a keyed hash (HMAC) of what is limited (an email's hash, a client address): unreadable \
+         without the master key",
+    ),
+    not_personal(Directory, "rate_limits", "hits", "how many events a counter holds; not what they were"),
+    not_personal(Directory, "rate_limits", "window_start", "when a counter started"),
+    not_personal(Directory, "rate_limits", "blocked_until", "when the next attempt is allowed"),
+    not_personal(Directory, "rate_limits", "expires_at", "when a counter is purged"),
     // A region store: people.
     not_personal(Reg, "people", "id", ID),
     not_personal(Reg, "people", "email_hash", HASH),

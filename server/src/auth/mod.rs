@@ -18,7 +18,7 @@ use crate::mail::Mailer;
 use crate::store::{CodePurpose, Db, PersonRow};
 use crate::vault::{PersonKey, Vault};
 use input::AgeRules;
-use limits::Limiter;
+use limits::Limits;
 use password::Hasher;
 use session::ClientMeta;
 
@@ -33,13 +33,54 @@ pub const CODE_VALID_SECS: i64 = 10 * 60;
 pub struct Auth {
     pub vault: Vault,
     pub hasher: Hasher,
-    pub limiter: Limiter,
+    /// Rate limits and sign-in delays, in the directory store (shared by every instance).
+    pub limits: Limits,
     pub mailer: Mailer,
     pub ages: AgeRules,
     pub secure_cookies: bool,
     /// The address people use to reach Ward, when configured (the passkeys' relying party).
     pub public_url: Option<url::Url>,
     pub ceremonies: passkeys::Ceremonies,
+    /// Codes mailed after the answer (see [`Auth::send_code_later`]).
+    pub outgoing: Outgoing,
+}
+
+/// Mail sent after the answer, so that asking for a code for a known address takes as long
+/// (and, with the mail server down, answers the same) as for an unknown one. Counts what is
+/// still on its way so that the developer mailbox and tests can wait for it.
+#[derive(Debug, Default)]
+pub struct Outgoing {
+    pending: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    idle: std::sync::Arc<tokio::sync::Notify>,
+}
+
+impl Outgoing {
+    /// Runs `job` in the background, counted until it ends.
+    pub fn spawn(&self, job: impl std::future::Future<Output = ()> + Send + 'static) {
+        use std::sync::atomic::Ordering;
+        self.pending.fetch_add(1, Ordering::SeqCst);
+        let (pending, idle) = (self.pending.clone(), self.idle.clone());
+        tokio::spawn(async move {
+            job.await;
+            if pending.fetch_sub(1, Ordering::SeqCst) == 1 {
+                idle.notify_waiters();
+            }
+        });
+    }
+
+    /// Answers once nothing spawned so far is still running.
+    pub async fn settled(&self) {
+        loop {
+            let idle = self.idle.notified();
+            tokio::pin!(idle);
+            // Registered before the count is read, so an end in between is not missed.
+            idle.as_mut().enable();
+            if self.pending.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+                return;
+            }
+            idle.await;
+        }
+    }
 }
 
 /// The fields of `people` sealed with the person's key; the names are the AAD.
@@ -89,7 +130,7 @@ impl Auth {
         subject: &str,
         why: &str,
     ) -> Result<(), AppError> {
-        self.spend_code_budget(person_id, purpose)?;
+        self.spend_code_budget(person_id, purpose).await?;
         let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
         let expires = session::now() + CODE_VALID_SECS;
         db.code_put(person_id, purpose, &self.code_hash(person_id, purpose, &code), expires).await?;
@@ -101,33 +142,67 @@ impl Auth {
         self.mail(to, subject, text).await
     }
 
+    /// [`Auth::send_code`] after the answer: the request does the same work whether or not
+    /// the address has an account. A failure is logged; the person's own limit (one code a
+    /// minute) is quiet, since the earlier code still works.
+    pub fn send_code_later(
+        self: &std::sync::Arc<Self>,
+        db: Db,
+        person_id: String,
+        purpose: CodePurpose,
+        to: String,
+        subject: &'static str,
+        why: &'static str,
+    ) {
+        let auth = self.clone();
+        self.outgoing.spawn(async move {
+            match auth.send_code(&db, &person_id, purpose, &to, subject, why).await {
+                Ok(()) | Err(AppError::TooManyRequests { .. }) => {}
+                Err(err) => tracing::warn!(%err, ?purpose, "a code could not be mailed"),
+            }
+        });
+    }
+
     /// Counts one mailed code against the limits of [`Auth::send_code`] without sending it:
     /// for answers that must cost the same whether or not a code was sent.
-    pub fn spend_code_budget(&self, person_id: &str, purpose: CodePurpose) -> Result<(), AppError> {
+    pub async fn spend_code_budget(&self, person_id: &str, purpose: CodePurpose) -> Result<(), AppError> {
         let minute = format!("code-minute:{person_id}:{purpose:?}");
         let hour = format!("code-hour:{person_id}:{purpose:?}");
-        self.limiter.check(&minute, limits::CODE_SEND_MINUTE)?;
-        self.limiter.check(&hour, limits::CODE_SEND_HOUR)?;
-        self.limiter.record(&minute, limits::CODE_SEND_MINUTE);
-        self.limiter.record(&hour, limits::CODE_SEND_HOUR);
-        Ok(())
+        self.limits.check(&minute, limits::CODE_SEND_MINUTE).await?;
+        self.limits.check(&hour, limits::CODE_SEND_HOUR).await?;
+        self.limits.record(&minute, limits::CODE_SEND_MINUTE).await?;
+        self.limits.record(&hour, limits::CODE_SEND_HOUR).await
     }
 
     /// Limits codes mailed to one address (by its hash), whether or not it has an account,
     /// so that a 429 says nothing about the address. Failures are 429s.
-    pub fn limit_mail_to(&self, email_hash: &[u8], what: &str) -> Result<(), AppError> {
+    pub async fn limit_mail_to(&self, email_hash: &[u8], what: &str) -> Result<(), AppError> {
         let (minute, hour) = mail_keys(email_hash, what);
-        self.limiter.check(&minute, limits::CODE_SEND_MINUTE)?;
-        self.limiter.check(&hour, limits::CODE_SEND_HOUR)?;
-        self.record_mail_to(email_hash, what);
-        Ok(())
+        self.limits.check(&minute, limits::CODE_SEND_MINUTE).await?;
+        self.limits.check(&hour, limits::CODE_SEND_HOUR).await?;
+        self.record_mail_to(email_hash, what).await
     }
 
     /// Counts a mail to an address against [`Auth::limit_mail_to`] without being refused.
-    pub fn record_mail_to(&self, email_hash: &[u8], what: &str) {
+    pub async fn record_mail_to(&self, email_hash: &[u8], what: &str) -> Result<(), AppError> {
         let (minute, hour) = mail_keys(email_hash, what);
-        self.limiter.record(&minute, limits::CODE_SEND_MINUTE);
-        self.limiter.record(&hour, limits::CODE_SEND_HOUR);
+        self.limits.record(&minute, limits::CODE_SEND_MINUTE).await?;
+        self.limits.record(&hour, limits::CODE_SEND_HOUR).await
+    }
+
+    /// Whether `code` is the live code of this purpose, without counting a try: wrong guesses
+    /// are then limited elsewhere (per client), so a stranger cannot use up the owner's tries.
+    pub async fn code_matches(
+        &self,
+        db: &Db,
+        person_id: &str,
+        purpose: CodePurpose,
+        code: &str,
+    ) -> Result<bool, AppError> {
+        Ok(db
+            .code_peek(person_id, purpose)
+            .await?
+            .is_some_and(|(hash, _)| hash == self.code_hash(person_id, purpose, code)))
     }
 
     /// Checks a code without using it up; each look counts as an attempt, right or wrong,
@@ -256,9 +331,9 @@ impl Auth {
             ));
         };
         let key = format!("reauth:{}", p.id);
-        self.limiter.check(&key, limits::SIGN_IN_ACCOUNT)?;
+        self.limits.check(&key, limits::REAUTH).await?;
         if !self.hasher.verify(password, Some(&p.password_hash)).await? {
-            self.limiter.record(&key, limits::SIGN_IN_ACCOUNT);
+            self.limits.record(&key, limits::REAUTH).await?;
             return Err(AppError::field(field, "wrong", "This is not your current password."));
         }
         Ok(())

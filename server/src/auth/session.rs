@@ -90,16 +90,16 @@ pub struct ClientMeta {
     pub browser: String,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientMeta {
+impl FromRequestParts<AppState> for ClientMeta {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        // The peer's address; behind a proxy this is the proxy (X-Forwarded-For is not
-        // trusted until a trusted-proxy setting exists).
-        let address = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(|| "unknown".to_string(), |ConnectInfo(a)| a.ip().to_string());
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // The peer's address, or behind a trusted proxy (`--trusted-proxies`) the client it
+        // forwarded (`crate::http::client`).
+        let address = parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or_else(
+            || "unknown".to_string(),
+            |ConnectInfo(a)| state.trusted_proxies.client(a.ip(), &parts.headers).to_string(),
+        );
         let ua = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
         Ok(ClientMeta { address, browser: browser_of(ua) })
     }

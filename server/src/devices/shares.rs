@@ -66,7 +66,7 @@ pub async fn create(
         },
     };
     let Some(email) = email.filter(|_| errs.is_empty()) else { return Err(AppError::Validation(errs)) };
-    state.auth.limiter.hit(&format!("share-lookup:{}", s.person.id), limits::SHARE_LOOKUPS)?;
+    state.auth.limits.hit(&format!("share-lookup:{}", s.person.id), limits::SHARE_LOOKUPS).await?;
     let found = state.stores.directory.directory_find(&state.auth.email_hash(&email.normalised())).await?;
     let invitee = match found {
         None => {

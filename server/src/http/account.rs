@@ -83,7 +83,7 @@ pub async fn update_profile(
             .await?;
         if taken {
             // Limited like a code, so the limit does not tell the two cases apart either.
-            auth.spend_code_budget(&s.person.id, CodePurpose::ChangeEmail)?;
+            auth.spend_code_budget(&s.person.id, CodePurpose::ChangeEmail).await?;
             auth.mail(
                 email.as_str(),
                 "Someone tried to use your email address at Ward",
@@ -440,24 +440,18 @@ pub async fn reset_request(
     let hash = state.auth.email_hash(&email.normalised());
     // Limited by the address, known or not: the per-person limit alone made a 429 mean
     // "this address has an account".
-    state.auth.limit_mail_to(&hash, "reset")?;
+    state.auth.limit_mail_to(&hash, "reset").await?;
     if let Some(Found { db, person, .. }) = state.stores.person_by_email(&hash).await? {
-        let sent = state
-            .auth
-            .send_code(
-                &db,
-                &person.id,
-                CodePurpose::ResetPassword,
-                email.as_str(),
-                "Reset your Ward password",
-                "Someone (hopefully you) asked to reset the password of your Ward account.",
-            )
-            .await;
-        match sent {
-            // The person's own limit (e.g. after an email change): the earlier code still works.
-            Err(AppError::TooManyRequests { .. }) | Ok(()) => {}
-            Err(other) => return Err(other),
-        }
+        // After the answer: mailing takes time (and can fail), which an unknown address
+        // would not, so doing it here would tell the two apart.
+        state.auth.send_code_later(
+            db,
+            person.id,
+            CodePurpose::ResetPassword,
+            email.as_str().to_owned(),
+            "Reset your Ward password",
+            "Someone (hopefully you) asked to reset the password of your Ward account.",
+        );
     }
     Ok(StatusCode::ACCEPTED)
 }
@@ -488,7 +482,7 @@ pub async fn reset_confirm(
     };
     let hash = auth.email_hash(&email.normalised());
     // Per address, known or not, so the limit itself says nothing.
-    auth.limiter.hit(&format!("reset-confirm:{}", hex::encode(&hash)), limits::RESET_CONFIRM)?;
+    auth.limits.hit(&format!("reset-confirm:{}", hex::encode(&hash)), limits::RESET_CONFIRM).await?;
     let wrong =
         || AppError::field("code", "wrong", "This code is not right. Check the latest email from Ward.");
     let Found { db, person, .. } = state.stores.person_by_email(&hash).await?.ok_or_else(wrong)?;

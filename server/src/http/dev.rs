@@ -46,5 +46,7 @@ pub async fn mailbox(
     _: DevClient,
 ) -> Result<Json<Vec<MailboxMessage>>, AppError> {
     let dir = state.auth.mailer.outbox().ok_or(AppError::NotFound)?;
+    // Codes asked for just before are mailed after their answer (`Auth::send_code_later`).
+    state.auth.outgoing.settled().await;
     Ok(Json(crate::mail::read_outbox(dir, 50).await.map_err(AppError::internal)?))
 }

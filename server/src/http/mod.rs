@@ -2,6 +2,7 @@
 
 mod account;
 pub mod assets;
+pub mod client;
 mod dev;
 mod devices;
 mod health;

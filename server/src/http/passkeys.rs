@@ -245,6 +245,8 @@ pub async fn second_step_options(
 ) -> Result<Json<PasskeyChallenge>, AppError> {
     let rp = rp(&state, &headers)?;
     let (attempt, Found { region, db, person }, key) = check_password(&state, &meta, &req).await?;
+    // The password was right: not a failure. The ceremony's end counts as one or a success.
+    attempt.undecided(&state.auth).await?;
     if !person.totp_enabled {
         return Err(AppError::field(
             "passkey",
@@ -316,7 +318,7 @@ pub async fn sign_in(
         Ok(result) => result,
         Err(_) => {
             if let Some(attempt) = &second_step {
-                state.auth.limiter.record(attempt, crate::auth::limits::SIGN_IN_ACCOUNT);
+                state.auth.limits.delay_fail(attempt).await?;
                 state.auth.log(&db, &person.id, &key, "sign_in_failed", &meta).await?;
             }
             return Err(refused());
@@ -328,7 +330,7 @@ pub async fn sign_in(
     }
     let kind = match &second_step {
         Some(attempt) => {
-            state.auth.limiter.clear(attempt);
+            state.auth.limits.clear(attempt).await?;
             "signed_in_two_step_passkey"
         }
         None => "signed_in_passkey",

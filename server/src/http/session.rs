@@ -5,18 +5,18 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use ward_model::{ApiError, SessionInfo, SignIn};
+use ward_model::{ApiError, EmailOnly, SessionInfo, SignIn};
 
 use crate::AppState;
-use crate::auth::input::Email;
+use crate::auth::input::{self, Email};
 use crate::auth::session::{self, ClientMeta, CurrentSession, csrf_for, new_token, now};
 use crate::auth::{field, limits};
 use crate::error::{AppError, Json};
-use crate::store::{Db, Found, PersonRow, SessionRow};
+use crate::store::{CodePurpose, Db, Found, PersonRow, SessionRow};
 use crate::vault::PersonKey;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(sign_in, current, sign_out))
+    OpenApiRouter::new().routes(routes!(sign_in, current, sign_out)).routes(routes!(unlock))
 }
 
 fn not_right() -> AppError {
@@ -30,7 +30,8 @@ fn not_right() -> AppError {
         (status = 200, description = "Signed in; the session cookie is set.", body = SessionInfo),
         (status = 401, description = "Wrong credentials, or the second factor is needed (field `otp`).", body = ApiError),
         (status = 403, description = "The email is not verified yet.", body = ApiError),
-        (status = 429, description = "Too many failed attempts; `Retry-After` says when to retry.", body = ApiError),
+        (status = 422, description = "A wrong, expired or malformed `unlock_code`.", body = ApiError),
+        (status = 429, description = "Too many failed attempts; `Retry-After` says when to retry. After wrong passwords for this email the field `unlock_code` says that a code mailed by `POST /session/unlock` lets the owner sign in now.", body = ApiError),
     ))]
 pub async fn sign_in(
     State(state): State<AppState>,
@@ -41,45 +42,103 @@ pub async fn sign_in(
     let (attempt, Found { region, db, person }, key) = check_password(&state, &meta, &req).await?;
     if let Err(err) = auth.second_factor(&db, &person, &key, req.otp.as_deref()).await {
         if req.otp.is_some() {
-            attempt.failed(auth);
+            // A wrong second factor is a failure: it stays counted.
             auth.log(&db, &person.id, &key, "sign_in_failed", &meta).await?;
+        } else {
+            // The password was right; the second factor is still to come.
+            attempt.undecided(auth).await?;
         }
         return Err(err);
     }
     if !person.email_verified {
+        attempt.undecided(auth).await?;
         return Err(AppError::Forbidden(
             "Confirm your email address first: enter the code we mailed you, or ask for a new one.".into(),
         ));
     }
-    attempt.succeeded(auth);
+    attempt.succeeded(auth, &db, &person.id).await?;
     let (info, cookie) = start_session(&state, region, &db, &person, &key, &meta).await?;
     auth.log(&db, &person.id, &key, "signed_in", &meta).await?;
     Ok(([(header::SET_COOKIE, cookie)], Json(info)).into_response())
 }
 
-/// One sign-in attempt under the rate limits, per account and per address.
+/// Mails a code that signs in past the delays wrong passwords put on this email: the owner's
+/// way in while a stranger guesses. 202 (or 429 within a minute of the last request for the
+/// address) whether or not the address has an account; the mail goes after the answer.
+#[utoipa::path(post, path = "/session/unlock", tag = "accounts", request_body = EmailOnly,
+    responses(
+        (status = 202, description = "If the address has an account, a code is on its way; send it as `unlock_code` with the password."),
+        (status = 429, description = "A code was asked for this address less than a minute ago.", body = ApiError),
+    ))]
+pub async fn unlock(
+    State(state): State<AppState>,
+    Json(req): Json<EmailOnly>,
+) -> Result<StatusCode, AppError> {
+    let email = Email::parse("email", &req.email).map_err(|e| AppError::Validation(vec![e]))?;
+    let hash = state.auth.email_hash(&email.normalised());
+    // By the address, known or not: a 429 must not mean "this address has an account".
+    state.auth.limit_mail_to(&hash, "unlock").await?;
+    if let Some(Found { db, person, .. }) = state.stores.person_by_email(&hash).await? {
+        state.auth.send_code_later(
+            db,
+            person.id,
+            CodePurpose::UnlockSignIn,
+            email.as_str().to_owned(),
+            "Your Ward sign-in code",
+            "Someone (hopefully you) asked for a code to sign in to your Ward account. Wrong passwords \
+             were tried for it, so sign-ins have to wait; with this code and your password you can \
+             sign in now. If it was not you, nobody can use it without your password; you may want to \
+             change your password anyway.",
+        );
+    }
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// How an attempt was let in: counted under the limits, or by a code mailed to the owner.
+enum Pass {
+    Counted(limits::Counted),
+    Unlocked,
+}
+
+/// One sign-in attempt under the limits: per client address (a window) and per email (a
+/// growing delay), both counted before the password is checked and taken back when it turns
+/// out not to be a failure; or let in by a mailed code (`unlock_code`).
 pub struct Attempt {
-    /// The account's limiter key (a prefix of the email's keyed hash).
+    /// The email's delay key (a prefix of the email's keyed hash).
     pub account_key: String,
     address_key: String,
+    pass: Pass,
 }
 
 impl Attempt {
-    fn start(auth: &crate::auth::Auth, email_hash: &[u8], meta: &ClientMeta) -> Result<Self, AppError> {
-        let account_key = format!("signin:{}", hex::encode(&email_hash[..8]));
-        let address_key = format!("signin-address:{}", meta.address);
-        auth.limiter.check(&account_key, limits::SIGN_IN_ACCOUNT)?;
-        auth.limiter.check(&address_key, limits::SIGN_IN_ADDRESS)?;
-        Ok(Attempt { account_key, address_key })
+    fn keys(email_hash: &[u8], meta: &ClientMeta) -> (String, String) {
+        (format!("signin:{}", hex::encode(&email_hash[..8])), format!("signin-address:{}", meta.address))
     }
 
-    pub fn failed(&self, auth: &crate::auth::Auth) {
-        auth.limiter.record(&self.account_key, limits::SIGN_IN_ACCOUNT);
-        auth.limiter.record(&self.address_key, limits::SIGN_IN_ADDRESS);
+    /// The password was right but more is needed (a second factor, a verified email).
+    pub async fn undecided(&self, auth: &crate::auth::Auth) -> Result<(), AppError> {
+        if let Pass::Counted(counted) = self.pass {
+            auth.limits.delay_undo(&self.account_key, counted).await?;
+            auth.limits.refund(&self.address_key).await?;
+        }
+        Ok(())
     }
 
-    pub fn succeeded(&self, auth: &crate::auth::Auth) {
-        auth.limiter.clear(&self.account_key);
+    /// Signed in: the email's delay starts over; a mailed code is used up (only now, so it
+    /// still works for the second factor's request after the password's).
+    pub async fn succeeded(
+        &self,
+        auth: &crate::auth::Auth,
+        db: &Db,
+        person_id: &str,
+    ) -> Result<(), AppError> {
+        auth.limits.clear(&self.account_key).await?;
+        match self.pass {
+            Pass::Counted(_) => auth.limits.refund(&self.address_key).await,
+            Pass::Unlocked => {
+                auth.consume_code(db, person_id, CodePurpose::UnlockSignIn, "unlock_code").await
+            }
+        }
     }
 }
 
@@ -96,12 +155,50 @@ pub async fn check_password(
         return Err(AppError::field("password", "required", "Enter your password."));
     }
     let email_hash = auth.email_hash(&email.normalised());
-    let attempt = Attempt::start(auth, &email_hash, meta)?;
-    let found = state.stores.person_by_email(&email_hash).await?;
+    let (account_key, address_key) = Attempt::keys(&email_hash, meta);
+    let (pass, found) = match req.unlock_code.as_deref().filter(|c| !c.trim().is_empty()) {
+        // The owner's way past the delays: a code mailed to the address, which whoever guesses
+        // passwords cannot read. A wrong code counts against the client's window (not the
+        // code's tries, so a stranger guessing cannot void the owner's code) and checks no
+        // password: an unknown address answers alike. A right one counts a try of the code,
+        // which bounds the passwords tried with it.
+        Some(code) => {
+            let code = input::parse_code("unlock_code", code).map_err(|e| AppError::Validation(vec![e]))?;
+            auth.limits.hit(&address_key, limits::SIGN_IN_ADDRESS).await?;
+            let found = state.stores.person_by_email(&email_hash).await?;
+            let right = match &found {
+                Some(f) => auth.code_matches(&f.db, &f.person.id, CodePurpose::UnlockSignIn, &code).await?,
+                None => false,
+            };
+            let Some(found) = found.filter(|_| right) else {
+                return Err(AppError::field(
+                    "unlock_code",
+                    "wrong",
+                    "This code is not right. Check the latest email from Ward.",
+                ));
+            };
+            auth.limits.refund(&address_key).await?;
+            auth.check_code(&found.db, &found.person.id, CodePurpose::UnlockSignIn, &code, "unlock_code")
+                .await?;
+            (Pass::Unlocked, Some(found))
+        }
+        None => {
+            auth.limits.hit(&address_key, limits::SIGN_IN_ADDRESS).await?;
+            let counted = match auth.limits.delay_try(&account_key).await {
+                Ok(counted) => counted,
+                Err(err) => {
+                    auth.limits.refund(&address_key).await?;
+                    return Err(err);
+                }
+            };
+            (Pass::Counted(counted), state.stores.person_by_email(&email_hash).await?)
+        }
+    };
+    let attempt = Attempt { account_key, address_key, pass };
     let stored = found.as_ref().map(|f| f.person.password_hash.as_str());
     let password_ok = auth.hasher.verify(&req.password, stored).await?;
     let Some(found) = found.filter(|_| password_ok) else {
-        attempt.failed(auth);
+        // Counted already (or a try of the mailed code).
         return Err(not_right());
     };
     let key = person_key(state, &found.person).await?;

@@ -96,7 +96,7 @@ pub async fn sign_up(
     else {
         return Err(AppError::Validation(fields.0));
     };
-    auth.limiter.hit(&format!("signup:{}", meta.address), limits::SIGN_UP_ADDRESS)?;
+    auth.limits.hit(&format!("signup:{}", meta.address), limits::SIGN_UP_ADDRESS).await?;
 
     let email_hash = auth.email_hash(&email.normalised());
     let answer = (
@@ -106,7 +106,7 @@ pub async fn sign_up(
     // Hashed whether or not the email is taken: the answer must take as long either way.
     let password_hash = auth.hasher.hash(password.as_str()).await?;
     // A resend right after this sign-up waits, as after any mail to the address.
-    auth.record_mail_to(&email_hash, "verify");
+    auth.record_mail_to(&email_hash, "verify").await?;
     if let Some(existing) = state.stores.directory.directory_find(&email_hash).await?
         && !discard_pending(&state, &existing).await?
     {
@@ -277,25 +277,18 @@ pub async fn resend(
     let email = Email::parse("email", &req.email).map_err(|e| AppError::Validation(vec![e]))?;
     let hash = state.auth.email_hash(&email.normalised());
     // By the address, known or not: a 429 must not mean "this address has an account".
-    state.auth.limit_mail_to(&hash, "verify")?;
+    state.auth.limit_mail_to(&hash, "verify").await?;
     let found = state.stores.person_by_email(&hash).await?;
     if let Some(Found { db, person, .. }) = found.filter(|f| !f.person.email_verified) {
-        let sent = state
-            .auth
-            .send_code(
-                &db,
-                &person.id,
-                CodePurpose::VerifyEmail,
-                email.as_str(),
-                "Your Ward verification code",
-                "Here is a new code to confirm your email address.",
-            )
-            .await;
-        match sent {
-            // The person's own limit: the earlier code still works.
-            Err(AppError::TooManyRequests { .. }) | Ok(()) => {}
-            Err(other) => return Err(other),
-        }
+        // After the answer, as for a password reset: the same time and answer either way.
+        state.auth.send_code_later(
+            db,
+            person.id,
+            CodePurpose::VerifyEmail,
+            email.as_str().to_owned(),
+            "Your Ward verification code",
+            "Here is a new code to confirm your email address.",
+        );
     }
     Ok(StatusCode::ACCEPTED)
 }

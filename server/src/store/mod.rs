@@ -12,6 +12,7 @@
 
 mod devices;
 mod directory;
+mod limits;
 mod people;
 mod pictures;
 mod privacy;
@@ -32,6 +33,7 @@ use ward_model::Region;
 
 pub use devices::{CallRow, DeviceRow, EventFilter, EventRow, FactoryRow};
 pub use directory::DirectoryEntry;
+pub use limits::DelayRow;
 pub use people::{ActivityRow, CodePurpose, NewPerson, PasskeyRow, PersonRow, SessionRow};
 pub use pictures::Charge;
 pub use privacy::{GENESIS, LedgerRow, NewLedgerEntry, PolicyRow, ledger_message};

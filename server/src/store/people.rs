@@ -41,6 +41,8 @@ pub enum CodePurpose {
     VerifyEmail,
     ResetPassword,
     ChangeEmail,
+    /// Signs in past the delays that wrong passwords put on an email (`auth::limits`).
+    UnlockSignIn,
 }
 
 impl CodePurpose {
@@ -49,6 +51,7 @@ impl CodePurpose {
             CodePurpose::VerifyEmail => "verify_email",
             CodePurpose::ResetPassword => "reset_password",
             CodePurpose::ChangeEmail => "change_email",
+            CodePurpose::UnlockSignIn => "unlock_sign_in",
         }
     }
 }
@@ -266,6 +269,22 @@ impl Db {
             .bind(purpose.as_str())
             .fetch_optional(pool)
             .await?
+        }))
+    }
+
+    /// `(code_hash, expires_at)` of the live code, without counting an attempt: for
+    /// comparing a stranger's guess without letting it use up the owner's tries.
+    pub async fn code_peek(
+        &self,
+        person_id: &str,
+        purpose: CodePurpose,
+    ) -> Result<Option<(Vec<u8>, i64)>, StoreError> {
+        Ok(with_pool!(self, pool => {
+            sqlx::query_as("SELECT code_hash, expires_at FROM codes WHERE person_id = $1 AND purpose = $2")
+                .bind(person_id)
+                .bind(purpose.as_str())
+                .fetch_optional(pool)
+                .await?
         }))
     }
 

@@ -51,6 +51,8 @@ pub async fn code_for(app: &TestApp, to: &str) -> String {
 }
 
 pub async fn latest_mail(app: &TestApp, to: &str) -> ward_model::MailboxMessage {
+    // Codes asked for by address (reset, resend, unlock) are mailed after the answer.
+    app.state.auth.outgoing.settled().await;
     let outbox = app.state.auth.mailer.outbox().expect("tests use the outbox");
     let all = ward_server::mail::read_outbox(outbox, 100).await.unwrap();
     all.into_iter().find(|m| m.to == to).unwrap_or_else(|| panic!("no mail to {to}"))
@@ -695,6 +697,7 @@ async fn activity_and_codes_are_purged_when_their_retention_ends(app: TestApp) {
     sign_up_and_verify(&app, email, "eu").await;
     let b = sign_in(&app, email, PASSWORD, None).await.unwrap();
     let _ = post(&client(), &app, "/api/password-reset", json!({"email": email})).await;
+    app.state.auth.outgoing.settled().await;
     let db = app.state.stores.region(Region::Eu).await.unwrap();
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let day = 86_400;

@@ -12,6 +12,7 @@ mod hardening;
 mod headers;
 mod health;
 mod lifecycle;
+mod limits;
 mod live;
 mod openapi;
 mod pictures;

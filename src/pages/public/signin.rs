@@ -3,7 +3,7 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use ward_model::SignIn;
+use ward_model::{EmailOnly, SignIn};
 
 use crate::api::{self, ClientError};
 use crate::components::{Field, FormError, SubmitButton};
@@ -36,7 +36,12 @@ pub fn SignInPage() -> impl IntoView {
     // once the password is right).
     let passkey_step = RwSignal::new(false);
     let unverified = RwSignal::new(false);
-    let form = FormState::new(&["email", "password", "otp"]);
+    // Wrong passwords (anyone's) delay this email's sign-ins: the server offers a code by
+    // mail (`unlock_offer`); once asked for, its field shows (`unlock_step`).
+    let unlock_offer = RwSignal::new(false);
+    let unlock_step = RwSignal::new(false);
+    let unlock_code = RwSignal::new(String::new());
+    let form = FormState::new(&["email", "password", "otp", "unlock_code"]);
 
     let passkey = {
         let abort = abort.clone();
@@ -48,6 +53,7 @@ pub fn SignInPage() -> impl IntoView {
                 email: email.get_untracked().trim().to_string(),
                 password: password.get_untracked(),
                 otp: None,
+                unlock_code: None,
             });
             let abort = abort.clone();
             let navigate = navigate.clone();
@@ -62,6 +68,17 @@ pub fn SignInPage() -> impl IntoView {
         }
     };
 
+    let send_unlock = {
+        let abort = abort.clone();
+        move |_| {
+            let body = EmailOnly { email: email.get_untracked().trim().to_string() };
+            let abort = abort.clone();
+            form.submit(async move { api::request_unlock(&body, &abort).await }, move |()| {
+                unlock_step.set(true);
+            });
+        }
+    };
+
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if form.sending.get_untracked() {
@@ -71,6 +88,7 @@ pub fn SignInPage() -> impl IntoView {
             email: email.get_untracked().trim().to_string(),
             password: password.get_untracked(),
             otp: otp_step.get_untracked().then(|| otp.get_untracked().trim().replace(' ', "")),
+            unlock_code: unlock_step.get_untracked().then(|| unlock_code.get_untracked().trim().to_string()),
         };
         form.start();
         unverified.set(false);
@@ -105,6 +123,9 @@ pub fn SignInPage() -> impl IntoView {
                 }
                 Err(e) => {
                     unverified.set(e.status() == Some(403));
+                    if e.status() == Some(429) && e.field("unlock_code").is_some() {
+                        unlock_offer.set(true);
+                    }
                     form.fail(e);
                 }
             }
@@ -156,7 +177,24 @@ pub fn SignInPage() -> impl IntoView {
                         </div>
                     }
                 })}
+                {move || unlock_step.get().then(|| view! {
+                    <p class="form-step" role="status">{tr(i18n, |l| td_string!(l, signin.unlock_sent))}</p>
+                    <Field form=form name="unlock_code" id="signin-unlock" value=unlock_code autocomplete="one-time-code"
+                        required=true label=tr(i18n, |l| td_string!(l, signin.unlock_code)) />
+                })}
                 <FormError form=form />
+                {let send_unlock = send_unlock.clone(); move || (unlock_offer.get() && !unlock_step.get()).then(|| {
+                    let send_unlock = send_unlock.clone();
+                    view! {
+                        <div class="notice notice-info">
+                            <p>{tr(i18n, |l| td_string!(l, signin.unlock_lead))}</p>
+                            <button type="button" class="button button-secondary" disabled=move || form.sending.get()
+                                on:click=send_unlock>
+                                {tr(i18n, |l| td_string!(l, signin.unlock_send))}
+                            </button>
+                        </div>
+                    }
+                })}
                 {move || unverified.get().then(|| view! {
                     <p class="notice notice-info">
                         <A href=Page::VerifyEmail.with_query(&format!("email={}", String::from(js_sys::encode_uri_component(&email.get_untracked()))))>
