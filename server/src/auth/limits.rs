@@ -121,6 +121,12 @@ impl Limits {
         Ok(())
     }
 
+    /// How many events `name`'s current window holds (0 once it has passed).
+    pub async fn hits(&self, name: &str, now: i64) -> Result<i64, AppError> {
+        let row = self.db.limit_row(&self.key(name)).await.map_err(store)?;
+        Ok(row.filter(|r| r.expires_at > now).map_or(0, |r| r.hits))
+    }
+
     /// Checks and counts in one step: 429 when `name` is at its limit, else counted.
     pub async fn hit(&self, name: &str, limit: Limit) -> Result<(), AppError> {
         match self

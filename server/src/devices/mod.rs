@@ -22,6 +22,7 @@ use serde::Deserialize;
 use ward_model::{Device, Region};
 
 use crate::AppState;
+use crate::auth::limits::Limit;
 use crate::auth::session::CurrentSession;
 use crate::auth::{field, rfc3339};
 use crate::error::AppError;
@@ -30,9 +31,15 @@ use crate::vault::{PersonKey, Vault};
 pub use hub::{Control, Hub, StatusChange};
 pub use media::Media;
 
-/// Wrong codes in a row before a serial is locked, and for how long.
+/// Wrong codes one person may type for one serial, and for how long adding it then waits.
+/// Counted per person (not per serial), so a stranger who knows a serial cannot keep its
+/// owner from adding the camera; 26⁶ codes at [`CLAIM_WRONG_ANY`] a day per account keep
+/// guessing out of reach.
 pub const MAX_WRONG_CODES: i64 = 5;
 pub const LOCK_SECONDS: i64 = 15 * 60;
+const CLAIM_WRONG: Limit = Limit::new(MAX_WRONG_CODES as u32, LOCK_SECONDS);
+/// Wrong codes one person may type for any serials in a day.
+const CLAIM_WRONG_ANY: Limit = Limit::new(20, 24 * 60 * 60);
 
 /// Sealed-column names of devices (the vault binds each ciphertext to its column).
 pub const DEVICE_SERIAL: &str = "device_serial";
@@ -169,8 +176,8 @@ pub fn to_api(key: &PersonKey, d: &DeviceRow) -> Result<Device, AppError> {
     })
 }
 
-/// Claims a camera for the signed-in person: serial + label code, five wrong codes lock
-/// the serial for 15 minutes.
+/// Claims a camera for the signed-in person: serial + label code; after five wrong codes
+/// that person waits 15 minutes before trying that serial again.
 pub async fn claim(
     state: &AppState,
     s: &CurrentSession,
@@ -211,12 +218,18 @@ pub async fn claim(
             "No Ward camera has this serial number. Check the S/N on the label.",
         ));
     };
-    if factory.locked_until > now {
-        return Err(AppError::TooManyRequests { retry_after: (factory.locked_until - now) as u64 });
-    }
+    let limits = &state.auth.limits;
+    let (this_serial, any_serial) = (
+        format!("claim:{}:{}:{}", s.region.code(), s.person.id, hex::encode(&hash)),
+        format!("claim-any:{}:{}", s.region.code(), s.person.id),
+    );
+    limits.check(&this_serial, CLAIM_WRONG).await?;
+    limits.check(&any_serial, CLAIM_WRONG_ANY).await?;
     if !constant_time_eq(&vault.lookup_hash("device_code", &code), &factory.code_hash) {
-        let failed = dir.factory_wrong_code(&hash, now + LOCK_SECONDS, MAX_WRONG_CODES).await?;
-        if failed == 0 {
+        limits.record(&this_serial, CLAIM_WRONG).await?;
+        limits.record(&any_serial, CLAIM_WRONG_ANY).await?;
+        let failed = limits.hits(&this_serial, now).await?;
+        if failed >= MAX_WRONG_CODES {
             return Err(AppError::TooManyRequests { retry_after: LOCK_SECONDS as u64 });
         }
         let left = MAX_WRONG_CODES - failed;

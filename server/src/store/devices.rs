@@ -112,29 +112,6 @@ impl Db {
         }))
     }
 
-    /// Counts a wrong code; the fifth in a row locks the serial until `lock_until`.
-    /// Returns the failures now counted (0 once locked).
-    pub async fn factory_wrong_code(
-        &self,
-        serial_hash: &[u8],
-        lock_until: i64,
-        max: i64,
-    ) -> Result<i64, StoreError> {
-        Ok(with_pool!(self, pool => {
-            sqlx::query_scalar(
-                "UPDATE factory_devices SET \
-                   locked_until = CASE WHEN failed_codes + 1 >= $3 THEN $2 ELSE locked_until END, \
-                   failed_codes = CASE WHEN failed_codes + 1 >= $3 THEN 0 ELSE failed_codes + 1 END \
-                 WHERE serial_hash = $1 RETURNING failed_codes",
-            )
-            .bind(serial_hash)
-            .bind(lock_until)
-            .bind(max)
-            .fetch_one(pool)
-            .await?
-        }))
-    }
-
     /// Binds an unbound camera to a device row of a region; false when someone else was faster.
     /// The camera is then owed a new secret (`rekey_due`), issued over its connection.
     pub async fn factory_bind(

@@ -118,7 +118,7 @@ async fn a_camera_is_claimed_by_its_code_and_wrong_codes_lock_the_serial(app: Te
     )
     .await;
     assert_eq!((status, err.fields[0].code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "unknown"));
-    // Four wrong codes count down; the fifth locks the serial for 15 minutes, even for the right code.
+    // Four wrong codes count down; the fifth makes this person wait 15 minutes, even with the right code.
     let wrong = if cam1.code == "AAAAAA" { "BBBBBB" } else { "AAAAAA" };
     for left in (1..=4).rev() {
         let (status, err) = error(

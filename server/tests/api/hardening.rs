@@ -46,6 +46,7 @@ crate::both_backends!(
     names_in_an_invitation_mail_cannot_add_headers_or_lines,
     removing_the_newest_consent_records_is_reported_by_verification,
     a_cameras_refusal_reason_never_reaches_the_viewer,
+    a_strangers_wrong_label_codes_do_not_keep_the_owner_from_adding_the_camera,
 );
 
 on_both_backends!(
@@ -759,4 +760,25 @@ async fn a_cameras_refusal_reason_never_reaches_the_viewer(app: TestApp) {
     for secret in ["127.0.0.1:1", "rtsp", "living-room"] {
         assert!(!text.contains(secret), "{secret} in {text}");
     }
+}
+
+/// Item 6, for cameras: wrong label codes are counted per person, so someone who knows a
+/// serial (it is printed on the box) cannot keep its owner from adding the camera.
+async fn a_strangers_wrong_label_codes_do_not_keep_the_owner_from_adding_the_camera(app: TestApp) {
+    use crate::devices::{new_camera, user};
+    let cam = new_camera(&app).await;
+    let (mallory, olive) = (user(&app, "mallory@example.com").await, user(&app, "olive@example.com").await);
+    let wrong = if cam.code == "AAAAAA" { "BBBBBB" } else { "AAAAAA" };
+    async fn claim(app: &TestApp, b: &Browser, serial: &str, code: &str) -> StatusCode {
+        let body = json!({"serial": serial, "code": code});
+        b.send(app, reqwest::Method::POST, "/api/devices", Some(body)).await.status()
+    }
+    for _ in 0..4 {
+        assert_eq!(claim(&app, &mallory, &cam.serial, wrong).await, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    assert_eq!(claim(&app, &mallory, &cam.serial, wrong).await, StatusCode::TOO_MANY_REQUESTS);
+    // Mallory now waits, even with the right code…
+    assert_eq!(claim(&app, &mallory, &cam.serial, &cam.code).await, StatusCode::TOO_MANY_REQUESTS);
+    // …but the owner, holding the label, adds the camera at once.
+    assert_eq!(claim(&app, &olive, &cam.serial, &cam.code).await, StatusCode::CREATED);
 }
