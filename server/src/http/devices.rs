@@ -628,7 +628,9 @@ pub async fn demo_cameras(
 ) -> Result<Json<Vec<DemoCamera>>, AppError> {
     let mut out = Vec::new();
     if let Ok(entries) = std::fs::read_dir(state.devices.cameras_dir()) {
-        for entry in entries.flatten() {
+        // Only the state files: a camera rewriting its own (`.tmp`, then a rename) must not
+        // show up twice.
+        for entry in entries.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "json")) {
             let Ok(bytes) = std::fs::read(entry.path()) else { continue };
             let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) else { continue };
             if let (Some(serial), Some(code), Some(model)) =
