@@ -6,6 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { BASE, launch, openPage, screenshot, appReady, checkAxe } from "../lib/browser.mjs";
 import { totp, nowStep } from "../lib/totp.mjs";
+import { mailTo } from "../lib/account.mjs";
 
 let browser;
 before(async () => {
@@ -32,7 +33,7 @@ async function codeFor(page, email) {
   throw new Error(`no code mailed to ${email}`);
 }
 
-test("a person signs up, verifies, signs in, edits, turns on TOTP, signs in with it and deletes the account", async () => {
+test("a person signs up, verifies, signs in, edits, turns on TOTP, signs in with it, gets past a stranger's guesses with a mailed code and deletes the account", async () => {
   const page = await openPage(browser);
   const email = `e2e-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
   const password = "correct-horse-battery-staple-42";
@@ -145,6 +146,30 @@ test("a person signs up, verifies, signs in, edits, turns on TOTP, signs in with
   await page.waitForURL(BASE + "/account");
   assert.equal(await page.getByTestId("account-name").textContent(), "Ada King");
 
+  // Someone else guesses Ada's password: after five wrong ones her sign-ins have to wait.
+  // She is not locked out: she asks for a code by mail and signs in with it and her
+  // password at once (the mailed code also stands in for the second step).
+  await page.getByRole("banner").getByRole("button", { name: "Sign out" }).click();
+  await page.getByText("You are signed out.").waitFor();
+  const stranger = await browser.newContext();
+  for (let i = 1; i <= 5; i++) {
+    const r = await stranger.request.post(BASE + "/api/session", { data: { email, password: `not-her-password-${i}` } });
+    assert.equal(r.status(), 401, `the stranger's wrong password ${i} is simply wrong`);
+  }
+  await stranger.close();
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.getByRole("button", { name: "Email me a sign-in code" }).click();
+  await page.getByLabel("Code from the email").waitFor();
+  const unlock = await mailTo(page.request, email, "Your Ward sign-in code");
+  await page.getByLabel("Code from the email").fill(unlock.text.match(/(?<!\d)\d{6}(?!\d)/)[0]);
+  await checkAxe(page, "/signin (a mailed code past the delay)");
+  await screenshot(page, "signin-mailed-code");
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForURL(BASE + "/account");
+  assert.equal(await page.getByTestId("account-name").textContent(), "Ada King");
+
   // Delete the account.
   await page.getByRole("link", { name: "Delete account" }).click();
   await page.getByRole("heading", { level: 1, name: "Delete your account" }).waitFor();
@@ -157,8 +182,8 @@ test("a person signs up, verifies, signs in, edits, turns on TOTP, signs in with
   await checkAxe(page, "/account/delete (receipt)");
   await screenshot(page, "account-deleted");
   // 401/403: the signed-out and re-authentication steps; 422: the wrong password tried at
-  // verification above. Nothing else may reach the console.
-  assert.deepEqual(page.problems.filter((p) => !/status of (40[13]|422)/.test(p)), []);
+  // verification above; 429: the sign-in that had to wait. Nothing else may reach the console.
+  assert.deepEqual(page.problems.filter((p) => !/status of (40[13]|422|429)/.test(p)), []);
 
   // The account is gone: signing in fails.
   const r = await page.request.post(BASE + "/api/session", { data: { email, password } });
