@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod assets;
+mod bounds;
 mod devices;
 mod errors;
 mod hardening;
