@@ -5,8 +5,8 @@
 //!   the cap of strangers' ceremonies leaves room for people who proved who they are;
 //! - live views are capped per viewer and per camera, with a clear 429;
 //! - a running live view (a real camera agent streaming to a real WebRTC peer) ends when the
-//!   share's end time passes, when the viewer signs out (that browser only), and when the
-//!   viewer deletes their account.
+//!   share's end time passes, when the viewer signs out (that browser only), when a password
+//!   reset ends every session, and when the viewer deletes their account.
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
@@ -33,7 +33,7 @@ both_backends!(
     passkey_sign_ins_in_flight_are_capped_with_a_clear_503,
     live_views_are_capped_per_viewer_and_per_camera,
     a_running_live_view_ends_when_the_share_runs_out,
-    a_running_live_view_ends_when_its_browser_signs_out_or_the_account_is_deleted,
+    a_running_live_view_ends_when_its_browser_signs_out_the_password_is_reset_or_the_account_is_deleted,
 );
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -251,7 +251,9 @@ async fn a_running_live_view_ends_when_the_share_runs_out(app: TestApp) {
     agent.kill();
 }
 
-async fn a_running_live_view_ends_when_its_browser_signs_out_or_the_account_is_deleted(app: TestApp) {
+async fn a_running_live_view_ends_when_its_browser_signs_out_the_password_is_reset_or_the_account_is_deleted(
+    app: TestApp,
+) {
     let ada = user(&app, "ada@example.com").await;
     let (mut agent, d) = watched_camera(&app, &ada).await;
     // Grace watches Ada's camera from two browsers.
@@ -271,13 +273,29 @@ async fn a_running_live_view_ends_when_its_browser_signs_out_or_the_account_is_d
     let seen = laptop_frames.load(Ordering::Relaxed);
     frames_arrive(&laptop_frames, seen + 3).await;
 
-    // Deleting her account ends her other live view (her share goes with the account).
-    let res =
-        laptop.send(&app, Method::POST, "/api/account/deletion", Some(json!({"password": PASSWORD}))).await;
+    // A password reset ends every session, and so the other browser's live view.
+    let anonymous = reqwest::Client::new();
+    let res = anonymous.post(app.at("/api/password-reset")).json(&json!({"email": "grace@example.com"}));
+    assert_eq!(res.send().await.unwrap().status(), StatusCode::ACCEPTED);
+    let code = crate::accounts::code_for(&app, "grace@example.com").await;
+    let new_password = "a brand new passphrase";
+    let body = json!({"email": "grace@example.com", "code": code, "new_password": new_password});
+    let res = anonymous.post(app.at("/api/password-reset/confirm")).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT, "{}", res.text().await.unwrap());
+    agent.wait_until(WAIT, |s| s.viewers == 0).await.expect("a password reset ends the live view");
+    assert!(hub.live_session(session_of(&laptop_view)).is_none());
+
+    // Deleting her account ends her live view (her share goes with the account).
+    let laptop = sign_in(&app, "grace@example.com", new_password, None).await.unwrap();
+    let (_, _, stop3) = start_watching(&app, &laptop, &d.id).await;
+    agent.wait_until(WAIT, |s| s.viewers == 1).await.unwrap();
+    let res = laptop
+        .send(&app, Method::POST, "/api/account/deletion", Some(json!({"password": new_password})))
+        .await;
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
     agent.wait_until(WAIT, |s| s.viewers == 0).await.expect("deleting the account ends the live view");
     assert_eq!(hub.live_count(), 0);
-    for stop in [stop1, stop2] {
+    for stop in [stop1, stop2, stop3] {
         stop.store(true, Ordering::Relaxed);
     }
     agent.kill();
