@@ -41,8 +41,9 @@ pub fn bench(args: &[String]) -> Result {
             crate::sh::run(&mut c)
         }
         Some("live") => crate::bench_live::bench(),
+        Some("memory") => crate::bench_memory::bench(),
         Some("nav") => crate::bench_nav::bench(),
-        _ => Err("usage: cargo xtask bench size|auth|banner|devices|live|nav".into()),
+        _ => Err("usage: cargo xtask bench size|auth|banner|devices|live|memory|nav".into()),
     }
 }
 

@@ -41,7 +41,9 @@ pub fn bench() -> Result {
     Ok(())
 }
 
-fn start(bin: &Path, data: &Path) -> Result<(Child, String)> {
+/// Starts the release server on a free loopback port with its data in `data` (no app);
+/// answers the process and its URL once it listens. Also used by `bench memory`.
+pub(crate) fn start(bin: &Path, data: &Path) -> Result<(Child, String)> {
     let mut child = Command::new(bin)
         .args(["--addr", "127.0.0.1:0", "--data-dir"])
         .arg(data)

@@ -1,4 +1,4 @@
-//! `cargo xtask run | test | bench size|auth|banner|devices|live|nav | install | build | openapi`
+//! `cargo xtask run | test | bench size|auth|banner|devices|live|memory|nav | install | build | openapi`
 //!
 //! The README's two commands land here. Every step says what it does before it does it,
 //! and the process exits non-zero on the first failure.
@@ -8,6 +8,7 @@ mod bench;
 mod bench_auth;
 mod bench_banner;
 mod bench_live;
+mod bench_memory;
 mod bench_nav;
 mod compress;
 mod run;
@@ -30,6 +31,7 @@ commands:
   bench banner                         Ward's cookie banner vs vanilla-cookieconsent and klaro: bytes and time to clickable
   bench devices                        10,000 devices, 1,000,000 events: API latency, list in Chromium, purge, 1,000 agents
   bench live                           live view: first frame, glass-to-glass latency, freezes, agent CPU, vs Chromium baseline
+  bench memory                         server RSS before and after 1,000,000 page views and passkey sign-in starts
   bench nav                            /, /signin, /devices, /account/privacy: navigation to content visible, fresh contexts
   install                              only install the tools (idempotent)
   build                                only build the browser app into dist/ (release, precompressed)

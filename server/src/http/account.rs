@@ -189,6 +189,7 @@ pub async fn change_password(
         .map_err(|e| AppError::Validation(vec![e]))?;
     s.db.person_set_password(&s.person.id, &auth.hasher.hash(new.as_str()).await?).await?;
     s.db.sessions_delete_all(&s.person.id, Some(&s.session_id)).await?;
+    state.devices.hub.end_live_of_person(&s.person.id, Some(&s.session_id));
     auth.log(&s.db, &s.person.id, &s.key, "password_changed", &meta).await?;
     auth.mail(
         &email,
@@ -230,6 +231,7 @@ pub async fn delete_account(
     // failed, a retry finds the person gone from the region and forgets them for good.
     s.db.person_delete(&s.person.id, &receipt, at).await?;
     state.stores.directory.directory_forget(&s.person.id).await?;
+    state.devices.hub.end_live_of_person(&s.person.id, None);
     let text = format!(
         "Your Ward account has been deleted, with the personal data it held, in every region where it was \
          stored. Backups can no longer be read, because the key that opened them was destroyed.\n\n\
@@ -381,6 +383,7 @@ pub async fn end_other_sessions(
     s: CurrentSession,
 ) -> Result<StatusCode, AppError> {
     s.db.sessions_delete_all(&s.person.id, Some(&s.session_id)).await?;
+    state.devices.hub.end_live_of_person(&s.person.id, Some(&s.session_id));
     state.auth.log(&s.db, &s.person.id, &s.key, "session_revoked", &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -401,6 +404,7 @@ pub async fn end_session(
     if !s.db.session_delete(&s.person.id, &id).await? {
         return Err(AppError::NotFound);
     }
+    state.devices.hub.end_live_of_signed_in(&id);
     state.auth.log(&s.db, &s.person.id, &s.key, "session_revoked", &meta).await?;
     let res = StatusCode::NO_CONTENT.into_response();
     Ok(if id == s.session_id { signed_out_response(&state, res) } else { res })
@@ -495,6 +499,7 @@ pub async fn reset_confirm(
     auth.consume_code(&db, &person.id, CodePurpose::ResetPassword, "code").await?;
     db.person_set_password(&person.id, &auth.hasher.hash(password.as_str()).await?).await?;
     db.sessions_delete_all(&person.id, None).await?;
+    state.devices.hub.end_live_of_person(&person.id, None);
     let passkeys = db.passkeys_of(&person.id).await?;
     for p in &passkeys {
         db.passkey_delete(&person.id, &p.id).await?;

@@ -11,12 +11,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use ward_model::{ApiError, IceServer};
+use ward_model::{ApiError, ErrorCode, IceServer};
 
 use crate::AppState;
 use crate::auth::session::{CurrentSession, now};
 use crate::devices::DEVICE_NAME;
-use crate::devices::hub::LiveSession;
+use crate::devices::hub::{LiveFull, LiveSession, MAX_LIVE_PER_CAMERA, MAX_LIVE_PER_VIEWER};
 use crate::devices::policy::Permission;
 use crate::devices::shares;
 use crate::error::{AppError, Json};
@@ -50,6 +50,7 @@ pub async fn ice_servers(State(state): State<AppState>, _s: CurrentSession) -> J
         (status = 413, description = "The offer is too large.", body = ApiError),
         (status = 415, description = "The body is not `application/sdp`.", body = ApiError),
         (status = 422, description = "The camera could not use the offer.", body = ApiError),
+        (status = 429, description = "The viewer or the camera has as many live views as one may.", body = ApiError),
         (status = 503, description = "The camera did not answer in time.", body = ApiError),
     ))]
 pub async fn start(
@@ -87,9 +88,24 @@ pub async fn start(
         device_id: d.id.clone(),
         viewer_id: s.person.id.clone(),
         serial_hash: d.serial_hash.clone(),
+        signed_in: s.session_id.clone(),
     };
-    match state.devices.hub.relay_offer(&session, &session_id, body, label, ANSWER_WAIT).await {
+    // When the right to watch ends by itself: the share's end time, or the sign-in session's
+    // absolute end (the session cannot be used after it; ending it otherwise ends this too).
+    let signed_in_until =
+        s.db.session_by_token(&s.token_hash).await?.map(|r| r.created_at + crate::auth::session::ABSOLUTE);
+    let ends_at =
+        [access.share.as_ref().and_then(|sh| sh.expires_at), signed_in_until].into_iter().flatten().min();
+    let relayed = state.devices.hub.relay_offer(&session, &session_id, body, label, ANSWER_WAIT).await;
+    let relayed = match relayed {
+        Ok(relayed) => relayed,
+        Err(full) => return Ok(too_many(full)),
+    };
+    match relayed {
         Some(Ok(answer)) => {
+            if let Some(ends_at) = ends_at {
+                end_on_time(&state, &session_id, ends_at);
+            }
             shares::log_use(&s, access.share.as_ref(), "live_view", now()).await?;
             let location = format!("/api/devices/{}/live/{session_id}", d.id);
             let mut res = (StatusCode::CREATED, answer).into_response();
@@ -113,6 +129,38 @@ pub async fn start(
         }
         None => Err(AppError::Unavailable("The camera did not answer. Try again in a moment.".into())),
     }
+}
+
+/// 429 with why: the viewer or the camera has as many live views as one may.
+fn too_many(full: LiveFull) -> Response {
+    let message = match full {
+        LiveFull::Viewer => {
+            format!("You are watching {MAX_LIVE_PER_VIEWER} live views already. Close one to open another.")
+        }
+        LiveFull::Camera => format!(
+            "This camera is streaming to {MAX_LIVE_PER_CAMERA} viewers already, as many as it can. Try again when one has left."
+        ),
+    };
+    let body = ApiError::new(ErrorCode::TooManyRequests, message);
+    (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response()
+}
+
+/// Ends the live session at `ends_at` (Unix seconds): one task per session sleeping until
+/// then (no polling), stopped by the hub if the session ends first.
+fn end_on_time(state: &AppState, id: &str, ends_at: i64) {
+    let left_ms = (ends_at * 1000 - now_ms()).max(0);
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(left_ms.unsigned_abs());
+    let devices = state.devices.clone();
+    let session = id.to_string();
+    let timer = tokio::spawn(async move {
+        tokio::time::sleep_until(deadline).await;
+        devices.hub.end_live(&session);
+    });
+    state.devices.hub.set_live_timer(id, timer.abort_handle());
+}
+
+fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
 /// Ends a live view (the viewer left the page); the camera stops sending.

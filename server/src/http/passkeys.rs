@@ -59,6 +59,7 @@ fn person_uuid(person_id: &str) -> Result<Uuid, AppError> {
         (status = 200, description = "Options for `navigator.credentials.create`.", body = PasskeyChallenge),
         (status = 409, description = "Ward is not reached by a domain name.", body = ApiError),
         (status = 422, description = "The password is missing or wrong.", body = ApiError),
+        (status = 503, description = "Too many passkey ceremonies are in progress on this server.", body = ApiError),
     ))]
 pub async fn register_options(
     State(state): State<AppState>,
@@ -82,7 +83,7 @@ pub async fn register_options(
     options["publicKey"]["authenticatorSelection"]["residentKey"] = "required".into();
     options["publicKey"]["authenticatorSelection"]["requireResidentKey"] = true.into();
     let ceremony =
-        state.auth.ceremonies.put(Pending::Register { person_id: s.person.id.clone(), state: reg });
+        state.auth.ceremonies.put(Pending::Register { person_id: s.person.id.clone(), state: reg })?;
     Ok(Json(PasskeyChallenge { ceremony, options: options_json(&options)? }))
 }
 
@@ -216,6 +217,7 @@ pub async fn remove(
     responses(
         (status = 200, description = "Options for `navigator.credentials.get`.", body = PasskeyChallenge),
         (status = 409, description = "Ward is not reached by a domain name.", body = ApiError),
+        (status = 503, description = "Too many passkey ceremonies are in progress on this server.", body = ApiError),
     ))]
 pub async fn sign_in_options(
     State(state): State<AppState>,
@@ -223,7 +225,7 @@ pub async fn sign_in_options(
 ) -> Result<Json<PasskeyChallenge>, AppError> {
     let rp = rp(&state, &headers)?;
     let (options, auth) = rp.start_discoverable_authentication().map_err(AppError::internal)?;
-    let ceremony = state.auth.ceremonies.put(Pending::SignIn(auth));
+    let ceremony = state.auth.ceremonies.put(Pending::SignIn(auth))?;
     Ok(Json(PasskeyChallenge { ceremony, options: options_json(&options)? }))
 }
 
@@ -236,6 +238,7 @@ pub async fn sign_in_options(
         (status = 409, description = "Ward is not reached by a domain name.", body = ApiError),
         (status = 422, description = "Two-step verification is off, or the account has no passkey (field `passkey`).", body = ApiError),
         (status = 429, description = "Too many failed attempts; `Retry-After` says when to retry.", body = ApiError),
+        (status = 503, description = "Too many passkey ceremonies are in progress on this server.", body = ApiError),
     ))]
 pub async fn second_step_options(
     State(state): State<AppState>,
@@ -269,7 +272,7 @@ pub async fn second_step_options(
         region,
         attempt: attempt.account_key,
         state: auth,
-    });
+    })?;
     Ok(Json(PasskeyChallenge { ceremony, options: options_json(&options)? }))
 }
 

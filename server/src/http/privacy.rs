@@ -572,12 +572,12 @@ pub struct PageView {
 }
 
 /// Counts a page view for `public/analytics.js`, which loads only after analytics consent.
-/// Counted in memory by path; no identifier, address or time is kept.
+/// Counted in memory by page of the app's route table (any other path counts as "other", so
+/// strangers cannot grow the counts); no identifier, address or time is kept.
 #[utoipa::path(post, path = "/analytics/pageview", tag = "privacy", request_body = PageView,
     responses((status = 204, description = "Counted.")))]
 pub async fn pageview(State(state): State<AppState>, Json(req): Json<PageView>) -> StatusCode {
-    let path: String = req.path.chars().take(200).collect();
-    state.privacy.count_view(&path);
+    state.privacy.count_view(&req.path);
     StatusCode::NO_CONTENT
 }
 

@@ -264,6 +264,7 @@ pub async fn sign_out(
     s: CurrentSession,
 ) -> Result<Response, AppError> {
     s.db.session_delete(&s.person.id, &s.session_id).await?;
+    state.devices.hub.end_live_of_signed_in(&s.session_id);
     state.auth.log(&s.db, &s.person.id, &s.key, "signed_out", &meta).await?;
     Ok(signed_out_response(&state, StatusCode::NO_CONTENT.into_response()))
 }

@@ -2,6 +2,7 @@
 //! consent ledger (append-only, MAC-chained), cookie choices, policy versions, privacy
 //! staff, one-click unsubscribe tokens. Handlers live in `crate::http::privacy`.
 
+pub mod analytics;
 pub mod banner;
 pub mod docs;
 pub mod mydata;
@@ -74,8 +75,9 @@ pub struct Privacy {
     /// The newest version of each policy, kept in step with the directory on publication.
     current: RwLock<HashMap<&'static str, PolicySummary>>,
     pub banner: banner::Cache,
-    /// Page views counted by `public/analytics.js` (only after analytics consent), by path.
-    views: std::sync::Mutex<HashMap<String, u64>>,
+    /// Page views counted by `public/analytics.js` (only after analytics consent), by page of
+    /// the route table: a fixed set of counters, whatever strangers post.
+    pub views: analytics::PageViews,
 }
 
 /// The seed versions, published when a deployment has none.
@@ -188,12 +190,12 @@ impl Privacy {
     }
 
     pub fn count_view(&self, path: &str) {
-        *self.views.lock().expect("not poisoned").entry(path.to_string()).or_default() += 1;
+        self.views.count(path);
     }
 
-    /// How often `path` was viewed with analytics consent since start.
+    /// How often the page of `path` was viewed with analytics consent since start.
     pub fn views(&self, path: &str) -> u64 {
-        self.views.lock().expect("not poisoned").get(path).copied().unwrap_or(0)
+        self.views.views(path)
     }
 
     pub fn is_staff(&self, email_hash: &[u8]) -> bool {

@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod agent_tls;
 mod assets;
+mod bounds;
 mod devices;
 mod errors;
 mod hardening;

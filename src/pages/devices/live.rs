@@ -334,6 +334,7 @@ fn Player(device_id: String) -> impl IntoView {
                 }
                 Err(ClientError::Api { status: 403, .. }) => unavailable(|l| td_string!(l, live.not_granted)),
                 Err(ClientError::Api { status: 404, .. }) => unavailable(|l| td_string!(l, live.not_yours)),
+                Err(ClientError::Api { status: 429, .. }) => unavailable(|l| td_string!(l, live.too_many)),
                 Err(_) => state.set(PlayState::Failed),
             }
         });
