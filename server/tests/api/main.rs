@@ -5,6 +5,8 @@ mod helpers;
 
 mod accounts;
 mod assets;
+mod authz;
+mod crash;
 mod devices;
 mod errors;
 mod hardening;
