@@ -61,8 +61,9 @@ const PUBLIC: &[(&str, &str)] = &[
 /// matrix hold the server to it):
 /// - no session: 401; a state change without the page's CSRF token or from another site: 403;
 /// - a JSON body: 400 (not JSON), 413 (too large), 415 (not sent as JSON), 422 (fields);
-/// - an id in the path: 404; a WebSocket that is not asked for as one: 400.
+/// - query parameters: 400 (missing or malformed); an id in the path: 404; a WebSocket that is not asked for as one: 400.
 fn add_common_answers(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
     use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
     let error = |description: &str| {
         ResponseBuilder::new()
@@ -84,6 +85,7 @@ fn add_common_answers(doc: &mut utoipa::openapi::OpenApi) {
         for (method, op) in ops {
             let Some(op) = op.as_mut() else { continue };
             let websocket = op.responses.responses.contains_key("101");
+            let query = op.parameters.iter().flatten().any(|p| p.parameter_in == ParameterIn::Query);
             let json_body =
                 op.request_body.as_ref().is_some_and(|b| b.content.contains_key("application/json"));
             let mut add = |status: &str, description: &str| {
@@ -96,6 +98,9 @@ fn add_common_answers(doc: &mut utoipa::openapi::OpenApi) {
             }
             if !safe {
                 add("403", "Without the page's security token (X-CSRF-Token), or from another site.");
+            }
+            if query {
+                add("400", "A query parameter is missing or malformed.");
             }
             if websocket {
                 add("400", "Not a WebSocket upgrade.");
