@@ -52,7 +52,7 @@ fn vm_kb(pid: u32, field: &str) -> Result<u64> {
 
 /// The two kinds of request, alternating: even numbers are page views, odd ones sign-ins.
 fn send(a: &ureq::Agent, url: &str, host: &str, i: u64) -> u16 {
-    let res = if i % 2 == 0 {
+    let res = if i.is_multiple_of(2) {
         // A distinct path each time, as long as a real one may be (the server cut at 200).
         let path = format!("/bench/{i:012}/{}", "p".repeat(150));
         a.post(&format!("{url}/api/analytics/pageview")).send_json(json!({ "path": path }))

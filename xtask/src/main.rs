@@ -11,6 +11,7 @@ mod bench_live;
 mod bench_memory;
 mod bench_nav;
 mod compress;
+mod fuzz;
 mod run;
 mod sh;
 mod split;
@@ -36,6 +37,7 @@ commands:
   install                              only install the tools (idempotent)
   build                                only build the browser app into dist/ (release, precompressed)
   openapi                              rewrite server/openapi.json from the code
+  fuzz                                 only the schemathesis sweep of the API (SQLite and PostgreSQL)
 ";
 
 fn main() -> ExitCode {
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
         Some("install") => tools::ensure_build_tools().map(|_| ()),
         Some("build") => tools::ensure_build_tools().and_then(|t| app::build_release(&t).map(|_| ())),
         Some("openapi") => test::update_openapi(),
+        Some("fuzz") => fuzz::fuzz_command(&args[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())

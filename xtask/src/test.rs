@@ -2,7 +2,8 @@
 //!
 //! Order: tools → static checks → builds (serial: cargo serialises on the target dir
 //! anyway) → the three test suites in parallel (their run time is mostly waiting on
-//! browsers and databases) → one summary line `xtask: N passed, M failed`.
+//! browsers and databases) → schema fuzzing (`fuzz.rs`) → one summary line
+//! `xtask: N passed, M failed`.
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -14,10 +15,10 @@ use std::time::{Duration, Instant};
 
 use crate::Result;
 use crate::sh::{cmd, root, run, target_dir};
-use crate::{app, bench, tools};
+use crate::{app, bench, fuzz, tools};
 
 const WASM: &str = "wasm32-unknown-unknown";
-const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+pub(crate) const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 /// The privacy staff of the end-to-end server (an email the tests sign up with).
 const E2E_PRIVACY_STAFF: &str = "dpo@e2e.example.com";
 
@@ -31,6 +32,7 @@ pub fn test(args: &[String]) -> Result {
     let tools = tools::ensure_build_tools()?;
     tools::ensure_browser()?;
     tools::ensure_e2e_packages()?;
+    let schemathesis = tools::ensure_schemathesis()?;
     let pg_url = std::env::var("WARD_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_PG_URL.into());
     let pg = ensure_postgres(&pg_url, ci)?;
 
@@ -86,6 +88,7 @@ pub fn test(args: &[String]) -> Result {
     tools.apply(&mut wasm);
     wasm.env("WASM_BINDGEN_TEST_TIMEOUT", "120");
 
+    let (fuzz_server, fuzz_dist) = (server.clone(), dist.clone());
     let suites = vec![
         spawn_suite("unit + API (SQLite, PostgreSQL)", move || capture(native)),
         spawn_suite("wasm components (Chromium)", move || capture(wasm)),
@@ -103,6 +106,24 @@ pub fn test(args: &[String]) -> Result {
         if !outcome.ok {
             broken.push(name);
         }
+    }
+
+    // After the parallel suites, not beside them: the fuzzer keeps both cores busy, and
+    // the browser suites' timings should not depend on it.
+    let name = "schema fuzzing (schemathesis)";
+    println!("\nxtask: {name} on SQLite{}", if pg { " and PostgreSQL" } else { "" });
+    let fuzzed = fuzz::fuzz(&schemathesis, &fuzz_server, &fuzz_dist, pg.then_some(pg_url.as_str()));
+    println!("\n===== {name} =====\n{}", fuzzed.log);
+    passed += fuzzed.passed;
+    failed += fuzzed.failed;
+    println!(
+        "----- {name}: {} ({} operations passed, {} failed)",
+        if fuzzed.ok { "ok" } else { "FAILED" },
+        fuzzed.passed,
+        fuzzed.failed
+    );
+    if !fuzzed.ok {
+        broken.push(name);
     }
     println!("\nxtask: finished in {:.0} s", started.elapsed().as_secs_f64());
     if !broken.is_empty() && failed == 0 {

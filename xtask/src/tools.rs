@@ -219,3 +219,36 @@ pub fn ensure_e2e_packages() -> Result {
     run(&mut c)?;
     std::fs::write(&stamp_file, stamp).map_err(|e| e.to_string())
 }
+
+/// Schemathesis, the schema-driven API fuzzer of `cargo xtask test` (`fuzz.rs`), from PyPI.
+pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
+
+/// Its `st` command, installed once into a virtualenv of its own under [`tools_dir`] (named
+/// by version, so a new pin installs beside the old one and never half over it).
+pub fn ensure_schemathesis() -> Result<PathBuf> {
+    let venv = tools_dir().join(format!("schemathesis-{SCHEMATHESIS_VERSION}"));
+    let st = venv.join("bin").join("st");
+    if version_of(&st, &format!("version {SCHEMATHESIS_VERSION}")) {
+        return Ok(st);
+    }
+    if probe(&mut cmd("python3", &["-m", "venv", "--help"])).is_none() {
+        apt_install(&["python3", "python3-venv"])?;
+    }
+    println!("xtask: installing schemathesis {SCHEMATHESIS_VERSION} from PyPI (once)");
+    let _ = std::fs::remove_dir_all(&venv);
+    run(&mut cmd("python3", &["-m", "venv", &venv.to_string_lossy()]))?;
+    let pip = venv.join("bin").join("pip");
+    run(&mut cmd(
+        &pip.to_string_lossy(),
+        &[
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            &format!("schemathesis=={SCHEMATHESIS_VERSION}"),
+        ],
+    ))?;
+    if !version_of(&st, &format!("version {SCHEMATHESIS_VERSION}")) {
+        return Err(format!("{} does not report version {SCHEMATHESIS_VERSION}", st.display()));
+    }
+    Ok(st)
+}

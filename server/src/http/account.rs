@@ -41,6 +41,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses(
         (status = 200, description = "The account as it is now.", body = Account),
         (status = 422, description = "A field is not valid, or the password is missing or wrong.", body = ApiError),
+        (status = 429, description = "Too many wrong passwords: try again later.", body = ApiError),
     ))]
 pub async fn update_profile(
     State(state): State<AppState>,
@@ -174,6 +175,7 @@ pub async fn verify_new_email(
     responses(
         (status = 204, description = "Changed; other sessions have ended."),
         (status = 422, description = "The current password is wrong or the new one is not allowed.", body = ApiError),
+        (status = 429, description = "Too many wrong passwords: try again later.", body = ApiError),
     ))]
 pub async fn change_password(
     State(state): State<AppState>,
@@ -212,6 +214,7 @@ fn changed_mail(what: &str) -> String {
     responses(
         (status = 200, description = "Deleted; the session has ended.", body = DeletionReceipt),
         (status = 422, description = "The password is missing or wrong.", body = ApiError),
+        (status = 429, description = "Too many wrong passwords: try again later.", body = ApiError),
     ))]
 pub async fn delete_account(
     State(state): State<AppState>,
@@ -274,6 +277,7 @@ pub async fn totp_setup(
     responses(
         (status = 200, description = "On; the recovery codes are shown once.", body = RecoveryCodes),
         (status = 422, description = "The code or the password is not right, or setup was not started.", body = ApiError),
+        (status = 429, description = "Too many wrong passwords: try again later.", body = ApiError),
     ))]
 pub async fn totp_enable(
     State(state): State<AppState>,
@@ -318,6 +322,7 @@ pub async fn totp_enable(
     responses(
         (status = 204, description = "Off."),
         (status = 422, description = "The password is missing or wrong.", body = ApiError),
+        (status = 429, description = "Too many wrong passwords: try again later.", body = ApiError),
     ))]
 pub async fn totp_disable(
     State(state): State<AppState>,

@@ -372,6 +372,7 @@ fn parse_time(field: &str, v: &str, end_of_day: bool, errs: &mut Vec<FieldError>
     ),
     responses(
         (status = 200, description = "A page of events.", body = EventPage),
+        (status = 403, description = "The device is shared with you without its alarms.", body = ApiError),
         (status = 404, description = "The device is not yours.", body = ApiError),
         (status = 422, description = "A parameter is not valid.", body = ApiError),
     ))]
@@ -510,6 +511,7 @@ async fn picture_get(
     params(("id" = String, Path)),
     responses(
         (status = 200, description = "The JPEG.", content_type = "image/jpeg"),
+        (status = 403, description = "Its camera is shared with you without its alarms.", body = ApiError),
         (status = 404, description = "No such event, or not yours.", body = ApiError),
     ))]
 pub async fn event_picture(
@@ -527,6 +529,7 @@ pub async fn event_picture(
     params(("id" = String, Path)),
     responses(
         (status = 200, description = "The small JPEG.", content_type = "image/jpeg"),
+        (status = 403, description = "Its camera is shared with you without its alarms.", body = ApiError),
         (status = 404, description = "No such event, or not yours.", body = ApiError),
     ))]
 pub async fn event_thumbnail(

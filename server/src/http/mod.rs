@@ -59,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .route("/unsubscribe/{token}", axum::routing::post(privacy::one_click_unsubscribe).fallback(fallback))
         .fallback(fallback)
         .layer(middleware::map_response(no_store_for_api))
+        .layer(middleware::map_response(api_errors_are_json))
         .layer(middleware::from_fn(crate::auth::session::same_origin_only))
         .layer(middleware::from_fn_with_state(security, security::apply))
         .layer(TraceLayer::new_for_http())
@@ -87,6 +88,47 @@ async fn no_store_for_api(uri: Uri, mut res: Response) -> Response {
         res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
+}
+
+/// Every error answer of the API has the `ApiError` body, also those made before a handler
+/// runs (axum's extractor rejections, such as a WebSocket route asked without an upgrade or
+/// an undecodable path, answer plain text). Found by the schemathesis sweep.
+async fn api_errors_are_json(uri: Uri, res: Response) -> Response {
+    use ward_model::{ApiError, ErrorCode};
+    let status = res.status();
+    let json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !is_api(uri.path()) || !(status.is_client_error() || status.is_server_error()) || json {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let text = axum::body::to_bytes(body, 16 * 1024).await.unwrap_or_default();
+    let code = match status.as_u16() {
+        401 => ErrorCode::Unauthorized,
+        403 => ErrorCode::Forbidden,
+        404 => ErrorCode::NotFound,
+        405 => ErrorCode::MethodNotAllowed,
+        413 => ErrorCode::PayloadTooLarge,
+        415 => ErrorCode::UnsupportedMediaType,
+        422 => ErrorCode::Validation,
+        429 => ErrorCode::TooManyRequests,
+        503 => ErrorCode::Unavailable,
+        500.. => ErrorCode::Internal,
+        _ => ErrorCode::BadRequest,
+    };
+    // A framework's rejection text says what was wrong with the request; a 5xx says nothing.
+    let message = match String::from_utf8_lossy(&text).trim() {
+        m if m.is_empty() || status.is_server_error() => {
+            status.canonical_reason().unwrap_or("Error").to_string()
+        }
+        m => m.to_string(),
+    };
+    let body = serde_json::to_vec(&ApiError::new(code, message)).expect("an ApiError serialises");
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(body))
 }
 
 /// This API's OpenAPI 3.1 document.

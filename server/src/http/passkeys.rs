@@ -59,6 +59,7 @@ fn person_uuid(person_id: &str) -> Result<Uuid, AppError> {
         (status = 200, description = "Options for `navigator.credentials.create`.", body = PasskeyChallenge),
         (status = 409, description = "Ward is not reached by a domain name.", body = ApiError),
         (status = 422, description = "The password is missing or wrong.", body = ApiError),
+        (status = 429, description = "Too many wrong passwords: try again later.", body = ApiError),
         (status = 503, description = "Too many passkey ceremonies are in progress on this server.", body = ApiError),
     ))]
 pub async fn register_options(
@@ -126,6 +127,7 @@ async fn record_use(
 #[utoipa::path(post, path = "/account/passkeys", tag = "accounts", request_body = PasskeyAnswer,
     responses(
         (status = 201, description = "Added.", body = PasskeySummary),
+        (status = 409, description = "Passkeys need Ward to be opened by a domain name.", body = ApiError),
         (status = 422, description = "The ceremony expired or the credential is not valid.", body = ApiError),
     ))]
 pub async fn register(
@@ -282,6 +284,7 @@ pub async fn second_step_options(
     responses(
         (status = 200, description = "Signed in; the session cookie is set.", body = SessionInfo),
         (status = 401, description = "The passkey was not accepted.", body = ApiError),
+        (status = 409, description = "Passkeys need Ward to be opened by a domain name.", body = ApiError),
         (status = 422, description = "The ceremony expired.", body = ApiError),
     ))]
 pub async fn sign_in(

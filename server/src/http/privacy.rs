@@ -318,6 +318,7 @@ pub async fn policy_version(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DiffQuery {
     /// The older version.
     pub from: String,

@@ -1,5 +1,6 @@
 //! The directory: email hash -> (region, person id), and each person's wrapped data key.
 
+use crate::store::BeginWrite as _;
 use ward_model::Region;
 
 use super::{Db, StoreError, with_pool};
@@ -20,7 +21,7 @@ impl Db {
         wrapped_key: &[u8],
     ) -> Result<(), StoreError> {
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("INSERT INTO directory (email_hash, region, person_id) VALUES ($1, $2, $3)")
                 .bind(email_hash)
                 .bind(entry.region.code())
@@ -86,7 +87,7 @@ impl Db {
     /// of theirs, in every store and every copy of it, is unreadable.
     pub async fn directory_forget(&self, person_id: &str) -> Result<(), StoreError> {
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM directory WHERE person_id = $1").bind(person_id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM person_keys WHERE person_id = $1").bind(person_id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM ledger_heads WHERE person_id = $1").bind(person_id).execute(&mut *tx).await?;

@@ -83,6 +83,29 @@ macro_rules! with_pool {
 }
 pub(crate) use with_pool;
 
+/// A write transaction. On SQLite it takes the write lock at `BEGIN IMMEDIATE`: a deferred
+/// transaction that reads first and writes then fails with SQLITE_BUSY_SNAPSHOT (517) when
+/// another connection committed in between, which the busy timeout cannot wait out. Found
+/// by the crash sweep (`tests/api/crash.rs`): 32 concurrent sign-ups answered some 500s.
+pub(crate) trait BeginWrite {
+    type Engine: sqlx::Database;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Self::Engine>, sqlx::Error>;
+}
+
+impl BeginWrite for SqlitePool {
+    type Engine = sqlx::Sqlite;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl BeginWrite for sqlx::PgPool {
+    type Engine = sqlx::Postgres;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.begin().await
+    }
+}
+
 impl Db {
     pub async fn sqlite(path: &std::path::Path, schema: Schema) -> Result<Db, StoreError> {
         let journal = match schema {

@@ -2,6 +2,7 @@
 //! Sealed columns (`*_ct`) arrive here already encrypted; this module never sees plaintext.
 
 use super::{Db, StoreError, with_pool};
+use crate::store::BeginWrite as _;
 
 /// One row of `people`, as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -216,7 +217,7 @@ impl Db {
     /// Deletes the person and everything that references them, and records the receipt.
     pub async fn person_delete(&self, id: &str, receipt: &str, now: i64) -> Result<(), StoreError> {
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM people WHERE id = $1").bind(id).execute(&mut *tx).await?;
             sqlx::query("INSERT INTO deletion_receipts (receipt, deleted_at) VALUES ($1, $2)")
                 .bind(receipt)
@@ -423,7 +424,7 @@ impl Db {
 
     pub async fn recovery_replace(&self, person_id: &str, hashes: &[Vec<u8>]) -> Result<(), StoreError> {
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM recovery_codes WHERE person_id = $1").bind(person_id).execute(&mut *tx).await?;
             for h in hashes {
                 sqlx::query("INSERT INTO recovery_codes (person_id, code_hash) VALUES ($1, $2)")

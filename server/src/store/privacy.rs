@@ -1,5 +1,6 @@
 //! The privacy center's queries: policy versions (directory) and the consent ledger (region).
 
+use crate::store::BeginWrite as _;
 use ward_model::Region;
 
 use super::{Db, StoreError, with_pool};
@@ -171,7 +172,7 @@ impl Db {
             tries += 1;
             let result: Result<Option<(i64, Vec<u8>)>, StoreError> = with_pool!(self, pool => {
                 async {
-                    let mut tx = pool.begin().await?;
+                    let mut tx = pool.begin_write().await?;
                     let last: Option<(i64, Vec<u8>)> = sqlx::query_as(
                         "SELECT seq, hash FROM consent_ledger WHERE person_id = $1 ORDER BY seq DESC LIMIT 1",
                     )
