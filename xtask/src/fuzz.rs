@@ -114,7 +114,8 @@ fn fuzz_one(st: &Path, server: &Path, dist: &Path, name: &str, pg_admin: Option<
         let report = data.join("junit.xml");
         std::fs::write(data.join("ward_fuzz_hooks.py"), HOOKS).map_err(|e| e.to_string())?;
         let mut c = Command::new(st);
-        c.env("PYTHONPATH", &data).env("SCHEMATHESIS_HOOKS", "ward_fuzz_hooks");
+        // Its own cache (`.schemathesis/`) lands in the run's folder, not in the checkout.
+        c.current_dir(&data).env("PYTHONPATH", &data).env("SCHEMATHESIS_HOOKS", "ward_fuzz_hooks");
         c.arg("run")
             .arg(format!("{}/api/openapi.json", running.url))
             .args([
