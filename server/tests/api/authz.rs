@@ -122,6 +122,10 @@ const ROWS: &[Row] = &[
     with("POST", "/api/session/second-step", "I I I I I I I I", |_, _| {
         j(json!({"email": "signer@example.com", "password": PASSWORD}))
     }),
+    // Always 202, known address or not (a code is mailed only to an account's owner).
+    with("POST", "/api/session/unlock", "2 2 2 2 2 2 2 2", |_, w| {
+        j(json!({"email": format!("unlock{w}@example.com")}))
+    }),
     with("POST", "/api/password-reset", "2 2 2 2 2 2 2 2", |_, w| {
         j(json!({"email": format!("nobody{w}@example.com")}))
     }),
