@@ -24,11 +24,21 @@ const HEALTH_P99_TARGET_MS: f64 = 20.0;
 
 pub fn bench() -> Result {
     sh_run(&mut cmd("cargo", &["build", "--release", "--package", "ward-server"]))?;
+    on_release_server("auth", |_, url, data| measure(url, data))
+}
+
+/// Runs `measure` (given the server's pid, URL and data dir) against the release server,
+/// freshly started on its own data, stops it, and writes the report to
+/// `bench/results/<name>.json`. Shared by `bench auth` and `bench memory`.
+pub fn on_release_server(
+    name: &str,
+    measure: impl FnOnce(u32, &str, &Path) -> Result<serde_json::Value>,
+) -> Result {
     let server_bin = target_dir()?.join("release").join("ward-server");
-    let data = std::env::temp_dir().join(format!("ward-bench-auth-{}", std::process::id()));
+    let data = std::env::temp_dir().join(format!("ward-bench-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
     let (mut child, url) = start(&server_bin, &data)?;
-    let outcome = measure(&url, &data);
+    let outcome = measure(child.id(), &url, &data);
     let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&data);
@@ -36,14 +46,14 @@ pub fn bench() -> Result {
     let out = root().join("bench").join("results");
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
     let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())? + "\n";
-    std::fs::write(out.join("auth.json"), text).map_err(|e| e.to_string())?;
-    println!("figures written to bench/results/auth.json");
+    std::fs::write(out.join(format!("{name}.json")), text).map_err(|e| e.to_string())?;
+    println!("figures written to bench/results/{name}.json");
     Ok(())
 }
 
 /// Starts the release server on a free loopback port with its data in `data` (no app);
-/// answers the process and its URL once it listens. Also used by `bench memory`.
-pub(crate) fn start(bin: &Path, data: &Path) -> Result<(Child, String)> {
+/// answers the process and its URL once it listens.
+fn start(bin: &Path, data: &Path) -> Result<(Child, String)> {
     let mut child = Command::new(bin)
         .args(["--addr", "127.0.0.1:0", "--data-dir"])
         .arg(data)

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::Result;
-use crate::sh::{cmd, root, run, target_dir};
+use crate::sh::{cmd, run};
 
 const REQUESTS: u64 = 1_000_000;
 const CLIENTS: u64 = 8;
@@ -23,21 +23,7 @@ const SAMPLE_EVERY: u64 = 100_000;
 pub fn bench() -> Result {
     // A light release build, as `cargo xtask run`: memory is measured, not the last percent.
     run(&mut crate::tools::light(cmd("cargo", &["build", "--release", "--package", "ward-server"])))?;
-    let server_bin = target_dir()?.join("release").join("ward-server");
-    let data = std::env::temp_dir().join(format!("ward-bench-memory-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
-    let (mut child, url) = crate::bench_auth::start(&server_bin, &data)?;
-    let outcome = measure(child.id(), &url);
-    let _ = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    let _ = child.wait();
-    let _ = std::fs::remove_dir_all(&data);
-    let report = outcome?;
-    let out = root().join("bench").join("results");
-    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
-    let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())? + "\n";
-    std::fs::write(out.join("memory.json"), text).map_err(|e| e.to_string())?;
-    println!("figures written to bench/results/memory.json");
-    Ok(())
+    crate::bench_auth::on_release_server("memory", |pid, url, _| measure(pid, url))
 }
 
 /// `VmRSS` (or another `Vm*` line) of a process, in KB.
