@@ -19,10 +19,196 @@ pub struct ApiError {
 pub struct FieldError {
     /// The field's name as sent, e.g. `email`.
     pub field: String,
-    /// Stable reason, e.g. `required`, `too_long`, `malformed`.
-    pub code: String,
+    /// Stable reason; the app has a sentence for each in every language.
+    pub code: FieldErrorCode,
     /// A sentence for people, in English.
     pub message: String,
+}
+
+/// Why one field was rejected. The server can emit nothing else (the compiler holds it to
+/// this list) and the app translates each (`forms::field_message` matches exhaustively).
+/// Serialised as its `as_str` name; a name this build does not know reads as `Other`, so an
+/// older app keeps working against a newer server (it shows the server's English sentence).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(rename_all = "snake_case"))]
+pub enum FieldErrorCode {
+    /// The field is empty.
+    Required,
+    /// The value is not in the expected format.
+    Malformed,
+    /// The value is not one that is accepted here (e.g. a label code or serial number that does not exist).
+    Invalid,
+    /// The value is too short.
+    TooShort,
+    /// The value is too long.
+    TooLong,
+    /// The value's length is outside the allowed range.
+    Length,
+    /// The password is one of the most common passwords.
+    Common,
+    /// The password is the person's own email or name.
+    Guessable,
+    /// The person is younger than the minimum age of their home region.
+    UnderAge,
+    /// The date lies in the future.
+    Future,
+    /// The time lies in the past.
+    Past,
+    /// The code or password does not match.
+    Wrong,
+    /// The code or ceremony has expired.
+    Expired,
+    /// The code has been tried too often; ask for a new one.
+    Exhausted,
+    /// Either the code or the password is wrong (not saying which).
+    CodeOrPassword,
+    /// Another record already has this value.
+    Taken,
+    /// The request refers to a version that is no longer current.
+    Stale,
+    /// The value names something that does not exist (a region, a purpose, a field).
+    Unknown,
+    /// No account of the region matches.
+    UnknownAccount,
+    /// The person named themselves.
+    OwnEmail,
+    /// The other person lives in another home region.
+    OtherRegion,
+    /// A Global Privacy Control signal keeps this purpose off.
+    Gpc,
+    /// The authenticator or camera refused.
+    Refused,
+    /// Something the request needs was not sent.
+    Missing,
+    /// A limit on the number of these has been reached.
+    TooMany,
+    /// A camera sent more alarms and calls in a minute than it may.
+    Rate,
+    /// A camera sent more picture bytes in a UTC day than it may.
+    DailyBytes,
+    /// Not an error: an emailed unlock code can be asked for.
+    Available,
+    /// There is nothing waiting for this code.
+    NothingPending,
+    /// The ceremony was not started.
+    NotStarted,
+    /// This step is not needed for this account.
+    NotNeeded,
+    /// This purpose cannot be switched off (or on) by the person.
+    NotChoosable,
+    /// The account has no passkey.
+    NoPasskey,
+    /// A code this build does not know (never sent by the server).
+    Other,
+}
+
+impl FieldErrorCode {
+    pub const ALL: [FieldErrorCode; 33] = [
+        FieldErrorCode::Required,
+        FieldErrorCode::Malformed,
+        FieldErrorCode::Invalid,
+        FieldErrorCode::TooShort,
+        FieldErrorCode::TooLong,
+        FieldErrorCode::Length,
+        FieldErrorCode::Common,
+        FieldErrorCode::Guessable,
+        FieldErrorCode::UnderAge,
+        FieldErrorCode::Future,
+        FieldErrorCode::Past,
+        FieldErrorCode::Wrong,
+        FieldErrorCode::Expired,
+        FieldErrorCode::Exhausted,
+        FieldErrorCode::CodeOrPassword,
+        FieldErrorCode::Taken,
+        FieldErrorCode::Stale,
+        FieldErrorCode::Unknown,
+        FieldErrorCode::UnknownAccount,
+        FieldErrorCode::OwnEmail,
+        FieldErrorCode::OtherRegion,
+        FieldErrorCode::Gpc,
+        FieldErrorCode::Refused,
+        FieldErrorCode::Missing,
+        FieldErrorCode::TooMany,
+        FieldErrorCode::Rate,
+        FieldErrorCode::DailyBytes,
+        FieldErrorCode::Available,
+        FieldErrorCode::NothingPending,
+        FieldErrorCode::NotStarted,
+        FieldErrorCode::NotNeeded,
+        FieldErrorCode::NotChoosable,
+        FieldErrorCode::NoPasskey,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FieldErrorCode::Required => "required",
+            FieldErrorCode::Malformed => "malformed",
+            FieldErrorCode::Invalid => "invalid",
+            FieldErrorCode::TooShort => "too_short",
+            FieldErrorCode::TooLong => "too_long",
+            FieldErrorCode::Length => "length",
+            FieldErrorCode::Common => "common",
+            FieldErrorCode::Guessable => "guessable",
+            FieldErrorCode::UnderAge => "under_age",
+            FieldErrorCode::Future => "future",
+            FieldErrorCode::Past => "past",
+            FieldErrorCode::Wrong => "wrong",
+            FieldErrorCode::Expired => "expired",
+            FieldErrorCode::Exhausted => "exhausted",
+            FieldErrorCode::CodeOrPassword => "code_or_password",
+            FieldErrorCode::Taken => "taken",
+            FieldErrorCode::Stale => "stale",
+            FieldErrorCode::Unknown => "unknown",
+            FieldErrorCode::UnknownAccount => "unknown_account",
+            FieldErrorCode::OwnEmail => "own_email",
+            FieldErrorCode::OtherRegion => "other_region",
+            FieldErrorCode::Gpc => "gpc",
+            FieldErrorCode::Refused => "refused",
+            FieldErrorCode::Missing => "missing",
+            FieldErrorCode::TooMany => "too_many",
+            FieldErrorCode::Rate => "rate",
+            FieldErrorCode::DailyBytes => "daily_bytes",
+            FieldErrorCode::Available => "available",
+            FieldErrorCode::NothingPending => "nothing_pending",
+            FieldErrorCode::NotStarted => "not_started",
+            FieldErrorCode::NotNeeded => "not_needed",
+            FieldErrorCode::NotChoosable => "not_choosable",
+            FieldErrorCode::NoPasskey => "no_passkey",
+            FieldErrorCode::Other => "other",
+        }
+    }
+
+    pub fn parse(name: &str) -> FieldErrorCode {
+        FieldErrorCode::ALL.into_iter().find(|c| c.as_str() == name).unwrap_or(FieldErrorCode::Other)
+    }
+}
+
+// Written by hand rather than derived: the derived visitor is a string match per variant in
+// the app's main module, and the first page has a byte budget; this is one loop over `as_str`.
+impl Serialize for FieldErrorCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for FieldErrorCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(FieldErrorCode::parse(&String::deserialize(d)?))
+    }
+}
+
+impl std::fmt::Display for FieldErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Lets tests compare a code with its wire name.
+impl PartialEq<&str> for FieldErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 /// Why a request failed. Each code maps to exactly one HTTP status.
@@ -98,6 +284,20 @@ impl ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_field_error_code_survives_the_wire_and_unknown_names_read_as_other() {
+        for code in FieldErrorCode::ALL {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(serde_json::from_str::<FieldErrorCode>(&json).unwrap(), code, "{json}");
+        }
+        assert_eq!(
+            serde_json::from_str::<FieldErrorCode>("\"from_the_future\"").unwrap(),
+            FieldErrorCode::Other
+        );
+        let names: std::collections::BTreeSet<_> = FieldErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names.len(), FieldErrorCode::ALL.len(), "two codes share a name");
+    }
 
     #[test]
     fn every_code_survives_its_own_status() {

@@ -13,7 +13,7 @@ mod share;
 pub use account::*;
 pub use device::*;
 
-pub use error::{ApiError, ErrorCode, FieldError};
+pub use error::{ApiError, ErrorCode, FieldError, FieldErrorCode};
 pub use health::{Health, HealthStatus};
 pub use privacy::*;
 pub use share::*;

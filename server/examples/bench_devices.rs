@@ -100,7 +100,7 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     let owner = info["account"]["id"].as_str().unwrap().to_string();
     let db = state.stores.region(ward_model::Region::Eu).await?.clone();
-    let key = devices::person_key(&state, &owner).await.map_err(|e| anyhow::anyhow!("{e}"))?.unwrap();
+    let key = state.person_key(&owner).await.map_err(|e| anyhow::anyhow!("{e}"))?.unwrap();
 
     // Seed: 10,000 devices (a third online), 1,000,000 events spread over them, all older
     // than 7 days (so the purge deletes every one).

@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use ward_model::{ApiError, ErrorCode, FieldError};
 
 use crate::store::StoreError;
+use ward_model::FieldErrorCode;
 
 /// What a handler can fail with; each variant is one [`ErrorCode`] and so one status.
 #[derive(Debug, thiserror::Error)]
@@ -50,14 +51,41 @@ pub enum AppError {
     Internal(#[source] Box<dyn StdError + Send + Sync>),
 }
 
+/// The one way a request's field errors are collected, so the person sees every problem
+/// at once and nothing is stored while one remains.
+#[derive(Debug, Default)]
+pub struct Fields(pub Vec<FieldError>);
+
+impl Fields {
+    pub fn push(&mut self, field: &str, code: FieldErrorCode, message: impl Into<String>) {
+        self.0.push(FieldError { field: field.into(), code, message: message.into() });
+    }
+
+    /// The parsed value, or `None` with its error collected.
+    pub fn take<T>(&mut self, parsed: Result<T, FieldError>) -> Option<T> {
+        match parsed {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.0.push(e);
+                None
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok` when nothing was collected, else the 422 naming every field.
+    pub fn check(self) -> Result<(), AppError> {
+        if self.0.is_empty() { Ok(()) } else { Err(AppError::Validation(self.0)) }
+    }
+}
+
 impl AppError {
     /// One field's problem as a 422.
-    pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
-        AppError::Validation(vec![FieldError {
-            field: field.into(),
-            code: code.into(),
-            message: message.into(),
-        }])
+    pub fn field(field: &str, code: FieldErrorCode, message: impl Into<String>) -> Self {
+        AppError::Validation(vec![FieldError { field: field.into(), code, message: message.into() }])
     }
 
     pub fn internal(err: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
@@ -98,7 +126,7 @@ impl AppError {
                 ),
                 fields: vec![FieldError {
                     field: "unlock_code".into(),
-                    code: "available".into(),
+                    code: FieldErrorCode::Available,
                     message: "Ask for a code by email: with it and your password you can sign in now.".into(),
                 }],
             },
@@ -247,11 +275,11 @@ fn json_rejection(path: &str, inner: serde_json::Error) -> AppError {
     // A missing field is reported at its parent's path, an unknown one at its own;
     // either way the FieldError names the field itself.
     let (named, code) = if let Some(name) = backticked_after(&message, "missing field `") {
-        (Some(name), "required")
+        (Some(name), FieldErrorCode::Required)
     } else if let Some(name) = backticked_after(&message, "unknown field `") {
-        (Some(name), "unknown")
+        (Some(name), FieldErrorCode::Unknown)
     } else {
-        (None, "malformed")
+        (None, FieldErrorCode::Malformed)
     };
     // `?` is a segment serde could not name (e.g. an array where an object belongs).
     let path = if path == "?" { "." } else { path };
@@ -265,7 +293,7 @@ fn json_rejection(path: &str, inner: serde_json::Error) -> AppError {
     if field.is_empty() {
         return AppError::BadRequest(format!("The request body has the wrong shape: {message}."));
     }
-    AppError::Validation(vec![FieldError { field, code: code.into(), message }])
+    AppError::Validation(vec![FieldError { field, code, message }])
 }
 
 fn backticked_after<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {

@@ -40,6 +40,16 @@ pub struct AppState {
     pub trusted_proxies: Arc<http::client::TrustedProxies>,
 }
 
+impl AppState {
+    /// A person's data key, unwrapped from the directory: for the signed-in person at sign-in,
+    /// for a camera's agent (which has no session), and for what one person sees of another's
+    /// data through a share. `None` once the person is deleted (the wrapped key is destroyed).
+    pub async fn person_key(&self, person_id: &str) -> Result<Option<vault::PersonKey>, AppError> {
+        let Some(wrapped) = self.stores.directory.person_key(person_id).await? else { return Ok(None) };
+        Ok(Some(self.auth.vault.unwrap_person_key(person_id, &wrapped).map_err(AppError::internal)?))
+    }
+}
+
 /// The whole application as a router, apart from any socket (tests call it in-process).
 pub fn app(state: AppState) -> Router {
     http::router(state)

@@ -64,7 +64,7 @@ pub fn Field(
             {children.map(|c| c())}
             <FieldErrorText form=form name=name id=error_id />
             {move || {
-                (name == "birth_date" && form.field(name).is_some_and(|e| e.code == "under_age"))
+                (name == "birth_date" && form.field(name).is_some_and(|e| e.code == ward_model::FieldErrorCode::UnderAge))
                     .then(|| view! { <p class="field-guardian">{tr(i18n, |l| td_string!(l, signup.guardian_link))}</p> })
             }}
         </div>

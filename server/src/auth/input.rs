@@ -2,6 +2,7 @@
 //! Each parser answers a [`FieldError`] naming the field, with a sentence for people.
 
 use time::{Date, OffsetDateTime};
+use ward_model::FieldErrorCode;
 use ward_model::{FieldError, Region};
 
 pub const NAME_MAX: usize = 100;
@@ -14,29 +15,17 @@ pub const PASSWORD_MAX: usize = 128;
 /// checked offline and case-insensitively.
 static COMMON_PASSWORDS: &str = include_str!("common-passwords.txt");
 
-fn err(field: &str, code: &str, message: impl Into<String>) -> FieldError {
-    FieldError { field: field.into(), code: code.into(), message: message.into() }
-}
-
-/// Collects every field's problem, so the person sees them all at once.
-#[derive(Debug, Default)]
-pub struct Fields(pub Vec<FieldError>);
-
-impl Fields {
-    pub fn take<T>(&mut self, parsed: Result<T, FieldError>) -> Option<T> {
-        match parsed {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.0.push(e);
-                None
-            }
-        }
-    }
+fn err(field: &str, code: FieldErrorCode, message: impl Into<String>) -> FieldError {
+    FieldError { field: field.into(), code, message: message.into() }
 }
 
 fn required<'a>(field: &str, value: &'a str) -> Result<&'a str, FieldError> {
     let value = value.trim();
-    if value.is_empty() { Err(err(field, "required", "This field is required.")) } else { Ok(value) }
+    if value.is_empty() {
+        Err(err(field, FieldErrorCode::Required, "This field is required."))
+    } else {
+        Ok(value)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,10 +35,10 @@ impl Name {
     pub fn parse(field: &str, value: &str) -> Result<Name, FieldError> {
         let value = required(field, value)?;
         if value.chars().count() > NAME_MAX {
-            return Err(err(field, "too_long", format!("Use at most {NAME_MAX} characters.")));
+            return Err(err(field, FieldErrorCode::TooLong, format!("Use at most {NAME_MAX} characters.")));
         }
         if value.chars().any(char::is_control) {
-            return Err(err(field, "malformed", "A name cannot contain control characters."));
+            return Err(err(field, FieldErrorCode::Malformed, "A name cannot contain control characters."));
         }
         Ok(Name(value.to_string()))
     }
@@ -69,7 +58,7 @@ impl Email {
         if value.len() > EMAIL_MAX {
             return Err(err(
                 field,
-                "too_long",
+                FieldErrorCode::TooLong,
                 format!("An email address has at most {EMAIL_MAX} characters."),
             ));
         }
@@ -79,7 +68,11 @@ impl Email {
         )
         .is_ok_and(|a| a.domain().contains('.'));
         if !ok {
-            return Err(err(field, "malformed", "Enter an email address like name@example.com."));
+            return Err(err(
+                field,
+                FieldErrorCode::Malformed,
+                "Enter an email address like name@example.com.",
+            ));
         }
         Ok(Email(value.to_string()))
     }
@@ -105,7 +98,7 @@ impl Phone {
         use phonenumber::country::Id;
         let value = required(field, value)?;
         if value.len() > 32 {
-            return Err(err(field, "too_long", "A phone number has at most 32 characters."));
+            return Err(err(field, FieldErrorCode::TooLong, "A phone number has at most 32 characters."));
         }
         let country = region.and_then(|r| match r {
             Region::Us => Some(Id::US),
@@ -120,7 +113,7 @@ impl Phone {
             phonenumber::parse(country, value).ok().filter(phonenumber::is_valid).ok_or_else(|| {
                 err(
                     field,
-                    "malformed",
+                    FieldErrorCode::Malformed,
                     "Enter a valid phone number, with its country code (e.g. +44 20 7946 0958).",
                 )
             })?;
@@ -147,24 +140,36 @@ impl Password {
     pub fn parse(field: &str, value: &str, others: &[&str]) -> Result<Password, FieldError> {
         let n = value.chars().count();
         if n == 0 {
-            return Err(err(field, "required", "Choose a password."));
+            return Err(err(field, FieldErrorCode::Required, "Choose a password."));
         }
         if n < PASSWORD_MIN {
-            return Err(err(field, "too_short", format!("Use at least {PASSWORD_MIN} characters.")));
+            return Err(err(
+                field,
+                FieldErrorCode::TooShort,
+                format!("Use at least {PASSWORD_MIN} characters."),
+            ));
         }
         if n > PASSWORD_MAX {
-            return Err(err(field, "too_long", format!("Use at most {PASSWORD_MAX} characters.")));
+            return Err(err(
+                field,
+                FieldErrorCode::TooLong,
+                format!("Use at most {PASSWORD_MAX} characters."),
+            ));
         }
         let lower = value.to_lowercase();
         if is_common(&lower) {
             return Err(err(
                 field,
-                "common",
+                FieldErrorCode::Common,
                 "This password is among the most common ones and would be guessed quickly. Choose another.",
             ));
         }
         if others.iter().any(|o| !o.is_empty() && o.to_lowercase() == lower) {
-            return Err(err(field, "guessable", "Do not use your email or name as your password."));
+            return Err(err(
+                field,
+                FieldErrorCode::Guessable,
+                "Do not use your email or name as your password.",
+            ));
         }
         Ok(Password(value.to_string()))
     }
@@ -181,7 +186,7 @@ fn is_common(lower: &str) -> bool {
 pub fn parse_region(field: &str, value: &str) -> Result<Region, FieldError> {
     let value = required(field, value)?;
     Region::from_code(&value.to_ascii_lowercase())
-        .ok_or_else(|| err(field, "unknown", "Choose one of the listed regions."))
+        .ok_or_else(|| err(field, FieldErrorCode::Unknown, "Choose one of the listed regions."))
 }
 
 /// The minimum age per home region: 18 by default (the first seed policy), 14 in China,
@@ -234,13 +239,14 @@ impl BirthDate {
     pub fn parse(field: &str, value: &str, today: Date) -> Result<BirthDate, FieldError> {
         let value = required(field, value)?;
         let format = time::macros::format_description!("[year]-[month]-[day]");
-        let date = Date::parse(value, format)
-            .map_err(|_| err(field, "malformed", "Enter the date as YYYY-MM-DD, e.g. 1990-04-25."))?;
+        let date = Date::parse(value, format).map_err(|_| {
+            err(field, FieldErrorCode::Malformed, "Enter the date as YYYY-MM-DD, e.g. 1990-04-25.")
+        })?;
         if date > today {
-            return Err(err(field, "future", "A date of birth cannot be in the future."));
+            return Err(err(field, FieldErrorCode::Future, "A date of birth cannot be in the future."));
         }
         if age_on(date, today) > 130 {
-            return Err(err(field, "malformed", "Check the year of birth."));
+            return Err(err(field, FieldErrorCode::Malformed, "Check the year of birth."));
         }
         Ok(BirthDate(date))
     }
@@ -272,10 +278,10 @@ pub fn today() -> Date {
 pub fn parse_code(field: &str, value: &str) -> Result<String, FieldError> {
     let digits: String = value.chars().filter(|c| !c.is_whitespace()).collect();
     if digits.is_empty() {
-        return Err(err(field, "required", "Enter the 6-digit code from the email."));
+        return Err(err(field, FieldErrorCode::Required, "Enter the 6-digit code from the email."));
     }
     if digits.len() != 6 || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return Err(err(field, "malformed", "The code has exactly 6 digits."));
+        return Err(err(field, FieldErrorCode::Malformed, "The code has exactly 6 digits."));
     }
     Ok(digits)
 }

@@ -6,6 +6,7 @@ pub mod limits;
 pub mod passkeys;
 pub mod password;
 pub mod session;
+pub mod signin;
 pub mod totp;
 
 use rand::Rng as _;
@@ -21,6 +22,7 @@ use input::AgeRules;
 use limits::Limits;
 use password::Hasher;
 use session::ClientMeta;
+use ward_model::FieldErrorCode;
 
 /// The name of the first version of the privacy and cookie policies, seeded into a new
 /// deployment (`crate::privacy`); later versions are published by privacy staff.
@@ -217,17 +219,30 @@ impl Auth {
         code: &str,
         field: &str,
     ) -> Result<(), AppError> {
-        let wrong =
-            || AppError::field(field, "wrong", "This code is not right. Check the latest email from Ward.");
+        let wrong = || {
+            AppError::field(
+                field,
+                FieldErrorCode::Wrong,
+                "This code is not right. Check the latest email from Ward.",
+            )
+        };
         let Some((hash, expires_at, attempts)) = db.code_attempt(person_id, purpose).await? else {
             return Err(wrong());
         };
         if attempts > limits::CODE_ATTEMPTS {
             db.code_delete(person_id, purpose).await?;
-            return Err(AppError::field(field, "exhausted", "Too many wrong codes. Ask for a new code."));
+            return Err(AppError::field(
+                field,
+                FieldErrorCode::Exhausted,
+                "Too many wrong codes. Ask for a new code.",
+            ));
         }
         if expires_at < session::now() {
-            return Err(AppError::field(field, "expired", "This code has expired. Ask for a new code."));
+            return Err(AppError::field(
+                field,
+                FieldErrorCode::Expired,
+                "This code has expired. Ask for a new code.",
+            ));
         }
         if hash != self.code_hash(person_id, purpose, code) {
             return Err(wrong());
@@ -247,7 +262,11 @@ impl Auth {
         if db.code_delete(person_id, purpose).await? {
             Ok(())
         } else {
-            Err(AppError::field(field, "wrong", "This code is not right. Check the latest email from Ward."))
+            Err(AppError::field(
+                field,
+                FieldErrorCode::Wrong,
+                "This code is not right. Check the latest email from Ward.",
+            ))
         }
     }
 
@@ -326,7 +345,7 @@ impl Auth {
         let Some(password) = password.filter(|p| !p.is_empty()) else {
             return Err(AppError::field(
                 field,
-                "required",
+                FieldErrorCode::Required,
                 "Enter your current password to confirm it is you.",
             ));
         };
@@ -334,7 +353,7 @@ impl Auth {
         self.limits.check(&key, limits::REAUTH).await?;
         if !self.hasher.verify(password, Some(&p.password_hash)).await? {
             self.limits.record(&key, limits::REAUTH).await?;
-            return Err(AppError::field(field, "wrong", "This is not your current password."));
+            return Err(AppError::field(field, FieldErrorCode::Wrong, "This is not your current password."));
         }
         Ok(())
     }
@@ -350,13 +369,13 @@ impl Auth {
         if !p.totp_enabled {
             return Ok(());
         }
-        let otp_error = |code: &str, message: &str| AppError::Unauthorized {
+        let otp_error = |code: FieldErrorCode, message: &str| AppError::Unauthorized {
             message: "Two-step verification is on for this account.".into(),
-            fields: vec![FieldError { field: "otp".into(), code: code.into(), message: message.into() }],
+            fields: vec![FieldError { field: "otp".into(), code, message: message.into() }],
         };
         let Some(otp) = otp.map(str::trim).filter(|o| !o.is_empty()) else {
             let mut err = otp_error(
-                "required",
+                FieldErrorCode::Required,
                 "Enter the 6-digit code from your authenticator app, or a recovery code.",
             );
             // The password was right, so saying that a passkey may stand in reveals nothing.
@@ -365,7 +384,7 @@ impl Auth {
             {
                 fields.push(FieldError {
                     field: "passkey".into(),
-                    code: "available".into(),
+                    code: FieldErrorCode::Available,
                     message: "Or use one of your passkeys.".into(),
                 });
             }
@@ -384,6 +403,10 @@ impl Auth {
             let code = totp::normalise_recovery(otp);
             db.recovery_use(&p.id, &self.recovery_hash(&p.id, &code)).await?
         };
-        if ok { Ok(()) } else { Err(otp_error("wrong", "This code is not right, or was already used.")) }
+        if ok {
+            Ok(())
+        } else {
+            Err(otp_error(FieldErrorCode::Wrong, "This code is not right, or was already used."))
+        }
     }
 }

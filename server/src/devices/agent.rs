@@ -17,7 +17,7 @@ use futures_util::{SinkExt as _, StreamExt as _};
 use ward_model::{AGENT_AUTH_SCHEME, AGENT_SERIAL_HEADER, AgentMessage, ApiError, Region, ServerMessage};
 
 use super::hub::{Control, Report, StatusChange};
-use super::{DEVICE_ADDRESS, media, person_key, quota, secret, serial_hash};
+use super::{DEVICE_ADDRESS, media, quota, secret, serial_hash};
 use crate::AppState;
 use crate::error::AppError;
 use crate::store::{CallRow, Charge, Db, EventRow};
@@ -237,7 +237,7 @@ async fn set_online(state: &AppState, b: &Binding, online: bool) -> Result<(), A
 }
 
 async fn store_report(state: &AppState, b: &Binding, r: &Report) -> Result<(), AppError> {
-    let Some(key) = person_key(state, &b.owner_id).await? else { return Ok(()) };
+    let Some(key) = state.person_key(&b.owner_id).await? else { return Ok(()) };
     let address_ct = key.seal(DEVICE_ADDRESS, &r.address);
     b.db.device_report(&b.device_id, &r.firmware, &address_ct, &r.time_zone).await?;
     Ok(())
@@ -313,7 +313,7 @@ async fn store_alarm(
         return Ok(None);
     };
     // No key: the owner's account is being deleted; nothing of theirs is stored any more.
-    let Some(owner) = person_key(state, &b.owner_id).await? else { return Ok(None) };
+    let Some(owner) = state.person_key(&b.owner_id).await? else { return Ok(None) };
     if let Some(refused) = charge(state, b, "alarm", picture.len() + thumbnail.len(), refusals).await? {
         return Ok(Some(refused));
     }
@@ -348,7 +348,7 @@ async fn store_call(
     refusals: &mut Refusals,
 ) -> Result<Option<ServerMessage>, AppError> {
     let Some(picture) = jpeg(picture) else { return Ok(None) };
-    let Some(owner) = person_key(state, &b.owner_id).await? else { return Ok(None) };
+    let Some(owner) = state.person_key(&b.owner_id).await? else { return Ok(None) };
     if let Some(refused) = charge(state, b, "call", picture.len(), refusals).await? {
         return Ok(Some(refused));
     }

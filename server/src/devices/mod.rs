@@ -8,6 +8,7 @@
 //! - `secret.rs` checks a camera's secret and replaces it on every claim.
 //! - `policy.rs` is the one authorisation point for devices, events and calls.
 
+pub mod access;
 pub mod agent;
 pub mod hub;
 pub mod media;
@@ -30,6 +31,7 @@ use crate::store::{DeviceRow, FactoryRow, StoreError, Stores};
 use crate::vault::{PersonKey, Vault};
 pub use hub::{Control, Hub, StatusChange};
 pub use media::Media;
+use ward_model::{FieldError, FieldErrorCode};
 
 /// Wrong codes one person may type for one serial, and for how long adding it then waits.
 /// Counted per person (not per serial), so a stranger who knows a serial cannot keep its
@@ -97,6 +99,54 @@ pub fn normalise_serial(serial: &str) -> String {
     serial.trim().to_ascii_uppercase()
 }
 
+/// A camera's serial number as printed on its label (S/N): 4 to 32 letters and digits,
+/// upper-cased, surrounding spaces ignored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SerialNumber(String);
+
+impl SerialNumber {
+    pub fn parse(field: &str, raw: &str) -> Result<SerialNumber, FieldError> {
+        let serial = normalise_serial(raw);
+        if (4..=32).contains(&serial.len()) && serial.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            Ok(SerialNumber(serial))
+        } else {
+            Err(FieldError {
+                field: field.into(),
+                code: FieldErrorCode::Malformed,
+                message: "Type the serial number as printed on the label (S/N), letters and digits only."
+                    .into(),
+            })
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The 6 letters after CODE on a camera's label, upper-cased.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelCode(String);
+
+impl LabelCode {
+    pub fn parse(field: &str, raw: &str) -> Result<LabelCode, FieldError> {
+        let code = raw.trim().to_ascii_uppercase();
+        if code.len() == 6 && code.bytes().all(|b| b.is_ascii_alphabetic()) {
+            Ok(LabelCode(code))
+        } else {
+            Err(FieldError {
+                field: field.into(),
+                code: FieldErrorCode::Malformed,
+                message: "The verification code is the 6 letters after CODE on the label.".into(),
+            })
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Imports factory records; known serials are left as they are. Returns how many were new.
 pub async fn import_factory(
     stores: &Stores,
@@ -143,13 +193,6 @@ pub fn read_manifests(dir: &Path) -> anyhow::Result<Vec<FactoryLine>> {
     Ok(out)
 }
 
-/// A person's data key, by id: for the agent's connection, which has no session, and for
-/// what one person sees of another's data through a share (a camera's owner, an invitee).
-pub async fn person_key(state: &AppState, person_id: &str) -> Result<Option<PersonKey>, AppError> {
-    let Some(wrapped) = state.stores.directory.person_key(person_id).await? else { return Ok(None) };
-    Ok(Some(state.auth.vault.unwrap_person_key(person_id, &wrapped).map_err(AppError::internal)?))
-}
-
 /// A camera as someone it is shared with sees it: its serial number and network address
 /// stay its owner's.
 pub fn to_shared_api(owner_key: &PersonKey, d: &DeviceRow) -> Result<Device, AppError> {
@@ -181,40 +224,21 @@ pub fn to_api(key: &PersonKey, d: &DeviceRow) -> Result<Device, AppError> {
 pub async fn claim(
     state: &AppState,
     s: &CurrentSession,
-    serial: &str,
-    code: &str,
+    serial: &SerialNumber,
+    code: &LabelCode,
     now: i64,
 ) -> Result<Device, AppError> {
     if !s.person.email_verified {
         return Err(AppError::Forbidden("Verify your email address before adding a device.".into()));
     }
-    let serial = normalise_serial(serial);
-    let code = code.trim().to_ascii_uppercase();
-    let mut fields = Vec::new();
-    if !(4..=32).contains(&serial.len()) || !serial.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        fields.push(field_error(
-            "serial",
-            "format",
-            "Type the serial number as printed on the label (S/N), letters and digits only.",
-        ));
-    }
-    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_alphabetic()) {
-        fields.push(field_error(
-            "code",
-            "format",
-            "The verification code is the 6 letters after CODE on the label.",
-        ));
-    }
-    if !fields.is_empty() {
-        return Err(AppError::Validation(fields));
-    }
+    let (serial, code) = (serial.as_str(), code.as_str());
     let vault = &state.auth.vault;
-    let hash = serial_hash(vault, &serial);
+    let hash = serial_hash(vault, serial);
     let dir = &state.stores.directory;
     let Some(factory) = dir.factory(&hash).await? else {
         return Err(AppError::field(
             "serial",
-            "unknown",
+            FieldErrorCode::Unknown,
             "No Ward camera has this serial number. Check the S/N on the label.",
         ));
     };
@@ -225,7 +249,7 @@ pub async fn claim(
     );
     limits.check(&this_serial, CLAIM_WRONG).await?;
     limits.check(&any_serial, CLAIM_WRONG_ANY).await?;
-    if !constant_time_eq(&vault.lookup_hash("device_code", &code), &factory.code_hash) {
+    if !constant_time_eq(&vault.lookup_hash("device_code", code), &factory.code_hash) {
         limits.record(&this_serial, CLAIM_WRONG).await?;
         limits.record(&any_serial, CLAIM_WRONG_ANY).await?;
         let failed = limits.hits(&this_serial, now).await?;
@@ -235,7 +259,7 @@ pub async fn claim(
         let left = MAX_WRONG_CODES - failed;
         return Err(AppError::field(
             "code",
-            "wrong",
+            FieldErrorCode::Wrong,
             format!(
                 "This code does not match the serial number. {left} more tries, then adding this camera is locked for 15 minutes."
             ),
@@ -264,7 +288,7 @@ pub async fn claim(
         id: device_id.clone(),
         owner_id: s.person.id.clone(),
         serial_hash: hash.clone(),
-        serial_ct: s.key.seal(DEVICE_SERIAL, &serial),
+        serial_ct: s.key.seal(DEVICE_SERIAL, serial),
         name_ct: s.key.seal(DEVICE_NAME, &format!("{} {tail}", factory.model)),
         model: factory.model.clone(),
         firmware: report.firmware.clone(),
@@ -379,8 +403,4 @@ pub async fn retention_job(state: AppState) {
 
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-fn field_error(field: &str, code: &str, message: &str) -> ward_model::FieldError {
-    ward_model::FieldError { field: field.into(), code: code.into(), message: message.into() }
 }

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use ward_model::{ApiError, ErrorCode, FieldError};
 
 use crate::store::Charge;
+use ward_model::FieldErrorCode;
 
 /// Alarms and calls a camera may send a minute (each counts once, picture and thumbnail
 /// together). A camera in view of constant motion may alarm every second; more is a fault
@@ -57,7 +58,7 @@ pub fn refusal(charge: Charge, limits: PictureLimits) -> Option<(u64, ApiError)>
         Charge::Allowed => return None,
         Charge::OverRate { retry_after } => (
             retry_after,
-            "rate",
+            FieldErrorCode::Rate,
             format!(
                 "This camera sent more than {} alarms and calls in a minute; their pictures are not stored. \
                  Send again in {retry_after} s.",
@@ -66,7 +67,7 @@ pub fn refusal(charge: Charge, limits: PictureLimits) -> Option<(u64, ApiError)>
         ),
         Charge::OverBytes { retry_after } => (
             retry_after,
-            "daily_bytes",
+            FieldErrorCode::DailyBytes,
             format!(
                 "This camera sent its {} MB of pictures for today (UTC); more are not stored. \
                  Send again in {retry_after} s, after midnight UTC.",
@@ -80,7 +81,7 @@ pub fn refusal(charge: Charge, limits: PictureLimits) -> Option<(u64, ApiError)>
         ApiError {
             code: ErrorCode::TooManyRequests,
             message: message.clone(),
-            fields: vec![FieldError { field: "picture".into(), code: code.into(), message }],
+            fields: vec![FieldError { field: "picture".into(), code, message }],
         },
     ))
 }

@@ -5,8 +5,8 @@
 
 use ward_model::{DeviceShare, ReceivedShare, ShareAccess, ShareDevice, SharePermission, ShareStatus};
 
+use super::DEVICE_NAME;
 use super::policy::Grant;
-use super::{DEVICE_NAME, person_key};
 use crate::AppState;
 use crate::auth::input::Email;
 use crate::auth::limits;
@@ -14,6 +14,7 @@ use crate::auth::session::CurrentSession;
 use crate::auth::{field, rfc3339};
 use crate::error::AppError;
 use crate::store::{DeviceRow, ShareRow};
+use ward_model::FieldErrorCode;
 
 /// A camera is shared with at most this many people.
 pub const MAX_SHARES: usize = 20;
@@ -49,18 +50,22 @@ pub async fn create(
     wanted.sort();
     wanted.dedup();
     if wanted.is_empty() {
-        errs.push(bad("permissions", "required", "Choose at least one thing they may do."));
+        errs.push(bad("permissions", FieldErrorCode::Required, "Choose at least one thing they may do."));
     }
     let expires_at = match req.expires_at.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
         None => None,
         Some(v) => match time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339) {
             Ok(t) if t.unix_timestamp() > now => Some(t.unix_timestamp()),
             Ok(_) => {
-                errs.push(bad("expires_at", "past", "Choose a time in the future, or no end."));
+                errs.push(bad("expires_at", FieldErrorCode::Past, "Choose a time in the future, or no end."));
                 None
             }
             Err(_) => {
-                errs.push(bad("expires_at", "malformed", "Expected a time such as 2026-12-31T18:00:00Z."));
+                errs.push(bad(
+                    "expires_at",
+                    FieldErrorCode::Malformed,
+                    "Expected a time such as 2026-12-31T18:00:00Z.",
+                ));
                 None
             }
         },
@@ -72,14 +77,14 @@ pub async fn create(
         None => {
             return Err(AppError::field(
                 "email",
-                "unknown_account",
+                FieldErrorCode::UnknownAccount,
                 "No Ward account uses this email. Ask them to sign up, then share again.",
             ));
         }
         Some(entry) if entry.person_id == s.person.id => {
             return Err(AppError::field(
                 "email",
-                "own_email",
+                FieldErrorCode::OwnEmail,
                 "This is your own email: the camera is already yours.",
             ));
         }
@@ -87,7 +92,7 @@ pub async fn create(
         Some(entry) if entry.region != s.region => {
             return Err(AppError::field(
                 "email",
-                "other_region",
+                FieldErrorCode::OtherRegion,
                 "This person's account is kept in another region. A camera can only be shared with \
                  people whose data is kept in the same region as yours.",
             ));
@@ -103,7 +108,7 @@ pub async fn create(
     if existing.len() >= MAX_SHARES {
         return Err(AppError::field(
             "email",
-            "too_many",
+            FieldErrorCode::TooMany,
             format!("A camera can be shared with at most {MAX_SHARES} people. Revoke a share first."),
         ));
     }
@@ -145,7 +150,7 @@ pub async fn owner_view(
     now: i64,
 ) -> Result<DeviceShare, AppError> {
     let invitee = s.db.person(&row.invitee_id).await?.ok_or(AppError::NotFound)?;
-    let key = person_key(state, &invitee.id).await?.ok_or(AppError::NotFound)?;
+    let key = state.person_key(&invitee.id).await?.ok_or(AppError::NotFound)?;
     let g = grant(row, now);
     let accesses =
         s.db.share_accesses(&row.id, ACCESSES_SHOWN)
@@ -179,7 +184,7 @@ pub async fn invitee_view(
     else {
         return Ok(None);
     };
-    let key = person_key(state, &owner.id).await?.ok_or(AppError::NotFound)?;
+    let key = state.person_key(&owner.id).await?.ok_or(AppError::NotFound)?;
     let g = grant(row, now);
     Ok(Some(ReceivedShare {
         id: row.id.clone(),
@@ -209,6 +214,6 @@ pub async fn log_use(
     Ok(())
 }
 
-fn bad(field: &str, code: &str, message: &str) -> ward_model::FieldError {
-    ward_model::FieldError { field: field.into(), code: code.into(), message: message.into() }
+fn bad(field: &str, code: FieldErrorCode, message: &str) -> ward_model::FieldError {
+    ward_model::FieldError { field: field.into(), code, message: message.into() }
 }

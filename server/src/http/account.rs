@@ -12,12 +12,14 @@ use ward_model::{
 };
 
 use crate::AppState;
-use crate::auth::input::{self, Email, Fields, Name, Password, Phone};
+use crate::auth::input::{self, Email, Name, Password, Phone};
 use crate::auth::session::{ClientMeta, CurrentSession, now};
+use crate::auth::signin::{changed_mail, signed_out_response, tell};
 use crate::auth::{field, limits, rfc3339, totp};
+use crate::error::Fields;
 use crate::error::{AppError, Json};
-use crate::http::session::{person_key, signed_out_response};
 use crate::store::{CodePurpose, Found};
+use ward_model::FieldErrorCode;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -133,7 +135,7 @@ pub async fn verify_new_email(
     let Some(pending) = s.person.pending_email_ct.as_deref() else {
         return Err(AppError::field(
             "code",
-            "nothing_pending",
+            FieldErrorCode::NothingPending,
             "There is no email change waiting to be confirmed.",
         ));
     };
@@ -143,7 +145,7 @@ pub async fn verify_new_email(
     // The directory's unique hash settles a race with a sign-up of the same address.
     state.stores.directory.directory_rekey(&s.person.id, &hash).await.map_err(|e| match e {
         crate::store::StoreError::Conflict(_) => {
-            AppError::field("code", "taken", "Another account now uses this email address.")
+            AppError::field("code", FieldErrorCode::Taken, "Another account now uses this email address.")
         }
         other => other.into(),
     })?;
@@ -200,12 +202,6 @@ pub async fn change_password(
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-fn changed_mail(what: &str) -> String {
-    format!(
-        "{what}\n\nIf this was not you, reset your password now and review the activity on your security page.\n\n— Ward\n"
-    )
 }
 
 /// Deletes the account at once: the person's data in every store, and their key (so
@@ -290,7 +286,7 @@ pub async fn totp_enable(
     let (Some(secret), false) = (s.person.totp_secret_ct.as_deref(), s.person.totp_enabled) else {
         return Err(AppError::field(
             "code",
-            "not_started",
+            FieldErrorCode::NotStarted,
             "Start the setup first, then enter the code from your app.",
         ));
     };
@@ -298,7 +294,7 @@ pub async fn totp_enable(
     if totp::matching_step(&secret, &code, now()).is_none() {
         return Err(AppError::field(
             "code",
-            "wrong",
+            FieldErrorCode::Wrong,
             "This code is not right. Check the time on your device.",
         ));
     }
@@ -342,20 +338,6 @@ pub async fn totp_disable(
     )
     .await;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Mails the person that a security setting changed. The change is made: a mail failure
-/// is logged, not answered (the person would retry a change that already happened).
-pub(crate) async fn tell(state: &AppState, s: &CurrentSession, subject: &str, what: &str) {
-    let sent = match s.key.open(field::EMAIL, &s.person.email_ct) {
-        Ok(email) => {
-            state.auth.mailer.send(&email, subject, changed_mail(what)).await.map_err(|e| e.to_string())
-        }
-        Err(err) => Err(err.to_string()),
-    };
-    if let Err(err) = sent {
-        tracing::warn!(%err, subject, "a security notice could not be mailed");
-    }
 }
 
 /// The browsers signed in to this account.
@@ -492,14 +474,19 @@ pub async fn reset_confirm(
     let hash = auth.email_hash(&email.normalised());
     // Per address, known or not, so the limit itself says nothing.
     auth.limits.hit(&format!("reset-confirm:{}", hex::encode(&hash)), limits::RESET_CONFIRM).await?;
-    let wrong =
-        || AppError::field("code", "wrong", "This code is not right. Check the latest email from Ward.");
+    let wrong = || {
+        AppError::field(
+            "code",
+            FieldErrorCode::Wrong,
+            "This code is not right. Check the latest email from Ward.",
+        )
+    };
     let Found { db, person, .. } = state.stores.person_by_email(&hash).await?.ok_or_else(wrong)?;
     // The code first: only someone who has it learns whether a second factor is on. Each
     // try counts against the code, so the second factor cannot be guessed more often than
     // the code allows (a wrong one uses up a try).
     auth.check_code(&db, &person.id, CodePurpose::ResetPassword, &code, "code").await?;
-    let key = person_key(&state, &person).await?;
+    let key = state.person_key(&person.id).await?.ok_or(AppError::NotFound)?;
     auth.second_factor(&db, &person, &key, req.otp.as_deref()).await?;
     auth.consume_code(&db, &person.id, CodePurpose::ResetPassword, "code").await?;
     db.person_set_password(&person.id, &auth.hasher.hash(password.as_str()).await?).await?;

@@ -6,11 +6,18 @@
 //! (or put a victim's address under one). Each proxy appends the address it received the
 //! request from, so the list is read from the right: the first address that is not itself a
 //! trusted proxy is the client. What a client wrote further left is never believed.
+//!
+//! `DevClient`: a request the developer pages may answer (`--dev-pages`, a loopback peer).
 
 use std::net::{IpAddr, SocketAddr};
 
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::HeaderMap;
+use axum::http::request::Parts;
 use ipnet::IpNet;
+
+use crate::AppState;
+use crate::error::AppError;
 
 /// `--trusted-proxies`: the networks of the reverse proxies in front of Ward, parsed once
 /// at start (a bad entry stops the server with its reason).
@@ -102,6 +109,23 @@ fn parse_node(text: &str) -> Option<IpAddr> {
         return Some(sa.ip().to_canonical());
     }
     text.strip_prefix('[').and_then(|t| t.strip_suffix(']')).and_then(|t| t.parse::<IpAddr>().ok())
+}
+
+/// A request the developer pages may answer: `--dev-pages` is on and the peer is loopback.
+pub struct DevClient;
+
+impl FromRequestParts<AppState> for DevClient {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip());
+        // `::ffff:127.0.0.1` is loopback too; no peer address at all is not.
+        if state.dev_pages && peer.is_some_and(|ip| ip.to_canonical().is_loopback()) {
+            Ok(DevClient)
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,36 +3,17 @@
 //! credentials, so they exist only with `--dev-pages`, and only for clients on this machine;
 //! to anyone else they are an unknown API path (404).
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts, State};
-use axum::http::request::Parts;
+use axum::extract::State;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use ward_model::{ApiError, MailboxMessage};
 
 use crate::AppState;
 use crate::error::{AppError, Json};
+use crate::http::client::DevClient;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(mailbox))
-}
-
-/// A request the developer pages may answer: `--dev-pages` is on and the peer is loopback.
-pub struct DevClient;
-
-impl FromRequestParts<AppState> for DevClient {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip());
-        // `::ffff:127.0.0.1` is loopback too; no peer address at all is not.
-        if state.dev_pages && peer.is_some_and(|ip| ip.to_canonical().is_loopback()) {
-            Ok(DevClient)
-        } else {
-            Err(AppError::NotFound)
-        }
-    }
 }
 
 /// The last 50 messages written to the outbox, newest first.

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -20,11 +20,13 @@ use ward_model::{
 use crate::AppState;
 use crate::auth::rfc3339;
 use crate::auth::session::{CurrentSession, now};
-use crate::devices::policy::{self, Actor, Permission, Resource};
-use crate::devices::{self, Control, DEVICE_NAME, DEVICE_SERIAL, agent, shares};
-use crate::error::{AppError, Json};
-use crate::store::{DeviceRow, EventFilter, ShareRow};
-use crate::vault::PersonKey;
+use crate::devices::access::{actor, authorize_through, device_access, device_for, event_for};
+use crate::devices::policy::{self, Permission, Resource};
+use crate::devices::{self, Control, DEVICE_NAME, DEVICE_SERIAL, LabelCode, SerialNumber, agent, shares};
+use crate::error::{AppError, Fields, Json};
+use crate::http::query::{Count, FromQuery, Pairs, Query, QueryValue, TimeBound, choice};
+use crate::store::EventFilter;
+use ward_model::FieldErrorCode;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -41,114 +43,25 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(agent::agent_socket))
 }
 
-/// The signed-in person, for what is theirs alone (their lists, their calls).
-fn actor(s: &CurrentSession) -> Actor<'_> {
-    Actor::Person { id: &s.person.id, share: None }
+/// `GET /devices`'s parameters.
+pub struct DeviceQuery {
+    page: u32,
+    per_page: u32,
+    /// Lower-cased; matched against names and serials.
+    search: Option<String>,
+    /// `Some(true)`: online only.
+    online: Option<bool>,
 }
 
-/// The share the person holds of someone else's device, if any: a fact for the policy.
-async fn held_share(
-    s: &CurrentSession,
-    owner_id: &str,
-    device_id: &str,
-) -> Result<Option<ShareRow>, AppError> {
-    if owner_id == s.person.id {
-        return Ok(None);
-    }
-    Ok(s.db.share_of(device_id, &s.person.id).await?)
-}
-
-/// A device the person may do something with, and the share they do it through (none for
-/// the owner).
-pub(crate) struct Access {
-    pub device: DeviceRow,
-    pub share: Option<ShareRow>,
-}
-
-impl Access {
-    /// The key that opens the device's sealed fields: its owner's.
-    pub async fn key<'a>(&self, state: &AppState, s: &'a CurrentSession) -> Result<KeyRef<'a>, AppError> {
-        Ok(match self.share {
-            None => KeyRef::Own(&s.key),
-            Some(_) => KeyRef::Other(
-                devices::person_key(state, &self.device.owner_id).await?.ok_or(AppError::NotFound)?,
-            ),
-        })
-    }
-}
-
-/// The signed-in person's key, or another person's, loaded for one request.
-pub(crate) enum KeyRef<'a> {
-    Own(&'a PersonKey),
-    Other(PersonKey),
-}
-
-impl std::ops::Deref for KeyRef<'_> {
-    type Target = PersonKey;
-    fn deref(&self) -> &PersonKey {
-        match self {
-            KeyRef::Own(k) => k,
-            KeyRef::Other(k) => k,
+impl FromQuery for DeviceQuery {
+    fn from_query(q: &Pairs, f: &mut Fields) -> Self {
+        let statuses = [("all", None), ("online", Some(true)), ("offline", Some(false))];
+        DeviceQuery {
+            page: q.value::<Count<1, 1_000_000>>("page", f).map_or(1, |c| c.0),
+            per_page: q.value::<Count<1, 100>>("per_page", f).map_or(50, |c| c.0),
+            search: q.get("q").map(|v| v.trim().to_lowercase()).filter(|v| !v.is_empty()),
+            online: choice(q, "status", &statuses, None, "Expected online, offline or all.", f),
         }
-    }
-}
-
-/// Asks the policy whether the person may do `p` with `resource`, holding `share` of its device.
-fn authorize_through(
-    s: &CurrentSession,
-    share: Option<&ShareRow>,
-    resource: Resource<'_>,
-    p: Permission,
-) -> Result<(), AppError> {
-    let grant = share.map(|r| shares::grant(r, now()));
-    policy::authorize(Actor::Person { id: &s.person.id, share: grant.as_ref() }, resource, p)
-}
-
-/// A device of the session's store, if the policy lets this person do `p` with it.
-pub(crate) async fn device_access(s: &CurrentSession, id: &str, p: Permission) -> Result<Access, AppError> {
-    let device = s.db.device(id).await?.ok_or(AppError::NotFound)?;
-    let share = held_share(s, &device.owner_id, &device.id).await?;
-    authorize_through(
-        s,
-        share.as_ref(),
-        Resource::Device { owner_id: &device.owner_id, device_id: &device.id },
-        p,
-    )?;
-    Ok(Access { device, share })
-}
-
-/// [`device_access`] for what only the owner may do (no share grants it).
-pub(crate) async fn device_for(s: &CurrentSession, id: &str, p: Permission) -> Result<DeviceRow, AppError> {
-    Ok(device_access(s, id, p).await?.device)
-}
-
-fn query_pairs(q: &Option<String>) -> HashMap<String, String> {
-    url::form_urlencoded::parse(q.as_deref().unwrap_or("").as_bytes()).into_owned().collect()
-}
-
-fn bad(field: &str, message: &str) -> FieldError {
-    FieldError { field: field.into(), code: "invalid".into(), message: message.into() }
-}
-
-fn number(
-    q: &HashMap<String, String>,
-    name: &str,
-    default: u32,
-    range: std::ops::RangeInclusive<u32>,
-    errs: &mut Vec<FieldError>,
-) -> u32 {
-    match q.get(name).filter(|v| !v.is_empty()) {
-        None => default,
-        Some(v) => match v.parse::<u32>() {
-            Ok(n) if range.contains(&n) => n,
-            _ => {
-                errs.push(bad(
-                    name,
-                    &format!("Expected a whole number from {} to {}.", range.start(), range.end()),
-                ));
-                default
-            }
-        },
     }
 }
 
@@ -163,24 +76,10 @@ fn number(
         (status = 200, description = "The page.", body = DevicePage),
         (status = 422, description = "A parameter is not valid.", body = ApiError),
     ))]
-pub async fn list_devices(s: CurrentSession, RawQuery(raw): RawQuery) -> Result<Json<DevicePage>, AppError> {
-    let q = query_pairs(&raw);
-    let mut errs = Vec::new();
-    let page = number(&q, "page", 1, 1..=1_000_000, &mut errs);
-    let per_page = number(&q, "per_page", 50, 1..=100, &mut errs);
-    let online = match q.get("status").map(String::as_str) {
-        None | Some("" | "all") => None,
-        Some("online") => Some(true),
-        Some("offline") => Some(false),
-        Some(_) => {
-            errs.push(bad("status", "Expected online, offline or all."));
-            None
-        }
-    };
-    if !errs.is_empty() {
-        return Err(AppError::Validation(errs));
-    }
-    let search = q.get("q").map(|v| v.trim().to_lowercase()).filter(|v| !v.is_empty());
+pub async fn list_devices(
+    s: CurrentSession,
+    Query(DeviceQuery { page, per_page, search, online }): Query<DeviceQuery>,
+) -> Result<Json<DevicePage>, AppError> {
     let offset = i64::from(page - 1) * i64::from(per_page);
     let mut devices = Vec::new();
     let mut total = 0u64;
@@ -227,7 +126,11 @@ pub async fn claim_device(
     s: CurrentSession,
     Json(req): Json<ClaimDevice>,
 ) -> Result<(StatusCode, Json<Device>), AppError> {
-    let device = devices::claim(&state, &s, &req.serial, &req.code, now()).await?;
+    let mut fields = Fields::default();
+    let serial = fields.take(SerialNumber::parse("serial", &req.serial));
+    let code = fields.take(LabelCode::parse("code", &req.code));
+    let (Some(serial), Some(code)) = (serial, code) else { return Err(AppError::Validation(fields.0)) };
+    let device = devices::claim(&state, &s, &serial, &code, now()).await?;
     Ok((StatusCode::CREATED, Json(device)))
 }
 
@@ -296,13 +199,17 @@ pub async fn update_device(
     let d = device_for(&s, &id, Permission::Configure).await?;
     let name = match req.name.as_deref().map(str::trim) {
         Some(n) if n.is_empty() || n.chars().count() > 60 => {
-            return Err(AppError::field("name", "length", "Give the device a name of 1 to 60 characters."));
+            return Err(AppError::field(
+                "name",
+                FieldErrorCode::Length,
+                "Give the device a name of 1 to 60 characters.",
+            ));
         }
         // It is shown in pages and mails: one line, like a person's name.
         Some(n) if n.chars().any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) => {
             return Err(AppError::field(
                 "name",
-                "malformed",
+                FieldErrorCode::Malformed,
                 "A device name cannot contain line breaks or control characters.",
             ));
         }
@@ -343,20 +250,48 @@ pub async fn remove_device(
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn parse_time(field: &str, v: &str, end_of_day: bool, errs: &mut Vec<FieldError>) -> Option<i64> {
-    use time::format_description::well_known::Rfc3339;
-    if let Ok(t) = time::OffsetDateTime::parse(v, &Rfc3339) {
-        return Some(t.unix_timestamp());
+/// Where a page of events continues: the previous page's `next_before`, `<at>:<id>`.
+struct EventCursor(i64, String);
+
+impl QueryValue for EventCursor {
+    fn parse(field: &str, value: &str) -> Result<Self, FieldError> {
+        value
+            .split_once(':')
+            .and_then(|(at, id)| Some(EventCursor(at.parse().ok()?, id.to_string())))
+            .ok_or_else(|| FieldError {
+                field: field.into(),
+                code: FieldErrorCode::Invalid,
+                message: "Pass back the next_before of the previous page.".into(),
+            })
     }
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    match time::Date::parse(v, &fmt) {
-        Ok(d) => {
-            let t = if end_of_day { d.with_hms(23, 59, 59) } else { d.with_hms(0, 0, 0) };
-            t.ok().map(|t| t.assume_utc().unix_timestamp())
-        }
-        Err(_) => {
-            errs.push(bad(field, "Expected a date (YYYY-MM-DD) or an RFC 3339 time."));
-            None
+}
+
+/// `GET /events`'s parameters.
+pub struct EventQuery {
+    device: Option<String>,
+    kind: Option<&'static str>,
+    from: Option<i64>,
+    to: Option<i64>,
+    before: Option<(i64, String)>,
+    limit: u32,
+}
+
+impl FromQuery for EventQuery {
+    fn from_query(q: &Pairs, f: &mut Fields) -> Self {
+        EventQuery {
+            device: q.get("device").map(String::from),
+            kind: choice(
+                q,
+                "kind",
+                &[("all", None), ("motion", Some("motion"))],
+                None,
+                "Expected motion or all.",
+                f,
+            ),
+            from: q.value::<TimeBound<false>>("from", f).map(|t| t.0),
+            to: q.value::<TimeBound<true>>("to", f).map(|t| t.0),
+            before: q.value::<EventCursor>("before", f).map(|c| (c.0, c.1)),
+            limit: q.value::<Count<1, 100>>("limit", f).map_or(50, |c| c.0),
         }
     }
 }
@@ -379,36 +314,8 @@ fn parse_time(field: &str, v: &str, end_of_day: bool, errs: &mut Vec<FieldError>
 pub async fn list_events(
     State(state): State<AppState>,
     s: CurrentSession,
-    RawQuery(raw): RawQuery,
+    Query(EventQuery { device, kind, from, to, before, limit }): Query<EventQuery>,
 ) -> Result<Json<EventPage>, AppError> {
-    let q = query_pairs(&raw);
-    let mut errs = Vec::new();
-    let limit = number(&q, "limit", 50, 1..=100, &mut errs);
-    let kind = match q.get("kind").map(String::as_str) {
-        None | Some("" | "all") => None,
-        Some("motion") => Some("motion".to_string()),
-        Some(_) => {
-            errs.push(bad("kind", "Expected motion or all."));
-            None
-        }
-    };
-    let from = q.get("from").filter(|v| !v.is_empty()).and_then(|v| parse_time("from", v, false, &mut errs));
-    let to = q.get("to").filter(|v| !v.is_empty()).and_then(|v| parse_time("to", v, true, &mut errs));
-    let before = match q.get("before").filter(|v| !v.is_empty()) {
-        None => None,
-        Some(v) => match v.split_once(':').and_then(|(a, id)| Some((a.parse::<i64>().ok()?, id.to_string())))
-        {
-            Some(b) => Some(b),
-            None => {
-                errs.push(bad("before", "Pass back the next_before of the previous page."));
-                None
-            }
-        },
-    };
-    if !errs.is_empty() {
-        return Err(AppError::Validation(errs));
-    }
-    let device = q.get("device").filter(|v| !v.is_empty()).cloned();
     let mut names: HashMap<String, String> = HashMap::new();
     // One device's events may be someone else's camera shared with this person; its name
     // opens with its owner's key.
@@ -422,7 +329,14 @@ pub async fn list_events(
         names.insert(a.device.id.clone(), name);
     }
     let share = access.as_ref().and_then(|a| a.share.as_ref());
-    let filter = EventFilter { device_id: device, kind, from, to, before, limit: i64::from(limit) + 1 };
+    let filter = EventFilter {
+        device_id: device,
+        kind: kind.map(String::from),
+        from,
+        to,
+        before,
+        limit: i64::from(limit) + 1,
+    };
     let mut rows = Vec::new();
     match &access {
         Some(a) => rows.extend(s.db.events_of(&a.device.owner_id, &filter).await?),
@@ -463,23 +377,6 @@ pub async fn list_events(
     Ok(Json(EventPage { events, next_before }))
 }
 
-/// An event the person may do `p` with, and the share they do it through (none for the owner).
-async fn event_for(
-    s: &CurrentSession,
-    id: &str,
-    p: Permission,
-) -> Result<(crate::store::EventRow, Option<ShareRow>), AppError> {
-    let e = s.db.event(id).await?.ok_or(AppError::NotFound)?;
-    let share = held_share(s, &e.owner_id, &e.device_id).await?;
-    authorize_through(
-        s,
-        share.as_ref(),
-        Resource::Event { owner_id: &e.owner_id, device_id: &e.device_id },
-        p,
-    )?;
-    Ok((e, share))
-}
-
 fn jpeg_response(bytes: Vec<u8>) -> Response {
     ([(header::CONTENT_TYPE, "image/jpeg")], bytes).into_response()
 }
@@ -497,7 +394,7 @@ async fn picture_get(
     let owner = if owner_id == s.person.id {
         &s.key
     } else {
-        owner_key = devices::person_key(state, owner_id).await?.ok_or(AppError::NotFound)?;
+        owner_key = state.person_key(owner_id).await?.ok_or(AppError::NotFound)?;
         &owner_key
     };
     match state.devices.media.picture(owner, key).await {
@@ -627,7 +524,7 @@ pub async fn call_picture(
     ))]
 pub async fn demo_cameras(
     State(state): State<AppState>,
-    _: crate::http::dev::DevClient,
+    _: crate::http::client::DevClient,
 ) -> Result<Json<Vec<DemoCamera>>, AppError> {
     let mut out = Vec::new();
     if let Ok(entries) = std::fs::read_dir(state.devices.cameras_dir()) {

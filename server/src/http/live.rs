@@ -16,11 +16,12 @@ use ward_model::{ApiError, ErrorCode, IceServer};
 use crate::AppState;
 use crate::auth::session::{CurrentSession, now};
 use crate::devices::DEVICE_NAME;
+use crate::devices::access::device_access;
 use crate::devices::hub::{LiveFull, LiveSession, MAX_LIVE_PER_CAMERA, MAX_LIVE_PER_VIEWER};
 use crate::devices::policy::Permission;
 use crate::devices::shares;
 use crate::error::{AppError, Json};
-use crate::http::devices::device_access;
+use ward_model::FieldErrorCode;
 
 /// How long a camera has to answer an offer (it answers in milliseconds when it is well).
 const ANSWER_WAIT: Duration = Duration::from_secs(10);
@@ -72,7 +73,11 @@ pub async fn start(
         return Err(AppError::PayloadTooLarge("An SDP offer is a few kilobytes; this is not one.".into()));
     }
     if !body.starts_with("v=0") || !body.contains("m=video") {
-        return Err(AppError::field("offer", "malformed", "The offer is not an SDP offer with video."));
+        return Err(AppError::field(
+            "offer",
+            FieldErrorCode::Malformed,
+            "The offer is not an SDP offer with video.",
+        ));
     }
     if d.privacy_mode {
         return Err(AppError::Conflict(
@@ -123,7 +128,7 @@ pub async fn start(
             tracing::info!(device = %d.id, %reason, "a camera refused a live view");
             Err(AppError::field(
                 "offer",
-                "refused",
+                FieldErrorCode::Refused,
                 "The camera could not start the live view. Try again; if it keeps failing, its owner can check the camera.",
             ))
         }

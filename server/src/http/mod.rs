@@ -9,6 +9,7 @@ mod health;
 mod live;
 mod passkeys;
 mod privacy;
+pub mod query;
 pub mod security;
 mod session;
 mod shares;
@@ -140,4 +141,89 @@ async fn api_errors_are_json(uri: Uri, res: Response) -> Response {
 )]
 pub async fn openapi_json() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], crate::openapi::json())
+}
+
+#[cfg(test)]
+mod layers {
+    //! The layers' import rules, checked on the sources: a handler module parses, calls the
+    //! domain (`auth`, `devices`, `privacy`, `store`) and answers; what two handlers share
+    //! lives in the domain or in the HTTP plumbing below, never in another handler module. The
+    //! domain never reaches up into `http` (only `config` names `http::client`'s type).
+
+    use std::path::Path;
+
+    /// HTTP plumbing any handler may use: who the client is, query-string parsing, headers.
+    const PLUMBING: [&str; 4] = ["client", "query", "security", "assets"];
+    const DOMAIN: [&str; 6] = ["auth", "devices", "privacy", "store", "vault.rs", "registry.rs"];
+
+    fn sources(dir: &Path) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                out.extend(sources(&path));
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push((path.display().to_string(), std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+        out
+    }
+
+    /// Lines of code that name `module` of `http` (doc comments and comments aside).
+    fn naming<'a>(text: &'a str, module: &str) -> Vec<&'a str> {
+        let needles = [format!("http::{module}::"), format!("http::{module};"), format!("super::{module}::")];
+        text.lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .filter(|l| needles.iter().any(|n| l.contains(n.as_str())))
+            .collect()
+    }
+
+    #[test]
+    fn handler_modules_do_not_import_each_other_and_the_domain_does_not_import_handlers() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let handlers: Vec<String> = std::fs::read_dir(root.join("http"))
+            .unwrap()
+            .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
+            .filter(|m| m != "mod" && !PLUMBING.contains(&m.as_str()))
+            .collect();
+        assert!(handlers.iter().any(|h| h == "devices"), "the walk sees the handler modules: {handlers:?}");
+        let mut wrong = Vec::new();
+        // `mod.rs` is the route table: it names every handler module, and holds this test.
+        for (file, text) in sources(&root.join("http")).into_iter().filter(|(f, _)| !f.ends_with("mod.rs")) {
+            let own = Path::new(&file).file_stem().unwrap().to_string_lossy().into_owned();
+            for other in handlers.iter().filter(|h| **h != own) {
+                for line in naming(&text, other) {
+                    wrong.push(format!("{file}: {}", line.trim()));
+                }
+            }
+        }
+        for part in DOMAIN {
+            let path = root.join(part);
+            let files = if path.is_dir() { sources(&path) } else { sources_of(&path) };
+            for (file, text) in files {
+                for module in handlers.iter().map(String::as_str).chain(PLUMBING) {
+                    for line in naming(&text, module) {
+                        wrong.push(format!("{file}: {}", line.trim()));
+                    }
+                }
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "move what is shared into the domain (auth, devices, privacy) or the HTTP plumbing \
+             ({PLUMBING:?}):\n{}",
+            wrong.join("\n")
+        );
+    }
+
+    fn sources_of(file: &Path) -> Vec<(String, String)> {
+        vec![(file.display().to_string(), std::fs::read_to_string(file).unwrap())]
+    }
+
+    #[test]
+    fn the_rule_sees_an_import_of_another_handler_but_not_a_comment() {
+        let text = "use crate::http::devices::device_access;\n// see crate::http::devices::x\n";
+        assert_eq!(naming(text, "devices"), ["use crate::http::devices::device_access;"]);
+        assert!(naming(text, "shares").is_empty());
+    }
 }

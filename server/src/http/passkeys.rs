@@ -15,11 +15,12 @@ use webauthn_rs::prelude::{Passkey, PublicKeyCredential, RegisterPublicKeyCreden
 use crate::AppState;
 use crate::auth::passkeys::{Pending, relying_party};
 use crate::auth::session::{ClientMeta, CurrentSession, now};
+use crate::auth::signin::{check_password, start_session, tell};
 use crate::auth::{field, rfc3339};
 use crate::error::{AppError, Json};
-use crate::http::session::{check_password, person_key, start_session};
 use crate::store::{Db, Found, PasskeyRow};
 use crate::vault::PersonKey;
+use ward_model::FieldErrorCode;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -41,7 +42,11 @@ fn options_json(value: &impl serde::Serialize) -> Result<String, AppError> {
 }
 
 fn expired() -> AppError {
-    AppError::field("ceremony", "expired", "This passkey request has expired. Please try again.")
+    AppError::field(
+        "ceremony",
+        FieldErrorCode::Expired,
+        "This passkey request has expired. Please try again.",
+    )
 }
 
 fn refused() -> AppError {
@@ -144,10 +149,15 @@ pub async fn register(
     if person_id != s.person.id {
         return Err(expired());
     }
-    let credential: RegisterPublicKeyCredential = serde_json::from_str(&req.credential)
-        .map_err(|_| AppError::field("credential", "malformed", "The browser's answer could not be read."))?;
+    let credential: RegisterPublicKeyCredential = serde_json::from_str(&req.credential).map_err(|_| {
+        AppError::field("credential", FieldErrorCode::Malformed, "The browser's answer could not be read.")
+    })?;
     let passkey = rp.finish_passkey_registration(&credential, &reg).map_err(|_| {
-        AppError::field("credential", "refused", "The authenticator's answer was not accepted. Try again.")
+        AppError::field(
+            "credential",
+            FieldErrorCode::Refused,
+            "The authenticator's answer was not accepted. Try again.",
+        )
     })?;
     let at = now();
     let row = PasskeyRow {
@@ -160,7 +170,7 @@ pub async fn register(
     };
     s.db.passkey_insert(&row).await?;
     state.auth.log(&s.db, &s.person.id, &s.key, "passkey_added", &meta).await?;
-    crate::http::account::tell(
+    tell(
         &state,
         &s,
         "A passkey was added to your Ward account",
@@ -255,7 +265,7 @@ pub async fn second_step_options(
     if !person.totp_enabled {
         return Err(AppError::field(
             "passkey",
-            "not_needed",
+            FieldErrorCode::NotNeeded,
             "Two-step verification is off for this account: your password is enough.",
         ));
     }
@@ -263,7 +273,7 @@ pub async fn second_step_options(
     if keys.is_empty() {
         return Err(AppError::field(
             "passkey",
-            "none",
+            FieldErrorCode::NoPasskey,
             "This account has no passkey yet. Enter the code from your authenticator app.",
         ));
     }
@@ -310,7 +320,7 @@ pub async fn sign_in(
     };
     let db = state.stores.region(region).await?.clone();
     let person = db.person(&person_id).await?.ok_or_else(refused)?;
-    let key = person_key(&state, &person).await?;
+    let key = state.person_key(&person.id).await?.ok_or(AppError::NotFound)?;
     let mut keys = open_passkeys(&db, &person.id, &key).await?;
     let result = match pending {
         Pending::SignIn(auth) => {

@@ -18,9 +18,10 @@ use ward_model::{
 use crate::AppState;
 use crate::auth::field;
 use crate::auth::session::{CurrentSession, now};
-use crate::error::{AppError, Json};
+use crate::error::{AppError, Fields, Json};
 use crate::privacy::{self, CookieChoice, docs, gpc_header, summary_of};
 use crate::store::{NewLedgerEntry, PolicyRow, StoreError};
+use ward_model::FieldErrorCode;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -105,7 +106,7 @@ pub async fn change_consent(
     let purpose = state
         .privacy
         .purpose(&req.purpose)
-        .ok_or_else(|| AppError::field("purpose", "unknown", "There is no such purpose."))?;
+        .ok_or_else(|| AppError::field("purpose", FieldErrorCode::Unknown, "There is no such purpose."))?;
     let choosable = match purpose.legal_basis {
         ward_model::Basis::Consent => true,
         ward_model::Basis::LegitimateInterest => purpose.objectable,
@@ -114,7 +115,7 @@ pub async fn change_consent(
     if !choosable {
         return Err(AppError::field(
             "purpose",
-            "not_choosable",
+            FieldErrorCode::NotChoosable,
             "This processing is needed to provide the account or required by law; it ends when the account is deleted.",
         ));
     }
@@ -126,7 +127,7 @@ pub async fn change_consent(
     if req.active && purpose.gpc && gpc_header(&headers) {
         return Err(AppError::field(
             "purpose",
-            "gpc",
+            FieldErrorCode::Gpc,
             "Your browser sends a Global Privacy Control signal, which keeps this off.",
         ));
     }
@@ -172,7 +173,7 @@ pub async fn cookie_choice(
     s: CurrentSession,
 ) -> Result<Json<ConsentOverview>, AppError> {
     let choice = CookieChoice::from_headers(&headers).ok_or_else(|| {
-        AppError::field("ward_consent", "missing", "Make a choice in the cookie banner first.")
+        AppError::field("ward_consent", FieldErrorCode::Missing, "Make a choice in the cookie banner first.")
     })?;
     let gpc = choice.gpc || gpc_header(&headers);
     let mut ledger = s.db.ledger(&s.person.id).await?;
@@ -256,7 +257,7 @@ pub async fn accept_policy(
     if req.version != current.version {
         return Err(AppError::field(
             "version",
-            "stale",
+            FieldErrorCode::Stale,
             "The privacy policy has changed again since this page was loaded. Reload and review it.",
         ));
     }
@@ -379,24 +380,22 @@ pub async fn publish_policy(
 ) -> Result<(StatusCode, Json<PolicySummary>), AppError> {
     let kind = kind_of(&kind)?;
     require_staff(&state, &s)?;
-    let mut fields = Vec::new();
+    let mut fields = Fields::default();
     if req.markdown.trim().is_empty() || req.markdown.len() > POLICY_MAX {
-        fields.push(ward_model::FieldError {
-            field: "markdown".into(),
-            code: "length".into(),
-            message: format!("Write the policy (at most {POLICY_MAX} bytes)."),
-        });
+        fields.push(
+            "markdown",
+            FieldErrorCode::Length,
+            format!("Write the policy (at most {POLICY_MAX} bytes)."),
+        );
     }
     if req.summary.trim().is_empty() || req.summary.chars().count() > 500 {
-        fields.push(ward_model::FieldError {
-            field: "summary".into(),
-            code: "length".into(),
-            message: "Say in a sentence what changed (at most 500 characters).".into(),
-        });
+        fields.push(
+            "summary",
+            FieldErrorCode::Length,
+            "Say in a sentence what changed (at most 500 characters).",
+        );
     }
-    if !fields.is_empty() {
-        return Err(AppError::Validation(fields));
-    }
+    fields.check()?;
     let directory = &state.stores.directory;
     let mut tries = 0;
     let row = loop {
@@ -460,7 +459,7 @@ async fn mail_everyone(
         if !person.email_verified {
             continue;
         }
-        let key = crate::http::session::person_key(state, &person).await?;
+        let key = state.person_key(&person.id).await?.ok_or(AppError::NotFound)?;
         let email = key.open(field::EMAIL, &person.email_ct).map_err(AppError::internal)?;
         match marketing {
             None => state.auth.mail(&email, subject, text.to_string()).await?,
@@ -501,10 +500,18 @@ pub async fn marketing(
 ) -> Result<Json<Reached>, AppError> {
     require_staff(&state, &s)?;
     if req.subject.trim().is_empty() || req.subject.len() > 200 {
-        return Err(AppError::field("subject", "length", "Write a subject (at most 200 characters)."));
+        return Err(AppError::field(
+            "subject",
+            FieldErrorCode::Length,
+            "Write a subject (at most 200 characters).",
+        ));
     }
     if req.text.trim().is_empty() || req.text.len() > 20_000 {
-        return Err(AppError::field("text", "length", "Write the message (at most 20,000 characters)."));
+        return Err(AppError::field(
+            "text",
+            FieldErrorCode::Length,
+            "Write the message (at most 20,000 characters).",
+        ));
     }
     let base = base_url(&state, &headers);
     let people =
@@ -531,7 +538,7 @@ async fn withdraw_by_token(state: &AppState, token: &str) -> Result<(), AppError
     let bad = || {
         AppError::field(
             "token",
-            "invalid",
+            FieldErrorCode::Invalid,
             "This unsubscribe link is not valid. Copy the whole link from the email.",
         )
     };

@@ -10,10 +10,10 @@ use ward_model::{ApiError, DeviceShare, ReceivedShare, ShareDevice, ShareStatus}
 
 use crate::AppState;
 use crate::auth::session::{CurrentSession, now};
+use crate::devices::access::device_for;
 use crate::devices::policy::Permission;
 use crate::devices::shares;
 use crate::error::{AppError, Json};
-use crate::http::devices::device_for;
 use crate::store::ShareRow;
 
 pub fn router() -> OpenApiRouter<AppState> {

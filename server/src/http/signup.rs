@@ -4,15 +4,16 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use ward_model::{ApiError, EmailOnly, FieldError, RegionRule, SignUp, SignUpRules, SignedUp, VerifyEmail};
+use ward_model::{ApiError, EmailOnly, RegionRule, SignUp, SignUpRules, SignedUp, VerifyEmail};
 
 use crate::AppState;
-use crate::auth::input::{self, BirthDate, Email, Fields, Name, Password, Phone};
+use crate::auth::input::{self, BirthDate, Email, Name, Password, Phone};
 use crate::auth::session::{ClientMeta, now};
 use crate::auth::{CODE_VALID_SECS, field, limits};
+use crate::error::Fields;
 use crate::error::{AppError, Json};
-use crate::http::session::person_key;
 use crate::store::{CodePurpose, DirectoryEntry, Found, NewPerson, StoreError};
+use ward_model::FieldErrorCode;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(rules, sign_up)).routes(routes!(verify)).routes(routes!(resend))
@@ -64,35 +65,30 @@ pub async fn sign_up(
     let policy_version = state.privacy.current(ward_model::PolicyKind::Privacy).version;
     let birth = fields.take(BirthDate::parse("birth_date", &req.birth_date, today));
     if req.accepted_policy.trim().is_empty() {
-        fields.0.push(FieldError {
-            field: "accepted_policy".into(),
-            code: "required".into(),
-            message: "Read and accept the privacy policy to open an account.".into(),
-        });
+        fields.push(
+            "accepted_policy",
+            FieldErrorCode::Required,
+            "Read and accept the privacy policy to open an account.",
+        );
     } else if req.accepted_policy.trim() != policy_version {
-        fields.0.push(FieldError {
-            field: "accepted_policy".into(),
-            code: "stale".into(),
-            message: "The privacy policy has changed since this page was loaded. Reload and review it."
-                .into(),
-        });
+        fields.push(
+            "accepted_policy",
+            FieldErrorCode::Stale,
+            "The privacy policy has changed since this page was loaded. Reload and review it.",
+        );
     }
     // The age gate comes before anything is stored or mailed.
     if let (Some(birth), Some(region)) = (birth, region) {
         let min = auth.ages.min_age(region);
         if birth.age_on(today) < min {
-            fields.0.push(FieldError {
-                field: "birth_date".into(),
-                code: "under_age".into(),
-                message: format!(
+            fields.push("birth_date", FieldErrorCode::UnderAge, format!(
                     "You need to be at least {min} to open an account in this region. A parent or guardian can \
                      help: see the guardian page. Nothing you entered has been kept."
-                ),
-            });
+                ));
         }
     }
     let (Some(name), Some(email), Some(region), Some(phone), Some(password), Some(birth), true) =
-        (name, email, region, phone, password, birth, fields.0.is_empty())
+        (name, email, region, phone, password, birth, fields.is_empty())
     else {
         return Err(AppError::Validation(fields.0));
     };
@@ -213,13 +209,9 @@ pub async fn verify(
     let email = fields.take(Email::parse("email", &req.email));
     let code = fields.take(input::parse_code("code", &req.code));
     if req.password.is_empty() {
-        fields.0.push(FieldError {
-            field: "password".into(),
-            code: "required".into(),
-            message: "Enter the password you chose when you signed up.".into(),
-        });
+        fields.push("password", FieldErrorCode::Required, "Enter the password you chose when you signed up.");
     }
-    let (Some(email), Some(code), true) = (email, code, fields.0.is_empty()) else {
+    let (Some(email), Some(code), true) = (email, code, fields.is_empty()) else {
         return Err(AppError::Validation(fields.0));
     };
     let found = state.stores.person_by_email(&auth.email_hash(&email.normalised())).await?;
@@ -247,7 +239,7 @@ pub async fn verify(
         other => other?,
     }
     db.person_set_verified(&person.id).await?;
-    let key = person_key(&state, &person).await?;
+    let key = state.person_key(&person.id).await?.ok_or(AppError::NotFound)?;
     auth.log(&db, &person.id, &key, "email_verified", &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -257,7 +249,7 @@ pub async fn verify(
 fn code_or_password() -> AppError {
     AppError::field(
         "code",
-        "code_or_password",
+        FieldErrorCode::CodeOrPassword,
         "The code or the password does not match what was set at sign-up. If you signed up again, use \
          the password and the code of the latest sign-up; if you did not, sign up again.",
     )

@@ -797,7 +797,7 @@ async fn a_passkey_second_step_needs_the_password_two_step_verification_and_a_pa
     turn_on_totp(&app, &b, PASSWORD).await;
     // On, but no passkey yet: the code it is; and sign-in does not offer a passkey.
     let (status, err) = error_of(second_step(PASSWORD).await.unwrap()).await;
-    assert_eq!((status, err.fields[0].code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "none"));
+    assert_eq!((status, err.fields[0].code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "no_passkey"));
     let (_, err) = sign_in(&app, email, PASSWORD, None).await.err().unwrap();
     assert!(err.fields.iter().all(|f| f.field != "passkey"), "{err:?}");
     // At an IP address there is no relying party: 409 before the password is even checked.

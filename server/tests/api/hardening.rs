@@ -10,28 +10,6 @@ use crate::accounts::{
 };
 use crate::helpers::{Backend, Dist, TestApp, client, spawn_app_configured};
 
-/// Like `both_backends!`, for tests that start their own servers: each gets the backend.
-macro_rules! on_both_backends {
-    ($($test:ident),+ $(,)?) => {
-        mod sqlite_own {
-            $(
-                #[tokio::test]
-                async fn $test() {
-                    super::$test(super::Backend::Sqlite).await;
-                }
-            )+
-        }
-        mod postgres_own {
-            $(
-                #[tokio::test]
-                async fn $test() {
-                    super::$test(super::Backend::Postgres).await;
-                }
-            )+
-        }
-    };
-}
-
 crate::both_backends!(
     an_outbox_message_is_deleted_a_day_after_it_was_written,
     a_password_reset_counts_second_factor_guesses_against_the_code_and_tells_a_stranger_nothing,
@@ -49,7 +27,7 @@ crate::both_backends!(
     a_strangers_wrong_label_codes_do_not_keep_the_owner_from_adding_the_camera,
 );
 
-on_both_backends!(
+crate::both_backends!(backend:
     the_developer_mailbox_and_cameras_answer_only_with_the_dev_flag_and_only_to_this_machine,
     a_second_sign_up_replaces_a_pending_account_so_its_password_is_the_verifiers,
     a_sign_up_after_the_owners_cannot_take_the_account_because_verification_needs_the_password,

@@ -272,9 +272,29 @@ fn a_postgres_url_is_pointed_at_another_database() {
 }
 
 /// Writes each test once and runs it on both stores: `sqlite::name` and `postgres::name`.
-/// Each listed name is an `async fn name(app: TestApp)` in the invoking module.
+/// Each listed name is an `async fn name(app: TestApp)` in the invoking module; after
+/// `backend:` each is an `async fn name(backend: Backend)` that starts its own servers (with a
+/// configuration of its own, or several over a restart): `sqlite_own::name`, `postgres_own::name`.
 #[macro_export]
 macro_rules! both_backends {
+    (backend: $($test:ident),+ $(,)?) => {
+        mod sqlite_own {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    super::$test($crate::helpers::Backend::Sqlite).await;
+                }
+            )+
+        }
+        mod postgres_own {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    super::$test($crate::helpers::Backend::Postgres).await;
+                }
+            )+
+        }
+    };
     ($($test:ident),+ $(,)?) => {
         mod sqlite {
             $(

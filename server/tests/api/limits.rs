@@ -16,28 +16,7 @@ use ward_server::{AppState, Config, Server};
 use crate::accounts::{PASSWORD, code_for, sign_up_and_verify};
 use crate::helpers::{Backend, Dist, TestApp, client, spawn_app_configured};
 
-macro_rules! on_both_backends {
-    ($($test:ident),+ $(,)?) => {
-        mod sqlite_limits {
-            $(
-                #[tokio::test]
-                async fn $test() {
-                    super::$test(super::Backend::Sqlite).await;
-                }
-            )+
-        }
-        mod postgres_limits {
-            $(
-                #[tokio::test]
-                async fn $test() {
-                    super::$test(super::Backend::Postgres).await;
-                }
-            )+
-        }
-    };
-}
-
-on_both_backends!(
+crate::both_backends!(backend:
     behind_a_trusted_proxy_two_clients_are_limited_apart_and_named_by_their_own_address,
     from_a_peer_that_is_not_a_trusted_proxy_forwarded_addresses_are_ignored,
     the_sign_in_delay_and_the_address_limit_are_shared_by_instances_and_survive_a_restart,

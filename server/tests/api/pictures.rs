@@ -21,29 +21,7 @@ use crate::accounts::{Browser, PASSWORD};
 use crate::devices::{WAIT, claim, error, new_camera, user};
 use crate::helpers::{Backend, Dist, TestApp, spawn_app_configured};
 
-/// Each test once per backend, with a configuration of its own.
-macro_rules! both_backends_configured {
-    ($($test:ident),+ $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $test() {
-                    super::$test(crate::helpers::Backend::Sqlite).await;
-                }
-            )+
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $test() {
-                    super::$test(crate::helpers::Backend::Postgres).await;
-                }
-            )+
-        }
-    };
-}
-
-both_backends_configured!(
+crate::both_backends!(backend:
     a_camera_over_its_rate_is_refused_across_a_restart_and_sends_again_the_next_minute,
     a_camera_over_its_bytes_for_the_day_is_refused_until_the_next_day,
     pictures_are_stored_sealed_and_opened_for_the_owner_and_an_invitee_with_alarms,

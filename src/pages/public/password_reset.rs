@@ -68,7 +68,7 @@ pub fn PasswordResetPage() -> impl IntoView {
                 Err(e) if needs_otp(&e) && !otp_needed.get_untracked() => {
                     otp_needed.set(true);
                     confirm_form.done();
-                    if e.field("otp").is_some_and(|f| f.code != "required") {
+                    if e.field("otp").is_some_and(|f| f.code != ward_model::FieldErrorCode::Required) {
                         confirm_form.fail(e);
                     }
                 }

@@ -108,7 +108,9 @@ pub fn SignInPage() -> impl IntoView {
                     if first_time {
                         passkey_step.set(e.field("passkey").is_some());
                     }
-                    if first_time && e.field("otp").is_some_and(|f| f.code == "required") {
+                    if first_time
+                        && e.field("otp").is_some_and(|f| f.code == ward_model::FieldErrorCode::Required)
+                    {
                         // Not a mistake: the next step asks for the code.
                         form.done();
                         request_animation_frame(|| {
