@@ -79,6 +79,10 @@ struct Job {
 pub struct Exports {
     /// The time archives expire by: the system's, unless a test stopped it.
     pub clock: Clock,
+    /// Every build waits for a read of this at its start: a test holding it for writing
+    /// keeps a build running for as long as it needs (one at a time, cancel, the live
+    /// progress), the way the stopped `clock` keeps time.
+    pub hold: tokio::sync::RwLock<()>,
     dir: PathBuf,
     jobs: Mutex<HashMap<String, Job>>,
 }
@@ -94,6 +98,7 @@ impl Exports {
     pub fn new(data_dir: &Path) -> Exports {
         Exports {
             clock: Clock::default(),
+            hold: tokio::sync::RwLock::new(()),
             dir: data_dir.join(crate::registry::EXPORTS.dir),
             jobs: Mutex::new(HashMap::new()),
         }
@@ -286,6 +291,7 @@ struct Build {
 
 impl Build {
     async fn run(self) {
+        drop(self.state.exports.hold.read().await);
         let path = self.state.exports.file(self.region, &self.id);
         let (tx, rx) = mpsc::channel::<Piece>(4);
         let (key, id, now) = (self.key.clone(), self.id.clone(), self.state.exports.clock.now());
