@@ -20,11 +20,11 @@ use ward_model::{
     PasswordReset, ProfileUpdate, ReceivedShare, RecoveryCodes, SessionInfo, SessionSummary, ShareDevice,
     SignIn, SignUp, SignUpRules, SignedUp, TotpEnable, TotpSetup, VerifyEmail,
 };
-use ward_model::{ExportConfirm, ExportStart, ExportStatus};
 use ward_model::{
     ConsentChange, ConsentOverview, LedgerEntry, LedgerVerification, MyData, PolicyAccept, PolicyDiff,
     PolicyDocument, PrivacyStatus, Unsubscribe,
 };
+use ward_model::{ExportConfirm, ExportStart, ExportStatus};
 use web_sys::{AbortController, AbortSignal};
 
 /// Every URL of the API the app uses.

@@ -653,16 +653,15 @@ pub fn subject_column(table: &str) -> &'static str {
 }
 
 /// Tables purged by age, with the column holding each row's time (Unix seconds).
-pub const AGED_TABLES: &[(&str, &str)] =
-    &[
-        ("activity", "at"),
-        ("codes", "expires_at"),
-        ("call_views", "at"),
-        ("share_accesses", "at"),
-        // The export's files go first, by `crate::export::purge` (the retention job runs it
-        // before this table's rows are purged).
-        ("exports", "created_at"),
-    ];
+pub const AGED_TABLES: &[(&str, &str)] = &[
+    ("activity", "at"),
+    ("codes", "expires_at"),
+    ("call_views", "at"),
+    ("share_accesses", "at"),
+    // The export's files go first, by `crate::export::purge` (the retention job runs it
+    // before this table's rows are purged).
+    ("exports", "created_at"),
+];
 
 /// How the real schema and the registry disagree.
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -157,7 +157,9 @@ pub fn plan() -> Vec<(&'static str, Vec<TablePlan>)> {
         };
         match tables.iter_mut().find(|t| t.table == c.table) {
             Some(t) => t.columns.push((c, p)),
-            None => tables.push(TablePlan { section: p.export_section, table: c.table, columns: vec![(c, p)] }),
+            None => {
+                tables.push(TablePlan { section: p.export_section, table: c.table, columns: vec![(c, p)] })
+            }
         }
     }
     sections
@@ -198,13 +200,16 @@ fn is_media(table: &str, column: &str) -> bool {
 /// A picture's path in the archive, from its key in the media store.
 pub fn picture_path(table: &str, key: &str) -> String {
     let base = key.rsplit('/').next().unwrap_or(key);
-    let safe: String =
-        base.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
+    let safe: String = base
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .collect();
     format!("pictures/{table}/{safe}")
 }
 
 /// What a withheld credential says instead of its value.
-pub const WITHHELD: &str = "held, not included: a secret that proves who you are; a copy in a file could let someone sign in as you";
+pub const WITHHELD: &str =
+    "held, not included: a secret that proves who you are; a copy in a file could let someone sign in as you";
 
 /// One record: its fields for data.json, and the same values as CSV cells.
 struct Record {
@@ -212,7 +217,12 @@ struct Record {
     csv: Vec<String>,
 }
 
-fn render(ctx: &Ctx<'_>, t: &TablePlan, cells: Vec<Cell>, relation: Option<&str>) -> Result<Record, BuildError> {
+fn render(
+    ctx: &Ctx<'_>,
+    t: &TablePlan,
+    cells: Vec<Cell>,
+    relation: Option<&str>,
+) -> Result<Record, BuildError> {
     let mut json = Map::new();
     let mut csv = Vec::with_capacity(cells.len() + 1);
     let mut files = Map::new();
@@ -237,7 +247,12 @@ fn render(ctx: &Ctx<'_>, t: &TablePlan, cells: Vec<Cell>, relation: Option<&str>
                     }
                     Value::String(ctx.key.open(f, &ct).map_err(|e| BuildError::Other(e.to_string()))?)
                 }
-                other => return Err(BuildError::Other(format!("{}.{} is not sealed: {other:?}", c.table, c.column))),
+                other => {
+                    return Err(BuildError::Other(format!(
+                        "{}.{} is not sealed: {other:?}",
+                        c.table, c.column
+                    )));
+                }
             }
         } else {
             match cell {
@@ -279,7 +294,8 @@ async fn records(
     mut each: impl AsyncFnMut(Record) -> Result<(), BuildError>,
 ) -> Result<(), BuildError> {
     let names = t.names();
-    let mut relations: Vec<(&'static str, Option<&'static str>)> = vec![(registry::subject_column(t.table), None)];
+    let mut relations: Vec<(&'static str, Option<&'static str>)> =
+        vec![(registry::subject_column(t.table), None)];
     if let Some(co) = t.co_subject() {
         relations.push((co, Some(co)));
     }
@@ -380,7 +396,8 @@ pub async fn build(ctx: &Ctx<'_>, mut sink: Sink) -> Result<(), BuildError> {
                 })
                 .collect();
             sink.put(
-                format!("{}:{{\"columns\":{},\"records\":[", Value::from(tp.table), Value::Object(columns)).as_bytes(),
+                format!("{}:{{\"columns\":{},\"records\":[", Value::from(tp.table), Value::Object(columns))
+                    .as_bytes(),
             )
             .await?;
             let mut n = 0u64;
@@ -392,7 +409,7 @@ pub async fn build(ctx: &Ctx<'_>, mut sink: Sink) -> Result<(), BuildError> {
                 sink.put(Value::Object(r.json).to_string().as_bytes()).await
             })
             .await?;
-            counts.insert((section, tp.table), n);
+            counts.insert((*section, tp.table), n);
             sink.put(b"]}").await?;
         }
         sink.put(b"}}").await?;
@@ -405,7 +422,8 @@ pub async fn build(ctx: &Ctx<'_>, mut sink: Sink) -> Result<(), BuildError> {
         for tp in tables {
             ctx.check()?;
             sink.file(&tp.csv_name(), Method::Deflate).await?;
-            let mut header: Vec<String> = tp.columns.iter().map(|(c, _)| field_name(c.column).to_string()).collect();
+            let mut header: Vec<String> =
+                tp.columns.iter().map(|(c, _)| field_name(c.column).to_string()).collect();
             if tp.co_subject().is_some() {
                 header.push("_as".into());
             }
@@ -426,35 +444,41 @@ pub async fn build(ctx: &Ctx<'_>, mut sink: Sink) -> Result<(), BuildError> {
             }
             let mut failed: Option<BuildError> = None;
             ctx.db
-                .export_rows(tp.table, &media, registry::subject_column(tp.table), ctx.person_id, async |cells| {
-                    for cell in cells {
-                        if ctx.cancel.load(Ordering::Relaxed) {
-                            failed = Some(BuildError::Cancelled);
-                            return false;
-                        }
-                        let Cell::Text(key) = cell else { continue };
-                        match ctx.media.picture(ctx.key, &key).await {
-                            Ok(jpeg) => {
-                                let step = async {
-                                    sink.file(&picture_path(tp.table, &key), Method::Stored).await?;
-                                    sink.put(&jpeg).await
-                                };
-                                if let Err(e) = step.await {
-                                    failed = Some(e);
-                                    return false;
+                .export_rows(
+                    tp.table,
+                    &media,
+                    registry::subject_column(tp.table),
+                    ctx.person_id,
+                    async |cells| {
+                        for cell in cells {
+                            if ctx.cancel.load(Ordering::Relaxed) {
+                                failed = Some(BuildError::Cancelled);
+                                return false;
+                            }
+                            let Cell::Text(key) = cell else { continue };
+                            match ctx.media.picture(ctx.key, &key).await {
+                                Ok(jpeg) => {
+                                    let step = async {
+                                        sink.file(&picture_path(tp.table, &key), Method::Stored).await?;
+                                        sink.put(&jpeg).await
+                                    };
+                                    if let Err(e) = step.await {
+                                        failed = Some(e);
+                                        return false;
+                                    }
+                                }
+                                // Deleted by the retention job meanwhile: said in index.html.
+                                Err(PictureError::NotFound) => missing += 1,
+                                Err(err) => {
+                                    tracing::warn!(%err, "a picture could not be exported");
+                                    missing += 1;
                                 }
                             }
-                            // Deleted by the retention job meanwhile: said in index.html.
-                            Err(PictureError::NotFound) => missing += 1,
-                            Err(err) => {
-                                tracing::warn!(%err, "a picture could not be exported");
-                                missing += 1;
-                            }
+                            ctx.progress.send_modify(|p| p.pictures_done += 1);
                         }
-                        ctx.progress.send_modify(|p| p.pictures_done += 1);
-                    }
-                    true
-                })
+                        true
+                    },
+                )
                 .await?;
             if let Some(e) = failed {
                 return Err(e);
@@ -528,7 +552,8 @@ pub async fn build(ctx: &Ctx<'_>, mut sink: Sink) -> Result<(), BuildError> {
     let mut tail = format!("<section><h2>{}</h2><p>{}</p>", esc(t(ctx.lang, Text::Ledger)), esc(&verdict));
     let _ = write!(tail, "<p>{}</p></section>", esc(t(ctx.lang, Text::LedgerHow)));
     if missing > 0 {
-        let _ = write!(tail, "<p>{}</p>", esc(&t(ctx.lang, Text::Missing).replace("{0}", &missing.to_string())));
+        let _ =
+            write!(tail, "<p>{}</p>", esc(&t(ctx.lang, Text::Missing).replace("{0}", &missing.to_string())));
     }
     tail.push_str("</main></body></html>\n");
     sink.put(tail.as_bytes()).await?;
@@ -550,7 +575,11 @@ pub fn csv_line(cells: &[String]) -> String {
         if i > 0 {
             out.push(',');
         }
-        let c = if c.starts_with(['=', '+', '-', '@']) && c.parse::<f64>().is_err() { format!("'{c}") } else { c.clone() };
+        let c = if c.starts_with(['=', '+', '-', '@']) && c.parse::<f64>().is_err() {
+            format!("'{c}")
+        } else {
+            c.clone()
+        };
         if c.contains([',', '"', '\n', '\r']) {
             out.push('"');
             out.push_str(&c.replace('"', "\"\""));
@@ -660,12 +689,19 @@ fn html_row(tp: &TablePlan, record: &Map<String, Value>) -> String {
         let value = record.get(name).unwrap_or(&Value::Null);
         let cell = match (files.and_then(|f| f.get(c.column)).and_then(Value::as_str), value) {
             (Some(path), _) => {
-                let alt = format!("{} {}", tp.table, record.get("at").map(|v| v.to_string()).unwrap_or_default());
-                format!("<a href=\"{p}\"><img src=\"{p}\" alt=\"{a}\" loading=\"lazy\"></a>", p = esc(path), a = esc(&alt))
+                let alt =
+                    format!("{} {}", tp.table, record.get("at").map(|v| v.to_string()).unwrap_or_default());
+                format!(
+                    "<a href=\"{p}\"><img src=\"{p}\" alt=\"{a}\" loading=\"lazy\"></a>",
+                    p = esc(path),
+                    a = esc(&alt)
+                )
             }
             (None, Value::Null) => String::new(),
             (None, Value::Object(_)) => "withheld".into(),
-            (None, Value::Number(n)) if is_time(name) => n.as_i64().map(rfc3339).unwrap_or_else(|| n.to_string()),
+            (None, Value::Number(n)) if is_time(name) => {
+                n.as_i64().map(rfc3339).unwrap_or_else(|| n.to_string())
+            }
             (None, Value::String(s)) => esc(s),
             (None, other) => esc(&other.to_string()),
         };
@@ -746,14 +782,18 @@ fn t(lang: Lang, text: Text) -> &'static str {
     match (lang, text) {
         (Lang::En, Title) => "Your data at Ward",
         (Lang::Zh, Title) => "你在 Ward 的数据",
-        (Lang::En, Made) => "Made on {0} (UTC) from the store of region {1}: everything Ward held about you then.",
+        (Lang::En, Made) => {
+            "Made on {0} (UTC) from the store of region {1}: everything Ward held about you then."
+        }
         (Lang::Zh, Made) => "生成于 {0}（UTC），取自区域 {1} 的存储：即当时 Ward 持有的关于你的全部数据。",
         (Lang::En, Files) => "What is in this folder",
         (Lang::Zh, Files) => "本文件夹中的内容",
         (Lang::En, FileData) => {
             "data.json: everything on this page, for programs; schema.json (JSON Schema 2020-12) describes its shape."
         }
-        (Lang::Zh, FileData) => "data.json：本页的全部内容，供程序读取；schema.json（JSON Schema 2020-12）描述其结构。",
+        (Lang::Zh, FileData) => {
+            "data.json：本页的全部内容，供程序读取；schema.json（JSON Schema 2020-12）描述其结构。"
+        }
         (Lang::En, FileCsv) => "csv/: one file per table, for spreadsheets.",
         (Lang::Zh, FileCsv) => "csv/：每个表一个文件，可用电子表格打开。",
         (Lang::En, FilePictures) => "pictures/: the pictures of your alarms and doorbell calls.",
@@ -761,7 +801,9 @@ fn t(lang: Lang, text: Text) -> &'static str {
         (Lang::En, FileLedger) => {
             "consent-ledger.json and consent-ledger.txt: your consent records with their chain, and how to check it."
         }
-        (Lang::Zh, FileLedger) => "consent-ledger.json 和 consent-ledger.txt：你的同意记录及其链条，以及如何核验。",
+        (Lang::Zh, FileLedger) => {
+            "consent-ledger.json 和 consent-ledger.txt：你的同意记录及其链条，以及如何核验。"
+        }
         (Lang::En, Purpose) => "Why",
         (Lang::Zh, Purpose) => "目的",
         (Lang::En, Basis) => "Legal basis",
@@ -778,7 +820,9 @@ fn t(lang: Lang, text: Text) -> &'static str {
         (Lang::Zh, More) => "另有 {0} 行：见 {1}。",
         (Lang::En, Ledger) => "Consent ledger",
         (Lang::Zh, Ledger) => "同意记录账本",
-        (Lang::En, LedgerOk) => "The chain of your {0} consent records was intact when this archive was made.",
+        (Lang::En, LedgerOk) => {
+            "The chain of your {0} consent records was intact when this archive was made."
+        }
         (Lang::Zh, LedgerOk) => "生成本存档时，你的 {0} 条同意记录的链条完整。",
         (Lang::En, LedgerBroken) => {
             "The chain of your consent records was broken from record {0} when this archive was made. Please tell us."
@@ -819,10 +863,14 @@ mod tests {
 
     #[test]
     fn every_personal_region_column_is_in_exactly_one_planned_table() {
-        let planned: Vec<(&str, &str)> =
-            plan().iter().flat_map(|(_, ts)| ts.iter().flat_map(|t| t.columns.iter().map(|(c, _)| (c.table, c.column)))).collect();
-        let personal: Vec<(&str, &str)> =
-            registry::personal().filter(|(c, _)| c.place == Place::Region).map(|(c, _)| (c.table, c.column)).collect();
+        let planned: Vec<(&str, &str)> = plan()
+            .iter()
+            .flat_map(|(_, ts)| ts.iter().flat_map(|t| t.columns.iter().map(|(c, _)| (c.table, c.column))))
+            .collect();
+        let personal: Vec<(&str, &str)> = registry::personal()
+            .filter(|(c, _)| c.place == Place::Region)
+            .map(|(c, _)| (c.table, c.column))
+            .collect();
         assert_eq!(planned.len(), personal.len());
         for p in &personal {
             assert_eq!(planned.iter().filter(|q| *q == p).count(), 1, "{p:?}");
@@ -836,7 +884,11 @@ mod tests {
                 assert!(sealed_field(c.table, c.column).is_some(), "{}.{}", c.table, c.column);
             }
             if let Some(stem) = c.column.strip_suffix("_ct") {
-                assert!(registry::lookup_in(Place::Region, c.table, stem).is_none(), "{}.{stem} twice", c.table);
+                assert!(
+                    registry::lookup_in(Place::Region, c.table, stem).is_none(),
+                    "{}.{stem} twice",
+                    c.table
+                );
             }
         }
         for (table, column) in CO_SUBJECTS {

@@ -165,8 +165,16 @@ pub fn status(state: &AppState, row: &ExportRow, fresh: bool) -> ExportStatus {
 /// Whether the session may download now: signed in within the last hour, or the password
 /// confirmed for this archive in this session within the last hour. A stolen session
 /// cookie alone (a borrowed browser, a session left signed in) cannot take the archive.
-pub async fn is_fresh(db: &Db, person_id: &str, session_id: &str, row: &ExportRow, now: i64) -> Result<bool, StoreError> {
-    if row.confirmed_session.as_deref() == Some(session_id) && row.confirmed_at.is_some_and(|t| now - t <= FRESH_SECS) {
+pub async fn is_fresh(
+    db: &Db,
+    person_id: &str,
+    session_id: &str,
+    row: &ExportRow,
+    now: i64,
+) -> Result<bool, StoreError> {
+    if row.confirmed_session.as_deref() == Some(session_id)
+        && row.confirmed_at.is_some_and(|t| now - t <= FRESH_SECS)
+    {
         return Ok(true);
     }
     let sessions = db.sessions_of(person_id).await?;
@@ -201,7 +209,9 @@ pub async fn start(
             let running = db.export_of(person_id).await?;
             match running {
                 // Cut off by a restart: no instance will finish it.
-                Some(r) if state.exports.progress(&r.id).is_none() && now - r.created_at > STALE_RUNNING_SECS => {
+                Some(r)
+                    if state.exports.progress(&r.id).is_none() && now - r.created_at > STALE_RUNNING_SECS =>
+                {
                     db.export_failed(&r.id, "The server restarted while building this archive.").await?;
                     db.export_insert(&row).await?
                 }
@@ -271,8 +281,12 @@ impl BuildError {
     fn tell(&self) -> String {
         match self {
             BuildError::Cancelled => "Cancelled.".into(),
-            BuildError::Store(_) => "The database did not answer while gathering your data. Please try again.".into(),
-            BuildError::Other(_) => "Something went wrong while building the archive. Please try again.".into(),
+            BuildError::Store(_) => {
+                "The database did not answer while gathering your data. Please try again.".into()
+            }
+            BuildError::Other(_) => {
+                "Something went wrong while building the archive. Please try again.".into()
+            }
         }
     }
 }
@@ -311,7 +325,7 @@ impl Build {
             cancel: &self.cancel,
         };
         let built = archive::build(&ctx, archive::Sink::new(tx)).await;
-        let written = writer.await.map_err(|e| e.to_string()).and_then(|r| r.map_err(|e| e.to_string()));
+        let written = writer.await.map_err(|e| e.to_string()).and_then(|r| r);
         let outcome = match (built, written) {
             (Ok(()), Ok(size)) => {
                 match self.db.export_ready(&self.id, self.state.exports.clock.now(), size as i64).await {
@@ -370,7 +384,8 @@ fn write_archive(
             std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
         }
         let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
-        let sealed = seal::SealWriter::new(std::io::BufWriter::new(file), key, id).map_err(|e| e.to_string())?;
+        let sealed =
+            seal::SealWriter::new(std::io::BufWriter::new(file), key, id).map_err(|e| e.to_string())?;
         let mut zip = zip::ZipStream::new(sealed, now);
         loop {
             match rx.blocking_recv() {
@@ -394,7 +409,11 @@ fn write_archive(
 
 /// Reads an archive back for its download: plaintext chunks through a small channel, read
 /// and opened on a blocking thread.
-pub fn read_archive(path: PathBuf, key: PersonKey, id: String) -> mpsc::Receiver<Result<Vec<u8>, std::io::Error>> {
+pub fn read_archive(
+    path: PathBuf,
+    key: PersonKey,
+    id: String,
+) -> mpsc::Receiver<Result<Vec<u8>, std::io::Error>> {
     let (tx, rx) = mpsc::channel(2);
     tokio::task::spawn_blocking(move || {
         let opened = std::fs::File::open(&path)
@@ -443,7 +462,10 @@ pub async fn purge(stores: &Stores, exports: &Exports, now: i64) -> Result<u64, 
         while let Ok(Some(entry)) = entries.next_entry().await {
             let name = entry.file_name().to_string_lossy().into_owned();
             let Some(id) = name.strip_suffix(".sealed") else { continue };
-            if !known.contains(id) && exports.progress(id).is_none() && tokio::fs::remove_file(entry.path()).await.is_ok() {
+            if !known.contains(id)
+                && exports.progress(id).is_none()
+                && tokio::fs::remove_file(entry.path()).await.is_ok()
+            {
                 deleted += 1;
             }
         }

@@ -10,9 +10,9 @@
 
 use std::io::{Read, Write};
 
+use chacha20poly1305::XChaCha20Poly1305;
 use chacha20poly1305::aead::stream::{DecryptorBE32, EncryptorBE32};
 use chacha20poly1305::aead::{KeyInit as _, Payload};
-use chacha20poly1305::XChaCha20Poly1305;
 
 use crate::vault::{PersonKey, random};
 
@@ -80,7 +80,8 @@ impl<W: Write> Write for SealWriter<W> {
             // A full buffer is sealed only when more bytes come, so the last chunk is never
             // an already-written full one.
             if self.buf.len() == CHUNK {
-                let enc = self.enc.as_mut().ok_or_else(|| std::io::Error::other("the archive is finished"))?;
+                let enc =
+                    self.enc.as_mut().ok_or_else(|| std::io::Error::other("the archive is finished"))?;
                 let ct = enc
                     .encrypt_next(Payload { msg: &self.buf, aad: &self.aad })
                     .map_err(|_| std::io::Error::other("sealing a chunk failed"))?;

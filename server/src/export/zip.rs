@@ -77,7 +77,12 @@ const VERSION: u16 = 20;
 
 impl<W: Write> ZipStream<W> {
     pub fn new(inner: W, unix_time: i64) -> ZipStream<W> {
-        ZipStream { out: Counting { inner, written: 0 }, entries: Vec::new(), open: None, dos: dos_time(unix_time) }
+        ZipStream {
+            out: Counting { inner, written: 0 },
+            entries: Vec::new(),
+            open: None,
+            dos: dos_time(unix_time),
+        }
     }
 
     fn method_code(m: Method) -> u16 {
@@ -109,7 +114,8 @@ impl<W: Write> ZipStream<W> {
         self.open = Some(Open {
             entry: Entry { name: name.to_string(), method, crc: 0, compressed: 0, size: 0, offset },
             hasher: crc32fast::Hasher::new(),
-            deflate: (method == Method::Deflate).then(|| DeflateEncoder::new(Vec::new(), Compression::default())),
+            deflate: (method == Method::Deflate)
+                .then(|| DeflateEncoder::new(Vec::new(), Compression::default())),
         });
         Ok(())
     }
@@ -143,8 +149,10 @@ impl<W: Write> ZipStream<W> {
         }
         open.entry.crc = open.hasher.finalize();
         let e = open.entry;
-        let (compressed, size) =
-            (u32::try_from(e.compressed).map_err(|_| ZipError::TooLarge)?, u32::try_from(e.size).map_err(|_| ZipError::TooLarge)?);
+        let (compressed, size) = (
+            u32::try_from(e.compressed).map_err(|_| ZipError::TooLarge)?,
+            u32::try_from(e.size).map_err(|_| ZipError::TooLarge)?,
+        );
         let mut d = Vec::with_capacity(16);
         d.extend(0x0807_4b50u32.to_le_bytes());
         d.extend(e.crc.to_le_bytes());

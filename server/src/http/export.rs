@@ -111,7 +111,9 @@ pub async fn export_events(
     let fresh = fresh(&s, &row).await?;
     let first = export::status(&state, &row, fresh);
     let rx = state.exports.progress(&row.id);
-    let event = |st: &ExportStatus| Event::default().event("status").json_data(st).unwrap_or_default();
+    fn event(st: &ExportStatus) -> Result<Event, Infallible> {
+        Ok(Event::default().event("status").json_data(st).unwrap_or_default())
+    }
     enum Phase {
         First,
         Live,
@@ -125,7 +127,7 @@ pub async fn export_events(
             match phase {
                 Phase::First => {
                     let e = event(&last);
-                    Some((Ok(e), (Phase::Live, rx, state, db, person, last, fresh)))
+                    Some((e, (Phase::Live, rx, state, db, person, last, fresh)))
                 }
                 Phase::Live => {
                     let changed = match rx.as_mut() {
@@ -137,7 +139,7 @@ pub async fn export_events(
                             last.progress = r.borrow().clone();
                         }
                         let e = event(&last);
-                        return Some((Ok(e), (Phase::Live, rx, state, db, person, last, fresh)));
+                        return Some((e, (Phase::Live, rx, state, db, person, last, fresh)));
                     }
                     // The job ended: its row says how.
                     match db.export_of(&person).await {
@@ -153,11 +155,11 @@ pub async fn export_events(
                         }
                     }
                     let e = event(&last);
-                    Some((Ok(e), (Phase::End, None, state, db, person, last, fresh)))
+                    Some((e, (Phase::End, None, state, db, person, last, fresh)))
                 }
                 Phase::Last => {
                     let e = event(&last);
-                    Some((Ok(e), (Phase::End, None, state, db, person, last, fresh)))
+                    Some((e, (Phase::End, None, state, db, person, last, fresh)))
                 }
                 Phase::End => None,
             }
@@ -205,7 +207,8 @@ pub async fn download_export(
     s: CurrentSession,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let row = live_row(&state, &s).await?.filter(|r| r.id == id && r.state == "ready").ok_or(AppError::NotFound)?;
+    let row =
+        live_row(&state, &s).await?.filter(|r| r.id == id && r.state == "ready").ok_or(AppError::NotFound)?;
     if !fresh(&s, &row).await? {
         return Err(AppError::Forbidden(
             "For your safety, downloading your archive needs a sign-in or your password within the last hour. \

@@ -184,7 +184,9 @@ const ROWS: &[Row] = &[
     row("GET", "/api/privacy/my-data", "U 2 2 2 2 2 2 2"),
     // Data export: only the owner has an archive (made with the fixtures). A wrong password:
     // a new archive would replace the one the rows below download.
-    with("POST", "/api/privacy/exports", "U I I I I I I I", |_, _| j(json!({"password": "not the password"}))),
+    with("POST", "/api/privacy/exports", "U I I I I I I I", |_, _| {
+        j(json!({"password": "not the password"}))
+    }),
     row("GET", "/api/privacy/exports/current", "U 2 N N N N N N"),
     row("GET", "/api/privacy/exports/current/events", "U 2 N N N N N N"),
     with("POST", "/api/privacy/exports/current/confirm", "U I N N N N N N", |_, _| {
@@ -451,7 +453,10 @@ async fn matrix(backend: Backend) {
         if status["state"] == "ready" {
             break status["id"].as_str().unwrap().to_string();
         }
-        assert!(tokio::time::Instant::now() < until, "the owner's archive is ready within {WAIT:?}: {status}");
+        assert!(
+            tokio::time::Instant::now() < until,
+            "the owner's archive is ready within {WAIT:?}: {status}"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     };
     let ids = Ids {

@@ -41,7 +41,8 @@ enum Conn {
 async fn region(app: &TestApp) -> Conn {
     match &app.store {
         StoreConfig::Sqlite(_) => {
-            let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(app.data_dir.join("region-eu.sqlite"));
+            let opts =
+                sqlx::sqlite::SqliteConnectOptions::new().filename(app.data_dir.join("region-eu.sqlite"));
             Conn::Sqlite(sqlx::SqliteConnection::connect_with(&opts).await.unwrap())
         }
         StoreConfig::Postgres(url) => {
@@ -191,13 +192,18 @@ fn text(files: &BTreeMap<String, Vec<u8>>, name: &str) -> String {
 
 /// Everything textual in the archive, to look for what must not be there.
 fn all_text(files: &BTreeMap<String, Vec<u8>>) -> String {
-    files.iter().filter(|(n, _)| !n.ends_with(".jpg")).map(|(_, d)| String::from_utf8_lossy(d).into_owned()).collect()
+    files
+        .iter()
+        .filter(|(n, _)| !n.ends_with(".jpg"))
+        .map(|(_, d)| String::from_utf8_lossy(d).into_owned())
+        .collect()
 }
 
 /// The cells of a CSV file written by the archive (RFC 4180 quoting).
 fn csv(text: &str) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
-    let (mut row, mut cell, mut quoted, mut chars) = (Vec::new(), String::new(), false, text.chars().peekable());
+    let (mut row, mut cell, mut quoted, mut chars) =
+        (Vec::new(), String::new(), false, text.chars().peekable());
     while let Some(c) = chars.next() {
         match (quoted, c) {
             (true, '"') if chars.peek() == Some(&'"') => {
@@ -251,15 +257,27 @@ async fn every_personal_column_is_in_the_archive_and_nothing_of_another_person(a
     assert_eq!(ada.send(&app, Method::GET, &call.picture_url, None).await.status(), StatusCode::OK);
     let grace = user(&app, "grace@example.com").await;
     let res = ada
-        .send(&app, Method::POST, &format!("/api/devices/{}/shares", d.id), Some(json!({"email": "grace@example.com", "permissions": ["alarms"]})))
+        .send(
+            &app,
+            Method::POST,
+            &format!("/api/devices/{}/shares", d.id),
+            Some(json!({"email": "grace@example.com", "permissions": ["alarms"]})),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
     let share: Value = res.json().await.unwrap();
-    let res = grace.send(&app, Method::POST, &format!("/api/shares/{}/accept", share["id"].as_str().unwrap()), None).await;
+    let res = grace
+        .send(&app, Method::POST, &format!("/api/shares/{}/accept", share["id"].as_str().unwrap()), None)
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(grace.send(&app, Method::GET, &event.picture_url, None).await.status(), StatusCode::OK);
     let res = ada
-        .send(&app, Method::PATCH, "/api/account", Some(json!({"email": "ada.new@example.com", "current_password": PASSWORD})))
+        .send(
+            &app,
+            Method::PATCH,
+            "/api/account",
+            Some(json!({"email": "ada.new@example.com", "current_password": PASSWORD})),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
     let totp_secret = turn_on_totp(&app, &ada, PASSWORD).await;
@@ -292,7 +310,10 @@ async fn every_personal_column_is_in_the_archive_and_nothing_of_another_person(a
         }
         let subject = registry::subject_column(c.table);
         let types = db.types(c.table).await;
-        let ty = types.get(c.column).unwrap_or_else(|| panic!("{}.{} is in the schema", c.table, c.column)).clone();
+        let ty = types
+            .get(c.column)
+            .unwrap_or_else(|| panic!("{}.{} is in the schema", c.table, c.column))
+            .clone();
         let count = format!("SELECT COUNT(*) FROM {} WHERE {subject} = $1", c.table);
         let whose = if db.count(&count, &ada_id).await > 0 {
             ada_id.clone()
@@ -304,7 +325,8 @@ async fn every_personal_column_is_in_the_archive_and_nothing_of_another_person(a
         let mut values = db.values(c.table, c.column, subject, &whose, &ty).await;
         if values.is_empty() {
             let fill = if c.column.ends_with("_ct") {
-                let f = sealed_field(c.table, c.column).unwrap_or_else(|| panic!("a vault field for {}.{}", c.table, c.column));
+                let f = sealed_field(c.table, c.column)
+                    .unwrap_or_else(|| panic!("a vault field for {}.{}", c.table, c.column));
                 Stored::Bytes(ada_key.seal(f, &format!("zq-{}-{}", c.table, c.column)))
             } else if ty.contains("bool") {
                 Stored::Bool(true)
@@ -315,8 +337,11 @@ async fn every_personal_column_is_in_the_archive_and_nothing_of_another_person(a
             } else {
                 Stored::Text(format!("zq-{}-{}", c.table, c.column))
             };
-            db.exec(&format!("UPDATE {} SET {} = $1 WHERE {subject} = $2", c.table, c.column), vec![fill, Stored::Text(whose.clone())])
-                .await;
+            db.exec(
+                &format!("UPDATE {} SET {} = $1 WHERE {subject} = $2", c.table, c.column),
+                vec![fill, Stored::Text(whose.clone())],
+            )
+            .await;
             values = db.values(c.table, c.column, subject, &whose, &ty).await;
         }
         let stored = values.into_iter().next().unwrap();
@@ -335,7 +360,11 @@ async fn every_personal_column_is_in_the_archive_and_nothing_of_another_person(a
         }
         let value = match stored {
             Stored::Bytes(b) if c.column.ends_with("_ct") => {
-                let key = if whose == ada_id { &ada_key } else { panic!("a sealed value of Grace's: {}.{}", c.table, c.column) };
+                let key = if whose == ada_id {
+                    &ada_key
+                } else {
+                    panic!("a sealed value of Grace's: {}.{}", c.table, c.column)
+                };
                 Value::from(key.open(sealed_field(c.table, c.column).unwrap(), &b).unwrap())
             }
             Stored::Bytes(b) => Value::from(hex::encode(b)),
@@ -349,12 +378,15 @@ async fn every_personal_column_is_in_the_archive_and_nothing_of_another_person(a
 
     let ada_files = archive_of(&app, &ada).await;
     let grace_files = archive_of(&app, &grace).await;
-    let data_of = |files: &BTreeMap<String, Vec<u8>>| -> Value { serde_json::from_str(&text(files, "data.json")).unwrap() };
+    let data_of = |files: &BTreeMap<String, Vec<u8>>| -> Value {
+        serde_json::from_str(&text(files, "data.json")).unwrap()
+    };
     let (ada_data, grace_data) = (data_of(&ada_files), data_of(&grace_files));
 
     // Every value is in data.json and in its table's CSV, in the archive of whom it is about.
     for (section, table, column, whose, value) in &expected {
-        let (data, files) = if *whose == ada_id { (&ada_data, &ada_files) } else { (&grace_data, &grace_files) };
+        let (data, files) =
+            if *whose == ada_id { (&ada_data, &ada_files) } else { (&grace_data, &grace_files) };
         let name = field_name(column);
         assert!(
             records(data, section, table).iter().any(|r| r[name] == *value),
@@ -370,7 +402,8 @@ async fn every_personal_column_is_in_the_archive_and_nothing_of_another_person(a
     }
     // Credentials: said to be held, never given.
     for (section, table, column, whose, raw) in &withheld {
-        let (data, files) = if *whose == ada_id { (&ada_data, &ada_files) } else { (&grace_data, &grace_files) };
+        let (data, files) =
+            if *whose == ada_id { (&ada_data, &ada_files) } else { (&grace_data, &grace_files) };
         assert!(
             records(data, section, table).iter().any(|r| r[field_name(column)]["withheld"].is_string()),
             "{table}.{column} is described as withheld"
@@ -378,14 +411,20 @@ async fn every_personal_column_is_in_the_archive_and_nothing_of_another_person(a
         // Hashes, secrets and keys are long; a counter such as totp_last_step is not
         // looked for as text (a short number appears anywhere).
         if raw.len() >= 16 {
-            assert!(!all_text(files).contains(raw.as_str()), "{table}.{column}'s value is not in the archive");
+            assert!(
+                !all_text(files).contains(raw.as_str()),
+                "{table}.{column}'s value is not in the archive"
+            );
         }
     }
     assert!(!all_text(&ada_files).contains(&totp_secret));
     // The archive being built is in it too.
     let exports = records(&ada_data, "exports", "exports");
     assert_eq!(exports.len(), 1);
-    assert_eq!((exports[0]["state"].as_str(), exports[0]["language"].as_str()), (Some("running"), Some("en")));
+    assert_eq!(
+        (exports[0]["state"].as_str(), exports[0]["language"].as_str()),
+        (Some("running"), Some("en"))
+    );
 
     // Nothing of Ada's in Grace's archive beyond the share she was given.
     for (section, table) in [("devices", "devices"), ("alarms", "alarm_events"), ("calls", "call_records")] {
@@ -397,12 +436,17 @@ async fn every_personal_column_is_in_the_archive_and_nothing_of_another_person(a
     assert_eq!(shares[0]["permissions"], "alarms");
     assert!(!records(&grace_data, "shares", "share_accesses").is_empty(), "Grace's own uses");
     let grace_text = all_text(&grace_files);
-    for secret in [ada_id.as_str(), "ada@example.com", "ada.new@example.com", cam.serial.as_str(), d.name.as_str()] {
+    for secret in
+        [ada_id.as_str(), "ada@example.com", "ada.new@example.com", cam.serial.as_str(), d.name.as_str()]
+    {
         assert!(!grace_text.contains(secret), "{secret} is not in Grace's archive");
     }
     assert!(!grace_files.keys().any(|n| n.starts_with("pictures/")));
     for (section, table, _, whose, value) in &expected {
-        if *whose == ada_id && *table != "device_shares" && value.as_str().is_some_and(|s| s.starts_with("zq-")) {
+        if *whose == ada_id
+            && *table != "device_shares"
+            && value.as_str().is_some_and(|s| s.starts_with("zq-"))
+        {
             assert!(!grace_text.contains(value.as_str().unwrap()), "{section}.{table}: {value}");
         }
     }
@@ -414,7 +458,8 @@ async fn every_personal_column_is_in_the_archive_and_nothing_of_another_person(a
     assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
     let validator = jsonschema::draft202012::new(&schema).expect("schema.json is a valid JSON Schema");
     for data in [&ada_data, &grace_data] {
-        let errors: Vec<String> = validator.iter_errors(data).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+        let errors: Vec<String> =
+            validator.iter_errors(data).map(|e| format!("{} at {}", e, e.instance_path)).collect();
         assert!(errors.is_empty(), "data.json validates: {errors:?}");
     }
     let mut broken = ada_data.clone();
@@ -427,13 +472,18 @@ async fn every_personal_column_is_in_the_archive_and_nothing_of_another_person(a
         format!("pictures/alarm_events/{}-thumb.jpg", event.id),
         format!("pictures/call_records/call-{}.jpg", call.id),
     ] {
-        let jpeg = ada_files.get(&name).unwrap_or_else(|| panic!("{name} in {:?}", ada_files.keys().collect::<Vec<_>>()));
+        let jpeg = ada_files
+            .get(&name)
+            .unwrap_or_else(|| panic!("{name} in {:?}", ada_files.keys().collect::<Vec<_>>()));
         assert_eq!(&jpeg[..3], &[0xFF, 0xD8, 0xFF], "{name} is a JPEG");
     }
     let html = text(&ada_files, "index.html");
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<html lang=\"en\">"));
     assert!(!html.to_lowercase().contains("<script"), "no script");
-    assert!(!html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("url("), "no network");
+    assert!(
+        !html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("url("),
+        "no network"
+    );
     assert!(html.contains(&format!("href=\"pictures/alarm_events/{}.jpg\"", event.id)));
     // The consent ledger, its chain and how to check it.
     let ledger: Value = serde_json::from_str(&text(&ada_files, "consent-ledger.json")).unwrap();
@@ -480,29 +530,53 @@ async fn the_link_is_its_owners_for_7_days_from_a_fresh_session_and_logged(app: 
 
     // A session signed in more than an hour ago must confirm the password first.
     let mut db = region(&app).await;
-    db.exec("UPDATE sessions SET created_at = created_at - 7200 WHERE person_id = $1", vec![Stored::Text(ada.info.account.id.clone())]).await;
-    db.exec("UPDATE exports SET confirmed_at = confirmed_at - 7200 WHERE person_id = $1", vec![Stored::Text(ada.info.account.id.clone())]).await;
+    db.exec(
+        "UPDATE sessions SET created_at = created_at - 7200 WHERE person_id = $1",
+        vec![Stored::Text(ada.info.account.id.clone())],
+    )
+    .await;
+    db.exec(
+        "UPDATE exports SET confirmed_at = confirmed_at - 7200 WHERE person_id = $1",
+        vec![Stored::Text(ada.info.account.id.clone())],
+    )
+    .await;
     assert_eq!(download(&app, &ada, &st).await.status(), StatusCode::FORBIDDEN);
     let stale: ExportStatus = current(&app, &ada).await.json().await.unwrap();
     assert!(!stale.fresh);
-    let res = ada.send(&app, Method::POST, "/api/privacy/exports/current/confirm", Some(json!({"password": "wrong one"}))).await;
+    let res = ada
+        .send(
+            &app,
+            Method::POST,
+            "/api/privacy/exports/current/confirm",
+            Some(json!({"password": "wrong one"})),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let res = ada.send(&app, Method::POST, "/api/privacy/exports/current/confirm", Some(json!({"password": PASSWORD}))).await;
+    let res = ada
+        .send(&app, Method::POST, "/api/privacy/exports/current/confirm", Some(json!({"password": PASSWORD})))
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.json::<ExportStatus>().await.unwrap().fresh);
 
     // 7 days less a second after the request: still there.
-    let requested = time::OffsetDateTime::parse(&st.requested_at, &time::format_description::well_known::Rfc3339)
-        .unwrap()
-        .unix_timestamp();
+    let requested =
+        time::OffsetDateTime::parse(&st.requested_at, &time::format_description::well_known::Rfc3339)
+            .unwrap()
+            .unix_timestamp();
     app.state.exports.clock.set(requested + 7 * DAY - 1);
     let res = download(&app, &ada, &st).await;
     assert_eq!(res.status(), StatusCode::OK);
     let files = unzip(&res.bytes().await.unwrap());
     assert!(files.contains_key("data.json"));
-    assert_eq!(ward_server::export::purge(&app.state.stores, &app.state.exports, requested + 7 * DAY - 1).await.unwrap(), 0);
+    assert_eq!(
+        ward_server::export::purge(&app.state.stores, &app.state.exports, requested + 7 * DAY - 1)
+            .await
+            .unwrap(),
+        0
+    );
     assert!(file(&st.id).exists());
-    let activity: Value = ada.send(&app, Method::GET, "/api/account/activity", None).await.json().await.unwrap();
+    let activity: Value =
+        ada.send(&app, Method::GET, "/api/account/activity", None).await.json().await.unwrap();
     let kinds = activity.to_string();
     assert!(kinds.contains("export_requested") && kinds.contains("export_downloaded"), "{kinds}");
 
@@ -510,7 +584,12 @@ async fn the_link_is_its_owners_for_7_days_from_a_fresh_session_and_logged(app: 
     app.state.exports.clock.set(requested + 7 * DAY + 1);
     assert_eq!(download(&app, &ada, &st).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(current(&app, &ada).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(ward_server::export::purge(&app.state.stores, &app.state.exports, requested + 7 * DAY + 1).await.unwrap(), 1);
+    assert_eq!(
+        ward_server::export::purge(&app.state.stores, &app.state.exports, requested + 7 * DAY + 1)
+            .await
+            .unwrap(),
+        1
+    );
     assert!(!file(&st.id).exists());
     assert_eq!(db.count("SELECT COUNT(*) FROM exports WHERE person_id = $1", &ada.info.account.id).await, 0);
     app.state.exports.clock.set(0);
@@ -519,7 +598,8 @@ async fn the_link_is_its_owners_for_7_days_from_a_fresh_session_and_logged(app: 
     start_export(&app, &grace).await;
     let g = wait_ready(&app, &grace).await;
     assert!(file(&g.id).exists());
-    let res = grace.send(&app, Method::POST, "/api/account/deletion", Some(json!({"password": PASSWORD}))).await;
+    let res =
+        grace.send(&app, Method::POST, "/api/account/deletion", Some(json!({"password": PASSWORD}))).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(!file(&g.id).exists());
     assert_eq!(db.count("SELECT COUNT(*) FROM exports WHERE id = $1", &g.id).await, 0);

@@ -39,13 +39,13 @@ pub fn ExportPanel() -> impl IntoView {
         let running = status.with(|s| s.as_ref().is_some_and(|s| s.state == ExportState::Running));
         if running && source.with_value(Option::is_none) {
             let opened = api::watch_export(move |s| {
-                let ended = s.state != ExportState::Running;
+                // The effect closes the stream once the build has ended.
                 status.set(Some(s));
-                if ended {
-                    close();
-                }
             });
             source.set_value(opened.map(SendWrapper::new));
+        } else if !running {
+            // Cancelled or deleted here: nothing more to hear.
+            close();
         }
     });
     on_cleanup(close);
@@ -68,8 +68,12 @@ fn Current(status: RwSignal<Option<ExportStatus>>) -> impl IntoView {
         None => view! { <StartForm status=status again=false /> }.into_any(),
         Some(s) => match s.state {
             ExportState::Running => view! { <Progress status=s current=status /> }.into_any(),
-            ExportState::Ready => view! { <Ready status=s current=status /> <StartForm status=status again=true /> }.into_any(),
-            ExportState::Failed => view! { <Failed status=s /> <StartForm status=status again=true /> }.into_any(),
+            ExportState::Ready => {
+                view! { <Ready status=s current=status /> <StartForm status=status again=true /> }.into_any()
+            }
+            ExportState::Failed => {
+                view! { <Failed status=s /> <StartForm status=status again=true /> }.into_any()
+            }
         },
     }
 }
@@ -116,9 +120,18 @@ fn Progress(status: ExportStatus, current: RwSignal<Option<ExportStatus>>) -> im
     let (done, total) = (p.steps_done, p.steps_total.max(1));
     let text = fill(
         t_string!(i18n, export.progress),
-        &[done.min(total).to_string(), total.to_string(), p.pictures_done.to_string(), p.pictures_total.to_string()],
+        &[
+            done.min(total).to_string(),
+            total.to_string(),
+            p.pictures_done.to_string(),
+            p.pictures_total.to_string(),
+        ],
     );
-    let step = if p.step.is_empty() { String::new() } else { fill(t_string!(i18n, export.step), &[p.step.replace('_', " ")]) };
+    let step = if p.step.is_empty() {
+        String::new()
+    } else {
+        fill(t_string!(i18n, export.step), &[p.step.replace('_', " ")])
+    };
     let cancelling = RwSignal::new(false);
     let cancel = move |_| {
         cancelling.set(true);
