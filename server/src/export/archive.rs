@@ -673,7 +673,11 @@ fn html_declarations(lang: Lang, tp: &TablePlan) -> String {
 }
 
 fn html_table_head(tp: &TablePlan) -> String {
-    let mut out = format!("<div class=\"scroll\"><table><caption>{}</caption><thead><tr>", esc(tp.table));
+    // Focusable and named: a wide table scrolls sideways, and keyboards must reach it too.
+    let mut out = format!(
+        "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{t}\"><table><caption>{t}</caption><thead><tr>",
+        t = esc(tp.table)
+    );
     for (c, _) in &tp.columns {
         let _ = write!(out, "<th scope=\"col\">{}</th>", esc(field_name(c.column)));
     }
