@@ -286,41 +286,45 @@ fn render(
     Ok(Record { json, csv })
 }
 
-/// Reads the person's rows of one table (as its subject, then as a co-subject) and hands
-/// each rendered record to `each`, which answers `false` to stop.
-async fn records(
-    ctx: &Ctx<'_>,
-    t: &TablePlan,
-    mut each: impl AsyncFnMut(Record) -> Result<(), BuildError>,
-) -> Result<(), BuildError> {
-    let names = t.names();
-    let mut relations: Vec<(&'static str, Option<&'static str>)> =
-        vec![(registry::subject_column(t.table), None)];
-    if let Some(co) = t.co_subject() {
-        relations.push((co, Some(co)));
+/// The person's records of one table: the rows about them by its subject column, then
+/// those about them through a co-subject column.
+struct Records<'c, 'a> {
+    ctx: &'c Ctx<'a>,
+    t: &'c TablePlan,
+    relations: Vec<(&'static str, Option<&'static str>)>,
+    rows: Option<(mpsc::Receiver<Result<Vec<Cell>, crate::store::StoreError>>, Option<&'static str>)>,
+}
+
+impl<'c, 'a> Records<'c, 'a> {
+    fn new(ctx: &'c Ctx<'a>, t: &'c TablePlan) -> Records<'c, 'a> {
+        let mut relations = vec![(registry::subject_column(t.table), None)];
+        if let Some(co) = t.co_subject() {
+            relations.push((co, Some(co)));
+        }
+        Records { ctx, t, relations, rows: None }
     }
-    for (column, relation) in relations {
-        let mut failed: Option<BuildError> = None;
-        ctx.db
-            .export_rows(t.table, &names, column, ctx.person_id, async |cells| {
-                let step = match ctx.check().and_then(|()| render(ctx, t, cells, relation)) {
-                    Ok(r) => each(r).await,
-                    Err(e) => Err(e),
-                };
-                match step {
-                    Ok(()) => true,
-                    Err(e) => {
-                        failed = Some(e);
-                        false
+
+    async fn next(&mut self) -> Result<Option<Record>, BuildError> {
+        loop {
+            if let Some((rx, relation)) = &mut self.rows {
+                match rx.recv().await {
+                    Some(Ok(cells)) => {
+                        self.ctx.check()?;
+                        return render(self.ctx, self.t, cells, *relation).map(Some);
                     }
+                    Some(Err(e)) => return Err(e.into()),
+                    None => self.rows = None,
                 }
-            })
-            .await?;
-        if let Some(e) = failed {
-            return Err(e);
+                continue;
+            }
+            if self.relations.is_empty() {
+                return Ok(None);
+            }
+            let (column, relation) = self.relations.remove(0);
+            let rx = self.ctx.db.export_rows(self.t.table, &self.t.names(), column, self.ctx.person_id);
+            self.rows = Some((rx, relation));
         }
     }
-    Ok(())
 }
 
 fn retention_text(lang: Lang, r: Retention) -> String {
@@ -401,14 +405,14 @@ pub async fn build(ctx: &Ctx<'_>, mut sink: Sink) -> Result<(), BuildError> {
             )
             .await?;
             let mut n = 0u64;
-            records(ctx, tp, async |r| {
+            let mut rows = Records::new(ctx, tp);
+            while let Some(r) = rows.next().await? {
                 if n > 0 {
                     sink.put(b",").await?;
                 }
                 n += 1;
-                sink.put(Value::Object(r.json).to_string().as_bytes()).await
-            })
-            .await?;
+                sink.put(Value::Object(r.json).to_string().as_bytes()).await?;
+            }
             counts.insert((*section, tp.table), n);
             sink.put(b"]}").await?;
         }
@@ -428,7 +432,10 @@ pub async fn build(ctx: &Ctx<'_>, mut sink: Sink) -> Result<(), BuildError> {
                 header.push("_as".into());
             }
             sink.put(csv_line(&header).as_bytes()).await?;
-            records(ctx, tp, async |r| sink.put(csv_line(&r.csv).as_bytes()).await).await?;
+            let mut rows = Records::new(ctx, tp);
+            while let Some(r) = rows.next().await? {
+                sink.put(csv_line(&r.csv).as_bytes()).await?;
+            }
         }
     }
 
@@ -442,46 +449,26 @@ pub async fn build(ctx: &Ctx<'_>, mut sink: Sink) -> Result<(), BuildError> {
             if media.is_empty() {
                 continue;
             }
-            let mut failed: Option<BuildError> = None;
-            ctx.db
-                .export_rows(
-                    tp.table,
-                    &media,
-                    registry::subject_column(tp.table),
-                    ctx.person_id,
-                    async |cells| {
-                        for cell in cells {
-                            if ctx.cancel.load(Ordering::Relaxed) {
-                                failed = Some(BuildError::Cancelled);
-                                return false;
-                            }
-                            let Cell::Text(key) = cell else { continue };
-                            match ctx.media.picture(ctx.key, &key).await {
-                                Ok(jpeg) => {
-                                    let step = async {
-                                        sink.file(&picture_path(tp.table, &key), Method::Stored).await?;
-                                        sink.put(&jpeg).await
-                                    };
-                                    if let Err(e) = step.await {
-                                        failed = Some(e);
-                                        return false;
-                                    }
-                                }
-                                // Deleted by the retention job meanwhile: said in index.html.
-                                Err(PictureError::NotFound) => missing += 1,
-                                Err(err) => {
-                                    tracing::warn!(%err, "a picture could not be exported");
-                                    missing += 1;
-                                }
-                            }
-                            ctx.progress.send_modify(|p| p.pictures_done += 1);
+            let subject = registry::subject_column(tp.table);
+            let mut rows = ctx.db.export_rows(tp.table, &media, subject, ctx.person_id);
+            while let Some(cells) = rows.recv().await {
+                for cell in cells? {
+                    ctx.check()?;
+                    let Cell::Text(key) = cell else { continue };
+                    match ctx.media.picture(ctx.key, &key).await {
+                        Ok(jpeg) => {
+                            sink.file(&picture_path(tp.table, &key), Method::Stored).await?;
+                            sink.put(&jpeg).await?;
                         }
-                        true
-                    },
-                )
-                .await?;
-            if let Some(e) = failed {
-                return Err(e);
+                        // Deleted by the retention job meanwhile: said in index.html.
+                        Err(PictureError::NotFound) => missing += 1,
+                        Err(err) => {
+                            tracing::warn!(%err, "a picture could not be exported");
+                            missing += 1;
+                        }
+                    }
+                    ctx.progress.send_modify(|p| p.pictures_done += 1);
+                }
             }
         }
     }
@@ -531,14 +518,14 @@ pub async fn build(ctx: &Ctx<'_>, mut sink: Sink) -> Result<(), BuildError> {
             }
             sink.put(html_table_head(tp).as_bytes()).await?;
             let mut shown = 0usize;
-            records(ctx, tp, async |r| {
-                if shown < HTML_ROWS {
-                    shown += 1;
-                    sink.put(html_row(tp, &r.json).as_bytes()).await?;
-                }
-                Ok(())
-            })
-            .await?;
+            // Only the first rows: the query stops when the receiver is dropped.
+            let mut rows = Records::new(ctx, tp);
+            while shown < HTML_ROWS
+                && let Some(r) = rows.next().await?
+            {
+                shown += 1;
+                sink.put(html_row(tp, &r.json).as_bytes()).await?;
+            }
             sink.put(b"</tbody></table></div>\n").await?;
             if n as usize > HTML_ROWS {
                 let more = t(ctx.lang, Text::More)

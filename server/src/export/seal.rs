@@ -162,12 +162,15 @@ impl<R: Read> SealReader<R> {
 
     /// The next plaintext chunk; `None` after the last one.
     pub fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, SealError> {
-        let Some(dec) = self.dec.as_mut() else { return Ok(None) };
+        if self.dec.is_none() {
+            return Ok(None);
+        }
         let current = std::mem::take(&mut self.next);
         if current.len() < TAG {
             return Err(SealError::Unsealable);
         }
         let ahead = self.read_chunk()?;
+        let dec = self.dec.as_mut().ok_or(SealError::Unsealable)?;
         if ahead.is_empty() {
             let dec = self.dec.take().ok_or(SealError::Unsealable)?;
             let plain = dec

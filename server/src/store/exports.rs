@@ -2,7 +2,7 @@
 //! generic reading of a person's rows that builds them (`crate::export`).
 
 use futures_util::TryStreamExt as _;
-use sqlx::{Column as _, Row as _, TypeInfo as _, ValueRef as _};
+use sqlx::{Column as _, TypeInfo as _, ValueRef as _};
 
 use super::{Db, StoreError, with_pool};
 use crate::store::BeginWrite as _;
@@ -72,27 +72,37 @@ where
 
 impl Db {
     /// Every row of `table` whose `subject` column names `person_id`, with the values of
-    /// `columns` in that order, handed to `each` one row at a time (a table of any size
-    /// never sits in memory). `each` answers `false` to stop. Table and column names come
-    /// from the registry, never from a request.
-    pub async fn export_rows(
+    /// `columns` in that order, one row at a time through a small channel (a table of any
+    /// size never sits in memory; dropping the receiver stops the query). Read by a task of
+    /// its own. Table and column names come from the registry, never from a request.
+    pub fn export_rows(
         &self,
         table: &'static str,
         columns: &[&'static str],
         subject: &'static str,
         person_id: &str,
-        mut each: impl AsyncFnMut(Vec<Cell>) -> bool,
-    ) -> Result<(), StoreError> {
+    ) -> tokio::sync::mpsc::Receiver<Result<Vec<Cell>, StoreError>> {
+        let (tx, rx) = tokio::sync::mpsc::channel(64);
         let sql = format!("SELECT {} FROM {table} WHERE {subject} = $1", columns.join(", "));
-        with_pool!(self, pool => {
-            let mut rows = sqlx::query(&sql).bind(person_id).fetch(pool);
-            while let Some(row) = rows.try_next().await? {
-                if !each(cells(&row)?).await {
-                    break;
-                }
+        let (db, person_id) = (self.clone(), person_id.to_string());
+        tokio::spawn(async move {
+            let read: Result<(), StoreError> = async {
+                with_pool!(db, pool => {
+                    let mut rows = sqlx::query(&sql).bind(&person_id).fetch(pool);
+                    while let Some(row) = rows.try_next().await? {
+                        if tx.send(Ok(cells(&row)?)).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+                Ok(())
+            }
+            .await;
+            if let Err(e) = read {
+                let _ = tx.send(Err(e)).await;
             }
         });
-        Ok(())
+        rx
     }
 
     /// Starts an export: the person's previous archive (ready or failed) is replaced; a
@@ -158,6 +168,7 @@ impl Db {
                 .bind(error)
                 .execute(pool)
                 .await?
+                .rows_affected()
         });
         Ok(())
     }
@@ -171,6 +182,7 @@ impl Db {
                 .bind(at)
                 .execute(pool)
                 .await?
+                .rows_affected()
         });
         Ok(())
     }
