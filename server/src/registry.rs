@@ -458,6 +458,8 @@ pub const COLUMNS: &[Column] = concat_columns();
 
 const fn concat_columns() -> &'static [Column] {
     const N: usize = BASE_COLUMNS.len() + DEVICE_COLUMNS.len() + EXPORT_COLUMNS.len();
+    // Evaluated once at compile time; only a reference to it is ever used.
+    #[allow(clippy::large_const_arrays)]
     const ALL: [Column; N] = {
         let mut out = [BASE_COLUMNS[0]; N];
         let mut i = 0;

@@ -292,8 +292,11 @@ struct Records<'c, 'a> {
     ctx: &'c Ctx<'a>,
     t: &'c TablePlan,
     relations: Vec<(&'static str, Option<&'static str>)>,
-    rows: Option<(mpsc::Receiver<Result<Vec<Cell>, crate::store::StoreError>>, Option<&'static str>)>,
+    rows: Option<(Rows, Option<&'static str>)>,
 }
+
+/// Rows of a table as the store reads them (`Db::export_rows`).
+type Rows = mpsc::Receiver<Result<Vec<Cell>, crate::store::StoreError>>;
 
 impl<'c, 'a> Records<'c, 'a> {
     fn new(ctx: &'c Ctx<'a>, t: &'c TablePlan) -> Records<'c, 'a> {
