@@ -119,13 +119,13 @@ test("Chinese: the panel and the archive's summary are in Chinese", async () => 
   await appReady(page);
   const panel = page.getByRole("region", { name: "下载我的数据" });
   await see(panel, "the export panel in Chinese");
-  await panel.getByLabel("你当前的密码").fill(PASSWORD);
+  await panel.getByLabel("您当前的密码").fill(PASSWORD);
   await panel.getByRole("button", { name: "生成我的存档" }).click();
-  await see(panel.getByText("你的存档已准备好。"), "that the archive is ready, in Chinese");
+  await see(panel.getByText("您的存档已准备好。"), "that the archive is ready, in Chinese");
   await screenshot(page, "export-ready-zh");
   await checkAxe(page, "my data with a ready archive, in Chinese");
   const folder = await downloadAndUnzip(page, panel.getByRole("link", { name: /下载存档/ }));
   assert.match(readFileSync(path.join(folder, "index.html"), "utf8"), /<html lang="zh-CN">/);
-  await openSummary(context, folder, "你在 Ward 的数据", "export-index-zh");
+  await openSummary(context, folder, "您在 Ward 的数据", "export-index-zh");
   await context.close();
 });

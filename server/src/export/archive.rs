@@ -775,11 +775,11 @@ fn t(lang: Lang, text: Text) -> &'static str {
     use Text::*;
     match (lang, text) {
         (Lang::En, Title) => "Your data at Ward",
-        (Lang::Zh, Title) => "你在 Ward 的数据",
+        (Lang::Zh, Title) => "您在 Ward 的数据",
         (Lang::En, Made) => {
             "Made on {0} (UTC) from the store of region {1}: everything Ward held about you then."
         }
-        (Lang::Zh, Made) => "生成于 {0}（UTC），取自区域 {1} 的存储：即当时 Ward 持有的关于你的全部数据。",
+        (Lang::Zh, Made) => "生成于 {0}（UTC），取自区域 {1} 的存储：即当时 Ward 持有的关于您的全部数据。",
         (Lang::En, Files) => "What is in this folder",
         (Lang::Zh, Files) => "本文件夹中的内容",
         (Lang::En, FileData) => {
@@ -791,12 +791,12 @@ fn t(lang: Lang, text: Text) -> &'static str {
         (Lang::En, FileCsv) => "csv/: one file per table, for spreadsheets.",
         (Lang::Zh, FileCsv) => "csv/：每个表一个文件，可用电子表格打开。",
         (Lang::En, FilePictures) => "pictures/: the pictures of your alarms and doorbell calls.",
-        (Lang::Zh, FilePictures) => "pictures/：你的警报和门铃呼叫的图片。",
+        (Lang::Zh, FilePictures) => "pictures/：您的警报和门铃呼叫的图片。",
         (Lang::En, FileLedger) => {
             "consent-ledger.json and consent-ledger.txt: your consent records with their chain, and how to check it."
         }
         (Lang::Zh, FileLedger) => {
-            "consent-ledger.json 和 consent-ledger.txt：你的同意记录及其链条，以及如何核验。"
+            "consent-ledger.json 和 consent-ledger.txt：您的同意记录及其链条，以及如何核验。"
         }
         (Lang::En, Purpose) => "Why",
         (Lang::Zh, Purpose) => "目的",
@@ -805,7 +805,7 @@ fn t(lang: Lang, text: Text) -> &'static str {
         (Lang::En, Kept) => "Kept",
         (Lang::Zh, Kept) => "保留期限",
         (Lang::En, UntilDeletion) => "until you delete your account",
-        (Lang::Zh, UntilDeletion) => "直到你删除账户",
+        (Lang::Zh, UntilDeletion) => "直到您删除账户",
         (Lang::En, Days) => "{0} days",
         (Lang::Zh, Days) => "{0} 天",
         (Lang::En, Nothing) => "Nothing held.",
@@ -817,36 +817,36 @@ fn t(lang: Lang, text: Text) -> &'static str {
         (Lang::En, LedgerOk) => {
             "The chain of your {0} consent records was intact when this archive was made."
         }
-        (Lang::Zh, LedgerOk) => "生成本存档时，你的 {0} 条同意记录的链条完整。",
+        (Lang::Zh, LedgerOk) => "生成本存档时，您的 {0} 条同意记录的链条完整。",
         (Lang::En, LedgerBroken) => {
             "The chain of your consent records was broken from record {0} when this archive was made. Please tell us."
         }
-        (Lang::Zh, LedgerBroken) => "生成本存档时，你的同意记录链条自第 {0} 条起断裂。请告知我们。",
+        (Lang::Zh, LedgerBroken) => "生成本存档时，您的同意记录链条自第 {0} 条起断裂。请告知我们。",
         (Lang::En, LedgerHow) => {
             "How to check the chain: each record's prev_hash must equal the hash of the record before it (the first \
              one's equals genesis), and the numbers (seq) run 1, 2, 3… without gaps; you can check this yourself in \
              consent-ledger.json. Each hash is a MAC (HMAC-SHA256) of the record's fields, its number and prev_hash, \
-             keyed by a secret of Ward's, so only Ward can recompute it: in Ward, Account → Privacy → consent history \
-             → Verify does (GET /api/privacy/ledger/verify), and also checks that no newest record was removed."
+             keyed by a secret of Ward's, so only Ward can recompute it: in Ward, Account → Privacy center → \
+             Your consent history → Verify my history does (GET /api/privacy/ledger/verify), and also checks that no newest record was removed."
         }
         (Lang::Zh, LedgerHow) => {
             "如何核验链条：每条记录的 prev_hash 必须等于前一条记录的 hash（第一条等于 genesis），且编号（seq）\
-             依次为 1、2、3……没有缺号；你可以在 consent-ledger.json 中自行核对。每个 hash 是以 Ward 的密钥对该记录\
-             的字段、编号和 prev_hash 计算的 MAC（HMAC-SHA256），只有 Ward 能重新计算：在 Ward 中，账户 → 隐私 → \
-             同意历史 → 核验（GET /api/privacy/ledger/verify）会重新计算，并检查最新的记录没有被删除。"
+             依次为 1、2、3……没有缺号；您可以在 consent-ledger.json 中自行核对。每个 hash 是以 Ward 的密钥对该记录\
+             的字段、编号和 prev_hash 计算的 MAC（HMAC-SHA256），只有 Ward 能重新计算：在 Ward 中，账户 → 隐私中心 → \
+             您的同意历史 → 验证我的历史（GET /api/privacy/ledger/verify）会重新计算，并检查最新的记录没有被删除。"
         }
         (Lang::En, Missing) => "{0} pictures were deleted while the archive was made and are not in it.",
         (Lang::Zh, Missing) => "有 {0} 张图片在生成存档期间被删除，未包含在内。",
         (Lang::En, MailSubject) => "Your Ward data archive is ready",
-        (Lang::Zh, MailSubject) => "你的 Ward 数据存档已准备好",
+        (Lang::Zh, MailSubject) => "您的 Ward 数据存档已准备好",
         (Lang::En, MailBody) => {
             "The archive of your data you asked for is ready. Download it from My data in your account:\n\n{0}\n\n\
              The link works for 7 days from your request, only when you are signed in. If you did not ask for it, \
              change your password and review the activity on your security page.\n\n— Ward\n"
         }
         (Lang::Zh, MailBody) => {
-            "你申请的数据存档已准备好。请在账户的“我的数据”中下载：\n\n{0}\n\n自申请起 7 天内有效，且仅在你登录时可用。\
-             如果这不是你本人申请的，请修改密码并查看安全页面上的活动记录。\n\n— Ward\n"
+            "您申请的数据存档已准备好。请在账户的“我的数据”中下载：\n\n{0}\n\n自申请起 7 天内有效，且仅在您登录时可用。\
+             如果这不是您本人申请的，请修改密码并查看安全页面上的活动记录。\n\n— Ward\n"
         }
     }
 }
