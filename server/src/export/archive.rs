@@ -666,7 +666,7 @@ fn html_table_head(tp: &TablePlan) -> String {
     // Focusable and named: a wide table scrolls sideways, and keyboards must reach it too.
     let mut out = format!(
         "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{t}\"><table><caption>{t}</caption><thead><tr>",
-        t = esc(tp.table)
+        t = esc(&format!("{} ({})", tp.table, tp.section))
     );
     for (c, _) in &tp.columns {
         let _ = write!(out, "<th scope=\"col\">{}</th>", esc(field_name(c.column)));
