@@ -24,6 +24,7 @@ use ward_model::{
     ConsentChange, ConsentOverview, LedgerEntry, LedgerVerification, MyData, PolicyAccept, PolicyDiff,
     PolicyDocument, PrivacyStatus, Unsubscribe,
 };
+use ward_model::{ExportConfirm, ExportStart, ExportStatus};
 use web_sys::{AbortController, AbortSignal};
 
 /// Every URL of the API the app uses.
@@ -58,6 +59,11 @@ pub mod urls {
     pub const PRIVACY_LEDGER_VERIFY: &str = "/api/privacy/ledger/verify";
     pub const PRIVACY_COOKIES: &str = "/api/privacy/cookies";
     pub const PRIVACY_STATUS: &str = "/api/privacy/status";
+    // Data export.
+    pub const PRIVACY_EXPORTS: &str = "/api/privacy/exports";
+    pub const PRIVACY_EXPORT: &str = "/api/privacy/exports/current";
+    pub const PRIVACY_EXPORT_EVENTS: &str = "/api/privacy/exports/current/events";
+    pub const PRIVACY_EXPORT_CONFIRM: &str = "/api/privacy/exports/current/confirm";
     pub const PRIVACY_ACCEPT: &str = "/api/privacy/policy/accept";
     pub const PRIVACY_UNSUBSCRIBE: &str = "/api/privacy/unsubscribe";
     pub const PRIVACY_MY_DATA: &str = "/api/privacy/my-data";
@@ -548,6 +554,46 @@ pub async fn policy_diff(
 /// `GET /api/privacy/my-data`.
 pub async fn my_data(abort: AbortSignal) -> Result<MyData, ClientError> {
     get_json(urls::PRIVACY_MY_DATA, &abort).await
+}
+
+/// `POST /api/privacy/exports` (202): starts building an archive of the person's data.
+pub async fn start_export(body: &ExportStart, abort: &AbortSignal) -> Result<ExportStatus, ClientError> {
+    post_json(urls::PRIVACY_EXPORTS, body, abort).await
+}
+
+/// `GET /api/privacy/exports/current`; `None` when the person has no archive (404).
+pub async fn export_status(abort: AbortSignal) -> Result<Option<ExportStatus>, ClientError> {
+    match get_json(urls::PRIVACY_EXPORT, &abort).await {
+        Err(e) if e.status() == Some(404) => Ok(None),
+        other => other.map(Some),
+    }
+}
+
+/// `DELETE /api/privacy/exports/current` (204): cancels the archive, or deletes it.
+pub async fn cancel_export(abort: &AbortSignal) -> Result<(), ClientError> {
+    delete(urls::PRIVACY_EXPORT, abort).await
+}
+
+/// `POST /api/privacy/exports/current/confirm`: the password again, to download.
+pub async fn confirm_export(body: &ExportConfirm, abort: &AbortSignal) -> Result<ExportStatus, ClientError> {
+    post_json(urls::PRIVACY_EXPORT_CONFIRM, body, abort).await
+}
+
+/// Listens to `GET /api/privacy/exports/current/events` (server-sent events named `status`)
+/// until the returned source is closed; the server ends the stream once the archive is
+/// ready, failed or gone.
+pub fn watch_export(on_status: impl Fn(ExportStatus) + 'static) -> Option<web_sys::EventSource> {
+    use wasm_bindgen::JsCast as _;
+    use wasm_bindgen::closure::Closure;
+    let source = web_sys::EventSource::new(urls::PRIVACY_EXPORT_EVENTS).ok()?;
+    let status = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+        if let Some(s) = e.data().as_string().and_then(|t| serde_json::from_str::<ExportStatus>(&t).ok()) {
+            on_status(s);
+        }
+    });
+    let _ = source.add_event_listener_with_callback("status", status.as_ref().unchecked_ref());
+    status.forget();
+    Some(source)
 }
 
 /// `POST /api/privacy/unsubscribe` (204): no session needed.

@@ -38,6 +38,8 @@ pub fn activity_kind(i18n: I18n, kind: &str) -> String {
         "passkey_removed" => t_string!(i18n, activity.passkey_removed),
         "signed_in_passkey" => t_string!(i18n, activity.signed_in_passkey),
         "signed_in_two_step_passkey" => t_string!(i18n, activity.signed_in_two_step_passkey),
+        "export_requested" => t_string!(i18n, activity.export_requested),
+        "export_downloaded" => t_string!(i18n, activity.export_downloaded),
         other => return other.replace('_', " "),
     };
     s.to_string()

@@ -6,6 +6,7 @@
 mod account;
 mod device;
 mod error;
+mod export;
 mod health;
 mod privacy;
 mod share;
@@ -14,6 +15,7 @@ pub use account::*;
 pub use device::*;
 
 pub use error::{ApiError, ErrorCode, FieldError, FieldErrorCode};
+pub use export::*;
 pub use health::{Health, HealthStatus};
 pub use privacy::*;
 pub use share::*;

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod config;
 pub mod devices;
 pub mod error;
+pub mod export;
 pub mod http;
 pub mod mail;
 pub mod openapi;
@@ -34,6 +35,8 @@ pub struct AppState {
     /// The privacy center: purposes, cookie banner, policy versions.
     pub privacy: Arc<privacy::Privacy>,
     pub devices: Arc<devices::Devices>,
+    /// Data export: the archives being built here, and their clock (`export`).
+    pub exports: Arc<export::Exports>,
     /// `--dev-pages`: the developer mailbox and demo cameras answer loopback clients.
     pub dev_pages: bool,
     /// `--trusted-proxies`: whose forwarded client addresses are believed (`http::client`).
@@ -135,6 +138,7 @@ impl Server {
             auth: Arc::new(auth),
             privacy: Arc::new(privacy),
             devices: Arc::new(devices),
+            exports: Arc::new(export::Exports::new(&config.data_dir)),
             dev_pages: config.dev_pages,
             trusted_proxies: Arc::new(config.trusted_proxies.clone()),
         };
@@ -156,6 +160,7 @@ impl Server {
         let outbox = state.auth.mailer.outbox().map(std::path::Path::to_path_buf);
         let retention = tokio::spawn(retention_job(stores.clone(), outbox));
         let media_retention = tokio::spawn(devices::retention_job(state.clone()));
+        let export_retention = tokio::spawn(export::retention_job(state.clone()));
         // The peer address feeds rate limits, the sessions list and the activity log.
         axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
@@ -163,6 +168,7 @@ impl Server {
             .context("the server failed")?;
         retention.abort();
         media_retention.abort();
+        export_retention.abort();
         stores.close().await;
         Ok(())
     }

@@ -50,6 +50,7 @@ const PUBLIC: &[(&str, &str)] = &[
     ("get", "/api/privacy/policies/{kind}/diff"),
     ("get", "/api/privacy/policies/{kind}/{version}"),
     ("post", "/api/privacy/unsubscribe"),
+    ("get", "/api/privacy/exports/schema/v1"),
     ("get", "/api/dev/cameras"),
     ("get", "/api/dev/mailbox"),
     ("get", "/api/agent"),

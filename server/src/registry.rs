@@ -350,6 +350,55 @@ const DEVICE_COLUMNS: &[Column] = &[
     device_data("share_accesses", "at", SHARE_USE, Retention::Days(SHARE_USE_DAYS), "shares"),
 ];
 
+// ---- Data export ----
+/// Days an export archive (its row and its file) is kept after it was requested.
+pub const EXPORT_DAYS: u32 = 7;
+const EXPORT: &str = "to build the archive of their data the person asked for and let them download it";
+
+const fn export_fact(column: &'static str) -> Column {
+    declared(
+        "exports",
+        column,
+        Personal {
+            category: Activity,
+            purpose: EXPORT,
+            // The right of access and to portability (GDPR art. 15 and 20).
+            legal_basis: LegalBasis::LegalObligation,
+            retention: Retention::Days(EXPORT_DAYS),
+            export_section: "exports",
+            erasure: Erasure::Delete,
+        },
+    )
+}
+
+const EXPORT_COLUMNS: &[Column] = &[
+    not_personal(Reg, "exports", "id", ID),
+    not_personal(Reg, "exports", "person_id", ID),
+    export_fact("state"),
+    export_fact("language"),
+    export_fact("created_at"),
+    export_fact("ready_at"),
+    export_fact("size"),
+    export_fact("error"),
+    not_personal(Reg, "exports", "confirmed_session", ID),
+    export_fact("confirmed_at"),
+];
+
+/// The archives themselves (`crate::export`): ZIP files sealed with the person's key, under
+/// `<data-dir>/exports/<region>/`, deleted with their row by the hourly retention job.
+pub const EXPORTS: FileStore = FileStore {
+    dir: "exports",
+    what: "the archives of their data people asked for, sealed with their key",
+    personal: Personal {
+        category: Activity,
+        purpose: EXPORT,
+        legal_basis: LegalBasis::LegalObligation,
+        retention: Retention::Days(EXPORT_DAYS),
+        export_section: "exports",
+        erasure: Erasure::Delete,
+    },
+};
+
 const SHARES: &str = "to let the people you choose use a camera, as far and as long as you granted";
 const SHARE_USE: &str = "to show a camera's owner when the people they shared it with used it";
 /// How long the use of a share stays in its owner's view.
@@ -402,13 +451,15 @@ pub const OUTBOX: FileStore = FileStore {
 };
 
 /// Every store of personal data kept in files rather than tables.
-pub const FILE_STORES: &[FileStore] = &[OUTBOX];
+pub const FILE_STORES: &[FileStore] = &[OUTBOX, EXPORTS];
 
 /// Every column of every table, in every store. Add a migration, add its columns here.
 pub const COLUMNS: &[Column] = concat_columns();
 
 const fn concat_columns() -> &'static [Column] {
-    const N: usize = BASE_COLUMNS.len() + DEVICE_COLUMNS.len();
+    const N: usize = BASE_COLUMNS.len() + DEVICE_COLUMNS.len() + EXPORT_COLUMNS.len();
+    // Evaluated once at compile time; only a reference to it is ever used.
+    #[allow(clippy::large_const_arrays)]
     const ALL: [Column; N] = {
         let mut out = [BASE_COLUMNS[0]; N];
         let mut i = 0;
@@ -420,6 +471,11 @@ const fn concat_columns() -> &'static [Column] {
         while j < DEVICE_COLUMNS.len() {
             out[i + j] = DEVICE_COLUMNS[j];
             j += 1;
+        }
+        let mut k = 0;
+        while k < EXPORT_COLUMNS.len() {
+            out[i + j + k] = EXPORT_COLUMNS[k];
+            k += 1;
         }
         out
     };
@@ -599,8 +655,15 @@ pub fn subject_column(table: &str) -> &'static str {
 }
 
 /// Tables purged by age, with the column holding each row's time (Unix seconds).
-pub const AGED_TABLES: &[(&str, &str)] =
-    &[("activity", "at"), ("codes", "expires_at"), ("call_views", "at"), ("share_accesses", "at")];
+pub const AGED_TABLES: &[(&str, &str)] = &[
+    ("activity", "at"),
+    ("codes", "expires_at"),
+    ("call_views", "at"),
+    ("share_accesses", "at"),
+    // The export's files go first, by `crate::export::purge` (the retention job runs it
+    // before this table's rows are purged).
+    ("exports", "created_at"),
+];
 
 /// How the real schema and the registry disagree.
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -226,6 +226,9 @@ pub async fn delete_account(
     for d in s.db.devices_of(&s.person.id, None).await? {
         crate::devices::remove(&state, s.region, &s.db, &d).await?;
     }
+    // A data-export archive: stopped if it is being built, its file deleted (its row goes
+    // with the person's).
+    crate::export::erase(&state, s.region, &s.db, &s.person.id).await?;
     // The region store first (rows), then the directory (the key): if the second step
     // failed, a retry finds the person gone from the region and forgets them for good.
     s.db.person_delete(&s.person.id, &receipt, at).await?;

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod client;
 mod dev;
 mod devices;
+mod export;
 mod health;
 mod live;
 mod passkeys;
@@ -39,6 +40,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(passkeys::router())
         .merge(dev::router())
         .merge(privacy::router())
+        .merge(export::router())
         .merge(devices::router())
         .merge(live::router())
         .merge(shares::router())

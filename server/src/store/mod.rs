@@ -12,6 +12,7 @@
 
 mod devices;
 mod directory;
+mod exports;
 mod limits;
 mod people;
 mod pictures;
@@ -33,6 +34,7 @@ use ward_model::Region;
 
 pub use devices::{CallRow, DeviceRow, EventFilter, EventRow, FactoryRow};
 pub use directory::DirectoryEntry;
+pub use exports::{Cell, ExportRow};
 pub use limits::DelayRow;
 pub use people::{ActivityRow, CodePurpose, NewPerson, PasskeyRow, PersonRow, SessionRow};
 pub use pictures::Charge;

@@ -145,6 +145,7 @@ const ROWS: &[Row] = &[
     with("POST", "/api/privacy/unsubscribe", "I I I I I I I I", |_, _| {
         j(json!({"token": "not-a-real-token"}))
     }),
+    row("GET", "/api/privacy/exports/schema/v1", "2 2 2 2 2 2 2 2"),
     // The developer aids do not exist without `--dev-pages`.
     row("GET", "/api/dev/cameras", "N N N N N N N N"),
     row("GET", "/api/dev/mailbox", "N N N N N N N N"),
@@ -181,6 +182,18 @@ const ROWS: &[Row] = &[
     row("GET", "/api/privacy/ledger", "U 2 2 2 2 2 2 2"),
     row("GET", "/api/privacy/ledger/verify", "U 2 2 2 2 2 2 2"),
     row("GET", "/api/privacy/my-data", "U 2 2 2 2 2 2 2"),
+    // Data export: only the owner has an archive (made with the fixtures). A wrong password:
+    // a new archive would replace the one the rows below download.
+    with("POST", "/api/privacy/exports", "U I I I I I I I", |_, _| {
+        j(json!({"password": "not the password"}))
+    }),
+    row("GET", "/api/privacy/exports/current", "U 2 N N N N N N"),
+    row("GET", "/api/privacy/exports/current/events", "U 2 N N N N N N"),
+    with("POST", "/api/privacy/exports/current/confirm", "U I N N N N N N", |_, _| {
+        j(json!({"password": "not the password"}))
+    }),
+    // {id}: the owner's archive.
+    row("GET", "/api/privacy/exports/download/{id}", "U 2 N N N N N N"),
     row("GET", "/api/privacy/status", "U 2 2 2 2 2 2 2"),
     with("POST", "/api/privacy/policy/accept", "U 2 2 2 2 2 2 2", |ids, _| {
         j(json!({"version": ids.version}))
@@ -229,6 +242,7 @@ const ROWS: &[Row] = &[
     row("DELETE", "/api/devices/{id}/shares/{share}", "U 2 N F F N N N"),
     // "live"'s share was revoked by now.
     row("DELETE", "/api/devices/{id}", "U 2 N N F N N N"),
+    row("DELETE", "/api/privacy/exports/current", "U 2 N N N N N N"),
     Row { fresh: true, ..row("DELETE", "/api/session", "U 2 2 2 2 2 2 2") },
     with("POST", "/api/account/deletion", "U 2 2 2 2 2 2 2", |_, _| j(json!({"password": PASSWORD}))),
 ];
@@ -248,6 +262,8 @@ struct Ids {
     /// A second session of the owner's.
     owner_session: String,
     version: String,
+    /// The owner's data-export archive.
+    export: String,
     serial: String,
     code: String,
     sdp: String,
@@ -269,6 +285,7 @@ fn fill(template: &str, ids: &Ids) -> String {
         ("/api/account/passkeys/", "{id}", "no-such-passkey"),
         ("/api/privacy/policies/", "{kind}", "privacy"),
         ("/api/privacy/policies/", "{version}", &ids.version),
+        ("/api/privacy/exports/download/", "{id}", &ids.export),
     ];
     for (prefix, name, value) in by_prefix {
         if template.starts_with(prefix) {
@@ -427,7 +444,23 @@ async fn matrix(backend: Backend) {
     let owner_session =
         sessions.iter().find(|s| s.current).expect("the current session is listed").id.clone();
     let policy: PolicyDocument = get_json(&app, &owner, "/api/privacy/policies/privacy").await;
+    let body = j(json!({"password": PASSWORD}));
+    let res = send(&app, Some(&owner), "POST", "/api/privacy/exports", &body, &Ids::default()).await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED, "the owner asks for an archive");
+    let until = tokio::time::Instant::now() + WAIT;
+    let export = loop {
+        let status: Value = get_json(&app, &owner, "/api/privacy/exports/current").await;
+        if status["state"] == "ready" {
+            break status["id"].as_str().unwrap().to_string();
+        }
+        assert!(
+            tokio::time::Instant::now() < until,
+            "the owner's archive is ready within {WAIT:?}: {status}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
     let ids = Ids {
+        export,
         device,
         event,
         call,

@@ -11,6 +11,7 @@ mod bounds;
 mod crash;
 mod devices;
 mod errors;
+mod export;
 mod hardening;
 mod headers;
 mod health;

@@ -1,5 +1,6 @@
 //! The privacy area (its own wasm chunk): the privacy center and "my data".
 mod center;
+mod export;
 mod my_data;
 
 pub use center::PrivacyCenterPage;

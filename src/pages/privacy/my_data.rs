@@ -20,6 +20,7 @@ pub fn MyDataPage() -> impl IntoView {
         <h1>{tr(i18n, |l| td_string!(l, my_data.heading))}</h1>
         <AccountTabs />
         <RequireSession>
+            <super::export::ExportPanel />
             <Holdings />
         </RequireSession>
     }
