@@ -13,6 +13,8 @@ use crate::session::{SessionState, use_session};
 #[component]
 pub fn Header() -> impl IntoView {
     let i18n = use_i18n();
+    let session = use_session();
+    let signed_in = move || session.0.with(|s| matches!(s, SessionState::SignedIn(_)));
     view! {
         <a class="skip-link" href="#main" on:click=skip_to_main>{tr(i18n, |l| td_string!(l, skip_to_content))}</a>
         <header class="site-header">
@@ -26,8 +28,11 @@ pub fn Header() -> impl IntoView {
                     <ul>
                         <li><A href={Page::Home.path()} exact=true>{tr(i18n, |l| td_string!(l, nav.home))}</A></li>
                         <li><A href={Page::Privacy.path()}>{tr(i18n, |l| td_string!(l, nav.privacy))}</A></li>
-                        <li><A href={Page::Devices.path()}>{tr(i18n, |l| td_string!(l, devices.nav))}</A></li>
-                        <li><A href={Page::Events.path()}>{tr(i18n, |l| td_string!(l, events.nav))}</A></li>
+                        // A visitor is shown what a visitor can use: devices and alarms need an account.
+                        {move || signed_in().then(|| view! {
+                            <li><A href={Page::Devices.path()}>{tr(i18n, |l| td_string!(l, devices.nav))}</A></li>
+                            <li><A href={Page::Events.path()}>{tr(i18n, |l| td_string!(l, events.nav))}</A></li>
+                        })}
                     </ul>
                 </nav>
                 <AccountNav />

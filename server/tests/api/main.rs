@@ -17,6 +17,7 @@ mod health;
 mod lifecycle;
 mod limits;
 mod live;
+mod mydata;
 mod openapi;
 mod pictures;
 mod privacy;

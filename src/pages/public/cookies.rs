@@ -19,7 +19,7 @@ pub fn Cookies() -> impl IntoView {
         cleared.set(true);
     };
     view! {
-        <PolicyPage kind="cookies" title=|l| td_string!(l, cookies.title)>
+        <PolicyPage kind="cookies" title=|l| td_string!(l, cookies.title) description=|l| td_string!(l, cookies.description)>
             <section class="card">
                 <h2>{tr(i18n, |l| td_string!(l, cookies.settings_heading))}</h2>
                 <p>{tr(i18n, |l| td_string!(l, cookies.settings_body))}</p>

@@ -7,5 +7,5 @@ use crate::i18n::td_string;
 /// diffs between versions.
 #[component]
 pub fn Privacy() -> impl IntoView {
-    view! { <PolicyPage kind="privacy" title=|l| td_string!(l, privacy.title) /> }
+    view! { <PolicyPage kind="privacy" title=|l| td_string!(l, privacy.title) description=|l| td_string!(l, privacy.description) /> }
 }
