@@ -191,7 +191,7 @@ impl Privacy {
     ) -> Result<Vec<HeldField>, AppError> {
         let mut out = Vec::new();
         for ((_, label), cell) in columns.iter().zip(row) {
-            let Some(l) = label else {
+            let Some(l) = *label else {
                 if cell != Cell::Null {
                     out.push(self.described(None));
                 }

@@ -26,7 +26,7 @@ const SIGN_IN: (Page, Text) = (Page::SignIn, |l| td_string!(l, home.link_sign_in
 const DEVICES: (Page, Text) = (Page::Devices, |l| td_string!(l, home.link_devices));
 const POLICY: (Page, Text) = (Page::Privacy, |l| td_string!(l, home.link_policy));
 
-const AUDIENCES: [Audience; 4] = [
+static AUDIENCES: [Audience; 4] = [
     Audience {
         heading: |l| td_string!(l, home.cameras_heading),
         text: |l| td_string!(l, home.cameras_text),
