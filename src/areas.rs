@@ -170,7 +170,7 @@ pub fn AreaPage(area: Area) -> impl IntoView {
         let _ = state.try_set(Some(open(area).await));
     });
     // Until the page names itself, the tab says what is happening (axe: document-title).
-    move || match state.get() {
+    crate::labels::reactive(move || match state.get() {
         None => view! {
             <Title text=tr(i18n, |l| td_string!(l, area.loading)) />
             <p class="area-loading" role="status" aria-live="polite">
@@ -190,7 +190,7 @@ pub fn AreaPage(area: Area) -> impl IntoView {
             </div>
         }
         .into_any(),
-    }
+    })
 }
 
 fn reload() {

@@ -4,7 +4,7 @@ use wasm_bindgen::JsCast;
 
 use crate::api;
 use crate::i18n::{Locale, t_string, td_string, use_i18n};
-use crate::labels::tr;
+use crate::labels::{reactive, tr};
 use crate::prefs::{self, Theme};
 use crate::routes::Page;
 use crate::session::{SessionState, use_session};
@@ -29,10 +29,10 @@ pub fn Header() -> impl IntoView {
                         <li><A href={Page::Home.path()} exact=true>{tr(i18n, |l| td_string!(l, nav.home))}</A></li>
                         <li><A href={Page::Privacy.path()}>{tr(i18n, |l| td_string!(l, nav.privacy))}</A></li>
                         // A visitor is shown what a visitor can use: devices and alarms need an account.
-                        {move || signed_in().then(|| view! {
+                        {reactive(move || signed_in().then(|| view! {
                             <li><A href={Page::Devices.path()}>{tr(i18n, |l| td_string!(l, devices.nav))}</A></li>
                             <li><A href={Page::Events.path()}>{tr(i18n, |l| td_string!(l, events.nav))}</A></li>
-                        })}
+                        }).into_any())}
                     </ul>
                 </nav>
                 <AccountNav />
@@ -75,7 +75,7 @@ fn AccountNav() -> impl IntoView {
     });
     view! {
         <nav class="account-nav" aria-label=tr(i18n, |l| td_string!(l, nav.account_label))>
-            {move || match phase.get() {
+            {reactive(move || match phase.get() {
                 None => ().into_any(),
                 Some(None) => view! {
                     <ul>
@@ -94,7 +94,7 @@ fn AccountNav() -> impl IntoView {
                         </li>
                     </ul>
                 }.into_any(),
-            }}
+            })}
         </nav>
     }
 }

@@ -18,7 +18,7 @@ pub fn ReconsentPrompt() -> impl IntoView {
     let i18n = use_i18n();
     let reconsent = use_reconsent();
     let error = RwSignal::new(None::<ClientError>);
-    move || {
+    crate::labels::reactive(move || {
         reconsent.0.get().map(|p| {
             let version = p.version.clone();
             let accept = move |_| {
@@ -44,5 +44,6 @@ pub fn ReconsentPrompt() -> impl IntoView {
                 </section>
             }
         })
-    }
+        .into_any()
+    })
 }

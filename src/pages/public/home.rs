@@ -1,11 +1,11 @@
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api;
 use crate::components::ErrorPanel;
 use crate::i18n::{Locale, td_string, use_i18n};
-use crate::labels::tr;
+use crate::labels::{describe, reactive, tr};
 use crate::load::load;
 use crate::routes::Page;
 use crate::session::{SessionState, use_session};
@@ -59,9 +59,9 @@ pub fn Home() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let member = move || session.0.with(|s| matches!(s, SessionState::SignedIn(_)));
+    describe(i18n, |l| td_string!(l, home.description));
     view! {
         <Title text=tr(i18n, |l| td_string!(l, home.title)) />
-        <Meta name="description" content=tr(i18n, |l| td_string!(l, home.description)) />
         <section class="hero">
             <h1>{tr(i18n, |l| td_string!(l, home.heading))}</h1>
             <p class="lead">{tr(i18n, |l| td_string!(l, home.lead))}</p>
@@ -71,13 +71,14 @@ pub fn Home() -> impl IntoView {
             {AUDIENCES
                 .iter()
                 .map(|a| {
-                    let links = move || {
+                    let links = reactive(move || {
                         let links = if member() { a.member } else { a.visitor };
                         links
                             .iter()
                             .map(|(page, text)| view! { <li><A href=page.path()>{tr(i18n, *text)}</A></li> })
                             .collect_view()
-                    };
+                            .into_any()
+                    });
                     view! {
                         <li class="card audience">
                             <h3>{tr(i18n, a.heading)}</h3>
@@ -99,7 +100,7 @@ fn Status() -> impl IntoView {
     let (health, retry) = load(api::health);
     view! {
         <section class="status-line" aria-label=tr(i18n, |l| td_string!(l, home.status_heading)) aria-live="polite">
-            {move || match health.get() {
+            {reactive(move || match health.get() {
                 None => ().into_any(),
                 Some(Ok(h)) => view! {
                     <p class="muted">
@@ -110,7 +111,7 @@ fn Status() -> impl IntoView {
                     </p>
                 }.into_any(),
                 Some(Err(e)) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
-            }}
+            })}
         </section>
     }
 }

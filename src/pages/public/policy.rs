@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Title;
 use ward_model::{PolicyDiff, PolicyDocument, PolicySummary};
 
 use crate::api::{self, ClientError};
@@ -20,10 +20,10 @@ pub fn PolicyPage(
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    crate::labels::describe(i18n, description);
     let (doc, retry) = load(move |abort| async move { api::policy(kind, None, &abort).await });
     view! {
         <Title text=tr(i18n, title) />
-        <Meta name="description" content=tr(i18n, description) />
         <article class="prose policy">
             <h1>{tr(i18n, title)}</h1>
             {children.map(|c| c())}

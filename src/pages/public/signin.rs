@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use ward_model::{EmailOnly, SignIn};
@@ -140,9 +140,9 @@ pub fn SignInPage() -> impl IntoView {
         form.error.set(None);
     };
 
+    crate::labels::describe(i18n, |l| td_string!(l, signin.description));
     view! {
         <Title text=tr(i18n, |l| td_string!(l, signin.title)) />
-        <Meta name="description" content=tr(i18n, |l| td_string!(l, signin.description)) />
         <div class="narrow">
             <h1>{tr(i18n, |l| td_string!(l, signin.heading))}</h1>
             {signed_out.then(|| view! { <p class="notice notice-ok" role="status">{tr(i18n, |l| td_string!(l, signin.signed_out))}</p> })}

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use ward_model::{SignUp, SignUpRules};
@@ -19,9 +19,9 @@ pub fn SignUpPage() -> impl IntoView {
     let i18n = use_i18n();
     let abort = api::use_abort_signal();
     let (rules, retry) = load(api::signup_rules);
+    crate::labels::describe(i18n, |l| td_string!(l, signup.description));
     view! {
         <Title text=tr(i18n, |l| td_string!(l, signup.title)) />
-        <Meta name="description" content=tr(i18n, |l| td_string!(l, signup.description)) />
         <div class="narrow">
             <h1>{tr(i18n, |l| td_string!(l, signup.heading))}</h1>
             <p class="lead">{tr(i18n, |l| td_string!(l, signup.lead))}</p>
