@@ -104,7 +104,7 @@ fn measure(url: &str, data: &Path) -> Result<serde_json::Value> {
                 .find(|h| h["table"] == "alarm_events")
                 .ok_or("no alarms in my data")?;
             if alarms["items"] != EVENTS || !body.contains(CAMERA) {
-                return Err(format!("my data does not show the bench's data: {}", alarms["items"]).into());
+                return Err(format!("my data does not show the bench's data: {}", alarms["items"]));
             }
             bytes = body.len();
         }
