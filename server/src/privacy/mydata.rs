@@ -14,7 +14,7 @@ use super::labels::{ColumnLabel, Show};
 use crate::auth::rfc3339;
 use crate::error::AppError;
 use crate::registry::{self, Category, Column, LegalBasis, Personal, Place, Retention};
-use crate::store::{Cell, Db, Want};
+use crate::store::{Db, HeldCell as Cell, Want};
 use crate::vault::PersonKey;
 
 /// The table whose rows are the person (one row, so its fields are counted one by one).

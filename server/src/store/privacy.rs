@@ -199,6 +199,18 @@ impl Db {
     }
 
     /// How many rows of `table` are about the person.
+    /// How many of the person's rows of `table` hold a value in `column`.
+    pub async fn count_held(
+        &self,
+        table: &'static str,
+        person_column: &'static str,
+        column: &'static str,
+        person_id: &str,
+    ) -> Result<i64, StoreError> {
+        let sql = format!("SELECT COUNT({column}) FROM {table} WHERE {person_column} = $1");
+        Ok(with_pool!(self, pool => sqlx::query_scalar(&sql).bind(person_id).fetch_one(pool).await?))
+    }
+
     pub async fn count_rows(
         &self,
         table: &'static str,
