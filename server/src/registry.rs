@@ -355,20 +355,19 @@ const DEVICE_COLUMNS: &[Column] = &[
 pub const EXPORT_DAYS: u32 = 7;
 const EXPORT: &str = "to build the archive of their data the person asked for and let them download it";
 
+/// What the `exports` rows and the archive files both are: one declaration for both.
+const EXPORT_PERSONAL: Personal = Personal {
+    category: Activity,
+    purpose: EXPORT,
+    // The right of access and to portability (GDPR art. 15 and 20).
+    legal_basis: LegalBasis::LegalObligation,
+    retention: Retention::Days(EXPORT_DAYS),
+    export_section: "exports",
+    erasure: Erasure::Delete,
+};
+
 const fn export_fact(column: &'static str) -> Column {
-    declared(
-        "exports",
-        column,
-        Personal {
-            category: Activity,
-            purpose: EXPORT,
-            // The right of access and to portability (GDPR art. 15 and 20).
-            legal_basis: LegalBasis::LegalObligation,
-            retention: Retention::Days(EXPORT_DAYS),
-            export_section: "exports",
-            erasure: Erasure::Delete,
-        },
-    )
+    declared("exports", column, EXPORT_PERSONAL)
 }
 
 const EXPORT_COLUMNS: &[Column] = &[
@@ -389,14 +388,7 @@ const EXPORT_COLUMNS: &[Column] = &[
 pub const EXPORTS: FileStore = FileStore {
     dir: "exports",
     what: "the archives of their data people asked for, sealed with their key",
-    personal: Personal {
-        category: Activity,
-        purpose: EXPORT,
-        legal_basis: LegalBasis::LegalObligation,
-        retention: Retention::Days(EXPORT_DAYS),
-        export_section: "exports",
-        erasure: Erasure::Delete,
-    },
+    personal: EXPORT_PERSONAL,
 };
 
 const SHARES: &str = "to let the people you choose use a camera, as far and as long as you granted";
