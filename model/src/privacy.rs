@@ -271,14 +271,23 @@ pub struct DataCategory {
     pub recipients: Vec<Localized>,
 }
 
-/// Data of one category in one table, held for one purpose under one rule.
+/// Data of one category in one table, held for one purpose under one rule, with the values
+/// themselves in the person's words (labels from the server's `privacy/labels.json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DataHolding {
+    /// For programs (the export, tests): where it is stored. Never shown to a person.
     pub table: String,
     pub columns: Vec<String>,
+    /// What it is, in the person's words.
+    pub title: Localized,
     /// Fields held (for the account itself) or records held (for anything else).
     pub items: u64,
+    /// The account's own fields; for records, what each one also holds, described once
+    /// (secrets and pictures are described, never sent).
+    pub fields: Vec<HeldField>,
+    /// The newest records, newest first: a few of `items` (the export has them all).
+    pub records: Vec<Vec<HeldField>>,
     pub purpose: String,
     pub legal_basis: Basis,
     /// `None`: kept until the account is deleted.
@@ -286,6 +295,29 @@ pub struct DataHolding {
     /// When the oldest record is deleted next (RFC 3339), and in how many seconds.
     pub next_deletion: Option<String>,
     pub next_deletion_in: Option<i64>,
+}
+
+/// One value held, with its label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HeldField {
+    pub label: Localized,
+    pub value: HeldValue,
+}
+
+/// A value as the person should read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case", tag = "kind", content = "value")]
+pub enum HeldValue {
+    /// As stored (a name, an email, a model).
+    Text(String),
+    /// RFC 3339, shown in the reader's time zone.
+    Time(String),
+    Number(i64),
+    YesNo(bool),
+    /// Words in both languages: a code put into words, or what a secret is.
+    Words(Localized),
 }
 
 /// `POST /api/privacy/unsubscribe`: the token of a marketing mail's unsubscribe link.

@@ -42,8 +42,9 @@ pub fn bench(args: &[String]) -> Result {
         }
         Some("live") => crate::bench_live::bench(),
         Some("memory") => crate::bench_memory::bench(),
+        Some("mydata") => crate::bench_mydata::bench(),
         Some("nav") => crate::bench_nav::bench(),
-        _ => Err("usage: cargo xtask bench size|auth|banner|devices|live|memory|nav".into()),
+        _ => Err("usage: cargo xtask bench size|auth|banner|devices|live|memory|mydata|nav".into()),
     }
 }
 

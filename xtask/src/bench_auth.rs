@@ -18,7 +18,7 @@ use crate::sh::{cmd, root, run as sh_run, target_dir};
 const CLIENTS: usize = 32;
 const WARM_UP: Duration = Duration::from_secs(2);
 const MEASURE: Duration = Duration::from_secs(15);
-const PASSWORD: &str = "correct horse battery staple";
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
 /// The target from the issue: health p99 under this during the storm.
 const HEALTH_P99_TARGET_MS: f64 = 20.0;
 
@@ -34,9 +34,21 @@ pub fn on_release_server(
     name: &str,
     measure: impl FnOnce(u32, &str, &Path) -> Result<serde_json::Value>,
 ) -> Result {
+    on_prepared_release_server(name, |_| Ok(()), measure)
+}
+
+/// `on_release_server`, with `prepare` writing into the data dir before the server starts
+/// (e.g. a factory manifest, which the server reads at start).
+pub fn on_prepared_release_server(
+    name: &str,
+    prepare: impl FnOnce(&Path) -> Result,
+    measure: impl FnOnce(u32, &str, &Path) -> Result<serde_json::Value>,
+) -> Result {
     let server_bin = target_dir()?.join("release").join("ward-server");
     let data = std::env::temp_dir().join(format!("ward-bench-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
+    prepare(&data)?;
     let (mut child, url) = start(&server_bin, &data)?;
     let outcome = measure(child.id(), &url, &data);
     let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
@@ -85,7 +97,7 @@ fn agent() -> ureq::Agent {
     ureq::AgentBuilder::new().timeout(Duration::from_secs(30)).build()
 }
 
-fn sign_up(url: &str, data: &Path) -> Result {
+pub(crate) fn sign_up(url: &str, data: &Path) -> Result {
     let a = agent();
     let email = "bench@example.com";
     a.post(&format!("{url}/api/signup"))
@@ -121,7 +133,7 @@ fn code_from_outbox(dir: &PathBuf) -> Result<String> {
     Err("no code in the outbox".into())
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }

@@ -9,6 +9,7 @@ mod bench_auth;
 mod bench_banner;
 mod bench_live;
 mod bench_memory;
+mod bench_mydata;
 mod bench_nav;
 mod compress;
 mod fuzz;

@@ -248,13 +248,15 @@ fn end_to_end(server: &Path, dist: &Path) -> SuiteOutcome {
     let mut log = String::new();
     // The e2e camera's factory record must exist before the server imports manifests at start.
     let camera = server.with_file_name("ward-camera");
-    // Three cameras: one for the devices test (which kills it), one for the live view test,
-    // and one whose QR label the scanner test shows to Chromium's fake webcam.
+    // Four cameras: one for the devices test (which kills it), one for the live view test,
+    // one whose QR label the scanner test shows to Chromium's fake webcam, and one that
+    // words.test.mjs claims and names for the staff person's "My data".
     let camera_state = data.join("cameras").join("e2e.json");
     let live_camera_state = data.join("cameras").join("live.json");
     let scan_camera_state = data.join("cameras").join("scan.json");
     let scan_camera_qr = data.join("cameras").join("scan-qr.png");
-    for state in [&camera_state, &live_camera_state, &scan_camera_state] {
+    let words_camera_state = data.join("cameras").join("words.json");
+    for state in [&camera_state, &live_camera_state, &scan_camera_state, &words_camera_state] {
         let mut init = Command::new(&camera);
         init.arg("--state").arg(state).arg("--manifest").arg(data.join("factory").join("e2e.jsonl"));
         if state == &scan_camera_state {
@@ -313,7 +315,8 @@ fn end_to_end(server: &Path, dist: &Path) -> SuiteOutcome {
                 .env("WARD_CAMERA_STATE", &camera_state)
                 .env("WARD_LIVE_CAMERA_STATE", &live_camera_state)
                 .env("WARD_SCAN_CAMERA_STATE", &scan_camera_state)
-                .env("WARD_SCAN_CAMERA_QR", &scan_camera_qr);
+                .env("WARD_SCAN_CAMERA_QR", &scan_camera_qr)
+                .env("WARD_WORDS_CAMERA_STATE", &words_camera_state);
             // Where the server's stores are, for tests that tamper with them from outside.
             node.env("WARD_E2E_DATA_DIR", &data).env("WARD_E2E_PRIVACY_STAFF", E2E_PRIVACY_STAFF);
             let outcome = capture(node);

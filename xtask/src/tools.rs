@@ -181,6 +181,14 @@ fn ensure_node() -> Result {
 
 /// Chromium and chromedriver for the wasm and end-to-end tests, and a CJK font so that
 /// Simplified Chinese pages render (and screenshot) as people see them, not as boxes.
+/// The `sqlite3` shell, for benches and tests that write a store from outside.
+pub fn ensure_sqlite3() -> Result {
+    if !Path::new("/usr/bin/sqlite3").exists() {
+        apt_install(&["sqlite3"])?;
+    }
+    Ok(())
+}
+
 pub fn ensure_browser() -> Result {
     let have = |p: &str| Path::new(p).exists();
     let mut missing = Vec::new();

@@ -19,6 +19,19 @@ use crate::AppState;
 const NO_CACHE: HeaderValue = HeaderValue::from_static("no-cache");
 const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
 
+/// The app's pages meant to be found by a search engine (a parent looking for how to have a
+/// child's data deleted, anyone reading the policies). Every other page of the app, an
+/// account's, a device's, a developer's, a single-use link's or an unknown address, is
+/// answered with `X-Robots-Tag: noindex`; `public/robots.txt` disallows the private ones
+/// (a test keeps the two in step).
+pub const PUBLIC_PAGES: &[&str] = &["/", "/privacy", "/cookies", "/signup", "/signin"];
+
+/// Whether the app page at `path` may be indexed.
+pub fn is_public_page(path: &str) -> bool {
+    let path = if path.len() > 1 { path.trim_end_matches('/') } else { path };
+    PUBLIC_PAGES.contains(&path)
+}
+
 /// The dist dir as found at start.
 pub struct Assets {
     dist_dir: PathBuf,
@@ -142,7 +155,11 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
     if (is_deep_link(&path) || path == "/index.html")
         && let Some((page, variant)) = state.assets.page_for(&path)
     {
-        return state.privacy.page(page, variant, req.headers());
+        let mut res = state.privacy.page(page, variant, req.headers());
+        if !is_public_page(&path) {
+            res.headers_mut().insert("x-robots-tag", HeaderValue::from_static("noindex"));
+        }
+        return res;
     }
     let mut res = match files.oneshot(req).await {
         Ok(res) => res.into_response(),
@@ -263,6 +280,38 @@ mod tests {
         for path in ["/favicon.ico", "/x.js", "/snippets/a/b.js", "/robots.txt", "/.env"] {
             assert!(!is_deep_link(path), "{path}");
         }
+    }
+
+    /// robots.txt and the `noindex` header agree: every public page is allowed, every
+    /// private area is disallowed and gets the header.
+    #[test]
+    fn robots_txt_allows_the_public_pages_and_disallows_the_private_ones() {
+        let robots = include_str!("../../../public/robots.txt");
+        let disallowed: Vec<&str> =
+            robots.lines().filter_map(|l| l.trim().strip_prefix("Disallow:")).map(str::trim).collect();
+        let blocked = |path: &str| disallowed.iter().any(|d| !d.is_empty() && path.starts_with(d));
+        for page in PUBLIC_PAGES {
+            assert!(is_public_page(page), "{page}");
+            assert!(!blocked(page), "robots.txt disallows the public page {page}");
+        }
+        assert!(is_public_page("/privacy/"));
+        for private in [
+            "/account",
+            "/account/privacy",
+            "/account/data",
+            "/account/security",
+            "/devices",
+            "/events",
+            "/live",
+            "/dev/mailbox",
+            "/signup/verify",
+            "/password-reset",
+            "/unsubscribe/abc",
+        ] {
+            assert!(!is_public_page(private), "{private} is no public page");
+            assert!(blocked(private), "robots.txt does not disallow {private}");
+        }
+        assert!(!is_public_page("/no-such-page"), "unknown addresses are not indexed either");
     }
 
     #[test]

@@ -595,5 +595,5 @@ pub async fn pageview(State(state): State<AppState>, Json(req): Json<PageView>) 
 #[utoipa::path(get, path = "/privacy/my-data", tag = "privacy",
     responses((status = 200, description = "The person's data, by category.", body = MyData)))]
 pub async fn my_data(State(state): State<AppState>, s: CurrentSession) -> Result<Json<MyData>, AppError> {
-    Ok(Json(state.privacy.my_data(&s.db, s.region, &s.person.id, now()).await?))
+    Ok(Json(state.privacy.my_data(&s.db, s.region, &s.person.id, &s.key, now()).await?))
 }

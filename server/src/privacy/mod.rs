@@ -5,6 +5,7 @@
 pub mod analytics;
 pub mod banner;
 pub mod docs;
+pub mod labels;
 pub mod mydata;
 
 use std::collections::HashMap;
@@ -70,6 +71,8 @@ pub const COOKIE_FLAGS: [&str; 3] = ["preferences", "analytics", "advertising"];
 pub struct Privacy {
     pub purposes: Vec<Purpose>,
     pub cookies: CookiesFile,
+    /// The words for every personal column (`privacy/labels.json`).
+    pub labels: labels::Labels,
     /// Keyed hashes of the privacy staff's emails (`WARD_PRIVACY_STAFF`).
     staff: Vec<Vec<u8>>,
     /// The newest version of each policy, kept in step with the directory on publication.
@@ -103,6 +106,7 @@ impl Privacy {
         let privacy = Privacy {
             purposes: purposes.purposes,
             cookies,
+            labels: labels::Labels::shipped()?,
             staff,
             current: RwLock::new(HashMap::new()),
             banner: banner::Cache::default(),

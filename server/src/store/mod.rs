@@ -38,7 +38,7 @@ pub use exports::{Cell, ExportRow};
 pub use limits::DelayRow;
 pub use people::{ActivityRow, CodePurpose, NewPerson, PasskeyRow, PersonRow, SessionRow};
 pub use pictures::Charge;
-pub use privacy::{GENESIS, LedgerRow, NewLedgerEntry, PolicyRow, ledger_message};
+pub use privacy::{Cell as HeldCell, GENESIS, LedgerRow, NewLedgerEntry, PolicyRow, Want, ledger_message};
 pub use shares::ShareRow;
 
 use crate::config::DatabaseUrl;

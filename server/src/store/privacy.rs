@@ -43,6 +43,28 @@ pub struct NewLedgerEntry {
     pub at: i64,
 }
 
+/// What `Db::held_rows` reads of a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Want {
+    Int,
+    Bool,
+    Text,
+    Bytes,
+    /// Only whether a value is there.
+    Present,
+}
+
+/// One value read by `Db::held_rows`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    Null,
+    Present,
+    Int(i64),
+    Bool(bool),
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
 /// The hash of "no previous record": the start of every person's chain.
 pub const GENESIS: [u8; 32] = [0; 32];
 
@@ -116,11 +138,68 @@ impl Db {
         Ok(rows.into_iter().filter_map(|(id, r)| Some((id, Region::from_code(&r)?))).collect())
     }
 
-    // --- "my data": counts driven by the registry ---
+    // --- "my data": values driven by the registry and `privacy/labels.json` ---
 
-    /// How many of the person's rows of `table` hold a value in `column` (`person_column`
-    /// names the person: `id` for `people`, `person_id` elsewhere). Identifiers come from
-    /// the registry, never from a request.
+    /// The oldest time (Unix seconds) in `time_column` among the person's rows of `table`.
+    pub async fn oldest_held(
+        &self,
+        table: &'static str,
+        person_column: &'static str,
+        time_column: &'static str,
+        person_id: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        let sql = format!("SELECT MIN({time_column}) FROM {table} WHERE {person_column} = $1");
+        Ok(with_pool!(self, pool => sqlx::query_scalar(&sql).bind(person_id).fetch_one(pool).await?))
+    }
+
+    /// The person's rows of `table` (at most `limit`, newest first by `newest_by`), each
+    /// with the cells asked for. `Want::Present` reads only whether a value is there, never
+    /// the value: secrets are not read to be described. Names come from the registry.
+    pub async fn held_rows(
+        &self,
+        table: &'static str,
+        person_column: &'static str,
+        person_id: &str,
+        columns: &[(&'static str, Want)],
+        newest_by: Option<&'static str>,
+        limit: i64,
+    ) -> Result<Vec<Vec<Cell>>, StoreError> {
+        let select = columns
+            .iter()
+            .map(|(c, want)| match want {
+                Want::Present => format!("CAST(CASE WHEN {c} IS NULL THEN 0 ELSE 1 END AS BIGINT)"),
+                _ => c.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let order = newest_by.map(|c| format!(" ORDER BY {c} DESC")).unwrap_or_default();
+        let sql = format!("SELECT {select} FROM {table} WHERE {person_column} = $1{order} LIMIT $2");
+        Ok(with_pool!(self, pool => {
+            let rows = sqlx::query(&sql).bind(person_id).bind(limit).fetch_all(pool).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let mut cells = Vec::with_capacity(columns.len());
+                for (i, (_, want)) in columns.iter().enumerate() {
+                    use sqlx::Row as _;
+                    cells.push(match want {
+                        Want::Int => row.try_get::<Option<i64>, _>(i)?.map_or(Cell::Null, Cell::Int),
+                        Want::Present => match row.try_get::<i64, _>(i)? {
+                            0 => Cell::Null,
+                            _ => Cell::Present,
+                        },
+                        Want::Bool => row.try_get::<Option<bool>, _>(i)?.map_or(Cell::Null, Cell::Bool),
+                        Want::Text => row.try_get::<Option<String>, _>(i)?.map_or(Cell::Null, Cell::Text),
+                        Want::Bytes => row.try_get::<Option<Vec<u8>>, _>(i)?.map_or(Cell::Null, Cell::Bytes),
+                    });
+                }
+                out.push(cells);
+            }
+            out
+        }))
+    }
+
+    /// How many rows of `table` are about the person.
+    /// How many of the person's rows of `table` hold a value in `column`.
     pub async fn count_held(
         &self,
         table: &'static str,
@@ -132,15 +211,13 @@ impl Db {
         Ok(with_pool!(self, pool => sqlx::query_scalar(&sql).bind(person_id).fetch_one(pool).await?))
     }
 
-    /// The oldest time (Unix seconds) in `time_column` among the person's rows of `table`.
-    pub async fn oldest_held(
+    pub async fn count_rows(
         &self,
         table: &'static str,
         person_column: &'static str,
-        time_column: &'static str,
         person_id: &str,
-    ) -> Result<Option<i64>, StoreError> {
-        let sql = format!("SELECT MIN({time_column}) FROM {table} WHERE {person_column} = $1");
+    ) -> Result<i64, StoreError> {
+        let sql = format!("SELECT COUNT(*) FROM {table} WHERE {person_column} = $1");
         Ok(with_pool!(self, pool => sqlx::query_scalar(&sql).bind(person_id).fetch_one(pool).await?))
     }
 

@@ -10,6 +10,7 @@ use crate::helpers::{
 both_backends!(
     the_root_answers_the_app_page,
     deep_links_answer_200_with_the_app_page,
+    private_pages_are_not_indexed_and_public_ones_are,
     robots_txt_is_the_file,
     missing_files_answer_404_and_never_the_app_page,
     a_hashed_asset_is_cached_forever_and_the_page_is_revalidated,
@@ -39,6 +40,19 @@ async fn deep_links_answer_200_with_the_app_page(app: TestApp) {
         assert!(res.headers()[CONTENT_TYPE].to_str().unwrap().starts_with("text/html"), "{path}");
         assert_eq!(res.headers()[CACHE_CONTROL], "no-cache", "{path}");
         assert_eq!(without_banner(&res.text().await.unwrap()), index_html(), "{path}");
+    }
+}
+
+async fn private_pages_are_not_indexed_and_public_ones_are(app: TestApp) {
+    for path in ["/", "/privacy", "/cookies", "/signup", "/signin"] {
+        let res = app.get(path).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert!(res.headers().get("x-robots-tag").is_none(), "{path} may be indexed");
+    }
+    for path in ["/account", "/account/data", "/devices", "/events", "/dev/mailbox", "/no-such-page"] {
+        let res = app.get(path).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_eq!(res.headers()["x-robots-tag"], "noindex", "{path}");
     }
 }
 

@@ -19,6 +19,7 @@ mod lifecycle;
 mod limits;
 mod live;
 mod migrations;
+mod mydata;
 mod openapi;
 mod pictures;
 mod privacy;

@@ -54,7 +54,7 @@ fn Timeline() -> impl IntoView {
         reload.run(());
     };
     view! {
-        <section class="card" aria-labelledby="events-heading">
+        <section class="card card-wide" aria-labelledby="events-heading">
             <h2 id="events-heading">{tr(i18n, |l| td_string!(l, events.alarms))}</h2>
             <form class="filters" on:submit=filter>
                 <label>{tr(i18n, |l| td_string!(l, events.from))}<input type="date" name="from" bind:value=from /></label>

@@ -70,7 +70,7 @@ fn Devices() -> impl IntoView {
     view! {
         <AddDevice on_added=reload />
         <SharedWithYou />
-        <section class="card" aria-labelledby="devices-list-heading">
+        <section class="card card-wide" aria-labelledby="devices-list-heading">
             <h2 id="devices-list-heading">{tr(i18n, |l| td_string!(l, devices.list_heading))}</h2>
             <form class="filters" role="search" on:submit=search>
                 <label>{tr(i18n, |l| td_string!(l, devices.search))}
