@@ -16,14 +16,27 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{use_i18n, w};
 use crate::labels::tr;
+
+impl Area {
+    /// The area's word table (`i18n::w::FILES`).
+    fn words(self) -> usize {
+        match self {
+            Area::Entry(_) => w::ENTRY,
+            Area::Account(_) => w::ACCOUNT,
+            Area::Privacy(_) => w::PRIVACY,
+            Area::Devices(_) => w::DEVICES,
+            Area::Dev => w::DEV,
+        }
+    }
+}
 
 /// A page of an area, made once its chunk is there.
 pub type PageFn = fn() -> AnyView;
 
-/// The chunk could not be fetched or instantiated: the network is gone, or a new version of
-/// Ward replaced the files this page was built with. Reloading fixes both.
+/// The chunk or its words could not be fetched or instantiated: the network is gone, or a new
+/// version of Ward replaced the files this page was built with. Reloading fixes both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChunkError;
 
@@ -164,28 +177,40 @@ async fn open(area: Area) -> Result<PageFn, ChunkError> {
 #[component]
 pub fn AreaPage(area: Area) -> impl IntoView {
     let i18n = use_i18n();
-    let state: RwSignal<Option<Result<PageFn, ChunkError>>> = RwSignal::new(None);
+    let chunk: RwSignal<Option<Result<PageFn, ChunkError>>> = RwSignal::new(None);
+    let words: RwSignal<Option<Result<(), ChunkError>>> = RwSignal::new(None);
+    // The chunk and the area's words, fetched side by side. The person may have left before
+    // they came: the signals are gone, nothing to do.
     spawn_local(async move {
-        // The person may have left before the chunk came: the signal is gone, nothing to do.
-        let _ = state.try_set(Some(open(area).await));
+        let _ = chunk.try_set(Some(open(area).await));
     });
+    let locale = i18n.get_locale_untracked();
+    spawn_local(async move {
+        let loaded = crate::i18n::load(area.words(), locale).await.map_err(|_| ChunkError);
+        let _ = words.try_set(Some(loaded));
+    });
+    let state = move || match (chunk.get(), words.get()) {
+        (Some(Err(e)), _) | (_, Some(Err(e))) => Some(Err(e)),
+        (Some(Ok(page)), Some(Ok(()))) => Some(Ok(page)),
+        _ => None,
+    };
     // Until the page names itself, the tab says what is happening (axe: document-title).
-    move || match state.get() {
+    move || match state() {
         None => view! {
-            <Title text=tr(i18n, |l| td_string!(l, area.loading)) />
+            <Title text=tr(i18n, w::area::loading) />
             <p class="area-loading" role="status" aria-live="polite">
-                {tr(i18n, |l| td_string!(l, area.loading))}
+                {tr(i18n, w::area::loading)}
             </p>
         }
         .into_any(),
         Some(Ok(page)) => page(),
         Some(Err(ChunkError)) => view! {
-            <Title text=tr(i18n, |l| td_string!(l, area.failed_title)) />
+            <Title text=tr(i18n, w::area::failed_title) />
             <div class="notice notice-error" role="alert">
-                <h1 class="notice-title">{tr(i18n, |l| td_string!(l, area.failed_title))}</h1>
-                <p>{tr(i18n, |l| td_string!(l, area.failed))}</p>
+                <h1 class="notice-title">{tr(i18n, w::area::failed_title)}</h1>
+                <p>{tr(i18n, w::area::failed)}</p>
                 <button type="button" class="button" on:click=|_| reload()>
-                    {tr(i18n, |l| td_string!(l, area.reload))}
+                    {tr(i18n, w::area::reload)}
                 </button>
             </div>
         }

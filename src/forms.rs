@@ -1,14 +1,13 @@
 //! What every form shares: the state of one submission (sending, per-field errors, a
 //! form-level error) and the small pure pieces the account pages need (password strength,
 //! the code in a mail, which server errors belong to which field).
+// words: entry account privacy devices (only these areas' pages use this file: its words live in their tables, see build.rs)
 
 use leptos::prelude::*;
 use ward_model::FieldError;
 
 use crate::api::ClientError;
-use crate::i18n::{Locale, t_string};
-
-type I18nContext = leptos_i18n::I18nContext<Locale>;
+use crate::i18n::{I18n, Locale, w};
 
 /// Splits a failed call into errors shown beside the form's fields (those whose `field` the
 /// form has) and whether the form-level panel must show the error too (anything else: no
@@ -107,46 +106,46 @@ impl FormState {
 /// A field error in the reader's language: the server's English sentence is the most
 /// specific in English; other languages get a sentence for the code (the server's sentence
 /// when the code is unknown).
-pub fn field_message(i18n: I18nContext, error: &FieldError) -> String {
+pub fn field_message(i18n: I18n, error: &FieldError) -> String {
     if i18n.get_locale() == Locale::en {
         return error.message.clone();
     }
     use ward_model::FieldErrorCode as C;
     // Exhaustive: a code added to the model fails to compile here until it has a sentence.
     let s = match error.code {
-        C::Required => t_string!(i18n, field_error.required),
-        C::Malformed => t_string!(i18n, field_error.malformed),
-        C::Invalid => t_string!(i18n, field_error.invalid),
-        C::TooShort => t_string!(i18n, field_error.too_short),
-        C::TooLong => t_string!(i18n, field_error.too_long),
-        C::Length => t_string!(i18n, field_error.length),
-        C::Common => t_string!(i18n, field_error.too_common),
-        C::Guessable => t_string!(i18n, field_error.guessable),
-        C::UnderAge => t_string!(i18n, field_error.under_age),
-        C::Future => t_string!(i18n, field_error.future),
-        C::Past => t_string!(i18n, field_error.past),
-        C::Wrong => t_string!(i18n, field_error.wrong),
-        C::Expired => t_string!(i18n, field_error.expired),
-        C::Exhausted => t_string!(i18n, field_error.exhausted),
-        C::CodeOrPassword => t_string!(i18n, field_error.code_or_password),
-        C::Taken => t_string!(i18n, field_error.taken),
-        C::Stale => t_string!(i18n, field_error.outdated),
-        C::Unknown => t_string!(i18n, field_error.unknown),
-        C::UnknownAccount => t_string!(i18n, field_error.unknown_account),
-        C::OwnEmail => t_string!(i18n, field_error.own_email),
-        C::OtherRegion => t_string!(i18n, field_error.other_region),
-        C::Gpc => t_string!(i18n, field_error.gpc),
-        C::Refused => t_string!(i18n, field_error.refused),
-        C::Missing => t_string!(i18n, field_error.missing),
-        C::TooMany => t_string!(i18n, field_error.too_many),
-        C::Rate => t_string!(i18n, field_error.rate),
-        C::DailyBytes => t_string!(i18n, field_error.daily_bytes),
-        C::Available => t_string!(i18n, field_error.available),
-        C::NothingPending => t_string!(i18n, field_error.nothing_pending),
-        C::NotStarted => t_string!(i18n, field_error.not_started),
-        C::NotNeeded => t_string!(i18n, field_error.not_needed),
-        C::NotChoosable => t_string!(i18n, field_error.not_choosable),
-        C::NoPasskey => t_string!(i18n, field_error.no_passkey),
+        C::Required => w::field_error::required(i18n.get_locale()),
+        C::Malformed => w::field_error::malformed(i18n.get_locale()),
+        C::Invalid => w::field_error::invalid(i18n.get_locale()),
+        C::TooShort => w::field_error::too_short(i18n.get_locale()),
+        C::TooLong => w::field_error::too_long(i18n.get_locale()),
+        C::Length => w::field_error::length(i18n.get_locale()),
+        C::Common => w::field_error::too_common(i18n.get_locale()),
+        C::Guessable => w::field_error::guessable(i18n.get_locale()),
+        C::UnderAge => w::field_error::under_age(i18n.get_locale()),
+        C::Future => w::field_error::future(i18n.get_locale()),
+        C::Past => w::field_error::past(i18n.get_locale()),
+        C::Wrong => w::field_error::wrong(i18n.get_locale()),
+        C::Expired => w::field_error::expired(i18n.get_locale()),
+        C::Exhausted => w::field_error::exhausted(i18n.get_locale()),
+        C::CodeOrPassword => w::field_error::code_or_password(i18n.get_locale()),
+        C::Taken => w::field_error::taken(i18n.get_locale()),
+        C::Stale => w::field_error::outdated(i18n.get_locale()),
+        C::Unknown => w::field_error::unknown(i18n.get_locale()),
+        C::UnknownAccount => w::field_error::unknown_account(i18n.get_locale()),
+        C::OwnEmail => w::field_error::own_email(i18n.get_locale()),
+        C::OtherRegion => w::field_error::other_region(i18n.get_locale()),
+        C::Gpc => w::field_error::gpc(i18n.get_locale()),
+        C::Refused => w::field_error::refused(i18n.get_locale()),
+        C::Missing => w::field_error::missing(i18n.get_locale()),
+        C::TooMany => w::field_error::too_many(i18n.get_locale()),
+        C::Rate => w::field_error::rate(i18n.get_locale()),
+        C::DailyBytes => w::field_error::daily_bytes(i18n.get_locale()),
+        C::Available => w::field_error::available(i18n.get_locale()),
+        C::NothingPending => w::field_error::nothing_pending(i18n.get_locale()),
+        C::NotStarted => w::field_error::not_started(i18n.get_locale()),
+        C::NotNeeded => w::field_error::not_needed(i18n.get_locale()),
+        C::NotChoosable => w::field_error::not_choosable(i18n.get_locale()),
+        C::NoPasskey => w::field_error::no_passkey(i18n.get_locale()),
         C::Other => return error.message.clone(),
     };
     s.to_string()

@@ -1,45 +1,44 @@
 //! Words for values that come from the server as codes: regions, activity kinds, times.
+// words: entry account privacy (only these areas' pages use this file: its words live in their tables, see build.rs)
 
 use leptos::prelude::*;
 use ward_model::Region;
 
-use crate::i18n::{Locale, t_string};
-
-type I18n = leptos_i18n::I18nContext<Locale>;
+use crate::i18n::{I18n, Locale, w};
 
 pub fn region_name(i18n: I18n, region: Region) -> &'static str {
     match region {
-        Region::Us => t_string!(i18n, region.us),
-        Region::Eu => t_string!(i18n, region.eu),
-        Region::Sg => t_string!(i18n, region.sg),
-        Region::Br => t_string!(i18n, region.br),
-        Region::In => t_string!(i18n, region.in_),
-        Region::Ru => t_string!(i18n, region.ru),
-        Region::Cn => t_string!(i18n, region.cn),
+        Region::Us => w::region::us(i18n.get_locale()),
+        Region::Eu => w::region::eu(i18n.get_locale()),
+        Region::Sg => w::region::sg(i18n.get_locale()),
+        Region::Br => w::region::br(i18n.get_locale()),
+        Region::In => w::region::in_(i18n.get_locale()),
+        Region::Ru => w::region::ru(i18n.get_locale()),
+        Region::Cn => w::region::cn(i18n.get_locale()),
     }
 }
 
 /// An activity-log kind in words; a kind this version does not know is shown as sent.
 pub fn activity_kind(i18n: I18n, kind: &str) -> String {
     let s = match kind {
-        "signed_up" => t_string!(i18n, activity.signed_up),
-        "email_verified" => t_string!(i18n, activity.email_verified),
-        "signed_in" => t_string!(i18n, activity.signed_in),
-        "sign_in_failed" => t_string!(i18n, activity.sign_in_failed),
-        "signed_out" => t_string!(i18n, activity.signed_out),
-        "password_changed" => t_string!(i18n, activity.password_changed),
-        "password_reset" => t_string!(i18n, activity.password_reset),
-        "profile_changed" => t_string!(i18n, activity.profile_changed),
-        "email_changed" => t_string!(i18n, activity.email_changed),
-        "totp_enabled" => t_string!(i18n, activity.totp_enabled),
-        "totp_disabled" => t_string!(i18n, activity.totp_disabled),
-        "session_revoked" => t_string!(i18n, activity.session_revoked),
-        "passkey_added" => t_string!(i18n, activity.passkey_added),
-        "passkey_removed" => t_string!(i18n, activity.passkey_removed),
-        "signed_in_passkey" => t_string!(i18n, activity.signed_in_passkey),
-        "signed_in_two_step_passkey" => t_string!(i18n, activity.signed_in_two_step_passkey),
-        "export_requested" => t_string!(i18n, activity.export_requested),
-        "export_downloaded" => t_string!(i18n, activity.export_downloaded),
+        "signed_up" => w::activity::signed_up(i18n.get_locale()),
+        "email_verified" => w::activity::email_verified(i18n.get_locale()),
+        "signed_in" => w::activity::signed_in(i18n.get_locale()),
+        "sign_in_failed" => w::activity::sign_in_failed(i18n.get_locale()),
+        "signed_out" => w::activity::signed_out(i18n.get_locale()),
+        "password_changed" => w::activity::password_changed(i18n.get_locale()),
+        "password_reset" => w::activity::password_reset(i18n.get_locale()),
+        "profile_changed" => w::activity::profile_changed(i18n.get_locale()),
+        "email_changed" => w::activity::email_changed(i18n.get_locale()),
+        "totp_enabled" => w::activity::totp_enabled(i18n.get_locale()),
+        "totp_disabled" => w::activity::totp_disabled(i18n.get_locale()),
+        "session_revoked" => w::activity::session_revoked(i18n.get_locale()),
+        "passkey_added" => w::activity::passkey_added(i18n.get_locale()),
+        "passkey_removed" => w::activity::passkey_removed(i18n.get_locale()),
+        "signed_in_passkey" => w::activity::signed_in_passkey(i18n.get_locale()),
+        "signed_in_two_step_passkey" => w::activity::signed_in_two_step_passkey(i18n.get_locale()),
+        "export_requested" => w::activity::export_requested(i18n.get_locale()),
+        "export_downloaded" => w::activity::export_downloaded(i18n.get_locale()),
         other => return other.replace('_', " "),
     };
     s.to_string()
@@ -69,7 +68,7 @@ pub fn tr_when(
 }
 
 /// Text with values in it: `{0}`, `{1}`… in the translation are replaced by `values`.
-/// One view type for every such text (leptos_i18n's interpolation makes one per call site).
+/// One view type for every such text (an interpolating macro would make one per call site).
 pub fn tr_with(
     i18n: I18n,
     text: fn(Locale) -> &'static str,
@@ -87,10 +86,10 @@ pub fn fill(template: &str, values: &[String]) -> String {
     out
 }
 
-/// Text in the reader's language that follows a language switch: `tr(i18n, |l| td_string!(l, key))`.
+/// Text in the reader's language that follows a language switch: `tr(i18n, w::signin::title)`.
 ///
 /// Every call returns the same closure type, so the view code that renders it exists once;
-/// `t!` makes a new closure type, and with it new view code, at every call site, which cost
+/// a closure per call site would make a new type, and with it new view code, each time, which cost
 /// about 10 KB (brotli) across the account pages.
 pub fn tr(
     i18n: I18n,
@@ -111,9 +110,9 @@ pub fn pick(i18n: I18n, text: &ward_model::Localized) -> String {
 pub fn basis(i18n: I18n, basis: ward_model::Basis) -> &'static str {
     use ward_model::Basis;
     match basis {
-        Basis::Consent => t_string!(i18n, privacy_center.basis_consent),
-        Basis::Contract => t_string!(i18n, privacy_center.basis_contract),
-        Basis::LegitimateInterest => t_string!(i18n, privacy_center.basis_legitimate_interest),
-        Basis::LegalObligation => t_string!(i18n, privacy_center.basis_legal_obligation),
+        Basis::Consent => w::privacy_center::basis_consent(i18n.get_locale()),
+        Basis::Contract => w::privacy_center::basis_contract(i18n.get_locale()),
+        Basis::LegitimateInterest => w::privacy_center::basis_legitimate_interest(i18n.get_locale()),
+        Basis::LegalObligation => w::privacy_center::basis_legal_obligation(i18n.get_locale()),
     }
 }

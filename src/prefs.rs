@@ -44,6 +44,11 @@ pub fn lang_tag(locale: Locale) -> &'static str {
     }
 }
 
+/// The language the reader chose before, if any.
+pub fn stored_locale() -> Option<Locale> {
+    read(LANG_KEY).as_deref().and_then(parse_lang)
+}
+
 pub fn parse_lang(tag: &str) -> Option<Locale> {
     match tag {
         "en" => Some(Locale::en),
@@ -109,14 +114,9 @@ pub fn choose_theme(theme: Theme) {
     write(THEME_KEY, theme.as_str());
 }
 
-/// Restores stored choices and provides `ThemeChoice`; call once, inside the i18n provider.
+/// Restores the stored theme and provides `ThemeChoice` (the i18n provider restores the
+/// language); call once.
 pub fn provide_preferences() {
-    let i18n = use_i18n();
-    if let Some(locale) = read(LANG_KEY).as_deref().and_then(parse_lang) {
-        // The provider applies the browser's language in an effect of its own; this effect,
-        // created after it, runs after it, so the stored choice wins.
-        Effect::new(move || i18n.set_locale(locale));
-    }
     let theme = RwSignal::new(read(THEME_KEY).as_deref().and_then(Theme::parse).unwrap_or_default());
     provide_context(ThemeChoice(theme));
     Effect::new(move || apply_theme(theme.get()));

@@ -3,6 +3,7 @@
 //! Frames go to the `ward-qr` web worker (qr/, built by Trunk beside the app), which holds
 //! the decoder: the first page does not download it, and decoding never blocks the page.
 //! Nothing leaves the browser: frames are read, decoded and dropped here.
+// words: devices (only these areas' pages use this file: its words live in their tables, see build.rs)
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -18,7 +19,7 @@ use web_sys::{
     CanvasRenderingContext2d, HtmlCanvasElement, HtmlVideoElement, MediaStream, MessageEvent, Worker,
 };
 
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{use_i18n, w};
 use crate::labels::tr;
 
 /// Trunk names workers after their binary, without a content hash (index.html).
@@ -139,13 +140,13 @@ pub fn ScanLabel(on_found: Callback<ClaimDevice>, on_close: Callback<()>) -> imp
     });
 
     let message = move || match state.get() {
-        ScanState::Starting => tr(i18n, |l| td_string!(l, scan.starting))(),
-        ScanState::Scanning => tr(i18n, |l| td_string!(l, scan.scanning))(),
-        ScanState::NotALabel => tr(i18n, |l| td_string!(l, scan.not_a_label))(),
-        ScanState::Denied => tr(i18n, |l| td_string!(l, scan.denied))(),
-        ScanState::NoCamera => tr(i18n, |l| td_string!(l, scan.no_camera))(),
-        ScanState::Insecure => tr(i18n, |l| td_string!(l, scan.insecure))(),
-        ScanState::Failed => tr(i18n, |l| td_string!(l, scan.failed))(),
+        ScanState::Starting => tr(i18n, w::scan::starting)(),
+        ScanState::Scanning => tr(i18n, w::scan::scanning)(),
+        ScanState::NotALabel => tr(i18n, w::scan::not_a_label)(),
+        ScanState::Denied => tr(i18n, w::scan::denied)(),
+        ScanState::NoCamera => tr(i18n, w::scan::no_camera)(),
+        ScanState::Insecure => tr(i18n, w::scan::insecure)(),
+        ScanState::Failed => tr(i18n, w::scan::failed)(),
     };
     let trouble = move || {
         matches!(
@@ -155,14 +156,14 @@ pub fn ScanLabel(on_found: Callback<ClaimDevice>, on_close: Callback<()>) -> imp
     };
     view! {
         <div class="scanner" role="group" aria-labelledby="scan-heading">
-            <h3 id="scan-heading">{tr(i18n, |l| td_string!(l, scan.heading))}</h3>
+            <h3 id="scan-heading">{tr(i18n, w::scan::heading)}</h3>
             <div class="scanner-frame" class:scanner-off=trouble>
                 <video node_ref=video autoplay=true playsinline=true prop:muted=true
-                    aria-label=tr(i18n, |l| td_string!(l, scan.video_label))></video>
+                    aria-label=tr(i18n, w::scan::video_label)></video>
             </div>
             <p role="status" class=move || if trouble() { "notice notice-error" } else { "muted" }>{message}</p>
             <button type="button" class="button button-secondary" on:click=move |_| on_close.run(())>
-                {tr(i18n, |l| td_string!(l, scan.stop))}
+                {tr(i18n, w::scan::stop)}
             </button>
         </div>
     }

@@ -8,7 +8,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_location, use_navigate};
 use ward_model::{Account, SessionInfo};
 
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{use_i18n, w};
 use crate::labels::tr;
 use crate::routes::Page;
 use crate::{api, prefs};
@@ -136,10 +136,8 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
     });
     let children = StoredValue::new(children);
     move || match phase.get() {
-        0 => view! { <p class="muted" role="status">{tr(i18n, |l| td_string!(l, session.checking))}</p> }
-            .into_any(),
-        1 => view! { <p class="muted" role="status">{tr(i18n, |l| td_string!(l, session.redirecting))}</p> }
-            .into_any(),
+        0 => view! { <p class="muted" role="status">{tr(i18n, w::session::checking)}</p> }.into_any(),
+        1 => view! { <p class="muted" role="status">{tr(i18n, w::session::redirecting)}</p> }.into_any(),
         _ => children.read_value()().into_any(),
     }
 }

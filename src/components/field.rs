@@ -1,8 +1,9 @@
+// words: entry account privacy devices (only these areas' pages use this file: its words live in their tables, see build.rs)
 use leptos::prelude::*;
 use leptos::text_prop::TextProp;
 
 use crate::forms::{FormState, field_message, password_strength};
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{use_i18n, w};
 use crate::labels::tr;
 
 /// A labelled input whose server error (matched by `name`, the wire field) shows beside it
@@ -65,7 +66,7 @@ pub fn Field(
             <FieldErrorText form=form name=name id=error_id />
             {move || {
                 (name == "birth_date" && form.field(name).is_some_and(|e| e.code == ward_model::FieldErrorCode::UnderAge))
-                    .then(|| view! { <p class="field-guardian">{tr(i18n, |l| td_string!(l, signup.guardian_link))}</p> })
+                    .then(|| view! { <p class="field-guardian">{tr(i18n, w::signup::guardian_link)}</p> })
             }}
         </div>
     }
@@ -90,19 +91,19 @@ pub fn StrengthMeter(id: &'static str, value: RwSignal<String>) -> impl IntoView
     let i18n = use_i18n();
     let score = Memo::new(move |_| value.with(|v| (!v.is_empty()).then(|| password_strength(v))));
     let text = move || match score.get() {
-        None => tr(i18n, |l| td_string!(l, strength.empty)).into_any(),
-        Some(0) => tr(i18n, |l| td_string!(l, strength.very_weak)).into_any(),
-        Some(1) => tr(i18n, |l| td_string!(l, strength.weak)).into_any(),
-        Some(2) => tr(i18n, |l| td_string!(l, strength.fair)).into_any(),
-        Some(3) => tr(i18n, |l| td_string!(l, strength.good)).into_any(),
-        Some(_) => tr(i18n, |l| td_string!(l, strength.strong)).into_any(),
+        None => tr(i18n, w::strength::empty).into_any(),
+        Some(0) => tr(i18n, w::strength::very_weak).into_any(),
+        Some(1) => tr(i18n, w::strength::weak).into_any(),
+        Some(2) => tr(i18n, w::strength::fair).into_any(),
+        Some(3) => tr(i18n, w::strength::good).into_any(),
+        Some(_) => tr(i18n, w::strength::strong).into_any(),
     };
     view! {
         <div class="strength" id=id data-score=move || score.get().map(|s| s.to_string())>
             <div class="strength-bar" aria-hidden="true">
                 <span class=move || format!("strength-fill strength-{}", score.get().map_or(-1, i32::from))></span>
             </div>
-            <p class="strength-text">{tr(i18n, |l| td_string!(l, strength.label))} " " <strong>{text}</strong></p>
+            <p class="strength-text">{tr(i18n, w::strength::label)} " " <strong>{text}</strong></p>
         </div>
     }
 }
@@ -117,7 +118,7 @@ pub fn SubmitButton(
     let i18n = use_i18n();
     view! {
         <button type="submit" class="button" class:button-danger=danger disabled=move || form.sending.get()>
-            {move || if form.sending.get() { tr(i18n, |l| td_string!(l, form.sending)).into_any() } else { label.get().into_any() }}
+            {move || if form.sending.get() { tr(i18n, w::form::sending).into_any() } else { label.get().into_any() }}
         </button>
     }
 }

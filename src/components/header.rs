@@ -3,7 +3,7 @@ use leptos_router::components::A;
 use wasm_bindgen::JsCast;
 
 use crate::api;
-use crate::i18n::{Locale, t_string, td_string, use_i18n};
+use crate::i18n::{Locale, use_i18n, w};
 use crate::labels::tr;
 use crate::prefs::{self, Theme};
 use crate::routes::Page;
@@ -14,20 +14,20 @@ use crate::session::{SessionState, use_session};
 pub fn Header() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <a class="skip-link" href="#main" on:click=skip_to_main>{tr(i18n, |l| td_string!(l, skip_to_content))}</a>
+        <a class="skip-link" href="#main" on:click=skip_to_main>{tr(i18n, w::skip_to_content)}</a>
         <header class="site-header">
             <div class="container header-row">
                 <A href={Page::Home.path()} attr:class="brand">
                     <img class="brand-mark" src="/favicon.svg" alt="" width="28" height="28" />
                     <span class="brand-name">"Ward"</span>
-                    <span class="brand-tagline">{tr(i18n, |l| td_string!(l, brand_tagline))}</span>
+                    <span class="brand-tagline">{tr(i18n, w::brand_tagline)}</span>
                 </A>
-                <nav class="main-nav" aria-label=tr(i18n, |l| td_string!(l, nav.label))>
+                <nav class="main-nav" aria-label=tr(i18n, w::nav::label)>
                     <ul>
-                        <li><A href={Page::Home.path()} exact=true>{tr(i18n, |l| td_string!(l, nav.home))}</A></li>
-                        <li><A href={Page::Privacy.path()}>{tr(i18n, |l| td_string!(l, nav.privacy))}</A></li>
-                        <li><A href={Page::Devices.path()}>{tr(i18n, |l| td_string!(l, devices.nav))}</A></li>
-                        <li><A href={Page::Events.path()}>{tr(i18n, |l| td_string!(l, events.nav))}</A></li>
+                        <li><A href={Page::Home.path()} exact=true>{tr(i18n, w::nav::home)}</A></li>
+                        <li><A href={Page::Privacy.path()}>{tr(i18n, w::nav::privacy)}</A></li>
+                        <li><A href={Page::Devices.path()}>{tr(i18n, w::devices::nav)}</A></li>
+                        <li><A href={Page::Events.path()}>{tr(i18n, w::events::nav)}</A></li>
                     </ul>
                 </nav>
                 <AccountNav />
@@ -69,22 +69,22 @@ fn AccountNav() -> impl IntoView {
         })
     });
     view! {
-        <nav class="account-nav" aria-label=tr(i18n, |l| td_string!(l, nav.account_label))>
+        <nav class="account-nav" aria-label=tr(i18n, w::nav::account_label)>
             {move || match phase.get() {
                 None => ().into_any(),
                 Some(None) => view! {
                     <ul>
-                        <li><A href={Page::SignIn.path()}>{tr(i18n, |l| td_string!(l, nav.sign_in))}</A></li>
-                        <li><A href={Page::SignUp.path()} attr:class="button button-small">{tr(i18n, |l| td_string!(l, nav.sign_up))}</A></li>
+                        <li><A href={Page::SignIn.path()}>{tr(i18n, w::nav::sign_in)}</A></li>
+                        <li><A href={Page::SignUp.path()} attr:class="button button-small">{tr(i18n, w::nav::sign_up)}</A></li>
                     </ul>
                 }.into_any(),
                 Some(Some(name)) => view! {
                     <ul>
                         <li class="account-name" data-testid="account-name">{name}</li>
-                        <li><A href={Page::Account.path()}>{tr(i18n, |l| td_string!(l, nav.account))}</A></li>
+                        <li><A href={Page::Account.path()}>{tr(i18n, w::nav::account)}</A></li>
                         <li>
                             <button type="button" class="button button-small button-quiet" on:click=sign_out.clone() disabled=move || signing_out.get()>
-                                {tr(i18n, |l| td_string!(l, nav.sign_out))}
+                                {tr(i18n, w::nav::sign_out)}
                             </button>
                         </li>
                     </ul>
@@ -113,7 +113,7 @@ fn LanguageSelect() -> impl IntoView {
     };
     view! {
         <label class="pref">
-            <span class="pref-label">{tr(i18n, |l| td_string!(l, prefs.language))}</span>
+            <span class="pref-label">{tr(i18n, w::prefs::language)}</span>
             <select id="lang-select" on:change=on_change>
                 <option value="en" selected=move || i18n.get_locale() == Locale::en>"English"</option>
                 <option value="zh" lang="zh" selected=move || i18n.get_locale() == Locale::zh>"简体中文"</option>
@@ -132,13 +132,13 @@ fn ThemeSelect() -> impl IntoView {
         }
     };
     let label = move |t: Theme| match t {
-        Theme::System => t_string!(i18n, prefs.theme_system),
-        Theme::Light => t_string!(i18n, prefs.theme_light),
-        Theme::Dark => t_string!(i18n, prefs.theme_dark),
+        Theme::System => w::prefs::theme_system(i18n.get_locale()),
+        Theme::Light => w::prefs::theme_light(i18n.get_locale()),
+        Theme::Dark => w::prefs::theme_dark(i18n.get_locale()),
     };
     view! {
         <label class="pref">
-            <span class="pref-label">{tr(i18n, |l| td_string!(l, prefs.theme))}</span>
+            <span class="pref-label">{tr(i18n, w::prefs::theme)}</span>
             <select id="theme-select" on:change=on_change>
                 {Theme::ALL
                     .into_iter()

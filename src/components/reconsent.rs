@@ -6,7 +6,7 @@ use ward_model::PolicyAccept;
 use crate::api::{self, ClientError};
 use crate::components::ErrorPanel;
 use crate::consent::use_reconsent;
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{use_i18n, w};
 use crate::labels::{fill, tr};
 use crate::routes::Page;
 
@@ -33,12 +33,12 @@ pub fn ReconsentPrompt() -> impl IntoView {
             };
             view! {
                 <section class="notice notice-info reconsent" aria-labelledby="reconsent-heading">
-                    <h2 id="reconsent-heading">{tr(i18n, |l| td_string!(l, reconsent.heading))}</h2>
-                    <p>{fill(td_string!(i18n.get_locale(), reconsent.body), std::slice::from_ref(&p.last_updated))}</p>
+                    <h2 id="reconsent-heading">{tr(i18n, w::reconsent::heading)}</h2>
+                    <p>{fill(w::reconsent::body(i18n.get_locale()), std::slice::from_ref(&p.last_updated))}</p>
                     <p lang="en"><strong>{p.summary.clone()}</strong></p>
                     <p class="actions">
-                        <A href={Page::Privacy.path()}>{tr(i18n, |l| td_string!(l, reconsent.read))}</A>
-                        <button type="button" class="button" on:click=accept>{tr(i18n, |l| td_string!(l, reconsent.accept))}</button>
+                        <A href={Page::Privacy.path()}>{tr(i18n, w::reconsent::read)}</A>
+                        <button type="button" class="button" on:click=accept>{tr(i18n, w::reconsent::accept)}</button>
                     </p>
                     {move || error.get().map(|e| view! { <ErrorPanel error=e /> })}
                 </section>

@@ -40,11 +40,12 @@ pub fn bench(args: &[String]) -> Result {
             c.env("WARD_DIST_DIR", &dist);
             crate::sh::run(&mut c)
         }
+        Some("export") => crate::bench_export::bench(),
         Some("live") => crate::bench_live::bench(),
         Some("memory") => crate::bench_memory::bench(),
         Some("mydata") => crate::bench_mydata::bench(),
         Some("nav") => crate::bench_nav::bench(),
-        _ => Err("usage: cargo xtask bench size|auth|banner|devices|live|memory|mydata|nav".into()),
+        _ => Err("usage: cargo xtask bench size|auth|banner|devices|export|live|memory|mydata|nav".into()),
     }
 }
 
@@ -109,10 +110,10 @@ fn recorded_first_page() -> Option<usize> {
     v["total"]["brotli"].as_u64().map(|b| b as usize)
 }
 
-/// Files only some pages fetch, when they need them: the signed-in areas' wasm chunks and
-/// the label scanner's QR worker. Reported apart, not part of the first page.
+/// Files only some pages fetch, when they need them: the areas' wasm chunks and word tables,
+/// and the label scanner's QR worker. Reported apart, not part of the first page.
 fn fetched_later(name: &str) -> bool {
-    name.starts_with("ward-qr") || crate::split::is_chunk(name)
+    name.starts_with("ward-qr") || crate::split::is_chunk(name) || crate::split::is_word_table(name)
 }
 
 /// Every file of the built app that the first page loads (all of dist/ except robots.txt,

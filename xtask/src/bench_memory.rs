@@ -27,7 +27,7 @@ pub fn bench() -> Result {
 }
 
 /// `VmRSS` (or another `Vm*` line) of a process, in KB.
-fn vm_kb(pid: u32, field: &str) -> Result<u64> {
+pub(crate) fn vm_kb(pid: u32, field: &str) -> Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).map_err(|e| e.to_string())?;
     status
         .lines()

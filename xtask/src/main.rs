@@ -1,4 +1,4 @@
-//! `cargo xtask run | test | bench size|auth|banner|devices|live|memory|nav | install | build | openapi`
+//! `cargo xtask run | test | bench size|auth|banner|devices|export|live|memory|mydata|nav | install | build | openapi`
 //!
 //! The README's two commands land here. Every step says what it does before it does it,
 //! and the process exits non-zero on the first failure.
@@ -7,10 +7,12 @@ mod app;
 mod bench;
 mod bench_auth;
 mod bench_banner;
+mod bench_export;
 mod bench_live;
 mod bench_memory;
 mod bench_mydata;
 mod bench_nav;
+mod bench_person;
 mod compress;
 mod fuzz;
 mod run;
@@ -31,9 +33,11 @@ commands:
   bench size                           bytes (raw, gzip, brotli) the browser downloads for the first page
   bench auth                           sign-ins/s and latency at 32 clients; /api/health p99 during the storm
   bench banner                         Ward's cookie banner vs vanilla-cookieconsent and klaro: bytes and time to clickable
+  bench export                         Download my data, for 10,000 events and 1,000 pictures: time, size, peak RSS, API p99
   bench devices                        10,000 devices, 1,000,000 events: API latency, list in Chromium, purge, 1,000 agents
   bench live                           live view: first frame, glass-to-glass latency, freezes, agent CPU, vs Chromium baseline
   bench memory                         server RSS before and after 1,000,000 page views and passkey sign-in starts
+  bench mydata                         My data, for a person with 10,000 alarm events: p50/p95 of the API's answer
   bench nav                            /, /signin, /devices, /account/privacy: navigation to content visible, fresh contexts
   install                              only install the tools (idempotent)
   build                                only build the browser app into dist/ (release, precompressed)

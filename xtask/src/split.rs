@@ -152,12 +152,42 @@ pub fn split(dist: &Path, tools: &Tools) -> Result {
         std::fs::remove_file(dist.join(&old)).map_err(|e| format!("{old}: {e}"))?;
     }
     write_preloads(dist, &needs, &hashed_names)?;
+    copy_word_tables(dist)?;
     // Trunk's other wasm (the QR worker) was linked with the same relocations, which its
     // wasm-bindgen and wasm-opt keep: dead weight for the browser.
     for w in files_where(dist, |n| n.ends_with(".wasm"))? {
         strip_link_sections(&w)?;
     }
     Ok(())
+}
+
+/// The areas' word tables (one JSON file per area and language, fetched with the area's
+/// chunk, see `src/i18n.rs`): build.rs wrote them beside the code it generated for this build;
+/// their names carry a hash of their content, which that code names.
+fn copy_word_tables(dist: &Path) -> Result {
+    let build = target_dir()?.join("wasm32-unknown-unknown").join("release").join("build");
+    let newest = std::fs::read_dir(&build)
+        .map_err(|e| format!("{}: {e}", build.display()))?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&format!("{APP}-")))
+        .filter_map(|e| {
+            let out = e.path().join("out");
+            let at = std::fs::metadata(out.join("words.rs")).and_then(|m| m.modified()).ok()?;
+            Some((at, out.join("words")))
+        })
+        .max_by_key(|(at, _)| *at)
+        .map(|(_, dir)| dir)
+        .ok_or("no word tables under the app's build output: did build.rs run?")?;
+    for table in files_where(&newest, is_word_table)? {
+        let name = table.file_name().ok_or("a word table without a name")?;
+        std::fs::copy(&table, dist.join(name)).map_err(|e| format!("{}: {e}", table.display()))?;
+    }
+    Ok(())
+}
+
+/// An area's word table (`words-<area>-<locale>-<hash>.json`), fetched with the area's chunk.
+pub fn is_word_table(name: &str) -> bool {
+    name.starts_with("words-") && name.ends_with(".json")
 }
 
 /// Removes the linker's custom sections (`linking`, `reloc.*`) from a wasm file in place.

@@ -455,12 +455,19 @@ pub async fn build(ctx: &Ctx<'_>, mut sink: Sink) -> Result<(), BuildError> {
             let subject = registry::subject_column(tp.table);
             let mut rows = ctx.db.export_rows(tp.table, &media, subject, ctx.person_id);
             while let Some(cells) = rows.recv().await {
-                for cell in cells? {
+                let cells = cells?;
+                for (i, cell) in cells.iter().enumerate() {
                     ctx.check()?;
                     let Cell::Text(key) = cell else { continue };
-                    match ctx.media.picture(ctx.key, &key).await {
+                    // One file per key: older rows may name one picture as both the
+                    // picture and its thumbnail, and a ZIP must not hold a name twice.
+                    if cells[..i].iter().any(|c| matches!(c, Cell::Text(k) if k == key)) {
+                        ctx.progress.send_modify(|p| p.pictures_done += 1);
+                        continue;
+                    }
+                    match ctx.media.picture(ctx.key, key).await {
                         Ok(jpeg) => {
-                            sink.file(&picture_path(tp.table, &key), Method::Stored).await?;
+                            sink.file(&picture_path(tp.table, key), Method::Stored).await?;
                             sink.put(&jpeg).await?;
                         }
                         // Deleted by the retention job meanwhile: said in index.html.

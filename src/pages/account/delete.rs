@@ -7,7 +7,7 @@ use crate::api;
 use crate::components::AccountTabs;
 use crate::components::{Field, FormError, SubmitButton};
 use crate::forms::FormState;
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{use_i18n, w};
 use crate::labels::{local_time, tr};
 use crate::routes::Page;
 use crate::session::{RequireSession, use_session};
@@ -19,8 +19,8 @@ pub fn DeleteAccountPage() -> impl IntoView {
     // page must keep showing the receipt rather than send them to sign in.
     let receipt = RwSignal::new(None::<DeletionReceipt>);
     view! {
-        <Title text=tr(i18n, |l| td_string!(l, delete.title)) />
-        <h1>{tr(i18n, |l| td_string!(l, delete.heading))}</h1>
+        <Title text=tr(i18n, w::delete::title) />
+        <h1>{tr(i18n, w::delete::heading)}</h1>
         {move || match receipt.get() {
             Some(r) => view! { <Receipt receipt=r /> }.into_any(),
             None => view! {
@@ -51,28 +51,28 @@ fn DeleteForm(receipt: RwSignal<Option<DeletionReceipt>>) -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="delete-what-heading">
-            <h2 id="delete-what-heading">{tr(i18n, |l| td_string!(l, delete.what_heading))}</h2>
+            <h2 id="delete-what-heading">{tr(i18n, w::delete::what_heading)}</h2>
             <ul class="bullets">
-                <li>{tr(i18n, |l| td_string!(l, delete.what_account))}</li>
-                <li>{tr(i18n, |l| td_string!(l, delete.what_sessions))}</li>
-                <li>{tr(i18n, |l| td_string!(l, delete.what_security))}</li>
-                <li>{tr(i18n, |l| td_string!(l, delete.what_keys))}</li>
+                <li>{tr(i18n, w::delete::what_account)}</li>
+                <li>{tr(i18n, w::delete::what_sessions)}</li>
+                <li>{tr(i18n, w::delete::what_security)}</li>
+                <li>{tr(i18n, w::delete::what_keys)}</li>
             </ul>
-            <h2>{tr(i18n, |l| td_string!(l, delete.kept_heading))}</h2>
+            <h2>{tr(i18n, w::delete::kept_heading)}</h2>
             <ul class="bullets">
-                <li>{tr(i18n, |l| td_string!(l, delete.kept_receipt))}</li>
-                <li>{tr(i18n, |l| td_string!(l, delete.kept_logs))}</li>
+                <li>{tr(i18n, w::delete::kept_receipt)}</li>
+                <li>{tr(i18n, w::delete::kept_logs)}</li>
             </ul>
-            <p class="muted">{tr(i18n, |l| td_string!(l, delete.final_note))}</p>
+            <p class="muted">{tr(i18n, w::delete::final_note)}</p>
         </section>
         <form class="card form card-danger" novalidate on:submit=submit aria-labelledby="delete-confirm-heading">
-            <h2 id="delete-confirm-heading">{tr(i18n, |l| td_string!(l, delete.confirm_heading))}</h2>
+            <h2 id="delete-confirm-heading">{tr(i18n, w::delete::confirm_heading)}</h2>
             <Field form=form name="password" id="delete-password" value=password kind="password"
                 autocomplete="current-password" required=true
-                label=tr(i18n, |l| td_string!(l, delete.password))
-                hint=tr(i18n, |l| td_string!(l, delete.password_hint)) />
+                label=tr(i18n, w::delete::password)
+                hint=tr(i18n, w::delete::password_hint) />
             <FormError form=form />
-            <SubmitButton form=form danger=true label=tr(i18n, |l| td_string!(l, delete.submit)) />
+            <SubmitButton form=form danger=true label=tr(i18n, w::delete::submit) />
         </form>
     }
 }
@@ -85,14 +85,14 @@ fn Receipt(receipt: DeletionReceipt) -> impl IntoView {
     let when = local_time(i18n, &receipt.deleted_at);
     view! {
         <div class="card" role="status">
-            <h2>{tr(i18n, |l| td_string!(l, delete.done_heading))}</h2>
-            <p>{tr(i18n, |l| td_string!(l, delete.done_body))}</p>
+            <h2>{tr(i18n, w::delete::done_heading)}</h2>
+            <p>{tr(i18n, w::delete::done_body)}</p>
             <dl class="facts">
-                <div><dt>{tr(i18n, |l| td_string!(l, delete.receipt))}</dt><dd class="receipt" data-testid="deletion-receipt">{receipt.receipt.clone()}</dd></div>
-                <div><dt>{tr(i18n, |l| td_string!(l, delete.deleted_at))}</dt><dd>{when}</dd></div>
+                <div><dt>{tr(i18n, w::delete::receipt)}</dt><dd class="receipt" data-testid="deletion-receipt">{receipt.receipt.clone()}</dd></div>
+                <div><dt>{tr(i18n, w::delete::deleted_at)}</dt><dd>{when}</dd></div>
             </dl>
-            <p class="muted">{tr(i18n, |l| td_string!(l, delete.receipt_hint))}</p>
-            <A href={Page::Home.path()} attr:class="button">{tr(i18n, |l| td_string!(l, delete.home))}</A>
+            <p class="muted">{tr(i18n, w::delete::receipt_hint)}</p>
+            <A href={Page::Home.path()} attr:class="button">{tr(i18n, w::delete::home)}</A>
         </div>
     }
 }

@@ -5,7 +5,7 @@ use ward_model::{Account, CodeOnly, ProfileUpdate};
 use crate::api;
 use crate::components::{AccountTabs, Field, FormError, SubmitButton};
 use crate::forms::FormState;
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{use_i18n, w};
 use crate::labels::{local_time, region_name, tr, tr_when, tr_with};
 use crate::session::{RequireSession, use_session};
 
@@ -13,8 +13,8 @@ use crate::session::{RequireSession, use_session};
 pub fn AccountPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=tr(i18n, |l| td_string!(l, account.title)) />
-        <h1>{tr(i18n, |l| td_string!(l, account.heading))}</h1>
+        <Title text=tr(i18n, w::account::title) />
+        <h1>{tr(i18n, w::account::heading)}</h1>
         <AccountTabs />
         <RequireSession>
             <Profile />
@@ -89,46 +89,46 @@ fn Profile() -> impl IntoView {
 
     view! {
         <section class="card" aria-labelledby="profile-facts-heading">
-            <h2 id="profile-facts-heading">{tr(i18n, |l| td_string!(l, account.facts_heading))}</h2>
+            <h2 id="profile-facts-heading">{tr(i18n, w::account::facts_heading)}</h2>
             {move || account.get().map(|a| {
                 let created = local_time(i18n, &a.created_at);
                 view! {
                     <dl class="facts">
-                        <div><dt>{tr(i18n, |l| td_string!(l, account.name))}</dt><dd data-testid="profile-name">{a.name.clone()}</dd></div>
-                        <div><dt>{tr(i18n, |l| td_string!(l, account.email))}</dt><dd class="break">{a.email.clone()}</dd></div>
-                        <div><dt>{tr(i18n, |l| td_string!(l, account.phone))}</dt><dd>{a.phone.clone()}</dd></div>
-                        <div><dt>{tr(i18n, |l| td_string!(l, account.region))}</dt><dd>{region_name(i18n, a.region)}</dd></div>
-                        <div><dt>{tr(i18n, |l| td_string!(l, account.birth_date))}</dt><dd>{a.birth_date.clone()}</dd></div>
-                        <div><dt>{tr(i18n, |l| td_string!(l, account.created))}</dt><dd>{created}</dd></div>
+                        <div><dt>{tr(i18n, w::account::name)}</dt><dd data-testid="profile-name">{a.name.clone()}</dd></div>
+                        <div><dt>{tr(i18n, w::account::email)}</dt><dd class="break">{a.email.clone()}</dd></div>
+                        <div><dt>{tr(i18n, w::account::phone)}</dt><dd>{a.phone.clone()}</dd></div>
+                        <div><dt>{tr(i18n, w::account::region)}</dt><dd>{region_name(i18n, a.region)}</dd></div>
+                        <div><dt>{tr(i18n, w::account::birth_date)}</dt><dd>{a.birth_date.clone()}</dd></div>
+                        <div><dt>{tr(i18n, w::account::created)}</dt><dd>{created}</dd></div>
                         <div>
-                            <dt>{tr(i18n, |l| td_string!(l, account.two_factor))}</dt>
-                            <dd>{if a.totp_enabled { tr(i18n, |l| td_string!(l, account.on)).into_any() } else { tr(i18n, |l| td_string!(l, account.off)).into_any() }}</dd>
+                            <dt>{tr(i18n, w::account::two_factor)}</dt>
+                            <dd>{if a.totp_enabled { tr(i18n, w::account::on).into_any() } else { tr(i18n, w::account::off).into_any() }}</dd>
                         </div>
                     </dl>
-                    <p class="muted">{tr(i18n, |l| td_string!(l, account.region_note))}</p>
+                    <p class="muted">{tr(i18n, w::account::region_note)}</p>
                 }
             })}
         </section>
         {move || account.get().and_then(|a| a.pending_email).map(|pending| view! { <PendingEmail pending=pending /> })}
         <form class="card form" novalidate on:submit=submit aria-labelledby="profile-edit-heading">
-            <h2 id="profile-edit-heading">{tr(i18n, |l| td_string!(l, account.edit_heading))}</h2>
+            <h2 id="profile-edit-heading">{tr(i18n, w::account::edit_heading)}</h2>
             <Field form=form name="name" id="profile-name" value=name autocomplete="name" required=true
-                label=tr(i18n, |l| td_string!(l, account.name)) />
+                label=tr(i18n, w::account::name) />
             <Field form=form name="phone" id="profile-phone" value=phone kind="tel" autocomplete="tel" required=true
-                label=tr(i18n, |l| td_string!(l, account.phone)) />
+                label=tr(i18n, w::account::phone) />
             <Field form=form name="email" id="profile-email" value=email kind="email" autocomplete="email" required=true
-                label=tr(i18n, |l| td_string!(l, account.email))
-                hint=tr(i18n, |l| td_string!(l, account.email_hint)) />
+                label=tr(i18n, w::account::email)
+                hint=tr(i18n, w::account::email_hint) />
             <Field form=form name="current_password" id="profile-current-password" value=current_password kind="password"
                 autocomplete="current-password"
-                label=tr(i18n, |l| td_string!(l, account.current_password))
-                hint=tr(i18n, |l| td_string!(l, account.current_password_hint)) />
+                label=tr(i18n, w::account::current_password)
+                hint=tr(i18n, w::account::current_password_hint) />
             <FormError form=form />
             <p role="status" class="muted">
-                {tr_when(i18n, saved, |l| td_string!(l, account.saved))}
-                {tr_when(i18n, unchanged, |l| td_string!(l, account.unchanged))}
+                {tr_when(i18n, saved, w::account::saved)}
+                {tr_when(i18n, unchanged, w::account::unchanged)}
             </p>
-            <SubmitButton form=form label=tr(i18n, |l| td_string!(l, account.save)) />
+            <SubmitButton form=form label=tr(i18n, w::account::save) />
         </form>
     }
 }
@@ -151,13 +151,13 @@ fn PendingEmail(pending: String) -> impl IntoView {
     };
     view! {
         <form class="card form card-attention" novalidate on:submit=submit aria-labelledby="pending-heading">
-            <h2 id="pending-heading">{tr(i18n, |l| td_string!(l, account.pending_heading))}</h2>
-            <p>{tr_with(i18n, |l| td_string!(l, account.pending_body), vec![pending])}</p>
+            <h2 id="pending-heading">{tr(i18n, w::account::pending_heading)}</h2>
+            <p>{tr_with(i18n, w::account::pending_body, vec![pending])}</p>
             <Field form=form name="code" id="pending-code" value=code autocomplete="one-time-code" inputmode="numeric"
                 maxlength=6u32 required=true
-                label=tr(i18n, |l| td_string!(l, account.pending_code)) />
+                label=tr(i18n, w::account::pending_code) />
             <FormError form=form />
-            <SubmitButton form=form label=tr(i18n, |l| td_string!(l, account.pending_submit)) />
+            <SubmitButton form=form label=tr(i18n, w::account::pending_submit) />
         </form>
     }
 }

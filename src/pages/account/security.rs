@@ -7,7 +7,7 @@ use crate::api;
 use crate::components::AccountTabs;
 use crate::components::{ErrorPanel, Field, FormError, StrengthMeter, SubmitButton};
 use crate::forms::FormState;
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{use_i18n, w};
 use crate::labels::{activity_kind, local_time, tr, tr_when, tr_with};
 use crate::load::load;
 use crate::session::{RequireSession, use_session};
@@ -16,8 +16,8 @@ use crate::session::{RequireSession, use_session};
 pub fn SecurityPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=tr(i18n, |l| td_string!(l, security.title)) />
-        <h1>{tr(i18n, |l| td_string!(l, security.heading))}</h1>
+        <Title text=tr(i18n, w::security::title) />
+        <h1>{tr(i18n, w::security::heading)}</h1>
         <AccountTabs />
         <RequireSession>
             <ChangePassword />
@@ -51,20 +51,20 @@ fn ChangePassword() -> impl IntoView {
     };
     view! {
         <form class="card form" novalidate on:submit=submit aria-labelledby="password-heading">
-            <h2 id="password-heading">{tr(i18n, |l| td_string!(l, security.password_heading))}</h2>
-            <p class="muted">{tr(i18n, |l| td_string!(l, security.password_lead))}</p>
+            <h2 id="password-heading">{tr(i18n, w::security::password_heading)}</h2>
+            <p class="muted">{tr(i18n, w::security::password_lead)}</p>
             // A hidden username lets password managers know whose password changes.
             <Field form=form name="current_password" id="password-current" value=current kind="password"
                 autocomplete="current-password" required=true
-                label=tr(i18n, |l| td_string!(l, security.current_password)) />
+                label=tr(i18n, w::security::current_password) />
             <Field form=form name="new_password" id="password-new" value=new kind="password" autocomplete="new-password"
                 required=true described_by="password-new-strength"
-                label=tr(i18n, |l| td_string!(l, security.new_password))>
+                label=tr(i18n, w::security::new_password)>
                 <StrengthMeter id="password-new-strength" value=new />
             </Field>
             <FormError form=form />
-            <p role="status" class="status-line">{tr_when(i18n, changed, |l| td_string!(l, security.password_changed))}</p>
-            <SubmitButton form=form label=tr(i18n, |l| td_string!(l, security.password_submit)) />
+            <p role="status" class="status-line">{tr_when(i18n, changed, w::security::password_changed)}</p>
+            <SubmitButton form=form label=tr(i18n, w::security::password_submit) />
         </form>
     }
 }
@@ -77,7 +77,7 @@ fn TwoFactor() -> impl IntoView {
     let codes = RwSignal::new(None::<Vec<String>>);
     view! {
         <section class="card" aria-labelledby="totp-heading">
-            <h2 id="totp-heading">{tr(i18n, |l| td_string!(l, security.totp_heading))}</h2>
+            <h2 id="totp-heading">{tr(i18n, w::security::totp_heading)}</h2>
             {move || match (codes.get(), enabled.get()) {
                 (Some(list), _) => view! { <RecoveryCodesView codes=list on_done=move || codes.set(None) /> }.into_any(),
                 (None, true) => view! { <TotpDisable /> }.into_any(),
@@ -124,34 +124,34 @@ fn TotpEnable(codes: RwSignal<Option<Vec<String>>>) -> impl IntoView {
     };
     view! {
         <p>
-            <span class="badge badge-off">{tr(i18n, |l| td_string!(l, security.totp_off))}</span>
-            " " {tr(i18n, |l| td_string!(l, security.totp_lead))}
+            <span class="badge badge-off">{tr(i18n, w::security::totp_off)}</span>
+            " " {tr(i18n, w::security::totp_lead)}
         </p>
         {move || match setup.get() {
             None => view! {
                 <FormError form=setup_form />
                 <button type="button" class="button" on:click=start.clone() disabled=move || setup_form.sending.get()>
-                    {tr(i18n, |l| td_string!(l, security.totp_start))}
+                    {tr(i18n, w::security::totp_start)}
                 </button>
             }.into_any(),
             Some(s) => view! {
                 <ol class="steps">
                     <li>
-                        <p>{tr(i18n, |l| td_string!(l, security.totp_step_add))}</p>
-                        <p class="secret-label" id="totp-secret-label">{tr(i18n, |l| td_string!(l, security.totp_secret))}</p>
+                        <p>{tr(i18n, w::security::totp_step_add)}</p>
+                        <p class="secret-label" id="totp-secret-label">{tr(i18n, w::security::totp_secret)}</p>
                         <p class="secret" aria-labelledby="totp-secret-label" data-testid="totp-secret">{s.secret.clone()}</p>
-                        <p><a href=s.otpauth_url.clone() class="button button-secondary">{tr(i18n, |l| td_string!(l, security.totp_open_app))}</a></p>
+                        <p><a href=s.otpauth_url.clone() class="button button-secondary">{tr(i18n, w::security::totp_open_app)}</a></p>
                     </li>
                     <li>
                         <form class="form" novalidate on:submit=confirm.clone()>
                             <Field form=form name="code" id="totp-code" value=code autocomplete="one-time-code" inputmode="numeric"
                                 maxlength=6u32 required=true
-                                label=tr(i18n, |l| td_string!(l, security.totp_code)) />
+                                label=tr(i18n, w::security::totp_code) />
                             <Field form=form name="password" id="totp-enable-password" value=password kind="password"
                                 autocomplete="current-password" required=true
-                                label=tr(i18n, |l| td_string!(l, security.totp_enable_password)) />
+                                label=tr(i18n, w::security::totp_enable_password) />
                             <FormError form=form />
-                            <SubmitButton form=form label=tr(i18n, |l| td_string!(l, security.totp_confirm)) />
+                            <SubmitButton form=form label=tr(i18n, w::security::totp_confirm) />
                         </form>
                     </li>
                 </ol>
@@ -182,19 +182,19 @@ fn RecoveryCodesView(codes: Vec<String>, on_done: impl Fn() + Send + Sync + 'sta
     };
     view! {
         <div class="notice notice-ok" role="status">
-            <p class="notice-title">{tr(i18n, |l| td_string!(l, security.totp_on_now))}</p>
-            <p>{tr(i18n, |l| td_string!(l, security.recovery_lead))}</p>
+            <p class="notice-title">{tr(i18n, w::security::totp_on_now)}</p>
+            <p>{tr(i18n, w::security::recovery_lead)}</p>
         </div>
         <ul class="recovery-codes" data-testid="recovery-codes">
             {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
         </ul>
-        <p class="muted">{tr(i18n, |l| td_string!(l, security.recovery_hint))}</p>
+        <p class="muted">{tr(i18n, w::security::recovery_hint)}</p>
         <div class="form-actions">
-            <button type="button" class="button button-secondary" on:click=copy>{tr(i18n, |l| td_string!(l, security.recovery_copy))}</button>
-            <a class="button button-secondary" href=download download="ward-recovery-codes.txt">{tr(i18n, |l| td_string!(l, security.recovery_download))}</a>
-            <button type="button" class="button" on:click=move |_| on_done()>{tr(i18n, |l| td_string!(l, security.recovery_done))}</button>
+            <button type="button" class="button button-secondary" on:click=copy>{tr(i18n, w::security::recovery_copy)}</button>
+            <a class="button button-secondary" href=download download="ward-recovery-codes.txt">{tr(i18n, w::security::recovery_download)}</a>
+            <button type="button" class="button" on:click=move |_| on_done()>{tr(i18n, w::security::recovery_done)}</button>
         </div>
-        <p role="status" class="muted">{tr_when(i18n, copied, |l| td_string!(l, security.recovery_copied))}</p>
+        <p role="status" class="muted">{tr_when(i18n, copied, w::security::recovery_copied)}</p>
     }
 }
 
@@ -217,13 +217,13 @@ fn TotpDisable() -> impl IntoView {
         });
     };
     view! {
-        <p><span class="badge badge-on">{tr(i18n, |l| td_string!(l, security.totp_on))}</span> " " {tr(i18n, |l| td_string!(l, security.totp_on_lead))}</p>
+        <p><span class="badge badge-on">{tr(i18n, w::security::totp_on)}</span> " " {tr(i18n, w::security::totp_on_lead)}</p>
         <form class="form" novalidate on:submit=submit>
             <Field form=form name="password" id="totp-disable-password" value=password kind="password"
                 autocomplete="current-password" required=true
-                label=tr(i18n, |l| td_string!(l, security.totp_disable_password)) />
+                label=tr(i18n, w::security::totp_disable_password) />
             <FormError form=form />
-            <SubmitButton form=form danger=true label=tr(i18n, |l| td_string!(l, security.totp_disable)) />
+            <SubmitButton form=form danger=true label=tr(i18n, w::security::totp_disable) />
         </form>
     }
 }
@@ -284,19 +284,19 @@ fn Passkeys() -> impl IntoView {
     let run = StoredValue::new_local(run);
     view! {
         <section class="card" aria-labelledby="passkeys-heading">
-            <h2 id="passkeys-heading">{tr(i18n, |l| td_string!(l, security.passkeys_heading))}</h2>
-            <p class="muted">{tr(i18n, |l| td_string!(l, security.passkeys_lead))}</p>
-            <p class="muted">{tr(i18n, |l| td_string!(l, security.passkeys_two_step))}</p>
+            <h2 id="passkeys-heading">{tr(i18n, w::security::passkeys_heading)}</h2>
+            <p class="muted">{tr(i18n, w::security::passkeys_lead)}</p>
+            <p class="muted">{tr(i18n, w::security::passkeys_two_step)}</p>
             {move || action_error.get().map(|e| view! { <ErrorPanel error=e /> })}
             <p role="status" class="status-line">
-                {tr_when(i18n, added, |l| td_string!(l, security.passkeys_added))}
-                {tr_when(i18n, removed, |l| td_string!(l, security.passkeys_removed))}
+                {tr_when(i18n, added, w::security::passkeys_added)}
+                {tr_when(i18n, removed, w::security::passkeys_removed)}
             </p>
             {move || match list.get() {
-                None => view! { <p class="muted">{tr(i18n, |l| td_string!(l, security.loading))}</p> }.into_any(),
+                None => view! { <p class="muted">{tr(i18n, w::security::loading)}</p> }.into_any(),
                 Some(Err(e)) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
                 Some(Ok(keys)) if keys.is_empty() => {
-                    view! { <p class="muted">{tr(i18n, |l| td_string!(l, security.passkeys_none))}</p> }.into_any()
+                    view! { <p class="muted">{tr(i18n, w::security::passkeys_none)}</p> }.into_any()
                 }
                 Some(Ok(keys)) => view! {
                     <ul class="rows">
@@ -307,11 +307,11 @@ fn Passkeys() -> impl IntoView {
                                 <li class="row">
                                     <div class="row-main">
                                         <p class="row-title">{k.name.clone()}</p>
-                                        <p class="row-meta">{tr_with(i18n, |l| td_string!(l, security.passkey_meta), when)}</p>
+                                        <p class="row-meta">{tr_with(i18n, w::security::passkey_meta, when)}</p>
                                     </div>
                                     <button type="button" class="button button-small button-secondary" disabled=move || busy.get()
                                         on:click=move |_| run.with_value(|r| r(id.clone()))>
-                                        {tr(i18n, |l| td_string!(l, security.passkey_remove))}
+                                        {tr(i18n, w::security::passkey_remove)}
                                     </button>
                                 </li>
                             }
@@ -322,9 +322,9 @@ fn Passkeys() -> impl IntoView {
             <form class="form" novalidate on:submit=add>
                 <Field form=form name="password" id="passkey-password" value=password kind="password"
                     autocomplete="current-password" required=true
-                    label=tr(i18n, |l| td_string!(l, security.passkeys_password)) />
+                    label=tr(i18n, w::security::passkeys_password) />
                 <FormError form=form />
-                <SubmitButton form=form label=tr(i18n, |l| td_string!(l, security.passkeys_add)) />
+                <SubmitButton form=form label=tr(i18n, w::security::passkeys_add) />
             </form>
         </section>
     }
@@ -367,12 +367,12 @@ fn Sessions() -> impl IntoView {
     let run = StoredValue::new_local(run);
     view! {
         <section class="card" aria-labelledby="sessions-heading">
-            <h2 id="sessions-heading">{tr(i18n, |l| td_string!(l, security.sessions_heading))}</h2>
-            <p class="muted">{tr(i18n, |l| td_string!(l, security.sessions_lead))}</p>
+            <h2 id="sessions-heading">{tr(i18n, w::security::sessions_heading)}</h2>
+            <p class="muted">{tr(i18n, w::security::sessions_lead)}</p>
             {move || action_error.get().map(|e| view! { <ErrorPanel error=e /> })}
-            <p role="status" class="status-line">{tr_when(i18n, done, |l| td_string!(l, security.sessions_ended))}</p>
+            <p role="status" class="status-line">{tr_when(i18n, done, w::security::sessions_ended)}</p>
             {move || match list.get() {
-                None => view! { <p class="muted">{tr(i18n, |l| td_string!(l, security.loading))}</p> }.into_any(),
+                None => view! { <p class="muted">{tr(i18n, w::security::loading)}</p> }.into_any(),
                 Some(Err(e)) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
                 Some(Ok(sessions)) => {
                     let others = sessions.iter().filter(|s| !s.current).count();
@@ -388,7 +388,7 @@ fn Sessions() -> impl IntoView {
                         {(others > 0).then(|| view! {
                             <button type="button" class="button button-danger" disabled=move || busy.get()
                                 on:click=move |_| run.with_value(|r| r(None))>
-                                {tr(i18n, |l| td_string!(l, security.sessions_end_others))}
+                                {tr(i18n, w::security::sessions_end_others)}
                             </button>
                         })}
                     }.into_any()
@@ -413,18 +413,18 @@ fn SessionRow(
             <div class="row-main">
                 <p class="row-title">
                     {session.browser.clone()}
-                    {session.current.then(|| view! { " " <span class="badge badge-on">{tr(i18n, |l| td_string!(l, security.this_device))}</span> })}
+                    {session.current.then(|| view! { " " <span class="badge badge-on">{tr(i18n, w::security::this_device)}</span> })}
                 </p>
                 <p class="row-meta">
                     {session.address.clone()} " · "
-                    {tr_with(i18n, |l| td_string!(l, security.signed_in_at), vec![created])} " · "
-                    {tr_with(i18n, |l| td_string!(l, security.last_seen), vec![seen])}
+                    {tr_with(i18n, w::security::signed_in_at, vec![created])} " · "
+                    {tr_with(i18n, w::security::last_seen, vec![seen])}
                 </p>
             </div>
             {(!session.current).then(|| view! {
                 <button type="button" class="button button-small button-secondary" disabled=move || busy.get()
                     on:click=move |_| on_revoke()>
-                    {tr(i18n, |l| td_string!(l, security.end_session))}
+                    {tr(i18n, w::security::end_session)}
                     <span class="visually-hidden">" " {browser}</span>
                 </button>
             })}
@@ -438,11 +438,11 @@ fn Activity() -> impl IntoView {
     let (list, retry) = load(api::activity);
     view! {
         <section class="card" aria-labelledby="activity-heading">
-            <h2 id="activity-heading">{tr(i18n, |l| td_string!(l, security.activity_heading))}</h2>
+            <h2 id="activity-heading">{tr(i18n, w::security::activity_heading)}</h2>
             {move || match list.get() {
-                None => view! { <p class="muted">{tr(i18n, |l| td_string!(l, security.loading))}</p> }.into_any(),
+                None => view! { <p class="muted">{tr(i18n, w::security::loading)}</p> }.into_any(),
                 Some(Err(e)) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
-                Some(Ok(entries)) if entries.is_empty() => view! { <p class="muted">{tr(i18n, |l| td_string!(l, security.activity_empty))}</p> }.into_any(),
+                Some(Ok(entries)) if entries.is_empty() => view! { <p class="muted">{tr(i18n, w::security::activity_empty)}</p> }.into_any(),
                 Some(Ok(entries)) => view! {
                     <ul class="rows" data-testid="activity">
                         {entries.into_iter().map(|e| {

@@ -5,7 +5,7 @@ use ward_model::{ErrorCode, MailboxMessage};
 use crate::api;
 use crate::components::ErrorPanel;
 use crate::forms::extract_code;
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{use_i18n, w};
 use crate::labels::{local_time, tr};
 use crate::load::load;
 
@@ -25,17 +25,17 @@ pub fn DevMailboxPage() -> impl IntoView {
     let i18n = use_i18n();
     let (messages, retry) = load(|abort| async move { api::dev_mailbox(abort).await.map(newest_first) });
     view! {
-        <Title text=tr(i18n, |l| td_string!(l, mailbox.title)) />
-        <h1>{tr(i18n, |l| td_string!(l, mailbox.heading))}</h1>
-        <p class="lead">{tr(i18n, |l| td_string!(l, mailbox.lead))}</p>
-        <p><button type="button" class="button button-secondary" on:click=move |_| retry.run(())>{tr(i18n, |l| td_string!(l, mailbox.refresh))}</button></p>
+        <Title text=tr(i18n, w::mailbox::title) />
+        <h1>{tr(i18n, w::mailbox::heading)}</h1>
+        <p class="lead">{tr(i18n, w::mailbox::lead)}</p>
+        <p><button type="button" class="button button-secondary" on:click=move |_| retry.run(())>{tr(i18n, w::mailbox::refresh)}</button></p>
         {move || match messages.get() {
-            None => view! { <p class="muted" role="status">{tr(i18n, |l| td_string!(l, mailbox.loading))}</p> }.into_any(),
+            None => view! { <p class="muted" role="status">{tr(i18n, w::mailbox::loading)}</p> }.into_any(),
             Some(Err(e)) if e.code() == Some(ErrorCode::NotFound) => {
-                view! { <p class="notice notice-info">{tr(i18n, |l| td_string!(l, mailbox.unavailable))}</p> }.into_any()
+                view! { <p class="notice notice-info">{tr(i18n, w::mailbox::unavailable)}</p> }.into_any()
             }
             Some(Err(e)) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
-            Some(Ok(list)) if list.is_empty() => view! { <p class="muted">{tr(i18n, |l| td_string!(l, mailbox.empty))}</p> }.into_any(),
+            Some(Ok(list)) if list.is_empty() => view! { <p class="muted">{tr(i18n, w::mailbox::empty)}</p> }.into_any(),
             Some(Ok(list)) => view! {
                 <ol class="mail-list">
                     {list.into_iter().map(|m| view! { <Mail message=m /> }).collect_view()}
@@ -56,10 +56,10 @@ fn Mail(message: MailboxMessage) -> impl IntoView {
         <li class="card mail" aria-labelledby=heading_id>
             <h2 id=heading_id2>{message.subject.clone()}</h2>
             <p class="row-meta">
-                {tr(i18n, |l| td_string!(l, mailbox.to))} " " <span class="break">{message.to.clone()}</span> " · " {when}
+                {tr(i18n, w::mailbox::to)} " " <span class="break">{message.to.clone()}</span> " · " {when}
             </p>
             {code.map(|c| view! {
-                <p class="mail-code">{tr(i18n, |l| td_string!(l, mailbox.code))} " " <strong data-testid="mail-code">{c}</strong></p>
+                <p class="mail-code">{tr(i18n, w::mailbox::code)} " " <strong data-testid="mail-code">{c}</strong></p>
             })}
             <pre class="mail-body">{message.text.clone()}</pre>
         </li>

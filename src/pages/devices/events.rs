@@ -6,7 +6,7 @@ use ward_model::AlarmEvent;
 
 use crate::api;
 use crate::components::ErrorPanel;
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{use_i18n, w};
 use crate::labels::{local_time, tr};
 use crate::load::load;
 use crate::session::RequireSession;
@@ -17,8 +17,8 @@ use crate::session::RequireSession;
 pub fn EventsPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=tr(i18n, |l| td_string!(l, events.title)) />
-        <h1>{tr(i18n, |l| td_string!(l, events.heading))}</h1>
+        <Title text=tr(i18n, w::events::title) />
+        <h1>{tr(i18n, w::events::heading)}</h1>
         <RequireSession>
             <Timeline />
             <Calls />
@@ -55,35 +55,35 @@ fn Timeline() -> impl IntoView {
     };
     view! {
         <section class="card card-wide" aria-labelledby="events-heading">
-            <h2 id="events-heading">{tr(i18n, |l| td_string!(l, events.alarms))}</h2>
+            <h2 id="events-heading">{tr(i18n, w::events::alarms)}</h2>
             <form class="filters" on:submit=filter>
-                <label>{tr(i18n, |l| td_string!(l, events.from))}<input type="date" name="from" bind:value=from /></label>
-                <label>{tr(i18n, |l| td_string!(l, events.to))}<input type="date" name="to" bind:value=to /></label>
-                <label>{tr(i18n, |l| td_string!(l, events.kind))}
+                <label>{tr(i18n, w::events::from)}<input type="date" name="from" bind:value=from /></label>
+                <label>{tr(i18n, w::events::to)}<input type="date" name="to" bind:value=to /></label>
+                <label>{tr(i18n, w::events::kind)}
                     <select name="kind" on:change=move |ev| kind.set(event_target_value(&ev))>
-                        <option value="">{tr(i18n, |l| td_string!(l, events.all_kinds))}</option>
-                        <option value="motion">{tr(i18n, |l| td_string!(l, events.motion))}</option>
+                        <option value="">{tr(i18n, w::events::all_kinds)}</option>
+                        <option value="motion">{tr(i18n, w::events::motion)}</option>
                     </select>
                 </label>
                 {move || (!device.get().is_empty()).then(|| view! {
                     <button type="button" class="button button-secondary" on:click=move |_| { device.set(String::new()); reload.run(()); }>
-                        {tr(i18n, |l| td_string!(l, events.all_devices))}
+                        {tr(i18n, w::events::all_devices)}
                     </button>
                 })}
-                <button type="submit" class="button button-secondary">{tr(i18n, |l| td_string!(l, events.apply))}</button>
+                <button type="submit" class="button button-secondary">{tr(i18n, w::events::apply)}</button>
             </form>
             {move || shown.get().map(|e| view! {
                 <figure class="event-full">
                     <img src=e.picture_url.clone() alt=format!("{} · {}", e.device_name, local_time(i18n, &e.at)) width="640" height="360" />
                     <figcaption>{e.device_name.clone()} " · " {local_time(i18n, &e.at)} " "
-                        <button type="button" class="button button-secondary" on:click=move |_| shown.set(None)>{tr(i18n, |l| td_string!(l, events.close))}</button>
+                        <button type="button" class="button button-secondary" on:click=move |_| shown.set(None)>{tr(i18n, w::events::close)}</button>
                     </figcaption>
                 </figure>
             })}
             {move || match page.get() {
-                None => view! { <p class="muted" role="status">{tr(i18n, |l| td_string!(l, events.loading))}</p> }.into_any(),
+                None => view! { <p class="muted" role="status">{tr(i18n, w::events::loading)}</p> }.into_any(),
                 Some(Err(e)) => view! { <ErrorPanel error=e on_retry=reload /> }.into_any(),
-                Some(Ok(p)) if p.events.is_empty() => view! { <p class="muted">{tr(i18n, |l| td_string!(l, events.empty))}</p> }.into_any(),
+                Some(Ok(p)) if p.events.is_empty() => view! { <p class="muted">{tr(i18n, w::events::empty)}</p> }.into_any(),
                 Some(Ok(p)) => {
                     let next = p.next_before.clone();
                     view! {
@@ -92,7 +92,7 @@ fn Timeline() -> impl IntoView {
                         </ul>
                         {next.map(|n| view! {
                             <button type="button" class="button button-secondary" on:click=move |_| { before.set(n.clone()); reload.run(()); }>
-                                {tr(i18n, |l| td_string!(l, events.older))}
+                                {tr(i18n, w::events::older)}
                             </button>
                         })}
                     }.into_any()
@@ -128,7 +128,7 @@ fn EventItem(
                 <img src=event.thumbnail_url.clone() alt=alt width="160" height="90" loading="lazy" />
             </button>
             <p><strong>{event.device_name.clone()}</strong><br />{when}</p>
-            <button type="button" class="button button-danger" on:click=delete>{tr(i18n, |l| td_string!(l, events.delete))}</button>
+            <button type="button" class="button button-danger" on:click=delete>{tr(i18n, w::events::delete)}</button>
         </li>
     }
 }
@@ -141,12 +141,12 @@ fn Calls() -> impl IntoView {
     let open = RwSignal::new(None::<String>);
     view! {
         <section class="card" aria-labelledby="calls-heading">
-            <h2 id="calls-heading">{tr(i18n, |l| td_string!(l, events.calls))}</h2>
-            <p class="muted">{tr(i18n, |l| td_string!(l, events.calls_note))}</p>
+            <h2 id="calls-heading">{tr(i18n, w::events::calls)}</h2>
+            <p class="muted">{tr(i18n, w::events::calls_note)}</p>
             {move || match calls.get() {
-                None => view! { <p class="muted" role="status">{tr(i18n, |l| td_string!(l, events.loading))}</p> }.into_any(),
+                None => view! { <p class="muted" role="status">{tr(i18n, w::events::loading)}</p> }.into_any(),
                 Some(Err(e)) => view! { <ErrorPanel error=e on_retry=reload /> }.into_any(),
-                Some(Ok(c)) if c.calls.is_empty() => view! { <p class="muted">{tr(i18n, |l| td_string!(l, events.no_calls))}</p> }.into_any(),
+                Some(Ok(c)) if c.calls.is_empty() => view! { <p class="muted">{tr(i18n, w::events::no_calls)}</p> }.into_any(),
                 Some(Ok(c)) => view! {
                     <ul class="call-list">
                         {c.calls.into_iter().map(|c| {
@@ -157,7 +157,7 @@ fn Calls() -> impl IntoView {
                                 <li>
                                     {c.device_name.clone()} " · " {when} " "
                                     <button type="button" class="button button-secondary" on:click=move |_| open.set(Some(id.clone()))>
-                                        {tr(i18n, |l| td_string!(l, events.show_picture))}
+                                        {tr(i18n, w::events::show_picture)}
                                     </button>
                                     {move || (open.get().as_deref() == Some(id2.as_str())).then(|| view! {
                                         <img src=url.clone() alt=alt.clone() width="640" height="360" />

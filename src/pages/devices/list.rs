@@ -8,7 +8,7 @@ use ward_model::{ClaimDevice, Device, DeviceUpdate};
 use crate::api;
 use crate::components::{ErrorPanel, Field, FormError, SubmitButton};
 use crate::forms::FormState;
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{use_i18n, w};
 use crate::labels::{local_time, tr, tr_with};
 use crate::load::load;
 use crate::scanner::ScanLabel;
@@ -22,8 +22,8 @@ use crate::routes::Page;
 pub fn DevicesPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=tr(i18n, |l| td_string!(l, devices.title)) />
-        <h1>{tr(i18n, |l| td_string!(l, devices.heading))}</h1>
+        <Title text=tr(i18n, w::devices::title) />
+        <h1>{tr(i18n, w::devices::heading)}</h1>
         <RequireSession>
             <Devices />
         </RequireSession>
@@ -71,39 +71,39 @@ fn Devices() -> impl IntoView {
         <AddDevice on_added=reload />
         <SharedWithYou />
         <section class="card card-wide" aria-labelledby="devices-list-heading">
-            <h2 id="devices-list-heading">{tr(i18n, |l| td_string!(l, devices.list_heading))}</h2>
+            <h2 id="devices-list-heading">{tr(i18n, w::devices::list_heading)}</h2>
             <form class="filters" role="search" on:submit=search>
-                <label>{tr(i18n, |l| td_string!(l, devices.search))}
+                <label>{tr(i18n, w::devices::search)}
                     <input type="search" name="q" bind:value=q />
                 </label>
-                <label>{tr(i18n, |l| td_string!(l, devices.status_filter))}
+                <label>{tr(i18n, w::devices::status_filter)}
                     <select name="status" on:change=move |ev| { status.set(event_target_value(&ev)); page.set(1); reload.run(()); }>
-                        <option value="">{tr(i18n, |l| td_string!(l, devices.all))}</option>
-                        <option value="online">{tr(i18n, |l| td_string!(l, devices.online))}</option>
-                        <option value="offline">{tr(i18n, |l| td_string!(l, devices.offline))}</option>
+                        <option value="">{tr(i18n, w::devices::all)}</option>
+                        <option value="online">{tr(i18n, w::devices::online)}</option>
+                        <option value="offline">{tr(i18n, w::devices::offline)}</option>
                     </select>
                 </label>
-                <button type="submit" class="button button-secondary">{tr(i18n, |l| td_string!(l, devices.search_button))}</button>
+                <button type="submit" class="button button-secondary">{tr(i18n, w::devices::search_button)}</button>
             </form>
             {move || match list.get() {
-                None => view! { <p class="muted" role="status">{tr(i18n, |l| td_string!(l, devices.loading))}</p> }.into_any(),
+                None => view! { <p class="muted" role="status">{tr(i18n, w::devices::loading)}</p> }.into_any(),
                 Some(Err(e)) => view! { <ErrorPanel error=e on_retry=reload /> }.into_any(),
-                Some(Ok(p)) if p.devices.is_empty() => view! { <p class="muted">{tr(i18n, |l| td_string!(l, devices.empty))}</p> }.into_any(),
+                Some(Ok(p)) if p.devices.is_empty() => view! { <p class="muted">{tr(i18n, w::devices::empty)}</p> }.into_any(),
                 Some(Ok(p)) => {
                     let pages = p.total.div_ceil(u64::from(p.per_page)).max(1) as u32;
                     let current = p.page;
                     view! {
-                        <p class="muted" data-testid="devices-total">{if p.total == 1 { tr(i18n, |l| td_string!(l, devices.count_one)).into_any() } else { tr_with(i18n, |l| td_string!(l, devices.count), vec![p.total.to_string()]).into_any() }}</p>
+                        <p class="muted" data-testid="devices-total">{if p.total == 1 { tr(i18n, w::devices::count_one).into_any() } else { tr_with(i18n, w::devices::count, vec![p.total.to_string()]).into_any() }}</p>
                         <ul class="device-list">
                             {p.devices.into_iter().map(|d| view! { <DeviceItem device=d on_change=reload /> }).collect_view()}
                         </ul>
-                        <nav class="pager" aria-label=tr(i18n, |l| td_string!(l, devices.pages))>
+                        <nav class="pager" aria-label=tr(i18n, w::devices::pages)>
                             <button type="button" class="button button-secondary" disabled={move || current <= 1} on:click=move |_| go(current - 1)>
-                                {tr(i18n, |l| td_string!(l, devices.previous))}
+                                {tr(i18n, w::devices::previous)}
                             </button>
-                            <span>{tr_with(i18n, |l| td_string!(l, devices.page_of), vec![current.to_string(), pages.to_string()])}</span>
+                            <span>{tr_with(i18n, w::devices::page_of, vec![current.to_string(), pages.to_string()])}</span>
                             <button type="button" class="button button-secondary" disabled={move || current >= pages} on:click=move |_| go(current + 1)>
-                                {tr(i18n, |l| td_string!(l, devices.next))}
+                                {tr(i18n, w::devices::next)}
                             </button>
                         </nav>
                     }.into_any()
@@ -151,22 +151,22 @@ fn AddDevice(on_added: Callback<()>) -> impl IntoView {
     });
     view! {
         <form class="card form" novalidate on:submit=submit aria-labelledby="add-device-heading">
-            <h2 id="add-device-heading">{tr(i18n, |l| td_string!(l, devices.add_heading))}</h2>
-            <p class="muted">{tr(i18n, |l| td_string!(l, devices.add_lead))}</p>
+            <h2 id="add-device-heading">{tr(i18n, w::devices::add_heading)}</h2>
+            <p class="muted">{tr(i18n, w::devices::add_lead)}</p>
             <Field form=form name="serial" id="device-serial" value=serial required=true maxlength=32u32
-                label=tr(i18n, |l| td_string!(l, devices.serial)) />
+                label=tr(i18n, w::devices::serial) />
             <Field form=form name="code" id="device-code" value=code required=true maxlength=6u32
-                label=tr(i18n, |l| td_string!(l, devices.code))
-                hint=tr(i18n, |l| td_string!(l, devices.code_hint)) />
+                label=tr(i18n, w::devices::code)
+                hint=tr(i18n, w::devices::code_hint) />
             <FormError form=form />
             <p role="status" class="muted">
-                {move || added.get().map(|n| tr_with(i18n, |l| td_string!(l, devices.added), vec![n]))}
+                {move || added.get().map(|n| tr_with(i18n, w::devices::added, vec![n]))}
             </p>
             <div class="form-actions">
-                <SubmitButton form=form label=tr(i18n, |l| td_string!(l, devices.add)) />
+                <SubmitButton form=form label=tr(i18n, w::devices::add) />
                 <button type="button" class="button button-secondary" aria-expanded=move || scanning.get().to_string()
                     on:click=move |_| scanning.update(|s| *s = !*s)>
-                    {tr(i18n, |l| td_string!(l, devices.scan))}
+                    {tr(i18n, w::devices::scan)}
                 </button>
             </div>
             {move || scanning.get().then(|| view! {
@@ -174,7 +174,7 @@ fn AddDevice(on_added: Callback<()>) -> impl IntoView {
             })}
             {move || demo.get().and_then(|r| r.ok()).filter(|c| !c.is_empty()).map(|cams| view! {
                 <div class="notice notice-info">
-                    <p>{tr(i18n, |l| td_string!(l, devices.demo))}</p>
+                    <p>{tr(i18n, w::devices::demo)}</p>
                     <ul>
                         {cams.into_iter().map(|c| {
                             let (s, k) = (c.serial.clone(), c.code.clone());
@@ -183,7 +183,7 @@ fn AddDevice(on_added: Callback<()>) -> impl IntoView {
                                     <span data-testid="demo-serial">{c.serial.clone()}</span> " · "
                                     <span data-testid="demo-code">{c.code.clone()}</span> " "
                                     <button type="button" class="button button-secondary" on:click=move |_| { serial.set(s.clone()); code.set(k.clone()); }>
-                                        {tr(i18n, |l| td_string!(l, devices.use_demo))}
+                                        {tr(i18n, w::devices::use_demo)}
                                     </button>
                                 </li>
                             }
@@ -249,19 +249,19 @@ fn DeviceItem(device: Device, on_change: Callback<()>) -> impl IntoView {
                 {move || d.get().name}
                 " "
                 <span class="badge" class:badge-on=move || d.get().online class:badge-off=move || !d.get().online data-testid="device-status">
-                    {move || if d.get().online { tr(i18n, |l| td_string!(l, devices.online)).into_any() } else { tr(i18n, |l| td_string!(l, devices.offline)).into_any() }}
+                    {move || if d.get().online { tr(i18n, w::devices::online).into_any() } else { tr(i18n, w::devices::offline).into_any() }}
                 </span>
             </h3>
             {move || {
                 let v = d.get();
                 view! {
                     <dl class="facts">
-                        <div><dt>{tr(i18n, |l| td_string!(l, devices.serial))}</dt><dd>{v.serial.clone()}</dd></div>
-                        <div><dt>{tr(i18n, |l| td_string!(l, devices.model))}</dt><dd>{v.model.clone()}</dd></div>
-                        <div><dt>{tr(i18n, |l| td_string!(l, devices.firmware))}</dt><dd>{v.firmware.clone()}</dd></div>
-                        <div><dt>{tr(i18n, |l| td_string!(l, devices.address))}</dt><dd>{v.address.clone()}</dd></div>
-                        <div><dt>{tr(i18n, |l| td_string!(l, devices.time_zone))}</dt><dd>{v.time_zone.clone()}</dd></div>
-                        <div><dt>{tr(i18n, |l| td_string!(l, devices.added_at))}</dt><dd>{local_time(i18n, &v.added_at)}</dd></div>
+                        <div><dt>{tr(i18n, w::devices::serial)}</dt><dd>{v.serial.clone()}</dd></div>
+                        <div><dt>{tr(i18n, w::devices::model)}</dt><dd>{v.model.clone()}</dd></div>
+                        <div><dt>{tr(i18n, w::devices::firmware)}</dt><dd>{v.firmware.clone()}</dd></div>
+                        <div><dt>{tr(i18n, w::devices::address)}</dt><dd>{v.address.clone()}</dd></div>
+                        <div><dt>{tr(i18n, w::devices::time_zone)}</dt><dd>{v.time_zone.clone()}</dd></div>
+                        <div><dt>{tr(i18n, w::devices::added_at)}</dt><dd>{local_time(i18n, &v.added_at)}</dd></div>
                     </dl>
                 }
             }}
@@ -270,28 +270,28 @@ fn DeviceItem(device: Device, on_change: Callback<()>) -> impl IntoView {
                 // The visible words lead the accessible name (WCAG 2.5.3), which adds the
                 // camera's: a list of cameras has one "Watch live" each.
                 <A href=Page::Live.with_query(&format!("ids={id}")) attr:class="button"
-                    attr:aria-label=move || tr_with(i18n, |l| td_string!(l, live.watch_named), vec![d.get().name])()>
-                    {tr(i18n, |l| td_string!(l, live.watch))}
+                    attr:aria-label=move || tr_with(i18n, w::live::watch_named, vec![d.get().name])()>
+                    {tr(i18n, w::live::watch)}
                 </A>
-                <A href=Page::Events.with_query(&format!("device={id}"))>{tr(i18n, |l| td_string!(l, devices.alarms))}</A>
+                <A href=Page::Events.with_query(&format!("device={id}"))>{tr(i18n, w::devices::alarms)}</A>
             </div>
             <div class="device-actions">
                 <form class="inline-form" novalidate on:submit=rename>
-                    <label for=name_id>{tr(i18n, |l| td_string!(l, devices.name))}</label>
+                    <label for=name_id>{tr(i18n, w::devices::name)}</label>
                     <input id=name_id2 name="name" maxlength="60" bind:value=name aria-invalid=move || form.has_error("name").to_string() />
-                    <button type="submit" class="button button-secondary">{tr(i18n, |l| td_string!(l, devices.rename))}</button>
+                    <button type="submit" class="button button-secondary">{tr(i18n, w::devices::rename)}</button>
                 </form>
                 <label class="switch" for=privacy_id>
                     <input id=privacy_id2 type="checkbox" prop:checked=move || d.get().privacy_mode
                         on:change=move |ev| send(DeviceUpdate { name: None, privacy_mode: Some(event_target_checked(&ev)) }) />
-                    {tr(i18n, |l| td_string!(l, devices.privacy))}
+                    {tr(i18n, w::devices::privacy)}
                 </label>
                 <button type="button" class="button button-secondary" aria-expanded=move || sharing.get().to_string()
                     on:click=move |_| sharing.update(|s| *s = !*s)>
-                    {tr(i18n, |l| td_string!(l, sharing.open))}
+                    {tr(i18n, w::sharing::open)}
                 </button>
                 <button type="button" class="button button-danger" on:click=remove>
-                    {move || if confirm.get() { tr(i18n, |l| td_string!(l, devices.remove_confirm)).into_any() } else { tr(i18n, |l| td_string!(l, devices.remove)).into_any() }}
+                    {move || if confirm.get() { tr(i18n, w::devices::remove_confirm).into_any() } else { tr(i18n, w::devices::remove).into_any() }}
                 </button>
             </div>
             <FormError form=form />

@@ -22,7 +22,7 @@ use ward_model::{SharePermission, ShareStatus};
 
 use crate::api::{self, ClientError};
 use crate::components::ErrorPanel;
-use crate::i18n::{Locale, td_string, use_i18n};
+use crate::i18n::{Locale, use_i18n, w};
 use crate::labels::{tr, tr_with};
 use crate::load::load;
 use crate::routes::Page;
@@ -60,9 +60,9 @@ pub fn LivePage() -> impl IntoView {
         })
     });
     view! {
-        <Title text=tr(i18n, |l| td_string!(l, live.title)) />
-        <h1>{tr(i18n, |l| td_string!(l, live.heading))}</h1>
-        <p class="muted">{tr(i18n, |l| td_string!(l, live.lead))}</p>
+        <Title text=tr(i18n, w::live::title) />
+        <h1>{tr(i18n, w::live::heading)}</h1>
+        <p class="muted">{tr(i18n, w::live::lead)}</p>
         <RequireSession>
             {move || {
                 let ids = ids.get();
@@ -164,26 +164,26 @@ fn CameraPicker(chosen: Vec<String>, open: bool) -> impl IntoView {
     };
     let note = move || {
         if full() {
-            tr(i18n, |l| td_string!(l, live.pick_full))().to_string()
+            tr(i18n, w::live::pick_full)().to_string()
         } else {
-            tr_with(i18n, |l| td_string!(l, live.pick_count), vec![chosen.with(Vec::len).to_string()])()
+            tr_with(i18n, w::live::pick_count, vec![chosen.with(Vec::len).to_string()])()
         }
     };
     view! {
         <details class="card live-picker" open=open>
-            <summary>{tr(i18n, |l| td_string!(l, live.pick_summary))}</summary>
+            <summary>{tr(i18n, w::live::pick_summary)}</summary>
             {move || paged.get().then(|| view! {
                 <form class="filters live-pick-search" role="search" on:submit=search>
-                    <p class="muted">{move || tr_with(i18n, |l| td_string!(l, live.pick_more), shown())()}</p>
-                    <label>{tr(i18n, |l| td_string!(l, live.pick_search))}
+                    <p class="muted">{move || tr_with(i18n, w::live::pick_more, shown())()}</p>
+                    <label>{tr(i18n, w::live::pick_search)}
                         <input type="search" name="q" bind:value=q />
                     </label>
-                    <button type="submit" class="button button-secondary">{tr(i18n, |l| td_string!(l, devices.search_button))}</button>
+                    <button type="submit" class="button button-secondary">{tr(i18n, w::devices::search_button)}</button>
                 </form>
             })}
             {move || match (own.get(), shared.get()) {
                 (Some(Err(e)), _) | (_, Some(Err(e))) => view! { <ErrorPanel error=e on_retry=reload /> }.into_any(),
-                (None, _) | (_, None) => view! { <p class="muted" role="status">{tr(i18n, |l| td_string!(l, live.pick_loading))}</p> }.into_any(),
+                (None, _) | (_, None) => view! { <p class="muted" role="status">{tr(i18n, w::live::pick_loading)}</p> }.into_any(),
                 (Some(Ok(_)), Some(Ok(_))) => {
                     let list = cameras();
                     // Chosen in the address but in neither list (another page of a big
@@ -194,18 +194,18 @@ fn CameraPicker(chosen: Vec<String>, open: bool) -> impl IntoView {
                     if list.is_empty() && others.is_empty() && !paged.get_untracked() {
                         return view! {
                             <p>
-                                {tr(i18n, |l| td_string!(l, live.pick_empty))} " "
-                                <A href={Page::Devices.path()}>{tr(i18n, |l| td_string!(l, live.to_devices))}</A>
+                                {tr(i18n, w::live::pick_empty)} " "
+                                <A href={Page::Devices.path()}>{tr(i18n, w::live::to_devices)}</A>
                             </p>
                         }.into_any();
                     }
                     view! {
                         <form class="form" novalidate on:submit=watch.clone()>
                             <fieldset class="live-pick" aria-describedby="live-pick-note">
-                                <legend>{tr(i18n, |l| td_string!(l, live.pick_legend))}</legend>
+                                <legend>{tr(i18n, w::live::pick_legend)}</legend>
                                 <ul class="live-pick-list">
                                     {others.into_iter().map(|id| {
-                                        let name = tr_with(i18n, |l| td_string!(l, live.pick_other), vec![id.chars().take(8).collect()])();
+                                        let name = tr_with(i18n, w::live::pick_other, vec![id.chars().take(8).collect()])();
                                         view! { <PickItem camera=Watchable { id, name, from: None, online: true, privacy_mode: false } chosen=chosen /> }
                                     }).collect_view()}
                                     {list.into_iter().map(|camera| view! { <PickItem camera=camera chosen=chosen /> }).collect_view()}
@@ -214,10 +214,10 @@ fn CameraPicker(chosen: Vec<String>, open: bool) -> impl IntoView {
                             </fieldset>
                             // Gone as soon as one is ticked.
                             {move || (missing.get() && chosen.with(Vec::is_empty)).then(|| view! {
-                                <p class="field-error" role="alert">{tr(i18n, |l| td_string!(l, live.pick_none_chosen))}</p>
+                                <p class="field-error" role="alert">{tr(i18n, w::live::pick_none_chosen)}</p>
                             })}
                             <div class="form-actions">
-                                <button type="submit" class="button">{tr(i18n, |l| td_string!(l, live.pick_watch))}</button>
+                                <button type="submit" class="button">{tr(i18n, w::live::pick_watch)}</button>
                             </div>
                         </form>
                     }.into_any()
@@ -252,13 +252,13 @@ fn PickItem(camera: Watchable, chosen: RwSignal<Vec<String>>) -> impl IntoView {
                 <span>
                     {camera.name.clone()}
                     {camera.from.clone().map(|owner| view! {
-                        " " <span class="muted">{tr_with(i18n, |l| td_string!(l, sharing.from), vec![owner])}</span>
+                        " " <span class="muted">{tr_with(i18n, w::sharing::from, vec![owner])}</span>
                     })}
                     {(!camera.online).then(|| view! {
-                        " " <span class="badge badge-off">{tr(i18n, |l| td_string!(l, devices.offline))}</span>
+                        " " <span class="badge badge-off">{tr(i18n, w::devices::offline)}</span>
                     })}
                     {camera.privacy_mode.then(|| view! {
-                        " " <span class="badge badge-off">{tr(i18n, |l| td_string!(l, live.pick_privacy))}</span>
+                        " " <span class="badge badge-off">{tr(i18n, w::live::pick_privacy)}</span>
                     })}
                 </span>
             </label>
@@ -320,21 +320,19 @@ fn Player(device_id: String) -> impl IntoView {
             {
                 name.set(Some(d.name));
                 if d.privacy_mode {
-                    return unavailable(|l| td_string!(l, live.privacy_on));
+                    return unavailable(w::live::privacy_on);
                 }
                 if !d.online {
-                    return unavailable(|l| td_string!(l, live.offline));
+                    return unavailable(w::live::offline);
                 }
             }
             match connect(&id, el, state, retry_on_failure(state, retries)).await {
                 Ok(conn) => slot.set_value(Some(SendWrapper::new(conn))),
                 // It changed between the two requests: the server refused for the same reasons.
-                Err(ClientError::Api { status: 409, .. }) => {
-                    unavailable(|l| td_string!(l, live.cannot_stream))
-                }
-                Err(ClientError::Api { status: 403, .. }) => unavailable(|l| td_string!(l, live.not_granted)),
-                Err(ClientError::Api { status: 404, .. }) => unavailable(|l| td_string!(l, live.not_yours)),
-                Err(ClientError::Api { status: 429, .. }) => unavailable(|l| td_string!(l, live.too_many)),
+                Err(ClientError::Api { status: 409, .. }) => unavailable(w::live::cannot_stream),
+                Err(ClientError::Api { status: 403, .. }) => unavailable(w::live::not_granted),
+                Err(ClientError::Api { status: 404, .. }) => unavailable(w::live::not_yours),
+                Err(ClientError::Api { status: 429, .. }) => unavailable(w::live::too_many),
                 Err(_) => state.set(PlayState::Failed),
             }
         });
@@ -402,10 +400,10 @@ fn Player(device_id: String) -> impl IntoView {
         }
     };
     let status_text = move || match state.get() {
-        PlayState::Connecting => tr(i18n, |l| td_string!(l, live.connecting))().to_string(),
-        PlayState::Playing => tr(i18n, |l| td_string!(l, live.playing))().to_string(),
-        PlayState::Reconnecting => tr(i18n, |l| td_string!(l, live.reconnecting))().to_string(),
-        PlayState::Failed => tr(i18n, |l| td_string!(l, live.failed))().to_string(),
+        PlayState::Connecting => tr(i18n, w::live::connecting)().to_string(),
+        PlayState::Playing => tr(i18n, w::live::playing)().to_string(),
+        PlayState::Reconnecting => tr(i18n, w::live::reconnecting)().to_string(),
+        PlayState::Failed => tr(i18n, w::live::failed)().to_string(),
         PlayState::Unavailable(why) => why,
     };
     let playing = move || state.get() == PlayState::Playing;
@@ -414,13 +412,13 @@ fn Player(device_id: String) -> impl IntoView {
         // several players must not share one name.
         <section class="card live-player" aria-label=move || {
             let n = name.get().unwrap_or_else(|| device.get_value().chars().take(8).collect());
-            tr_with(i18n, |l| td_string!(l, live.player_named), vec![n])()
+            tr_with(i18n, w::live::player_named, vec![n])()
         }>
             {move || name.get().map(|n| view! { <h2 class="live-name">{n}</h2> })}
             <div class="live-frame" node_ref=frame>
                 <video node_ref=video autoplay=true playsinline=true prop:muted=move || muted.get()
                     on:playing=move |_| { retries.set_value(0); state.set(PlayState::Playing) }
-                    aria-label=tr(i18n, |l| td_string!(l, live.video_label))></video>
+                    aria-label=tr(i18n, w::live::video_label)></video>
                 {move || (!playing()).then(|| view! {
                     <p class=move || match state.get() {
                         PlayState::Failed | PlayState::Unavailable(_) => "live-status live-status-problem",
@@ -430,24 +428,24 @@ fn Player(device_id: String) -> impl IntoView {
                 {move || (show_stats.get() && playing()).then(|| view! { <pre class="live-stats">{move || stats.get()}</pre> })}
             </div>
             <div class="live-controls">
-                <span class="live-state" aria-live="polite">{move || playing().then(|| tr(i18n, |l| td_string!(l, live.playing))())}</span>
+                <span class="live-state" aria-live="polite">{move || playing().then(|| tr(i18n, w::live::playing)())}</span>
                 <button type="button" class="button button-secondary" aria-pressed=move || (!muted.get()).to_string()
                     disabled=move || !playing() on:click=move |_| muted.update(|m| *m = !*m)>
-                    {move || if muted.get() { tr(i18n, |l| td_string!(l, live.unmute))() } else { tr(i18n, |l| td_string!(l, live.mute))() }}
+                    {move || if muted.get() { tr(i18n, w::live::unmute)() } else { tr(i18n, w::live::mute)() }}
                 </button>
                 <button type="button" class="button button-secondary" disabled=move || !playing() on:click=fullscreen>
-                    {tr(i18n, |l| td_string!(l, live.fullscreen))}
+                    {tr(i18n, w::live::fullscreen)}
                 </button>
                 <button type="button" class="button button-secondary" disabled=move || !playing() on:click=snapshot>
-                    {tr(i18n, |l| td_string!(l, live.snapshot))}
+                    {tr(i18n, w::live::snapshot)}
                 </button>
                 <button type="button" class="button button-secondary" aria-pressed=move || show_stats.get().to_string()
                     disabled=move || !playing() on:click=move |_| show_stats.update(|s| *s = !*s)>
-                    {tr(i18n, |l| td_string!(l, live.stats))}
+                    {tr(i18n, w::live::stats)}
                 </button>
                 {move || matches!(state.get(), PlayState::Failed).then(|| view! {
                     <button type="button" class="button" on:click=move |_| { retries.set_value(0); state.set(PlayState::Connecting); start() }>
-                        {tr(i18n, |l| td_string!(l, live.retry))}
+                        {tr(i18n, w::live::retry)}
                     </button>
                 })}
             </div>

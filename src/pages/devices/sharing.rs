@@ -10,44 +10,36 @@ use ward_model::{DeviceShare, ReceivedShare, ShareDevice, SharePermission, Share
 use crate::api;
 use crate::components::{ErrorPanel, Field, FieldErrorText, FormError, SubmitButton};
 use crate::forms::FormState;
-use crate::i18n::{Locale, td_string, use_i18n};
+use crate::i18n::{Locale, use_i18n, w};
 use crate::labels::{local_time, tr, tr_with};
 use crate::load::load;
 use crate::routes::Page;
 
 fn permission_label(p: SharePermission) -> fn(Locale) -> &'static str {
     match p {
-        SharePermission::LiveView => |l| td_string!(l, sharing.live_view),
-        SharePermission::Alarms => |l| td_string!(l, sharing.alarms),
+        SharePermission::LiveView => w::sharing::live_view,
+        SharePermission::Alarms => w::sharing::alarms,
     }
 }
 
 fn status_label(status: ShareStatus, expired: bool) -> fn(Locale) -> &'static str {
     match (status, expired) {
-        (_, true) => |l| td_string!(l, sharing.expired),
-        (ShareStatus::Pending, _) => |l| td_string!(l, sharing.pending),
-        (ShareStatus::Accepted, _) => |l| td_string!(l, sharing.accepted),
-        (ShareStatus::Declined, _) => |l| td_string!(l, sharing.declined),
+        (_, true) => w::sharing::expired,
+        (ShareStatus::Pending, _) => w::sharing::pending,
+        (ShareStatus::Accepted, _) => w::sharing::accepted,
+        (ShareStatus::Declined, _) => w::sharing::declined,
     }
 }
 
 /// "Live view, Alarm pictures", in the reader's language.
-fn permissions_text(
-    i18n: leptos_i18n::I18nContext<Locale>,
-    ps: &[SharePermission],
-) -> impl Fn() -> String + use<> {
+fn permissions_text(i18n: crate::i18n::I18n, ps: &[SharePermission]) -> impl Fn() -> String + use<> {
     let ps = ps.to_vec();
     move || ps.iter().map(|p| tr(i18n, permission_label(*p))()).collect::<Vec<_>>().join(", ")
 }
 
 /// What a share allows and until when: "Watch live, See alarm pictures · until …".
-fn terms(
-    i18n: leptos_i18n::I18nContext<Locale>,
-    ps: &[SharePermission],
-    until: Option<&str>,
-) -> impl IntoView + use<> {
-    let until =
-        until.map(|t| tr_with(i18n, |l| td_string!(l, sharing.until_time), vec![local_time(i18n, t)]));
+fn terms(i18n: crate::i18n::I18n, ps: &[SharePermission], until: Option<&str>) -> impl IntoView + use<> {
+    let until = until.map(|t| tr_with(i18n, w::sharing::until_time, vec![local_time(i18n, t)]));
     (permissions_text(i18n, ps), until.map(|u| view! { " · " {u} }))
 }
 
@@ -93,30 +85,30 @@ pub fn SharePanel(device_id: String) -> impl IntoView {
     view! {
         <div class="share-panel">
             <form class="form" novalidate on:submit=submit>
-                <h4>{tr(i18n, |l| td_string!(l, sharing.heading))}</h4>
-                <p class="muted">{tr(i18n, |l| td_string!(l, sharing.lead))}</p>
+                <h4>{tr(i18n, w::sharing::heading)}</h4>
+                <p class="muted">{tr(i18n, w::sharing::lead)}</p>
                 <Field form=form name="email" id=format!("{base}-email") value=email kind="email" required=true
-                    maxlength=254u32 label=tr(i18n, |l| td_string!(l, sharing.email)) />
+                    maxlength=254u32 label=tr(i18n, w::sharing::email) />
                 <fieldset class="field" class:field-invalid=move || form.has_error("permissions") aria-describedby=perms_described>
-                    <legend>{tr(i18n, |l| td_string!(l, sharing.may))}</legend>
-                    <label class="check"><input type="checkbox" name="live_view" bind:checked=live />{tr(i18n, |l| td_string!(l, sharing.live_view))}</label>
-                    <label class="check"><input type="checkbox" name="alarms" bind:checked=alarms />{tr(i18n, |l| td_string!(l, sharing.alarms))}</label>
+                    <legend>{tr(i18n, w::sharing::may)}</legend>
+                    <label class="check"><input type="checkbox" name="live_view" bind:checked=live />{tr(i18n, w::sharing::live_view)}</label>
+                    <label class="check"><input type="checkbox" name="alarms" bind:checked=alarms />{tr(i18n, w::sharing::alarms)}</label>
                     <FieldErrorText form=form name="permissions" id=perms_error />
                 </fieldset>
                 <Field form=form name="expires_at" id=format!("{base}-until") value=until kind="datetime-local"
-                    label=tr(i18n, |l| td_string!(l, sharing.until))
-                    hint=tr(i18n, |l| td_string!(l, sharing.until_hint)) />
+                    label=tr(i18n, w::sharing::until)
+                    hint=tr(i18n, w::sharing::until_hint) />
                 <FormError form=form />
                 <div class="form-actions">
-                    <SubmitButton form=form label=tr(i18n, |l| td_string!(l, sharing.share)) />
+                    <SubmitButton form=form label=tr(i18n, w::sharing::share) />
                 </div>
             </form>
             {move || match shares.get() {
-                None => view! { <p class="muted" role="status">{tr(i18n, |l| td_string!(l, sharing.loading))}</p> }.into_any(),
+                None => view! { <p class="muted" role="status">{tr(i18n, w::sharing::loading)}</p> }.into_any(),
                 Some(Err(e)) => view! { <ErrorPanel error=e on_retry=reload /> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">{tr(i18n, |l| td_string!(l, sharing.none))}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">{tr(i18n, w::sharing::none)}</p> }.into_any(),
                 Some(Ok(list)) => view! {
-                    <ul class="share-list" aria-label=tr(i18n, |l| td_string!(l, sharing.list))>
+                    <ul class="share-list" aria-label=tr(i18n, w::sharing::list)>
                         {list.into_iter().map(|s| view! { <ShareItem share=s on_change=reload /> }).collect_view()}
                     </ul>
                 }.into_any(),
@@ -153,12 +145,12 @@ fn ShareItem(share: DeviceShare, on_change: Callback<()>) -> impl IntoView {
                 {terms(i18n, &share.permissions, share.expires_at.as_deref())}
                 " · "
                 {match last {
-                    Some(at) => tr_with(i18n, |l| td_string!(l, sharing.uses), vec![uses.to_string(), at]).into_any(),
-                    None => tr(i18n, |l| td_string!(l, sharing.no_uses)).into_any(),
+                    Some(at) => tr_with(i18n, w::sharing::uses, vec![uses.to_string(), at]).into_any(),
+                    None => tr(i18n, w::sharing::no_uses).into_any(),
                 }}
             </p>
             <button type="button" class="button button-secondary" on:click=revoke>
-                {tr(i18n, |l| td_string!(l, sharing.revoke))}
+                {tr(i18n, w::sharing::revoke)}
             </button>
             {move || error.get().map(|e| view! { <ErrorPanel error=e /> })}
         </li>
@@ -174,7 +166,7 @@ pub fn SharedWithYou() -> impl IntoView {
         match list.get() {
         Some(Ok(shares)) if !shares.is_empty() => Some(view! {
             <section class="card" aria-labelledby="shared-heading">
-                <h2 id="shared-heading">{tr(i18n, |l| td_string!(l, sharing.with_you))}</h2>
+                <h2 id="shared-heading">{tr(i18n, w::sharing::with_you)}</h2>
                 <ul class="share-list">
                     {shares.into_iter().map(|s| view! { <ReceivedItem share=s on_change=reload /> }).collect_view()}
                 </ul>
@@ -220,12 +212,12 @@ fn ReceivedItem(share: ReceivedShare, on_change: Callback<()>) -> impl IntoView 
         <li class="share">
             <p>
                 <strong>{share.device_name.clone()}</strong> " "
-                <span class="muted">{tr_with(i18n, |l| td_string!(l, sharing.from), vec![share.owner_name.clone()])}</span> " "
+                <span class="muted">{tr_with(i18n, w::sharing::from, vec![share.owner_name.clone()])}</span> " "
                 <span class="badge" data-testid="share-status">{tr(i18n, status_label(share.status, share.expired))}</span>
                 {in_force.then(|| view! {
                     " "
                     <span class="badge" class:badge-on=share.online class:badge-off=!share.online>
-                        {if share.online { tr(i18n, |l| td_string!(l, devices.online)).into_any() } else { tr(i18n, |l| td_string!(l, devices.offline)).into_any() }}
+                        {if share.online { tr(i18n, w::devices::online).into_any() } else { tr(i18n, w::devices::offline).into_any() }}
                     </span>
                 })}
             </p>
@@ -234,21 +226,21 @@ fn ReceivedItem(share: ReceivedShare, on_change: Callback<()>) -> impl IntoView 
             </p>
             <div class="device-actions">
                 {(share.status != ShareStatus::Accepted && !share.expired).then(|| view! {
-                    <button type="button" class="button" on:click=move |_| accept(true)>{tr(i18n, |l| td_string!(l, sharing.accept))}</button>
+                    <button type="button" class="button" on:click=move |_| accept(true)>{tr(i18n, w::sharing::accept)}</button>
                 })}
                 {(share.status == ShareStatus::Pending).then(|| view! {
-                    <button type="button" class="button button-secondary" on:click=move |_| decline(false)>{tr(i18n, |l| td_string!(l, sharing.decline))}</button>
+                    <button type="button" class="button button-secondary" on:click=move |_| decline(false)>{tr(i18n, w::sharing::decline)}</button>
                 })}
                 {(in_force && share.permissions.contains(&SharePermission::LiveView)).then(|| view! {
-                    <A href=Page::Live.with_query(&format!("ids={device}")) attr:class="button" attr:aria-label=tr_with(i18n, |l| td_string!(l, live.watch_named), vec![share.device_name.clone()])>
-                        {tr(i18n, |l| td_string!(l, live.watch))}
+                    <A href=Page::Live.with_query(&format!("ids={device}")) attr:class="button" attr:aria-label=tr_with(i18n, w::live::watch_named, vec![share.device_name.clone()])>
+                        {tr(i18n, w::live::watch)}
                     </A>
                 })}
                 {(in_force && share.permissions.contains(&SharePermission::Alarms)).then(|| view! {
-                    <A href=Page::Events.with_query(&format!("device={}", share.device_id))>{tr(i18n, |l| td_string!(l, devices.alarms))}</A>
+                    <A href=Page::Events.with_query(&format!("device={}", share.device_id))>{tr(i18n, w::devices::alarms)}</A>
                 })}
                 {(share.status != ShareStatus::Pending).then(|| view! {
-                    <button type="button" class="button button-secondary" on:click=leave>{tr(i18n, |l| td_string!(l, sharing.leave))}</button>
+                    <button type="button" class="button button-secondary" on:click=leave>{tr(i18n, w::sharing::leave)}</button>
                 })}
             </div>
             {move || error.get().map(|e| view! { <ErrorPanel error=e /> })}

@@ -9,7 +9,7 @@ use ward_model::{
 use crate::api::{self, ClientError};
 use crate::components::AccountTabs;
 use crate::components::ErrorPanel;
-use crate::i18n::{t_string, td_string, use_i18n};
+use crate::i18n::{use_i18n, w};
 use crate::labels::{basis, fill, local_time, pick, tr};
 use crate::load::load;
 use crate::session::RequireSession;
@@ -20,8 +20,8 @@ use crate::session::RequireSession;
 pub fn PrivacyCenterPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=tr(i18n, |l| td_string!(l, privacy_center.title)) />
-        <h1>{tr(i18n, |l| td_string!(l, privacy_center.heading))}</h1>
+        <Title text=tr(i18n, w::privacy_center::title) />
+        <h1>{tr(i18n, w::privacy_center::heading)}</h1>
         <AccountTabs />
         <RequireSession>
             <Center />
@@ -39,16 +39,16 @@ fn Center() -> impl IntoView {
         reload_history.run(());
     });
     view! {
-        <p class="lead">{tr(i18n, |l| td_string!(l, privacy_center.lead))}</p>
+        <p class="lead">{tr(i18n, w::privacy_center::lead)}</p>
         <section class="card" aria-labelledby="purposes-heading">
-            <h2 id="purposes-heading">{tr(i18n, |l| td_string!(l, privacy_center.purposes_heading))}</h2>
+            <h2 id="purposes-heading">{tr(i18n, w::privacy_center::purposes_heading)}</h2>
             {move || match overview.get() {
-                None => view! { <p class="muted" role="status">{tr(i18n, |l| td_string!(l, privacy_center.loading))}</p> }.into_any(),
+                None => view! { <p class="muted" role="status">{tr(i18n, w::privacy_center::loading)}</p> }.into_any(),
                 Some(Err(e)) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
                 Some(Ok(o)) => {
                     let gpc = o.gpc;
                     view! {
-                        {gpc.then(|| view! { <p class="notice notice-info">{tr(i18n, |l| td_string!(l, privacy_center.gpc))}</p> })}
+                        {gpc.then(|| view! { <p class="notice notice-info">{tr(i18n, w::privacy_center::gpc)}</p> })}
                         <ul class="purposes">
                             {o.purposes.into_iter().map(|p| view! { <PurposeRow state=p changed=changed /> }).collect_view()}
                         </ul>
@@ -57,13 +57,13 @@ fn Center() -> impl IntoView {
             }}
         </section>
         <section class="card" aria-labelledby="history-heading">
-            <h2 id="history-heading">{tr(i18n, |l| td_string!(l, privacy_center.history_heading))}</h2>
-            <p class="muted">{tr(i18n, |l| td_string!(l, privacy_center.history_lead))}</p>
+            <h2 id="history-heading">{tr(i18n, w::privacy_center::history_heading)}</h2>
+            <p class="muted">{tr(i18n, w::privacy_center::history_lead)}</p>
             <Verify />
             {move || match (history.get(), overview.get()) {
                 (Some(Ok(h)), Some(Ok(o))) => view! { <History entries=h overview=o /> }.into_any(),
                 (Some(Err(e)), _) => view! { <ErrorPanel error=e on_retry=reload_history /> }.into_any(),
-                _ => view! { <p class="muted">{tr(i18n, |l| td_string!(l, privacy_center.loading))}</p> }.into_any(),
+                _ => view! { <p class="muted">{tr(i18n, w::privacy_center::loading)}</p> }.into_any(),
             }}
         </section>
     }
@@ -110,13 +110,13 @@ fn PurposeRow(state: PurposeState, changed: Callback<ConsentOverview>) -> impl I
     let state_text = move || {
         use ward_model::Basis;
         match (legal_basis, choosable, active) {
-            (Basis::Contract, ..) => t_string!(i18n, privacy_center.on_contract),
-            (Basis::LegalObligation, ..) => t_string!(i18n, privacy_center.on_law),
-            (Basis::LegitimateInterest, false, _) => t_string!(i18n, privacy_center.on_overriding),
-            (Basis::LegitimateInterest, true, true) => t_string!(i18n, privacy_center.on_objectable),
-            (Basis::LegitimateInterest, true, false) => t_string!(i18n, privacy_center.objected),
-            (Basis::Consent, _, true) => t_string!(i18n, privacy_center.on),
-            (Basis::Consent, _, false) => t_string!(i18n, privacy_center.off),
+            (Basis::Contract, ..) => w::privacy_center::on_contract(i18n.get_locale()),
+            (Basis::LegalObligation, ..) => w::privacy_center::on_law(i18n.get_locale()),
+            (Basis::LegitimateInterest, false, _) => w::privacy_center::on_overriding(i18n.get_locale()),
+            (Basis::LegitimateInterest, true, true) => w::privacy_center::on_objectable(i18n.get_locale()),
+            (Basis::LegitimateInterest, true, false) => w::privacy_center::objected(i18n.get_locale()),
+            (Basis::Consent, _, true) => w::privacy_center::on(i18n.get_locale()),
+            (Basis::Consent, _, false) => w::privacy_center::off(i18n.get_locale()),
         }
     };
     view! {
@@ -132,15 +132,15 @@ fn PurposeRow(state: PurposeState, changed: Callback<ConsentOverview>) -> impl I
                         </button>
                     }.into_any()
                 } else {
-                    view! { <span class="badge">{tr(i18n, |l| td_string!(l, privacy_center.always))}</span> }.into_any()
+                    view! { <span class="badge">{tr(i18n, w::privacy_center::always)}</span> }.into_any()
                 }}
             </div>
             <p class="purpose-state" id=format!("{id}-state")>{state_text}</p>
             <p>{pick(i18n, &p.description)}</p>
             <dl class="facts facts-compact">
-                <div><dt>{tr(i18n, |l| td_string!(l, privacy_center.basis))}</dt><dd>{basis(i18n, p.legal_basis)}</dd></div>
-                <div><dt>{tr(i18n, |l| td_string!(l, privacy_center.data_used))}</dt><dd>{data}</dd></div>
-                <div><dt>{tr(i18n, |l| td_string!(l, privacy_center.recipients))}</dt><dd>{recipients}</dd></div>
+                <div><dt>{tr(i18n, w::privacy_center::basis)}</dt><dd>{basis(i18n, p.legal_basis)}</dd></div>
+                <div><dt>{tr(i18n, w::privacy_center::data_used)}</dt><dd>{data}</dd></div>
+                <div><dt>{tr(i18n, w::privacy_center::recipients)}</dt><dd>{recipients}</dd></div>
             </dl>
             {move || error.get().map(|e| view! { <ErrorPanel error=e /> })}
         </li>
@@ -157,15 +157,15 @@ fn Verify() -> impl IntoView {
         spawn_local(async move { result.set(Some(api::verify_ledger(&abort).await)) });
     };
     view! {
-        <button type="button" class="button" on:click=check>{tr(i18n, |l| td_string!(l, privacy_center.verify))}</button>
+        <button type="button" class="button" on:click=check>{tr(i18n, w::privacy_center::verify)}</button>
         <div role="status" class="verify-result">
             {move || match result.get() {
                 None => ().into_any(),
                 Some(Ok(v)) if v.intact => view! {
-                    <p class="notice notice-ok">{fill(t_string!(i18n, privacy_center.intact), &[v.records.to_string()])}</p>
+                    <p class="notice notice-ok">{fill(w::privacy_center::intact(i18n.get_locale()), &[v.records.to_string()])}</p>
                 }.into_any(),
                 Some(Ok(v)) => view! {
-                    <p class="notice notice-error">{fill(t_string!(i18n, privacy_center.broken), &[v.first_broken.unwrap_or(0).to_string()])}</p>
+                    <p class="notice notice-error">{fill(w::privacy_center::broken(i18n.get_locale()), &[v.first_broken.unwrap_or(0).to_string()])}</p>
                 }.into_any(),
                 Some(Err(e)) => view! { <ErrorPanel error=e /> }.into_any(),
             }}
@@ -178,7 +178,7 @@ fn History(entries: Vec<LedgerEntry>, overview: ConsentOverview) -> impl IntoVie
     let i18n = use_i18n();
     let name = move |id: &str| -> String {
         if id == "privacy_policy" {
-            return t_string!(i18n, privacy_center.policy_purpose).to_string();
+            return w::privacy_center::policy_purpose(i18n.get_locale()).to_string();
         }
         overview
             .purposes
@@ -187,29 +187,29 @@ fn History(entries: Vec<LedgerEntry>, overview: ConsentOverview) -> impl IntoVie
             .map_or_else(|| id.to_string(), |p| pick(i18n, &p.purpose.name))
     };
     let action = move |a: ConsentAction| match a {
-        ConsentAction::Granted => t_string!(i18n, privacy_center.granted),
-        ConsentAction::Withdrawn => t_string!(i18n, privacy_center.withdrawn),
-        ConsentAction::Objected => t_string!(i18n, privacy_center.objected_action),
-        ConsentAction::ObjectionWithdrawn => t_string!(i18n, privacy_center.objection_withdrawn),
+        ConsentAction::Granted => w::privacy_center::granted(i18n.get_locale()),
+        ConsentAction::Withdrawn => w::privacy_center::withdrawn(i18n.get_locale()),
+        ConsentAction::Objected => w::privacy_center::objected_action(i18n.get_locale()),
+        ConsentAction::ObjectionWithdrawn => w::privacy_center::objection_withdrawn(i18n.get_locale()),
     };
     let method = move |m: ConsentMethod| match m {
-        ConsentMethod::Signup => t_string!(i18n, privacy_center.m_signup),
-        ConsentMethod::Settings => t_string!(i18n, privacy_center.m_settings),
-        ConsentMethod::Banner => t_string!(i18n, privacy_center.m_banner),
-        ConsentMethod::Gpc => t_string!(i18n, privacy_center.m_gpc),
-        ConsentMethod::Unsubscribe => t_string!(i18n, privacy_center.m_unsubscribe),
-        ConsentMethod::Reconsent => t_string!(i18n, privacy_center.m_reconsent),
+        ConsentMethod::Signup => w::privacy_center::m_signup(i18n.get_locale()),
+        ConsentMethod::Settings => w::privacy_center::m_settings(i18n.get_locale()),
+        ConsentMethod::Banner => w::privacy_center::m_banner(i18n.get_locale()),
+        ConsentMethod::Gpc => w::privacy_center::m_gpc(i18n.get_locale()),
+        ConsentMethod::Unsubscribe => w::privacy_center::m_unsubscribe(i18n.get_locale()),
+        ConsentMethod::Reconsent => w::privacy_center::m_reconsent(i18n.get_locale()),
     };
     view! {
-        <div class="table-scroll" tabindex="0" role="region" aria-label=tr(i18n, |l| td_string!(l, privacy_center.table_label))>
+        <div class="table-scroll" tabindex="0" role="region" aria-label=tr(i18n, w::privacy_center::table_label)>
             <table class="ledger">
                 <thead><tr>
                     <th scope="col">"#"</th>
-                    <th scope="col">{tr(i18n, |l| td_string!(l, privacy_center.col_when))}</th>
-                    <th scope="col">{tr(i18n, |l| td_string!(l, privacy_center.col_purpose))}</th>
-                    <th scope="col">{tr(i18n, |l| td_string!(l, privacy_center.col_what))}</th>
-                    <th scope="col">{tr(i18n, |l| td_string!(l, privacy_center.col_how))}</th>
-                    <th scope="col">{tr(i18n, |l| td_string!(l, privacy_center.col_versions))}</th>
+                    <th scope="col">{tr(i18n, w::privacy_center::col_when)}</th>
+                    <th scope="col">{tr(i18n, w::privacy_center::col_purpose)}</th>
+                    <th scope="col">{tr(i18n, w::privacy_center::col_what)}</th>
+                    <th scope="col">{tr(i18n, w::privacy_center::col_how)}</th>
+                    <th scope="col">{tr(i18n, w::privacy_center::col_versions)}</th>
                 </tr></thead>
                 <tbody>
                     {entries.into_iter().rev().map(|e| view! {

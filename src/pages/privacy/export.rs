@@ -10,7 +10,7 @@ use ward_model::{ExportConfirm, ExportStart, ExportState, ExportStatus};
 use crate::api;
 use crate::components::{ErrorPanel, Field, FormError, SubmitButton};
 use crate::forms::FormState;
-use crate::i18n::{Locale, t_string, td_string, use_i18n};
+use crate::i18n::{Locale, use_i18n, w};
 use crate::labels::{fill, local_time, tr};
 use crate::load::load;
 
@@ -51,10 +51,10 @@ pub fn ExportPanel() -> impl IntoView {
     on_cleanup(close);
     view! {
         <section class="card export" aria-labelledby="export-heading">
-            <h2 id="export-heading">{tr(i18n, |l| td_string!(l, export.heading))}</h2>
-            <p>{tr(i18n, |l| td_string!(l, export.lead))}</p>
+            <h2 id="export-heading">{tr(i18n, w::export::heading)}</h2>
+            <p>{tr(i18n, w::export::lead)}</p>
             {move || match loaded.get() {
-                None => view! { <p class="muted" role="status">{tr(i18n, |l| td_string!(l, export.loading))}</p> }.into_any(),
+                None => view! { <p class="muted" role="status">{tr(i18n, w::export::loading)}</p> }.into_any(),
                 Some(Err(e)) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
                 Some(Ok(_)) => view! { <Current status=status /> }.into_any(),
             }}
@@ -98,14 +98,14 @@ fn StartForm(status: RwSignal<Option<ExportStatus>>, again: bool) -> impl IntoVi
         });
     };
     let label = move || {
-        if again { t_string!(i18n, export.start_again) } else { t_string!(i18n, export.start) }
+        if again { w::export::start_again(i18n.get_locale()) } else { w::export::start(i18n.get_locale()) }
     };
     view! {
         <form class="export-start" novalidate on:submit=submit>
             <Field form=form name="password" id=if again { "export-password-again" } else { "export-password" }
                 value=password kind="password" autocomplete="current-password" required=true
-                label=tr(i18n, |l| td_string!(l, export.password))
-                hint=tr(i18n, |l| td_string!(l, export.password_hint)) />
+                label=tr(i18n, w::export::password)
+                hint=tr(i18n, w::export::password_hint) />
             <FormError form=form />
             <SubmitButton form=form label=label />
         </form>
@@ -119,7 +119,7 @@ fn Progress(status: ExportStatus, current: RwSignal<Option<ExportStatus>>) -> im
     let p = status.progress.clone();
     let (done, total) = (p.steps_done, p.steps_total.max(1));
     let text = fill(
-        t_string!(i18n, export.progress),
+        w::export::progress(i18n.get_locale()),
         &[
             done.min(total).to_string(),
             total.to_string(),
@@ -130,7 +130,7 @@ fn Progress(status: ExportStatus, current: RwSignal<Option<ExportStatus>>) -> im
     let step = if p.step.is_empty() {
         String::new()
     } else {
-        fill(t_string!(i18n, export.step), &[p.step.replace('_', " ")])
+        fill(w::export::step(i18n.get_locale()), &[p.step.replace('_', " ")])
     };
     let cancelling = RwSignal::new(false);
     let cancel = move |_| {
@@ -145,14 +145,14 @@ fn Progress(status: ExportStatus, current: RwSignal<Option<ExportStatus>>) -> im
     };
     view! {
         <div class="export-progress" role="status">
-            <p><strong>{tr(i18n, |l| td_string!(l, export.running))}</strong></p>
+            <p><strong>{tr(i18n, w::export::running)}</strong></p>
             <progress max=total.to_string() value=done.min(total).to_string()
-                aria-label=tr(i18n, |l| td_string!(l, export.progress_label))></progress>
+                aria-label=tr(i18n, w::export::progress_label)></progress>
             <p>{text}</p>
             <p class="muted">{step}</p>
         </div>
         <button type="button" class="button button-secondary" on:click=cancel disabled=move || cancelling.get()>
-            {tr(i18n, |l| td_string!(l, export.cancel))}
+            {tr(i18n, w::export::cancel)}
         </button>
     }
 }
@@ -169,7 +169,7 @@ fn size_text(bytes: u64) -> String {
 fn Ready(status: ExportStatus, current: RwSignal<Option<ExportStatus>>) -> impl IntoView {
     let i18n = use_i18n();
     let abort = api::use_abort_signal();
-    let expires = fill(t_string!(i18n, export.expires), &[local_time(i18n, &status.expires_at)]);
+    let expires = fill(w::export::expires(i18n.get_locale()), &[local_time(i18n, &status.expires_at)]);
     let size = status.size.map(size_text).unwrap_or_default();
     let link = status.download_url.clone().unwrap_or_default();
     let fresh = status.fresh;
@@ -188,18 +188,18 @@ fn Ready(status: ExportStatus, current: RwSignal<Option<ExportStatus>>) -> impl 
     };
     view! {
         <div class="export-ready" role="status">
-            <p><strong>{tr(i18n, |l| td_string!(l, export.ready))}</strong></p>
+            <p><strong>{tr(i18n, w::export::ready)}</strong></p>
             <p class="muted">{expires}</p>
         </div>
         {if fresh {
             view! {
-                <p><a class="button" href=link download="">{fill(t_string!(i18n, export.download), &[size])}</a></p>
+                <p><a class="button" href=link download="">{fill(w::export::download(i18n.get_locale()), &[size])}</a></p>
             }.into_any()
         } else {
             view! { <ConfirmForm current=current /> }.into_any()
         }}
         <button type="button" class="button button-secondary" on:click=delete disabled=move || deleting.get()>
-            {tr(i18n, |l| td_string!(l, export.delete))}
+            {tr(i18n, w::export::delete)}
         </button>
     }
 }
@@ -218,12 +218,12 @@ fn ConfirmForm(current: RwSignal<Option<ExportStatus>>) -> impl IntoView {
     };
     view! {
         <form class="export-confirm" novalidate on:submit=submit>
-            <p>{tr(i18n, |l| td_string!(l, export.confirm_lead))}</p>
+            <p>{tr(i18n, w::export::confirm_lead)}</p>
             <Field form=form name="password" id="export-confirm-password" value=password kind="password"
                 autocomplete="current-password" required=true
-                label=tr(i18n, |l| td_string!(l, export.password)) />
+                label=tr(i18n, w::export::password) />
             <FormError form=form />
-            <SubmitButton form=form label=tr(i18n, |l| td_string!(l, export.confirm)) />
+            <SubmitButton form=form label=tr(i18n, w::export::confirm) />
         </form>
     }
 }
@@ -233,7 +233,7 @@ fn Failed(status: ExportStatus) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="export-failed" role="alert">
-            <p><strong>{tr(i18n, |l| td_string!(l, export.failed))}</strong></p>
+            <p><strong>{tr(i18n, w::export::failed)}</strong></p>
             <p lang="en">{status.error.unwrap_or_default()}</p>
         </div>
     }

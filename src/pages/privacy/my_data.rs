@@ -5,7 +5,7 @@ use ward_model::{DataCategory, DataHolding, HeldField, HeldValue, MyData};
 use crate::api;
 use crate::components::AccountTabs;
 use crate::components::ErrorPanel;
-use crate::i18n::{t_string, td_string, use_i18n};
+use crate::i18n::{use_i18n, w};
 use crate::labels::{basis, fill, local_time, pick, region_name, tr};
 use crate::load::load;
 use crate::session::RequireSession;
@@ -17,8 +17,8 @@ use crate::session::RequireSession;
 pub fn MyDataPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=tr(i18n, |l| td_string!(l, my_data.title)) />
-        <h1>{tr(i18n, |l| td_string!(l, my_data.heading))}</h1>
+        <Title text=tr(i18n, w::my_data::title) />
+        <h1>{tr(i18n, w::my_data::heading)}</h1>
         <AccountTabs />
         <RequireSession>
             <super::export::ExportPanel />
@@ -32,8 +32,7 @@ fn Holdings() -> impl IntoView {
     let i18n = use_i18n();
     let (data, retry) = load(api::my_data);
     move || match data.get() {
-        None => view! { <p class="muted" role="status">{tr(i18n, |l| td_string!(l, my_data.loading))}</p> }
-            .into_any(),
+        None => view! { <p class="muted" role="status">{tr(i18n, w::my_data::loading)}</p> }.into_any(),
         Some(Err(e)) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
         // Read again on a language switch: the values come in both languages.
         Some(Ok(d)) => {
@@ -48,21 +47,21 @@ fn Summary(data: MyData) -> impl IntoView {
     let i18n = use_i18n();
     let region = region_name(i18n, data.region);
     view! {
-        <p class="lead">{fill(t_string!(i18n, my_data.lead), &[region.to_string()])}</p>
-        <p class="muted">{fill(t_string!(i18n, my_data.generated), &[local_time(i18n, &data.generated_at)])}</p>
+        <p class="lead">{fill(w::my_data::lead(i18n.get_locale()), &[region.to_string()])}</p>
+        <p class="muted">{fill(w::my_data::generated(i18n.get_locale()), &[local_time(i18n, &data.generated_at)])}</p>
         {data.categories.into_iter().map(|c| view! { <Category category=c region=region /> }).collect_view()}
     }
 }
 
-fn category_name(i18n: leptos_i18n::I18nContext<crate::i18n::Locale>, code: &str) -> String {
+fn category_name(i18n: crate::i18n::I18n, code: &str) -> String {
     match code {
-        "identity" => t_string!(i18n, my_data.c_identity),
-        "contact" => t_string!(i18n, my_data.c_contact),
-        "credentials" => t_string!(i18n, my_data.c_credentials),
-        "activity" => t_string!(i18n, my_data.c_activity),
-        "choices" => t_string!(i18n, my_data.c_choices),
-        "devices" => t_string!(i18n, my_data.c_devices),
-        _ => t_string!(i18n, my_data.c_other),
+        "identity" => w::my_data::c_identity(i18n.get_locale()),
+        "contact" => w::my_data::c_contact(i18n.get_locale()),
+        "credentials" => w::my_data::c_credentials(i18n.get_locale()),
+        "activity" => w::my_data::c_activity(i18n.get_locale()),
+        "choices" => w::my_data::c_choices(i18n.get_locale()),
+        "devices" => w::my_data::c_devices(i18n.get_locale()),
+        _ => w::my_data::c_other(i18n.get_locale()),
     }
     .to_string()
 }
@@ -75,13 +74,14 @@ fn Category(category: DataCategory, region: &'static str) -> impl IntoView {
     let recipients = category.recipients.iter().map(|r| pick(i18n, r)).collect::<Vec<_>>().join(", ");
     // Kinds of data the registry knows but nothing is held of are left out.
     let held: Vec<DataHolding> = category.holdings.into_iter().filter(|h| h.items > 0).collect();
-    let nothing = held.is_empty().then(|| view! { <p class="muted">{t_string!(i18n, my_data.nothing)}</p> });
+    let nothing =
+        held.is_empty().then(|| view! { <p class="muted">{w::my_data::nothing(i18n.get_locale())}</p> });
     view! {
         <section class="card" aria-labelledby=labelled_by>
             <h2 id=id>{category_name(i18n, &category.category)}</h2>
             <dl class="facts facts-compact">
-                <div><dt>{tr(i18n, |l| td_string!(l, my_data.region))}</dt><dd>{region}</dd></div>
-                <div><dt>{tr(i18n, |l| td_string!(l, my_data.recipients))}</dt><dd>{recipients}</dd></div>
+                <div><dt>{tr(i18n, w::my_data::region)}</dt><dd>{region}</dd></div>
+                <div><dt>{tr(i18n, w::my_data::recipients)}</dt><dd>{recipients}</dd></div>
             </dl>
             {nothing}
             <ul class="holdings">
@@ -91,13 +91,13 @@ fn Category(category: DataCategory, region: &'static str) -> impl IntoView {
     }
 }
 
-fn value_text(i18n: leptos_i18n::I18nContext<crate::i18n::Locale>, value: &HeldValue) -> String {
+fn value_text(i18n: crate::i18n::I18n, value: &HeldValue) -> String {
     match value {
         HeldValue::Text(t) => t.clone(),
         HeldValue::Time(t) => local_time(i18n, t),
         HeldValue::Number(n) => n.to_string(),
-        HeldValue::YesNo(true) => t_string!(i18n, my_data.yes).to_string(),
-        HeldValue::YesNo(false) => t_string!(i18n, my_data.no).to_string(),
+        HeldValue::YesNo(true) => w::my_data::yes(i18n.get_locale()).to_string(),
+        HeldValue::YesNo(false) => w::my_data::no(i18n.get_locale()).to_string(),
         HeldValue::Words(w) => pick(i18n, w),
     }
 }
@@ -120,24 +120,24 @@ fn Fields(fields: Vec<HeldField>, #[prop(optional)] class: &'static str) -> impl
 fn Holding(holding: DataHolding) -> impl IntoView {
     let i18n = use_i18n();
     let rule = match (holding.retention_days, holding.next_deletion_in) {
-        (None, _) => t_string!(i18n, my_data.until_deletion).to_string(),
+        (None, _) => w::my_data::until_deletion(i18n.get_locale()).to_string(),
         (Some(days), Some(secs)) => {
             let left = if secs >= 86_400 {
-                fill(t_string!(i18n, my_data.in_days), &[(secs / 86_400).to_string()])
+                fill(w::my_data::in_days(i18n.get_locale()), &[(secs / 86_400).to_string()])
             } else {
-                fill(t_string!(i18n, my_data.in_hours), &[(secs / 3600).max(1).to_string()])
+                fill(w::my_data::in_hours(i18n.get_locale()), &[(secs / 3600).max(1).to_string()])
             };
-            fill(t_string!(i18n, my_data.days_next), &[days.to_string(), left])
+            fill(w::my_data::days_next(i18n.get_locale()), &[days.to_string(), left])
         }
-        (Some(days), None) => fill(t_string!(i18n, my_data.days), &[days.to_string()]),
+        (Some(days), None) => fill(w::my_data::days(i18n.get_locale()), &[days.to_string()]),
     };
     let shown = holding.records.len() as u64;
     // Records: how many in all, and when only the newest are here, where the rest are.
     let count = (!holding.records.is_empty() || (holding.items > 1 && !holding.fields.is_empty()))
-        .then(|| fill(t_string!(i18n, my_data.count), &[holding.items.to_string()]));
+        .then(|| fill(w::my_data::count(i18n.get_locale()), &[holding.items.to_string()]));
     let more = (shown > 0 && holding.items > shown).then(|| {
         view! {
-            <p class="muted">{fill(t_string!(i18n, my_data.newest), &[shown.to_string(), holding.items.to_string()])}</p>
+            <p class="muted">{fill(w::my_data::newest(i18n.get_locale()), &[shown.to_string(), holding.items.to_string()])}</p>
         }
     });
     let records = (!holding.records.is_empty()).then(|| {
@@ -156,9 +156,9 @@ fn Holding(holding: DataHolding) -> impl IntoView {
             {records}
             {more}
             <dl class="facts facts-compact">
-                <div><dt>{tr(i18n, |l| td_string!(l, my_data.purpose))}</dt><dd lang="en">{holding.purpose}</dd></div>
-                <div><dt>{tr(i18n, |l| td_string!(l, my_data.basis))}</dt><dd>{basis(i18n, holding.legal_basis)}</dd></div>
-                <div><dt>{tr(i18n, |l| td_string!(l, my_data.retention))}</dt><dd>{rule}</dd></div>
+                <div><dt>{tr(i18n, w::my_data::purpose)}</dt><dd lang="en">{holding.purpose}</dd></div>
+                <div><dt>{tr(i18n, w::my_data::basis)}</dt><dd>{basis(i18n, holding.legal_basis)}</dd></div>
+                <div><dt>{tr(i18n, w::my_data::retention)}</dt><dd>{rule}</dd></div>
             </dl>
         </li>
     }

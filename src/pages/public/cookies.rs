@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::policy::PolicyPage;
-use crate::i18n::{Locale, td_string, use_i18n};
+use crate::i18n::{Locale, use_i18n, w};
 use crate::labels::{tr, tr_when};
 use crate::prefs::{self, Theme};
 
@@ -19,15 +19,15 @@ pub fn Cookies() -> impl IntoView {
         cleared.set(true);
     };
     view! {
-        <PolicyPage kind="cookies" title=|l| td_string!(l, cookies.title)>
+        <PolicyPage kind="cookies" title=w::cookies::title>
             <section class="card">
-                <h2>{tr(i18n, |l| td_string!(l, cookies.settings_heading))}</h2>
-                <p>{tr(i18n, |l| td_string!(l, cookies.settings_body))}</p>
-                <button type="button" class="button" data-cc-open="">{tr(i18n, |l| td_string!(l, cookies.open_settings))}</button>
-                <p>{tr(i18n, |l| td_string!(l, cookies.necessary_body))}</p>
-                <button type="button" class="button button-secondary" on:click=clear>{tr(i18n, |l| td_string!(l, cookies.clear))}</button>
+                <h2>{tr(i18n, w::cookies::settings_heading)}</h2>
+                <p>{tr(i18n, w::cookies::settings_body)}</p>
+                <button type="button" class="button" data-cc-open="">{tr(i18n, w::cookies::open_settings)}</button>
+                <p>{tr(i18n, w::cookies::necessary_body)}</p>
+                <button type="button" class="button button-secondary" on:click=clear>{tr(i18n, w::cookies::clear)}</button>
                 <p role="status" class="muted">
-                    {tr_when(i18n, cleared, |l| td_string!(l, cookies.cleared))}
+                    {tr_when(i18n, cleared, w::cookies::cleared)}
                 </p>
             </section>
         </PolicyPage>

@@ -4,7 +4,7 @@ use ward_model::Health;
 
 use crate::api;
 use crate::components::ErrorPanel;
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{use_i18n, w};
 use crate::labels::tr;
 use crate::load::load;
 
@@ -14,16 +14,16 @@ pub fn Home() -> impl IntoView {
     let (health, retry) = load(api::health);
 
     view! {
-        <Title text=tr(i18n, |l| td_string!(l, home.title)) />
+        <Title text=tr(i18n, w::home::title) />
         <section class="hero">
-            <h1>{tr(i18n, |l| td_string!(l, home.heading))}</h1>
-            <p class="lead">{tr(i18n, |l| td_string!(l, home.lead))}</p>
+            <h1>{tr(i18n, w::home::heading)}</h1>
+            <p class="lead">{tr(i18n, w::home::lead)}</p>
         </section>
         <section class="card" aria-labelledby="status-heading">
-            <h2 id="status-heading">{tr(i18n, |l| td_string!(l, home.status_heading))}</h2>
+            <h2 id="status-heading">{tr(i18n, w::home::status_heading)}</h2>
             <div aria-live="polite">
                 {move || match health.get() {
-                    None => view! { <p class="muted">{tr(i18n, |l| td_string!(l, home.status_checking))}</p> }.into_any(),
+                    None => view! { <p class="muted">{tr(i18n, w::home::status_checking)}</p> }.into_any(),
                     Some(Ok(h)) => view! { <HealthSummary health=h /> }.into_any(),
                     Some(Err(e)) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
                 }}
@@ -43,18 +43,18 @@ fn HealthSummary(health: Health) -> impl IntoView {
     view! {
         <p class="status-ok">
             <span class="status-dot" aria-hidden="true"></span>
-            {tr(i18n, |l| td_string!(l, home.status_ok))}
+            {tr(i18n, w::home::status_ok)}
         </p>
         <dl class="facts">
             <div>
-                <dt>{tr(i18n, |l| td_string!(l, home.status_version))}</dt>
+                <dt>{tr(i18n, w::home::status_version)}</dt>
                 <dd data-testid="api-version">{health.version}</dd>
             </div>
             <div>
-                <dt>{tr(i18n, |l| td_string!(l, home.status_store))}</dt>
+                <dt>{tr(i18n, w::home::status_store)}</dt>
                 <dd>{store}</dd>
             </div>
         </dl>
-        <p class="muted">{tr(i18n, |l| td_string!(l, home.status_region_note))}</p>
+        <p class="muted">{tr(i18n, w::home::status_region_note)}</p>
     }
 }

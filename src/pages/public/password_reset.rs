@@ -9,7 +9,7 @@ use super::signin::needs_otp;
 use crate::api;
 use crate::components::{Field, FormError, StrengthMeter, SubmitButton};
 use crate::forms::FormState;
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{use_i18n, w};
 use crate::labels::{tr, tr_with};
 use crate::routes::Page;
 
@@ -78,54 +78,54 @@ pub fn PasswordResetPage() -> impl IntoView {
     };
 
     view! {
-        <Title text=tr(i18n, |l| td_string!(l, reset.title)) />
+        <Title text=tr(i18n, w::reset::title) />
         <div class="narrow">
-            <h1>{tr(i18n, |l| td_string!(l, reset.heading))}</h1>
+            <h1>{tr(i18n, w::reset::heading)}</h1>
             {move || match step.get() {
                 Step::Request => view! {
-                    <p class="lead">{tr(i18n, |l| td_string!(l, reset.lead))}</p>
+                    <p class="lead">{tr(i18n, w::reset::lead)}</p>
                     <form class="card form" novalidate on:submit=request.clone()>
                         <Field form=request_form name="email" id="reset-email" value=email kind="email" autocomplete="email"
-                            required=true label=tr(i18n, |l| td_string!(l, reset.email)) />
+                            required=true label=tr(i18n, w::reset::email) />
                         <FormError form=request_form />
-                        <SubmitButton form=request_form label=tr(i18n, |l| td_string!(l, reset.send)) />
+                        <SubmitButton form=request_form label=tr(i18n, w::reset::send) />
                     </form>
                 }.into_any(),
                 Step::Confirm => view! {
-                    <p class="notice notice-ok" role="status">{tr_with(i18n, |l| td_string!(l, reset.sent), vec![email.get_untracked()])}</p>
+                    <p class="notice notice-ok" role="status">{tr_with(i18n, w::reset::sent, vec![email.get_untracked()])}</p>
                     <form class="card form" novalidate on:submit=confirm.clone()>
                         <Field form=confirm_form name="code" id="reset-code" value=code autocomplete="one-time-code"
                             inputmode="numeric" maxlength=6u32 required=true
-                            label=tr(i18n, |l| td_string!(l, reset.code)) />
+                            label=tr(i18n, w::reset::code) />
                         <Field form=confirm_form name="new_password" id="reset-password" value=new_password kind="password"
                             autocomplete="new-password" required=true described_by="reset-password-strength"
-                            label=tr(i18n, |l| td_string!(l, reset.new_password))>
+                            label=tr(i18n, w::reset::new_password)>
                             <StrengthMeter id="reset-password-strength" value=new_password />
                         </Field>
                         {move || otp_needed.get().then(|| view! {
                             <Field form=confirm_form name="otp" id="reset-otp" value=otp autocomplete="one-time-code"
                                 required=true
-                                label=tr(i18n, |l| td_string!(l, signin.otp))
-                                hint=tr(i18n, |l| td_string!(l, signin.otp_hint)) />
+                                label=tr(i18n, w::signin::otp)
+                                hint=tr(i18n, w::signin::otp_hint) />
                         })}
                         <FormError form=confirm_form />
                         <div class="form-actions">
-                            <SubmitButton form=confirm_form label=tr(i18n, |l| td_string!(l, reset.submit)) />
+                            <SubmitButton form=confirm_form label=tr(i18n, w::reset::submit) />
                             <button type="button" class="button button-secondary" on:click=move |_| step.set(Step::Request)>
-                                {tr(i18n, |l| td_string!(l, reset.again))}
+                                {tr(i18n, w::reset::again)}
                             </button>
                         </div>
                     </form>
                 }.into_any(),
                 Step::Done => view! {
                     <div class="notice notice-ok" role="status">
-                        <p class="notice-title">{tr(i18n, |l| td_string!(l, reset.done_title))}</p>
-                        <p>{tr(i18n, |l| td_string!(l, reset.done_body))}</p>
-                        <A href={Page::SignIn.path()} attr:class="button">{tr(i18n, |l| td_string!(l, reset.sign_in))}</A>
+                        <p class="notice-title">{tr(i18n, w::reset::done_title)}</p>
+                        <p>{tr(i18n, w::reset::done_body)}</p>
+                        <A href={Page::SignIn.path()} attr:class="button">{tr(i18n, w::reset::sign_in)}</A>
                     </div>
                 }.into_any(),
             }}
-            <p class="form-footer"><A href={Page::SignIn.path()}>{tr(i18n, |l| td_string!(l, reset.back))}</A></p>
+            <p class="form-footer"><A href={Page::SignIn.path()}>{tr(i18n, w::reset::back)}</A></p>
         </div>
     }
 }

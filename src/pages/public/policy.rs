@@ -5,7 +5,7 @@ use ward_model::{PolicyDiff, PolicyDocument, PolicySummary};
 
 use crate::api::{self, ClientError};
 use crate::components::ErrorPanel;
-use crate::i18n::{Locale, t_string, td_string, use_i18n};
+use crate::i18n::{Locale, use_i18n, w};
 use crate::labels::{fill, tr};
 use crate::load::load;
 
@@ -25,7 +25,7 @@ pub fn PolicyPage(
             <h1>{tr(i18n, title)}</h1>
             {children.map(|c| c())}
             {move || match doc.get() {
-                None => view! { <p class="muted" role="status">{tr(i18n, |l| td_string!(l, policy.loading))}</p> }.into_any(),
+                None => view! { <p class="muted" role="status">{tr(i18n, w::policy::loading)}</p> }.into_any(),
                 Some(Err(e)) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
                 Some(Ok(d)) => view! { <Versions kind=kind current=d /> }.into_any(),
             }}
@@ -33,11 +33,12 @@ pub fn PolicyPage(
     }
 }
 
-fn version_line(i18n: leptos_i18n::I18nContext<Locale>, s: &PolicySummary) -> String {
-    let mut line = fill(t_string!(i18n, policy.version_line), &[s.last_updated.clone(), s.version.clone()]);
+fn version_line(i18n: crate::i18n::I18n, s: &PolicySummary) -> String {
+    let mut line =
+        fill(w::policy::version_line(i18n.get_locale()), &[s.last_updated.clone(), s.version.clone()]);
     if s.material {
         line.push_str(" · ");
-        line.push_str(t_string!(i18n, policy.material));
+        line.push_str(w::policy::material(i18n.get_locale()));
     }
     line
 }
@@ -90,12 +91,12 @@ fn Versions(kind: &'static str, current: PolicyDocument) -> impl IntoView {
     view! {
         <p class="policy-meta" data-testid="policy-version">{move || shown.with(|d| version_line(i18n, &d.summary))}</p>
         {move || shown.with(|d| (d.summary.version != newest).then(|| view! {
-            <p class="notice notice-info" role="status">{tr(i18n, |l| td_string!(l, policy.old_version))}</p>
+            <p class="notice notice-info" role="status">{tr(i18n, w::policy::old_version)}</p>
         }))}
         <div class="policy-text" lang="en" inner_html=move || shown.with(|d| d.html.clone())></div>
         {move || error.get().map(|e| view! { <ErrorPanel error=e /> })}
         <section aria-labelledby="versions-heading">
-            <h2 id="versions-heading">{tr(i18n, |l| td_string!(l, policy.versions_heading))}</h2>
+            <h2 id="versions-heading">{tr(i18n, w::policy::versions_heading)}</h2>
             <ul class="versions">
                 {list.into_iter().map(|v| {
                     let version = v.version.clone();
@@ -112,15 +113,15 @@ fn Versions(kind: &'static str, current: PolicyDocument) -> impl IntoView {
             </ul>
         </section>
         <section aria-labelledby="compare-heading">
-            <h2 id="compare-heading">{tr(i18n, |l| td_string!(l, policy.compare_heading))}</h2>
+            <h2 id="compare-heading">{tr(i18n, w::policy::compare_heading)}</h2>
             <form class="compare" on:submit=compare>
-                <label>{tr(i18n, |l| td_string!(l, policy.from))}
+                <label>{tr(i18n, w::policy::from)}
                     <select on:change=move |ev| from.set(event_target_value(&ev))>{from_options}</select>
                 </label>
-                <label>{tr(i18n, |l| td_string!(l, policy.to))}
+                <label>{tr(i18n, w::policy::to)}
                     <select on:change=move |ev| to.set(event_target_value(&ev))>{to_options}</select>
                 </label>
-                <button type="submit" class="button">{tr(i18n, |l| td_string!(l, policy.compare))}</button>
+                <button type="submit" class="button">{tr(i18n, w::policy::compare)}</button>
             </form>
             {move || diff.get().map(|d| match d {
                 Ok(d) => view! { <DiffView diff=d /> }.into_any(),
@@ -135,7 +136,7 @@ fn DiffView(diff: PolicyDiff) -> impl IntoView {
     let i18n = use_i18n();
     let changes = diff.lines.iter().filter(|l| l.change != "same").count();
     view! {
-        <p role="status">{fill(t_string!(i18n, policy.diff_summary), &[diff.from.version.clone(), diff.to.version.clone(), changes.to_string()])}</p>
+        <p role="status">{fill(w::policy::diff_summary(i18n.get_locale()), &[diff.from.version.clone(), diff.to.version.clone(), changes.to_string()])}</p>
         <ol class="diff" lang="en">
             {diff.lines.into_iter().map(|l| match l.change.as_str() {
                 "added" => view! { <li class="diff-added"><ins>{l.text}</ins></li> }.into_any(),

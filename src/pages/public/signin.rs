@@ -8,7 +8,7 @@ use ward_model::{EmailOnly, SignIn};
 use crate::api::{self, ClientError};
 use crate::components::{Field, FormError, SubmitButton};
 use crate::forms::FormState;
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{use_i18n, w};
 use crate::labels::{tr, tr_with};
 use crate::routes::Page;
 use crate::session::{safe_return_path, use_session};
@@ -143,56 +143,56 @@ pub fn SignInPage() -> impl IntoView {
     };
 
     view! {
-        <Title text=tr(i18n, |l| td_string!(l, signin.title)) />
+        <Title text=tr(i18n, w::signin::title) />
         <div class="narrow">
-            <h1>{tr(i18n, |l| td_string!(l, signin.heading))}</h1>
-            {signed_out.then(|| view! { <p class="notice notice-ok" role="status">{tr(i18n, |l| td_string!(l, signin.signed_out))}</p> })}
+            <h1>{tr(i18n, w::signin::heading)}</h1>
+            {signed_out.then(|| view! { <p class="notice notice-ok" role="status">{tr(i18n, w::signin::signed_out)}</p> })}
             {move || session.account().map(|a| view! {
                 <p class="notice notice-info">
-                    {tr_with(i18n, |l| td_string!(l, signin.already), vec![a.name.clone()])} " "
-                    <A href={Page::Account.path()}>{tr(i18n, |l| td_string!(l, signin.go_account))}</A>
+                    {tr_with(i18n, w::signin::already, vec![a.name.clone()])} " "
+                    <A href={Page::Account.path()}>{tr(i18n, w::signin::go_account)}</A>
                 </p>
             })}
             <form class="card form" novalidate on:submit=submit>
                 <div hidden=move || otp_step.get()>
                     <Field form=form name="email" id="signin-email" value=email kind="email" autocomplete="username" required=true
-                        label=tr(i18n, |l| td_string!(l, signin.email)) />
+                        label=tr(i18n, w::signin::email) />
                     <Field form=form name="password" id="signin-password" value=password kind="password"
                         autocomplete="current-password" required=true
-                        label=tr(i18n, |l| td_string!(l, signin.password)) />
+                        label=tr(i18n, w::signin::password) />
                 </div>
                 {move || otp_step.get().then(|| view! {
-                    <p class="form-step" role="status">{tr(i18n, |l| td_string!(l, signin.otp_lead))}</p>
+                    <p class="form-step" role="status">{tr(i18n, w::signin::otp_lead)}</p>
                     <Field form=form name="otp" id="signin-otp" value=otp autocomplete="one-time-code" required=true
-                        label=tr(i18n, |l| td_string!(l, signin.otp))
-                        hint=tr(i18n, |l| td_string!(l, signin.otp_hint)) />
+                        label=tr(i18n, w::signin::otp)
+                        hint=tr(i18n, w::signin::otp_hint) />
                 })}
                 {let passkey = passkey.clone(); move || (otp_step.get() && passkey_step.get()).then(|| {
                     let passkey = passkey.clone();
                     view! {
                         <div class="passkey-step">
-                            <p class="muted">{tr(i18n, |l| td_string!(l, signin.otp_passkey_hint))}</p>
+                            <p class="muted">{tr(i18n, w::signin::otp_passkey_hint)}</p>
                             <button type="button" class="button button-secondary" disabled=move || form.sending.get()
                                 on:click=move |_| passkey(true)>
-                                {tr(i18n, |l| td_string!(l, signin.otp_passkey))}
+                                {tr(i18n, w::signin::otp_passkey)}
                             </button>
                         </div>
                     }
                 })}
                 {move || unlock_step.get().then(|| view! {
-                    <p class="form-step" role="status">{tr(i18n, |l| td_string!(l, signin.unlock_sent))}</p>
+                    <p class="form-step" role="status">{tr(i18n, w::signin::unlock_sent)}</p>
                     <Field form=form name="unlock_code" id="signin-unlock" value=unlock_code autocomplete="one-time-code"
-                        required=true label=tr(i18n, |l| td_string!(l, signin.unlock_code)) />
+                        required=true label=tr(i18n, w::signin::unlock_code) />
                 })}
                 <FormError form=form />
                 {let send_unlock = send_unlock.clone(); move || (unlock_offer.get() && !unlock_step.get()).then(|| {
                     let send_unlock = send_unlock.clone();
                     view! {
                         <div class="notice notice-info">
-                            <p>{tr(i18n, |l| td_string!(l, signin.unlock_lead))}</p>
+                            <p>{tr(i18n, w::signin::unlock_lead)}</p>
                             <button type="button" class="button button-secondary" disabled=move || form.sending.get()
                                 on:click=send_unlock>
-                                {tr(i18n, |l| td_string!(l, signin.unlock_send))}
+                                {tr(i18n, w::signin::unlock_send)}
                             </button>
                         </div>
                     }
@@ -200,28 +200,28 @@ pub fn SignInPage() -> impl IntoView {
                 {move || unverified.get().then(|| view! {
                     <p class="notice notice-info">
                         <A href=Page::VerifyEmail.with_query(&format!("email={}", String::from(js_sys::encode_uri_component(&email.get_untracked()))))>
-                            {tr(i18n, |l| td_string!(l, signin.verify_link))}
+                            {tr(i18n, w::signin::verify_link)}
                         </A>
                     </p>
                 })}
                 <div class="form-actions">
-                    <SubmitButton form=form label=tr(i18n, |l| td_string!(l, signin.submit)) />
+                    <SubmitButton form=form label=tr(i18n, w::signin::submit) />
                     {move || otp_step.get().then(|| view! {
-                        <button type="button" class="button button-secondary" on:click=back>{tr(i18n, |l| td_string!(l, signin.back))}</button>
+                        <button type="button" class="button button-secondary" on:click=back>{tr(i18n, w::signin::back)}</button>
                     })}
                 </div>
             </form>
             <div class="card passkey-signin" hidden=move || otp_step.get()>
-                <p class="muted">{tr(i18n, |l| td_string!(l, signin.passkey_hint))}</p>
+                <p class="muted">{tr(i18n, w::signin::passkey_hint)}</p>
                 <button type="button" class="button button-secondary" disabled=move || form.sending.get() on:click=move |_| passkey(false)>
-                    {tr(i18n, |l| td_string!(l, signin.passkey))}
+                    {tr(i18n, w::signin::passkey)}
                 </button>
             </div>
             <p class="form-footer">
-                <A href={Page::PasswordReset.path()}>{tr(i18n, |l| td_string!(l, signin.forgot))}</A>
+                <A href={Page::PasswordReset.path()}>{tr(i18n, w::signin::forgot)}</A>
             </p>
             <p class="form-footer">
-                {tr(i18n, |l| td_string!(l, signin.no_account))} " " <A href={Page::SignUp.path()}>{tr(i18n, |l| td_string!(l, signin.sign_up))}</A>
+                {tr(i18n, w::signin::no_account)} " " <A href={Page::SignUp.path()}>{tr(i18n, w::signin::sign_up)}</A>
             </p>
         </div>
     }

@@ -7,7 +7,7 @@ use ward_model::{SignUp, SignUpRules};
 use crate::api;
 use crate::components::{ErrorPanel, Field, FieldErrorText, FormError, StrengthMeter, SubmitButton};
 use crate::forms::FormState;
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{use_i18n, w};
 use crate::labels::{fill, region_name, tr, tr_with};
 use crate::load::load;
 use crate::routes::Page;
@@ -20,17 +20,17 @@ pub fn SignUpPage() -> impl IntoView {
     let abort = api::use_abort_signal();
     let (rules, retry) = load(api::signup_rules);
     view! {
-        <Title text=tr(i18n, |l| td_string!(l, signup.title)) />
+        <Title text=tr(i18n, w::signup::title) />
         <div class="narrow">
-            <h1>{tr(i18n, |l| td_string!(l, signup.heading))}</h1>
-            <p class="lead">{tr(i18n, |l| td_string!(l, signup.lead))}</p>
+            <h1>{tr(i18n, w::signup::heading)}</h1>
+            <p class="lead">{tr(i18n, w::signup::lead)}</p>
             {move || match rules.get() {
-                None => view! { <p class="muted" role="status">{tr(i18n, |l| td_string!(l, signup.loading))}</p> }.into_any(),
+                None => view! { <p class="muted" role="status">{tr(i18n, w::signup::loading)}</p> }.into_any(),
                 Some(Err(e)) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
                 Some(Ok(r)) => view! { <SignUpForm rules=r abort=abort.clone() /> }.into_any(),
             }}
             <p class="form-footer">
-                {tr(i18n, |l| td_string!(l, signup.have_account))} " " <A href={Page::SignIn.path()}>{tr(i18n, |l| td_string!(l, signup.sign_in))}</A>
+                {tr(i18n, w::signup::have_account)} " " <A href={Page::SignIn.path()}>{tr(i18n, w::signup::sign_in)}</A>
             </p>
         </div>
     }
@@ -77,33 +77,33 @@ fn SignUpForm(rules: SignUpRules, abort: web_sys::AbortSignal) -> impl IntoView 
     view! {
         <form class="card form" novalidate on:submit=submit>
             <Field form=form name="name" id="signup-name" value=name autocomplete="name" required=true maxlength=name_max
-                label=tr(i18n, |l| td_string!(l, signup.name)) />
+                label=tr(i18n, w::signup::name) />
             <Field form=form name="email" id="signup-email" value=email kind="email" autocomplete="email" required=true
-                label=tr(i18n, |l| td_string!(l, signup.email)) />
+                label=tr(i18n, w::signup::email) />
             <Field form=form name="phone" id="signup-phone" value=phone kind="tel" autocomplete="tel" required=true
-                label=tr(i18n, |l| td_string!(l, signup.phone))
-                hint=tr(i18n, |l| td_string!(l, signup.phone_hint)) />
+                label=tr(i18n, w::signup::phone)
+                hint=tr(i18n, w::signup::phone_hint) />
             <Field form=form name="password" id="signup-password" value=password kind="password" autocomplete="new-password"
                 required=true maxlength=password_max described_by="signup-password-strength"
-                label=tr(i18n, |l| td_string!(l, signup.password))
-                hint=tr_with(i18n, |l| td_string!(l, signup.password_hint), vec![password_min.to_string()])>
+                label=tr(i18n, w::signup::password)
+                hint=tr_with(i18n, w::signup::password_hint, vec![password_min.to_string()])>
                 <StrengthMeter id="signup-password-strength" value=password />
             </Field>
             <div class="field" class:field-invalid=move || form.has_error("region")>
-                <label for="signup-region">{tr(i18n, |l| td_string!(l, signup.region))}</label>
-                <p class="field-hint" id="signup-region-hint">{tr(i18n, |l| td_string!(l, signup.region_hint))}</p>
+                <label for="signup-region">{tr(i18n, w::signup::region)}</label>
+                <p class="field-hint" id="signup-region-hint">{tr(i18n, w::signup::region_hint)}</p>
                 <select id="signup-region" name="region" required
                     aria-describedby="signup-region-hint signup-region-error"
                     aria-invalid=move || form.has_error("region").then_some("true")
                     on:change=move |ev| region.set(event_target_value(&ev))>
-                    <option value="" selected=move || region.get().is_empty()>{tr(i18n, |l| td_string!(l, signup.region_choose))}</option>
+                    <option value="" selected=move || region.get().is_empty()>{tr(i18n, w::signup::region_choose)}</option>
                     {regions.iter().map(|r| {
                         let code = r.region.code();
                         let min_age = r.min_age;
                         let rg = r.region;
                         view! {
                             <option value=code selected=move || region.get() == code>
-                                {move || fill(td_string!(i18n.get_locale(), signup.region_option), &[region_name(i18n, rg).to_string(), min_age.to_string()])}
+                                {move || fill(w::signup::region_option(i18n.get_locale()), &[region_name(i18n, rg).to_string(), min_age.to_string()])}
                             </option>
                         }
                     }).collect_view()}
@@ -111,8 +111,8 @@ fn SignUpForm(rules: SignUpRules, abort: web_sys::AbortSignal) -> impl IntoView 
                 <FieldErrorText form=form name="region" id="signup-region-error" />
             </div>
             <Field form=form name="birth_date" id="signup-birth-date" value=birth_date kind="date" autocomplete="bday" required=true
-                label=tr(i18n, |l| td_string!(l, signup.birth_date))
-                hint=tr(i18n, |l| td_string!(l, signup.birth_date_hint)) />
+                label=tr(i18n, w::signup::birth_date)
+                hint=tr(i18n, w::signup::birth_date_hint) />
             <div class="field field-check" class:field-invalid=move || form.has_error("accepted_policy")>
                 <input type="checkbox" id="signup-policy" name="accepted_policy" required
                     aria-describedby="signup-policy-error"
@@ -120,14 +120,14 @@ fn SignUpForm(rules: SignUpRules, abort: web_sys::AbortSignal) -> impl IntoView 
                     prop:checked=move || accepted.get()
                     on:change=move |ev| accepted.set(event_target_checked(&ev)) />
                 <label for="signup-policy">
-                    {tr(i18n, |l| td_string!(l, signup.accept_before))} " "
-                    <A href={Page::Privacy.path()}>{tr(i18n, |l| td_string!(l, signup.accept_link))}</A>
-                    " " {tr_with(i18n, |l| td_string!(l, signup.accept_after), vec![rules.policy_version.clone()])}
+                    {tr(i18n, w::signup::accept_before)} " "
+                    <A href={Page::Privacy.path()}>{tr(i18n, w::signup::accept_link)}</A>
+                    " " {tr_with(i18n, w::signup::accept_after, vec![rules.policy_version.clone()])}
                 </label>
                 <FieldErrorText form=form name="accepted_policy" id="signup-policy-error" />
             </div>
             <FormError form=form />
-            <SubmitButton form=form label=tr(i18n, |l| td_string!(l, signup.submit)) />
+            <SubmitButton form=form label=tr(i18n, w::signup::submit) />
         </form>
     }
 }

@@ -10,7 +10,7 @@ use ward_model::{EmailOnly, VerifyEmail};
 use crate::api;
 use crate::components::{Field, FormError, SubmitButton};
 use crate::forms::FormState;
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{use_i18n, w};
 use crate::labels::{fill, tr, tr_when};
 use crate::routes::Page;
 
@@ -106,55 +106,55 @@ pub fn VerifyEmailPage() -> impl IntoView {
 
     let resend_disabled = move || resend_form.sending.get() || wait.get() != 0;
     view! {
-        <Title text=tr(i18n, |l| td_string!(l, verify.title)) />
+        <Title text=tr(i18n, w::verify::title) />
         <div class="narrow">
-            <h1>{tr(i18n, |l| td_string!(l, verify.heading))}</h1>
+            <h1>{tr(i18n, w::verify::heading)}</h1>
             {move || if verified.get() {
                 view! {
                     <div class="notice notice-ok" role="status">
-                        <p class="notice-title">{tr(i18n, |l| td_string!(l, verify.done_title))}</p>
-                        <p>{tr(i18n, |l| td_string!(l, verify.done_body))}</p>
+                        <p class="notice-title">{tr(i18n, w::verify::done_title)}</p>
+                        <p>{tr(i18n, w::verify::done_body)}</p>
                         <A href=Page::SignIn.with_query(&format!("email={}", String::from(js_sys::encode_uri_component(&email.get_untracked())))) attr:class="button">
-                            {tr(i18n, |l| td_string!(l, verify.sign_in))}
+                            {tr(i18n, w::verify::sign_in)}
                         </A>
                     </div>
                 }.into_any()
             } else {
                 view! {
                     <p class="lead">
-                        {if sent { tr(i18n, |l| td_string!(l, verify.lead_sent)).into_any() } else { tr(i18n, |l| td_string!(l, verify.lead)).into_any() }}
+                        {if sent { tr(i18n, w::verify::lead_sent).into_any() } else { tr(i18n, w::verify::lead).into_any() }}
                     </p>
                     <form class="card form" novalidate on:submit=submit.clone()>
                         // "username", as on the sign-in page, so a password manager pairs it with the password below.
                         <Field form=form name="email" id="verify-email" value=email kind="email" autocomplete="username" required=true
-                            label=tr(i18n, |l| td_string!(l, verify.email)) />
+                            label=tr(i18n, w::verify::email) />
                         <Field form=form name="code" id="verify-code" value=code autocomplete="one-time-code" inputmode="numeric"
                             required=true maxlength=6u32
-                            label=tr(i18n, |l| td_string!(l, verify.code))
-                            hint=tr(i18n, |l| td_string!(l, verify.code_hint)) />
+                            label=tr(i18n, w::verify::code)
+                            hint=tr(i18n, w::verify::code_hint) />
                         <Field form=form name="password" id="verify-password" value=password kind="password"
                             autocomplete="current-password" required=true
-                            label=tr(i18n, |l| td_string!(l, verify.password))
-                            hint=tr(i18n, |l| td_string!(l, verify.password_hint)) />
+                            label=tr(i18n, w::verify::password)
+                            hint=tr(i18n, w::verify::password_hint) />
                         <FormError form=form />
-                        <SubmitButton form=form label=tr(i18n, |l| td_string!(l, verify.submit)) />
+                        <SubmitButton form=form label=tr(i18n, w::verify::submit) />
                     </form>
                     <section class="card" aria-labelledby="resend-heading">
-                        <h2 id="resend-heading">{tr(i18n, |l| td_string!(l, verify.resend_heading))}</h2>
-                        <p>{tr(i18n, |l| td_string!(l, verify.resend_body))}</p>
+                        <h2 id="resend-heading">{tr(i18n, w::verify::resend_heading)}</h2>
+                        <p>{tr(i18n, w::verify::resend_body)}</p>
                         <FormError form=resend_form />
                         <button type="button" class="button button-secondary" on:click=resend.clone()
                             disabled=resend_disabled>
                             {move || match wait.get() {
-                                0 => tr(i18n, |l| td_string!(l, verify.resend)).into_any(),
-                                n => fill(td_string!(i18n.get_locale(), verify.resend_wait), &[n.to_string()]).into_any(),
+                                0 => tr(i18n, w::verify::resend).into_any(),
+                                n => fill(w::verify::resend_wait(i18n.get_locale()), &[n.to_string()]).into_any(),
                             }}
                         </button>
-                        <p role="status" class="muted">{tr_when(i18n, resent, |l| td_string!(l, verify.resent))}</p>
+                        <p role="status" class="muted">{tr_when(i18n, resent, w::verify::resent)}</p>
                     </section>
                 }.into_any()
             }}
-            <p class="form-footer"><A href={Page::DevMailbox.path()}>{tr(i18n, |l| td_string!(l, verify.mailbox_link))}</A></p>
+            <p class="form-footer"><A href={Page::DevMailbox.path()}>{tr(i18n, w::verify::mailbox_link)}</A></p>
         </div>
     }
 }

@@ -6,7 +6,7 @@ use ward_model::Unsubscribe;
 
 use crate::api::{self, ClientError};
 use crate::components::ErrorPanel;
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{use_i18n, w};
 use crate::labels::tr;
 
 /// Where a marketing mail's unsubscribe link leads a person (mail clients POST to the same
@@ -29,15 +29,15 @@ pub fn UnsubscribePage() -> impl IntoView {
         });
     };
     view! {
-        <Title text=tr(i18n, |l| td_string!(l, unsubscribe.title)) />
-        <h1>{tr(i18n, |l| td_string!(l, unsubscribe.heading))}</h1>
+        <Title text=tr(i18n, w::unsubscribe::title) />
+        <h1>{tr(i18n, w::unsubscribe::heading)}</h1>
         <section class="card">
             {move || if done.get() {
-                view! { <p role="status" class="notice notice-ok">{tr(i18n, |l| td_string!(l, unsubscribe.done))}</p> }.into_any()
+                view! { <p role="status" class="notice notice-ok">{tr(i18n, w::unsubscribe::done)}</p> }.into_any()
             } else {
                 view! {
-                    <p>{tr(i18n, |l| td_string!(l, unsubscribe.body))}</p>
-                    <button type="button" class="button" on:click=confirm.clone()>{tr(i18n, |l| td_string!(l, unsubscribe.confirm))}</button>
+                    <p>{tr(i18n, w::unsubscribe::body)}</p>
+                    <button type="button" class="button" on:click=confirm.clone()>{tr(i18n, w::unsubscribe::confirm)}</button>
                 }.into_any()
             }}
             {move || error.get().map(|e| view! { <ErrorPanel error=e /> })}
