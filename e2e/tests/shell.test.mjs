@@ -166,25 +166,54 @@ test("the real build is served precompressed, hashed assets are immutable, the p
   assert.equal((await fetch(BASE + "/favicon.ico")).status, 404);
 });
 
-test("a page whose part of the app cannot be downloaded says so, and reloading brings it", async () => {
+// The sign-in page lives in a wasm chunk with its words in a table of their own (src/areas.rs,
+// src/i18n.rs): either failing, as when offline or after a new deployment replaced the files,
+// gives the same message and the same way out.
+for (const [part, files] of [
+  ["its code", /\/(split|chunk)_[a-z0-9]+-[0-9a-f]+\.wasm$/],
+  ["its words", /\/words-[a-z]+-[a-z]+-[0-9a-f]{16}\.json$/],
+]) {
+  test(`a page whose part of the app (${part}) cannot be downloaded says so, and reloading brings it`, async () => {
+    const page = await openPage(browser);
+    await page.context().route(files, (route) => route.abort());
+    await page.goto(BASE + "/");
+    await appReady(page);
+    await page.getByRole("banner").getByRole("link", { name: "Sign in" }).click();
+    const alert = page.getByRole("alert");
+    await alert.getByRole("heading", { level: 1, name: "This page could not be loaded" }).waitFor();
+    assert.match(await alert.textContent(), /you may be offline, or a new version of Ward has been published/);
+    assert.equal(await page.title(), "This page could not be loaded · Ward");
+    const violations = await axe(page);
+    assert.deepEqual(violations, [], JSON.stringify(violations, null, 1));
+    await screenshot(page, part === "its code" ? "chunk-failed" : "words-failed");
+
+    await page.context().unroute(files);
+    await alert.getByRole("button", { name: "Reload the page" }).click();
+    await page.getByRole("heading", { level: 1, name: "Sign in to Ward" }).waitFor();
+    assert.equal(new URL(page.url()).pathname, "/signin");
+  });
+}
+
+test("an area's words come with it, in the reader's language only; a switch fetches the other", async () => {
   const page = await openPage(browser);
-  // The sign-in page lives in a wasm chunk (src/areas.rs): its files fail, as when offline or
-  // after a new deployment replaced them.
-  const chunks = /\/(split|chunk)_[a-z0-9]+-[0-9a-f]+\.wasm$/;
-  await page.context().route(chunks, (route) => route.abort());
+  const tables = [];
+  page.on("request", (r) => {
+    const m = r.url().match(/\/words-([a-z]+)-([a-z]+)-[0-9a-f]{16}\.json$/);
+    if (m) tables.push(`${m[1]}-${m[2]}`);
+  });
   await page.goto(BASE + "/");
   await appReady(page);
-  await page.getByRole("banner").getByRole("link", { name: "Sign in" }).click();
-  const alert = page.getByRole("alert");
-  await alert.getByRole("heading", { level: 1, name: "This page could not be loaded" }).waitFor();
-  assert.match(await alert.textContent(), /you may be offline, or a new version of Ward has been published/);
-  assert.equal(await page.title(), "This page could not be loaded · Ward");
-  const violations = await axe(page);
-  assert.deepEqual(violations, [], JSON.stringify(violations, null, 1));
-  await screenshot(page, "chunk-failed");
+  await page.getByRole("heading", { level: 1, name: "Your cameras, your data, your say." }).waitFor();
+  assert.deepEqual(tables, [], "the home page fetches no word table: its words are in the main module");
 
-  await page.context().unroute(chunks);
-  await alert.getByRole("button", { name: "Reload the page" }).click();
+  await page.getByRole("banner").getByRole("link", { name: "Sign in" }).click();
   await page.getByRole("heading", { level: 1, name: "Sign in to Ward" }).waitFor();
-  assert.equal(new URL(page.url()).pathname, "/signin");
+  await page.getByLabel("Email address").waitFor();
+  assert.deepEqual(tables, ["entry-en"], "the sign-in page brings its area's English words, no more");
+
+  await page.getByLabel("Language").selectOption("zh");
+  await page.getByRole("heading", { level: 1, name: "登录 Ward" }).waitFor();
+  assert.deepEqual(tables, ["entry-en", "entry-zh"], "switching fetches the area's Chinese words once");
+  assert.equal(await page.locator("html").getAttribute("lang"), "zh");
+  assert.deepEqual(page.problems, []);
 });
