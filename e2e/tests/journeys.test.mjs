@@ -139,8 +139,9 @@ test("(a) a signed-out visitor reaches the public pages and signs up", { skip },
   await arrive(who, page, "/privacy");
   await click(who, footer(page).getByRole("link", { name: "Cookie policy" }), `"Cookie policy" in the footer`);
   await arrive(who, page, "/cookies");
-  // A page that needs an account sends the visitor to sign in.
-  await click(who, mainNav(page).getByRole("link", { name: "Devices" }), `"Devices" in the header`);
+  // Devices and alarms need an account: a visitor is not offered them, but signing in.
+  assert.equal(await mainNav(page).getByRole("link", { name: "Devices" }).count(), 0, "no Devices for a visitor");
+  await click(who, accountNav(page).getByRole("link", { name: "Sign in" }), `"Sign in" in the header`);
   await arrive(who, page, "/signin");
   await click(who, page.getByRole("main").getByRole("link", { name: "Forgot your password?" }), `"Forgot your password?"`);
   await arrive(who, page, "/password-reset");

@@ -102,7 +102,7 @@ test("switching to Simplified Chinese translates the shell and is remembered", a
   assert.equal(await page.locator("html").getAttribute("lang"), "zh");
   await page.reload();
   await appReady(page);
-  await page.getByRole("link", { name: "隐私政策" }).click();
+  await page.getByRole("navigation", { name: "法律信息" }).getByRole("link", { name: "隐私政策" }).click();
   await page.getByRole("heading", { level: 1, name: "隐私政策" }).waitFor();
   assert.equal(new URL(page.url()).pathname, "/privacy");
   const violations = await axe(page);

@@ -1,6 +1,7 @@
 // Words for people, end to end in English and Chinese: "My data" shows the person's own
 // name, email, phone, birth date and camera names, and no table or column name anywhere;
-// private pages are kept out of search engines.
+// the signed-out home page says whom Ward is for with each one's way in, and only what a
+// visitor can use in the navigation; private pages are kept out of search engines.
 // No sign-up: the privacy staff account (shared with privacy.test.mjs and the journeys) is
 // reused, with the camera `cargo xtask test` provisions for this file (WARD_WORDS_CAMERA_STATE).
 import { test, before, after } from "node:test";
@@ -25,11 +26,21 @@ const WORDS = {
     myData: "What Ward holds about you",
     labels: ["Your name", "Your email", "Your phone", "Your date of birth", "Camera name"],
     password: "A one-way fingerprint of your password, which nobody can read back",
+    home: "Your cameras, your data, your say.",
+    audiences: ["People with cameras", "Organisations", "Parents and guardians", "Anyone with a privacy right"],
+    waysIn: ["Create an account", "Sign in", "Privacy policy", "Cookie policy"],
+    nav: { label: "Main", hidden: ["Devices", "Alarms"] },
+    description: /^Ward: manage your security cameras/,
   },
   zh: {
     myData: "Ward 持有的关于您的数据",
     labels: ["您的姓名", "您的电子邮箱", "您的电话", "您的出生日期", "摄像头名称"],
     password: "您密码的单向指纹，任何人都无法据此还原密码",
+    home: "您的摄像头，您的数据，由您做主。",
+    audiences: ["摄像头用户", "机构", "家长和监护人", "行使隐私权利的任何人"],
+    waysIn: ["创建账号", "登录", "隐私政策", "Cookie 政策"],
+    nav: { label: "主导航", hidden: ["设备", "报警"] },
+    description: /^Ward：管理您的安防摄像头/,
   },
 };
 
@@ -127,6 +138,41 @@ for (const lang of ["en", "zh"]) {
     await page.close();
   });
 
+  test(`[${lang}] the signed-out home page says whom Ward is for, with each one's way in`, async () => {
+    const context = await browser.newContext();
+    await answerBanner(context, "0000");
+    const page = await pageFor(context, lang);
+    await page.goto(BASE + "/");
+    await appReady(page);
+    const main = page.getByRole("main");
+    await see(page, main.getByRole("heading", { level: 1, name: w.home }), "the home page's heading");
+    for (const heading of w.audiences) {
+      await see(page, main.getByRole("heading", { level: 3, name: heading }), `"${heading}"`);
+    }
+    for (const link of w.waysIn) {
+      await see(page, main.getByRole("link", { name: link, exact: true }), `the way in "${link}"`);
+    }
+    // Only what a visitor can use: devices and alarms need an account.
+    const nav = page.getByRole("navigation", { name: w.nav.label });
+    await see(page, nav.getByRole("link").first(), "the main navigation");
+    for (const hidden of w.nav.hidden) {
+      assert.equal(await nav.getByRole("link", { name: hidden }).count(), 0, `"${hidden}" is shown to a visitor`);
+    }
+    await see(page, page.getByTestId("api-version"), "the service status line");
+    await page.waitForFunction(
+      (re) => new RegExp(re).test(document.querySelector('meta[name="description"]')?.content ?? ""),
+      w.description.source,
+      { timeout: WAIT },
+    );
+    assert.equal(await page.locator('meta[name="description"]').count(), 1, "one description");
+    await checkAxe(page, `/ (${lang}, signed out)`);
+    await shots(page, `words-home-${lang}`);
+    // The way in works: "Create an account" opens the sign-up form.
+    await main.getByRole("link", { name: w.waysIn[0], exact: true }).first().click();
+    await page.waitForURL((u) => u.pathname === "/signup", { timeout: WAIT });
+    assert.deepEqual(page.problems, []);
+    await context.close();
+  });
 }
 
 test("search engines may index the public pages and are kept out of private ones", async () => {

@@ -4,7 +4,7 @@ use wasm_bindgen::JsCast;
 
 use crate::api;
 use crate::i18n::{Locale, use_i18n, w};
-use crate::labels::tr;
+use crate::labels::{reactive, tr};
 use crate::prefs::{self, Theme};
 use crate::routes::Page;
 use crate::session::{SessionState, use_session};
@@ -13,6 +13,8 @@ use crate::session::{SessionState, use_session};
 #[component]
 pub fn Header() -> impl IntoView {
     let i18n = use_i18n();
+    let session = use_session();
+    let signed_in = move || session.0.with(|s| matches!(s, SessionState::SignedIn(_)));
     view! {
         <a class="skip-link" href="#main" on:click=skip_to_main>{tr(i18n, w::skip_to_content)}</a>
         <header class="site-header">
@@ -26,8 +28,11 @@ pub fn Header() -> impl IntoView {
                     <ul>
                         <li><A href={Page::Home.path()} exact=true>{tr(i18n, w::nav::home)}</A></li>
                         <li><A href={Page::Privacy.path()}>{tr(i18n, w::nav::privacy)}</A></li>
-                        <li><A href={Page::Devices.path()}>{tr(i18n, w::devices::nav)}</A></li>
-                        <li><A href={Page::Events.path()}>{tr(i18n, w::events::nav)}</A></li>
+                        // A visitor is shown what a visitor can use: devices and alarms need an account.
+                        {reactive(move || signed_in().then(|| view! {
+                            <li><A href={Page::Devices.path()}>{tr(i18n, w::devices::nav)}</A></li>
+                            <li><A href={Page::Events.path()}>{tr(i18n, w::events::nav)}</A></li>
+                        }).into_any())}
                     </ul>
                 </nav>
                 <AccountNav />

@@ -19,7 +19,7 @@ pub fn Cookies() -> impl IntoView {
         cleared.set(true);
     };
     view! {
-        <PolicyPage kind="cookies" title=w::cookies::title>
+        <PolicyPage kind="cookies" title=w::cookies::title description=w::cookies::description>
             <section class="card">
                 <h2>{tr(i18n, w::cookies::settings_heading)}</h2>
                 <p>{tr(i18n, w::cookies::settings_body)}</p>

@@ -15,9 +15,12 @@ use crate::load::load;
 pub fn PolicyPage(
     kind: &'static str,
     title: fn(Locale) -> &'static str,
+    /// The search engines' summary of the page, in the reader's language.
+    description: fn(Locale) -> &'static str,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    crate::labels::describe(i18n, description);
     let (doc, retry) = load(move |abort| async move { api::policy(kind, None, &abort).await });
     view! {
         <Title text=tr(i18n, title) />

@@ -7,5 +7,5 @@ use crate::i18n::w;
 /// diffs between versions.
 #[component]
 pub fn Privacy() -> impl IntoView {
-    view! { <PolicyPage kind="privacy" title=w::privacy::title /> }
+    view! { <PolicyPage kind="privacy" title=w::privacy::title description=w::privacy::description /> }
 }

@@ -142,6 +142,7 @@ pub fn SignInPage() -> impl IntoView {
         form.error.set(None);
     };
 
+    crate::labels::describe(i18n, w::signin::description);
     view! {
         <Title text=tr(i18n, w::signin::title) />
         <div class="narrow">

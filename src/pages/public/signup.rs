@@ -19,6 +19,7 @@ pub fn SignUpPage() -> impl IntoView {
     let i18n = use_i18n();
     let abort = api::use_abort_signal();
     let (rules, retry) = load(api::signup_rules);
+    crate::labels::describe(i18n, w::signup::description);
     view! {
         <Title text=tr(i18n, w::signup::title) />
         <div class="narrow">
