@@ -96,6 +96,9 @@ fn main() -> Result {
         writeln!(code, "        [{}],", names.join(", "))?;
     }
     writeln!(code, "    ];")?;
+    let lens: Vec<String> = AREAS.iter().map(|a| tables.get(a).map_or(0, Vec::len).to_string()).collect();
+    writeln!(code, "    /// How many texts each area's table holds (none: nothing to fetch).")?;
+    writeln!(code, "    pub const LENS: [usize; {}] = [{}];", AREAS.len(), lens.join(", "))?;
     for (a, area) in AREAS.iter().enumerate() {
         writeln!(code, "    pub const {}: usize = {a};", area.to_uppercase())?;
     }

@@ -168,7 +168,7 @@ fn archive(person: &Person, pid: u32) -> Result<Run> {
     let status = person.get_json("/api/privacy/exports/current")?;
     let link = status["download_url"].as_str().ok_or("a ready archive without a link")?;
     let zip = person
-        .send("GET", &format!("/api{link}"))
+        .send("GET", link)
         .call()
         .map_err(|e| format!("downloading the archive failed: {e}"))?;
     let mut body = Vec::new();
