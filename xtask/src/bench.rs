@@ -45,7 +45,10 @@ pub fn bench(args: &[String]) -> Result {
         Some("memory") => crate::bench_memory::bench(),
         Some("mydata") => crate::bench_mydata::bench(),
         Some("nav") => crate::bench_nav::bench(),
-        _ => Err("usage: cargo xtask bench size|auth|banner|devices|export|live|memory|mydata|nav".into()),
+        Some("seo") => crate::bench_seo::bench(),
+        _ => {
+            Err("usage: cargo xtask bench size|auth|banner|devices|export|live|memory|mydata|nav|seo".into())
+        }
     }
 }
 

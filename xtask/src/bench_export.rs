@@ -167,10 +167,7 @@ fn archive(person: &Person, pid: u32) -> Result<Run> {
     let peak_kb = vm_kb(pid, "VmHWM")?;
     let status = person.get_json("/api/privacy/exports/current")?;
     let link = status["download_url"].as_str().ok_or("a ready archive without a link")?;
-    let zip = person
-        .send("GET", link)
-        .call()
-        .map_err(|e| format!("downloading the archive failed: {e}"))?;
+    let zip = person.send("GET", link).call().map_err(|e| format!("downloading the archive failed: {e}"))?;
     let mut body = Vec::new();
     std::io::Read::read_to_end(&mut zip.into_reader(), &mut body).map_err(|e| e.to_string())?;
     let names = zip_names(&body)?;

@@ -1,4 +1,4 @@
-//! `cargo xtask run | test | bench size|auth|banner|devices|export|live|memory|mydata|nav | install | build | openapi`
+//! `cargo xtask run | test | bench size|auth|banner|devices|export|live|memory|mydata|nav|seo | install | build | openapi`
 //!
 //! The README's two commands land here. Every step says what it does before it does it,
 //! and the process exits non-zero on the first failure.
@@ -13,6 +13,7 @@ mod bench_memory;
 mod bench_mydata;
 mod bench_nav;
 mod bench_person;
+mod bench_seo;
 mod compress;
 mod fuzz;
 mod run;
@@ -38,6 +39,7 @@ commands:
   bench live                           live view: first frame, glass-to-glass latency, freezes, agent CPU, vs Chromium baseline
   bench memory                         server RSS before and after 1,000,000 page views and passkey sign-in starts
   bench mydata                         My data, for a person with 10,000 alarm events: p50/p95 of the API's answer
+  bench seo                            Lighthouse SEO of the public pages (target 100) and an account page (kept out)
   bench nav                            /, /signin, /devices, /account/privacy: navigation to content visible, fresh contexts
   install                              only install the tools (idempotent)
   build                                only build the browser app into dist/ (release, precompressed)
