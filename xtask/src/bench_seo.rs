@@ -16,19 +16,7 @@ pub fn bench() -> Result {
     let installed = lighthouse.join("node_modules").join("lighthouse").join("package.json");
     let pinned = format!("\"version\": \"{LIGHTHOUSE_VERSION}\"");
     if !std::fs::read_to_string(&installed).is_ok_and(|p| p.contains(&pinned)) {
-        std::fs::create_dir_all(&lighthouse).map_err(|e| e.to_string())?;
-        let prefix = lighthouse.to_string_lossy().into_owned();
-        run(&mut cmd(
-            "npm",
-            &[
-                "install",
-                "--prefix",
-                &prefix,
-                "--no-audit",
-                "--no-fund",
-                &format!("lighthouse@{LIGHTHOUSE_VERSION}"),
-            ],
-        ))?;
+        crate::tools::npm_install(&lighthouse, &[&format!("lighthouse@{LIGHTHOUSE_VERSION}")])?;
     }
     let out = root().join("bench").join("results");
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;

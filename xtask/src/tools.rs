@@ -100,21 +100,10 @@ pub fn ensure_build_tools() -> Result<Tools> {
     if !version_of(&npm_bin.join("wasm-opt"), &format!("version {BINARYEN_VERSION}"))
         || !version_of(&npm_bin.join("esbuild"), ESBUILD_VERSION)
     {
-        ensure_node()?;
-        std::fs::create_dir_all(&tools).map_err(|e| format!("creating {}: {e}", tools.display()))?;
-        let prefix = tools.to_string_lossy().into_owned();
-        run(&mut cmd(
-            "npm",
-            &[
-                "install",
-                "--prefix",
-                &prefix,
-                "--no-audit",
-                "--no-fund",
-                &format!("binaryen@{BINARYEN_VERSION}"),
-                &format!("esbuild@{ESBUILD_VERSION}"),
-            ],
-        ))?;
+        npm_install(
+            &tools,
+            &[&format!("binaryen@{BINARYEN_VERSION}"), &format!("esbuild@{ESBUILD_VERSION}")],
+        )?;
     }
 
     let path = std::env::join_paths(
@@ -124,6 +113,17 @@ pub fn ensure_build_tools() -> Result<Tools> {
     )
     .map_err(|e| e.to_string())?;
     Ok(Tools { path: path.to_string_lossy().into_owned() })
+}
+
+/// Installs npm packages (`name@version`) into their own folder `prefix`, outside the
+/// project (tools we run, not ship).
+pub fn npm_install(prefix: &std::path::Path, packages: &[&str]) -> Result {
+    ensure_node()?;
+    std::fs::create_dir_all(prefix).map_err(|e| format!("creating {}: {e}", prefix.display()))?;
+    let prefix = prefix.to_string_lossy().into_owned();
+    let mut args = vec!["install", "--prefix", &prefix, "--no-audit", "--no-fund"];
+    args.extend_from_slice(packages);
+    run(&mut cmd("npm", &args))
 }
 
 /// A release build of something we only run here, not ship (a tool's `cargo install`, the
