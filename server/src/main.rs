@@ -3,6 +3,10 @@ use std::io::IsTerminal as _;
 use clap::Parser as _;
 use tracing_subscriber::EnvFilter;
 
+/// See server/Cargo.toml: memory freed after a burst goes back to the system.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = ward_server::Config::parse();

@@ -37,6 +37,8 @@ const THUMBNAIL_BYTES: usize = 8 * 1024;
 /// Peak resident memory above the server at rest, while an archive is built.
 const PEAK_TARGET_MB: f64 = 64.0;
 const API_P99_TARGET_MS: f64 = 20.0;
+/// Archives made after the measured ones, to see whether memory at rest levels off.
+const REPEATS: usize = 5;
 /// A bound on one archive, so a stuck job fails the bench instead of hanging it.
 const ARCHIVE_DEADLINE: Duration = Duration::from_secs(600);
 
@@ -75,6 +77,13 @@ fn measure(pid: u32, url: &str, data: &Path) -> Result<serde_json::Value> {
     }
     let small = archive(&person, pid)?;
     check_pictures(&small, 100)?;
+    // Memory the server keeps after archives: it must level off, not grow with each one.
+    let mut rest_after = vec![first.rest_kb, full.rest_kb, small.rest_kb];
+    for _ in 0..REPEATS {
+        let again = archive(&person, pid)?;
+        rest_after.push(again.rest_kb);
+    }
+    rest_after.push(vm_kb(pid, "VmRSS")?);
 
     let growth_mb = full.peak_above_rest_mb() - small.peak_above_rest_mb();
     let met = full.peak_above_rest_mb() < PEAK_TARGET_MB && full.api_p99_ms < API_P99_TARGET_MS;
@@ -97,6 +106,7 @@ fn measure(pid: u32, url: &str, data: &Path) -> Result<serde_json::Value> {
         "runs": [full.json(), small.json()],
         "first_archive_sealing_legacy_pictures": first.json(),
         "peak_growth_from_100_to_1000_pictures_mb": growth_mb,
+        "rss_at_rest_kb_before_each_archive_and_after_the_last": rest_after,
         "peak_target_mb_above_rest": PEAK_TARGET_MB,
         "api_p99_target_ms": API_P99_TARGET_MS,
         "targets_met": met,

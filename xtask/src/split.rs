@@ -151,8 +151,8 @@ pub fn split(dist: &Path, tools: &Tools) -> Result {
     for old in [trunk_js, trunk_wasm] {
         std::fs::remove_file(dist.join(&old)).map_err(|e| format!("{old}: {e}"))?;
     }
-    write_preloads(dist, &needs, &hashed_names)?;
     copy_word_tables(dist)?;
+    write_preloads(dist, &needs, &hashed_names)?;
     // Trunk's other wasm (the QR worker) was linked with the same relocations, which its
     // wasm-bindgen and wasm-opt keep: dead weight for the browser.
     for w in files_where(dist, |n| n.ends_with(".wasm"))? {
@@ -264,7 +264,7 @@ fn chunks_by_area(loader: &str) -> Vec<(String, Vec<String>)> {
 }
 
 /// `dist/preload.json`: for each route of an area (read from `src/app.rs`'s route table), the
-/// chunk files it needs, so the server can name them in the page for the browser to fetch
+/// chunk files and word tables it needs, so the server can name them in the page for the browser to fetch
 /// while the main module compiles instead of after (`server/src/http/assets.rs`).
 fn write_preloads(
     dist: &Path,
@@ -285,7 +285,15 @@ fn write_preloads(
         let Some((_, stems)) = needs.iter().find(|(a, _)| *a == area) else {
             return Err(format!("src/app.rs routes {path} to the area `{area}`, which has no chunk"));
         };
-        let files: Vec<&String> = stems.iter().filter_map(|s| hashed.get(s)).collect();
+        let mut files: Vec<String> = stems.iter().filter_map(|s| hashed.get(s).cloned()).collect();
+        // The area's words, in both languages (the server does not know the reader's; each
+        // is 2 KB or so): fetched beside the chunks instead of after the main module starts.
+        let words = format!("words-{area}-");
+        files.extend(
+            files_where(dist, |n| is_word_table(n) && n.starts_with(&words))?
+                .iter()
+                .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())),
+        );
         routes.push(serde_json::json!({ "path": path, "files": files }));
     }
     let json =

@@ -129,7 +129,10 @@ fn area_pages(dist_dir: &Path, index_html: &str) -> io::Result<Vec<AreaPage>> {
                 .iter()
                 // File names come from our own build; anything else is not linked.
                 .filter(|f| f.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)))
-                .map(|f| format!("<link rel=\"preload\" href=\"/{f}\" as=\"fetch\" type=\"application/wasm\" crossorigin>"))
+                .map(|f| {
+                    let kind = if f.ends_with(".json") { "application/json" } else { "application/wasm" };
+                    format!("<link rel=\"preload\" href=\"/{f}\" as=\"fetch\" type=\"{kind}\" crossorigin>")
+                })
                 .collect();
             let html = match index_html.find("</head>") {
                 Some(i) => format!("{}{links}{}", &index_html[..i], &index_html[i..]),
@@ -234,7 +237,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_area_route_gets_the_page_that_preloads_its_chunks_and_other_routes_the_plain_page() {
+    fn an_area_route_gets_the_page_that_preloads_its_chunks_and_words_and_other_routes_the_plain_page() {
         let dist = tempfile::tempdir().unwrap();
         std::fs::write(
             dist.path().join("index.html"),
@@ -243,7 +246,7 @@ mod tests {
         .unwrap();
         std::fs::write(
             dist.path().join("preload.json"),
-            r#"{"routes":[{"path":"/devices","files":["split_devices-0123456789abcdef.wasm","chunk_3-0123456789abcdef.wasm"]},
+            r#"{"routes":[{"path":"/devices","files":["split_devices-0123456789abcdef.wasm","chunk_3-0123456789abcdef.wasm","words-devices-en-0123456789abcdef.json"]},
                           {"path":"/unsubscribe/:token","files":["split_entry-0123456789abcdef.wasm","../../etc/passwd\"><script>"]}]}"#,
         )
         .unwrap();
@@ -252,7 +255,7 @@ mod tests {
         let (devices, variant) = assets.page_for("/devices").unwrap();
         assert_eq!(variant, 1);
         assert!(devices.contains(
-            r#"<link rel="preload" href="/split_devices-0123456789abcdef.wasm" as="fetch" type="application/wasm" crossorigin><link rel="preload" href="/chunk_3-0123456789abcdef.wasm" as="fetch" type="application/wasm" crossorigin></head>"#
+            r#"<link rel="preload" href="/split_devices-0123456789abcdef.wasm" as="fetch" type="application/wasm" crossorigin><link rel="preload" href="/chunk_3-0123456789abcdef.wasm" as="fetch" type="application/wasm" crossorigin><link rel="preload" href="/words-devices-en-0123456789abcdef.json" as="fetch" type="application/json" crossorigin></head>"#
         ));
         let (unsubscribe, variant) = assets.page_for("/unsubscribe/abc").unwrap();
         assert_eq!(variant, 2);
