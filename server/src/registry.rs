@@ -282,18 +282,6 @@ const DEVICE_COLUMNS: &[Column] = &[
     not_personal(Directory, "factory_devices", "rekey_due", "whether a claimed camera is owed a new secret"),
     not_personal(Directory, "factory_devices", "bound_region", "one of seven region codes"),
     not_personal(Directory, "factory_devices", "device_id", "a random identifier of a region store's row"),
-    not_personal(
-        Directory,
-        "factory_devices",
-        "failed_codes",
-        "unused: wrong label codes are counted per person in rate_limits",
-    ),
-    not_personal(
-        Directory,
-        "factory_devices",
-        "locked_until",
-        "unused: wrong label codes are counted per person in rate_limits",
-    ),
     not_personal(Reg, "devices", "id", ID),
     not_personal(Reg, "devices", "owner_id", ID),
     not_personal(Reg, "devices", "serial_hash", "a keyed hash (HMAC) of a serial number"),

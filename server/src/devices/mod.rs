@@ -162,8 +162,6 @@ pub async fn import_factory(
             secret_hash: vault.lookup_hash(secret::SECRET_HASH, &l.secret),
             bound_region: None,
             device_id: None,
-            failed_codes: 0,
-            locked_until: 0,
             next_secret_hash: None,
             rekey_due: false,
         };

@@ -14,8 +14,6 @@ pub struct FactoryRow {
     pub secret_hash: Vec<u8>,
     pub bound_region: Option<String>,
     pub device_id: Option<String>,
-    pub failed_codes: i64,
-    pub locked_until: i64,
     /// A new secret sent to the camera and not yet acknowledged (see [`Db::factory_secret_issue`]).
     pub next_secret_hash: Option<Vec<u8>>,
     /// Claimed since the camera's secret was last replaced: it gets a new one when connected.
@@ -103,8 +101,8 @@ impl Db {
     pub async fn factory(&self, serial_hash: &[u8]) -> Result<Option<FactoryRow>, StoreError> {
         Ok(with_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT serial_hash, model, code_hash, secret_hash, bound_region, device_id, failed_codes, \
-                 locked_until, next_secret_hash, rekey_due FROM factory_devices WHERE serial_hash = $1",
+                "SELECT serial_hash, model, code_hash, secret_hash, bound_region, device_id, next_secret_hash, \
+                 rekey_due FROM factory_devices WHERE serial_hash = $1",
             )
             .bind(serial_hash)
             .fetch_optional(pool)
@@ -122,7 +120,7 @@ impl Db {
     ) -> Result<bool, StoreError> {
         let n = with_pool!(self, pool => {
             sqlx::query(
-                "UPDATE factory_devices SET bound_region = $2, device_id = $3, failed_codes = 0, rekey_due = TRUE \
+                "UPDATE factory_devices SET bound_region = $2, device_id = $3, rekey_due = TRUE \
                  WHERE serial_hash = $1 AND bound_region IS NULL",
             )
             .bind(serial_hash)
