@@ -288,7 +288,8 @@ pub struct DataHolding {
     pub fields: Vec<HeldField>,
     /// The newest records, newest first: a few of `items` (the export has them all).
     pub records: Vec<Vec<HeldField>>,
-    pub purpose: String,
+    /// Why it is held, in the person's words.
+    pub purpose: Localized,
     pub legal_basis: Basis,
     /// `None`: kept until the account is deleted.
     pub retention_days: Option<u32>,

@@ -64,6 +64,9 @@ pub struct Labels {
     pub other: Localized,
     tables: BTreeMap<String, TableLabel>,
     columns: BTreeMap<String, ColumnLabel>,
+    /// Each purpose of the registry (its text there) in the person's words.
+    #[serde(default)]
+    purposes: BTreeMap<String, Localized>,
 }
 
 fn filled(l: &Localized) -> bool {
@@ -108,6 +111,13 @@ impl Labels {
                 anyhow::ensure!(filled(w), "labels.json: `{key}`'s word for `{code}` needs both languages");
             }
         }
+        for (text, p) in &self.purposes {
+            anyhow::ensure!(
+                registry::personal().any(|(_, p)| p.purpose == text),
+                "labels.json: the purpose `{text}` is no purpose of the registry"
+            );
+            anyhow::ensure!(filled(p), "labels.json: the purpose `{text}` needs both languages");
+        }
         for (table, t) in &self.tables {
             anyhow::ensure!(
                 registry::personal().any(|(c, _)| c.table == table),
@@ -135,17 +145,27 @@ impl Labels {
         self.tables.get(table)
     }
 
+    /// A registry purpose in the person's words (as written in the registry while this file
+    /// lacks it, which a test fails on).
+    pub fn purpose(&self, text: &str) -> Localized {
+        self.purposes.get(text).cloned().unwrap_or_else(|| Localized { en: text.into(), zh: text.into() })
+    }
+
     /// What the registry declares personal but this file does not put into words: each
     /// personal column of a region table without a label, and each such table without a
     /// title. Empty when every piece of personal data has its words.
     pub fn missing(&self) -> Vec<String> {
         let mut out = Vec::new();
-        for (c, _) in registry::personal().filter(|(c, _)| c.place == Place::Region) {
+        for (c, p) in registry::personal().filter(|(c, _)| c.place == Place::Region) {
             if self.column(c.table, c.column).is_none() {
                 out.push(format!("{}.{}", c.table, c.column));
             }
             if self.table(c.table).is_none() && !out.contains(&c.table.to_string()) {
                 out.push(c.table.to_string());
+            }
+            let purpose = format!("purpose: {}", p.purpose);
+            if !self.purposes.contains_key(p.purpose) && !out.contains(&purpose) {
+                out.push(purpose);
             }
         }
         out

@@ -146,7 +146,7 @@ impl Privacy {
                 items: items.max(0) as u64,
                 fields,
                 records,
-                purpose: p.purpose.into(),
+                purpose: self.labels.purpose(p.purpose),
                 legal_basis: basis(p.legal_basis),
                 retention_days,
                 next_deletion: next.map(rfc3339),

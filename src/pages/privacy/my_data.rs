@@ -156,7 +156,7 @@ fn Holding(holding: DataHolding) -> impl IntoView {
             {records}
             {more}
             <dl class="facts facts-compact">
-                <div><dt>{tr(i18n, w::my_data::purpose)}</dt><dd lang="en">{holding.purpose}</dd></div>
+                <div><dt>{tr(i18n, w::my_data::purpose)}</dt><dd>{pick(i18n, &holding.purpose)}</dd></div>
                 <div><dt>{tr(i18n, w::my_data::basis)}</dt><dd>{basis(i18n, holding.legal_basis)}</dd></div>
                 <div><dt>{tr(i18n, w::my_data::retention)}</dt><dd>{rule}</dd></div>
             </dl>
