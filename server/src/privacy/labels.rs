@@ -183,6 +183,46 @@ mod tests {
         assert_eq!(labels.missing(), Vec::<String>::new(), "add these to server/privacy/labels.json");
     }
 
+    /// Every activity kind the server logs (each string handed to `Auth::log`) has words:
+    /// a new kind never reaches a person as a code.
+    #[test]
+    fn every_logged_activity_kind_has_words() {
+        fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    rust_files(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let labels = Labels::shipped().expect("labels.json is valid");
+        let words = &labels.column("activity", "kind").expect("activity.kind has a label").words;
+        let mut files = Vec::new();
+        rust_files(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        let mut logged = Vec::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for call in text.split("auth.log(").skip(1) {
+                let args = &call[..call.find(')').unwrap_or(call.len())];
+                // A kind is a snake_case word (this test's own text is not a call).
+                if let Some(kind) = args.split('"').nth(1)
+                    && !kind.is_empty()
+                    && kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                {
+                    logged.push(kind.to_string());
+                }
+            }
+        }
+        assert!(logged.len() >= 15, "the scan found the log calls: {logged:?}");
+        let missing: Vec<_> = logged.iter().filter(|k| !words.contains_key(k.as_str())).collect();
+        assert!(
+            missing.is_empty(),
+            "add words for {missing:?} to activity.kind in server/privacy/labels.json"
+        );
+    }
+
     #[test]
     fn a_label_for_a_column_the_registry_does_not_know_is_refused() {
         let err = Labels::parse(
