@@ -28,10 +28,6 @@ pub enum Locale {
     zh,
 }
 
-impl Locale {
-    pub const ALL: [Locale; 2] = [Locale::en, Locale::zh];
-}
-
 /// The reader's language (a context: [`use_i18n`]).
 #[derive(Debug, Clone, Copy)]
 pub struct I18n {
