@@ -9,6 +9,7 @@ mod error;
 mod export;
 mod health;
 mod privacy;
+mod requests;
 mod share;
 
 pub use account::*;
@@ -18,4 +19,5 @@ pub use error::{ApiError, ErrorCode, FieldError, FieldErrorCode};
 pub use export::*;
 pub use health::{Health, HealthStatus};
 pub use privacy::*;
+pub use requests::*;
 pub use share::*;

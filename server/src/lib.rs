@@ -10,6 +10,7 @@ pub mod mail;
 pub mod openapi;
 pub mod privacy;
 pub mod registry;
+pub mod requests;
 pub mod store;
 pub mod vault;
 
@@ -37,6 +38,8 @@ pub struct AppState {
     pub devices: Arc<devices::Devices>,
     /// Data export: the archives being built here, and their clock (`export`).
     pub exports: Arc<export::Exports>,
+    /// Rights requests: the deadline rules of each region, and their clock (`requests`).
+    pub requests: Arc<requests::Requests>,
     /// `--dev-pages`: the developer mailbox and demo cameras answer loopback clients.
     pub dev_pages: bool,
     /// `--trusted-proxies`: whose forwarded client addresses are believed (`http::client`).
@@ -129,6 +132,14 @@ impl Server {
                 "the app is not built (no index.html): the API works, pages answer 503"
             );
         }
+        let requests = requests::Requests::load().map_err(anyhow::Error::msg)?;
+        let year = time::OffsetDateTime::now_utc().year();
+        for region in requests.deadlines.stale_calendars(year) {
+            tracing::warn!(
+                region = region.code(),
+                "privacy/deadlines.json has no official calendar for this year: working days count weekends only"
+            );
+        }
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("could not listen on {}", config.addr))?;
@@ -139,6 +150,7 @@ impl Server {
             privacy: Arc::new(privacy),
             devices: Arc::new(devices),
             exports: Arc::new(export::Exports::new(&config.data_dir)),
+            requests: Arc::new(requests),
             dev_pages: config.dev_pages,
             trusted_proxies: Arc::new(config.trusted_proxies.clone()),
         };

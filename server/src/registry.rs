@@ -379,6 +379,42 @@ pub const EXPORTS: FileStore = FileStore {
     personal: EXPORT_PERSONAL,
 };
 
+// ---- Rights requests ----
+/// A request and its timeline: proof that a right was asked for and how it was answered.
+const REQUEST: Personal = Personal {
+    category: Choices,
+    purpose: "to answer what the person asked of the privacy staff, on time, and prove how it was answered",
+    legal_basis: LegalBasis::LegalObligation,
+    retention: FOR_LIFE,
+    export_section: "requests",
+    erasure: Erasure::Delete,
+};
+
+/// What the person or the staff wrote: sealed with the person's key.
+const REQUEST_TEXT: Personal = Personal { erasure: Erasure::CryptoShred, ..REQUEST };
+
+const fn request(table: &'static str, column: &'static str, p: Personal) -> Column {
+    declared(table, column, p)
+}
+
+const REQUEST_COLUMNS: &[Column] = &[
+    not_personal(Reg, "rights_requests", "id", ID),
+    not_personal(Reg, "rights_requests", "person_id", ID),
+    request("rights_requests", "kind", REQUEST),
+    request("rights_requests", "status", REQUEST),
+    request("rights_requests", "details_ct", REQUEST_TEXT),
+    request("rights_requests", "filed_at", REQUEST),
+    request("rights_requests", "due_at", REQUEST),
+    request("rights_requests", "closed_at", REQUEST),
+    not_personal(Reg, "request_events", "id", "a row number"),
+    not_personal(Reg, "request_events", "request_id", ID),
+    not_personal(Reg, "request_events", "person_id", ID),
+    request("request_events", "at", REQUEST),
+    request("request_events", "actor", REQUEST),
+    request("request_events", "kind", REQUEST),
+    request("request_events", "text_ct", REQUEST_TEXT),
+];
+
 const SHARES: &str = "to let the people you choose use a camera, as far and as long as you granted";
 const SHARE_USE: &str = "to show a camera's owner when the people they shared it with used it";
 /// How long the use of a share stays in its owner's view.
@@ -436,26 +472,30 @@ pub const FILE_STORES: &[FileStore] = &[OUTBOX, EXPORTS];
 /// Every column of every table, in every store. Add a migration, add its columns here.
 pub const COLUMNS: &[Column] = concat_columns();
 
+const PARTS: [&[Column]; 4] = [BASE_COLUMNS, DEVICE_COLUMNS, EXPORT_COLUMNS, REQUEST_COLUMNS];
+
 const fn concat_columns() -> &'static [Column] {
-    const N: usize = BASE_COLUMNS.len() + DEVICE_COLUMNS.len() + EXPORT_COLUMNS.len();
+    const N: usize = {
+        let (mut n, mut p) = (0, 0);
+        while p < PARTS.len() {
+            n += PARTS[p].len();
+            p += 1;
+        }
+        n
+    };
     // Evaluated once at compile time; only a reference to it is ever used.
     #[allow(clippy::large_const_arrays)]
     const ALL: [Column; N] = {
         let mut out = [BASE_COLUMNS[0]; N];
-        let mut i = 0;
-        while i < BASE_COLUMNS.len() {
-            out[i] = BASE_COLUMNS[i];
-            i += 1;
-        }
-        let mut j = 0;
-        while j < DEVICE_COLUMNS.len() {
-            out[i + j] = DEVICE_COLUMNS[j];
-            j += 1;
-        }
-        let mut k = 0;
-        while k < EXPORT_COLUMNS.len() {
-            out[i + j + k] = EXPORT_COLUMNS[k];
-            k += 1;
+        let (mut i, mut p) = (0, 0);
+        while p < PARTS.len() {
+            let mut j = 0;
+            while j < PARTS[p].len() {
+                out[i] = PARTS[p][j];
+                i += 1;
+                j += 1;
+            }
+            p += 1;
         }
         out
     };

@@ -180,6 +180,8 @@ pub fn sealed_field(table: &str, column: &str) -> Option<&'static str> {
         ("devices", "address") => DEVICE_ADDRESS,
         ("passkeys", "credential") => field::PASSKEY,
         ("passkeys", "name") => field::PASSKEY_NAME,
+        ("rights_requests", "details") => crate::requests::field::DETAILS,
+        ("request_events", "text") => crate::requests::field::TEXT,
         (_, "name") => field::NAME,
         (_, "email") => field::EMAIL,
         (_, "phone") => field::PHONE,

@@ -11,6 +11,7 @@ mod live;
 mod passkeys;
 mod privacy;
 pub mod query;
+mod requests;
 pub mod security;
 mod session;
 mod shares;
@@ -41,6 +42,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(dev::router())
         .merge(privacy::router())
         .merge(export::router())
+        .merge(requests::router())
         .merge(devices::router())
         .merge(live::router())
         .merge(shares::router())
@@ -156,7 +158,8 @@ mod layers {
 
     /// HTTP plumbing any handler may use: who the client is, query-string parsing, headers.
     const PLUMBING: [&str; 4] = ["client", "query", "security", "assets"];
-    const DOMAIN: [&str; 6] = ["auth", "devices", "privacy", "store", "vault.rs", "registry.rs"];
+    const DOMAIN: [&str; 8] =
+        ["auth", "devices", "export", "privacy", "requests", "store", "vault.rs", "registry.rs"];
 
     fn sources(dir: &Path) -> Vec<(String, String)> {
         let mut out = Vec::new();

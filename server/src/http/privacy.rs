@@ -354,11 +354,7 @@ pub async fn policy_diff(
 const POLICY_MAX: usize = 200_000;
 
 fn require_staff(state: &AppState, s: &CurrentSession) -> Result<(), AppError> {
-    if s.person.email_verified && state.privacy.is_staff(&s.person.email_hash) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("Only privacy staff can do this.".into()))
-    }
+    state.privacy.require_staff(&s.person)
 }
 
 /// Publishes a new version of a policy (privacy staff). A material change to the privacy

@@ -202,6 +202,15 @@ impl Privacy {
         self.views.views(path)
     }
 
+    /// Only the privacy staff (a verified email address named by `WARD_PRIVACY_STAFF`) pass.
+    pub fn require_staff(&self, person: &crate::store::PersonRow) -> Result<(), crate::error::AppError> {
+        if person.email_verified && self.is_staff(&person.email_hash) {
+            Ok(())
+        } else {
+            Err(crate::error::AppError::Forbidden("Only privacy staff can do this.".into()))
+        }
+    }
+
     pub fn is_staff(&self, email_hash: &[u8]) -> bool {
         self.staff.iter().any(|h| h == email_hash)
     }

@@ -17,6 +17,7 @@ mod limits;
 mod people;
 mod pictures;
 mod privacy;
+mod requests;
 mod shares;
 
 use std::collections::HashMap;
@@ -39,6 +40,7 @@ pub use limits::DelayRow;
 pub use people::{ActivityRow, CodePurpose, NewPerson, PasskeyRow, PersonRow, SessionRow};
 pub use pictures::Charge;
 pub use privacy::{Cell as HeldCell, GENESIS, LedgerRow, NewLedgerEntry, PolicyRow, Want, ledger_message};
+pub use requests::{QueueFilter, QueueRow, RequestEventRow, RequestRow, Transition};
 pub use shares::ShareRow;
 
 use crate::config::DatabaseUrl;
@@ -292,6 +294,30 @@ impl Stores {
             }
         })
         .await
+    }
+
+    /// The store of a region if it exists (opened now if need be), never creating one: for
+    /// the scans across regions (the staff's queue), which must not make a database for every
+    /// region nobody lives in.
+    pub async fn existing_region(&self, region: Region) -> Result<Option<&Db>, StoreError> {
+        if let Some(db) = self.regions[&region].get() {
+            return Ok(Some(db));
+        }
+        let exists = match &self.config {
+            StoreConfig::Sqlite(_) => self.config.region_sqlite_path(region).exists(),
+            StoreConfig::Postgres(url) => {
+                let (_, name) = url.with_database_suffix(region.code());
+                let found: Option<i32> = sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
+                    .bind(&name)
+                    .fetch_optional(match &self.directory.pool {
+                        Pool::Postgres(pool) => pool,
+                        Pool::Sqlite(_) => unreachable!("a PostgreSQL deployment's directory"),
+                    })
+                    .await?;
+                found.is_some()
+            }
+        };
+        if exists { self.region(region).await.map(Some) } else { Ok(None) }
     }
 
     /// The person whose email has this lookup hash: their region, its store and their row.

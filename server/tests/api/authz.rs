@@ -226,6 +226,19 @@ const ROWS: &[Row] = &[
     with("POST", "/api/privacy/marketing", "U F F F F F F 2", |_, _| {
         j(json!({"subject": "News", "text": "Something new at Ward."}))
     }),
+    row("GET", "/api/privacy/requests", "U 2 2 2 2 2 2 2"),
+    with("POST", "/api/privacy/requests", "U 2 2 2 2 2 2 2", |_, _| {
+        j(json!({"kind": "complaint", "details": "You mailed me twice."}))
+    }),
+    with("POST", "/api/privacy/requests/{id}/information", "U 2 N N N N N N", |_, _| {
+        j(json!({"text": "More about it."}))
+    }),
+    row("GET", "/api/staff/requests", "U F F F F F F 2"),
+    row("GET", "/api/staff/requests/{region}/{id}", "U F F F F F F 2"),
+    // Extending keeps the request open for the rows after.
+    with("POST", "/api/staff/requests/{region}/{id}/decision", "U F F F F F F 2", |_, _| {
+        j(json!({"action": "extend", "text": "We are checking every system."}))
+    }),
     with("POST", "/api/privacy/policies/{kind}", "U F F F F F F 2", |_, _| {
         j(
             json!({"markdown": "# Privacy policy\n\nA clearer sentence.\n", "material": false, "summary": "Clearer."}),
@@ -243,6 +256,8 @@ const ROWS: &[Row] = &[
     // "live"'s share was revoked by now.
     row("DELETE", "/api/devices/{id}", "U 2 N N F N N N"),
     row("DELETE", "/api/privacy/exports/current", "U 2 N N N N N N"),
+    // {id}: the owner's second request.
+    row("POST", "/api/privacy/requests/{id}/withdraw", "U 2 N N N N N N"),
     Row { fresh: true, ..row("DELETE", "/api/session", "U 2 2 2 2 2 2 2") },
     with("POST", "/api/account/deletion", "U 2 2 2 2 2 2 2", |_, _| j(json!({"password": PASSWORD}))),
 ];
@@ -264,6 +279,9 @@ struct Ids {
     version: String,
     /// The owner's data-export archive.
     export: String,
+    /// The owner's rights requests (eu): one for the staff's rows, one to withdraw.
+    request: String,
+    request_to_withdraw: String,
     serial: String,
     code: String,
     sdp: String,
@@ -286,6 +304,10 @@ fn fill(template: &str, ids: &Ids) -> String {
         ("/api/privacy/policies/", "{kind}", "privacy"),
         ("/api/privacy/policies/", "{version}", &ids.version),
         ("/api/privacy/exports/download/", "{id}", &ids.export),
+        ("/api/privacy/requests/{id}/withdraw", "{id}", &ids.request_to_withdraw),
+        ("/api/privacy/requests/", "{id}", &ids.request),
+        ("/api/staff/requests/", "{region}", "eu"),
+        ("/api/staff/requests/", "{id}", &ids.request),
     ];
     for (prefix, name, value) in by_prefix {
         if template.starts_with(prefix) {
@@ -459,7 +481,16 @@ async fn matrix(backend: Backend) {
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     };
+    let mut requests = Vec::new();
+    for details in ["Stop the newsletter.", "Correct my birth date."] {
+        let body = j(json!({"kind": "objection", "details": details}));
+        let res = send(&app, Some(&owner), "POST", "/api/privacy/requests", &body, &Ids::default()).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "the owner files a request");
+        requests.push(res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string());
+    }
     let ids = Ids {
+        request_to_withdraw: requests.pop().unwrap(),
+        request: requests.pop().unwrap(),
         export,
         device,
         event,

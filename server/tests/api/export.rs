@@ -281,6 +281,26 @@ async fn every_personal_column_is_in_the_archive_and_nothing_of_another_person(a
         .await;
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
     let totp_secret = turn_on_totp(&app, &ada, PASSWORD).await;
+    // A rights request with information added: its details and the timeline's text.
+    let res = ada
+        .send(
+            &app,
+            Method::POST,
+            "/api/privacy/requests",
+            Some(json!({"kind": "restriction", "details": "zq-request-details"})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+    let request: Value = res.json().await.unwrap();
+    let res = ada
+        .send(
+            &app,
+            Method::POST,
+            &format!("/api/privacy/requests/{}/information", request["id"].as_str().unwrap()),
+            Some(json!({"text": "zq-request-information"})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
     let ada_id = ada.info.account.id.clone();
     let grace_id = grace.info.account.id.clone();
     let ada_key = app.state.person_key(&ada_id).await.unwrap().unwrap();

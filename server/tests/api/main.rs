@@ -24,6 +24,7 @@ mod openapi;
 mod pictures;
 mod privacy;
 mod raw;
+mod requests;
 mod shares;
 mod smtp;
 mod store;

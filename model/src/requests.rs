@@ -1,0 +1,297 @@
+//! Rights requests (`/api/privacy/requests/...` for the person, `/api/staff/requests/...` for
+//! the privacy staff): what a person asks of Ward that self-service cannot do, with the date
+//! the law of their region sets for the answer, and the record of what happened.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Localized, Region};
+
+/// What a person asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RequestKind {
+    /// A copy of their data, or to know what is done with it.
+    Access,
+    /// To correct what they cannot change themselves (such as the date of birth).
+    Rectification,
+    /// To have their data deleted.
+    Erasure,
+    /// To have their data kept but not used beyond what is strictly necessary.
+    Restriction,
+    /// To object to a use of their data.
+    Objection,
+    /// An explanation of a decision made automatically.
+    Explanation,
+    /// To withdraw a consent they cannot withdraw themselves.
+    Withdrawal,
+    /// A complaint about how Ward handles their data.
+    Complaint,
+}
+
+impl RequestKind {
+    pub const ALL: [RequestKind; 8] = [
+        RequestKind::Access,
+        RequestKind::Rectification,
+        RequestKind::Erasure,
+        RequestKind::Restriction,
+        RequestKind::Objection,
+        RequestKind::Explanation,
+        RequestKind::Withdrawal,
+        RequestKind::Complaint,
+    ];
+
+    /// The word used on the wire and in the store.
+    pub const fn code(self) -> &'static str {
+        match self {
+            RequestKind::Access => "access",
+            RequestKind::Rectification => "rectification",
+            RequestKind::Erasure => "erasure",
+            RequestKind::Restriction => "restriction",
+            RequestKind::Objection => "objection",
+            RequestKind::Explanation => "explanation",
+            RequestKind::Withdrawal => "withdrawal",
+            RequestKind::Complaint => "complaint",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<RequestKind> {
+        RequestKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// Where a request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    /// Filed; the staff answer by the due date.
+    Open,
+    /// Open, with the due date moved once (the person was told why).
+    Extended,
+    /// Done as asked.
+    Fulfilled,
+    /// Refused, with the reasons and the right to complain.
+    Refused,
+    /// The person withdrew it.
+    Withdrawn,
+}
+
+impl RequestStatus {
+    pub const ALL: [RequestStatus; 5] = [
+        RequestStatus::Open,
+        RequestStatus::Extended,
+        RequestStatus::Fulfilled,
+        RequestStatus::Refused,
+        RequestStatus::Withdrawn,
+    ];
+
+    pub const fn code(self) -> &'static str {
+        match self {
+            RequestStatus::Open => "open",
+            RequestStatus::Extended => "extended",
+            RequestStatus::Fulfilled => "fulfilled",
+            RequestStatus::Refused => "refused",
+            RequestStatus::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<RequestStatus> {
+        RequestStatus::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// Still waiting for an answer.
+    pub const fn is_open(self) -> bool {
+        matches!(self, RequestStatus::Open | RequestStatus::Extended)
+    }
+}
+
+/// Files a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RequestNew {
+    pub kind: RequestKind,
+    /// What the person asks, in their words (1 to 4,000 characters).
+    pub details: String,
+}
+
+/// More information from the person, or a note from the staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RequestText {
+    /// 1 to 4,000 characters.
+    pub text: String,
+}
+
+/// Who did something to a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RequestActor {
+    /// The person the request is about.
+    Person,
+    /// Ward's privacy staff.
+    Staff,
+}
+
+/// What happened to a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RequestEventKind {
+    Filed,
+    /// The person added information.
+    Information,
+    /// A member of the privacy staff opened the request and the person's details.
+    Viewed,
+    /// The due date moved; `text` says why.
+    Extended,
+    Fulfilled,
+    /// Refused; `text` gives the reasons.
+    Refused,
+    Withdrawn,
+}
+
+impl RequestEventKind {
+    pub const ALL: [RequestEventKind; 7] = [
+        RequestEventKind::Filed,
+        RequestEventKind::Information,
+        RequestEventKind::Viewed,
+        RequestEventKind::Extended,
+        RequestEventKind::Fulfilled,
+        RequestEventKind::Refused,
+        RequestEventKind::Withdrawn,
+    ];
+
+    pub const fn code(self) -> &'static str {
+        match self {
+            RequestEventKind::Filed => "filed",
+            RequestEventKind::Information => "information",
+            RequestEventKind::Viewed => "viewed",
+            RequestEventKind::Extended => "extended",
+            RequestEventKind::Fulfilled => "fulfilled",
+            RequestEventKind::Refused => "refused",
+            RequestEventKind::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<RequestEventKind> {
+        RequestEventKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// One entry of a request's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RequestEvent {
+    /// RFC 3339.
+    pub at: String,
+    pub by: RequestActor,
+    pub kind: RequestEventKind,
+    /// What was said, if anything.
+    pub text: Option<String>,
+}
+
+/// A request as its person and the staff see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RightsRequest {
+    pub id: String,
+    pub kind: RequestKind,
+    pub status: RequestStatus,
+    /// RFC 3339.
+    pub filed_at: String,
+    /// The end of the last day the law gives for the answer (RFC 3339).
+    pub due_at: String,
+    /// The rule the due date comes from, in words.
+    pub rule: Localized,
+    pub details: String,
+    /// Oldest first.
+    pub timeline: Vec<RequestEvent>,
+}
+
+/// The person's requests, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RequestList {
+    pub requests: Vec<RightsRequest>,
+}
+
+/// One line of the staff's queue: nothing about the person but their region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QueueItem {
+    pub id: String,
+    pub region: Region,
+    pub kind: RequestKind,
+    pub status: RequestStatus,
+    pub filed_at: String,
+    pub due_at: String,
+    /// Open past its due date.
+    pub overdue: bool,
+}
+
+/// How many requests are in each state (and overdue), under the queue's filters but its status.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QueueCounts {
+    pub open: u64,
+    pub extended: u64,
+    pub fulfilled: u64,
+    pub refused: u64,
+    pub withdrawn: u64,
+    pub overdue: u64,
+}
+
+/// The staff's queue: the first requests by due date, soonest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RequestQueue {
+    pub items: Vec<QueueItem>,
+    pub counts: QueueCounts,
+}
+
+/// Who a request is about, as much as answering it needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RequestPerson {
+    pub name: String,
+    pub email: String,
+    /// The request came from a session of an account whose email address was verified.
+    pub email_verified: bool,
+    /// RFC 3339.
+    pub account_since: String,
+}
+
+/// A request as the staff open it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffRequest {
+    pub region: Region,
+    pub request: RightsRequest,
+    pub person: RequestPerson,
+    /// The law of the person's region allows one extension, and it has not been used.
+    pub can_extend: bool,
+}
+
+/// What the staff decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StaffAction {
+    /// Move the due date once, as the law allows; the text says why.
+    Extend,
+    /// Done as asked; the text tells the person what was done.
+    Fulfil,
+    /// Refused; the text gives the reasons (the mail adds the right to complain).
+    Refuse,
+}
+
+/// A decision on a request, sent to the person by mail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffDecision {
+    pub action: StaffAction,
+    /// 1 to 4,000 characters.
+    pub text: String,
+}

@@ -1,0 +1,212 @@
+//! Rights requests: the person's (`/api/privacy/requests/...`: file, follow, add information,
+//! withdraw) and the privacy staff's (`/api/staff/requests/...`: the queue, a request with its
+//! person, a decision). The rules are `crate::requests`.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use ward_model::{
+    ApiError, Region, RequestKind, RequestList, RequestNew, RequestQueue, RequestStatus, RequestText,
+    RightsRequest, StaffDecision, StaffRequest,
+};
+
+use crate::AppState;
+use crate::auth::session::{ClientMeta, CurrentSession};
+use crate::error::{AppError, Fields, Json};
+use crate::http::query::{Count, FromQuery, Pairs, Query, choice};
+use crate::requests::{self, Subject, Text};
+use crate::store::QueueFilter;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_requests, file_request))
+        .routes(routes!(add_information))
+        .routes(routes!(withdraw_request))
+        .routes(routes!(staff_queue))
+        .routes(routes!(staff_request))
+        .routes(routes!(staff_decision))
+}
+
+fn subject(s: &CurrentSession) -> Subject<'_> {
+    Subject { region: s.region, db: &s.db, person_id: &s.person.id, key: &s.key }
+}
+
+/// The signed-in person's requests, newest first, each with its due date and timeline.
+#[utoipa::path(get, path = "/privacy/requests", tag = "requests",
+    responses((status = 200, description = "The person's requests.", body = RequestList)))]
+pub async fn list_requests(
+    State(state): State<AppState>,
+    s: CurrentSession,
+) -> Result<Json<RequestList>, AppError> {
+    Ok(Json(requests::list(&state, &subject(&s)).await?))
+}
+
+/// Files a request to the privacy staff; the person is mailed a receipt with the due date
+/// their region's law sets.
+#[utoipa::path(post, path = "/privacy/requests", tag = "requests", request_body = RequestNew,
+    responses(
+        (status = 201, description = "Filed.", body = RightsRequest),
+        (status = 422, description = "The details are missing or too long, or too many requests are open.", body = ApiError),
+    ))]
+pub async fn file_request(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    s: CurrentSession,
+    Json(req): Json<RequestNew>,
+) -> Result<(StatusCode, Json<RightsRequest>), AppError> {
+    let details = Text::parse("details", &req.details)?;
+    let filed = requests::file(&state, &subject(&s), req.kind, details).await?;
+    state.auth.log(&s.db, &s.person.id, &s.key, "request_filed", &meta).await?;
+    Ok((StatusCode::CREATED, Json(filed)))
+}
+
+/// Adds information to one of the person's open requests.
+#[utoipa::path(post, path = "/privacy/requests/{id}/information", tag = "requests", request_body = RequestText,
+    params(("id" = String, Path, description = "The request.")),
+    responses(
+        (status = 200, description = "Added.", body = RightsRequest),
+        (status = 404, description = "Not one of the person's requests.", body = ApiError),
+        (status = 409, description = "Answered or withdrawn already.", body = ApiError),
+        (status = 422, description = "The text is missing or too long.", body = ApiError),
+    ))]
+pub async fn add_information(
+    State(state): State<AppState>,
+    s: CurrentSession,
+    Path(id): Path<String>,
+    Json(req): Json<RequestText>,
+) -> Result<Json<RightsRequest>, AppError> {
+    let text = Text::parse("text", &req.text)?;
+    Ok(Json(requests::add_information(&state, &subject(&s), &id, text).await?))
+}
+
+/// Withdraws one of the person's open requests.
+#[utoipa::path(post, path = "/privacy/requests/{id}/withdraw", tag = "requests",
+    params(("id" = String, Path, description = "The request.")),
+    responses(
+        (status = 200, description = "Withdrawn.", body = RightsRequest),
+        (status = 404, description = "Not one of the person's requests.", body = ApiError),
+        (status = 409, description = "Answered or withdrawn already.", body = ApiError),
+    ))]
+pub async fn withdraw_request(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    s: CurrentSession,
+    Path(id): Path<String>,
+) -> Result<Json<RightsRequest>, AppError> {
+    let done = requests::withdraw(&state, &subject(&s), &id).await?;
+    state.auth.log(&s.db, &s.person.id, &s.key, "request_withdrawn", &meta).await?;
+    Ok(Json(done))
+}
+
+/// The staff queue's filters.
+pub struct QueueQuery {
+    region: Option<Region>,
+    filter: QueueFilter,
+    limit: u32,
+}
+
+impl FromQuery for QueueQuery {
+    fn from_query(q: &Pairs, f: &mut Fields) -> Self {
+        let kinds: Vec<(&str, Option<&'static str>)> = std::iter::once(("all", None))
+            .chain(RequestKind::ALL.map(|k| (k.code(), Some(k.code()))))
+            .collect();
+        let statuses: Vec<(&str, Option<&'static str>)> = std::iter::once(("all", None))
+            .chain(RequestStatus::ALL.map(|s| (s.code(), Some(s.code()))))
+            .collect();
+        let regions: Vec<(&str, Option<Region>)> =
+            std::iter::once(("all", None)).chain(Region::ALL.map(|r| (r.code(), Some(r)))).collect();
+        QueueQuery {
+            region: choice(
+                q,
+                "region",
+                &regions,
+                None,
+                "Expected a region code (us, eu, sg, br, in, ru, cn) or all.",
+                f,
+            ),
+            filter: QueueFilter {
+                kind: choice(q, "kind", &kinds, None, "Expected a kind of request or all.", f),
+                status: choice(q, "status", &statuses, None, "Expected a status of a request or all.", f),
+                overdue: choice(
+                    q,
+                    "overdue",
+                    &[("true", true), ("false", false)],
+                    false,
+                    "Expected true or false.",
+                    f,
+                ),
+            },
+            limit: q.value::<Count<1, 200>>("limit", f).map_or(50, |c| c.0),
+        }
+    }
+}
+
+/// The privacy staff's queue: requests of every region by due date, soonest first, with the
+/// counts per status. Filters: `kind`, `region`, `status` (each a code or `all`), `overdue`
+/// (`true`: open and past due), `limit` (1–200, 50).
+#[utoipa::path(get, path = "/staff/requests", tag = "requests",
+    params(
+        ("kind" = Option<String>, Query, description = "A kind of request, or `all`."),
+        ("region" = Option<String>, Query, description = "A region code, or `all`."),
+        ("status" = Option<String>, Query, description = "A status, or `all`."),
+        ("overdue" = Option<bool>, Query, description = "Only open requests past their due date."),
+        ("limit" = Option<u32>, Query, description = "How many (1–200, default 50)."),
+    ),
+    responses(
+        (status = 200, description = "The queue.", body = RequestQueue),
+        (status = 403, description = "Not privacy staff.", body = ApiError),
+        (status = 422, description = "A filter is not one of its words.", body = ApiError),
+    ))]
+pub async fn staff_queue(
+    State(state): State<AppState>,
+    s: CurrentSession,
+    Query(q): Query<QueueQuery>,
+) -> Result<Json<RequestQueue>, AppError> {
+    state.privacy.require_staff(&s.person)?;
+    Ok(Json(requests::queue(&state, q.region, &q.filter, q.limit).await?))
+}
+
+fn region(code: &str) -> Result<Region, AppError> {
+    Region::from_code(code).ok_or(AppError::NotFound)
+}
+
+/// A request with its person's name and email (privacy staff); the person's timeline shows
+/// that the staff opened it.
+#[utoipa::path(get, path = "/staff/requests/{region}/{id}", tag = "requests",
+    params(("region" = String, Path, description = "The person's home region."), ("id" = String, Path, description = "The request.")),
+    responses(
+        (status = 200, description = "The request.", body = StaffRequest),
+        (status = 403, description = "Not privacy staff.", body = ApiError),
+        (status = 404, description = "No such request.", body = ApiError),
+    ))]
+pub async fn staff_request(
+    State(state): State<AppState>,
+    s: CurrentSession,
+    Path((r, id)): Path<(String, String)>,
+) -> Result<Json<StaffRequest>, AppError> {
+    state.privacy.require_staff(&s.person)?;
+    Ok(Json(requests::open_for_staff(&state, region(&r)?, &id).await?))
+}
+
+/// The staff's decision on a request (extend, fulfil or refuse, with its text), mailed to the
+/// person.
+#[utoipa::path(post, path = "/staff/requests/{region}/{id}/decision", tag = "requests", request_body = StaffDecision,
+    params(("region" = String, Path, description = "The person's home region."), ("id" = String, Path, description = "The request.")),
+    responses(
+        (status = 200, description = "Decided.", body = StaffRequest),
+        (status = 403, description = "Not privacy staff.", body = ApiError),
+        (status = 404, description = "No such request.", body = ApiError),
+        (status = 409, description = "Closed already, or the extension is not allowed.", body = ApiError),
+        (status = 422, description = "The text is missing or too long.", body = ApiError),
+    ))]
+pub async fn staff_decision(
+    State(state): State<AppState>,
+    s: CurrentSession,
+    Path((r, id)): Path<(String, String)>,
+    Json(req): Json<StaffDecision>,
+) -> Result<Json<StaffRequest>, AppError> {
+    state.privacy.require_staff(&s.person)?;
+    let text = Text::parse("text", &req.text)?;
+    Ok(Json(requests::decide(&state, region(&r)?, &id, req.action, text).await?))
+}

@@ -1,0 +1,429 @@
+//! Rights requests: what a person asks of the privacy staff that self-service cannot do
+//! (restriction, objection, correction of what they cannot edit, an explanation, a
+//! complaint…), the date their region's law sets for the answer (`deadline`), and the
+//! timeline both sides see. Handlers in `crate::http::requests`; rows in
+//! `crate::store::requests`; every text sealed with the person's key.
+
+pub mod deadline;
+
+use ward_model::{FieldErrorCode, Region};
+use ward_model::{
+    QueueCounts, QueueItem, RequestActor, RequestEvent, RequestEventKind, RequestKind, RequestList,
+    RequestPerson, RequestQueue, RequestStatus, RightsRequest, StaffAction, StaffRequest,
+};
+
+use crate::AppState;
+use crate::auth::{field as auth_field, rfc3339};
+use crate::devices::quota::Clock;
+use crate::error::AppError;
+use crate::store::{Db, QueueFilter, RequestEventRow, RequestRow, Transition};
+use crate::vault::PersonKey;
+use deadline::Deadlines;
+
+/// The vault fields of the sealed columns (labels.json names them too).
+pub mod field {
+    pub const DETAILS: &str = "request_details";
+    pub const TEXT: &str = "request_text";
+}
+
+/// Open requests one person may have at once: enough for every kind, not a flood.
+pub const MAX_OPEN: usize = 20;
+/// The longest text a person or the staff may write.
+pub const MAX_TEXT: usize = 4000;
+
+/// The deadline rules and the clock that tests stop and move.
+pub struct Requests {
+    pub deadlines: Deadlines,
+    pub clock: Clock,
+}
+
+impl Requests {
+    pub fn load() -> Result<Requests, String> {
+        Ok(Requests { deadlines: Deadlines::load()?, clock: Clock::default() })
+    }
+}
+
+/// A text someone wrote: trimmed, 1 to [`MAX_TEXT`] characters.
+pub struct Text(String);
+
+impl Text {
+    pub fn parse(field: &str, raw: &str) -> Result<Text, AppError> {
+        let t = raw.trim();
+        if t.is_empty() {
+            return Err(AppError::field(
+                field,
+                FieldErrorCode::Required,
+                "Write what you ask, in a few words.",
+            ));
+        }
+        if t.chars().count() > MAX_TEXT {
+            return Err(AppError::field(
+                field,
+                FieldErrorCode::TooLong,
+                format!("At most {MAX_TEXT} characters, please."),
+            ));
+        }
+        Ok(Text(t.to_string()))
+    }
+}
+
+/// Who is asking and where their data lives.
+pub struct Subject<'a> {
+    pub region: Region,
+    pub db: &'a Db,
+    pub person_id: &'a str,
+    pub key: &'a PersonKey,
+}
+
+fn kind_of(row: &RequestRow) -> RequestKind {
+    RequestKind::from_code(&row.kind).unwrap_or(RequestKind::Complaint)
+}
+
+fn status_of(row: &RequestRow) -> RequestStatus {
+    RequestStatus::from_code(&row.status).unwrap_or(RequestStatus::Open)
+}
+
+fn event(
+    request_id: &str,
+    at: i64,
+    by: RequestActor,
+    kind: RequestEventKind,
+    text: Option<Vec<u8>>,
+) -> RequestEventRow {
+    let actor = match by {
+        RequestActor::Person => "person",
+        RequestActor::Staff => "staff",
+    };
+    RequestEventRow {
+        request_id: request_id.into(),
+        at,
+        actor: actor.into(),
+        kind: kind.code().into(),
+        text_ct: text,
+    }
+}
+
+fn wire(
+    state: &AppState,
+    region: Region,
+    row: &RequestRow,
+    events: &[RequestEventRow],
+    key: &PersonKey,
+) -> RightsRequest {
+    let timeline = events
+        .iter()
+        .filter(|e| e.request_id == row.id)
+        .map(|e| RequestEvent {
+            at: rfc3339(e.at),
+            by: if e.actor == "staff" { RequestActor::Staff } else { RequestActor::Person },
+            kind: RequestEventKind::from_code(&e.kind).unwrap_or(RequestEventKind::Information),
+            text: e.text_ct.as_ref().map(|ct| key.open(field::TEXT, ct).unwrap_or_default()),
+        })
+        .collect();
+    RightsRequest {
+        id: row.id.clone(),
+        kind: kind_of(row),
+        status: status_of(row),
+        filed_at: rfc3339(row.filed_at),
+        due_at: rfc3339(row.due_at),
+        rule: state.requests.deadlines.rule(region).words.clone(),
+        details: key.open(field::DETAILS, &row.details_ct).unwrap_or_default(),
+        timeline,
+    }
+}
+
+/// The kind of request in the mails' words.
+fn kind_words(kind: RequestKind) -> &'static str {
+    match kind {
+        RequestKind::Access => "a copy of your data",
+        RequestKind::Rectification => "to correct your data",
+        RequestKind::Erasure => "to delete your data",
+        RequestKind::Restriction => "to restrict the use of your data",
+        RequestKind::Objection => "to object to a use of your data",
+        RequestKind::Explanation => "an explanation of an automated decision",
+        RequestKind::Withdrawal => "to withdraw a consent",
+        RequestKind::Complaint => "your complaint",
+    }
+}
+
+fn day(unix: i64) -> String {
+    rfc3339(unix).get(..10).unwrap_or_default().to_string()
+}
+
+/// Mails the person; a mail that cannot go is logged, never a reason to undo the request.
+async fn mail(state: &AppState, key: &PersonKey, email_ct: &[u8], subject: &str, text: String) {
+    let sent = match key.open(auth_field::EMAIL, email_ct) {
+        Ok(email) => state.auth.mailer.send(&email, subject, text).await.map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    if let Err(err) = sent {
+        tracing::warn!(%err, subject, "a request's mail could not be sent");
+    }
+}
+
+const FOLLOW: &str = "You can follow it, add information or withdraw it under Account → Privacy → Requests.";
+
+/// Files a request; the person is mailed a receipt with the due date.
+pub async fn file(
+    state: &AppState,
+    who: &Subject<'_>,
+    kind: RequestKind,
+    details: Text,
+) -> Result<RightsRequest, AppError> {
+    let open = who.db.requests_of(who.person_id).await?.iter().filter(|r| status_of(r).is_open()).count();
+    if open >= MAX_OPEN {
+        return Err(AppError::field(
+            "kind",
+            FieldErrorCode::TooMany,
+            format!(
+                "You have {MAX_OPEN} requests waiting for an answer; withdraw one or wait for the answers."
+            ),
+        ));
+    }
+    let now = state.requests.clock.now();
+    let rule = state.requests.deadlines.rule(who.region);
+    let row = RequestRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        person_id: who.person_id.into(),
+        kind: kind.code().into(),
+        status: RequestStatus::Open.code().into(),
+        details_ct: who.key.seal(field::DETAILS, &details.0),
+        filed_at: now,
+        due_at: rule.due(now),
+        closed_at: None,
+    };
+    let filed = event(&row.id, now, RequestActor::Person, RequestEventKind::Filed, None);
+    who.db.request_insert(&row, &filed).await?;
+    if let Some(person) = who.db.person(who.person_id).await? {
+        let text = format!(
+            "We received your request: {}.\n\nWe will answer by {} ({})\n\n{FOLLOW}\n\n— Ward's privacy staff\n",
+            kind_words(kind),
+            day(row.due_at),
+            rule.words.en.trim_end_matches('.'),
+        );
+        mail(state, who.key, &person.email_ct, "We received your request", text).await;
+    }
+    Ok(wire(state, who.region, &row, &[filed], who.key))
+}
+
+/// The person's requests, newest first, with their timelines.
+pub async fn list(state: &AppState, who: &Subject<'_>) -> Result<RequestList, AppError> {
+    let rows = who.db.requests_of(who.person_id).await?;
+    let events = who.db.request_events_of(who.person_id).await?;
+    Ok(RequestList { requests: rows.iter().map(|r| wire(state, who.region, r, &events, who.key)).collect() })
+}
+
+/// The person's own request, or 404 (someone else's looks the same as none).
+async fn own(who: &Subject<'_>, id: &str) -> Result<RequestRow, AppError> {
+    match who.db.request_by_id(id).await? {
+        Some(row) if row.person_id == who.person_id => Ok(row),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+async fn reread(state: &AppState, who: &Subject<'_>, id: &str) -> Result<RightsRequest, AppError> {
+    let row = own(who, id).await?;
+    let events = who.db.request_events(id).await?;
+    Ok(wire(state, who.region, &row, &events, who.key))
+}
+
+fn closed() -> AppError {
+    AppError::Conflict("This request has been answered or withdrawn already.".into())
+}
+
+/// The person adds information to an open request.
+pub async fn add_information(
+    state: &AppState,
+    who: &Subject<'_>,
+    id: &str,
+    text: Text,
+) -> Result<RightsRequest, AppError> {
+    own(who, id).await?;
+    let at = state.requests.clock.now();
+    let e = event(
+        id,
+        at,
+        RequestActor::Person,
+        RequestEventKind::Information,
+        Some(who.key.seal(field::TEXT, &text.0)),
+    );
+    if !who.db.request_note(who.person_id, &e).await? {
+        return Err(closed());
+    }
+    reread(state, who, id).await
+}
+
+/// The person withdraws an open request.
+pub async fn withdraw(state: &AppState, who: &Subject<'_>, id: &str) -> Result<RightsRequest, AppError> {
+    own(who, id).await?;
+    let at = state.requests.clock.now();
+    let t = Transition { from: &["open", "extended"], to: "withdrawn", due_at: None, closed_at: Some(at) };
+    let e = event(id, at, RequestActor::Person, RequestEventKind::Withdrawn, None);
+    if !who.db.request_transition(who.person_id, &t, &e).await? {
+        return Err(closed());
+    }
+    reread(state, who, id).await
+}
+
+// ---- The staff's side ----
+
+/// The first `limit` requests of every region by due date, and the counts per status.
+pub async fn queue(
+    state: &AppState,
+    region: Option<Region>,
+    filter: &QueueFilter,
+    limit: u32,
+) -> Result<RequestQueue, AppError> {
+    let now = state.requests.clock.now();
+    let mut items = Vec::new();
+    let mut counts = QueueCounts::default();
+    let regions: Vec<Region> = match region {
+        Some(r) => vec![r],
+        None => Region::ALL.to_vec(),
+    };
+    for r in regions {
+        let Some(db) = state.stores.existing_region(r).await? else { continue };
+        for row in db.request_queue(filter, now, limit).await? {
+            let status = RequestStatus::from_code(&row.status).unwrap_or(RequestStatus::Open);
+            items.push(QueueItem {
+                overdue: status.is_open() && row.due_at < now,
+                kind: RequestKind::from_code(&row.kind).unwrap_or(RequestKind::Complaint),
+                status,
+                filed_at: rfc3339(row.filed_at),
+                due_at: rfc3339(row.due_at),
+                region: r,
+                id: row.id,
+            });
+        }
+        for (status, n, overdue) in db.request_counts(filter, now).await? {
+            let n = n as u64;
+            match RequestStatus::from_code(&status) {
+                Some(RequestStatus::Open) => counts.open += n,
+                Some(RequestStatus::Extended) => counts.extended += n,
+                Some(RequestStatus::Fulfilled) => counts.fulfilled += n,
+                Some(RequestStatus::Refused) => counts.refused += n,
+                Some(RequestStatus::Withdrawn) => counts.withdrawn += n,
+                None => {}
+            }
+            counts.overdue += overdue as u64;
+        }
+    }
+    // RFC 3339 in UTC sorts as the time does.
+    items.sort_by(|a, b| (&a.due_at, &a.id).cmp(&(&b.due_at, &b.id)));
+    items.truncate(limit as usize);
+    Ok(RequestQueue { items, counts })
+}
+
+/// A request, its person and their key, for the staff.
+struct Opened {
+    db: Db,
+    row: RequestRow,
+    key: PersonKey,
+    person: crate::store::PersonRow,
+}
+
+async fn open(state: &AppState, region: Region, id: &str) -> Result<Opened, AppError> {
+    let db = state.stores.existing_region(region).await?.ok_or(AppError::NotFound)?.clone();
+    let row = db.request_by_id(id).await?.ok_or(AppError::NotFound)?;
+    let key = state.person_key(&row.person_id).await?.ok_or(AppError::NotFound)?;
+    let person = db.person(&row.person_id).await?.ok_or(AppError::NotFound)?;
+    Ok(Opened { db, row, key, person })
+}
+
+async fn staff_view(state: &AppState, region: Region, o: &Opened) -> Result<StaffRequest, AppError> {
+    let events = o.db.request_events(&o.row.id).await?;
+    let status = status_of(&o.row);
+    let now = state.requests.clock.now();
+    let rule = state.requests.deadlines.rule(region);
+    Ok(StaffRequest {
+        region,
+        can_extend: status == RequestStatus::Open
+            && rule.extended(o.row.due_at).is_some()
+            && now <= o.row.due_at,
+        person: RequestPerson {
+            name: o.key.open(auth_field::NAME, &o.person.name_ct).unwrap_or_default(),
+            email: o.key.open(auth_field::EMAIL, &o.person.email_ct).unwrap_or_default(),
+            email_verified: o.person.email_verified,
+            account_since: rfc3339(o.person.created_at),
+        },
+        request: wire(state, region, &o.row, &events, &o.key),
+    })
+}
+
+/// The staff open a request and the person's details; the person sees that they did.
+pub async fn open_for_staff(state: &AppState, region: Region, id: &str) -> Result<StaffRequest, AppError> {
+    let o = open(state, region, id).await?;
+    let e = event(id, state.requests.clock.now(), RequestActor::Staff, RequestEventKind::Viewed, None);
+    o.db.request_viewed(&o.row.person_id, &e).await?;
+    staff_view(state, region, &o).await
+}
+
+/// The staff's decision: extend (once, before the due date, where the law allows), fulfil or
+/// refuse, each with its text, mailed to the person.
+pub async fn decide(
+    state: &AppState,
+    region: Region,
+    id: &str,
+    action: StaffAction,
+    text: Text,
+) -> Result<StaffRequest, AppError> {
+    let o = open(state, region, id).await?;
+    let now = state.requests.clock.now();
+    let sealed = Some(o.key.seal(field::TEXT, &text.0));
+    let (t, kind, subject, mail_text) = match action {
+        StaffAction::Extend => {
+            let rule = state.requests.deadlines.rule(region);
+            let Some(until) = rule.extended(o.row.due_at) else {
+                return Err(AppError::Conflict(format!(
+                    "The rule of this region allows no extension: {}",
+                    rule.words.en
+                )));
+            };
+            if status_of(&o.row) != RequestStatus::Open || now > o.row.due_at {
+                return Err(AppError::Conflict(
+                    "A request can be extended once, before its due date.".into(),
+                ));
+            }
+            let body = format!(
+                "We need more time to answer your request ({}).\n\nWhy: {}\n\nWe will answer by {}.\n\n{FOLLOW}\n\n— Ward's privacy staff\n",
+                kind_words(kind_of(&o.row)),
+                text.0,
+                day(until),
+            );
+            let t = Transition { from: &["open"], to: "extended", due_at: Some(until), closed_at: None };
+            (t, RequestEventKind::Extended, "Your request will take longer", body)
+        }
+        StaffAction::Fulfil => {
+            let body = format!(
+                "Your request ({}) is done.\n\n{}\n\n— Ward's privacy staff\n",
+                kind_words(kind_of(&o.row)),
+                text.0
+            );
+            let t = Transition {
+                from: &["open", "extended"],
+                to: "fulfilled",
+                due_at: None,
+                closed_at: Some(now),
+            };
+            (t, RequestEventKind::Fulfilled, "Your request is done", body)
+        }
+        StaffAction::Refuse => {
+            let body = format!(
+                "We cannot do what you asked ({}).\n\nWhy: {}\n\nIf you disagree, you can file a complaint under Account → Privacy → Requests, \
+                 or complain to the data protection authority of your region.\n\n— Ward's privacy staff\n",
+                kind_words(kind_of(&o.row)),
+                text.0
+            );
+            let t =
+                Transition { from: &["open", "extended"], to: "refused", due_at: None, closed_at: Some(now) };
+            (t, RequestEventKind::Refused, "Your request was refused", body)
+        }
+    };
+    let e = event(id, now, RequestActor::Staff, kind, sealed);
+    if !o.db.request_transition(&o.row.person_id, &t, &e).await? {
+        return Err(closed());
+    }
+    mail(state, &o.key, &o.person.email_ct, subject, mail_text).await;
+    let o = open(state, region, id).await?;
+    staff_view(state, region, &o).await
+}

@@ -1,0 +1,253 @@
+//! A region store: rights requests (`rights_requests`) and their timelines
+//! (`request_events`), for `crate::requests`. Texts arrive sealed; nothing here opens them.
+
+use super::{Db, StoreError, with_pool};
+use crate::store::BeginWrite as _;
+
+/// Appends one event inside the caller's transaction `tx`.
+macro_rules! insert_event {
+    ($tx:expr, $person_id:expr, $e:expr) => {
+        sqlx::query(
+            "INSERT INTO request_events (request_id, person_id, at, actor, kind, text_ct) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&$e.request_id)
+        .bind($person_id)
+        .bind($e.at)
+        .bind(&$e.actor)
+        .bind(&$e.kind)
+        .bind(&$e.text_ct)
+        .execute(&mut *$tx)
+        .await?
+    };
+}
+
+/// One row of `rights_requests`.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RequestRow {
+    pub id: String,
+    pub person_id: String,
+    pub kind: String,
+    pub status: String,
+    pub details_ct: Vec<u8>,
+    pub filed_at: i64,
+    pub due_at: i64,
+    pub closed_at: Option<i64>,
+}
+
+const REQUEST_COLUMNS: &str = "id, person_id, kind, status, details_ct, filed_at, due_at, closed_at";
+
+/// One row of `request_events`.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RequestEventRow {
+    pub request_id: String,
+    pub at: i64,
+    pub actor: String,
+    pub kind: String,
+    pub text_ct: Option<Vec<u8>>,
+}
+
+const EVENT_COLUMNS: &str = "request_id, at, actor, kind, text_ct";
+
+/// A line of the staff's queue: nothing about the person.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct QueueRow {
+    pub id: String,
+    pub kind: String,
+    pub status: String,
+    pub filed_at: i64,
+    pub due_at: i64,
+}
+
+/// The queue's filters; `None` is "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueueFilter {
+    pub kind: Option<&'static str>,
+    pub status: Option<&'static str>,
+    /// Only open requests past their due date.
+    pub overdue: bool,
+}
+
+/// A status change: from one of `from` to `to`, with the event that records it.
+pub struct Transition<'a> {
+    pub from: &'a [&'static str],
+    pub to: &'static str,
+    /// A new due date (an extension).
+    pub due_at: Option<i64>,
+    /// Set when the request closes.
+    pub closed_at: Option<i64>,
+}
+
+const OPEN: &str = "status IN ('open', 'extended')";
+
+impl QueueFilter {
+    /// The WHERE clause and its bound values, `$1` being the current time. The values are
+    /// bound, never spliced; only the fixed words here go into the text.
+    fn clause(&self, with_status: bool) -> (String, Vec<&'static str>) {
+        let mut parts = vec!["($1 = $1)".to_string()];
+        let mut binds = Vec::new();
+        if let Some(kind) = self.kind {
+            binds.push(kind);
+            parts.push(format!("kind = ${}", binds.len() + 1));
+        }
+        if let (true, Some(status)) = (with_status, self.status) {
+            binds.push(status);
+            parts.push(format!("status = ${}", binds.len() + 1));
+        }
+        if self.overdue {
+            parts.push(format!("{OPEN} AND due_at < $1"));
+        }
+        (parts.join(" AND "), binds)
+    }
+}
+
+impl Db {
+    /// Files a request with its first event, in one transaction.
+    pub async fn request_insert(&self, row: &RequestRow, filed: &RequestEventRow) -> Result<(), StoreError> {
+        with_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(&format!(
+                "INSERT INTO rights_requests ({REQUEST_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            ))
+            .bind(&row.id)
+            .bind(&row.person_id)
+            .bind(&row.kind)
+            .bind(&row.status)
+            .bind(&row.details_ct)
+            .bind(row.filed_at)
+            .bind(row.due_at)
+            .bind(row.closed_at)
+            .execute(&mut *tx)
+            .await?;
+            insert_event!(tx, &row.person_id, filed);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The person's requests, newest first.
+    pub async fn requests_of(&self, person_id: &str) -> Result<Vec<RequestRow>, StoreError> {
+        let sql = format!(
+            "SELECT {REQUEST_COLUMNS} FROM rights_requests WHERE person_id = $1 ORDER BY filed_at DESC, id"
+        );
+        Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(person_id).fetch_all(pool).await?))
+    }
+
+    pub async fn request_by_id(&self, id: &str) -> Result<Option<RequestRow>, StoreError> {
+        let sql = format!("SELECT {REQUEST_COLUMNS} FROM rights_requests WHERE id = $1");
+        Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?))
+    }
+
+    /// Every event of the person's requests, oldest first.
+    pub async fn request_events_of(&self, person_id: &str) -> Result<Vec<RequestEventRow>, StoreError> {
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM request_events WHERE person_id = $1 ORDER BY id");
+        Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(person_id).fetch_all(pool).await?))
+    }
+
+    /// One request's events, oldest first.
+    pub async fn request_events(&self, request_id: &str) -> Result<Vec<RequestEventRow>, StoreError> {
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM request_events WHERE request_id = $1 ORDER BY id");
+        Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(request_id).fetch_all(pool).await?))
+    }
+
+    /// Adds an event to a request that is still open; `false` when it is closed or gone.
+    pub async fn request_note(&self, person_id: &str, event: &RequestEventRow) -> Result<bool, StoreError> {
+        Ok(with_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let open: Option<String> =
+                sqlx::query_scalar(&format!("SELECT id FROM rights_requests WHERE id = $1 AND {OPEN}"))
+                    .bind(&event.request_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if open.is_some() {
+                insert_event!(tx, person_id, event);
+            }
+            tx.commit().await?;
+            open.is_some()
+        }))
+    }
+
+    /// Records that someone looked, whatever the request's status.
+    pub async fn request_viewed(&self, person_id: &str, event: &RequestEventRow) -> Result<(), StoreError> {
+        with_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            insert_event!(tx, person_id, event);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Moves a request from one of `t.from` to `t.to` and records `event`, in one transaction;
+    /// `false` (nothing written) when its status is no longer one of `t.from`.
+    pub async fn request_transition(
+        &self,
+        person_id: &str,
+        t: &Transition<'_>,
+        event: &RequestEventRow,
+    ) -> Result<bool, StoreError> {
+        let from = t.from.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "UPDATE rights_requests SET status = $2, due_at = COALESCE($3, due_at), closed_at = $4 \
+             WHERE id = $1 AND status IN ({from})"
+        );
+        Ok(with_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let changed = sqlx::query(&sql)
+                .bind(&event.request_id)
+                .bind(t.to)
+                .bind(t.due_at)
+                .bind(t.closed_at)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                == 1;
+            if changed {
+                insert_event!(tx, person_id, event);
+            }
+            tx.commit().await?;
+            changed
+        }))
+    }
+
+    /// The first `limit` requests by due date (then id) under `filter`.
+    pub async fn request_queue(
+        &self,
+        filter: &QueueFilter,
+        now: i64,
+        limit: u32,
+    ) -> Result<Vec<QueueRow>, StoreError> {
+        let (clause, binds) = filter.clause(true);
+        let sql = format!(
+            "SELECT id, kind, status, filed_at, due_at FROM rights_requests WHERE {clause} \
+             ORDER BY due_at, id LIMIT {limit}"
+        );
+        Ok(with_pool!(self, pool => {
+            let mut q = sqlx::query_as(&sql).bind(now);
+            for b in &binds {
+                q = q.bind(*b);
+            }
+            q.fetch_all(pool).await?
+        }))
+    }
+
+    /// How many requests are in each status, and how many are overdue, under `filter`'s kind
+    /// and overdue choice (not its status: the counts are what a status filter would show).
+    pub async fn request_counts(
+        &self,
+        filter: &QueueFilter,
+        now: i64,
+    ) -> Result<Vec<(String, i64, i64)>, StoreError> {
+        let (clause, binds) = filter.clause(false);
+        let sql = format!(
+            "SELECT status, COUNT(*), SUM(CASE WHEN {OPEN} AND due_at < $1 THEN 1 ELSE 0 END) \
+             FROM rights_requests WHERE {clause} GROUP BY status"
+        );
+        Ok(with_pool!(self, pool => {
+            let mut q = sqlx::query_as::<_, (String, i64, i64)>(&sql).bind(now);
+            for b in &binds {
+                q = q.bind(*b);
+            }
+            q.fetch_all(pool).await?
+        }))
+    }
+}

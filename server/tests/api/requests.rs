@@ -1,0 +1,339 @@
+//! Rights requests on both backends: a request's whole life (filed, opened by the staff,
+//! information added, extended, fulfilled or refused with reasons, withdrawn), the due dates
+//! of each region's law, the staff's queue (sorted by due date, filtered, counted, overdue),
+//! who may see what, and bad input answered with field errors and nothing stored.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use ward_model::{
+    ApiError, FieldErrorCode, Region, RequestActor, RequestEventKind, RequestKind, RequestList, RequestQueue,
+    RequestStatus, RightsRequest, StaffRequest,
+};
+
+use crate::accounts::{Browser, PASSWORD, latest_mail, sign_in, sign_up_and_verify};
+use crate::both_backends;
+use crate::helpers::{Backend, Dist, TestApp, spawn_app_configured};
+
+both_backends!(
+    backend: a_request_lives_from_filing_to_an_answer_seen_only_by_its_person_and_the_staff,
+    the_queue_sorts_by_due_date_filters_counts_and_shows_what_is_overdue,
+    bad_input_is_answered_field_by_field_and_nothing_is_stored,
+);
+
+const STAFF: &str = "staff@example.com";
+
+async fn app_with_staff(backend: Backend) -> Option<TestApp> {
+    spawn_app_configured(backend, Dist::Missing, |c| c.privacy_staff = vec![STAFF.into()]).await
+}
+
+async fn person(app: &TestApp, email: &str, region: &str) -> Browser {
+    sign_up_and_verify(app, email, region).await;
+    sign_in(app, email, PASSWORD, None).await.expect("signs in")
+}
+
+async fn json_of<T: serde::de::DeserializeOwned>(res: reqwest::Response, status: StatusCode) -> T {
+    let got = res.status();
+    let text = res.text().await.unwrap();
+    assert_eq!(got, status, "{text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+async fn file(app: &TestApp, b: &Browser, kind: &str, details: &str) -> RightsRequest {
+    let res = b
+        .send(app, Method::POST, "/api/privacy/requests", Some(json!({"kind": kind, "details": details})))
+        .await;
+    json_of(res, StatusCode::CREATED).await
+}
+
+async fn mine(app: &TestApp, b: &Browser) -> Vec<RightsRequest> {
+    json_of::<RequestList>(b.send(app, Method::GET, "/api/privacy/requests", None).await, StatusCode::OK)
+        .await
+        .requests
+}
+
+async fn queue(app: &TestApp, staff: &Browser, query: &str) -> RequestQueue {
+    json_of(staff.send(app, Method::GET, &format!("/api/staff/requests{query}"), None).await, StatusCode::OK)
+        .await
+}
+
+async fn decide(
+    app: &TestApp,
+    staff: &Browser,
+    region: &str,
+    id: &str,
+    action: &str,
+    text: &str,
+) -> reqwest::Response {
+    staff
+        .send(
+            app,
+            Method::POST,
+            &format!("/api/staff/requests/{region}/{id}/decision"),
+            Some(json!({"action": action, "text": text})),
+        )
+        .await
+}
+
+fn unix(rfc3339: &str) -> i64 {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .unwrap()
+        .unix_timestamp()
+}
+
+fn kinds(r: &RightsRequest) -> Vec<(RequestActor, RequestEventKind)> {
+    r.timeline.iter().map(|e| (e.by, e.kind)).collect()
+}
+
+async fn a_request_lives_from_filing_to_an_answer_seen_only_by_its_person_and_the_staff(backend: Backend) {
+    let Some(app) = app_with_staff(backend).await else { return };
+    let ada = person(&app, "ada@example.com", "eu").await;
+    let grace = person(&app, "grace@example.com", "eu").await;
+    let staff = person(&app, STAFF, "eu").await;
+
+    // Filed: due by the end of the day one month on, in the region's zone (GDPR), with a receipt.
+    let filed =
+        file(&app, &ada, "restriction", "  Please stop using my data for anything but the cameras.  ").await;
+    assert_eq!((filed.kind, filed.status), (RequestKind::Restriction, RequestStatus::Open));
+    assert_eq!(filed.details, "Please stop using my data for anything but the cameras.");
+    let rule = app.state.requests.deadlines.rule(Region::Eu);
+    assert_eq!(unix(&filed.due_at), rule.due(unix(&filed.filed_at)));
+    assert!(filed.rule.en.contains("GDPR") && !filed.rule.zh.is_empty());
+    let receipt = latest_mail(&app, "ada@example.com").await;
+    assert_eq!(receipt.subject, "We received your request");
+    assert!(receipt.text.contains(&filed.due_at[..10]), "{}", receipt.text);
+    assert_eq!(kinds(&mine(&app, &ada).await[0]), [(RequestActor::Person, RequestEventKind::Filed)]);
+
+    // Nobody else sees or touches it: another person gets 404 (as for no request), and the
+    // staff's side is the staff's.
+    let id = filed.id.clone();
+    assert!(mine(&app, &grace).await.is_empty());
+    for (method, path, body) in [
+        (Method::POST, format!("/api/privacy/requests/{id}/information"), Some(json!({"text": "x"}))),
+        (Method::POST, format!("/api/privacy/requests/{id}/withdraw"), None),
+    ] {
+        assert_eq!(grace.send(&app, method, &path, body).await.status(), StatusCode::NOT_FOUND);
+    }
+    for path in ["/api/staff/requests".to_string(), format!("/api/staff/requests/eu/{id}")] {
+        assert_eq!(ada.send(&app, Method::GET, &path, None).await.status(), StatusCode::FORBIDDEN);
+    }
+    assert_eq!(decide(&app, &ada, "eu", &id, "fulfil", "done").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        staff.send(&app, Method::GET, &format!("/api/staff/requests/us/{id}"), None).await.status(),
+        StatusCode::NOT_FOUND,
+        "in another region's store there is no such request"
+    );
+
+    // The staff open it: they see who asked, and the person sees that they looked.
+    let opened: StaffRequest = json_of(
+        staff.send(&app, Method::GET, &format!("/api/staff/requests/eu/{id}"), None).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!((opened.person.email.as_str(), opened.person.email_verified), ("ada@example.com", true));
+    assert!(opened.can_extend);
+    assert_eq!(
+        kinds(&mine(&app, &ada).await[0]),
+        [(RequestActor::Person, RequestEventKind::Filed), (RequestActor::Staff, RequestEventKind::Viewed)]
+    );
+
+    // The person adds information.
+    let res = ada
+        .send(
+            &app,
+            Method::POST,
+            &format!("/api/privacy/requests/{id}/information"),
+            Some(json!({"text": "Also the newsletter."})),
+        )
+        .await;
+    let added: RightsRequest = json_of(res, StatusCode::OK).await;
+    assert_eq!(added.timeline.last().unwrap().text.as_deref(), Some("Also the newsletter."));
+
+    // Extended once, by two months from the first due date, with the reason mailed.
+    let extended: StaffRequest = json_of(
+        decide(&app, &staff, "eu", &id, "extend", "We are checking every system.").await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(extended.request.status, RequestStatus::Extended);
+    assert_eq!(unix(&extended.request.due_at), rule.extended(unix(&filed.due_at)).unwrap());
+    assert!(!extended.can_extend);
+    let mail = latest_mail(&app, "ada@example.com").await;
+    assert_eq!(mail.subject, "Your request will take longer");
+    assert!(
+        mail.text.contains("We are checking every system.")
+            && mail.text.contains(&extended.request.due_at[..10])
+    );
+    assert_eq!(decide(&app, &staff, "eu", &id, "extend", "Again.").await.status(), StatusCode::CONFLICT);
+
+    // Fulfilled: the person is told, and a closed request takes nothing more.
+    let done: StaffRequest = json_of(
+        decide(&app, &staff, "eu", &id, "fulfil", "Only the cameras use your data now.").await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(done.request.status, RequestStatus::Fulfilled);
+    assert_eq!(latest_mail(&app, "ada@example.com").await.subject, "Your request is done");
+    let res = ada
+        .send(
+            &app,
+            Method::POST,
+            &format!("/api/privacy/requests/{id}/information"),
+            Some(json!({"text": "x"})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        ada.send(&app, Method::POST, &format!("/api/privacy/requests/{id}/withdraw"), None).await.status(),
+        StatusCode::CONFLICT
+    );
+    assert_eq!(decide(&app, &staff, "eu", &id, "refuse", "No.").await.status(), StatusCode::CONFLICT);
+    let seen = &mine(&app, &ada).await[0];
+    assert_eq!(
+        kinds(seen),
+        [
+            (RequestActor::Person, RequestEventKind::Filed),
+            (RequestActor::Staff, RequestEventKind::Viewed),
+            (RequestActor::Person, RequestEventKind::Information),
+            (RequestActor::Staff, RequestEventKind::Extended),
+            (RequestActor::Staff, RequestEventKind::Fulfilled),
+        ]
+    );
+    assert_eq!(seen.timeline[4].text.as_deref(), Some("Only the cameras use your data now."));
+
+    // Refused with reasons and the right to complain; China allows no extension.
+    let lin = person(&app, "lin@example.com", "cn").await;
+    let asked = file(&app, &lin, "rectification", "My birth date is wrong.").await;
+    let cn = app.state.requests.deadlines.rule(Region::Cn);
+    assert_eq!(unix(&asked.due_at), cn.due(unix(&asked.filed_at)));
+    let res = decide(&app, &staff, "cn", &asked.id, "extend", "We need time.").await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let refused: StaffRequest = json_of(
+        decide(&app, &staff, "cn", &asked.id, "refuse", "We could not verify the new date.").await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(refused.request.status, RequestStatus::Refused);
+    let mail = latest_mail(&app, "lin@example.com").await;
+    assert_eq!(mail.subject, "Your request was refused");
+    assert!(
+        mail.text.contains("We could not verify the new date.") && mail.text.contains("complain"),
+        "{}",
+        mail.text
+    );
+
+    // Withdrawn by the person: the staff can no longer decide it.
+    let other = file(&app, &ada, "objection", "I object to analytics.").await;
+    let res =
+        ada.send(&app, Method::POST, &format!("/api/privacy/requests/{}/withdraw", other.id), None).await;
+    assert_eq!(json_of::<RightsRequest>(res, StatusCode::OK).await.status, RequestStatus::Withdrawn);
+    assert_eq!(decide(&app, &staff, "eu", &other.id, "fulfil", "Done.").await.status(), StatusCode::CONFLICT);
+}
+
+async fn the_queue_sorts_by_due_date_filters_counts_and_shows_what_is_overdue(backend: Backend) {
+    let Some(app) = app_with_staff(backend).await else { return };
+    let staff = person(&app, STAFF, "eu").await;
+    // Nothing filed: the queue is empty, and scanning it made no store for regions nobody
+    // lives in.
+    let empty = queue(&app, &staff, "").await;
+    assert!(empty.items.is_empty());
+    if backend == Backend::Sqlite {
+        assert!(!app.store.region_sqlite_path(Region::Sg).exists(), "the queue created a store");
+    }
+    let lee = person(&app, "lee@example.com", "us").await;
+    let ada = person(&app, "ada@example.com", "eu").await;
+    // California's 45 days come after the EU's month, whatever the filing order.
+    let access = file(&app, &lee, "access", "What do you hold about me?").await;
+    let erasure = file(&app, &ada, "erasure", "Delete everything.").await;
+    let q = queue(&app, &staff, "").await;
+    let ids: Vec<&str> = q.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, [erasure.id.as_str(), access.id.as_str()]);
+    assert_eq!((q.items[0].region, q.items[1].region), (Region::Eu, Region::Us));
+    assert_eq!((q.counts.open, q.counts.overdue), (2, 0));
+    assert_eq!(queue(&app, &staff, "?kind=access").await.items.len(), 1);
+    assert_eq!(queue(&app, &staff, "?region=eu").await.items[0].id, erasure.id);
+    assert_eq!(queue(&app, &staff, "?limit=1").await.items.len(), 1);
+    let fulfilled = queue(&app, &staff, "?status=fulfilled").await;
+    assert!(fulfilled.items.is_empty());
+    assert_eq!(fulfilled.counts.open, 2, "the counts are what each status would show");
+    let res =
+        staff.send(&app, Method::GET, "/api/staff/requests?kind=nope&overdue=maybe&limit=0", None).await;
+    let err: ApiError = json_of(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let named: Vec<&str> = err.fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(named, ["kind", "overdue", "limit"]);
+
+    // A second past the EU's due date: overdue there, not yet in California; and too late
+    // to extend.
+    app.state.requests.clock.set(unix(&erasure.due_at) + 1);
+    let late = queue(&app, &staff, "?overdue=true").await;
+    assert_eq!(
+        late.items.iter().map(|i| (i.id.as_str(), i.overdue)).collect::<Vec<_>>(),
+        [(erasure.id.as_str(), true)]
+    );
+    assert_eq!(late.counts.overdue, 1);
+    assert!(!queue(&app, &staff, "").await.items[1].overdue);
+    let res = decide(&app, &staff, "eu", &erasure.id, "extend", "Too late.").await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    // One second before its own due date, California's can still be extended.
+    app.state.requests.clock.set(unix(&access.due_at) - 1);
+    let res = decide(&app, &staff, "us", &access.id, "extend", "Many systems to search.").await;
+    let extended: StaffRequest = json_of(res, StatusCode::OK).await;
+    assert_eq!(unix(&extended.request.due_at) - unix(&access.due_at), 45 * 86_400);
+}
+
+async fn bad_input_is_answered_field_by_field_and_nothing_is_stored(backend: Backend) {
+    let Some(app) = app_with_staff(backend).await else { return };
+    let ada = person(&app, "ada@example.com", "eu").await;
+    let staff = person(&app, STAFF, "eu").await;
+    let too_long = "x".repeat(4001);
+    for (body, field, code) in [
+        (json!({"kind": "erasure", "details": "   "}), "details", Some(FieldErrorCode::Required)),
+        (json!({"kind": "erasure", "details": too_long}), "details", Some(FieldErrorCode::TooLong)),
+        (json!({"kind": "everything", "details": "Hello"}), "kind", None),
+        (json!({"details": "Hello"}), "kind", None),
+    ] {
+        let res = ada.send(&app, Method::POST, "/api/privacy/requests", Some(body.clone())).await;
+        let err: ApiError = json_of(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(err.fields[0].field, field, "{body}");
+        if let Some(code) = code {
+            assert_eq!(err.fields[0].code, code, "{body}");
+        }
+    }
+    assert!(mine(&app, &ada).await.is_empty(), "nothing half-written is stored");
+
+    let r = file(&app, &ada, "complaint", "You mailed me twice.").await;
+    let res = ada
+        .send(
+            &app,
+            Method::POST,
+            &format!("/api/privacy/requests/{}/information", r.id),
+            Some(json!({"text": ""})),
+        )
+        .await;
+    let err: ApiError = json_of(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(err.fields[0].field, "text");
+    for body in [json!({"action": "fulfil", "text": " "}), json!({"action": "approve", "text": "Yes"})] {
+        let res = staff
+            .send(&app, Method::POST, &format!("/api/staff/requests/eu/{}/decision", r.id), Some(body))
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let res = staff.send(&app, Method::GET, &format!("/api/staff/requests/atlantis/{}", r.id), None).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(kinds(&mine(&app, &ada).await[0]), [(RequestActor::Person, RequestEventKind::Filed)]);
+
+    // At most 20 waiting at once.
+    for i in 1..20 {
+        file(&app, &ada, "objection", &format!("Objection {i}")).await;
+    }
+    let res = ada
+        .send(
+            &app,
+            Method::POST,
+            "/api/privacy/requests",
+            Some(json!({"kind": "access", "details": "One more"})),
+        )
+        .await;
+    let err: ApiError = json_of(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(err.fields[0].code, FieldErrorCode::TooMany);
+    assert_eq!(mine(&app, &ada).await.len(), 20);
+}
