@@ -25,6 +25,7 @@ use ward_model::{
     PolicyDocument, PrivacyStatus, Unsubscribe,
 };
 use ward_model::{ExportConfirm, ExportStart, ExportStatus};
+use ward_model::{RequestList, RequestNew, RequestQueue, RequestText, RightsRequest, StaffDecision, StaffRequest};
 use web_sys::{AbortController, AbortSignal};
 
 /// Every URL of the API the app uses.
@@ -67,6 +68,19 @@ pub mod urls {
     pub const PRIVACY_ACCEPT: &str = "/api/privacy/policy/accept";
     pub const PRIVACY_UNSUBSCRIBE: &str = "/api/privacy/unsubscribe";
     pub const PRIVACY_MY_DATA: &str = "/api/privacy/my-data";
+    // Rights requests: the person's, and the privacy staff's queue.
+    pub const PRIVACY_REQUESTS: &str = "/api/privacy/requests";
+    pub const STAFF_REQUESTS: &str = "/api/staff/requests";
+
+    /// `POST`: more information (`information`) or withdrawal (`withdraw`) of a request.
+    pub fn request_action(id: &str, action: &str) -> String {
+        format!("{PRIVACY_REQUESTS}/{}/{action}", js_sys::encode_uri_component(id))
+    }
+
+    /// `GET`: a request as the staff open it; with `/decision`, `POST` their answer.
+    pub fn staff_request(region: &str, id: &str) -> String {
+        format!("{STAFF_REQUESTS}/{region}/{}", js_sys::encode_uri_component(id))
+    }
 
     /// `GET`: a policy (`privacy`, `cookies`), the current version or a named one.
     pub fn policy(kind: &str, version: Option<&str>) -> String {
@@ -594,6 +608,50 @@ pub fn watch_export(on_status: impl Fn(ExportStatus) + 'static) -> Option<web_sy
     let _ = source.add_event_listener_with_callback("status", status.as_ref().unchecked_ref());
     status.forget();
     Some(source)
+}
+
+/// `GET /api/privacy/requests`: the person's requests, newest first.
+pub async fn rights_requests(abort: AbortSignal) -> Result<RequestList, ClientError> {
+    get_json(urls::PRIVACY_REQUESTS, &abort).await
+}
+
+/// `POST /api/privacy/requests` (201).
+pub async fn file_request(body: &RequestNew, abort: &AbortSignal) -> Result<RightsRequest, ClientError> {
+    post_json(urls::PRIVACY_REQUESTS, body, abort).await
+}
+
+/// `POST /api/privacy/requests/{id}/information`.
+pub async fn add_request_information(
+    id: &str,
+    body: &RequestText,
+    abort: &AbortSignal,
+) -> Result<RightsRequest, ClientError> {
+    post_json(&urls::request_action(id, "information"), body, abort).await
+}
+
+/// `POST /api/privacy/requests/{id}/withdraw`.
+pub async fn withdraw_request(id: &str, abort: &AbortSignal) -> Result<RightsRequest, ClientError> {
+    decode(exchange(Method::POST, &urls::request_action(id, "withdraw"), None, abort).await)
+}
+
+/// `GET /api/staff/requests?…` (privacy staff): `query` without its `?`.
+pub async fn staff_queue(query: String, abort: AbortSignal) -> Result<RequestQueue, ClientError> {
+    get_json(&format!("{}?{query}", urls::STAFF_REQUESTS), &abort).await
+}
+
+/// `GET /api/staff/requests/{region}/{id}` (privacy staff; the person's timeline shows it).
+pub async fn staff_request(region: String, id: String, abort: AbortSignal) -> Result<StaffRequest, ClientError> {
+    get_json(&urls::staff_request(&region, &id), &abort).await
+}
+
+/// `POST /api/staff/requests/{region}/{id}/decision` (privacy staff).
+pub async fn staff_decide(
+    region: &str,
+    id: &str,
+    body: &StaffDecision,
+    abort: &AbortSignal,
+) -> Result<StaffRequest, ClientError> {
+    post_json(&format!("{}/decision", urls::staff_request(region, id)), body, abort).await
 }
 
 /// `POST /api/privacy/unsubscribe` (204): no session needed.

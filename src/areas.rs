@@ -27,6 +27,7 @@ impl Area {
             Area::Account(_) => w::ACCOUNT,
             Area::Privacy(_) => w::PRIVACY,
             Area::Devices(_) => w::DEVICES,
+            Area::Staff(_) => w::STAFF,
             Area::Dev => w::DEV,
         }
     }
@@ -55,6 +56,8 @@ pub enum Area {
     Account(AccountPage),
     Privacy(PrivacyPage),
     Devices(DevicesPage),
+    /// The privacy staff's console.
+    Staff(StaffPage),
     /// Developer pages (the mailbox of the embedded default): never a visitor's download.
     Dev,
 }
@@ -84,6 +87,14 @@ pub enum AccountPage {
 pub enum PrivacyPage {
     Center,
     MyData,
+    Requests,
+}
+
+#[repr(u8)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffPage {
+    Queue,
+    Request,
 }
 
 #[repr(u8)]
@@ -134,6 +145,7 @@ area!(privacy, privacy_page(page: PrivacyPage) {
     match page {
         PrivacyPage::Center => || view! { <privacy::PrivacyCenterPage /> }.into_any(),
         PrivacyPage::MyData => || view! { <privacy::MyDataPage /> }.into_any(),
+        PrivacyPage::Requests => || view! { <privacy::RequestsPage /> }.into_any(),
     }
 });
 
@@ -143,6 +155,14 @@ area!(devices, devices_page(page: DevicesPage) {
         DevicesPage::List => || view! { <devices::DevicesPage /> }.into_any(),
         DevicesPage::Events => || view! { <devices::EventsPage /> }.into_any(),
         DevicesPage::Live => || view! { <devices::LivePage /> }.into_any(),
+    }
+});
+
+area!(staff, staff_page(page: StaffPage) {
+    use crate::pages::staff;
+    match page {
+        StaffPage::Queue => || view! { <staff::QueuePage /> }.into_any(),
+        StaffPage::Request => || view! { <staff::StaffRequestPage /> }.into_any(),
     }
 });
 
@@ -167,6 +187,7 @@ async fn open(area: Area) -> Result<PageFn, ChunkError> {
         Area::Account(p) => open_chunk!(account_page(p)),
         Area::Privacy(p) => open_chunk!(privacy_page(p)),
         Area::Devices(p) => open_chunk!(devices_page(p)),
+        Area::Staff(p) => open_chunk!(staff_page(p)),
         Area::Dev => open_chunk!(dev_page(0)),
     }
 }

@@ -14,6 +14,7 @@ pub mod labels;
 pub mod load;
 pub mod pages;
 pub mod prefs;
+pub mod rights;
 pub mod routes;
 mod scanner;
 pub mod session;

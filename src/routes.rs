@@ -17,14 +17,17 @@ pub enum Page {
     DeleteAccount,
     PrivacyCenter,
     MyData,
+    Requests,
     Devices,
     Events,
     Live,
+    StaffQueue,
+    StaffRequest,
     DevMailbox,
 }
 
 impl Page {
-    pub const ALL: [Page; 16] = [
+    pub const ALL: [Page; 19] = [
         Page::Home,
         Page::Privacy,
         Page::Cookies,
@@ -37,9 +40,12 @@ impl Page {
         Page::DeleteAccount,
         Page::PrivacyCenter,
         Page::MyData,
+        Page::Requests,
         Page::Devices,
         Page::Events,
         Page::Live,
+        Page::StaffQueue,
+        Page::StaffRequest,
         Page::DevMailbox,
     ];
 
@@ -57,9 +63,12 @@ impl Page {
             Page::DeleteAccount => "/account/delete",
             Page::PrivacyCenter => "/account/privacy",
             Page::MyData => "/account/data",
+            Page::Requests => "/account/requests",
             Page::Devices => "/devices",
             Page::Events => "/events",
             Page::Live => "/live",
+            Page::StaffQueue => "/staff/requests",
+            Page::StaffRequest => "/staff/request",
             Page::DevMailbox => "/dev/mailbox",
         }
     }

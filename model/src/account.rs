@@ -138,6 +138,9 @@ pub struct SessionInfo {
     pub account: Account,
     /// Send it back as the `X-CSRF-Token` header on every request that changes something.
     pub csrf_token: String,
+    /// The person is one of Ward's privacy staff: the app offers the requests console.
+    #[serde(default)]
+    pub privacy_staff: bool,
 }
 
 /// The signed-in person as they see themselves.

@@ -17,6 +17,7 @@ pub fn AccountTabs() -> impl IntoView {
                 <li><A href={Page::Security.path()}>{tr(i18n, w::account::tab_security)}</A></li>
                 <li><A href={Page::PrivacyCenter.path()}>{tr(i18n, w::account::tab_privacy)}</A></li>
                 <li><A href={Page::MyData.path()}>{tr(i18n, w::account::tab_data)}</A></li>
+                <li><A href={Page::Requests.path()}>{tr(i18n, w::account::tab_requests)}</A></li>
                 <li><A href={Page::DeleteAccount.path()}>{tr(i18n, w::account::tab_delete)}</A></li>
             </ul>
         </nav>

@@ -1,5 +1,5 @@
 //! Pages by area, one file per page; pages fetch through `crate::api` and render with
-//! components. `public` is in the main wasm module; `account`, `privacy`, `devices` and `dev`
+//! components. `public` is in the main wasm module; `account`, `privacy`, `devices`, `staff` and `dev`
 //! each become a chunk fetched on first visit (`crate::areas`), so nothing outside
 //! `crate::areas` names their pages.
 pub mod account;
@@ -7,6 +7,7 @@ pub mod dev;
 pub mod devices;
 pub mod privacy;
 pub mod public;
+pub mod staff;
 
 pub use account::profile_changes;
 pub use dev::newest_first;

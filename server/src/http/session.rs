@@ -100,7 +100,8 @@ pub async fn current(
     s: CurrentSession,
 ) -> Result<Json<SessionInfo>, AppError> {
     let account = state.auth.account(&s.person, &s.key, s.region)?;
-    Ok(Json(SessionInfo { account, csrf_token: s.csrf_token(&state) }))
+    let privacy_staff = state.privacy.require_staff(&s.person).is_ok();
+    Ok(Json(SessionInfo { account, csrf_token: s.csrf_token(&state), privacy_staff }))
 }
 
 /// Signs out: ends the session and tells the browser to forget what it holds of it.

@@ -1,0 +1,153 @@
+//! One request as the staff open it (`/staff/request?region=…&id=…`): who asked and whether
+//! their address is verified, what they ask, the timeline, and the decision (extend once where
+//! the law allows, fulfil, refuse), mailed to the person. Opening it is recorded in the
+//! person's timeline.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+use ward_model::{StaffAction, StaffDecision, StaffRequest};
+
+use crate::api;
+use crate::components::{ErrorPanel, FieldErrorText, FormError, SubmitButton};
+use crate::forms::FormState;
+use crate::i18n::{use_i18n, w};
+use crate::labels::{local_time, pick, region_name, tr, tr_when, tr_with};
+use crate::load::load;
+use crate::rights::{self, Timeline};
+use crate::routes::Page;
+use crate::session::RequireSession;
+
+#[component]
+pub fn StaffRequestPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=tr(i18n, w::staff::request_title) />
+        <p><A href={Page::StaffQueue.path()}>{tr(i18n, w::staff::back)}</A></p>
+        <RequireSession>
+            <Opened />
+        </RequireSession>
+    }
+}
+
+#[component]
+fn Opened() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let param = move |name: &str| query.with_untracked(|q| q.get(name).unwrap_or_default());
+    let (region, id) = (param("region"), param("id"));
+    let (loaded, reload) = load(move |abort| api::staff_request(region.clone(), id.clone(), abort));
+    // Outlives the decision form, which goes once the request is closed.
+    let decided = RwSignal::new(false);
+    view! {
+        {move || match loaded.get() {
+            None => view! { <p class="muted" role="status">{tr(i18n, w::staff::loading_request)}</p> }.into_any(),
+            Some(Err(e)) => view! { <ErrorPanel error=e on_retry=reload /> }.into_any(),
+            Some(Ok(r)) => view! { <Request request=r loaded=loaded decided=decided /> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn Request(
+    request: StaffRequest,
+    loaded: crate::load::Loaded<StaffRequest>,
+    decided: RwSignal<bool>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let (r, p) = (request.request.clone(), request.person.clone());
+    let region = request.region;
+    let open = r.status.is_open();
+    let rule = pick(i18n, &r.rule);
+    view! {
+        <h1>{tr(i18n, rights::kind(r.kind))}</h1>
+        <section class="card" aria-labelledby="asked-heading">
+            <h2 id="asked-heading">{tr(i18n, w::staff::asked)}</h2>
+            <p>
+                <span class="badge" data-testid="request-status">{tr(i18n, rights::status(r.status))}</span>
+                " "
+                <span class="row-meta">{tr_with(i18n, w::requests::filed_at, vec![local_time(i18n, &r.filed_at)])}</span>
+            </p>
+            <p><strong>{tr_with(i18n, w::requests::due, vec![local_time(i18n, &r.due_at)])}</strong> <br /> <span class="muted">{rule}</span></p>
+            <p class="timeline-text">{r.details.clone()}</p>
+            <Timeline events=r.timeline.clone() heading_id="staff-timeline" />
+        </section>
+        <section class="card" aria-labelledby="person-heading">
+            <h2 id="person-heading">{tr(i18n, w::staff::person_heading)}</h2>
+            <dl class="facts">
+                <div><dt>{tr(i18n, w::staff::person_name)}</dt><dd>{p.name.clone()}</dd></div>
+                <div><dt>{tr(i18n, w::staff::person_email)}</dt><dd class="break">{p.email.clone()}</dd></div>
+                <div><dt>{tr(i18n, w::staff::filter_region)}</dt><dd>{move || region_name(i18n, region)}</dd></div>
+                <div><dt>{tr(i18n, w::staff::since)}</dt><dd>{local_time(i18n, &p.account_since)}</dd></div>
+            </dl>
+            <p class="muted">{if p.email_verified { tr(i18n, w::staff::verified) } else { tr(i18n, w::staff::not_verified) }}</p>
+        </section>
+        <p class="status-line" role="status">{tr_when(i18n, decided, w::staff::decided)}</p>
+        {if open {
+            view! { <Decide request=request loaded=loaded decided=decided /> }.into_any()
+        } else {
+            view! { <p class="notice notice-info">{tr(i18n, w::staff::closed)}</p> }.into_any()
+        }}
+    }
+}
+
+#[component]
+fn Decide(
+    request: StaffRequest,
+    loaded: crate::load::Loaded<StaffRequest>,
+    decided: RwSignal<bool>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let action = RwSignal::new(StaffAction::Fulfil);
+    let text = RwSignal::new(String::new());
+    let form = FormState::new(&["text"]);
+    let (region, id) = (request.region.code(), request.request.id.clone());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = StaffDecision { action: action.get_untracked(), text: text.get_untracked() };
+        let (abort, id) = (abort.clone(), id.clone());
+        decided.set(false);
+        form.submit(async move { api::staff_decide(region, &id, &body, &abort).await }, move |r| {
+            decided.set(true);
+            loaded.set(Some(Ok(r)));
+        });
+    };
+    let mut actions = Vec::new();
+    if request.can_extend {
+        actions.push((StaffAction::Extend, "extend", w::staff::action_extend as rights::Words));
+    }
+    actions.push((StaffAction::Fulfil, "fulfil", w::staff::action_fulfil));
+    actions.push((StaffAction::Refuse, "refuse", w::staff::action_refuse));
+    let invalid = move || form.has_error("text").then_some("true");
+    view! {
+        <form class="card form" novalidate on:submit=submit aria-labelledby="decide-heading">
+            <h2 id="decide-heading">{tr(i18n, w::staff::decide_heading)}</h2>
+            <fieldset class="field choices">
+                <legend>{tr(i18n, w::staff::action_label)}</legend>
+                {actions.into_iter().map(|(a, code, label)| {
+                    let id = format!("decision-{code}");
+                    let label_for = id.clone();
+                    view! {
+                        <label class="check" for=label_for>
+                            <input type="radio" id=id name="action" value=code
+                                prop:checked=move || action.get() == a on:change=move |_| action.set(a) />
+                            {tr(i18n, label)}
+                        </label>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <div class="field" class:field-invalid=move || form.has_error("text")>
+                <label for="decision-text">{tr(i18n, w::staff::text_label)}</label>
+                <p class="field-hint" id="decision-text-hint">{tr(i18n, w::staff::text_hint)}</p>
+                <textarea id="decision-text" name="text" rows="4" maxlength="4000" required
+                    aria-describedby="decision-text-hint decision-text-error" aria-invalid=invalid
+                    prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                <FieldErrorText form=form name="text" id="decision-text-error" />
+            </div>
+            <FormError form=form />
+            <SubmitButton form=form label=tr(i18n, w::staff::submit) />
+        </form>
+    }
+}

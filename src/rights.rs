@@ -1,0 +1,75 @@
+//! Rights requests in words (their kinds, statuses and timeline entries) and their timeline,
+//! for the person's requests page and the staff's console.
+// words: privacy staff (only these areas' pages use this file: its words live in their tables, see build.rs)
+
+use leptos::prelude::*;
+use ward_model::{RequestActor, RequestEvent, RequestEventKind, RequestKind, RequestStatus};
+
+use crate::i18n::{Locale, use_i18n, w};
+use crate::labels::{local_time, tr};
+
+pub type Words = fn(Locale) -> &'static str;
+
+pub fn kind(k: RequestKind) -> Words {
+    match k {
+        RequestKind::Access => w::requests::kind_access,
+        RequestKind::Rectification => w::requests::kind_rectification,
+        RequestKind::Erasure => w::requests::kind_erasure,
+        RequestKind::Restriction => w::requests::kind_restriction,
+        RequestKind::Objection => w::requests::kind_objection,
+        RequestKind::Explanation => w::requests::kind_explanation,
+        RequestKind::Withdrawal => w::requests::kind_withdrawal,
+        RequestKind::Complaint => w::requests::kind_complaint,
+    }
+}
+
+pub fn status(s: RequestStatus) -> Words {
+    match s {
+        RequestStatus::Open => w::requests::status_open,
+        RequestStatus::Extended => w::requests::status_extended,
+        RequestStatus::Fulfilled => w::requests::status_fulfilled,
+        RequestStatus::Refused => w::requests::status_refused,
+        RequestStatus::Withdrawn => w::requests::status_withdrawn,
+    }
+}
+
+pub fn event(k: RequestEventKind) -> Words {
+    match k {
+        RequestEventKind::Filed => w::requests::ev_filed,
+        RequestEventKind::Information => w::requests::ev_information,
+        RequestEventKind::Viewed => w::requests::ev_viewed,
+        RequestEventKind::Extended => w::requests::ev_extended,
+        RequestEventKind::Fulfilled => w::requests::ev_fulfilled,
+        RequestEventKind::Refused => w::requests::ev_refused,
+        RequestEventKind::Withdrawn => w::requests::ev_withdrawn,
+    }
+}
+
+pub fn actor(a: RequestActor) -> Words {
+    match a {
+        RequestActor::Person => w::requests::by_person,
+        RequestActor::Staff => w::requests::by_staff,
+    }
+}
+
+/// A request's timeline, oldest first: when, who, what, and what they said.
+#[component]
+pub fn Timeline(events: Vec<RequestEvent>, #[prop(into)] heading_id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let heading = heading_id.clone();
+    view! {
+        <h3 id=heading>{tr(i18n, w::requests::timeline)}</h3>
+        <ol class="timeline" aria-labelledby=heading_id>
+            {events.into_iter().map(|e| {
+                let when = local_time(i18n, &e.at);
+                view! {
+                    <li>
+                        <p class="row-meta">{when} " · " {tr(i18n, actor(e.by))}</p>
+                        <p><strong>{tr(i18n, event(e.kind))}</strong></p>
+                        {e.text.map(|t| view! { <p class="timeline-text">{t}</p> })}
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+    }
+}
