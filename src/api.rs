@@ -25,7 +25,9 @@ use ward_model::{
     PolicyDocument, PrivacyStatus, Unsubscribe,
 };
 use ward_model::{ExportConfirm, ExportStart, ExportStatus};
-use ward_model::{RequestList, RequestNew, RequestQueue, RequestText, RightsRequest, StaffDecision, StaffRequest};
+use ward_model::{
+    RequestList, RequestNew, RequestQueue, RequestText, RightsRequest, StaffDecision, StaffRequest,
+};
 use web_sys::{AbortController, AbortSignal};
 
 /// Every URL of the API the app uses.
@@ -640,7 +642,11 @@ pub async fn staff_queue(query: String, abort: AbortSignal) -> Result<RequestQue
 }
 
 /// `GET /api/staff/requests/{region}/{id}` (privacy staff; the person's timeline shows it).
-pub async fn staff_request(region: String, id: String, abort: AbortSignal) -> Result<StaffRequest, ClientError> {
+pub async fn staff_request(
+    region: String,
+    id: String,
+    abort: AbortSignal,
+) -> Result<StaffRequest, ClientError> {
     get_json(&urls::staff_request(&region, &id), &abort).await
 }
 

@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { BASE, launch, openPage, screenshot, appReady, answerBanner, checkAxe, pageIn } from "../lib/browser.mjs";
+import { BASE, launch, openPage, screenshot, appReady, answerBanner, checkAxe, pageIn, areaLoaded } from "../lib/browser.mjs";
 import { staffSignedIn } from "../lib/account.mjs";
 
 const DATA_DIR = process.env.WARD_E2E_DATA_DIR;
@@ -333,3 +333,97 @@ for (const lang of ["en", "zh"]) {
     await context.close();
   });
 }
+
+// Rights requests: a person files a restriction request from their account; the privacy
+// staff find it in their queue, open it (the person sees that they did) and fulfil it; the
+// person sees it done, and the mail says so. Both pages pass axe-core in both languages.
+test("a restriction request goes from the person's account through the staff's queue to done", async () => {
+  const page = await pageIn(alice.context);
+  await page.goto(BASE + "/");
+  await appReady(page);
+  await page.getByRole("banner").getByRole("link", { name: "Account" }).click();
+  await page.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "Requests" }).click();
+  await areaLoaded(page, "/account/requests");
+  await page.getByRole("heading", { level: 1, name: "Requests to the privacy staff" }).waitFor();
+  await page.getByText("You have made no requests.").waitFor();
+  // Nothing written: a field error beside the empty text, in words.
+  await page.getByRole("button", { name: "Send the request" }).click();
+  await page.locator("#request-details-error").getByText(/\S/).waitFor();
+  await page.getByRole("radio", { name: "Keep my data but stop using it beyond what is strictly necessary" }).check();
+  const details = "Please use my data only to run my cameras.";
+  await page.getByRole("textbox", { name: "In your words" }).fill(details);
+  const answer = page.waitForResponse((r) => r.url().endsWith("/api/privacy/requests") && r.request().method() === "POST");
+  await page.getByRole("button", { name: "Send the request" }).click();
+  const { id } = await (await answer).json();
+  await page.getByRole("status").getByText("Your request was sent.").waitFor();
+  const mine = page.getByRole("listitem").filter({ hasText: details });
+  await mine.getByTestId("request-status").getByText("Open", { exact: true }).waitFor();
+  await mine.getByText(/Answer due by/).waitFor();
+  await mine.getByText(/GDPR article 12\(3\)/).waitFor();
+  await checkAxe(page, "/account/requests");
+  await screenshot(page, "requests-person-en");
+  await mailTo(alice.context.request, alice.email, "We received your request");
+
+  // The staff: the console is in their header; the request is in the queue.
+  // A context of the staff's own (their shared one is left as the other tests expect it).
+  const deskContext = await cloneOf(staff);
+  await deskContext.addInitScript(() => localStorage.setItem("ward.session", "1"));
+  await answerBanner(deskContext, "0000");
+  const desk = await pageIn(deskContext);
+  await desk.goto(BASE + "/");
+  await appReady(desk);
+  await desk.getByRole("banner").getByRole("link", { name: "Requests queue" }).click();
+  await areaLoaded(desk, "/staff/requests");
+  await desk.getByRole("heading", { level: 1, name: "Requests queue" }).waitFor();
+  await desk.getByLabel("Kind").selectOption("restriction");
+  // The queue holds every person's requests; this one is the row that links to its id.
+  const row = desk.getByRole("row").filter({ has: desk.locator(`a[href*="id=${id}"]`) });
+  await row.waitFor();
+  await row.getByText("Open", { exact: true }).waitFor();
+  await checkAxe(desk, "/staff/requests");
+  await screenshot(desk, "requests-queue-en");
+  await row.getByRole("link", { name: "Keep my data but stop using it beyond what is strictly necessary" }).click();
+  await desk.getByText(details).waitFor();
+  await desk.getByText(alice.email).waitFor();
+  await checkAxe(desk, "/staff/request");
+  await screenshot(desk, "requests-staff-request-en");
+  await desk.getByRole("radio", { name: "Done as asked" }).check();
+  await desk.getByRole("textbox", { name: "Message to the person" }).fill("Only the cameras use your data now.");
+  await desk.getByRole("button", { name: "Send the answer" }).click();
+  await desk.getByRole("status").getByText("The answer was sent.").waitFor();
+  await desk.getByTestId("request-status").getByText("Done", { exact: true }).waitFor();
+  await desk.getByText("This request is closed").waitFor();
+
+  // The person: done, with the staff's visit and answer in the timeline, and the mail.
+  await page.reload();
+  await areaLoaded(page, "/account/requests");
+  await mine.getByTestId("request-status").getByText("Done", { exact: true }).waitFor();
+  await mine.getByText("Opened by the privacy staff").waitFor();
+  await mine.getByText("Only the cameras use your data now.").waitFor();
+  const done = await mailTo(alice.context.request, alice.email, "Your request is done");
+  assert.match(done.text, /Only the cameras use your data now\./);
+  await screenshot(page, "requests-person-done-en");
+
+  // Both pages in Chinese, at a phone's width too.
+  for (const p of [page, desk]) {
+    await p.evaluate(() => localStorage.setItem("ward.lang", "zh"));
+  }
+  await page.reload();
+  await areaLoaded(page, "/account/requests (zh)");
+  await page.getByRole("heading", { level: 1, name: "向隐私团队提出的请求" }).waitFor();
+  await checkAxe(page, "/account/requests (zh)");
+  await desk.goto(BASE + "/staff/requests");
+  await areaLoaded(desk, "/staff/requests (zh)");
+  await desk.getByRole("heading", { level: 1, name: "请求队列" }).waitFor();
+  await desk.getByRole("row").nth(1).waitFor();
+  await checkAxe(desk, "/staff/requests (zh)");
+  for (const [p, name] of [[page, "requests-person-zh"], [desk, "requests-queue-zh"]]) {
+    await p.setViewportSize({ width: 375, height: 740 });
+    const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${name} overflows by ${overflow}px at 375`);
+    await screenshot(p, `${name}-375`);
+  }
+  await page.evaluate(() => localStorage.setItem("ward.lang", "en"));
+  await page.close();
+  await deskContext.close();
+});

@@ -68,7 +68,7 @@ fn Queue() -> impl IntoView {
     };
     view! {
         <p class="lead">{tr(i18n, w::staff::lead)}</p>
-        <section class="card" aria-labelledby="filters-heading">
+        <section class="card card-wide" aria-labelledby="filters-heading">
             <h2 id="filters-heading">{tr(i18n, w::staff::filters)}</h2>
             {move || {
                 let locale = i18n.get_locale();
@@ -78,7 +78,7 @@ fn Queue() -> impl IntoView {
                 let statuses =
                     RequestStatus::ALL.into_iter().map(|s| (s.code(), rights::status(s)(locale).to_string())).collect();
                 view! {
-                    <div class="filters">
+                    <div class="queue-filters">
                         <div class="field">
                             <label for="queue-kind">{w::staff::filter_kind(locale)}</label>
                             <select id="queue-kind" on:change=change(kind)>{select_options(all, kinds, kind.get_untracked())}</select>
@@ -100,7 +100,7 @@ fn Queue() -> impl IntoView {
                 }
             }}
         </section>
-        <section class="card" aria-labelledby="queue-heading">
+        <section class="card card-wide" aria-labelledby="queue-heading">
             <h2 id="queue-heading">{tr(i18n, w::staff::heading)}</h2>
             {move || match queue.get() {
                 None => view! { <p class="muted" role="status">{tr(i18n, w::staff::loading)}</p> }.into_any(),
