@@ -23,7 +23,7 @@ use serde_json::Value;
 const LOCALES: [&str; 2] = ["en", "zh"];
 /// The areas with a word table, as `src/areas.rs` names their chunks; a page's area is the
 /// folder under `src/pages/` (the public pages but home are the `entry` area).
-const AREAS: [&str; 6] = ["entry", "account", "privacy", "devices", "staff", "dev"];
+const AREAS: [&str; 5] = ["entry", "account", "privacy", "devices", "tools"];
 
 type Result<T = ()> = std::result::Result<T, Box<dyn Error>>;
 
@@ -194,7 +194,7 @@ fn key_areas(src: &Path, keys: &[&str]) -> Result<BTreeMap<String, BTreeSet<&'st
     Ok(keys
         .iter()
         .filter(|k| !main.contains(**k))
-        .map(|k| (k.to_string(), uses.remove(*k).unwrap_or_else(|| BTreeSet::from(["dev"]))))
+        .map(|k| (k.to_string(), uses.remove(*k).unwrap_or_else(|| BTreeSet::from(["tools"]))))
         .collect())
 }
 

@@ -55,6 +55,7 @@ pub mod urls {
     pub const SESSION_PASSKEY_OPTIONS: &str = "/api/session/passkey/options";
     pub const SESSION_SECOND_STEP: &str = "/api/session/second-step";
     pub const SESSION_UNLOCK: &str = "/api/session/unlock";
+    pub const SESSION_ROLES: &str = "/api/session/roles";
 
     // The privacy center.
     pub const PRIVACY_CONSENTS: &str = "/api/privacy/consents";
@@ -610,6 +611,11 @@ pub fn watch_export(on_status: impl Fn(ExportStatus) + 'static) -> Option<web_sy
     let _ = source.add_event_listener_with_callback("status", status.as_ref().unchecked_ref());
     status.forget();
     Some(source)
+}
+
+/// `GET /api/session/roles`: what the person may do beyond their own account.
+pub async fn session_roles(abort: AbortSignal) -> Result<ward_model::SessionRoles, ClientError> {
+    get_json(urls::SESSION_ROLES, &abort).await
 }
 
 /// `GET /api/privacy/requests`: the person's requests, newest first.

@@ -3,7 +3,7 @@ use leptos_meta::{Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use crate::areas::{AccountPage, Area, AreaPage, DevicesPage, EntryPage, PrivacyPage, StaffPage};
+use crate::areas::{AccountPage, Area, AreaPage, DevicesPage, EntryPage, PrivacyPage, ToolsPage};
 use crate::components::{Footer, Header, ReconsentPrompt};
 use crate::i18n::I18nContextProvider;
 use crate::pages::public::{Home, NotFound};
@@ -43,9 +43,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/devices") view=|| area(Area::Devices(DevicesPage::List)) />
                         <Route path=path!("/events") view=|| area(Area::Devices(DevicesPage::Events)) />
                         <Route path=path!("/live") view=|| area(Area::Devices(DevicesPage::Live)) />
-                        <Route path=path!("/staff/requests") view=|| area(Area::Staff(StaffPage::Queue)) />
-                        <Route path=path!("/staff/request") view=|| area(Area::Staff(StaffPage::Request)) />
-                        <Route path=path!("/dev/mailbox") view=|| area(Area::Dev) />
+                        <Route path=path!("/staff/requests") view=|| area(Area::Tools(ToolsPage::Staff)) />
+                        <Route path=path!("/dev/mailbox") view=|| area(Area::Tools(ToolsPage::Mailbox)) />
                     </Routes>
                 </main>
                 <Footer />

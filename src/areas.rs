@@ -27,8 +27,7 @@ impl Area {
             Area::Account(_) => w::ACCOUNT,
             Area::Privacy(_) => w::PRIVACY,
             Area::Devices(_) => w::DEVICES,
-            Area::Staff(_) => w::STAFF,
-            Area::Dev => w::DEV,
+            Area::Tools(_) => w::TOOLS,
         }
     }
 }
@@ -56,10 +55,9 @@ pub enum Area {
     Account(AccountPage),
     Privacy(PrivacyPage),
     Devices(DevicesPage),
-    /// The privacy staff's console.
-    Staff(StaffPage),
-    /// Developer pages (the mailbox of the embedded default): never a visitor's download.
-    Dev,
+    /// For the people who run Ward: the developer mailbox of the embedded default, and the
+    /// privacy staff's console (the queue, or one request with `?region=…&id=…`).
+    Tools(ToolsPage),
 }
 
 #[repr(u8)]
@@ -92,9 +90,9 @@ pub enum PrivacyPage {
 
 #[repr(u8)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StaffPage {
-    Queue,
-    Request,
+pub enum ToolsPage {
+    Mailbox,
+    Staff,
 }
 
 #[repr(u8)]
@@ -158,16 +156,12 @@ area!(devices, devices_page(page: DevicesPage) {
     }
 });
 
-area!(staff, staff_page(page: StaffPage) {
-    use crate::pages::staff;
+area!(tools, tools_page(page: ToolsPage) {
+    use crate::pages::tools;
     match page {
-        StaffPage::Queue => || view! { <staff::QueuePage /> }.into_any(),
-        StaffPage::Request => || view! { <staff::StaffRequestPage /> }.into_any(),
+        ToolsPage::Mailbox => || view! { <tools::DevMailboxPage /> }.into_any(),
+        ToolsPage::Staff => || view! { <tools::StaffConsole /> }.into_any(),
     }
-});
-
-area!(dev, dev_page(_page: u8) {
-    || view! { <crate::pages::dev::DevMailboxPage /> }.into_any()
 });
 
 /// Awaits a split function in the split build; calls it in the eager one.
@@ -187,8 +181,7 @@ async fn open(area: Area) -> Result<PageFn, ChunkError> {
         Area::Account(p) => open_chunk!(account_page(p)),
         Area::Privacy(p) => open_chunk!(privacy_page(p)),
         Area::Devices(p) => open_chunk!(devices_page(p)),
-        Area::Staff(p) => open_chunk!(staff_page(p)),
-        Area::Dev => open_chunk!(dev_page(0)),
+        Area::Tools(p) => open_chunk!(tools_page(p)),
     }
 }
 

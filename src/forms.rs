@@ -1,7 +1,7 @@
 //! What every form shares: the state of one submission (sending, per-field errors, a
 //! form-level error) and the small pure pieces the account pages need (password strength,
 //! the code in a mail, which server errors belong to which field).
-// words: entry account privacy devices staff (only these areas' pages use this file: its words live in their tables, see build.rs)
+// words: entry account privacy devices tools (only these areas' pages use this file: its words live in their tables, see build.rs)
 
 use leptos::prelude::*;
 use ward_model::FieldError;

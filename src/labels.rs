@@ -1,5 +1,5 @@
 //! Words for values that come from the server as codes: regions, activity kinds, times.
-// words: entry account privacy staff (only these areas' pages use this file: its words live in their tables, see build.rs)
+// words: entry account privacy tools (only these areas' pages use this file: its words live in their tables, see build.rs)
 
 use leptos::prelude::*;
 use ward_model::Region;

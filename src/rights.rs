@@ -1,6 +1,6 @@
 //! Rights requests in words (their kinds, statuses and timeline entries) and their timeline,
 //! for the person's requests page and the staff's console.
-// words: privacy staff (only these areas' pages use this file: its words live in their tables, see build.rs)
+// words: privacy tools (only these areas' pages use this file: its words live in their tables, see build.rs)
 
 use leptos::prelude::*;
 use ward_model::{RequestActor, RequestEvent, RequestEventKind, RequestKind, RequestStatus};

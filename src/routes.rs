@@ -22,12 +22,11 @@ pub enum Page {
     Events,
     Live,
     StaffQueue,
-    StaffRequest,
     DevMailbox,
 }
 
 impl Page {
-    pub const ALL: [Page; 19] = [
+    pub const ALL: [Page; 18] = [
         Page::Home,
         Page::Privacy,
         Page::Cookies,
@@ -45,7 +44,6 @@ impl Page {
         Page::Events,
         Page::Live,
         Page::StaffQueue,
-        Page::StaffRequest,
         Page::DevMailbox,
     ];
 
@@ -68,7 +66,6 @@ impl Page {
             Page::Events => "/events",
             Page::Live => "/live",
             Page::StaffQueue => "/staff/requests",
-            Page::StaffRequest => "/staff/request",
             Page::DevMailbox => "/dev/mailbox",
         }
     }

@@ -13,8 +13,6 @@ use crate::labels::tr;
 use crate::routes::Page;
 use crate::{api, prefs};
 
-// One value, in one signal: boxing the signed-in variant would buy nothing but an allocation.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionState {
     /// The first `GET /api/session` has not answered yet.

@@ -364,7 +364,7 @@ test("a restriction request goes from the person's account through the staff's q
   await screenshot(page, "requests-person-en");
   await mailTo(alice.context.request, alice.email, "We received your request");
 
-  // The staff: the console is in their header; the request is in the queue.
+  // The staff: the console is among their account's pages; the request is in the queue.
   // A context of the staff's own (their shared one is left as the other tests expect it).
   const deskContext = await cloneOf(staff);
   await deskContext.addInitScript(() => localStorage.setItem("ward.session", "1"));
@@ -372,7 +372,8 @@ test("a restriction request goes from the person's account through the staff's q
   const desk = await pageIn(deskContext);
   await desk.goto(BASE + "/");
   await appReady(desk);
-  await desk.getByRole("banner").getByRole("link", { name: "Requests queue" }).click();
+  await desk.getByRole("banner").getByRole("link", { name: "Account" }).click();
+  await desk.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "Requests queue (privacy staff)" }).click();
   await areaLoaded(desk, "/staff/requests");
   await desk.getByRole("heading", { level: 1, name: "Requests queue" }).waitFor();
   await desk.getByLabel("Kind").selectOption("restriction");

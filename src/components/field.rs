@@ -1,4 +1,4 @@
-// words: entry account privacy devices staff (only these areas' pages use this file: its words live in their tables, see build.rs)
+// words: entry account privacy devices tools (only these areas' pages use this file: its words live in their tables, see build.rs)
 use leptos::prelude::*;
 use leptos::text_prop::TextProp;
 

@@ -15,7 +15,6 @@ pub fn Header() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let signed_in = move || session.0.with(|s| matches!(s, SessionState::SignedIn(_)));
-    let staff = move || session.0.with(|s| matches!(s, SessionState::SignedIn(i) if i.privacy_staff));
     view! {
         <a class="skip-link" href="#main" on:click=skip_to_main>{tr(i18n, w::skip_to_content)}</a>
         <header class="site-header">
@@ -33,10 +32,6 @@ pub fn Header() -> impl IntoView {
                         {reactive(move || signed_in().then(|| view! {
                             <li><A href={Page::Devices.path()}>{tr(i18n, w::devices::nav)}</A></li>
                             <li><A href={Page::Events.path()}>{tr(i18n, w::events::nav)}</A></li>
-                        }).into_any())}
-                        // The privacy staff's console, for them only (the API decides; this is the way there).
-                        {reactive(move || staff().then(|| view! {
-                            <li><A href={Page::StaffQueue.path()}>{tr(i18n, w::nav::staff)}</A></li>
                         }).into_any())}
                     </ul>
                 </nav>

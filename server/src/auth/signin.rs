@@ -154,7 +154,6 @@ pub(crate) async fn start_session(
     let info = SessionInfo {
         account: state.auth.account(person, key, region)?,
         csrf_token: csrf_for(state, &token_hash),
-        privacy_staff: state.privacy.require_staff(person).is_ok(),
     };
     Ok((info, session::set_cookie(&cookie_value, state.auth.secure_cookies)))
 }

@@ -5,7 +5,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use ward_model::{ApiError, EmailOnly, SessionInfo, SignIn};
+use ward_model::{ApiError, EmailOnly, SessionInfo, SessionRoles, SignIn};
 
 use crate::AppState;
 use crate::auth::input::Email;
@@ -15,7 +15,10 @@ use crate::error::{AppError, Json};
 use crate::store::{CodePurpose, Found};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(sign_in, current, sign_out)).routes(routes!(unlock))
+    OpenApiRouter::new()
+        .routes(routes!(sign_in, current, sign_out))
+        .routes(routes!(unlock))
+        .routes(routes!(roles))
 }
 
 /// Signs in with email and password (and the second factor when the account has one).
@@ -100,8 +103,17 @@ pub async fn current(
     s: CurrentSession,
 ) -> Result<Json<SessionInfo>, AppError> {
     let account = state.auth.account(&s.person, &s.key, s.region)?;
-    let privacy_staff = state.privacy.require_staff(&s.person).is_ok();
-    Ok(Json(SessionInfo { account, csrf_token: s.csrf_token(&state), privacy_staff }))
+    Ok(Json(SessionInfo { account, csrf_token: s.csrf_token(&state) }))
+}
+
+/// What the signed-in person may do beyond their own account.
+#[utoipa::path(get, path = "/session/roles", tag = "accounts",
+    responses(
+        (status = 200, description = "The person's roles.", body = SessionRoles),
+        (status = 401, description = "Not signed in.", body = ApiError),
+    ))]
+pub async fn roles(State(state): State<AppState>, s: CurrentSession) -> Json<SessionRoles> {
+    Json(SessionRoles { privacy_staff: state.privacy.require_staff(&s.person).is_ok() })
 }
 
 /// Signs out: ends the session and tells the browser to forget what it holds of it.

@@ -153,6 +153,7 @@ const ROWS: &[Row] = &[
     row("GET", "/api/agent", "I I I I I I I I"),
     // ---- One's own account ----
     row("GET", "/api/session", "U 2 2 2 2 2 2 2"),
+    row("GET", "/api/session/roles", "U 2 2 2 2 2 2 2"),
     row("GET", "/api/account/activity", "U 2 2 2 2 2 2 2"),
     with("PATCH", "/api/account", "U 2 2 2 2 2 2 2", |_, _| j(json!({"name": "Renamed Person"}))),
     with("POST", "/api/account/email/verify", "U I I I I I I I", |_, _| j(json!({"code": "000000"}))),

@@ -123,6 +123,13 @@ async fn a_request_lives_from_filing_to_an_answer_seen_only_by_its_person_and_th
         "in another region's store there is no such request"
     );
 
+    // Only the staff are told they are (the app offers them the console).
+    for (b, staff_role) in [(&ada, false), (&staff, true)] {
+        let roles: ward_model::SessionRoles =
+            json_of(b.send(&app, Method::GET, "/api/session/roles", None).await, StatusCode::OK).await;
+        assert_eq!(roles.privacy_staff, staff_role);
+    }
+
     // The staff open it: they see who asked, and the person sees that they looked.
     let opened: StaffRequest = json_of(
         staff.send(&app, Method::GET, &format!("/api/staff/requests/eu/{id}"), None).await,

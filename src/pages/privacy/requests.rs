@@ -164,7 +164,7 @@ fn RequestActions(id: String, changed: Callback<()>) -> impl IntoView {
     };
     let invalid = move || form.has_error("text").then_some("true");
     view! {
-        <form class="form request-more" novalidate on:submit=add>
+        <form class="form" novalidate on:submit=add>
             <div class="field" class:field-invalid=move || form.has_error("text")>
                 <label for=input_id.clone()>{tr(i18n, w::requests::info_label)}</label>
                 <textarea id=input_id rows="2" maxlength="4000" aria-describedby=error_id.clone() aria-invalid=invalid

@@ -155,7 +155,7 @@ fn QueueTable(queue: RequestQueue) -> impl IntoView {
 #[component]
 fn QueueRow(item: QueueItem) -> impl IntoView {
     let i18n = use_i18n();
-    let href = Page::StaffRequest.with_query(&format!("region={}&id={}", item.region.code(), item.id));
+    let href = Page::StaffQueue.with_query(&format!("region={}&id={}", item.region.code(), item.id));
     view! {
         <tr>
             <td>
