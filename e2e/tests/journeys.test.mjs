@@ -7,7 +7,8 @@
 //   (b) that person as an owner: signs in, the account pages, adds the demo camera, watches
 //       it live by "Watch live" (video plays), its alarms, shares it with (c);
 //   (c) an invitee (the privacy staff person, shared with privacy.test.mjs): accepts the
-//       share, watches it, turns on marketing mail and unsubscribes by the mail's link.
+//       share, watches it, turns on marketing mail, opens the staff's requests queue, and
+//       unsubscribes by the mail's link.
 // Developer pages (`/dev/...`) are not for people and are left out.
 // The owner uses the live view's camera (WARD_LIVE_CAMERA_STATE) and gives it back
 // (removes it) at the end, so live.test.mjs, which runs next, can add it again.
@@ -189,6 +190,7 @@ test("(b) an owner adds a camera, watches it by \"Watch live\", sees its alarms 
     ["Security", "/account/security"],
     ["Privacy center", "/account/privacy"],
     ["My data", "/account/data"],
+    ["Requests", "/account/requests"],
     ["Delete account", "/account/delete"],
     ["Profile", "/account"],
   ]) {
@@ -257,6 +259,10 @@ test("(c) an invitee accepts the share, watches it, and unsubscribes by the mail
     await marketing.click();
   }
   await see(who, page.getByRole("switch", { name: "News and offers by email", checked: true }), "marketing mail switched on");
+  // As privacy staff, the requests console is one of their account's tabs.
+  const staffTab = page.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "Requests queue (privacy staff)" });
+  await click(who, staffTab, `the tab "Requests queue (privacy staff)"`);
+  await arrive(who, page, "/staff/requests");
   const csrf = (await (await page.request.get(BASE + "/api/session")).json()).csrf_token;
   const subject = `Ward news ${Date.now()}`;
   const sent = await page.request.post(BASE + "/api/privacy/marketing", {

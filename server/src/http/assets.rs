@@ -303,6 +303,8 @@ mod tests {
             "/account/privacy",
             "/account/data",
             "/account/security",
+            "/account/requests",
+            "/staff/requests",
             "/devices",
             "/events",
             "/live",

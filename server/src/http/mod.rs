@@ -150,7 +150,7 @@ pub async fn openapi_json() -> impl IntoResponse {
 #[cfg(test)]
 mod layers {
     //! The layers' import rules, checked on the sources: a handler module parses, calls the
-    //! domain (`auth`, `devices`, `privacy`, `store`) and answers; what two handlers share
+    //! domain (`auth`, `devices`, `export`, `privacy`, `requests`, `store`) and answers; what two handlers share
     //! lives in the domain or in the HTTP plumbing below, never in another handler module. The
     //! domain never reaches up into `http` (only `config` names `http::client`'s type).
 
