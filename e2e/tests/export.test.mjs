@@ -78,7 +78,9 @@ test("English: from the home page to My data, the archive is made, mailed, downl
   const page = await pageIn(context);
   await page.goto(BASE + "/");
   await appReady(page);
-  await page.getByRole("link", { name: "Account" }).first().click();
+  // The header's own "Account" (it shows once the session is known; a looser match could
+  // take the home page's "Create an account" while the session still loads).
+  await page.getByRole("navigation", { name: "Account", exact: true }).getByRole("link", { name: "Account", exact: true }).click();
   await page.waitForURL(BASE + "/account", { timeout: WAIT });
   await page.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "My data" }).click();
   await page.waitForURL(BASE + "/account/data", { timeout: WAIT });

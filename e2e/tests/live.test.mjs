@@ -100,7 +100,9 @@ test("live view: frames decode, leaving ends the session, others and privacy mod
   await viewersBecome(1);
 
   // Leaving the page (in the app) ends the session: the camera stops, the URL is gone.
-  await page.getByRole("link", { name: "Account" }).first().click();
+  // The header's own "Account" (it shows once the session is known; a looser match could
+  // take the home page's "Create an account" while the session still loads).
+  await page.getByRole("navigation", { name: "Account", exact: true }).getByRole("link", { name: "Account", exact: true }).click();
   await page.waitForURL(/\/account/);
   await viewersBecome(0);
   assert.equal((await page.request.delete(BASE + location, { headers })).status(), 404, "already ended");

@@ -341,7 +341,7 @@ test("a restriction request goes from the person's account through the staff's q
   const page = await pageIn(alice.context);
   await page.goto(BASE + "/");
   await appReady(page);
-  await page.getByRole("banner").getByRole("link", { name: "Account" }).click();
+  await page.getByRole("banner").getByRole("link", { name: "Account", exact: true }).click();
   await page.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "Requests" }).click();
   await areaLoaded(page, "/account/requests");
   await page.getByRole("heading", { level: 1, name: "Requests to the privacy staff" }).waitFor();
@@ -372,7 +372,7 @@ test("a restriction request goes from the person's account through the staff's q
   const desk = await pageIn(deskContext);
   await desk.goto(BASE + "/");
   await appReady(desk);
-  await desk.getByRole("banner").getByRole("link", { name: "Account" }).click();
+  await desk.getByRole("banner").getByRole("link", { name: "Account", exact: true }).click();
   await desk.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "Requests queue (privacy staff)" }).click();
   await areaLoaded(desk, "/staff/requests");
   await desk.getByRole("heading", { level: 1, name: "Requests queue" }).waitFor();

@@ -44,11 +44,13 @@ pub fn bench(args: &[String]) -> Result {
         Some("live") => crate::bench_live::bench(),
         Some("memory") => crate::bench_memory::bench(),
         Some("mydata") => crate::bench_mydata::bench(),
+        Some("requests") => crate::bench_requests::bench(),
         Some("nav") => crate::bench_nav::bench(),
         Some("seo") => crate::bench_seo::bench(),
-        _ => {
-            Err("usage: cargo xtask bench size|auth|banner|devices|export|live|memory|mydata|nav|seo".into())
-        }
+        _ => Err(
+            "usage: cargo xtask bench size|auth|banner|devices|export|live|memory|mydata|nav|requests|seo"
+                .into(),
+        ),
     }
 }
 

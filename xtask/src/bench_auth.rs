@@ -44,12 +44,23 @@ pub fn on_prepared_release_server(
     prepare: impl FnOnce(&Path) -> Result,
     measure: impl FnOnce(u32, &str, &Path) -> Result<serde_json::Value>,
 ) -> Result {
+    on_configured_release_server(name, &[], prepare, measure)
+}
+
+/// `on_prepared_release_server`, with environment variables for the server (its `WARD_*`
+/// configuration, e.g. who is privacy staff).
+pub fn on_configured_release_server(
+    name: &str,
+    env: &[(&str, &str)],
+    prepare: impl FnOnce(&Path) -> Result,
+    measure: impl FnOnce(u32, &str, &Path) -> Result<serde_json::Value>,
+) -> Result {
     let server_bin = target_dir()?.join("release").join("ward-server");
     let data = std::env::temp_dir().join(format!("ward-bench-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
     std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
     prepare(&data)?;
-    let (mut child, url) = start(&server_bin, &data)?;
+    let (mut child, url) = start(&server_bin, &data, env)?;
     let outcome = measure(child.id(), &url, &data);
     let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
     let _ = child.wait();
@@ -65,8 +76,9 @@ pub fn on_prepared_release_server(
 
 /// Starts the release server on a free loopback port with its data in `data` (no app);
 /// answers the process and its URL once it listens.
-fn start(bin: &Path, data: &Path) -> Result<(Child, String)> {
+fn start(bin: &Path, data: &Path, env: &[(&str, &str)]) -> Result<(Child, String)> {
     let mut child = Command::new(bin)
+        .envs(env.iter().copied())
         .args(["--addr", "127.0.0.1:0", "--data-dir"])
         .arg(data)
         .arg("--dist-dir")

@@ -13,6 +13,7 @@ mod bench_memory;
 mod bench_mydata;
 mod bench_nav;
 mod bench_person;
+mod bench_requests;
 mod bench_seo;
 mod compress;
 mod fuzz;
@@ -39,6 +40,7 @@ commands:
   bench live                           live view: first frame, glass-to-glass latency, freezes, agent CPU, vs Chromium baseline
   bench memory                         server RSS before and after 1,000,000 page views and passkey sign-in starts
   bench mydata                         My data, for a person with 10,000 alarm events: p50/p95 of the API's answer
+  bench requests                       the staff's queue over 100,000 rights requests in 4 regions: p50/p99 per filter
   bench seo                            Lighthouse SEO of the public pages (target 100) and an account page (kept out)
   bench nav                            /, /signin, /devices, /account/privacy: navigation to content visible, fresh contexts
   install                              only install the tools (idempotent)
