@@ -342,7 +342,7 @@ test("a restriction request goes from the person's account through the staff's q
   await page.goto(BASE + "/");
   await appReady(page);
   await page.getByRole("banner").getByRole("link", { name: "Account", exact: true }).click();
-  await page.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "Requests" }).click();
+  await page.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "Requests", exact: true }).click();
   await areaLoaded(page, "/account/requests");
   await page.getByRole("heading", { level: 1, name: "Requests to the privacy staff" }).waitFor();
   await page.getByText("You have made no requests.").waitFor();
@@ -404,6 +404,14 @@ test("a restriction request goes from the person's account through the staff's q
   const done = await mailTo(alice.context.request, alice.email, "Your request is done");
   assert.match(done.text, /Only the cameras use your data now\./);
   await screenshot(page, "requests-person-done-en");
+  // Carried out: the privacy center says the data is restricted, and every switch is off.
+  await page.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "Privacy center" }).click();
+  await page.getByTestId("restricted").getByText(/restricted at your request/).waitFor();
+  await page.getByRole("switch", { name: "News and offers by email", checked: false }).waitFor();
+  await checkAxe(page, "/account/privacy, restricted");
+  await screenshot(page, "privacy-center-restricted-en");
+  await page.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "Requests", exact: true }).click();
+  await areaLoaded(page, "/account/requests");
 
   // Both pages in Chinese, at a phone's width too.
   for (const p of [page, desk]) {

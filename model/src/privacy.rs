@@ -77,6 +77,10 @@ pub struct ConsentOverview {
     pub accepted_policy: String,
     /// A Global Privacy Control signal came with this request.
     pub gpc: bool,
+    /// Since when (RFC 3339) the use of the person's data is restricted at their request:
+    /// nothing beyond what the account strictly needs, and no purpose can be switched on.
+    #[serde(default)]
+    pub restricted_since: Option<String>,
 }
 
 /// `POST /api/privacy/consents`: switch one purpose on or off (one click each way).
@@ -111,6 +115,8 @@ pub enum ConsentMethod {
     Gpc,
     Unsubscribe,
     Reconsent,
+    /// The privacy staff carried out the person's restriction request.
+    Restriction,
 }
 
 /// One record of the consent ledger.

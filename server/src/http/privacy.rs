@@ -64,6 +64,7 @@ async fn overview(
         purposes: state.privacy.states(&ledger),
         accepted_policy: person.policy_version,
         gpc: gpc_header(headers),
+        restricted_since: s.db.restricted_since(&s.person.id).await?.map(crate::auth::rfc3339),
     })
 }
 
@@ -131,6 +132,9 @@ pub async fn change_consent(
             "Your browser sends a Global Privacy Control signal, which keeps this off.",
         ));
     }
+    if req.active && s.db.restricted_since(&s.person.id).await?.is_some() {
+        return Err(AppError::Conflict(crate::requests::RESTRICTED.into()));
+    }
     let ledger = s.db.ledger(&s.person.id).await?;
     if let Some(entry) = state.privacy.change(&ledger, purpose, req.active, ConsentMethod::Settings, now()) {
         append(&state, &s.db, &s.person.id, &[entry], None).await?;
@@ -176,6 +180,8 @@ pub async fn cookie_choice(
         AppError::field("ward_consent", FieldErrorCode::Missing, "Make a choice in the cookie banner first.")
     })?;
     let gpc = choice.gpc || gpc_header(&headers);
+    // While the person's data is restricted, a banner choice switches nothing on.
+    let restricted = s.db.restricted_since(&s.person.id).await?.is_some();
     let mut ledger = s.db.ledger(&s.person.id).await?;
     let at = now();
     let mut new: Vec<NewLedgerEntry> = Vec::new();
@@ -186,7 +192,7 @@ pub async fn cookie_choice(
         }
         let last_at = ledger.iter().rev().find(|r| r.purpose == purpose.id).map_or(i64::MIN, |r| r.at);
         // A choice older than the last record (made elsewhere since) does not overrule it.
-        if choice.at < last_at {
+        if choice.at < last_at || (restricted && choice.allows(&c.id)) {
             continue;
         }
         if let Some(e) =

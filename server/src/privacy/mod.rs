@@ -333,6 +333,7 @@ pub fn method_code(m: ConsentMethod) -> &'static str {
         ConsentMethod::Gpc => "gpc",
         ConsentMethod::Unsubscribe => "unsubscribe",
         ConsentMethod::Reconsent => "reconsent",
+        ConsentMethod::Restriction => "restriction",
     }
 }
 
@@ -355,6 +356,7 @@ fn parse_method(s: &str) -> Option<ConsentMethod> {
         ConsentMethod::Gpc,
         ConsentMethod::Unsubscribe,
         ConsentMethod::Reconsent,
+        ConsentMethod::Restriction,
     ]
     .into_iter()
     .find(|m| method_code(*m) == s)

@@ -6,7 +6,7 @@
 
 pub mod deadline;
 
-use ward_model::{FieldErrorCode, Region};
+use ward_model::{ConsentMethod, FieldErrorCode, Region};
 use ward_model::{
     QueueCounts, QueueItem, RequestActor, RequestEvent, RequestEventKind, RequestKind, RequestList,
     RequestPerson, RequestQueue, RequestStatus, RightsRequest, StaffAction, StaffRequest,
@@ -30,6 +30,37 @@ pub mod field {
 pub const MAX_OPEN: usize = 20;
 /// The longest text a person or the staff may write.
 pub const MAX_TEXT: usize = 4000;
+
+/// Why a purpose cannot be switched on while the person's data is restricted.
+pub const RESTRICTED: &str = "Your data is restricted at your request: Ward keeps it but uses it only for what \
+     your account strictly needs, so nothing can be switched on. Ask the privacy staff under Account → \
+     Requests to lift the restriction.";
+
+/// Carries out a restriction: every purpose the person could switch off and has on is
+/// switched off in their ledger, by `restriction`. What remains is what the account strictly
+/// needs (contract and legal obligation, and legitimate interests one cannot object to).
+async fn restrict(state: &AppState, db: &Db, person_id: &str, at: i64) -> Result<(), AppError> {
+    let mut ledger = db.ledger(person_id).await?;
+    let mut off = Vec::new();
+    for purpose in &state.privacy.purposes {
+        if let Some(e) = state.privacy.change(&ledger, purpose, false, ConsentMethod::Restriction, at) {
+            ledger.push(crate::store::LedgerRow {
+                seq: ledger.len() as i64 + 1,
+                purpose: e.purpose.clone(),
+                action: e.action.into(),
+                policy_version: e.policy_version.clone(),
+                method: e.method.into(),
+                text_version: e.text_version.clone(),
+                at,
+                prev_hash: vec![],
+                hash: vec![],
+            });
+            off.push(e);
+        }
+    }
+    crate::privacy::append(&state.stores.directory, &state.auth.vault, db, person_id, &off, None).await?;
+    Ok(())
+}
 
 /// The deadline rules and the clock that tests stop and move.
 pub struct Requests {
@@ -394,10 +425,22 @@ pub async fn decide(
             (t, RequestEventKind::Extended, "Your request will take longer", body)
         }
         StaffAction::Fulfil => {
+            let restriction = kind_of(&o.row) == RequestKind::Restriction;
+            if restriction && status_of(&o.row).is_open() {
+                // Before the request closes: withdrawing more than asked is the safe side of
+                // a failure between the two writes.
+                restrict(state, &o.db, &o.row.person_id, now).await?;
+            }
             let body = format!(
-                "Your request ({}) is done.\n\n{}\n\n— Ward's privacy staff\n",
+                "Your request ({}) is done.\n\n{}\n\n{}— Ward's privacy staff\n",
                 kind_words(kind_of(&o.row)),
-                text.0
+                text.0,
+                if restriction {
+                    "Ward now keeps your data but uses it only for what your account strictly needs: every \
+                     purpose you could switch off is off, as your privacy center shows.\n\n"
+                } else {
+                    ""
+                },
             );
             let t = Transition {
                 from: &["open", "extended"],

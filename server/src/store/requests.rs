@@ -144,6 +144,19 @@ impl Db {
         Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(person_id).fetch_all(pool).await?))
     }
 
+    /// When the person's data became restricted: their newest fulfilled restriction request.
+    pub async fn restricted_since(&self, person_id: &str) -> Result<Option<i64>, StoreError> {
+        Ok(with_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT MAX(closed_at) FROM rights_requests \
+                 WHERE person_id = $1 AND kind = 'restriction' AND status = 'fulfilled'",
+            )
+            .bind(person_id)
+            .fetch_one(pool)
+            .await?
+        }))
+    }
+
     /// One request's events, oldest first.
     pub async fn request_events(&self, request_id: &str) -> Result<Vec<RequestEventRow>, StoreError> {
         let sql = format!("SELECT {EVENT_COLUMNS} FROM request_events WHERE request_id = $1 ORDER BY id");

@@ -276,7 +276,7 @@ async fn the_banner_is_in_the_first_response_until_a_current_choice_and_returns_
 }
 
 /// A signed-in person whose cookie jar the test can add the banner's cookie to.
-async fn person_with_jar(app: &TestApp, email: &str) -> (Browser, std::sync::Arc<reqwest::cookie::Jar>) {
+pub async fn person_with_jar(app: &TestApp, email: &str) -> (Browser, std::sync::Arc<reqwest::cookie::Jar>) {
     sign_up_and_verify(app, email, "eu").await;
     let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
     let c = reqwest::Client::builder().cookie_provider(jar.clone()).build().unwrap();
@@ -290,7 +290,7 @@ async fn person_with_jar(app: &TestApp, email: &str) -> (Browser, std::sync::Arc
     (Browser { client: c, csrf: info.csrf_token.clone(), info }, jar)
 }
 
-async fn cookie_sync(
+pub async fn cookie_sync(
     app: &TestApp,
     b: &(Browser, std::sync::Arc<reqwest::cookie::Jar>),
     flags: &str,

@@ -4,10 +4,11 @@
 //! who may see what, and bad input answered with field errors and nothing stored.
 
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 use ward_model::{
-    ApiError, FieldErrorCode, Region, RequestActor, RequestEventKind, RequestKind, RequestList, RequestQueue,
-    RequestStatus, RightsRequest, StaffRequest,
+    ApiError, ConsentAction, ConsentMethod, ConsentOverview, FieldErrorCode, LedgerEntry, Region,
+    RequestActor, RequestEventKind, RequestKind, RequestList, RequestQueue, RequestStatus, RightsRequest,
+    StaffRequest,
 };
 
 use crate::accounts::{Browser, PASSWORD, latest_mail, sign_in, sign_up_and_verify};
@@ -17,6 +18,7 @@ use crate::helpers::{Backend, Dist, TestApp, spawn_app_configured};
 both_backends!(
     backend: a_request_lives_from_filing_to_an_answer_seen_only_by_its_person_and_the_staff,
     the_queue_sorts_by_due_date_filters_counts_and_shows_what_is_overdue,
+    a_fulfilled_restriction_stops_every_purpose_that_is_not_strictly_necessary,
     bad_input_is_answered_field_by_field_and_nothing_is_stored,
 );
 
@@ -285,6 +287,86 @@ async fn the_queue_sorts_by_due_date_filters_counts_and_shows_what_is_overdue(ba
     let res = decide(&app, &staff, "us", &access.id, "extend", "Many systems to search.").await;
     let extended: StaffRequest = json_of(res, StatusCode::OK).await;
     assert_eq!(unix(&extended.request.due_at) - unix(&access.due_at), 45 * 86_400);
+}
+
+async fn consents(app: &TestApp, b: &Browser) -> ConsentOverview {
+    json_of(b.send(app, Method::GET, "/api/privacy/consents", None).await, StatusCode::OK).await
+}
+
+fn is_on(o: &ConsentOverview, id: &str) -> bool {
+    o.purposes.iter().any(|p| p.purpose.id == id && p.active)
+}
+
+async fn set(app: &TestApp, b: &Browser, purpose: &str, on: bool) -> reqwest::Response {
+    let body = json!({"purpose": purpose, "active": on, "text_version": "1"});
+    b.send(app, Method::POST, "/api/privacy/consents", Some(body)).await
+}
+
+async fn a_fulfilled_restriction_stops_every_purpose_that_is_not_strictly_necessary(backend: Backend) {
+    let Some(app) = app_with_staff(backend).await else { return };
+    // Ada's cookie jar takes the banner's cookie too.
+    let jarred = crate::privacy::person_with_jar(&app, "ada@example.com").await;
+    let ada = &jarred.0;
+    let grace = person(&app, "grace@example.com", "eu").await;
+    let staff = person(&app, STAFF, "eu").await;
+    for b in [ada, &grace] {
+        assert_eq!(set(&app, b, "marketing_mail", true).await.status(), StatusCode::OK);
+    }
+    let before = consents(&app, ada).await;
+    assert!(is_on(&before, "marketing_mail") && is_on(&before, "service_improvement"));
+    assert_eq!(before.restricted_since, None);
+
+    // Filed, but not yet carried out: nothing changes.
+    let r = file(&app, ada, "restriction", "Use my data only to run my cameras.").await;
+    assert!(is_on(&consents(&app, ada).await, "marketing_mail"));
+    let res = decide(&app, &staff, "eu", &r.id, "fulfil", "Restricted as you asked.").await;
+    let _: StaffRequest = json_of(res, StatusCode::OK).await;
+
+    // Every purpose she could switch off is off, in her ledger, by the restriction; what the
+    // account strictly needs stays; Grace is untouched.
+    let after = consents(&app, ada).await;
+    assert!(after.restricted_since.is_some());
+    for p in &after.purposes {
+        assert_eq!(p.active, !p.choosable, "{}: only what cannot be switched off stays on", p.purpose.id);
+    }
+    let ledger: Vec<LedgerEntry> =
+        json_of(ada.send(&app, Method::GET, "/api/privacy/ledger", None).await, StatusCode::OK).await;
+    let by_restriction: Vec<(&str, ConsentAction)> = ledger
+        .iter()
+        .filter(|e| e.method == ConsentMethod::Restriction)
+        .map(|e| (e.purpose.as_str(), e.action))
+        .collect();
+    assert!(by_restriction.contains(&("marketing_mail", ConsentAction::Withdrawn)), "{by_restriction:?}");
+    assert!(by_restriction.contains(&("service_improvement", ConsentAction::Objected)), "{by_restriction:?}");
+    let verified: Value =
+        json_of(ada.send(&app, Method::GET, "/api/privacy/ledger/verify", None).await, StatusCode::OK).await;
+    assert_eq!(verified["intact"], true, "{verified}");
+    assert!(is_on(&consents(&app, &grace).await, "marketing_mail"));
+    let mail = latest_mail(&app, "ada@example.com").await;
+    assert!(mail.text.contains("uses it only for what your account strictly needs"), "{}", mail.text);
+
+    // Nothing can be switched back on, neither in the privacy center nor by the banner.
+    let res = set(&app, ada, "marketing_mail", true).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let o = crate::privacy::cookie_sync(&app, &jarred, "1111", false).await;
+    assert!(o.purposes.iter().all(|p| p.active != p.choosable), "the banner switched nothing on");
+
+    // And what is no longer sent: the staff's marketing mail reaches Grace only.
+    let reached: ward_model::Reached = json_of(
+        staff
+            .send(
+                &app,
+                Method::POST,
+                "/api/privacy/marketing",
+                Some(json!({"subject": "News", "text": "Hello"})),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(reached.people, 1);
+    assert_eq!(latest_mail(&app, "grace@example.com").await.subject, "News");
+    assert_ne!(latest_mail(&app, "ada@example.com").await.subject, "News");
 }
 
 async fn bad_input_is_answered_field_by_field_and_nothing_is_stored(backend: Backend) {

@@ -10,7 +10,7 @@ use crate::api::{self, ClientError};
 use crate::components::AccountTabs;
 use crate::components::ErrorPanel;
 use crate::i18n::{use_i18n, w};
-use crate::labels::{basis, fill, local_time, pick, tr};
+use crate::labels::{basis, fill, local_time, pick, tr, tr_with};
 use crate::load::load;
 use crate::session::RequireSession;
 
@@ -47,7 +47,11 @@ fn Center() -> impl IntoView {
                 Some(Err(e)) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
                 Some(Ok(o)) => {
                     let gpc = o.gpc;
+                    let restricted = o.restricted_since.as_deref().map(|t| local_time(i18n, t));
                     view! {
+                        {restricted.map(|since| view! {
+                            <p class="notice notice-info" data-testid="restricted">{tr_with(i18n, w::privacy_center::restricted, vec![since])}</p>
+                        })}
                         {gpc.then(|| view! { <p class="notice notice-info">{tr(i18n, w::privacy_center::gpc)}</p> })}
                         <ul class="purposes">
                             {o.purposes.into_iter().map(|p| view! { <PurposeRow state=p changed=changed /> }).collect_view()}
@@ -199,6 +203,7 @@ fn History(entries: Vec<LedgerEntry>, overview: ConsentOverview) -> impl IntoVie
         ConsentMethod::Gpc => w::privacy_center::m_gpc(i18n.get_locale()),
         ConsentMethod::Unsubscribe => w::privacy_center::m_unsubscribe(i18n.get_locale()),
         ConsentMethod::Reconsent => w::privacy_center::m_reconsent(i18n.get_locale()),
+        ConsentMethod::Restriction => w::privacy_center::m_restriction(i18n.get_locale()),
     };
     view! {
         <div class="table-scroll" tabindex="0" role="region" aria-label=tr(i18n, w::privacy_center::table_label)>
