@@ -198,7 +198,7 @@ pub async fn cookie_choice(
         if let Some(e) =
             state.privacy.change(&ledger, purpose, choice.allows(&c.id), ConsentMethod::Banner, at)
         {
-            push(&mut ledger, &e);
+            privacy::push(&mut ledger, &e);
             new.push(e);
         }
     }
@@ -211,28 +211,12 @@ pub async fn cookie_choice(
                 continue;
             }
             let e = state.privacy.gpc_withdrawal(purpose, at);
-            push(&mut ledger, &e);
+            privacy::push(&mut ledger, &e);
             new.push(e);
         }
     }
     append(&state, &s.db, &s.person.id, &new, None).await?;
     Ok(Json(overview(&state, &s, &headers).await?))
-}
-
-/// Keeps the in-memory ledger in step with records about to be appended, so later
-/// decisions in the same request see them.
-fn push(ledger: &mut Vec<crate::store::LedgerRow>, e: &NewLedgerEntry) {
-    ledger.push(crate::store::LedgerRow {
-        seq: ledger.len() as i64 + 1,
-        purpose: e.purpose.clone(),
-        action: e.action.into(),
-        policy_version: e.policy_version.clone(),
-        method: e.method.into(),
-        text_version: e.text_version.clone(),
-        at: e.at,
-        prev_hash: vec![],
-        hash: vec![],
-    });
 }
 
 /// What the app must ask of the signed-in person at this visit: a material privacy policy

@@ -372,6 +372,22 @@ pub fn ledger_mac(vault: &Vault) -> impl Fn(&[u8]) -> Vec<u8> + Send + Sync + '_
 /// head in the directory, where the region store's rows cannot rewrite it. Should the
 /// anchor not be written (a crash between the two), the anchor lags: verification then
 /// checks the chain up to the anchored record, and the next append moves it on.
+/// Keeps an in-memory ledger in step with records about to be appended, so later decisions
+/// in the same request see them.
+pub fn push(ledger: &mut Vec<LedgerRow>, e: &NewLedgerEntry) {
+    ledger.push(LedgerRow {
+        seq: ledger.len() as i64 + 1,
+        purpose: e.purpose.clone(),
+        action: e.action.into(),
+        policy_version: e.policy_version.clone(),
+        method: e.method.into(),
+        text_version: e.text_version.clone(),
+        at: e.at,
+        prev_hash: vec![],
+        hash: vec![],
+    });
+}
+
 pub async fn append(
     directory: &Db,
     vault: &Vault,

@@ -44,17 +44,7 @@ async fn restrict(state: &AppState, db: &Db, person_id: &str, at: i64) -> Result
     let mut off = Vec::new();
     for purpose in &state.privacy.purposes {
         if let Some(e) = state.privacy.change(&ledger, purpose, false, ConsentMethod::Restriction, at) {
-            ledger.push(crate::store::LedgerRow {
-                seq: ledger.len() as i64 + 1,
-                purpose: e.purpose.clone(),
-                action: e.action.into(),
-                policy_version: e.policy_version.clone(),
-                method: e.method.into(),
-                text_version: e.text_version.clone(),
-                at,
-                prev_hash: vec![],
-                hash: vec![],
-            });
+            crate::privacy::push(&mut ledger, &e);
             off.push(e);
         }
     }
@@ -467,6 +457,6 @@ pub async fn decide(
         return Err(closed());
     }
     mail(state, &o.key, &o.person.email_ct, subject, mail_text).await;
-    let o = open(state, region, id).await?;
-    staff_view(state, region, &o).await
+    let row = o.db.request_by_id(id).await?.ok_or(AppError::NotFound)?;
+    staff_view(state, region, &Opened { row, ..o }).await
 }

@@ -82,7 +82,7 @@ fn active(o: &ConsentOverview, id: &str) -> bool {
     o.purposes.iter().find(|p| p.purpose.id == id).unwrap_or_else(|| panic!("no purpose {id}")).active
 }
 
-async fn set(app: &TestApp, b: &Browser, purpose: &str, on: bool) -> reqwest::Response {
+pub async fn set(app: &TestApp, b: &Browser, purpose: &str, on: bool) -> reqwest::Response {
     b.send(
         app,
         Method::POST,

@@ -14,6 +14,7 @@ use ward_model::{
 use crate::accounts::{Browser, PASSWORD, latest_mail, sign_in, sign_up_and_verify};
 use crate::both_backends;
 use crate::helpers::{Backend, Dist, TestApp, spawn_app_configured};
+use crate::privacy::set;
 
 both_backends!(
     backend: a_request_lives_from_filing_to_an_answer_seen_only_by_its_person_and_the_staff,
@@ -295,11 +296,6 @@ async fn consents(app: &TestApp, b: &Browser) -> ConsentOverview {
 
 fn is_on(o: &ConsentOverview, id: &str) -> bool {
     o.purposes.iter().any(|p| p.purpose.id == id && p.active)
-}
-
-async fn set(app: &TestApp, b: &Browser, purpose: &str, on: bool) -> reqwest::Response {
-    let body = json!({"purpose": purpose, "active": on, "text_version": "1"});
-    b.send(app, Method::POST, "/api/privacy/consents", Some(body)).await
 }
 
 async fn a_fulfilled_restriction_stops_every_purpose_that_is_not_strictly_necessary(backend: Backend) {
