@@ -375,17 +375,7 @@ pub fn ledger_mac(vault: &Vault) -> impl Fn(&[u8]) -> Vec<u8> + Send + Sync + '_
 /// Keeps an in-memory ledger in step with records about to be appended, so later decisions
 /// in the same request see them.
 pub fn push(ledger: &mut Vec<LedgerRow>, e: &NewLedgerEntry) {
-    ledger.push(LedgerRow {
-        seq: ledger.len() as i64 + 1,
-        purpose: e.purpose.clone(),
-        action: e.action.into(),
-        policy_version: e.policy_version.clone(),
-        method: e.method.into(),
-        text_version: e.text_version.clone(),
-        at: e.at,
-        prev_hash: vec![],
-        hash: vec![],
-    });
+    ledger.push(e.row(ledger.len() as i64 + 1, Vec::new()));
 }
 
 pub async fn append(

@@ -43,6 +43,23 @@ pub struct NewLedgerEntry {
     pub at: i64,
 }
 
+impl NewLedgerEntry {
+    /// The record as row `seq` of a chain after `prev_hash`, its own hash still empty.
+    pub fn row(&self, seq: i64, prev_hash: Vec<u8>) -> LedgerRow {
+        LedgerRow {
+            seq,
+            purpose: self.purpose.clone(),
+            action: self.action.into(),
+            policy_version: self.policy_version.clone(),
+            method: self.method.into(),
+            text_version: self.text_version.clone(),
+            at: self.at,
+            prev_hash,
+            hash: Vec::new(),
+        }
+    }
+}
+
 /// What `Db::held_rows` reads of a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Want {
@@ -259,17 +276,7 @@ impl Db {
                     let (mut seq, mut prev) = last.unwrap_or((0, GENESIS.to_vec()));
                     for e in entries {
                         seq += 1;
-                        let mut row = LedgerRow {
-                            seq,
-                            purpose: e.purpose.clone(),
-                            action: e.action.into(),
-                            policy_version: e.policy_version.clone(),
-                            method: e.method.into(),
-                            text_version: e.text_version.clone(),
-                            at: e.at,
-                            prev_hash: prev,
-                            hash: Vec::new(),
-                        };
+                        let mut row = e.row(seq, prev);
                         row.hash = mac(&ledger_message(person_id, seq, &row));
                         sqlx::query(
                             "INSERT INTO consent_ledger (person_id, seq, purpose, action, policy_version, method, \
