@@ -14,15 +14,15 @@ use send_wrapper::SendWrapper;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use ward_model::{
+    AccessLog, ConsentChange, ConsentOverview, LedgerEntry, LedgerVerification, MyData, PolicyAccept,
+    PolicyDiff, PolicyDocument, PrivacyStatus, Unsubscribe,
+};
+use ward_model::{
     Account, ActivityEntry, ApiError, CallList, ClaimDevice, CodeOnly, DeletionReceipt, DemoCamera, Device,
     DevicePage, DeviceShare, DeviceStatus, DeviceUpdate, EmailOnly, ErrorCode, EventPage, FieldError, Health,
     MailboxMessage, PasskeyAnswer, PasskeyChallenge, PasskeySummary, PasswordChange, PasswordOnly,
     PasswordReset, ProfileUpdate, ReceivedShare, RecoveryCodes, SessionInfo, SessionSummary, ShareDevice,
     SignIn, SignUp, SignUpRules, SignedUp, TotpEnable, TotpSetup, VerifyEmail,
-};
-use ward_model::{
-    ConsentChange, ConsentOverview, LedgerEntry, LedgerVerification, MyData, PolicyAccept, PolicyDiff,
-    PolicyDocument, PrivacyStatus, Unsubscribe,
 };
 use ward_model::{ExportConfirm, ExportStart, ExportStatus};
 use ward_model::{
@@ -71,6 +71,7 @@ pub mod urls {
     pub const PRIVACY_ACCEPT: &str = "/api/privacy/policy/accept";
     pub const PRIVACY_UNSUBSCRIBE: &str = "/api/privacy/unsubscribe";
     pub const PRIVACY_MY_DATA: &str = "/api/privacy/my-data";
+    pub const PRIVACY_ACCESS: &str = "/api/privacy/access";
     // Rights requests: the person's, and the privacy staff's queue.
     pub const PRIVACY_REQUESTS: &str = "/api/privacy/requests";
     pub const STAFF_REQUESTS: &str = "/api/staff/requests";
@@ -571,6 +572,11 @@ pub async fn policy_diff(
 /// `GET /api/privacy/my-data`.
 pub async fn my_data(abort: AbortSignal) -> Result<MyData, ClientError> {
     get_json(urls::PRIVACY_MY_DATA, &abort).await
+}
+
+/// `GET /api/privacy/access`: who else reached the person's data.
+pub async fn access_log(abort: AbortSignal) -> Result<AccessLog, ClientError> {
+    get_json(urls::PRIVACY_ACCESS, &abort).await
 }
 
 /// `POST /api/privacy/exports` (202): starts building an archive of the person's data.

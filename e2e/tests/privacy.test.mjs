@@ -336,7 +336,7 @@ for (const lang of ["en", "zh"]) {
 
 // Rights requests: a person files a restriction request from their account; the privacy
 // staff find it in their queue, open it (the person sees that they did) and fulfil it; the
-// person sees it done, and the mail says so. Both pages pass axe-core in both languages.
+// person sees it done, the mail says so, and "who saw my data" shows the staff's access. Both pages pass axe-core in both languages.
 test("a restriction request goes from the person's account through the staff's queue to done", async () => {
   const page = await pageIn(alice.context);
   await page.goto(BASE + "/");
@@ -410,6 +410,15 @@ test("a restriction request goes from the person's account through the staff's q
   await page.getByRole("switch", { name: "News and offers by email", checked: false }).waitFor();
   await checkAxe(page, "/account/privacy, restricted");
   await screenshot(page, "privacy-center-restricted-en");
+  // "Who saw my data": the staff's visit and answer, in a chain that is whole.
+  await page.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "My data" }).click();
+  await areaLoaded(page, "/account/data");
+  const seen = page.getByRole("region", { name: "Who saw my data" });
+  await seen.getByText("Ward’s privacy staff opened your request, with your name and email.").first().waitFor();
+  await seen.getByText("Ward’s privacy staff answered your request.").first().waitFor();
+  await seen.getByText(/Checked: all \d+ records are intact\./).waitFor();
+  await checkAxe(page, "/account/data, who saw my data");
+  await screenshot(page, "my-data-access-en");
   await page.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "Requests", exact: true }).click();
   await areaLoaded(page, "/account/requests");
 

@@ -333,3 +333,99 @@ pub enum HeldValue {
 pub struct Unsubscribe {
     pub token: String,
 }
+
+/// Who, other than the person, reached their data (`GET /api/privacy/access`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AccessActor {
+    /// A member of Ward's privacy staff, answering a request of the person's.
+    Staff,
+    /// Someone the person shares a camera with.
+    Invitee,
+}
+
+/// What they did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AccessAction {
+    /// Opened a request of the person's, with their name and email.
+    RequestOpened,
+    /// Answered it (extended, fulfilled or refused).
+    RequestAnswered,
+    /// Watched a camera of the person's live.
+    LiveView,
+    /// Opened an alarm picture of a camera of the person's.
+    AlarmPicture,
+}
+
+impl AccessActor {
+    pub const ALL: [AccessActor; 2] = [AccessActor::Staff, AccessActor::Invitee];
+
+    /// The word in the store.
+    pub const fn code(self) -> &'static str {
+        match self {
+            AccessActor::Staff => "staff",
+            AccessActor::Invitee => "invitee",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<AccessActor> {
+        AccessActor::ALL.into_iter().find(|a| a.code() == code)
+    }
+}
+
+impl AccessAction {
+    pub const ALL: [AccessAction; 4] = [
+        AccessAction::RequestOpened,
+        AccessAction::RequestAnswered,
+        AccessAction::LiveView,
+        AccessAction::AlarmPicture,
+    ];
+
+    /// The word in the store.
+    pub const fn code(self) -> &'static str {
+        match self {
+            AccessAction::RequestOpened => "request_opened",
+            AccessAction::RequestAnswered => "request_answered",
+            AccessAction::LiveView => "live_view",
+            AccessAction::AlarmPicture => "alarm_picture",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<AccessAction> {
+        AccessAction::ALL.into_iter().find(|a| a.code() == code)
+    }
+}
+
+/// One access to the person's data by someone else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccessEntry {
+    /// The record's number in the person's chain.
+    pub seq: u64,
+    pub at: String,
+    pub actor: AccessActor,
+    /// The name on the invitee's account; none for the staff (the person sees the team, not
+    /// its members), nor for an account since deleted.
+    pub who: Option<String>,
+    pub action: AccessAction,
+    /// The camera's name, for a camera; none for a request.
+    pub what: Option<String>,
+}
+
+/// `GET /api/privacy/access`: "who saw my data", newest first, and whether the chain of
+/// records is whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccessLog {
+    /// At most the newest [`AccessLog::SHOWN`]; the export holds all.
+    pub entries: Vec<AccessEntry>,
+    pub total: u64,
+    pub verification: LedgerVerification,
+}
+
+impl AccessLog {
+    pub const SHOWN: usize = 100;
+}

@@ -415,6 +415,45 @@ const REQUEST_COLUMNS: &[Column] = &[
     request("request_events", "text_ct", REQUEST_TEXT),
 ];
 
+// ---- "Who saw my data" ----
+/// The access log (`crate::privacy::access`): who else reached the person's data, chained.
+const ACCESS: Personal = Personal {
+    category: Activity,
+    purpose: "to show the person who else reached their data, and prove the record was not changed",
+    // Accountability and the right of access (GDPR art. 5(2) and 15).
+    legal_basis: LegalBasis::LegalObligation,
+    retention: FOR_LIFE,
+    export_section: "access_log",
+    erasure: Erasure::Delete,
+};
+
+const ACCESS_COLUMNS: &[Column] = &[
+    not_personal(Reg, "access_log", "person_id", ID),
+    not_personal(Reg, "access_log", "seq", "a record's number in one person's chain"),
+    declared("access_log", "at", ACCESS),
+    declared("access_log", "actor", ACCESS),
+    // The staff member's or invitee's id: names them only through the directory and their
+    // own account; their name is looked up when shown, never copied here.
+    not_personal(Reg, "access_log", "actor_id", ID),
+    declared("access_log", "action", ACCESS),
+    not_personal(Reg, "access_log", "object_id", "a request's or a camera's random identifier"),
+    not_personal(
+        Reg,
+        "access_log",
+        "prev_hash",
+        "a MAC of the previous record: reveals nothing without the master key",
+    ),
+    not_personal(Reg, "access_log", "hash", "a MAC of the record: reveals nothing without the master key"),
+    not_personal(Directory, "access_heads", "person_id", ID),
+    not_personal(Directory, "access_heads", "records", "how many records a chain has; not what they say"),
+    not_personal(
+        Directory,
+        "access_heads",
+        "head",
+        "the MAC of a chain's newest record: reveals nothing without the master key",
+    ),
+];
+
 const SHARES: &str = "to let the people you choose use a camera, as far and as long as you granted";
 const SHARE_USE: &str = "to show a camera's owner when the people they shared it with used it";
 /// How long the use of a share stays in its owner's view.
@@ -472,7 +511,7 @@ pub const FILE_STORES: &[FileStore] = &[OUTBOX, EXPORTS];
 /// Every column of every table, in every store. Add a migration, add its columns here.
 pub const COLUMNS: &[Column] = concat_columns();
 
-const PARTS: [&[Column]; 4] = [BASE_COLUMNS, DEVICE_COLUMNS, EXPORT_COLUMNS, REQUEST_COLUMNS];
+const PARTS: [&[Column]; 5] = [BASE_COLUMNS, DEVICE_COLUMNS, EXPORT_COLUMNS, REQUEST_COLUMNS, ACCESS_COLUMNS];
 
 const fn concat_columns() -> &'static [Column] {
     const N: usize = {

@@ -13,8 +13,9 @@ use crate::auth::limits;
 use crate::auth::session::CurrentSession;
 use crate::auth::{field, rfc3339};
 use crate::error::AppError;
+use crate::privacy::access::Access;
 use crate::store::{DeviceRow, ShareRow};
-use ward_model::FieldErrorCode;
+use ward_model::{AccessAction, AccessActor, FieldErrorCode};
 
 /// A camera is shared with at most this many people.
 pub const MAX_SHARES: usize = 20;
@@ -200,16 +201,26 @@ pub async fn invitee_view(
     }))
 }
 
-/// Records a use of a share for its owner to see.
+/// Records a use of a share for its owner to see: on the share, and in the owner's "who saw
+/// my data" log.
 pub async fn log_use(
+    state: &AppState,
     s: &CurrentSession,
     share: Option<&ShareRow>,
-    action: &str,
+    action: AccessAction,
     now: i64,
 ) -> Result<(), AppError> {
     if let Some(share) = share {
         let id = uuid::Uuid::new_v4().simple().to_string();
-        s.db.share_access_log(&id, &share.id, &s.person.id, action, now).await?;
+        s.db.share_access_log(&id, &share.id, &s.person.id, action.code(), now).await?;
+        let access = Access {
+            actor: AccessActor::Invitee,
+            actor_id: &s.person.id,
+            action,
+            object_id: &share.device_id,
+            at: now,
+        };
+        crate::privacy::access::record(state, &s.db, &share.owner_id, &access).await?;
     }
     Ok(())
 }

@@ -34,7 +34,7 @@ use crate::auth::{field, rfc3339};
 use crate::devices::media::PictureError;
 use crate::devices::{DEVICE_ADDRESS, DEVICE_NAME, DEVICE_SERIAL, Media};
 use crate::registry::{self, Category, Column, Personal, Place, Retention};
-use crate::store::{Cell, Db};
+use crate::store::{Cell, Chain, Db};
 use crate::vault::{PersonKey, Vault};
 
 /// Rows that are also about a second person, through another column than their subject
@@ -489,7 +489,7 @@ pub async fn build(ctx: &Ctx<'_>, mut sink: Sink) -> Result<(), BuildError> {
     ctx.check()?;
     ctx.step("consent_ledger");
     let ledger = ctx.db.ledger(ctx.person_id).await?;
-    let anchor = ctx.directory.ledger_head(ctx.person_id).await?;
+    let anchor = ctx.directory.chain_head(Chain::Consent, ctx.person_id).await?;
     let verification = crate::privacy::verify(ctx.vault, ctx.person_id, &ledger, anchor.as_ref());
     let chain: Vec<Value> = ledger
         .iter()
@@ -737,6 +737,8 @@ fn section_name(lang: Lang, section: &str) -> String {
         "shares" => "共享",
         "exports" => "数据导出",
         "activity" => "活动",
+        "requests" => "权利请求",
+        "access_log" => "谁接触过您的数据",
         _ => "",
     };
     let en = match section {
@@ -749,6 +751,8 @@ fn section_name(lang: Lang, section: &str) -> String {
         "shares" => "Sharing",
         "exports" => "Data exports",
         "activity" => "Activity",
+        "requests" => "Rights requests",
+        "access_log" => "Who else reached your data",
         _ => "",
     };
     let word = if lang == Lang::Zh { zh } else { en };

@@ -26,7 +26,7 @@ use crate::devices::{self, Control, DEVICE_NAME, DEVICE_SERIAL, LabelCode, Seria
 use crate::error::{AppError, Fields, Json};
 use crate::http::query::{Count, FromQuery, Pairs, Query, QueryValue, TimeBound, choice};
 use crate::store::EventFilter;
-use ward_model::FieldErrorCode;
+use ward_model::{AccessAction, FieldErrorCode};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -418,7 +418,7 @@ pub async fn event_picture(
 ) -> Result<Response, AppError> {
     let (e, share) = event_for(&s, &id, Permission::ViewAlarms).await?;
     let picture = picture_get(&state, &s, &e.owner_id, &e.picture_key).await?;
-    shares::log_use(&s, share.as_ref(), "alarm_picture", now()).await?;
+    shares::log_use(&state, &s, share.as_ref(), AccessAction::AlarmPicture, now()).await?;
     Ok(jpeg_response(picture))
 }
 

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use ward_model::{ApiError, ErrorCode, IceServer};
+use ward_model::{AccessAction, ApiError, ErrorCode, IceServer};
 
 use crate::AppState;
 use crate::auth::session::{CurrentSession, now};
@@ -111,7 +111,7 @@ pub async fn start(
             if let Some(ends_at) = ends_at {
                 end_on_time(&state, &session_id, ends_at);
             }
-            shares::log_use(&s, access.share.as_ref(), "live_view", now()).await?;
+            shares::log_use(&state, &s, access.share.as_ref(), AccessAction::LiveView, now()).await?;
             let location = format!("/api/devices/{}/live/{session_id}", d.id);
             let mut res = (StatusCode::CREATED, answer).into_response();
             let h = res.headers_mut();

@@ -10,9 +10,9 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use ward_model::{
-    ApiError, ConsentChange, ConsentMethod, ConsentOverview, LedgerEntry, LedgerVerification, MarketingMail,
-    MyData, PolicyAccept, PolicyDiff, PolicyDocument, PolicyKind, PolicyPublish, PolicySummary,
-    PrivacyStatus, Purpose, Reached, Unsubscribe,
+    AccessLog, ApiError, ConsentChange, ConsentMethod, ConsentOverview, LedgerEntry, LedgerVerification,
+    MarketingMail, MyData, PolicyAccept, PolicyDiff, PolicyDocument, PolicyKind, PolicyPublish,
+    PolicySummary, PrivacyStatus, Purpose, Reached, Unsubscribe,
 };
 
 use crate::AppState;
@@ -20,7 +20,7 @@ use crate::auth::field;
 use crate::auth::session::{CurrentSession, now};
 use crate::error::{AppError, Fields, Json};
 use crate::privacy::{self, CookieChoice, docs, gpc_header, summary_of};
-use crate::store::{NewLedgerEntry, PolicyRow, StoreError};
+use crate::store::{Chain, NewLedgerEntry, PolicyRow, StoreError};
 use ward_model::FieldErrorCode;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -39,6 +39,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(unsubscribe))
         .routes(routes!(pageview))
         .routes(routes!(my_data))
+        .routes(routes!(access_log))
 }
 
 /// Appends to the person's consent ledger and anchors its head (`privacy::append`).
@@ -158,7 +159,7 @@ pub async fn verify_ledger(
     s: CurrentSession,
 ) -> Result<Json<LedgerVerification>, AppError> {
     let ledger = s.db.ledger(&s.person.id).await?;
-    let anchor = state.stores.directory.ledger_head(&s.person.id).await?;
+    let anchor = state.stores.directory.chain_head(Chain::Consent, &s.person.id).await?;
     Ok(Json(privacy::verify(&state.auth.vault, &s.person.id, &ledger, anchor.as_ref())))
 }
 
@@ -582,4 +583,16 @@ pub async fn pageview(State(state): State<AppState>, Json(req): Json<PageView>) 
     responses((status = 200, description = "The person's data, by category.", body = MyData)))]
 pub async fn my_data(State(state): State<AppState>, s: CurrentSession) -> Result<Json<MyData>, AppError> {
     Ok(Json(state.privacy.my_data(&s.db, s.region, &s.person.id, &s.key, now()).await?))
+}
+
+/// "Who saw my data": every access to the person's data by someone else (the privacy staff
+/// opening or answering their request, people they share a camera with using it), newest
+/// first, and whether the chain of records is whole.
+#[utoipa::path(get, path = "/privacy/access", tag = "privacy",
+    responses((status = 200, description = "The person's access log.", body = AccessLog)))]
+pub async fn access_log(
+    State(state): State<AppState>,
+    s: CurrentSession,
+) -> Result<Json<AccessLog>, AppError> {
+    Ok(Json(privacy::access::log(&state, &s.db, &s.person.id, &s.key).await?))
 }

@@ -186,7 +186,7 @@ pub async fn staff_request(
     Path((r, id)): Path<(String, String)>,
 ) -> Result<Json<StaffRequest>, AppError> {
     state.privacy.require_staff(&s.person)?;
-    Ok(Json(requests::open_for_staff(&state, region(&r)?, &id).await?))
+    Ok(Json(requests::open_for_staff(&state, &s.person.id, region(&r)?, &id).await?))
 }
 
 /// The staff's decision on a request (extend, fulfil or refuse, with its text), mailed to the
@@ -208,5 +208,5 @@ pub async fn staff_decision(
 ) -> Result<Json<StaffRequest>, AppError> {
     state.privacy.require_staff(&s.person)?;
     let text = Text::parse("text", &req.text)?;
-    Ok(Json(requests::decide(&state, region(&r)?, &id, req.action, text).await?))
+    Ok(Json(requests::decide(&state, &s.person.id, region(&r)?, &id, req.action, text).await?))
 }

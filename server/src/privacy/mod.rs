@@ -2,6 +2,7 @@
 //! consent ledger (append-only, MAC-chained), cookie choices, policy versions, privacy
 //! staff, one-click unsubscribe tokens. Handlers live in `crate::http::privacy`.
 
+pub mod access;
 pub mod analytics;
 pub mod banner;
 pub mod docs;
@@ -22,7 +23,7 @@ use ward_model::{
 
 use crate::auth::rfc3339;
 use crate::error::AppError;
-use crate::store::{Db, GENESIS, LedgerRow, NewLedgerEntry, PolicyRow, StoreError, ledger_message};
+use crate::store::{Chain, Chained, Db, GENESIS, LedgerRow, NewLedgerEntry, PolicyRow, StoreError};
 use crate::vault::Vault;
 
 /// The pseudo-purpose under which accepting the privacy policy is recorded.
@@ -387,7 +388,7 @@ pub async fn append(
     accept: Option<(&str, i64)>,
 ) -> Result<(), StoreError> {
     if let Some((records, head)) = db.ledger_append(person_id, entries, accept, &ledger_mac(vault)).await? {
-        directory.ledger_anchor(person_id, records, &head).await?;
+        directory.chain_anchor(Chain::Consent, person_id, records, &head).await?;
     }
     Ok(())
 }
@@ -414,43 +415,52 @@ pub fn entries(ledger: &[LedgerRow]) -> Result<Vec<LedgerEntry>, AppError> {
         .collect()
 }
 
-/// Recomputes the chain: each record must follow the previous one (numbering and link)
-/// and carry the MAC of its own fields; and the chain must reach the head anchored in the
-/// directory (`anchor`: records and the newest MAC), or its newest records were removed.
-/// A truncated chain is broken from the first missing record.
+/// Recomputes the consent ledger's chain (see [`verify_chain`]).
 pub fn verify(
     vault: &Vault,
     person_id: &str,
     ledger: &[LedgerRow],
     anchor: Option<&(i64, Vec<u8>)>,
 ) -> LedgerVerification {
-    let mac = ledger_mac(vault);
-    let mut prev = GENESIS.to_vec();
+    verify_chain(&ledger_mac(vault), person_id, ledger, anchor)
+}
+
+/// Recomputes a chain: each record must follow the previous one (numbering and link) and
+/// carry the MAC of its own fields; and the chain must reach the head anchored in the
+/// directory (`anchor`: records and the newest MAC), or its newest records were removed.
+/// A truncated chain is broken from the first missing record.
+pub fn verify_chain<R: Chained>(
+    mac: &dyn Fn(&[u8]) -> Vec<u8>,
+    person_id: &str,
+    rows: &[R],
+    anchor: Option<&(i64, Vec<u8>)>,
+) -> LedgerVerification {
+    let mut prev: &[u8] = &GENESIS;
     let mut first_broken = None;
-    for (i, r) in ledger.iter().enumerate() {
+    for (i, r) in rows.iter().enumerate() {
         let expected_seq = i as i64 + 1;
-        let ok = r.seq == expected_seq
-            && r.prev_hash == prev
-            && constant_eq(&mac(&ledger_message(person_id, r.seq, r)), &r.hash);
+        let ok = r.seq() == expected_seq
+            && r.prev_hash() == prev
+            && constant_eq(&mac(&r.message(person_id)), r.hash());
         if !ok {
             first_broken = Some(expected_seq as u64);
             break;
         }
-        prev = r.hash.clone();
+        prev = r.hash();
     }
     if first_broken.is_none()
         && let Some((records, head)) = anchor
     {
         let anchored = usize::try_from(*records).unwrap_or(usize::MAX);
-        match ledger.get(anchored.wrapping_sub(1)) {
+        match rows.get(anchored.wrapping_sub(1)) {
             // The anchored record is there and is the one anchored (a longer chain is one
             // whose anchor a crash left behind; its extra records were checked above).
-            Some(r) if constant_eq(&r.hash, head) => {}
+            Some(r) if constant_eq(r.hash(), head) => {}
             Some(_) => first_broken = Some(*records as u64),
-            None => first_broken = Some(ledger.len() as u64 + 1),
+            None => first_broken = Some(rows.len() as u64 + 1),
         }
     }
-    LedgerVerification { intact: first_broken.is_none(), records: ledger.len() as u64, first_broken }
+    LedgerVerification { intact: first_broken.is_none(), records: rows.len() as u64, first_broken }
 }
 
 fn constant_eq(a: &[u8], b: &[u8]) -> bool {
@@ -543,6 +553,7 @@ pub fn read_unsubscribe_token(vault: &Vault, token: &str) -> Option<(Region, Str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::ledger_message;
 
     #[test]
     fn the_consent_cookie_is_read_strictly() {

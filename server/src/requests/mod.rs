@@ -6,7 +6,7 @@
 
 pub mod deadline;
 
-use ward_model::{ConsentMethod, FieldErrorCode, Region};
+use ward_model::{AccessAction, AccessActor, ConsentMethod, FieldErrorCode, Region};
 use ward_model::{
     QueueCounts, QueueItem, RequestActor, RequestEvent, RequestEventKind, RequestKind, RequestList,
     RequestPerson, RequestQueue, RequestStatus, RightsRequest, StaffAction, StaffRequest,
@@ -16,6 +16,7 @@ use crate::AppState;
 use crate::auth::{field as auth_field, rfc3339};
 use crate::devices::quota::Clock;
 use crate::error::AppError;
+use crate::privacy::access::Access;
 use crate::store::{Db, QueueFilter, RequestEventRow, RequestRow, Transition};
 use crate::vault::PersonKey;
 use deadline::Deadlines;
@@ -371,11 +372,31 @@ async fn staff_view(state: &AppState, region: Region, o: &Opened) -> Result<Staf
     })
 }
 
-/// The staff open a request and the person's details; the person sees that they did.
-pub async fn open_for_staff(state: &AppState, region: Region, id: &str) -> Result<StaffRequest, AppError> {
+/// Writes a staff member's access to the person's request into their "who saw my data" log.
+async fn log_access(
+    state: &AppState,
+    o: &Opened,
+    staff_id: &str,
+    action: AccessAction,
+    at: i64,
+) -> Result<(), AppError> {
+    let access = Access { actor: AccessActor::Staff, actor_id: staff_id, action, object_id: &o.row.id, at };
+    crate::privacy::access::record(state, &o.db, &o.row.person_id, &access).await
+}
+
+/// The staff member `staff_id` opens a request and the person's details; the person sees
+/// that they did, on the request's timeline and in "who saw my data".
+pub async fn open_for_staff(
+    state: &AppState,
+    staff_id: &str,
+    region: Region,
+    id: &str,
+) -> Result<StaffRequest, AppError> {
     let o = open(state, region, id).await?;
-    let e = event(id, state.requests.clock.now(), RequestActor::Staff, RequestEventKind::Viewed, None);
+    let now = state.requests.clock.now();
+    let e = event(id, now, RequestActor::Staff, RequestEventKind::Viewed, None);
     o.db.request_viewed(&o.row.person_id, &e).await?;
+    log_access(state, &o, staff_id, AccessAction::RequestOpened, now).await?;
     staff_view(state, region, &o).await
 }
 
@@ -383,6 +404,7 @@ pub async fn open_for_staff(state: &AppState, region: Region, id: &str) -> Resul
 /// refuse, each with its text, mailed to the person.
 pub async fn decide(
     state: &AppState,
+    staff_id: &str,
     region: Region,
     id: &str,
     action: StaffAction,
@@ -456,6 +478,7 @@ pub async fn decide(
     if !o.db.request_transition(&o.row.person_id, &t, &e).await? {
         return Err(closed());
     }
+    log_access(state, &o, staff_id, AccessAction::RequestAnswered, now).await?;
     mail(state, &o.key, &o.person.email_ct, subject, mail_text).await;
     let row = o.db.request_by_id(id).await?.ok_or(AppError::NotFound)?;
     staff_view(state, region, &Opened { row, ..o }).await

@@ -91,37 +91,9 @@ impl Db {
             sqlx::query("DELETE FROM directory WHERE person_id = $1").bind(person_id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM person_keys WHERE person_id = $1").bind(person_id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM ledger_heads WHERE person_id = $1").bind(person_id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM access_heads WHERE person_id = $1").bind(person_id).execute(&mut *tx).await?;
             tx.commit().await?;
         });
         Ok(())
-    }
-
-    /// Moves the anchor of a person's consent ledger forward to `(records, head)`; never
-    /// back, so of two appends finishing in either order the longer chain's head stays.
-    pub async fn ledger_anchor(&self, person_id: &str, records: i64, head: &[u8]) -> Result<(), StoreError> {
-        with_pool!(self, pool => {
-            sqlx::query(
-                "INSERT INTO ledger_heads (person_id, records, head) VALUES ($1, $2, $3) \
-                 ON CONFLICT (person_id) DO UPDATE SET records = excluded.records, head = excluded.head \
-                 WHERE ledger_heads.records < excluded.records",
-            )
-            .bind(person_id)
-            .bind(records)
-            .bind(head)
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
-        Ok(())
-    }
-
-    /// The anchored `(records, head)` of a person's consent ledger, if any.
-    pub async fn ledger_head(&self, person_id: &str) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
-        Ok(with_pool!(self, pool => {
-            sqlx::query_as("SELECT records, head FROM ledger_heads WHERE person_id = $1")
-                .bind(person_id)
-                .fetch_optional(pool)
-                .await?
-        }))
     }
 }

@@ -10,6 +10,7 @@
 //! Each query is written once, in the SQL both engines speak (`$1` placeholders, Unix-second
 //! integers, blobs), and [`with_pool!`] runs it on whichever pool is open.
 
+mod access;
 mod devices;
 mod directory;
 mod exports;
@@ -33,13 +34,16 @@ use sqlx::sqlite::{
 use tokio::sync::OnceCell;
 use ward_model::Region;
 
+pub use access::{AccessRow, Chain, NewAccess};
 pub use devices::{CallRow, DeviceRow, EventFilter, EventRow, FactoryRow};
 pub use directory::DirectoryEntry;
 pub use exports::{Cell, ExportRow};
 pub use limits::DelayRow;
 pub use people::{ActivityRow, CodePurpose, NewPerson, PasskeyRow, PersonRow, SessionRow};
 pub use pictures::Charge;
-pub use privacy::{Cell as HeldCell, GENESIS, LedgerRow, NewLedgerEntry, PolicyRow, Want, ledger_message};
+pub use privacy::{
+    Cell as HeldCell, Chained, GENESIS, LedgerRow, NewLedgerEntry, PolicyRow, Want, ledger_message,
+};
 pub use requests::{QueueFilter, QueueRow, RequestEventRow, RequestRow, Transition};
 pub use shares::ShareRow;
 

@@ -85,13 +85,32 @@ pub enum Cell {
 /// The hash of "no previous record": the start of every person's chain.
 pub const GENESIS: [u8; 32] = [0; 32];
 
-/// The bytes a record's MAC covers: every field, the person, and the previous hash. Fields
-/// are length-prefixed so no two different records give the same bytes.
-pub fn ledger_message(person_id: &str, seq: i64, e: &LedgerRow) -> Vec<u8> {
+/// A record of a per-person chain (the consent ledger, the access log): numbered from 1,
+/// each carrying the MAC of the previous one and its own. `crate::privacy::verify_chain`
+/// checks any of them the same way.
+pub trait Chained {
+    fn seq(&self) -> i64;
+    fn prev_hash(&self) -> &[u8];
+    fn hash(&self) -> &[u8];
+    /// The bytes the record's MAC covers (see [`framed`]).
+    fn message(&self, person_id: &str) -> Vec<u8>;
+}
+
+/// Parts length-prefixed, so no two different records give the same bytes.
+pub fn framed(parts: &[&[u8]]) -> Vec<u8> {
     let mut out = Vec::new();
+    for part in parts {
+        out.extend_from_slice(&(part.len() as u32).to_be_bytes());
+        out.extend_from_slice(part);
+    }
+    out
+}
+
+/// The bytes a record's MAC covers: every field, the person, and the previous hash.
+pub fn ledger_message(person_id: &str, seq: i64, e: &LedgerRow) -> Vec<u8> {
     let seq = seq.to_string();
     let at = e.at.to_string();
-    for part in [
+    framed(&[
         person_id.as_bytes(),
         seq.as_bytes(),
         e.purpose.as_bytes(),
@@ -101,11 +120,39 @@ pub fn ledger_message(person_id: &str, seq: i64, e: &LedgerRow) -> Vec<u8> {
         e.text_version.as_bytes(),
         at.as_bytes(),
         &e.prev_hash,
-    ] {
-        out.extend_from_slice(&(part.len() as u32).to_be_bytes());
-        out.extend_from_slice(part);
+    ])
+}
+
+impl Chained for LedgerRow {
+    fn seq(&self) -> i64 {
+        self.seq
     }
-    out
+    fn prev_hash(&self) -> &[u8] {
+        &self.prev_hash
+    }
+    fn hash(&self) -> &[u8] {
+        &self.hash
+    }
+    fn message(&self, person_id: &str) -> Vec<u8> {
+        ledger_message(person_id, self.seq, self)
+    }
+}
+
+/// Runs an append again when another request took the same sequence number (a conflict,
+/// or on SQLite "database is locked" after the busy timeout), a few times at most.
+pub(super) async fn retrying<T, F, Fut>(mut append: F) -> Result<T, StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, StoreError>>,
+{
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match append().await {
+            Err(StoreError::Conflict(_)) if tries < APPEND_TRIES => continue,
+            other => return other,
+        }
+    }
 }
 
 const LEDGER_COLUMNS: &str =
@@ -261,10 +308,8 @@ impl Db {
         if entries.is_empty() && accept.is_none() {
             return Ok(None);
         }
-        let mut tries = 0;
-        loop {
-            tries += 1;
-            let result: Result<Option<(i64, Vec<u8>)>, StoreError> = with_pool!(self, pool => {
+        retrying(|| async {
+            with_pool!(self, pool => {
                 async {
                     let mut tx = pool.begin_write().await?;
                     let last: Option<(i64, Vec<u8>)> = sqlx::query_as(
@@ -308,12 +353,8 @@ impl Db {
                     Ok((seq > 0).then_some((seq, prev)))
                 }
                 .await
-            });
-            match result {
-                Err(StoreError::Conflict(_)) if tries < APPEND_TRIES => continue,
-                // SQLite reports a write race as "database is locked" after the busy timeout.
-                other => return other,
-            }
-        }
+            })
+        })
+        .await
     }
 }

@@ -183,6 +183,8 @@ const ROWS: &[Row] = &[
     row("GET", "/api/privacy/ledger", "U 2 2 2 2 2 2 2"),
     row("GET", "/api/privacy/ledger/verify", "U 2 2 2 2 2 2 2"),
     row("GET", "/api/privacy/my-data", "U 2 2 2 2 2 2 2"),
+    // Each person reads only their own log; there is no id to try.
+    row("GET", "/api/privacy/access", "U 2 2 2 2 2 2 2"),
     // Data export: only the owner has an archive (made with the fixtures). A wrong password:
     // a new archive would replace the one the rows below download.
     with("POST", "/api/privacy/exports", "U I I I I I I I", |_, _| {

@@ -1,4 +1,5 @@
 //! The privacy area (its own wasm chunk): the privacy center, "my data" and requests to the privacy staff.
+mod access;
 mod center;
 mod export;
 mod my_data;

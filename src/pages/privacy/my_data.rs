@@ -22,6 +22,7 @@ pub fn MyDataPage() -> impl IntoView {
         <AccountTabs />
         <RequireSession>
             <super::export::ExportPanel />
+            <super::access::AccessPanel />
             <Holdings />
         </RequireSession>
     }
