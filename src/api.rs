@@ -25,6 +25,7 @@ use ward_model::{
     SignIn, SignUp, SignUpRules, SignedUp, TotpEnable, TotpSetup, VerifyEmail,
 };
 use ward_model::{ExportConfirm, ExportStart, ExportStatus};
+use ward_model::{Incident, IncidentList, IncidentNew, NoticeList};
 use ward_model::{
     RequestList, RequestNew, RequestQueue, RequestText, RightsRequest, StaffDecision, StaffRequest,
 };
@@ -72,6 +73,8 @@ pub mod urls {
     pub const PRIVACY_UNSUBSCRIBE: &str = "/api/privacy/unsubscribe";
     pub const PRIVACY_MY_DATA: &str = "/api/privacy/my-data";
     pub const PRIVACY_ACCESS: &str = "/api/privacy/access";
+    pub const PRIVACY_NOTICES: &str = "/api/privacy/notices";
+    pub const STAFF_INCIDENTS: &str = "/api/staff/incidents";
     // Rights requests: the person's, and the privacy staff's queue.
     pub const PRIVACY_REQUESTS: &str = "/api/privacy/requests";
     pub const STAFF_REQUESTS: &str = "/api/staff/requests";
@@ -82,6 +85,11 @@ pub mod urls {
     }
 
     /// `GET`: a request as the staff open it; with `/decision`, `POST` their answer.
+    /// An incident's action (`notify`, `authority`) or its `report`.
+    pub fn incident(id: &str, what: &str) -> String {
+        format!("{STAFF_INCIDENTS}/{}/{what}", js_sys::encode_uri_component(id))
+    }
+
     pub fn staff_request(region: &str, id: &str) -> String {
         format!("{STAFF_REQUESTS}/{region}/{}", js_sys::encode_uri_component(id))
     }
@@ -670,6 +678,27 @@ pub async fn staff_decide(
     abort: &AbortSignal,
 ) -> Result<StaffRequest, ClientError> {
     post_json(&format!("{}/decision", urls::staff_request(region, id)), body, abort).await
+}
+
+/// `GET /api/privacy/notices`: the breach notices that concern the person.
+pub async fn notices(abort: AbortSignal) -> Result<NoticeList, ClientError> {
+    get_json(urls::PRIVACY_NOTICES, &abort).await
+}
+
+/// `GET /api/staff/incidents` (privacy staff).
+pub async fn incidents(abort: AbortSignal) -> Result<IncidentList, ClientError> {
+    get_json(urls::STAFF_INCIDENTS, &abort).await
+}
+
+/// `POST /api/staff/incidents` (privacy staff): records an incident.
+pub async fn record_incident(body: &IncidentNew, abort: &AbortSignal) -> Result<Incident, ClientError> {
+    post_json(urls::STAFF_INCIDENTS, body, abort).await
+}
+
+/// `POST /api/staff/incidents/{id}/{action}` (privacy staff): `notify` the people concerned,
+/// or record that the `authority` was told.
+pub async fn incident_action(id: &str, action: &str, abort: &AbortSignal) -> Result<Incident, ClientError> {
+    decode(exchange(Method::POST, &urls::incident(id, action), None, abort).await)
 }
 
 /// `POST /api/privacy/unsubscribe` (204): no session needed.

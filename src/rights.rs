@@ -1,9 +1,11 @@
 //! Rights requests in words (their kinds, statuses and timeline entries) and their timeline,
-//! for the person's requests page and the staff's console.
+//! and kinds of personal data in words, for the person's privacy pages and the staff's console.
 // words: privacy tools (only these areas' pages use this file: its words live in their tables, see build.rs)
 
 use leptos::prelude::*;
-use ward_model::{RequestActor, RequestEvent, RequestEventKind, RequestKind, RequestStatus};
+use ward_model::{
+    PersonalCategory, RequestActor, RequestEvent, RequestEventKind, RequestKind, RequestStatus,
+};
 
 use crate::i18n::{Locale, use_i18n, w};
 use crate::labels::{local_time, tr};
@@ -21,6 +23,23 @@ pub fn kind(k: RequestKind) -> Words {
         RequestKind::Withdrawal => w::requests::kind_withdrawal,
         RequestKind::Complaint => w::requests::kind_complaint,
     }
+}
+
+/// A kind of personal data (the registry's categories, in "My data"'s words).
+pub fn category(c: PersonalCategory) -> Words {
+    match c {
+        PersonalCategory::Identity => w::my_data::c_identity,
+        PersonalCategory::Contact => w::my_data::c_contact,
+        PersonalCategory::Credentials => w::my_data::c_credentials,
+        PersonalCategory::Activity => w::my_data::c_activity,
+        PersonalCategory::Choices => w::my_data::c_choices,
+        PersonalCategory::Devices => w::my_data::c_devices,
+    }
+}
+
+/// Kinds of data, in one line.
+pub fn categories(locale: Locale, cs: &[PersonalCategory]) -> String {
+    cs.iter().map(|c| category(*c)(locale)).collect::<Vec<_>>().join(", ")
 }
 
 pub fn status(s: RequestStatus) -> Words {

@@ -19,6 +19,7 @@ use utoipa::OpenApi;
         (name = "live", description = "Live view signalling (WHEP-shaped); media never pass the server."),
         (name = "meta", description = "This document."),
         (name = "sharing", description = "Sharing a camera with other people, and the cameras shared with you."),
+        (name = "incidents", description = "Breach notices: incidents the privacy staff record, and the notices people were sent."),
     )
 )]
 struct ApiDoc;

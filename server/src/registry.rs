@@ -454,6 +454,44 @@ const ACCESS_COLUMNS: &[Column] = &[
     ),
 ];
 
+// ---- Breach notices ----
+/// The notices a person was sent about an incident that concerned them.
+const NOTICE: Personal = Personal {
+    category: Activity,
+    purpose: "to tell the person of a security incident that concerned their data, and show them the notice",
+    // Communication of a personal data breach (GDPR art. 34).
+    legal_basis: LegalBasis::LegalObligation,
+    retention: FOR_LIFE,
+    export_section: "notices",
+    erasure: Erasure::Delete,
+};
+
+const INCIDENT: &str = "an incident the privacy staff recorded: about the service, naming no one";
+
+const NOTICE_COLUMNS: &[Column] = &[
+    not_personal(Reg, "incident_notices", "person_id", ID),
+    not_personal(
+        Reg,
+        "incident_notices",
+        "incident_id",
+        "which incident: a random identifier of the directory's",
+    ),
+    declared("incident_notices", "notified_at", NOTICE),
+    not_personal(Directory, "incidents", "id", INCIDENT),
+    not_personal(Directory, "incidents", "title", INCIDENT),
+    not_personal(Directory, "incidents", "description", INCIDENT),
+    not_personal(Directory, "incidents", "categories", INCIDENT),
+    not_personal(Directory, "incidents", "regions", INCIDENT),
+    not_personal(Directory, "incidents", "feature", INCIDENT),
+    not_personal(Directory, "incidents", "window_from", INCIDENT),
+    not_personal(Directory, "incidents", "window_to", INCIDENT),
+    not_personal(Directory, "incidents", "discovered_at", INCIDENT),
+    not_personal(Directory, "incidents", "recorded_at", INCIDENT),
+    not_personal(Directory, "incidents", "authority_notified_at", INCIDENT),
+    not_personal(Directory, "incidents", "people_notified_at", INCIDENT),
+    not_personal(Directory, "incidents", "affected", "how many people an incident concerned; not who"),
+];
+
 const SHARES: &str = "to let the people you choose use a camera, as far and as long as you granted";
 const SHARE_USE: &str = "to show a camera's owner when the people they shared it with used it";
 /// How long the use of a share stays in its owner's view.
@@ -511,7 +549,8 @@ pub const FILE_STORES: &[FileStore] = &[OUTBOX, EXPORTS];
 /// Every column of every table, in every store. Add a migration, add its columns here.
 pub const COLUMNS: &[Column] = concat_columns();
 
-const PARTS: [&[Column]; 5] = [BASE_COLUMNS, DEVICE_COLUMNS, EXPORT_COLUMNS, REQUEST_COLUMNS, ACCESS_COLUMNS];
+const PARTS: [&[Column]; 6] =
+    [BASE_COLUMNS, DEVICE_COLUMNS, EXPORT_COLUMNS, REQUEST_COLUMNS, ACCESS_COLUMNS, NOTICE_COLUMNS];
 
 const fn concat_columns() -> &'static [Column] {
     const N: usize = {

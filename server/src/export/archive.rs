@@ -739,6 +739,7 @@ fn section_name(lang: Lang, section: &str) -> String {
         "activity" => "活动",
         "requests" => "权利请求",
         "access_log" => "谁接触过您的数据",
+        "notices" => "安全事件通知",
         _ => "",
     };
     let en = match section {
@@ -753,6 +754,7 @@ fn section_name(lang: Lang, section: &str) -> String {
         "activity" => "Activity",
         "requests" => "Rights requests",
         "access_log" => "Who else reached your data",
+        "notices" => "Security incident notices",
         _ => "",
     };
     let word = if lang == Lang::Zh { zh } else { en };

@@ -7,6 +7,7 @@ mod dev;
 mod devices;
 mod export;
 mod health;
+mod incidents;
 mod live;
 mod passkeys;
 mod privacy;
@@ -43,6 +44,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(privacy::router())
         .merge(export::router())
         .merge(requests::router())
+        .merge(incidents::router())
         .merge(devices::router())
         .merge(live::router())
         .merge(shares::router())

@@ -6,6 +6,7 @@ pub mod access;
 pub mod analytics;
 pub mod banner;
 pub mod docs;
+pub mod incidents;
 pub mod labels;
 pub mod mydata;
 

@@ -185,6 +185,7 @@ const ROWS: &[Row] = &[
     row("GET", "/api/privacy/my-data", "U 2 2 2 2 2 2 2"),
     // Each person reads only their own log; there is no id to try.
     row("GET", "/api/privacy/access", "U 2 2 2 2 2 2 2"),
+    row("GET", "/api/privacy/notices", "U 2 2 2 2 2 2 2"),
     // Data export: only the owner has an archive (made with the fixtures). A wrong password:
     // a new archive would replace the one the rows below download.
     with("POST", "/api/privacy/exports", "U I I I I I I I", |_, _| {
@@ -236,6 +237,18 @@ const ROWS: &[Row] = &[
     with("POST", "/api/privacy/requests/{id}/information", "U 2 N N N N N N", |_, _| {
         j(json!({"text": "More about it."}))
     }),
+    row("GET", "/api/staff/incidents", "U F F F F F F 2"),
+    with("POST", "/api/staff/incidents", "U F F F F F F 2", |_, _| {
+        j(json!({
+            "title": "Backup exposed", "description": "For an hour.", "categories": ["contact"],
+            "regions": ["eu"], "feature": "accounts", "window_from": "2026-01-01T00:00:00Z",
+            "window_to": "2026-01-02T00:00:00Z", "discovered_at": "2026-01-02T00:00:00Z"
+        }))
+    }),
+    // An id that is no incident: others are refused before it is looked up.
+    row("POST", "/api/staff/incidents/{id}/notify", "U F F F F F F N"),
+    row("POST", "/api/staff/incidents/{id}/authority", "U F F F F F F N"),
+    row("GET", "/api/staff/incidents/{id}/report", "U F F F F F F N"),
     row("GET", "/api/staff/requests", "U F F F F F F 2"),
     row("GET", "/api/staff/requests/{region}/{id}", "U F F F F F F 2"),
     // Extending keeps the request open for the rows after.
@@ -309,6 +322,7 @@ fn fill(template: &str, ids: &Ids) -> String {
         ("/api/privacy/exports/download/", "{id}", &ids.export),
         ("/api/privacy/requests/{id}/withdraw", "{id}", &ids.request_to_withdraw),
         ("/api/privacy/requests/", "{id}", &ids.request),
+        ("/api/staff/incidents/", "{id}", "no-such-incident"),
         ("/api/staff/requests/", "{region}", "eu"),
         ("/api/staff/requests/", "{id}", &ids.request),
     ];

@@ -318,6 +318,13 @@ async fn every_personal_column_is_in_the_archive_and_nothing_of_another_person(a
     )
     .await;
 
+    // A breach notice Ada was sent (the staff's side is the incidents tests').
+    db.exec(
+        "INSERT INTO incident_notices (person_id, incident_id, notified_at) VALUES ($1, $2, $3)",
+        vec![Stored::Text(ada_id.clone()), Stored::Text("incident-1".into()), Stored::Int(1_900_000_003)],
+    )
+    .await;
+
     // Every personal column of a region table, from the registry: whose rows hold it (Ada's,
     // or Grace's where only she has any), and a value it holds (a column no row fills is
     // filled with a value of its own first).

@@ -16,6 +16,7 @@ mod export;
 mod hardening;
 mod headers;
 mod health;
+mod incidents;
 mod lifecycle;
 mod limits;
 mod live;

@@ -40,6 +40,7 @@ fn Center() -> impl IntoView {
     });
     view! {
         <p class="lead">{tr(i18n, w::privacy_center::lead)}</p>
+        <super::notices::NoticesPanel />
         <section class="card" aria-labelledby="purposes-heading">
             <h2 id="purposes-heading">{tr(i18n, w::privacy_center::purposes_heading)}</h2>
             {move || match overview.get() {

@@ -3,6 +3,7 @@ mod access;
 mod center;
 mod export;
 mod my_data;
+mod notices;
 mod requests;
 
 pub use center::PrivacyCenterPage;

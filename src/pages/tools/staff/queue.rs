@@ -21,6 +21,7 @@ pub fn QueuePage() -> impl IntoView {
     view! {
         <Title text=tr(i18n, w::staff::title) />
         <h1>{tr(i18n, w::staff::heading)}</h1>
+        <super::StaffNav />
         <RequireSession>
             <Queue />
         </RequireSession>

@@ -1,0 +1,197 @@
+//! Breach notices on both backends: the staff record an incident whose query (home regions,
+//! a time window, a feature) chooses the people concerned; exactly those are told, by mail
+//! and by a notice they see; the 72-hour clock, the authority's notification and the report;
+//! only the staff act; bad input is answered field by field and nothing is stored.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use ward_camera::Command;
+use ward_model::{ApiError, EventPage, Incident, IncidentFeature, IncidentList, NoticeList, Region};
+
+use crate::accounts::{Browser, PASSWORD, latest_mail, sign_in, sign_up_and_verify};
+use crate::both_backends;
+use crate::devices::{WAIT, claim, new_camera, start};
+use crate::helpers::{Backend, Dist, TestApp, spawn_app_configured};
+
+both_backends!(
+    backend: a_notice_reaches_exactly_the_people_the_query_chooses,
+    bad_input_is_answered_field_by_field_and_nothing_is_stored,
+);
+
+const STAFF: &str = "staff@example.com";
+const SUBJECT: &str = "A security incident concerns your data";
+
+async fn app_with_staff(backend: Backend) -> Option<TestApp> {
+    spawn_app_configured(backend, Dist::Missing, |c| c.privacy_staff = vec![STAFF.into()]).await
+}
+
+async fn person(app: &TestApp, email: &str, region: &str) -> Browser {
+    sign_up_and_verify(app, email, region).await;
+    sign_in(app, email, PASSWORD, None).await.expect("signs in")
+}
+
+async fn json_of<T: serde::de::DeserializeOwned>(res: reqwest::Response, status: StatusCode) -> T {
+    let got = res.status();
+    let text = res.text().await.unwrap();
+    assert_eq!(got, status, "{text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+fn at(offset: i64) -> String {
+    let t = time::OffsetDateTime::now_utc() + time::Duration::seconds(offset);
+    t.format(&time::format_description::well_known::Rfc3339).unwrap()
+}
+
+fn unix(rfc3339: &str) -> i64 {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .unwrap()
+        .unix_timestamp()
+}
+
+fn incident(title: &str, regions: &[&str], feature: &str) -> Value {
+    json!({
+        "title": title,
+        "description": "A misconfigured backup exposed these records for an hour. Change nothing; we fixed it.",
+        "categories": ["devices", "contact"],
+        "regions": regions,
+        "feature": feature,
+        "window_from": at(-3600),
+        "window_to": at(3600),
+        "discovered_at": at(-60),
+    })
+}
+
+async fn notices(app: &TestApp, b: &Browser) -> NoticeList {
+    json_of(b.send(app, Method::GET, "/api/privacy/notices", None).await, StatusCode::OK).await
+}
+
+async fn a_notice_reaches_exactly_the_people_the_query_chooses(backend: Backend) {
+    let Some(app) = app_with_staff(backend).await else { return };
+    let staff = person(&app, STAFF, "eu").await;
+    // Ada's camera raised an alarm in the window; Grace (same region) has no camera; Lin
+    // lives in another region.
+    let ada = person(&app, "ada@example.com", "eu").await;
+    let grace = person(&app, "grace@example.com", "eu").await;
+    let lin = person(&app, "lin@example.com", "us").await;
+    let cam = new_camera(&app).await;
+    let mut agent = start(&app, &cam).await;
+    claim(&app, &ada, &cam).await;
+    agent.wait_until(WAIT, |s| s.bound).await.unwrap();
+    agent.send(Command::Motion);
+    let until = tokio::time::Instant::now() + WAIT;
+    loop {
+        let page: EventPage = ada.send(&app, Method::GET, "/api/events", None).await.json().await.unwrap();
+        if !page.events.is_empty() {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < until, "the alarm arrives within {WAIT:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Recorded: counted, the clock running, nobody told yet.
+    let res = staff
+        .send(&app, Method::POST, "/api/staff/incidents", Some(incident("Backup exposed", &["eu"], "alarms")))
+        .await;
+    let recorded: Incident = json_of(res, StatusCode::CREATED).await;
+    assert_eq!(
+        (recorded.affected, recorded.feature, recorded.regions.clone()),
+        (1, IncidentFeature::Alarms, vec![Region::Eu])
+    );
+    assert_eq!(unix(&recorded.authority_due_at), unix(&recorded.discovered_at) + 72 * 3600);
+    assert_eq!(
+        (recorded.people_notified_at.as_deref(), recorded.authority_notified_at.as_deref()),
+        (None, None)
+    );
+    assert!(notices(&app, &ada).await.breaches.is_empty());
+
+    // Only the staff act; someone else's id or none is 404.
+    let id = recorded.id.clone();
+    for (method, path) in [
+        (Method::GET, "/api/staff/incidents".to_string()),
+        (Method::POST, format!("/api/staff/incidents/{id}/notify")),
+        (Method::POST, format!("/api/staff/incidents/{id}/authority")),
+        (Method::GET, format!("/api/staff/incidents/{id}/report")),
+    ] {
+        assert_eq!(ada.send(&app, method, &path, None).await.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    let res = staff.send(&app, Method::POST, "/api/staff/incidents/no-such-id/notify", None).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    // Notified: Ada by mail and in her notices; Grace and Lin not at all; once only.
+    let res = staff.send(&app, Method::POST, &format!("/api/staff/incidents/{id}/notify"), None).await;
+    let done: Incident = json_of(res, StatusCode::OK).await;
+    assert!(done.people_notified_at.is_some());
+    assert_eq!(done.affected, 1);
+    let mail = latest_mail(&app, "ada@example.com").await;
+    assert_eq!(mail.subject, SUBJECT);
+    assert!(
+        mail.text.contains("Backup exposed") && mail.text.contains("your cameras and their recordings"),
+        "{}",
+        mail.text
+    );
+    for email in ["grace@example.com", "lin@example.com"] {
+        assert_ne!(latest_mail(&app, email).await.subject, SUBJECT, "{email} is not concerned");
+    }
+    let seen = notices(&app, &ada).await.breaches;
+    assert_eq!(seen.len(), 1);
+    assert_eq!((seen[0].incident_id.as_str(), seen[0].title.as_str()), (id.as_str(), "Backup exposed"));
+    assert!(notices(&app, &grace).await.breaches.is_empty() && notices(&app, &lin).await.breaches.is_empty());
+    let res = staff.send(&app, Method::POST, &format!("/api/staff/incidents/{id}/notify"), None).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+
+    // The authority: recorded once; the report says what art. 33(3) asks.
+    let res = staff.send(&app, Method::POST, &format!("/api/staff/incidents/{id}/authority"), None).await;
+    assert!(json_of::<Incident>(res, StatusCode::OK).await.authority_notified_at.is_some());
+    let res = staff.send(&app, Method::POST, &format!("/api/staff/incidents/{id}/authority"), None).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let res = staff.send(&app, Method::GET, &format!("/api/staff/incidents/{id}/report"), None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/markdown"));
+    let report = res.text().await.unwrap();
+    for part in ["Backup exposed", "Approximately 1 people", "how to reach you", &recorded.authority_due_at] {
+        assert!(report.contains(part), "the report holds {part}:\n{report}");
+    }
+
+    // Another query: every account of the US store is Lin alone.
+    let res = staff
+        .send(&app, Method::POST, "/api/staff/incidents", Some(incident("Mail logs", &["us"], "accounts")))
+        .await;
+    let us: Incident = json_of(res, StatusCode::CREATED).await;
+    assert_eq!(us.affected, 1);
+    let res = staff.send(&app, Method::POST, &format!("/api/staff/incidents/{}/notify", us.id), None).await;
+    json_of::<Incident>(res, StatusCode::OK).await;
+    assert_eq!(notices(&app, &lin).await.breaches[0].title, "Mail logs");
+    assert_eq!(notices(&app, &ada).await.breaches.len(), 1);
+    let list: IncidentList =
+        json_of(staff.send(&app, Method::GET, "/api/staff/incidents", None).await, StatusCode::OK).await;
+    assert_eq!(list.incidents.len(), 2);
+}
+
+async fn bad_input_is_answered_field_by_field_and_nothing_is_stored(backend: Backend) {
+    let Some(app) = app_with_staff(backend).await else { return };
+    let staff = person(&app, STAFF, "eu").await;
+    let mut bad = incident("  ", &[], "alarms");
+    bad["categories"] = json!([]);
+    bad["window_from"] = json!(at(3600));
+    bad["window_to"] = json!(at(-3600));
+    bad["discovered_at"] = json!(at(86_400));
+    let res = staff.send(&app, Method::POST, "/api/staff/incidents", Some(bad)).await;
+    let err: ApiError = json_of(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let mut fields: Vec<&str> = err.fields.iter().map(|f| f.field.as_str()).collect();
+    fields.sort();
+    assert_eq!(fields, ["categories", "discovered_at", "regions", "title", "window_to"]);
+    let mut malformed = incident("T", &["eu"], "alarms");
+    malformed["window_from"] = json!("yesterday");
+    let res = staff.send(&app, Method::POST, "/api/staff/incidents", Some(malformed)).await;
+    let err: ApiError = json_of(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(err.fields[0].field, "window_from");
+    let mut unknown = incident("T", &["mars"], "alarms");
+    unknown["feature"] = json!("everything");
+    let res = staff.send(&app, Method::POST, "/api/staff/incidents", Some(unknown)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let list: IncidentList =
+        json_of(staff.send(&app, Method::GET, "/api/staff/incidents", None).await, StatusCode::OK).await;
+    assert!(list.incidents.is_empty(), "nothing was stored");
+}
