@@ -25,7 +25,9 @@ use ward_model::{
     SignIn, SignUp, SignUpRules, SignedUp, TotpEnable, TotpSetup, VerifyEmail,
 };
 use ward_model::{ExportConfirm, ExportStart, ExportStatus};
-use ward_model::{Incident, IncidentList, IncidentNew, NoticeList};
+use ward_model::{
+    Incident, IncidentList, IncidentNew, NoticeList, ServiceNotice, ServiceNoticeList, ServiceNoticeNew,
+};
 use ward_model::{
     RequestList, RequestNew, RequestQueue, RequestText, RightsRequest, StaffDecision, StaffRequest,
 };
@@ -75,6 +77,7 @@ pub mod urls {
     pub const PRIVACY_ACCESS: &str = "/api/privacy/access";
     pub const PRIVACY_NOTICES: &str = "/api/privacy/notices";
     pub const STAFF_INCIDENTS: &str = "/api/staff/incidents";
+    pub const STAFF_SERVICE_NOTICES: &str = "/api/staff/service-notices";
     // Rights requests: the person's, and the privacy staff's queue.
     pub const PRIVACY_REQUESTS: &str = "/api/privacy/requests";
     pub const STAFF_REQUESTS: &str = "/api/staff/requests";
@@ -699,6 +702,25 @@ pub async fn record_incident(body: &IncidentNew, abort: &AbortSignal) -> Result<
 /// or record that the `authority` was told.
 pub async fn incident_action(id: &str, action: &str, abort: &AbortSignal) -> Result<Incident, ClientError> {
     decode(exchange(Method::POST, &urls::incident(id, action), None, abort).await)
+}
+
+/// `GET /api/staff/service-notices` (privacy staff): every service notice.
+pub async fn staff_service_notices(abort: AbortSignal) -> Result<ServiceNoticeList, ClientError> {
+    get_json(urls::STAFF_SERVICE_NOTICES, &abort).await
+}
+
+/// `POST /api/staff/service-notices` (privacy staff): publishes a notice for everyone.
+pub async fn publish_service_notice(
+    body: &ServiceNoticeNew,
+    abort: &AbortSignal,
+) -> Result<ServiceNotice, ClientError> {
+    post_json(urls::STAFF_SERVICE_NOTICES, body, abort).await
+}
+
+/// `POST /api/staff/service-notices/{id}/withdraw` (privacy staff).
+pub async fn withdraw_service_notice(id: &str, abort: &AbortSignal) -> Result<ServiceNotice, ClientError> {
+    let url = format!("{}/{}/withdraw", urls::STAFF_SERVICE_NOTICES, js_sys::encode_uri_component(id));
+    decode(exchange(Method::POST, &url, None, abort).await)
 }
 
 /// `POST /api/privacy/unsubscribe` (204): no session needed.

@@ -445,3 +445,142 @@ test("a restriction request goes from the person's account through the staff's q
   await page.close();
   await deskContext.close();
 });
+
+// Breach notices: the privacy staff record an incident from their console, find the people
+// it concerns, notify them and record the authority's notification; a person concerned sees
+// the notice in their privacy center and has the mail. axe-core on both pages, both languages.
+test("a breach notice goes from the staff's console to the people it concerns", async () => {
+  const deskContext = await cloneOf(staff);
+  await deskContext.addInitScript(() => localStorage.setItem("ward.session", "1"));
+  await answerBanner(deskContext, "0000");
+  const desk = await pageIn(deskContext);
+  await desk.goto(BASE + "/");
+  await appReady(desk);
+  await desk.getByRole("banner").getByRole("link", { name: "Account", exact: true }).click();
+  await desk.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "Requests queue (privacy staff)" }).click();
+  await areaLoaded(desk, "/staff/requests");
+  await desk.getByRole("navigation", { name: "Privacy staff's sections" }).getByRole("link", { name: "Breach notices" }).click();
+  await desk.getByRole("heading", { level: 1, name: "Breach notices" }).waitFor();
+
+  // Nothing chosen: each missing part is named beside its field.
+  await desk.getByRole("button", { name: "Record the incident" }).click();
+  await desk.locator("#incident-title-error").getByText(/\S/).waitFor();
+  await desk.locator("#incident-regions-error").getByText(/\S/).waitFor();
+
+  const title = `Mail logs exposed ${Date.now()}`;
+  await desk.getByRole("textbox", { name: "Title" }).fill(title);
+  await desk.getByRole("textbox", { name: /What happened/ }).fill("A log of sent mail was readable for a day. We closed it; you need do nothing.");
+  await desk.getByRole("group", { name: "Kinds of data concerned" }).getByRole("checkbox", { name: "How to reach you" }).check();
+  await desk.getByRole("group", { name: "Home regions of the people concerned" }).getByRole("checkbox", { name: "European Union" }).check();
+  await desk.getByRole("radio", { name: "Everyone who had an account by the end of the window" }).check();
+  // The window ends tomorrow, so everyone signed up by now is inside it.
+  const tomorrow = new Date(Date.now() + 86_400_000);
+  const pad = (n) => String(n).padStart(2, "0");
+  const local = `${tomorrow.getFullYear()}-${pad(tomorrow.getMonth() + 1)}-${pad(tomorrow.getDate())}T${pad(tomorrow.getHours())}:${pad(tomorrow.getMinutes())}`;
+  await desk.getByLabel("Exposed until").fill(local);
+  await desk.getByRole("button", { name: "Record the incident" }).click();
+  await desk.getByRole("status").getByText("The incident is recorded. Nobody has been told yet.").waitFor();
+  const item = desk.getByRole("listitem").filter({ has: desk.getByRole("heading", { name: title }) });
+  await item.getByTestId("incident-affected").getByText(/^[1-9]\d* people concerned$/).waitFor();
+  await item.getByText(/^Tell the authority by /).waitFor();
+  await checkAxe(desk, "/staff/requests?view=incidents");
+  await screenshot(desk, "incidents-en");
+  await item.getByRole("button", { name: /^Notify the \d+ people concerned$/ }).click();
+  await item.getByText(/^The people concerned were told on /).waitFor();
+  await item.getByRole("button", { name: "The authority has been told" }).click();
+  await item.getByText(/^The authority was told on /).waitFor();
+
+  // The person: the mail, and the notice at the top of their privacy center.
+  const mail = await mailTo(alice.context.request, alice.email, "A security incident concerns your data");
+  assert.match(mail.text, new RegExp(title));
+  const page = await pageIn(alice.context);
+  await page.goto(BASE + "/");
+  await appReady(page);
+  await page.getByRole("banner").getByRole("link", { name: "Account", exact: true }).click();
+  await page.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "Privacy center" }).click();
+  const notices = page.getByRole("region", { name: "Security incidents that concerned you" });
+  await notices.getByRole("heading", { name: title }).waitFor();
+  await notices.getByText("Data concerned: How to reach you.").first().waitFor();
+  await checkAxe(page, "/account/privacy, with a breach notice");
+  await screenshot(page, "privacy-center-notice-en");
+
+  // Both pages in Chinese, and at a phone's width.
+  for (const p of [page, desk]) {
+    await p.evaluate(() => localStorage.setItem("ward.lang", "zh"));
+    await p.reload();
+  }
+  await page.getByRole("region", { name: "涉及您的安全事件" }).waitFor();
+  await checkAxe(page, "/account/privacy, with a breach notice (zh)");
+  await desk.getByRole("heading", { level: 1, name: "数据泄露通知" }).waitFor();
+  await checkAxe(desk, "/staff/requests?view=incidents (zh)");
+  for (const [p, name] of [[page, "privacy-center-notice-zh"], [desk, "incidents-zh"]]) {
+    await p.setViewportSize({ width: 375, height: 740 });
+    const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${name} overflows by ${overflow}px at 375`);
+    await screenshot(p, `${name}-375`);
+  }
+  await page.evaluate(() => localStorage.setItem("ward.lang", "en"));
+  await page.close();
+  await deskContext.close();
+});
+
+// Service notices: the privacy staff publish a dated notice from their console; every page
+// shows it at the top to everyone, signed out too, in their language; withdrawn, it is gone.
+test("a service notice is at the top of every page for everyone until the staff withdraw it", async () => {
+  const deskContext = await cloneOf(staff);
+  await deskContext.addInitScript(() => localStorage.setItem("ward.session", "1"));
+  await answerBanner(deskContext, "0000");
+  const desk = await pageIn(deskContext);
+  await desk.goto(BASE + "/staff/requests");
+  await areaLoaded(desk, "/staff/requests");
+  await desk.getByRole("navigation", { name: "Privacy staff's sections" }).getByRole("link", { name: "Service notices" }).click();
+  await desk.getByRole("heading", { level: 1, name: "Service notices" }).waitFor();
+  // A service's end announced too soon: the date is refused, in words, beside it.
+  const soon = new Date(Date.now() + 5 * 86_400_000);
+  const pad = (n) => String(n).padStart(2, "0");
+  const local = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const title = `Doorbell calls end ${Date.now()}`;
+  await desk.getByRole("radio", { name: "A service, or part of one, stops" }).check();
+  await desk.getByRole("textbox", { name: "Title in English" }).fill(title);
+  await desk.getByRole("textbox", { name: "Title in Chinese" }).fill("门铃呼叫功能将停止");
+  await desk.getByRole("textbox", { name: "Notice in English" }).fill("Doorbell call pictures will no longer be kept.");
+  await desk.getByRole("textbox", { name: "Notice in Chinese" }).fill("门铃呼叫图片将不再保存。");
+  await desk.getByLabel("Takes effect").fill(local(soon));
+  await desk.getByRole("button", { name: "Publish the notice" }).click();
+  await desk.locator("#service-effective-error").getByText(/30 days/).waitFor();
+  await desk.getByLabel("Takes effect").fill(local(new Date(Date.now() + 40 * 86_400_000)));
+  await desk.getByRole("button", { name: "Publish the notice" }).click();
+  await desk.getByRole("status").getByText("The notice is published: every page shows it now.").waitFor();
+  await checkAxe(desk, "/staff/requests?view=service");
+  await screenshot(desk, "service-notices-en");
+
+  // A visitor who is not signed in, on the home page and the sign-in page.
+  const visitor = await browser.newContext();
+  await answerBanner(visitor, "0000");
+  const page = await pageIn(visitor);
+  await page.goto(BASE + "/");
+  await appReady(page);
+  const strip = page.getByRole("complementary", { name: "Service notice" });
+  await strip.getByText(title).waitFor();
+  await checkAxe(page, "/ with a service notice");
+  await screenshot(page, "service-notice-home-en");
+  await page.evaluate(() => localStorage.setItem("ward.lang", "zh"));
+  await page.goto(BASE + "/signin");
+  await appReady(page);
+  await page.getByRole("complementary", { name: "服务通知" }).getByText("门铃呼叫功能将停止").waitFor();
+  await page.setViewportSize({ width: 375, height: 740 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the notice overflows by ${overflow}px at 375`);
+  await checkAxe(page, "/signin with a service notice (zh)");
+  await screenshot(page, "service-notice-signin-zh-375");
+
+  // Withdrawn: gone from every page.
+  const item = desk.getByRole("listitem").filter({ has: desk.getByRole("heading", { name: title }) });
+  await item.getByRole("button", { name: "Withdraw" }).click();
+  await item.getByText(/^Withdrawn /).waitFor();
+  await page.goto(BASE + "/");
+  await appReady(page);
+  assert.equal(await page.getByText("门铃呼叫功能将停止").count(), 0, "the withdrawn notice is on no page");
+  await visitor.close();
+  await deskContext.close();
+});

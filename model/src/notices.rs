@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Region;
+use crate::{Localized, Region};
 
 /// A kind of personal data, as the registry sorts it (the same words as "My data").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -150,4 +150,63 @@ pub struct BreachNotice {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NoticeList {
     pub breaches: Vec<BreachNotice>,
+}
+
+/// What a service notice announces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceNoticeKind {
+    /// The service, or a part of it, stops: at least 30 days ahead (the policy's promise).
+    ServiceEnd,
+    /// Any other change people should know of before it happens.
+    Change,
+}
+
+impl ServiceNoticeKind {
+    pub const ALL: [ServiceNoticeKind; 2] = [ServiceNoticeKind::ServiceEnd, ServiceNoticeKind::Change];
+
+    /// The word on the wire and in the store.
+    pub const fn code(self) -> &'static str {
+        match self {
+            ServiceNoticeKind::ServiceEnd => "service_end",
+            ServiceNoticeKind::Change => "change",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ServiceNoticeKind> {
+        ServiceNoticeKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// `POST /api/staff/service-notices`: a dated notice for everyone, in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceNoticeNew {
+    pub kind: ServiceNoticeKind,
+    pub title: Localized,
+    pub body: Localized,
+    /// When it takes effect (RFC 3339).
+    pub effective_at: String,
+}
+
+/// A service notice. Shown on every page, to everyone, from its publication until a week
+/// after it takes effect, unless withdrawn.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceNotice {
+    pub id: String,
+    pub kind: ServiceNoticeKind,
+    pub title: Localized,
+    pub body: Localized,
+    pub effective_at: String,
+    pub published_at: String,
+    pub withdrawn_at: Option<String>,
+}
+
+/// `GET /api/service-notices` (those shown now) and `GET /api/staff/service-notices` (all).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceNoticeList {
+    pub notices: Vec<ServiceNotice>,
 }

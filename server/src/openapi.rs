@@ -34,6 +34,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
 /// Operations that need no session: every other one answers 401 without one.
 const PUBLIC: &[(&str, &str)] = &[
     ("get", "/api/health"),
+    ("get", "/api/service-notices"),
     ("get", "/api/openapi.json"),
     ("get", "/api/signup"),
     ("post", "/api/signup"),

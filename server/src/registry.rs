@@ -466,6 +466,7 @@ const NOTICE: Personal = Personal {
     erasure: Erasure::Delete,
 };
 
+const SERVICE_NOTICE: &str = "a public notice about the service, for everyone; names no one";
 const INCIDENT: &str = "an incident the privacy staff recorded: about the service, naming no one";
 
 const NOTICE_COLUMNS: &[Column] = &[
@@ -490,6 +491,15 @@ const NOTICE_COLUMNS: &[Column] = &[
     not_personal(Directory, "incidents", "authority_notified_at", INCIDENT),
     not_personal(Directory, "incidents", "people_notified_at", INCIDENT),
     not_personal(Directory, "incidents", "affected", "how many people an incident concerned; not who"),
+    not_personal(Directory, "service_notices", "id", SERVICE_NOTICE),
+    not_personal(Directory, "service_notices", "kind", SERVICE_NOTICE),
+    not_personal(Directory, "service_notices", "title_en", SERVICE_NOTICE),
+    not_personal(Directory, "service_notices", "title_zh", SERVICE_NOTICE),
+    not_personal(Directory, "service_notices", "body_en", SERVICE_NOTICE),
+    not_personal(Directory, "service_notices", "body_zh", SERVICE_NOTICE),
+    not_personal(Directory, "service_notices", "effective_at", SERVICE_NOTICE),
+    not_personal(Directory, "service_notices", "published_at", SERVICE_NOTICE),
+    not_personal(Directory, "service_notices", "withdrawn_at", SERVICE_NOTICE),
 ];
 
 const SHARES: &str = "to let the people you choose use a camera, as far and as long as you granted";

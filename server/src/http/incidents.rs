@@ -1,14 +1,17 @@
 //! Breach notices: the privacy staff's incidents (`/api/staff/incidents/...`: record, list,
 //! notify the people concerned, record the authority's notification, the report) and the
-//! notices a person was sent (`GET /api/privacy/notices`). The rules are
-//! `crate::privacy::incidents`.
+//! notices a person was sent (`GET /api/privacy/notices`); service notices (published by the
+//! staff, read by anyone). The rules are `crate::privacy::{incidents, service}`.
 
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use ward_model::{ApiError, Incident, IncidentList, IncidentNew, NoticeList};
+use ward_model::{
+    ApiError, Incident, IncidentList, IncidentNew, NoticeList, ServiceNotice, ServiceNoticeList,
+    ServiceNoticeNew,
+};
 
 use crate::AppState;
 use crate::auth::session::{CurrentSession, now};
@@ -22,6 +25,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(authority_notified))
         .routes(routes!(incident_report))
         .routes(routes!(my_notices))
+        .routes(routes!(service_notices))
+        .routes(routes!(staff_service_notices, publish_service_notice))
+        .routes(routes!(withdraw_service_notice))
 }
 
 /// Every incident, newest first, with its 72-hour clock (privacy staff).
@@ -124,4 +130,61 @@ pub async fn my_notices(
     s: CurrentSession,
 ) -> Result<Json<NoticeList>, AppError> {
     Ok(Json(incidents::notices(&state, &s.db, &s.person.id).await?))
+}
+
+/// The service notices shown now, to anyone (every page carries them too).
+#[utoipa::path(get, path = "/service-notices", tag = "incidents",
+    responses((status = 200, description = "The notices shown now.", body = ServiceNoticeList)))]
+pub async fn service_notices(State(state): State<AppState>) -> Json<ServiceNoticeList> {
+    Json(state.privacy.service.public(now()))
+}
+
+/// Every service notice, withdrawn and past ones too (privacy staff).
+#[utoipa::path(get, path = "/staff/service-notices", tag = "incidents",
+    responses(
+        (status = 200, description = "Every notice.", body = ServiceNoticeList),
+        (status = 403, description = "Not privacy staff.", body = ApiError),
+    ))]
+pub async fn staff_service_notices(
+    State(state): State<AppState>,
+    s: CurrentSession,
+) -> Result<Json<ServiceNoticeList>, AppError> {
+    state.privacy.require_staff(&s.person)?;
+    Ok(Json(state.privacy.service.all()))
+}
+
+/// Publishes a dated notice for everyone, in both languages (a service's end at least 30
+/// days ahead).
+#[utoipa::path(post, path = "/staff/service-notices", tag = "incidents", request_body = ServiceNoticeNew,
+    responses(
+        (status = 201, description = "Published.", body = ServiceNotice),
+        (status = 403, description = "Not privacy staff.", body = ApiError),
+        (status = 422, description = "A text is missing or the date too soon.", body = ApiError),
+    ))]
+pub async fn publish_service_notice(
+    State(state): State<AppState>,
+    s: CurrentSession,
+    Json(req): Json<ServiceNoticeNew>,
+) -> Result<(StatusCode, Json<ServiceNotice>), AppError> {
+    state.privacy.require_staff(&s.person)?;
+    let published = state.privacy.service.publish(&state.stores.directory, &req, now()).await?;
+    Ok((StatusCode::CREATED, Json(published)))
+}
+
+/// Withdraws a service notice: no page shows it any more.
+#[utoipa::path(post, path = "/staff/service-notices/{id}/withdraw", tag = "incidents",
+    params(("id" = String, Path, description = "The notice.")),
+    responses(
+        (status = 200, description = "Withdrawn.", body = ServiceNotice),
+        (status = 403, description = "Not privacy staff.", body = ApiError),
+        (status = 404, description = "No such notice.", body = ApiError),
+        (status = 409, description = "Withdrawn already.", body = ApiError),
+    ))]
+pub async fn withdraw_service_notice(
+    State(state): State<AppState>,
+    s: CurrentSession,
+    Path(id): Path<String>,
+) -> Result<Json<ServiceNotice>, AppError> {
+    state.privacy.require_staff(&s.person)?;
+    Ok(Json(state.privacy.service.withdraw(&state.stores.directory, &id, now()).await?))
 }

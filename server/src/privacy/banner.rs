@@ -139,6 +139,9 @@ impl Privacy {
     pub fn page(&self, index_html: &str, variant: usize, headers: &HeaderMap) -> Response {
         let revision = self.current(PolicyKind::Cookies).version;
         let shown = CookieChoice::from_headers(headers).is_none_or(|c| c.revision != revision);
+        let notices = self.service.shown(crate::auth::session::now());
+        // The cached pages hold the notices too: another set of them is another revision.
+        let cached = notices.iter().fold(revision.clone(), |k, n| format!("{k}|{}", n.id));
         let gpc = gpc_header(headers);
         let accepts_br = headers
             .get_all(header::ACCEPT_ENCODING)
@@ -149,14 +152,16 @@ impl Privacy {
         let key = (variant, shown, gpc, encoding);
         let body = {
             let mut cache = self.banner.pages.lock().expect("not poisoned");
-            if cache.as_ref().is_none_or(|(rev, _)| *rev != revision) {
-                *cache = Some((revision.clone(), Vec::new()));
+            if cache.as_ref().is_none_or(|(rev, _)| *rev != cached) {
+                *cache = Some((cached, Vec::new()));
             }
             let (_, pages) = cache.as_mut().expect("set above");
             match pages.iter().find(|(k, _)| *k == key) {
                 Some((_, b)) => b.clone(),
                 None => {
                     let html = insert_before_body_end(index_html, &self.banner_html(&revision, shown, gpc));
+                    let html =
+                        insert_after_body_start(&html, &super::service::ServiceNotices::html(&notices));
                     let bytes = match encoding {
                         Encoding::Brotli => brotli_bytes(html.as_bytes()),
                         Encoding::Identity => html.into_bytes(),
@@ -183,6 +188,13 @@ fn insert_before_body_end(html: &str, fragment: &str) -> String {
     match html.rfind("</body>") {
         Some(i) => format!("{}{fragment}{}", &html[..i], &html[i..]),
         None => format!("{html}{fragment}"),
+    }
+}
+
+fn insert_after_body_start(html: &str, fragment: &str) -> String {
+    match html.find("<body").and_then(|i| html[i..].find('>').map(|j| i + j + 1)) {
+        Some(i) => format!("{}{fragment}{}", &html[..i], &html[i..]),
+        None => format!("{fragment}{html}"),
     }
 }
 

@@ -9,6 +9,7 @@ pub mod docs;
 pub mod incidents;
 pub mod labels;
 pub mod mydata;
+pub mod service;
 
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -83,6 +84,8 @@ pub struct Privacy {
     /// Page views counted by `public/analytics.js` (only after analytics consent), by page of
     /// the route table: a fixed set of counters, whatever strangers post.
     pub views: analytics::PageViews,
+    /// The service notices, rendered into every page with the banner.
+    pub service: service::ServiceNotices,
 }
 
 /// The seed versions, published when a deployment has none.
@@ -113,8 +116,10 @@ impl Privacy {
             current: RwLock::new(HashMap::new()),
             banner: banner::Cache::default(),
             views: Default::default(),
+            service: Default::default(),
         };
         privacy.check()?;
+        privacy.service.load(directory).await?;
         for (kind, version, body) in SEEDS {
             if directory.policy_versions(kind.code()).await?.is_empty() {
                 let row = PolicyRow {

@@ -165,3 +165,63 @@ impl Db {
         }))
     }
 }
+
+/// A service notice as stored (the directory).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ServiceNoticeRow {
+    pub id: String,
+    pub kind: String,
+    pub title_en: String,
+    pub title_zh: String,
+    pub body_en: String,
+    pub body_zh: String,
+    pub effective_at: i64,
+    pub published_at: i64,
+    pub withdrawn_at: Option<i64>,
+}
+
+const SERVICE_COLUMNS: &str =
+    "id, kind, title_en, title_zh, body_en, body_zh, effective_at, published_at, withdrawn_at";
+
+impl Db {
+    pub async fn service_notice_insert(&self, row: &ServiceNoticeRow) -> Result<(), StoreError> {
+        let sql = format!(
+            "INSERT INTO service_notices ({SERVICE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        );
+        with_pool!(self, pool => {
+            sqlx::query(&sql)
+                .bind(&row.id)
+                .bind(&row.kind)
+                .bind(&row.title_en)
+                .bind(&row.title_zh)
+                .bind(&row.body_en)
+                .bind(&row.body_zh)
+                .bind(row.effective_at)
+                .bind(row.published_at)
+                .bind(row.withdrawn_at)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// Every service notice, newest first.
+    pub async fn service_notices(&self) -> Result<Vec<ServiceNoticeRow>, StoreError> {
+        let sql = format!("SELECT {SERVICE_COLUMNS} FROM service_notices ORDER BY published_at DESC, id");
+        Ok(with_pool!(self, pool => sqlx::query_as(&sql).fetch_all(pool).await?))
+    }
+
+    /// Withdraws a notice; false when there is no such notice or it was withdrawn.
+    pub async fn service_notice_withdraw(&self, id: &str, at: i64) -> Result<bool, StoreError> {
+        let n = with_pool!(self, pool => {
+            sqlx::query("UPDATE service_notices SET withdrawn_at = $2 WHERE id = $1 AND withdrawn_at IS NULL")
+                .bind(id)
+                .bind(at)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(n == 1)
+    }
+}

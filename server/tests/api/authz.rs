@@ -102,6 +102,7 @@ fn j(v: Value) -> Body {
 const ROWS: &[Row] = &[
     // ---- Public ----
     row("GET", "/api/health", "2 2 2 2 2 2 2 2"),
+    row("GET", "/api/service-notices", "2 2 2 2 2 2 2 2"),
     row("GET", "/api/openapi.json", "2 2 2 2 2 2 2 2"),
     row("GET", "/api/signup", "2 2 2 2 2 2 2 2"),
     with("POST", "/api/signup", "2 2 2 2 2 2 2 2", |_, w| {
@@ -249,6 +250,14 @@ const ROWS: &[Row] = &[
     row("POST", "/api/staff/incidents/{id}/notify", "U F F F F F F N"),
     row("POST", "/api/staff/incidents/{id}/authority", "U F F F F F F N"),
     row("GET", "/api/staff/incidents/{id}/report", "U F F F F F F N"),
+    row("GET", "/api/staff/service-notices", "U F F F F F F 2"),
+    with("POST", "/api/staff/service-notices", "U F F F F F F 2", |_, _| {
+        j(json!({
+            "kind": "change", "title": {"en": "New app", "zh": "新应用"},
+            "body": {"en": "A new app.", "zh": "新的应用。"}, "effective_at": "2099-01-01T00:00:00Z"
+        }))
+    }),
+    row("POST", "/api/staff/service-notices/{id}/withdraw", "U F F F F F F N"),
     row("GET", "/api/staff/requests", "U F F F F F F 2"),
     row("GET", "/api/staff/requests/{region}/{id}", "U F F F F F F 2"),
     // Extending keeps the request open for the rows after.
@@ -323,6 +332,7 @@ fn fill(template: &str, ids: &Ids) -> String {
         ("/api/privacy/requests/{id}/withdraw", "{id}", &ids.request_to_withdraw),
         ("/api/privacy/requests/", "{id}", &ids.request),
         ("/api/staff/incidents/", "{id}", "no-such-incident"),
+        ("/api/staff/service-notices/", "{id}", "no-such-notice"),
         ("/api/staff/requests/", "{region}", "eu"),
         ("/api/staff/requests/", "{id}", &ids.request),
     ];

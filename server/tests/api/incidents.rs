@@ -8,7 +8,10 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use ward_camera::Command;
-use ward_model::{ApiError, EventPage, Incident, IncidentFeature, IncidentList, NoticeList, Region};
+use ward_model::{
+    ApiError, EventPage, Incident, IncidentFeature, IncidentList, NoticeList, Region, ServiceNotice,
+    ServiceNoticeList,
+};
 
 use crate::accounts::{Browser, PASSWORD, latest_mail, sign_in, sign_up_and_verify};
 use crate::both_backends;
@@ -18,6 +21,7 @@ use crate::helpers::{Backend, Dist, TestApp, spawn_app_configured};
 both_backends!(
     backend: a_notice_reaches_exactly_the_people_the_query_chooses,
     bad_input_is_answered_field_by_field_and_nothing_is_stored,
+    a_service_notice_is_on_every_page_for_everyone_until_withdrawn,
 );
 
 const STAFF: &str = "staff@example.com";
@@ -194,4 +198,75 @@ async fn bad_input_is_answered_field_by_field_and_nothing_is_stored(backend: Bac
     let list: IncidentList =
         json_of(staff.send(&app, Method::GET, "/api/staff/incidents", None).await, StatusCode::OK).await;
     assert!(list.incidents.is_empty(), "nothing was stored");
+}
+
+async fn a_service_notice_is_on_every_page_for_everyone_until_withdrawn(backend: Backend) {
+    let Some(app) =
+        spawn_app_configured(backend, Dist::Built, |c| c.privacy_staff = vec![STAFF.into()]).await
+    else {
+        return;
+    };
+    let staff = person(&app, STAFF, "eu").await;
+    let ada = person(&app, "ada@example.com", "eu").await;
+    let notice = |kind: &str, days: i64, zh: &str| {
+        json!({
+            "kind": kind,
+            "title": {"en": "Doorbell calls end", "zh": zh},
+            "body": {"en": "Doorbell call pictures stop being kept.", "zh": "门铃呼叫图片将不再保存。"},
+            "effective_at": at(days * 86_400),
+        })
+    };
+    let publish = |body: Value| staff.send(&app, Method::POST, "/api/staff/service-notices", Some(body));
+
+    // A service's end needs 30 days' notice; both languages; a date to come.
+    let err: ApiError =
+        json_of(publish(notice("service_end", 10, "门铃呼叫结束")).await, StatusCode::UNPROCESSABLE_ENTITY)
+            .await;
+    assert_eq!(err.fields[0].field, "effective_at");
+    let err: ApiError =
+        json_of(publish(notice("change", 10, " ")).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(err.fields[0].field, "title_zh");
+    let err: ApiError =
+        json_of(publish(notice("change", -1, "变更")).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(err.fields[0].field, "effective_at");
+    let res =
+        ada.send(&app, Method::POST, "/api/staff/service-notices", Some(notice("change", 40, "变更"))).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let all: ServiceNoticeList =
+        json_of(staff.send(&app, Method::GET, "/api/staff/service-notices", None).await, StatusCode::OK)
+            .await;
+    assert!(all.notices.is_empty(), "nothing was stored");
+
+    // Published: in every page's first response and the public list, for anyone.
+    let published: ServiceNotice =
+        json_of(publish(notice("service_end", 40, "门铃呼叫结束")).await, StatusCode::CREATED).await;
+    let anyone = crate::helpers::client();
+    let list: ServiceNoticeList =
+        json_of(anyone.get(app.at("/api/service-notices")).send().await.unwrap(), StatusCode::OK).await;
+    assert_eq!(list.notices, std::slice::from_ref(&published));
+    for path in ["/", "/signin", "/account/data"] {
+        let page = anyone.get(app.at(path)).send().await.unwrap().text().await.unwrap();
+        let strip = page.find("<aside class=\"sn\"").unwrap_or_else(|| panic!("{path} carries the notice"));
+        assert!(page[strip..].contains("Doorbell calls end") && page[strip..].contains("门铃呼叫结束"));
+        let body = page.find("<body>").unwrap();
+        assert_eq!(
+            strip,
+            body + "<body>".len(),
+            "first in the body of {path}, before the app and the banner"
+        );
+    }
+
+    // Withdrawn: on no page any more; once.
+    let id = published.id;
+    let path = format!("/api/staff/service-notices/{id}/withdraw");
+    let res = staff.send(&app, Method::POST, &path, None).await;
+    assert!(json_of::<ServiceNotice>(res, StatusCode::OK).await.withdrawn_at.is_some());
+    assert_eq!(staff.send(&app, Method::POST, &path, None).await.status(), StatusCode::CONFLICT);
+    let res = staff.send(&app, Method::POST, "/api/staff/service-notices/nope/withdraw", None).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let page = anyone.get(app.at("/")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("Doorbell calls end"));
+    let list: ServiceNoticeList =
+        json_of(anyone.get(app.at("/api/service-notices")).send().await.unwrap(), StatusCode::OK).await;
+    assert!(list.notices.is_empty());
 }

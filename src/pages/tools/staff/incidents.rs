@@ -23,7 +23,7 @@ pub fn IncidentsPage() -> impl IntoView {
     view! {
         <Title text=tr(i18n, w::incidents::title) />
         <h1>{tr(i18n, w::incidents::title)}</h1>
-        <super::StaffNav incidents=true />
+        <super::StaffNav current=super::Section::Incidents />
         <RequireSession>
             <Incidents />
         </RequireSession>
@@ -56,7 +56,7 @@ fn Incidents() -> impl IntoView {
 }
 
 /// A `datetime-local` value (the browser's zone) at `ms` since the epoch.
-fn local_input(ms: f64) -> String {
+pub(super) fn local_input(ms: f64) -> String {
     let d = js_sys::Date::new(&JsValue::from_f64(ms));
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}",
@@ -70,7 +70,7 @@ fn local_input(ms: f64) -> String {
 
 /// A `datetime-local` value as RFC 3339 in UTC; as typed when the browser cannot read it
 /// (the server then says what is wrong with it).
-fn utc(value: &str) -> String {
+pub(super) fn utc(value: &str) -> String {
     let d = js_sys::Date::new(&JsValue::from_str(value));
     if d.get_time().is_nan() { value.to_string() } else { String::from(d.to_iso_string()) }
 }

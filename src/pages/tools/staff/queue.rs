@@ -21,7 +21,7 @@ pub fn QueuePage() -> impl IntoView {
     view! {
         <Title text=tr(i18n, w::staff::title) />
         <h1>{tr(i18n, w::staff::heading)}</h1>
-        <super::StaffNav />
+        <super::StaffNav current=super::Section::Requests />
         <RequireSession>
             <Queue />
         </RequireSession>
