@@ -500,7 +500,7 @@ test("a breach notice goes from the staff's console to the people it concerns", 
   await page.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "Privacy center" }).click();
   const notices = page.getByRole("region", { name: "Security incidents that concerned you" });
   await notices.getByRole("heading", { name: title }).waitFor();
-  await notices.getByText("Data concerned: How to reach you.").first().waitFor();
+  await notices.getByText("Data concerned: how to reach you (email, phone).").first().waitFor();
   await checkAxe(page, "/account/privacy, with a breach notice");
   await screenshot(page, "privacy-center-notice-en");
 

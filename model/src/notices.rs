@@ -139,7 +139,8 @@ pub struct BreachNotice {
     pub incident_id: String,
     pub title: String,
     pub description: String,
-    pub categories: Vec<PersonalCategory>,
+    /// The kinds of data concerned, in words (the person's page needs no codes to read them).
+    pub categories: Vec<Localized>,
     pub window_from: String,
     pub window_to: String,
     pub notified_at: String,

@@ -6,8 +6,8 @@
 //! (they name no one); the notices in each person's region store.
 
 use ward_model::{
-    BreachNotice, FieldErrorCode, Incident, IncidentFeature, IncidentList, IncidentNew, NoticeList,
-    PersonalCategory, Region,
+    BreachNotice, FieldErrorCode, Incident, IncidentFeature, IncidentList, IncidentNew, Localized,
+    NoticeList, PersonalCategory, Region,
 };
 
 use crate::AppState;
@@ -183,16 +183,21 @@ async fn get(state: &AppState, id: &str) -> Result<IncidentRow, AppError> {
     state.stores.directory.incident(id).await?.ok_or(AppError::NotFound)
 }
 
-/// The kinds of data in the mail's words.
-fn category_words(c: PersonalCategory) -> &'static str {
-    match c {
-        PersonalCategory::Identity => "who you are (name, date of birth)",
-        PersonalCategory::Contact => "how to reach you (email, phone)",
-        PersonalCategory::Credentials => "how you sign in",
-        PersonalCategory::Activity => "security and account activity",
-        PersonalCategory::Choices => "your choices",
-        PersonalCategory::Devices => "your cameras and their recordings",
-    }
+/// The kinds of data in the words of the mail and the person's notice (as "My data" names them).
+fn category_text(c: PersonalCategory) -> Localized {
+    let (en, zh) = match c {
+        PersonalCategory::Identity => ("who you are (name, date of birth)", "您是谁（姓名、出生日期）"),
+        PersonalCategory::Contact => ("how to reach you (email, phone)", "如何联系您（邮箱、电话）"),
+        PersonalCategory::Credentials => ("how you sign in", "您如何登录"),
+        PersonalCategory::Activity => ("security and account activity", "安全与账号活动"),
+        PersonalCategory::Choices => ("your choices", "您的选择"),
+        PersonalCategory::Devices => ("your cameras and their recordings", "您的摄像头及其录制内容"),
+    };
+    Localized { en: en.into(), zh: zh.into() }
+}
+
+fn category_words(c: PersonalCategory) -> String {
+    category_text(c).en
 }
 
 fn notice_mail(row: &IncidentRow) -> String {
@@ -305,7 +310,7 @@ pub async fn notices(state: &AppState, db: &Db, person_id: &str) -> Result<Notic
     for (incident_id, at) in db.notices_of(person_id).await? {
         let Some(row) = state.stores.directory.incident(&incident_id).await? else { continue };
         breaches.push(BreachNotice {
-            categories: categories_of(&row),
+            categories: categories_of(&row).into_iter().map(category_text).collect(),
             window_from: rfc3339(row.window_from),
             window_to: rfc3339(row.window_to),
             notified_at: rfc3339(at),

@@ -7,9 +7,8 @@ use ward_model::BreachNotice;
 use crate::api;
 use crate::components::ErrorPanel;
 use crate::i18n::{use_i18n, w};
-use crate::labels::{fill, local_time, tr, tr_with};
+use crate::labels::{fill, local_time, pick, tr, tr_with};
 use crate::load::load;
-use crate::rights;
 
 #[component]
 pub fn NoticesPanel() -> impl IntoView {
@@ -46,7 +45,10 @@ fn Notice(notice: BreachNotice) -> impl IntoView {
             <h3>{n.title.clone()}</h3>
             <p class="muted">{tr_with(i18n, w::notices::told, vec![local_time(i18n, &n.notified_at)])}</p>
             <p>{window}</p>
-            <p>{move || fill(w::notices::kinds(i18n.get_locale()), &[rights::categories(i18n.get_locale(), &kinds)])}</p>
+            <p>{move || {
+                let words = kinds.iter().map(|k| pick(i18n, k)).collect::<Vec<_>>().join(", ");
+                fill(w::notices::kinds(i18n.get_locale()), &[words])
+            }}</p>
             <p class="timeline-text">{n.description.clone()}</p>
         </li>
     }
