@@ -38,6 +38,27 @@ after(async () => {
   await browser?.close();
 });
 
+// The privacy staff's console, reached as a staff member does: Account, then its tab. A
+// context of the staff's own (their shared one is left as the other tests expect it).
+async function openDesk() {
+  const deskContext = await cloneOf(staff);
+  await deskContext.addInitScript(() => localStorage.setItem("ward.session", "1"));
+  await answerBanner(deskContext, "0000");
+  const desk = await pageIn(deskContext);
+  await desk.goto(BASE + "/");
+  await appReady(desk);
+  await desk.getByRole("banner").getByRole("link", { name: "Account", exact: true }).click();
+  await desk.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "Requests queue (privacy staff)" }).click();
+  await areaLoaded(desk, "/staff/requests");
+  return { deskContext, desk };
+}
+
+// A date as a `datetime-local` input takes it, in the browser's zone.
+const localInput = (d) => {
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+};
+
 const unique = (who) => `${who}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
 
 async function mailTo(request, email, subject) {
@@ -365,16 +386,7 @@ test("a restriction request goes from the person's account through the staff's q
   await mailTo(alice.context.request, alice.email, "We received your request");
 
   // The staff: the console is among their account's pages; the request is in the queue.
-  // A context of the staff's own (their shared one is left as the other tests expect it).
-  const deskContext = await cloneOf(staff);
-  await deskContext.addInitScript(() => localStorage.setItem("ward.session", "1"));
-  await answerBanner(deskContext, "0000");
-  const desk = await pageIn(deskContext);
-  await desk.goto(BASE + "/");
-  await appReady(desk);
-  await desk.getByRole("banner").getByRole("link", { name: "Account", exact: true }).click();
-  await desk.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "Requests queue (privacy staff)" }).click();
-  await areaLoaded(desk, "/staff/requests");
+  const { deskContext, desk } = await openDesk();
   await desk.getByRole("heading", { level: 1, name: "Requests queue" }).waitFor();
   await desk.getByLabel("Kind").selectOption("restriction");
   // The queue holds every person's requests; this one is the row that links to its id.
@@ -450,15 +462,7 @@ test("a restriction request goes from the person's account through the staff's q
 // it concerns, notify them and record the authority's notification; a person concerned sees
 // the notice in their privacy center and has the mail. axe-core on both pages, both languages.
 test("a breach notice goes from the staff's console to the people it concerns", async () => {
-  const deskContext = await cloneOf(staff);
-  await deskContext.addInitScript(() => localStorage.setItem("ward.session", "1"));
-  await answerBanner(deskContext, "0000");
-  const desk = await pageIn(deskContext);
-  await desk.goto(BASE + "/");
-  await appReady(desk);
-  await desk.getByRole("banner").getByRole("link", { name: "Account", exact: true }).click();
-  await desk.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "Requests queue (privacy staff)" }).click();
-  await areaLoaded(desk, "/staff/requests");
+  const { deskContext, desk } = await openDesk();
   await desk.getByRole("navigation", { name: "Privacy staff's sections" }).getByRole("link", { name: "Breach notices" }).click();
   await desk.getByRole("heading", { level: 1, name: "Breach notices" }).waitFor();
 
@@ -474,10 +478,7 @@ test("a breach notice goes from the staff's console to the people it concerns", 
   await desk.getByRole("group", { name: "Home regions of the people concerned" }).getByRole("checkbox", { name: "European Union" }).check();
   await desk.getByRole("radio", { name: "Everyone who had an account by the end of the window" }).check();
   // The window ends tomorrow, so everyone signed up by now is inside it.
-  const tomorrow = new Date(Date.now() + 86_400_000);
-  const pad = (n) => String(n).padStart(2, "0");
-  const local = `${tomorrow.getFullYear()}-${pad(tomorrow.getMonth() + 1)}-${pad(tomorrow.getDate())}T${pad(tomorrow.getHours())}:${pad(tomorrow.getMinutes())}`;
-  await desk.getByLabel("Exposed until").fill(local);
+  await desk.getByLabel("Exposed until").fill(localInput(new Date(Date.now() + 86_400_000)));
   await desk.getByRole("button", { name: "Record the incident" }).click();
   await desk.getByRole("status").getByText("The incident is recorded. Nobody has been told yet.").waitFor();
   const item = desk.getByRole("listitem").filter({ has: desk.getByRole("heading", { name: title }) });
@@ -527,28 +528,21 @@ test("a breach notice goes from the staff's console to the people it concerns", 
 // Service notices: the privacy staff publish a dated notice from their console; every page
 // shows it at the top to everyone, signed out too, in their language; withdrawn, it is gone.
 test("a service notice is at the top of every page for everyone until the staff withdraw it", async () => {
-  const deskContext = await cloneOf(staff);
-  await deskContext.addInitScript(() => localStorage.setItem("ward.session", "1"));
-  await answerBanner(deskContext, "0000");
-  const desk = await pageIn(deskContext);
-  await desk.goto(BASE + "/staff/requests");
-  await areaLoaded(desk, "/staff/requests");
+  const { deskContext, desk } = await openDesk();
   await desk.getByRole("navigation", { name: "Privacy staff's sections" }).getByRole("link", { name: "Service notices" }).click();
   await desk.getByRole("heading", { level: 1, name: "Service notices" }).waitFor();
   // A service's end announced too soon: the date is refused, in words, beside it.
   const soon = new Date(Date.now() + 5 * 86_400_000);
-  const pad = (n) => String(n).padStart(2, "0");
-  const local = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
   const title = `Doorbell calls end ${Date.now()}`;
   await desk.getByRole("radio", { name: "A service, or part of one, stops" }).check();
   await desk.getByRole("textbox", { name: "Title in English" }).fill(title);
   await desk.getByRole("textbox", { name: "Title in Chinese" }).fill("门铃呼叫功能将停止");
   await desk.getByRole("textbox", { name: "Notice in English" }).fill("Doorbell call pictures will no longer be kept.");
   await desk.getByRole("textbox", { name: "Notice in Chinese" }).fill("门铃呼叫图片将不再保存。");
-  await desk.getByLabel("Takes effect").fill(local(soon));
+  await desk.getByLabel("Takes effect").fill(localInput(soon));
   await desk.getByRole("button", { name: "Publish the notice" }).click();
   await desk.locator("#service-effective-error").getByText(/30 days/).waitFor();
-  await desk.getByLabel("Takes effect").fill(local(new Date(Date.now() + 40 * 86_400_000)));
+  await desk.getByLabel("Takes effect").fill(localInput(new Date(Date.now() + 40 * 86_400_000)));
   await desk.getByRole("button", { name: "Publish the notice" }).click();
   await desk.getByRole("status").getByText("The notice is published: every page shows it now.").waitFor();
   await checkAxe(desk, "/staff/requests?view=service");

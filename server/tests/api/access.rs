@@ -3,40 +3,31 @@
 //! person already knows; the person's own use of their data and other people's logs are not;
 //! a changed, removed or truncated record is detected.
 
-use std::time::Duration;
-
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use ward_camera::Command;
-use ward_model::{AccessAction, AccessActor, AccessLog, EventPage, LedgerVerification};
+use ward_model::{AccessAction, AccessActor, AccessLog, LedgerVerification};
 
-use crate::accounts::{Browser, PASSWORD, sign_in, sign_up_and_verify};
+use crate::accounts::{Browser, PASSWORD};
 use crate::both_backends;
 use crate::devices::{WAIT, claim, new_camera, start};
-use crate::helpers::{Backend, Dist, TestApp, client, spawn_app_configured};
+use crate::fixtures::{self, STAFF, json_of};
+use crate::helpers::{Backend, Dist, TestApp, client};
 
 both_backends!(
     backend: the_staff_and_invitees_are_in_the_log_and_the_person_themselves_is_not,
     a_changed_removed_or_truncated_record_is_detected,
 );
 
-const STAFF: &str = "staff@example.com";
-
 async fn app_with_staff(backend: Backend) -> Option<TestApp> {
-    spawn_app_configured(backend, Dist::Missing, |c| c.privacy_staff = vec![STAFF.into()]).await
-}
-
-async fn person(app: &TestApp, email: &str) -> Browser {
-    sign_up_and_verify(app, email, "eu").await;
-    sign_in(app, email, PASSWORD, None).await.expect("signs in")
+    fixtures::app_with_staff(backend, Dist::Missing).await
 }
 
 async fn log(app: &TestApp, b: &Browser) -> AccessLog {
-    let res = b.send(app, Method::GET, "/api/privacy/access", None).await;
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    assert_eq!(status, StatusCode::OK, "{text}");
-    serde_json::from_str(&text).unwrap()
+    json_of(b.send(app, Method::GET, "/api/privacy/access", None).await, StatusCode::OK).await
+}
+
+async fn person(app: &TestApp, email: &str) -> Browser {
+    fixtures::person(app, email, "eu").await
 }
 
 /// Files a request as `b` and has the staff open it; answers the request's id.
@@ -117,16 +108,7 @@ async fn the_staff_and_invitees_are_in_the_log_and_the_person_themselves_is_not(
     let share = res.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_string();
     let res = grace.send(&app, Method::POST, &format!("/api/shares/{share}/accept"), None).await;
     assert_eq!(res.status(), StatusCode::OK);
-    agent.send(Command::Motion);
-    let until = tokio::time::Instant::now() + WAIT;
-    let event = loop {
-        let page: EventPage = ada.send(&app, Method::GET, "/api/events", None).await.json().await.unwrap();
-        if let Some(e) = page.events.into_iter().next() {
-            break e;
-        }
-        assert!(tokio::time::Instant::now() < until, "the alarm arrives within {WAIT:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let event = fixtures::motion_alarm(&app, &mut agent, &ada).await;
     // Ada's own look is hers; Grace's is an access.
     assert_eq!(ada.send(&app, Method::GET, &event.picture_url, None).await.status(), StatusCode::OK);
     assert_eq!(log(&app, &ada).await.total, 2);

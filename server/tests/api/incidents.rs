@@ -3,20 +3,17 @@
 //! and by a notice they see; the 72-hour clock, the authority's notification and the report;
 //! only the staff act; bad input is answered field by field and nothing is stored.
 
-use std::time::Duration;
-
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use ward_camera::Command;
 use ward_model::{
-    ApiError, EventPage, Incident, IncidentFeature, IncidentList, NoticeList, Region, ServiceNotice,
-    ServiceNoticeList,
+    ApiError, Incident, IncidentFeature, IncidentList, NoticeList, Region, ServiceNotice, ServiceNoticeList,
 };
 
-use crate::accounts::{Browser, PASSWORD, latest_mail, sign_in, sign_up_and_verify};
+use crate::accounts::{Browser, latest_mail};
 use crate::both_backends;
 use crate::devices::{WAIT, claim, new_camera, start};
-use crate::helpers::{Backend, Dist, TestApp, spawn_app_configured};
+use crate::fixtures::{self, STAFF, json_of, motion_alarm, person};
+use crate::helpers::{Backend, Dist, TestApp};
 
 both_backends!(
     backend: a_notice_reaches_exactly_the_people_the_query_chooses,
@@ -24,23 +21,10 @@ both_backends!(
     a_service_notice_is_on_every_page_for_everyone_until_withdrawn,
 );
 
-const STAFF: &str = "staff@example.com";
 const SUBJECT: &str = "A security incident concerns your data";
 
 async fn app_with_staff(backend: Backend) -> Option<TestApp> {
-    spawn_app_configured(backend, Dist::Missing, |c| c.privacy_staff = vec![STAFF.into()]).await
-}
-
-async fn person(app: &TestApp, email: &str, region: &str) -> Browser {
-    sign_up_and_verify(app, email, region).await;
-    sign_in(app, email, PASSWORD, None).await.expect("signs in")
-}
-
-async fn json_of<T: serde::de::DeserializeOwned>(res: reqwest::Response, status: StatusCode) -> T {
-    let got = res.status();
-    let text = res.text().await.unwrap();
-    assert_eq!(got, status, "{text}");
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+    fixtures::app_with_staff(backend, Dist::Missing).await
 }
 
 fn at(offset: i64) -> String {
@@ -83,16 +67,7 @@ async fn a_notice_reaches_exactly_the_people_the_query_chooses(backend: Backend)
     let mut agent = start(&app, &cam).await;
     claim(&app, &ada, &cam).await;
     agent.wait_until(WAIT, |s| s.bound).await.unwrap();
-    agent.send(Command::Motion);
-    let until = tokio::time::Instant::now() + WAIT;
-    loop {
-        let page: EventPage = ada.send(&app, Method::GET, "/api/events", None).await.json().await.unwrap();
-        if !page.events.is_empty() {
-            break;
-        }
-        assert!(tokio::time::Instant::now() < until, "the alarm arrives within {WAIT:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    motion_alarm(&app, &mut agent, &ada).await;
 
     // Recorded: counted, the clock running, nobody told yet.
     let res = staff
@@ -201,11 +176,7 @@ async fn bad_input_is_answered_field_by_field_and_nothing_is_stored(backend: Bac
 }
 
 async fn a_service_notice_is_on_every_page_for_everyone_until_withdrawn(backend: Backend) {
-    let Some(app) =
-        spawn_app_configured(backend, Dist::Built, |c| c.privacy_staff = vec![STAFF.into()]).await
-    else {
-        return;
-    };
+    let Some(app) = fixtures::app_with_staff(backend, Dist::Built).await else { return };
     let staff = person(&app, STAFF, "eu").await;
     let ada = person(&app, "ada@example.com", "eu").await;
     let notice = |kind: &str, days: i64, zh: &str| {

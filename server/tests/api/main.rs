@@ -13,6 +13,7 @@ mod crash;
 mod devices;
 mod errors;
 mod export;
+mod fixtures;
 mod hardening;
 mod headers;
 mod health;

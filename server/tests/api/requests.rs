@@ -11,9 +11,10 @@ use ward_model::{
     StaffRequest,
 };
 
-use crate::accounts::{Browser, PASSWORD, latest_mail, sign_in, sign_up_and_verify};
+use crate::accounts::{Browser, latest_mail};
 use crate::both_backends;
-use crate::helpers::{Backend, Dist, TestApp, spawn_app_configured};
+use crate::fixtures::{self, STAFF, json_of, person};
+use crate::helpers::{Backend, Dist, TestApp};
 use crate::privacy::set;
 
 both_backends!(
@@ -23,22 +24,8 @@ both_backends!(
     bad_input_is_answered_field_by_field_and_nothing_is_stored,
 );
 
-const STAFF: &str = "staff@example.com";
-
 async fn app_with_staff(backend: Backend) -> Option<TestApp> {
-    spawn_app_configured(backend, Dist::Missing, |c| c.privacy_staff = vec![STAFF.into()]).await
-}
-
-async fn person(app: &TestApp, email: &str, region: &str) -> Browser {
-    sign_up_and_verify(app, email, region).await;
-    sign_in(app, email, PASSWORD, None).await.expect("signs in")
-}
-
-async fn json_of<T: serde::de::DeserializeOwned>(res: reqwest::Response, status: StatusCode) -> T {
-    let got = res.status();
-    let text = res.text().await.unwrap();
-    assert_eq!(got, status, "{text}");
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+    fixtures::app_with_staff(backend, Dist::Missing).await
 }
 
 async fn file(app: &TestApp, b: &Browser, kind: &str, details: &str) -> RightsRequest {
