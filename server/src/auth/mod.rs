@@ -1,6 +1,7 @@
 //! Accounts: what sign-up, sign-in and the security page share. Handlers live in
 //! `crate::http::{signup, session, account}`; the rules live here.
 
+pub mod erase;
 pub mod input;
 pub mod limits;
 pub mod passkeys;

@@ -217,34 +217,9 @@ pub async fn delete_account(
     s: CurrentSession,
     Json(req): Json<PasswordOnly>,
 ) -> Result<Response, AppError> {
-    let auth = &state.auth;
-    auth.reauthenticate(&s.person, Some(&req.password), "password").await?;
-    let email = s.key.open(field::EMAIL, &s.person.email_ct).map_err(AppError::internal)?;
-    let receipt = format!("DEL-{}", hex::encode_upper(crate::vault::random::<6>()));
-    let at = now();
-    // Their cameras are released (unbound, told) and their pictures deleted first.
-    for d in s.db.devices_of(&s.person.id, None).await? {
-        crate::devices::remove(&state, s.region, &s.db, &d).await?;
-    }
-    // A data-export archive: stopped if it is being built, its file deleted (its row goes
-    // with the person's).
-    crate::export::erase(&state, s.region, &s.db, &s.person.id).await?;
-    // The region store first (rows), then the directory (the key): if the second step
-    // failed, a retry finds the person gone from the region and forgets them for good.
-    s.db.person_delete(&s.person.id, &receipt, at).await?;
-    state.stores.directory.directory_forget(&s.person.id).await?;
-    state.devices.hub.end_live_of_person(&s.person.id, None);
-    let text = format!(
-        "Your Ward account has been deleted, with the personal data it held, in every region where it was \
-         stored. Backups can no longer be read, because the key that opened them was destroyed.\n\n\
-         Deletion receipt: {receipt}\nDeleted at: {}\n\nQuote the receipt if you contact us about this deletion.\n\n— Ward\n",
-        rfc3339(at)
-    );
-    // The account is gone either way; a mail failure must not make it look as if it were not.
-    if let Err(err) = auth.mailer.send(&email, "Your Ward account was deleted", text).await {
-        tracing::warn!(%err, "the deletion receipt could not be mailed");
-    }
-    let body = Json(DeletionReceipt { receipt, deleted_at: rfc3339(at) });
+    state.auth.reauthenticate(&s.person, Some(&req.password), "password").await?;
+    let receipt = crate::auth::erase::erase(&state, s.region, &s.db, &s.person, &s.key, now()).await?;
+    let body = Json(receipt);
     Ok(signed_out_response(&state, (StatusCode::OK, body).into_response()))
 }
 

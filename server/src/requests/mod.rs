@@ -447,11 +447,16 @@ pub async fn decide(
                 "Your request ({}) is done.\n\n{}\n\n{}— Ward's privacy staff\n",
                 kind_words(kind_of(&o.row)),
                 text.0,
-                if restriction {
-                    "Ward now keeps your data but uses it only for what your account strictly needs: every \
-                     purpose you could switch off is off, as your privacy center shows.\n\n"
-                } else {
-                    ""
+                match kind_of(&o.row) {
+                    RequestKind::Restriction => {
+                        "Ward now keeps your data but uses it only for what your account strictly needs: every \
+                         purpose you could switch off is off, as your privacy center shows.\n\n"
+                    }
+                    RequestKind::Erasure => {
+                        "Your account and the personal data it held are being deleted now; the deletion receipt \
+                         follows in a separate mail.\n\n"
+                    }
+                    _ => "",
                 },
             );
             let t = Transition {
@@ -481,5 +486,13 @@ pub async fn decide(
     log_access(state, &o, staff_id, AccessAction::RequestAnswered, now).await?;
     mail(state, &o.key, &o.person.email_ct, subject, mail_text).await;
     let row = o.db.request_by_id(id).await?.ok_or(AppError::NotFound)?;
-    staff_view(state, region, &Opened { row, ..o }).await
+    let erase = action == StaffAction::Fulfil && kind_of(&row) == RequestKind::Erasure;
+    let o = Opened { row, ..o };
+    // The answer as it stands now: an erasure takes the request away with the account.
+    let view = staff_view(state, region, &o).await?;
+    if erase {
+        // The same erasure as the person's own "Delete my account", with its receipt mailed.
+        crate::auth::erase::erase(state, region, &o.db, &o.person, &o.key, now).await?;
+    }
+    Ok(view)
 }

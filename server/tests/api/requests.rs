@@ -22,6 +22,7 @@ both_backends!(
     the_queue_sorts_by_due_date_filters_counts_and_shows_what_is_overdue,
     a_fulfilled_restriction_stops_every_purpose_that_is_not_strictly_necessary,
     bad_input_is_answered_field_by_field_and_nothing_is_stored,
+    an_erasure_request_fulfilled_by_the_staff_deletes_the_account_as_the_person_would,
 );
 
 async fn app_with_staff(backend: Backend) -> Option<TestApp> {
@@ -408,4 +409,34 @@ async fn bad_input_is_answered_field_by_field_and_nothing_is_stored(backend: Bac
     let err: ApiError = json_of(res, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(err.fields[0].code, FieldErrorCode::TooMany);
     assert_eq!(mine(&app, &ada).await.len(), 20);
+}
+
+async fn an_erasure_request_fulfilled_by_the_staff_deletes_the_account_as_the_person_would(backend: Backend) {
+    let Some(app) = app_with_staff(backend).await else { return };
+    let ada = person(&app, "ada@example.com", "eu").await;
+    let staff = person(&app, STAFF, "eu").await;
+    let asked =
+        file(&app, &ada, "erasure", "Please delete my account: I cannot sign in on my phone any more.").await;
+    let ada_id = ada.info.account.id.clone();
+
+    // Refused or extended first: nothing is deleted.
+    let res = decide(&app, &staff, "eu", &asked.id, "extend", "We are checking it is you.").await;
+    json_of::<StaffRequest>(res, StatusCode::OK).await;
+    assert_eq!(ada.send(&app, Method::GET, "/api/session", None).await.status(), StatusCode::OK);
+
+    // Fulfilled: the answer, then the same erasure as "Delete my account", with its receipt.
+    let res = decide(&app, &staff, "eu", &asked.id, "fulfil", "Done: your account is deleted.").await;
+    let done: StaffRequest = json_of(res, StatusCode::OK).await;
+    assert_eq!(done.request.status, RequestStatus::Fulfilled);
+    assert_eq!(latest_mail(&app, "ada@example.com").await.subject, "Your Ward account was deleted");
+    assert!(latest_mail(&app, "ada@example.com").await.text.contains("DEL-"), "the receipt is in the mail");
+    assert_eq!(ada.send(&app, Method::GET, "/api/session", None).await.status(), StatusCode::UNAUTHORIZED);
+    assert!(app.state.person_key(&ada_id).await.unwrap().is_none(), "the key is destroyed");
+    assert!(
+        !crate::raw::stored_anywhere(&app, b"ada@example.com").await,
+        "no store holds her address in the clear"
+    );
+    // The request went with the account; the staff's page for it is now 404.
+    let res = staff.send(&app, Method::GET, &format!("/api/staff/requests/eu/{}", asked.id), None).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }

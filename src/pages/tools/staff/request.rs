@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
-use ward_model::{StaffAction, StaffDecision, StaffRequest};
+use ward_model::{RequestKind, StaffAction, StaffDecision, StaffRequest};
 
 use crate::api;
 use crate::components::{ErrorPanel, FieldErrorText, FormError, SubmitButton};
@@ -124,6 +124,9 @@ fn Decide(
     view! {
         <form class="card form" novalidate on:submit=submit aria-labelledby="decide-heading">
             <h2 id="decide-heading">{tr(i18n, w::staff::decide_heading)}</h2>
+            {(request.request.kind == RequestKind::Erasure).then(|| view! {
+                <p class="notice notice-error">{tr(i18n, w::staff::erasure_warning)}</p>
+            })}
             <fieldset class="field choices">
                 <legend>{tr(i18n, w::staff::action_label)}</legend>
                 {actions.into_iter().map(|(a, code, label)| {
