@@ -132,7 +132,9 @@ impl Server {
                 "the app is not built (no index.html): the API works, pages answer 503"
             );
         }
-        let requests = requests::Requests::load().map_err(anyhow::Error::msg)?;
+        let requests =
+            requests::Requests::load(config.privacy_staff.iter().map(|e| e.trim().to_string()).collect())
+                .map_err(anyhow::Error::msg)?;
         let year = time::OffsetDateTime::now_utc().year();
         for region in requests.deadlines.stale_calendars(year) {
             tracing::warn!(
@@ -173,6 +175,7 @@ impl Server {
         let retention = tokio::spawn(retention_job(stores.clone(), outbox));
         let media_retention = tokio::spawn(devices::retention_job(state.clone()));
         let export_retention = tokio::spawn(export::retention_job(state.clone()));
+        let reminders = tokio::spawn(requests::reminder_job(state.clone()));
         // The peer address feeds rate limits, the sessions list and the activity log.
         axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
@@ -181,6 +184,7 @@ impl Server {
         retention.abort();
         media_retention.abort();
         export_retention.abort();
+        reminders.abort();
         stores.close().await;
         Ok(())
     }

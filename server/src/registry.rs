@@ -406,6 +406,7 @@ const REQUEST_COLUMNS: &[Column] = &[
     request("rights_requests", "filed_at", REQUEST),
     request("rights_requests", "due_at", REQUEST),
     request("rights_requests", "closed_at", REQUEST),
+    request("rights_requests", "reminded_at", REQUEST),
     not_personal(Reg, "request_events", "id", "a row number"),
     not_personal(Reg, "request_events", "request_id", ID),
     not_personal(Reg, "request_events", "person_id", ID),

@@ -53,15 +53,64 @@ async fn restrict(state: &AppState, db: &Db, person_id: &str, at: i64) -> Result
     Ok(())
 }
 
-/// The deadline rules and the clock that tests stop and move.
+/// The deadline rules, the clock that tests stop and move, and whom to remind of due dates.
 pub struct Requests {
     pub deadlines: Deadlines,
     pub clock: Clock,
+    /// The privacy staff's addresses (`WARD_PRIVACY_STAFF`).
+    staff: Vec<String>,
 }
 
 impl Requests {
-    pub fn load() -> Result<Requests, String> {
-        Ok(Requests { deadlines: Deadlines::load()?, clock: Clock::default() })
+    pub fn load(staff: Vec<String>) -> Result<Requests, String> {
+        Ok(Requests { deadlines: Deadlines::load()?, clock: Clock::default(), staff })
+    }
+}
+
+/// How long before its due date the staff are reminded of an open request.
+pub const REMIND_BEFORE_SECS: i64 = 3 * 86_400;
+
+/// Mails the privacy staff about each open request due within [`REMIND_BEFORE_SECS`] whose
+/// due date they were not reminded of: once per due date, across instances (the mark is set
+/// before the mail). The mail names no one: the kind, the region, the date. Answers how many.
+pub async fn remind(state: &AppState, now: i64) -> Result<usize, AppError> {
+    let mut sent = 0;
+    for region in Region::ALL {
+        let Some(db) = state.stores.existing_region(region).await? else { continue };
+        for (id, kind, due_at) in db.requests_to_remind(now + REMIND_BEFORE_SECS).await? {
+            if !db.request_reminded(&id, now).await? {
+                continue;
+            }
+            sent += 1;
+            let kind = RequestKind::from_code(&kind).unwrap_or(RequestKind::Complaint);
+            let when = if due_at < now { "was due" } else { "is due" };
+            let text = format!(
+                "A request {when} by {} ({}): {}, in the {} store.\n\n\
+                 Open it in Ward under Account → Requests queue (privacy staff); its id is {id}.\n",
+                rfc3339(due_at),
+                state.requests.deadlines.rule(region).words.en.trim_end_matches('.'),
+                kind_words(kind),
+                region.code(),
+            );
+            for to in &state.requests.staff {
+                if let Err(err) = state.auth.mailer.send(to, "A request is due soon", text.clone()).await {
+                    tracing::warn!(%err, "a reminder to the privacy staff could not be sent");
+                }
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// Runs [`remind`] at start and hourly.
+pub async fn reminder_job(state: AppState) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every.tick().await;
+        match remind(&state, state.requests.clock.now()).await {
+            Ok(sent) => tracing::debug!(sent, "rights request reminders"),
+            Err(err) => tracing::warn!(%err, "rights request reminders failed"),
+        }
     }
 }
 

@@ -200,7 +200,8 @@ impl Db {
     ) -> Result<bool, StoreError> {
         let from = t.from.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
         let sql = format!(
-            "UPDATE rights_requests SET status = $2, due_at = COALESCE($3, due_at), closed_at = $4 \
+            "UPDATE rights_requests SET status = $2, due_at = COALESCE($3, due_at), closed_at = $4, \
+             reminded_at = CASE WHEN $3 IS NULL THEN reminded_at END \
              WHERE id = $1 AND status IN ({from})"
         );
         Ok(with_pool!(self, pool => {
@@ -220,6 +221,33 @@ impl Db {
             tx.commit().await?;
             changed
         }))
+    }
+
+    /// Open requests due by `by` whose staff were not reminded of this due date: `(id, kind,
+    /// due_at)`, soonest first.
+    pub async fn requests_to_remind(&self, by: i64) -> Result<Vec<(String, String, i64)>, StoreError> {
+        Ok(with_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT id, kind, due_at FROM rights_requests \
+                 WHERE status IN ('open', 'extended') AND reminded_at IS NULL AND due_at <= $1 ORDER BY due_at, id",
+            )
+            .bind(by)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// Marks the reminder sent; false when another instance sent it first.
+    pub async fn request_reminded(&self, id: &str, at: i64) -> Result<bool, StoreError> {
+        let n = with_pool!(self, pool => {
+            sqlx::query("UPDATE rights_requests SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL")
+                .bind(id)
+                .bind(at)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(n == 1)
     }
 
     /// The first `limit` requests by due date (then id) under `filter`.

@@ -23,6 +23,7 @@ both_backends!(
     a_fulfilled_restriction_stops_every_purpose_that_is_not_strictly_necessary,
     bad_input_is_answered_field_by_field_and_nothing_is_stored,
     an_erasure_request_fulfilled_by_the_staff_deletes_the_account_as_the_person_would,
+    the_staff_are_reminded_once_of_each_due_date,
 );
 
 async fn app_with_staff(backend: Backend) -> Option<TestApp> {
@@ -439,4 +440,47 @@ async fn an_erasure_request_fulfilled_by_the_staff_deletes_the_account_as_the_pe
     // The request went with the account; the staff's page for it is now 404.
     let res = staff.send(&app, Method::GET, &format!("/api/staff/requests/eu/{}", asked.id), None).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+async fn the_staff_are_reminded_once_of_each_due_date(backend: Backend) {
+    let Some(app) = app_with_staff(backend).await else { return };
+    let ada = person(&app, "ada@example.com", "eu").await;
+    let asked = file(&app, &ada, "objection", "I object to the analytics.").await;
+    let due = unix(&asked.due_at);
+    let remind = |at: i64| ward_server::requests::remind(&app.state, at);
+    let staff_mails = || async {
+        let outbox = app.state.auth.mailer.outbox().unwrap();
+        ward_server::mail::read_outbox(outbox, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.to == STAFF && m.subject == "A request is due soon")
+            .collect::<Vec<_>>()
+    };
+
+    // Four days before: nothing yet. Within three days: one mail, naming no one.
+    assert_eq!(remind(due - 4 * 86_400).await.unwrap(), 0);
+    assert_eq!(remind(due - 2 * 86_400).await.unwrap(), 1);
+    let mails = staff_mails().await;
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].text.contains(&asked.id) && mails[0].text.contains("eu store"), "{}", mails[0].text);
+    assert!(!mails[0].text.contains("ada") && !mails[0].text.contains("analytics"), "{}", mails[0].text);
+    // Once per due date: again nothing, overdue or not.
+    assert_eq!(remind(due - 86_400).await.unwrap(), 0);
+    assert_eq!(remind(due + 86_400).await.unwrap(), 0);
+
+    // An extension is a new due date, reminded of in its turn; a closed request never.
+    app.state.requests.clock.set(due - 86_400);
+    let staff = person(&app, STAFF, "eu").await;
+    let res = decide(&app, &staff, "eu", &asked.id, "extend", "We are asking the analytics vendor.").await;
+    let extended: StaffRequest = json_of(res, StatusCode::OK).await;
+    let new_due = unix(&extended.request.due_at);
+    assert_eq!(remind(due).await.unwrap(), 0);
+    assert_eq!(remind(new_due - 86_400).await.unwrap(), 1);
+    let other = file(&app, &ada, "complaint", "You mailed me twice.").await;
+    let res =
+        ada.send(&app, Method::POST, &format!("/api/privacy/requests/{}/withdraw", other.id), None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(remind(unix(&other.due_at)).await.unwrap(), 0);
+    assert_eq!(staff_mails().await.len(), 2);
 }
