@@ -29,7 +29,8 @@ use ward_model::{
     Incident, IncidentList, IncidentNew, NoticeList, ServiceNotice, ServiceNoticeList, ServiceNoticeNew,
 };
 use ward_model::{
-    RequestList, RequestNew, RequestQueue, RequestText, RightsRequest, StaffDecision, StaffRequest,
+    RequestList, RequestNew, RequestQueue, RequestText, RightsRequest, StaffDecision, StaffNote,
+    StaffRequest, StaffTighten,
 };
 use web_sys::{AbortController, AbortSignal};
 
@@ -721,6 +722,26 @@ pub async fn publish_service_notice(
 pub async fn withdraw_service_notice(id: &str, abort: &AbortSignal) -> Result<ServiceNotice, ClientError> {
     let url = format!("{}/{}/withdraw", urls::STAFF_SERVICE_NOTICES, js_sys::encode_uri_component(id));
     decode(exchange(Method::POST, &url, None, abort).await)
+}
+
+/// `POST /api/staff/requests/{region}/{id}/notes` (privacy staff).
+pub async fn staff_note(
+    region: &str,
+    id: &str,
+    body: &StaffNote,
+    abort: &AbortSignal,
+) -> Result<StaffRequest, ClientError> {
+    post_json(&format!("{}/notes", urls::staff_request(region, id)), body, abort).await
+}
+
+/// `POST /api/staff/requests/{region}/{id}/due` (privacy staff): an earlier due date.
+pub async fn staff_tighten(
+    region: &str,
+    id: &str,
+    body: &StaffTighten,
+    abort: &AbortSignal,
+) -> Result<StaffRequest, ClientError> {
+    post_json(&format!("{}/due", urls::staff_request(region, id)), body, abort).await
 }
 
 /// `POST /api/privacy/unsubscribe` (204): no session needed.

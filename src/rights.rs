@@ -61,6 +61,8 @@ pub fn event(k: RequestEventKind) -> Words {
         RequestEventKind::Fulfilled => w::requests::ev_fulfilled,
         RequestEventKind::Refused => w::requests::ev_refused,
         RequestEventKind::Withdrawn => w::requests::ev_withdrawn,
+        RequestEventKind::Note => w::requests::ev_note,
+        RequestEventKind::Tightened => w::requests::ev_tightened,
     }
 }
 

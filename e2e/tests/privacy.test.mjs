@@ -398,6 +398,11 @@ test("a restriction request goes from the person's account through the staff's q
   await row.getByRole("link", { name: "Keep my data but stop using it beyond what is strictly necessary" }).click();
   await desk.getByText(details).waitFor();
   await desk.getByText(alice.email).waitFor();
+  // A note for the staff only.
+  await desk.getByRole("textbox", { name: "Note" }).fill("Checked the ID: matches.");
+  await desk.getByRole("button", { name: "Add the note" }).click();
+  await desk.getByRole("status").getByText("The note was added.").waitFor();
+  await desk.getByText("Checked the ID: matches.").waitFor();
   await checkAxe(desk, "/staff/request");
   await screenshot(desk, "requests-staff-request-en");
   await desk.getByRole("radio", { name: "Done as asked" }).check();
@@ -413,6 +418,7 @@ test("a restriction request goes from the person's account through the staff's q
   await mine.getByTestId("request-status").getByText("Done", { exact: true }).waitFor();
   await mine.getByText("Opened by the privacy staff").waitFor();
   await mine.getByText("Only the cameras use your data now.").waitFor();
+  assert.equal(await page.getByText("Checked the ID: matches.").count(), 0, "the staff's note is theirs");
   const done = await mailTo(alice.context.request, alice.email, "Your request is done");
   assert.match(done.text, /Only the cameras use your data now\./);
   await screenshot(page, "requests-person-done-en");

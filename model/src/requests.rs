@@ -150,10 +150,14 @@ pub enum RequestEventKind {
     /// Refused; `text` gives the reasons.
     Refused,
     Withdrawn,
+    /// A note between the privacy staff; never in the person's timeline.
+    Note,
+    /// The staff brought the due date forward (never back); `text` says why.
+    Tightened,
 }
 
 impl RequestEventKind {
-    pub const ALL: [RequestEventKind; 7] = [
+    pub const ALL: [RequestEventKind; 9] = [
         RequestEventKind::Filed,
         RequestEventKind::Information,
         RequestEventKind::Viewed,
@@ -161,6 +165,8 @@ impl RequestEventKind {
         RequestEventKind::Fulfilled,
         RequestEventKind::Refused,
         RequestEventKind::Withdrawn,
+        RequestEventKind::Note,
+        RequestEventKind::Tightened,
     ];
 
     pub const fn code(self) -> &'static str {
@@ -172,6 +178,8 @@ impl RequestEventKind {
             RequestEventKind::Fulfilled => "fulfilled",
             RequestEventKind::Refused => "refused",
             RequestEventKind::Withdrawn => "withdrawn",
+            RequestEventKind::Note => "note",
+            RequestEventKind::Tightened => "tightened",
         }
     }
 
@@ -293,5 +301,20 @@ pub enum StaffAction {
 pub struct StaffDecision {
     pub action: StaffAction,
     /// 1 to 4,000 characters.
+    pub text: String,
+}
+
+/// `POST /api/staff/requests/{region}/{id}/notes`: a note between the privacy staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffNote {
+    pub text: String,
+}
+
+/// `POST /api/staff/requests/{region}/{id}/due`: an earlier due date (RFC 3339) and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffTighten {
+    pub due_at: String,
     pub text: String,
 }

@@ -8,7 +8,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use ward_model::{
     ApiError, Region, RequestKind, RequestList, RequestNew, RequestQueue, RequestStatus, RequestText,
-    RightsRequest, StaffDecision, StaffRequest,
+    RightsRequest, StaffDecision, StaffNote, StaffRequest, StaffTighten,
 };
 
 use crate::AppState;
@@ -26,6 +26,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(staff_queue))
         .routes(routes!(staff_request))
         .routes(routes!(staff_decision))
+        .routes(routes!(staff_note))
+        .routes(routes!(staff_tighten))
 }
 
 fn subject(s: &CurrentSession) -> Subject<'_> {
@@ -209,4 +211,46 @@ pub async fn staff_decision(
     state.privacy.require_staff(&s.person)?;
     let text = Text::parse("text", &req.text)?;
     Ok(Json(requests::decide(&state, &s.person.id, region(&r)?, &id, req.action, text).await?))
+}
+
+/// A note between the privacy staff on a request; the person never sees it.
+#[utoipa::path(post, path = "/staff/requests/{region}/{id}/notes", tag = "requests", request_body = StaffNote,
+    params(("region" = String, Path, description = "The person's home region."), ("id" = String, Path, description = "The request.")),
+    responses(
+        (status = 200, description = "Noted.", body = StaffRequest),
+        (status = 403, description = "Not privacy staff.", body = ApiError),
+        (status = 404, description = "No such request.", body = ApiError),
+        (status = 422, description = "The text is missing or too long.", body = ApiError),
+    ))]
+pub async fn staff_note(
+    State(state): State<AppState>,
+    s: CurrentSession,
+    Path((r, id)): Path<(String, String)>,
+    Json(req): Json<StaffNote>,
+) -> Result<Json<StaffRequest>, AppError> {
+    state.privacy.require_staff(&s.person)?;
+    let text = Text::parse("text", &req.text)?;
+    Ok(Json(requests::note(&state, region(&r)?, &id, text).await?))
+}
+
+/// Brings an open request's due date forward (never back), with the reason mailed to the
+/// person.
+#[utoipa::path(post, path = "/staff/requests/{region}/{id}/due", tag = "requests", request_body = StaffTighten,
+    params(("region" = String, Path, description = "The person's home region."), ("id" = String, Path, description = "The request.")),
+    responses(
+        (status = 200, description = "The new due date holds.", body = StaffRequest),
+        (status = 403, description = "Not privacy staff.", body = ApiError),
+        (status = 404, description = "No such request.", body = ApiError),
+        (status = 409, description = "The request is closed.", body = ApiError),
+        (status = 422, description = "The date is not earlier than the due date, or the reason is missing.", body = ApiError),
+    ))]
+pub async fn staff_tighten(
+    State(state): State<AppState>,
+    s: CurrentSession,
+    Path((r, id)): Path<(String, String)>,
+    Json(req): Json<StaffTighten>,
+) -> Result<Json<StaffRequest>, AppError> {
+    state.privacy.require_staff(&s.person)?;
+    let text = Text::parse("text", &req.text)?;
+    Ok(Json(requests::tighten(&state, &s.person.id, region(&r)?, &id, &req.due_at, text).await?))
 }

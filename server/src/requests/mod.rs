@@ -174,16 +174,25 @@ fn event(
     }
 }
 
+/// Who reads a request: the person never sees the staff's notes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reader {
+    Person,
+    Staff,
+}
+
 fn wire(
     state: &AppState,
     region: Region,
     row: &RequestRow,
     events: &[RequestEventRow],
     key: &PersonKey,
+    reader: Reader,
 ) -> RightsRequest {
     let timeline = events
         .iter()
         .filter(|e| e.request_id == row.id)
+        .filter(|e| reader == Reader::Staff || e.kind != RequestEventKind::Note.code())
         .map(|e| RequestEvent {
             at: rfc3339(e.at),
             by: if e.actor == "staff" { RequestActor::Staff } else { RequestActor::Person },
@@ -274,14 +283,16 @@ pub async fn file(
         );
         mail(state, who.key, &person.email_ct, "We received your request", text).await;
     }
-    Ok(wire(state, who.region, &row, &[filed], who.key))
+    Ok(wire(state, who.region, &row, &[filed], who.key, Reader::Person))
 }
 
 /// The person's requests, newest first, with their timelines.
 pub async fn list(state: &AppState, who: &Subject<'_>) -> Result<RequestList, AppError> {
     let rows = who.db.requests_of(who.person_id).await?;
     let events = who.db.request_events_of(who.person_id).await?;
-    Ok(RequestList { requests: rows.iter().map(|r| wire(state, who.region, r, &events, who.key)).collect() })
+    let requests =
+        rows.iter().map(|r| wire(state, who.region, r, &events, who.key, Reader::Person)).collect();
+    Ok(RequestList { requests })
 }
 
 /// The person's own request, or 404 (someone else's looks the same as none).
@@ -295,7 +306,7 @@ async fn own(who: &Subject<'_>, id: &str) -> Result<RequestRow, AppError> {
 async fn reread(state: &AppState, who: &Subject<'_>, id: &str) -> Result<RightsRequest, AppError> {
     let row = own(who, id).await?;
     let events = who.db.request_events(id).await?;
-    Ok(wire(state, who.region, &row, &events, who.key))
+    Ok(wire(state, who.region, &row, &events, who.key, Reader::Person))
 }
 
 fn closed() -> AppError {
@@ -417,7 +428,7 @@ async fn staff_view(state: &AppState, region: Region, o: &Opened) -> Result<Staf
             email_verified: o.person.email_verified,
             account_since: rfc3339(o.person.created_at),
         },
-        request: wire(state, region, &o.row, &events, &o.key),
+        request: wire(state, region, &o.row, &events, &o.key, Reader::Staff),
     })
 }
 
@@ -544,4 +555,69 @@ pub async fn decide(
         crate::auth::erase::erase(state, region, &o.db, &o.person, &o.key, now).await?;
     }
     Ok(view)
+}
+
+/// A note between the privacy staff on a request, whatever its status; the person never
+/// sees it (it is in their export, as everything about them is).
+pub async fn note(state: &AppState, region: Region, id: &str, text: Text) -> Result<StaffRequest, AppError> {
+    let o = open(state, region, id).await?;
+    let now = state.requests.clock.now();
+    let e =
+        event(id, now, RequestActor::Staff, RequestEventKind::Note, Some(o.key.seal(field::TEXT, &text.0)));
+    // Not an access of its own: the staff's opening of the request is in the access log.
+    o.db.request_viewed(&o.row.person_id, &e).await?;
+    staff_view(state, region, &o).await
+}
+
+/// Brings an open request's due date forward, never back: the staff may tighten the law's
+/// deadline, not loosen it. The person is told, with the reason.
+pub async fn tighten(
+    state: &AppState,
+    staff_id: &str,
+    region: Region,
+    id: &str,
+    due_raw: &str,
+    text: Text,
+) -> Result<StaffRequest, AppError> {
+    let o = open(state, region, id).await?;
+    let now = state.requests.clock.now();
+    let due = time::OffsetDateTime::parse(due_raw.trim(), &time::format_description::well_known::Rfc3339)
+        .map_err(|_| {
+            AppError::field(
+                "due_at",
+                FieldErrorCode::Malformed,
+                "A date and time, such as 2027-01-31T17:00:00Z.",
+            )
+        })?
+        .unix_timestamp();
+    let status = status_of(&o.row);
+    if !status.is_open() {
+        return Err(closed());
+    }
+    if due >= o.row.due_at || due <= now {
+        return Err(AppError::field(
+            "due_at",
+            FieldErrorCode::Invalid,
+            format!(
+                "Between now and {}: a due date can be brought forward, never put back.",
+                rfc3339(o.row.due_at)
+            ),
+        ));
+    }
+    let sealed = Some(o.key.seal(field::TEXT, &text.0));
+    let t = Transition { from: &[status.code()], to: status.code(), due_at: Some(due), closed_at: None };
+    let e = event(id, now, RequestActor::Staff, RequestEventKind::Tightened, sealed);
+    if !o.db.request_transition(&o.row.person_id, &t, &e).await? {
+        return Err(closed());
+    }
+    log_access(state, &o, staff_id, AccessAction::RequestAnswered, now).await?;
+    let body = format!(
+        "We will answer your request ({}) sooner: by {}.\n\n{}\n\n{FOLLOW}\n\n— Ward's privacy staff\n",
+        kind_words(kind_of(&o.row)),
+        day(due),
+        text.0,
+    );
+    mail(state, &o.key, &o.person.email_ct, "We will answer your request sooner", body).await;
+    let row = o.db.request_by_id(id).await?.ok_or(AppError::NotFound)?;
+    staff_view(state, region, &Opened { row, ..o }).await
 }

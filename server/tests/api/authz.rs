@@ -260,6 +260,15 @@ const ROWS: &[Row] = &[
     row("POST", "/api/staff/service-notices/{id}/withdraw", "U F F F F F F N"),
     row("GET", "/api/staff/requests", "U F F F F F F 2"),
     row("GET", "/api/staff/requests/{region}/{id}", "U F F F F F F 2"),
+    with("POST", "/api/staff/requests/{region}/{id}/notes", "U F F F F F F 2", |_, _| {
+        j(json!({"text": "Checked the ID."}))
+    }),
+    // A day from now is before any due date; the request stays open for the rows after.
+    with("POST", "/api/staff/requests/{region}/{id}/due", "U F F F F F F 2", |_, _| {
+        let tomorrow = time::OffsetDateTime::now_utc() + time::Duration::days(1);
+        let due = tomorrow.format(&time::format_description::well_known::Rfc3339).unwrap();
+        j(json!({"due_at": due, "text": "A simple case."}))
+    }),
     // Extending keeps the request open for the rows after.
     with("POST", "/api/staff/requests/{region}/{id}/decision", "U F F F F F F 2", |_, _| {
         j(json!({"action": "extend", "text": "We are checking every system."}))

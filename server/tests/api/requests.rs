@@ -24,6 +24,7 @@ both_backends!(
     bad_input_is_answered_field_by_field_and_nothing_is_stored,
     an_erasure_request_fulfilled_by_the_staff_deletes_the_account_as_the_person_would,
     the_staff_are_reminded_once_of_each_due_date,
+    staff_notes_stay_with_the_staff_and_a_due_date_only_comes_forward,
 );
 
 async fn app_with_staff(backend: Backend) -> Option<TestApp> {
@@ -483,4 +484,74 @@ async fn the_staff_are_reminded_once_of_each_due_date(backend: Backend) {
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(remind(unix(&other.due_at)).await.unwrap(), 0);
     assert_eq!(staff_mails().await.len(), 2);
+}
+
+async fn staff_notes_stay_with_the_staff_and_a_due_date_only_comes_forward(backend: Backend) {
+    let Some(app) = app_with_staff(backend).await else { return };
+    let ada = person(&app, "ada@example.com", "eu").await;
+    let staff = person(&app, STAFF, "eu").await;
+    let asked = file(&app, &ada, "rectification", "My birth date is 1990-04-25, not 1990-05-24.").await;
+    let path = |what: &str| format!("/api/staff/requests/eu/{}/{what}", asked.id);
+
+    // A note: on the staff's timeline, never on the person's; only the staff write them.
+    let res = staff
+        .send(&app, Method::POST, &path("notes"), Some(json!({"text": "Checked the ID: matches."})))
+        .await;
+    let noted: StaffRequest = json_of(res, StatusCode::OK).await;
+    let last = noted.request.timeline.last().unwrap();
+    assert_eq!((last.kind, last.text.as_deref()), (RequestEventKind::Note, Some("Checked the ID: matches.")));
+    assert!(mine(&app, &ada).await[0].timeline.iter().all(|e| e.kind != RequestEventKind::Note));
+    let res = ada.send(&app, Method::POST, &path("notes"), Some(json!({"text": "x"}))).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = staff.send(&app, Method::POST, &path("notes"), Some(json!({"text": "  "}))).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A due date comes forward, never back, never into the past; the person is told why.
+    let due = unix(&asked.due_at);
+    let at = |t: i64| {
+        time::OffsetDateTime::from_unix_timestamp(t)
+            .unwrap()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    for (when, why) in [(due + 86_400, "later"), (now - 60, "past")] {
+        let res = staff
+            .send(&app, Method::POST, &path("due"), Some(json!({"due_at": at(when), "text": "x"})))
+            .await;
+        let err: ApiError = json_of(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(err.fields[0].field, "due_at", "{why}");
+    }
+    let res =
+        staff.send(&app, Method::POST, &path("due"), Some(json!({"due_at": "soon", "text": "x"}))).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(unix(&mine(&app, &ada).await[0].due_at), due, "nothing moved");
+    let sooner = due - 10 * 86_400;
+    let res = staff
+        .send(
+            &app,
+            Method::POST,
+            &path("due"),
+            Some(json!({"due_at": at(sooner), "text": "A simple correction."})),
+        )
+        .await;
+    let tightened: StaffRequest = json_of(res, StatusCode::OK).await;
+    assert_eq!(unix(&tightened.request.due_at), sooner);
+    assert_eq!(tightened.request.status, RequestStatus::Open);
+    let seen = &mine(&app, &ada).await[0];
+    assert_eq!(seen.timeline.last().unwrap().kind, RequestEventKind::Tightened);
+    let mail = latest_mail(&app, "ada@example.com").await;
+    assert_eq!(mail.subject, "We will answer your request sooner");
+    assert!(mail.text.contains("A simple correction."));
+
+    // Closed: no new due date; notes still.
+    let res = decide(&app, &staff, "eu", &asked.id, "fulfil", "Corrected.").await;
+    json_of::<StaffRequest>(res, StatusCode::OK).await;
+    let res = staff
+        .send(&app, Method::POST, &path("due"), Some(json!({"due_at": at(sooner - 86_400), "text": "x"})))
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let res =
+        staff.send(&app, Method::POST, &path("notes"), Some(json!({"text": "Closed after the call."}))).await;
+    assert_eq!(res.status(), StatusCode::OK);
 }

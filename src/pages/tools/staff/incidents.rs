@@ -159,19 +159,13 @@ fn NewIncident(recorded: Callback<()>) -> impl IntoView {
             recorded.run(());
         });
     };
-    let invalid = move || form.has_error("description").then_some("true");
     view! {
         <form class="card form" novalidate on:submit=submit aria-labelledby="new-incident-heading">
             <h2 id="new-incident-heading">{tr(i18n, w::incidents::new_heading)}</h2>
             <Field form=form name="title" id="incident-title" label=tr(i18n, w::incidents::f_title) value=title
                 required=true maxlength=200 hint=move || tr(i18n, w::incidents::f_title_hint)() />
-            <div class="field" class:field-invalid=move || form.has_error("description")>
-                <label for="incident-description">{tr(i18n, w::incidents::f_description)}</label>
-                <textarea id="incident-description" name="description" rows="5" maxlength="8000" required
-                    aria-describedby="incident-description-error" aria-invalid=invalid
-                    prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
-                <FieldErrorText form=form name="description" id="incident-description-error" />
-            </div>
+            <super::TextArea form=form name="description" id="incident-description" label=w::incidents::f_description
+                value=description maxlength=8000 />
             <fieldset class="field choices" aria-describedby="incident-categories-error">
                 <legend>{tr(i18n, w::incidents::f_categories)}</legend>
                 {move || {

@@ -7,10 +7,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
-use ward_model::{RequestKind, StaffAction, StaffDecision, StaffRequest};
+use ward_model::{RequestKind, StaffAction, StaffDecision, StaffNote, StaffRequest, StaffTighten};
 
 use crate::api;
-use crate::components::{ErrorPanel, FieldErrorText, FormError, SubmitButton};
+use crate::components::{ErrorPanel, Field, FieldErrorText, FormError, SubmitButton};
 use crate::forms::FormState;
 use crate::i18n::{use_i18n, w};
 use crate::labels::{local_time, pick, region_name, tr, tr_when, tr_with};
@@ -85,10 +85,80 @@ fn Request(
         </section>
         <p class="status-line" role="status">{tr_when(i18n, decided, w::staff::decided)}</p>
         {if open {
-            view! { <Decide request=request loaded=loaded decided=decided /> }.into_any()
+            view! {
+                <Decide request=request.clone() loaded=loaded decided=decided />
+                <Tighten request=request.clone() loaded=loaded />
+            }.into_any()
         } else {
             view! { <p class="notice notice-info">{tr(i18n, w::staff::closed)}</p> }.into_any()
         }}
+        <Note request=request loaded=loaded />
+    }
+}
+
+/// A note between the staff (the person never sees it).
+#[component]
+fn Note(request: StaffRequest, loaded: crate::load::Loaded<StaffRequest>) -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let text = RwSignal::new(String::new());
+    let done = RwSignal::new(false);
+    let form = FormState::new(&["text"]);
+    let (region, id) = (request.region.code(), request.request.id.clone());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = StaffNote { text: text.get_untracked() };
+        let (abort, id) = (abort.clone(), id.clone());
+        done.set(false);
+        form.submit(async move { api::staff_note(region, &id, &body, &abort).await }, move |r| {
+            text.set(String::new());
+            done.set(true);
+            loaded.set(Some(Ok(r)));
+        });
+    };
+    view! {
+        <form class="card form" novalidate on:submit=submit aria-labelledby="note-heading">
+            <h2 id="note-heading">{tr(i18n, w::staff::note_heading)}</h2>
+            <super::TextArea form=form name="text" id="note-text" label=w::staff::note_label hint=w::staff::note_hint value=text />
+            <FormError form=form />
+            <p class="status-line" role="status">{tr_when(i18n, done, w::staff::noted)}</p>
+            <SubmitButton form=form label=tr(i18n, w::staff::note_submit) />
+        </form>
+    }
+}
+
+/// An earlier due date, with the reason the person is sent.
+#[component]
+fn Tighten(request: StaffRequest, loaded: crate::load::Loaded<StaffRequest>) -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let due = RwSignal::new(String::new());
+    let text = RwSignal::new(String::new());
+    let done = RwSignal::new(false);
+    let form = FormState::new(&["due_at", "text"]);
+    let (region, id) = (request.region.code(), request.request.id.clone());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body =
+            StaffTighten { due_at: super::incidents::utc(&due.get_untracked()), text: text.get_untracked() };
+        let (abort, id) = (abort.clone(), id.clone());
+        done.set(false);
+        form.submit(async move { api::staff_tighten(region, &id, &body, &abort).await }, move |r| {
+            text.set(String::new());
+            done.set(true);
+            loaded.set(Some(Ok(r)));
+        });
+    };
+    view! {
+        <form class="card form" novalidate on:submit=submit aria-labelledby="tighten-heading">
+            <h2 id="tighten-heading">{tr(i18n, w::staff::tighten_heading)}</h2>
+            <Field form=form name="due_at" id="tighten-due" kind="datetime-local" label=tr(i18n, w::staff::tighten_label)
+                value=due required=true hint=move || tr(i18n, w::staff::tighten_hint)() />
+            <super::TextArea form=form name="text" id="tighten-text" label=w::staff::tighten_reason value=text />
+            <FormError form=form />
+            <p class="status-line" role="status">{tr_when(i18n, done, w::staff::tightened)}</p>
+            <SubmitButton form=form label=tr(i18n, w::staff::tighten_submit) />
+        </form>
     }
 }
 

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use ward_model::{Localized, ServiceNotice, ServiceNoticeKind, ServiceNoticeNew};
 
 use crate::api;
-use crate::components::{ErrorPanel, Field, FieldErrorText, FormError, SubmitButton};
+use crate::components::{ErrorPanel, Field, FormError, SubmitButton};
 use crate::forms::FormState;
 use crate::i18n::{use_i18n, w};
 use crate::labels::{local_time, pick, tr, tr_when, tr_with};
@@ -86,18 +86,6 @@ fn NewNotice(published: Callback<()>) -> impl IntoView {
             published.run(());
         });
     };
-    let area = move |name: &'static str, id: &'static str, label: Words, value: RwSignal<String>| {
-        let error_id = format!("{id}-error");
-        view! {
-            <div class="field" class:field-invalid=move || form.has_error(name)>
-                <label for=id>{tr(i18n, label)}</label>
-                <textarea id=id name=name rows="3" maxlength="2000" required aria-describedby=error_id.clone()
-                    aria-invalid=move || form.has_error(name).then_some("true")
-                    prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))></textarea>
-                <FieldErrorText form=form name=name id=error_id />
-            </div>
-        }
-    };
     view! {
         <form class="card form" novalidate on:submit=submit aria-labelledby="new-service-heading">
             <h2 id="new-service-heading">{tr(i18n, w::service::new_heading)}</h2>
@@ -117,8 +105,8 @@ fn NewNotice(published: Callback<()>) -> impl IntoView {
             </fieldset>
             <Field form=form name="title_en" id="service-title-en" label=tr(i18n, w::service::title_en) value=title_en required=true maxlength=200 />
             <Field form=form name="title_zh" id="service-title-zh" label=tr(i18n, w::service::title_zh) value=title_zh required=true maxlength=200 />
-            {area("body_en", "service-body-en", w::service::body_en, body_en)}
-            {area("body_zh", "service-body-zh", w::service::body_zh, body_zh)}
+            <super::TextArea form=form name="body_en" id="service-body-en" label=w::service::body_en value=body_en maxlength=2000 />
+            <super::TextArea form=form name="body_zh" id="service-body-zh" label=w::service::body_zh value=body_zh maxlength=2000 />
             <Field form=form name="effective_at" id="service-effective" kind="datetime-local"
                 label=tr(i18n, w::service::effective) value=effective required=true
                 hint=move || tr(i18n, w::service::effective_hint)() />
