@@ -40,13 +40,22 @@ fn Opened() -> impl IntoView {
     let (loaded, reload) = load(move |abort| api::staff_request(region.clone(), id.clone(), abort));
     // Outlives the decision form, which goes once the request is closed.
     let decided = RwSignal::new(false);
+    let said = Said { noted: RwSignal::new(false), tightened: RwSignal::new(false) };
     view! {
         {move || match loaded.get() {
             None => view! { <p class="muted" role="status">{tr(i18n, w::staff::loading_request)}</p> }.into_any(),
             Some(Err(e)) => view! { <ErrorPanel error=e on_retry=reload /> }.into_any(),
-            Some(Ok(r)) => view! { <Request request=r loaded=loaded decided=decided /> }.into_any(),
+            Some(Ok(r)) => view! { <Request request=r loaded=loaded decided=decided said=said /> }.into_any(),
         }}
     }
+}
+
+/// What the note and due-date forms last did: outlives the forms, which are drawn anew with
+/// the request each answer brings.
+#[derive(Clone, Copy)]
+struct Said {
+    noted: RwSignal<bool>,
+    tightened: RwSignal<bool>,
 }
 
 #[component]
@@ -54,6 +63,7 @@ fn Request(
     request: StaffRequest,
     loaded: crate::load::Loaded<StaffRequest>,
     decided: RwSignal<bool>,
+    said: Said,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let (r, p) = (request.request.clone(), request.person.clone());
@@ -87,22 +97,25 @@ fn Request(
         {if open {
             view! {
                 <Decide request=request.clone() loaded=loaded decided=decided />
-                <Tighten request=request.clone() loaded=loaded />
+                <Tighten request=request.clone() loaded=loaded done=said.tightened />
             }.into_any()
         } else {
             view! { <p class="notice notice-info">{tr(i18n, w::staff::closed)}</p> }.into_any()
         }}
-        <Note request=request loaded=loaded />
+        <Note request=request loaded=loaded done=said.noted />
     }
 }
 
 /// A note between the staff (the person never sees it).
 #[component]
-fn Note(request: StaffRequest, loaded: crate::load::Loaded<StaffRequest>) -> impl IntoView {
+fn Note(
+    request: StaffRequest,
+    loaded: crate::load::Loaded<StaffRequest>,
+    done: RwSignal<bool>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let abort = api::use_abort_signal();
     let text = RwSignal::new(String::new());
-    let done = RwSignal::new(false);
     let form = FormState::new(&["text"]);
     let (region, id) = (request.region.code(), request.request.id.clone());
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -129,12 +142,15 @@ fn Note(request: StaffRequest, loaded: crate::load::Loaded<StaffRequest>) -> imp
 
 /// An earlier due date, with the reason the person is sent.
 #[component]
-fn Tighten(request: StaffRequest, loaded: crate::load::Loaded<StaffRequest>) -> impl IntoView {
+fn Tighten(
+    request: StaffRequest,
+    loaded: crate::load::Loaded<StaffRequest>,
+    done: RwSignal<bool>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let abort = api::use_abort_signal();
     let due = RwSignal::new(String::new());
     let text = RwSignal::new(String::new());
-    let done = RwSignal::new(false);
     let form = FormState::new(&["due_at", "text"]);
     let (region, id) = (request.region.code(), request.request.id.clone());
     let submit = move |ev: leptos::ev::SubmitEvent| {
