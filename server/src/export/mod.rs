@@ -181,13 +181,16 @@ pub async fn is_fresh(
     Ok(sessions.iter().any(|s| s.id == session_id && now - s.created_at <= FRESH_SECS))
 }
 
-/// Starts building an archive for the person (the password was checked by the caller).
+/// Starts building an archive for the person: asked in `session` (the password was checked
+/// by the caller, which counts as the download's confirmation in that session), or, with
+/// none, by the privacy staff fulfilling an access request (the person then confirms their
+/// password, or signs in anew, to download).
 pub async fn start(
     state: &AppState,
     region: Region,
     db: &Db,
     person_id: &str,
-    session_id: &str,
+    session: Option<&str>,
     lang: Lang,
     now: i64,
 ) -> Result<ExportRow, AppError> {
@@ -200,8 +203,8 @@ pub async fn start(
         ready_at: None,
         size: None,
         error: None,
-        confirmed_session: Some(session_id.to_string()),
-        confirmed_at: Some(now),
+        confirmed_session: session.map(str::to_string),
+        confirmed_at: session.map(|_| now),
     };
     let replaced = match db.export_insert(&row).await {
         Ok(old) => old,

@@ -55,7 +55,7 @@ pub async fn start_export(
         })?,
     };
     state.auth.reauthenticate(&s.person, Some(&req.password), "password").await?;
-    let row = export::start(&state, s.region, &s.db, &s.person.id, &s.session_id, lang, now()).await?;
+    let row = export::start(&state, s.region, &s.db, &s.person.id, Some(&s.session_id), lang, now()).await?;
     state.auth.log(&s.db, &s.person.id, &s.key, "export_requested", &meta).await?;
     Ok((StatusCode::ACCEPTED, Json(export::status(&state, &row, true))))
 }

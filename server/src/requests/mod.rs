@@ -503,6 +503,14 @@ pub async fn decide(
                 // a failure between the two writes.
                 restrict(state, &o.db, &o.row.person_id, now).await?;
             }
+            if kind_of(&o.row) == RequestKind::Access && status_of(&o.row).is_open() {
+                // The same archive as "Download my data"; one being built already serves.
+                let lang = crate::export::Lang::En;
+                match crate::export::start(state, region, &o.db, &o.row.person_id, None, lang, now).await {
+                    Ok(_) | Err(AppError::Conflict(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
             let body = format!(
                 "Your request ({}) is done.\n\n{}\n\n{}— Ward's privacy staff\n",
                 kind_words(kind_of(&o.row)),
@@ -511,6 +519,10 @@ pub async fn decide(
                     RequestKind::Restriction => {
                         "Ward now keeps your data but uses it only for what your account strictly needs: every \
                          purpose you could switch off is off, as your privacy center shows.\n\n"
+                    }
+                    RequestKind::Access => {
+                        "We are building the archive of everything Ward holds about you; we will mail you when it \
+                         is ready to download under Account → My data (you will be asked for your password).\n\n"
                     }
                     RequestKind::Erasure => {
                         "Your account and the personal data it held are being deleted now; the deletion receipt \

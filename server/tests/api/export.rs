@@ -143,7 +143,7 @@ async fn current(app: &TestApp, b: &Browser) -> reqwest::Response {
     b.send(app, Method::GET, "/api/privacy/exports/current", None).await
 }
 
-async fn wait_ready(app: &TestApp, b: &Browser) -> ExportStatus {
+pub(crate) async fn wait_ready(app: &TestApp, b: &Browser) -> ExportStatus {
     let until = tokio::time::Instant::now() + WAIT;
     loop {
         let res = current(app, b).await;

@@ -25,6 +25,7 @@ both_backends!(
     an_erasure_request_fulfilled_by_the_staff_deletes_the_account_as_the_person_would,
     the_staff_are_reminded_once_of_each_due_date,
     staff_notes_stay_with_the_staff_and_a_due_date_only_comes_forward,
+    an_access_request_fulfilled_by_the_staff_builds_the_persons_archive,
 );
 
 async fn app_with_staff(backend: Backend) -> Option<TestApp> {
@@ -554,4 +555,20 @@ async fn staff_notes_stay_with_the_staff_and_a_due_date_only_comes_forward(backe
     let res =
         staff.send(&app, Method::POST, &path("notes"), Some(json!({"text": "Closed after the call."}))).await;
     assert_eq!(res.status(), StatusCode::OK);
+}
+
+async fn an_access_request_fulfilled_by_the_staff_builds_the_persons_archive(backend: Backend) {
+    let Some(app) = app_with_staff(backend).await else { return };
+    let ada = person(&app, "ada@example.com", "eu").await;
+    let staff = person(&app, STAFF, "eu").await;
+    let asked = file(&app, &ada, "access", "A copy of everything you hold about me, please.").await;
+    let res = ada.send(&app, Method::GET, "/api/privacy/exports/current", None).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND, "no archive before the answer");
+    let res = decide(&app, &staff, "eu", &asked.id, "fulfil", "Your archive is on its way.").await;
+    json_of::<StaffRequest>(res, StatusCode::OK).await;
+    // The same archive as "Download my data": built, and hers to download.
+    let ready = crate::export::wait_ready(&app, &ada).await;
+    let url = ready.download_url.expect("a ready archive has its link");
+    assert_eq!(ada.send(&app, Method::GET, &url, None).await.status(), StatusCode::OK);
+    assert_eq!(staff.send(&app, Method::GET, &url, None).await.status(), StatusCode::NOT_FOUND, "hers only");
 }
