@@ -21,6 +21,11 @@ pub fn access_mac(vault: &Vault) -> impl Fn(&[u8]) -> Vec<u8> + Send + Sync + '_
     move |msg| vault.token_mac("access-log", msg)
 }
 
+/// An invitee's same use of the same camera again within this many seconds (one picture
+/// after another, a reconnecting live view) is one record: the log says who used which
+/// camera and when, without a write per picture. Each staff access is recorded.
+pub const INVITEE_COALESCE_SECS: i64 = 600;
+
 /// One access: who, what they did, to what (a request's or a camera's id), when.
 pub struct Access<'a> {
     pub actor: AccessActor,
@@ -44,8 +49,15 @@ pub async fn record(state: &AppState, db: &Db, subject: &str, a: &Access<'_>) ->
         action: a.action.code(),
         object_id: a.object_id.into(),
     };
-    let (records, head) = db.access_append(subject, &e, &access_mac(&state.auth.vault)).await?;
-    state.stores.directory.chain_anchor(Chain::Access, subject, records, &head).await?;
+    let coalesce = match a.actor {
+        AccessActor::Invitee => INVITEE_COALESCE_SECS,
+        AccessActor::Staff => 0,
+    };
+    if let Some((records, head)) =
+        db.access_append(subject, &e, coalesce, &access_mac(&state.auth.vault)).await?
+    {
+        state.stores.directory.chain_anchor(Chain::Access, subject, records, &head).await?;
+    }
     Ok(())
 }
 

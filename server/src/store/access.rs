@@ -82,24 +82,35 @@ impl Db {
     }
 
     /// Appends one access to the person's chain, MACed by `mac`; answers the new head
-    /// `(records, MAC)` to anchor (`crate::privacy::access::record` does both).
+    /// `(records, MAC)` to anchor (`crate::privacy::access::record` does both). With
+    /// `coalesce` seconds, nothing is appended when the newest record is the same access
+    /// (who, what, to which object) less than that long before: answers `None`.
     pub async fn access_append(
         &self,
         person_id: &str,
         e: &NewAccess,
+        coalesce: i64,
         mac: &(dyn Fn(&[u8]) -> Vec<u8> + Send + Sync),
-    ) -> Result<(i64, Vec<u8>), StoreError> {
+    ) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
         retrying(|| async {
             with_pool!(self, pool => {
                 async {
                     let mut tx = pool.begin_write().await?;
-                    let last: Option<(i64, Vec<u8>)> = sqlx::query_as(
-                        "SELECT seq, hash FROM access_log WHERE person_id = $1 ORDER BY seq DESC LIMIT 1",
-                    )
-                    .bind(person_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    let (seq, prev_hash) = last.map_or((1, GENESIS.to_vec()), |(s, h)| (s + 1, h));
+                    let sql = format!(
+                        "SELECT {ACCESS_COLUMNS} FROM access_log WHERE person_id = $1 ORDER BY seq DESC LIMIT 1"
+                    );
+                    let last: Option<AccessRow> =
+                        sqlx::query_as(&sql).bind(person_id).fetch_optional(&mut *tx).await?;
+                    if let Some(l) = &last
+                        && l.actor_id == e.actor_id
+                        && l.action == e.action
+                        && l.object_id == e.object_id
+                        && e.at - l.at < coalesce
+                    {
+                        tx.commit().await?;
+                        return Ok(None);
+                    }
+                    let (seq, prev_hash) = last.map_or((1, GENESIS.to_vec()), |l| (l.seq + 1, l.hash));
                     let mut row = AccessRow {
                         seq,
                         at: e.at,
@@ -127,7 +138,7 @@ impl Db {
                     .execute(&mut *tx)
                     .await?;
                     tx.commit().await?;
-                    Ok((row.seq, row.hash))
+                    Ok(Some((row.seq, row.hash)))
                 }
                 .await
             })

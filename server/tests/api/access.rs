@@ -120,6 +120,9 @@ async fn the_staff_and_invitees_are_in_the_log_and_the_person_themselves_is_not(
     );
     assert!(l.verification.intact);
     assert_eq!(log(&app, &grace).await.total, 0, "Grace's log holds accesses to her data only");
+    // The same picture again within minutes is the same use: no second record.
+    assert_eq!(grace.send(&app, Method::GET, &event.picture_url, None).await.status(), StatusCode::OK);
+    assert_eq!(log(&app, &ada).await.total, l.total);
 
     // Once Grace's account is gone, the record stays without her name.
     let res =
