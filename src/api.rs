@@ -744,6 +744,11 @@ pub async fn staff_tighten(
     post_json(&format!("{}/due", urls::staff_request(region, id)), body, abort).await
 }
 
+/// `POST /api/privacy/restriction/lift` (204): lifts the restriction the person asked for.
+pub async fn lift_restriction(abort: &AbortSignal) -> Result<(), ClientError> {
+    exchange(Method::POST, "/api/privacy/restriction/lift", None, abort).await.map(drop)
+}
+
 /// `POST /api/privacy/unsubscribe` (204): no session needed.
 pub async fn unsubscribe(body: &Unsubscribe, abort: &AbortSignal) -> Result<(), ClientError> {
     post_empty(urls::PRIVACY_UNSUBSCRIBE, body, abort).await

@@ -63,6 +63,7 @@ pub fn event(k: RequestEventKind) -> Words {
         RequestEventKind::Withdrawn => w::requests::ev_withdrawn,
         RequestEventKind::Note => w::requests::ev_note,
         RequestEventKind::Tightened => w::requests::ev_tightened,
+        RequestEventKind::Lifted => w::requests::ev_lifted,
     }
 }
 

@@ -428,6 +428,10 @@ test("a restriction request goes from the person's account through the staff's q
   await page.getByRole("switch", { name: "News and offers by email", checked: false }).waitFor();
   await checkAxe(page, "/account/privacy, restricted");
   await screenshot(page, "privacy-center-restricted-en");
+  // Lifted by the person: the notice goes, and nothing is switched on for them.
+  await page.getByTestId("restricted").getByRole("button", { name: "Lift the restriction" }).click();
+  await page.getByTestId("restricted").waitFor({ state: "detached" });
+  await page.getByRole("switch", { name: "News and offers by email", checked: false }).waitFor();
   // "Who saw my data": the staff's visit and answer, in a chain that is whole.
   await page.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "My data" }).click();
   await areaLoaded(page, "/account/data");

@@ -154,10 +154,12 @@ pub enum RequestEventKind {
     Note,
     /// The staff brought the due date forward (never back); `text` says why.
     Tightened,
+    /// The person lifted the restriction this request put in place.
+    Lifted,
 }
 
 impl RequestEventKind {
-    pub const ALL: [RequestEventKind; 9] = [
+    pub const ALL: [RequestEventKind; 10] = [
         RequestEventKind::Filed,
         RequestEventKind::Information,
         RequestEventKind::Viewed,
@@ -167,6 +169,7 @@ impl RequestEventKind {
         RequestEventKind::Withdrawn,
         RequestEventKind::Note,
         RequestEventKind::Tightened,
+        RequestEventKind::Lifted,
     ];
 
     pub const fn code(self) -> &'static str {
@@ -180,6 +183,7 @@ impl RequestEventKind {
             RequestEventKind::Withdrawn => "withdrawn",
             RequestEventKind::Note => "note",
             RequestEventKind::Tightened => "tightened",
+            RequestEventKind::Lifted => "lifted",
         }
     }
 

@@ -23,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_requests, file_request))
         .routes(routes!(add_information))
         .routes(routes!(withdraw_request))
+        .routes(routes!(lift_restriction))
         .routes(routes!(staff_queue))
         .routes(routes!(staff_request))
         .routes(routes!(staff_decision))
@@ -99,6 +100,23 @@ pub async fn withdraw_request(
     let done = requests::withdraw(&state, &subject(&s), &id).await?;
     state.auth.log(&s.db, &s.person.id, &s.key, "request_withdrawn", &meta).await?;
     Ok(Json(done))
+}
+
+/// Lifts the restriction the person asked for: their purposes stay as they are (off) until
+/// they switch them on.
+#[utoipa::path(post, path = "/privacy/restriction/lift", tag = "requests",
+    responses(
+        (status = 204, description = "Lifted."),
+        (status = 409, description = "Nothing is restricted.", body = ApiError),
+    ))]
+pub async fn lift_restriction(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    s: CurrentSession,
+) -> Result<StatusCode, AppError> {
+    requests::lift_restriction(&state, &subject(&s)).await?;
+    state.auth.log(&s.db, &s.person.id, &s.key, "restriction_lifted", &meta).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The staff queue's filters.

@@ -34,8 +34,8 @@ pub const MAX_TEXT: usize = 4000;
 
 /// Why a purpose cannot be switched on while the person's data is restricted.
 pub const RESTRICTED: &str = "Your data is restricted at your request: Ward keeps it but uses it only for what \
-     your account strictly needs, so nothing can be switched on. Ask the privacy staff under Account → \
-     Requests to lift the restriction.";
+     your account strictly needs, so nothing can be switched on until you lift the restriction in your \
+     privacy center.";
 
 /// Carries out a restriction: every purpose the person could switch off and has on is
 /// switched off in their ledger, by `restriction`. What remains is what the account strictly
@@ -345,6 +345,17 @@ pub async fn withdraw(state: &AppState, who: &Subject<'_>, id: &str) -> Result<R
         return Err(closed());
     }
     reread(state, who, id).await
+}
+
+/// The person lifts the restriction they asked for: Ward may use their data again for what
+/// they switch on (nothing is switched on for them). 409 when nothing is restricted.
+pub async fn lift_restriction(state: &AppState, who: &Subject<'_>) -> Result<(), AppError> {
+    let at = state.requests.clock.now();
+    let e = event("", at, RequestActor::Person, RequestEventKind::Lifted, None);
+    if !who.db.restriction_lift(who.person_id, &e).await? {
+        return Err(AppError::Conflict("Nothing of yours is restricted.".into()));
+    }
+    Ok(())
 }
 
 // ---- The staff's side ----

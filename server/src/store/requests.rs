@@ -148,12 +148,39 @@ impl Db {
     pub async fn restricted_since(&self, person_id: &str) -> Result<Option<i64>, StoreError> {
         Ok(with_pool!(self, pool => {
             sqlx::query_scalar(
-                "SELECT MAX(closed_at) FROM rights_requests \
-                 WHERE person_id = $1 AND kind = 'restriction' AND status = 'fulfilled'",
+                "SELECT MAX(closed_at) FROM rights_requests r \
+                 WHERE person_id = $1 AND kind = 'restriction' AND status = 'fulfilled' \
+                 AND NOT EXISTS (SELECT 1 FROM request_events e WHERE e.request_id = r.id AND e.kind = 'lifted')",
             )
             .bind(person_id)
             .fetch_one(pool)
             .await?
+        }))
+    }
+
+    /// Lifts the person's restrictions: a `lifted` event (`event`'s actor, time and kind) on
+    /// each fulfilled restriction request not lifted yet, in one transaction. False: none.
+    pub async fn restriction_lift(
+        &self,
+        person_id: &str,
+        event: &RequestEventRow,
+    ) -> Result<bool, StoreError> {
+        Ok(with_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let ids: Vec<String> = sqlx::query_scalar(
+                "SELECT id FROM rights_requests r WHERE person_id = $1 AND kind = 'restriction' \
+                 AND status = 'fulfilled' \
+                 AND NOT EXISTS (SELECT 1 FROM request_events e WHERE e.request_id = r.id AND e.kind = 'lifted')",
+            )
+            .bind(person_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            for id in &ids {
+                let e = RequestEventRow { request_id: id.clone(), ..event.clone() };
+                insert_event!(tx, person_id, e);
+            }
+            tx.commit().await?;
+            !ids.is_empty()
         }))
     }
 

@@ -232,6 +232,8 @@ const ROWS: &[Row] = &[
         j(json!({"subject": "News", "text": "Something new at Ward."}))
     }),
     row("GET", "/api/privacy/requests", "U 2 2 2 2 2 2 2"),
+    // Nobody of the fixtures is restricted: 409 for each, and none can lift another's.
+    row("POST", "/api/privacy/restriction/lift", "U I I I I I I I"),
     with("POST", "/api/privacy/requests", "U 2 2 2 2 2 2 2", |_, _| {
         j(json!({"kind": "complaint", "details": "You mailed me twice."}))
     }),

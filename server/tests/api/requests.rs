@@ -354,6 +354,18 @@ async fn a_fulfilled_restriction_stops_every_purpose_that_is_not_strictly_necess
     assert_eq!(reached.people, 1);
     assert_eq!(latest_mail(&app, "grace@example.com").await.subject, "News");
     assert_ne!(latest_mail(&app, "ada@example.com").await.subject, "News");
+
+    // Lifted by the person: nothing is switched on for her, but she may switch it on again;
+    // her timeline says so; a second lift finds nothing restricted.
+    let lift = || ada.send(&app, Method::POST, "/api/privacy/restriction/lift", None);
+    assert_eq!(lift().await.status(), StatusCode::NO_CONTENT);
+    let o = consents(&app, ada).await;
+    assert!(o.restricted_since.is_none() && !is_on(&o, "marketing_mail"));
+    assert_eq!(set(&app, ada, "marketing_mail", true).await.status(), StatusCode::OK);
+    assert_eq!(lift().await.status(), StatusCode::CONFLICT);
+    let mine = mine(&app, ada).await;
+    let restriction = mine.iter().find(|r| r.kind == RequestKind::Restriction).unwrap();
+    assert_eq!(restriction.timeline.last().unwrap().kind, RequestEventKind::Lifted);
 }
 
 async fn bad_input_is_answered_field_by_field_and_nothing_is_stored(backend: Backend) {

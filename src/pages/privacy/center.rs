@@ -50,9 +50,7 @@ fn Center() -> impl IntoView {
                     let gpc = o.gpc;
                     let restricted = o.restricted_since.as_deref().map(|t| local_time(i18n, t));
                     view! {
-                        {restricted.map(|since| view! {
-                            <p class="notice notice-info" data-testid="restricted">{tr_with(i18n, w::privacy_center::restricted, vec![since])}</p>
-                        })}
+                        {restricted.map(|since| view! { <Restricted since=since lifted=retry /> })}
                         {gpc.then(|| view! { <p class="notice notice-info">{tr(i18n, w::privacy_center::gpc)}</p> })}
                         <ul class="purposes">
                             {o.purposes.into_iter().map(|p| view! { <PurposeRow state=p changed=changed /> }).collect_view()}
@@ -149,6 +147,31 @@ fn PurposeRow(state: PurposeState, changed: Callback<ConsentOverview>) -> impl I
             </dl>
             {move || error.get().map(|e| view! { <ErrorPanel error=e /> })}
         </li>
+    }
+}
+
+/// The restriction the person asked for, and the way to lift it.
+#[component]
+fn Restricted(since: String, lifted: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let error = RwSignal::new(None::<ClientError>);
+    let lift = move |_| {
+        let abort = abort.clone();
+        spawn_local(async move {
+            match api::lift_restriction(&abort).await {
+                Ok(()) => lifted.run(()),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <div class="notice notice-info" data-testid="restricted">
+            <p>{tr_with(i18n, w::privacy_center::restricted, vec![since])}</p>
+            <p><button type="button" class="button" on:click=lift>{tr(i18n, w::privacy_center::lift)}</button></p>
+            <p class="muted">{tr(i18n, w::privacy_center::lift_hint)}</p>
+        </div>
+        {move || error.get().map(|e| view! { <ErrorPanel error=e /> })}
     }
 }
 
