@@ -29,8 +29,8 @@ use ward_model::{
     Incident, IncidentList, IncidentNew, NoticeList, ServiceNotice, ServiceNoticeList, ServiceNoticeNew,
 };
 use ward_model::{
-    RequestList, RequestNew, RequestQueue, RequestText, RightsRequest, StaffDecision, StaffNote,
-    StaffRequest, StaffTighten,
+    PublicRequestNew, RequestList, RequestNew, RequestQueue, RequestText, RightsRequest, StaffDecision,
+    StaffNote, StaffRequest, StaffTighten,
 };
 use web_sys::{AbortController, AbortSignal};
 
@@ -52,6 +52,8 @@ pub mod urls {
     pub const DELETION: &str = "/api/account/deletion";
     pub const PASSWORD_RESET: &str = "/api/password-reset";
     pub const PASSWORD_RESET_CONFIRM: &str = "/api/password-reset/confirm";
+    pub const REQUEST_CODE: &str = "/api/requests/code";
+    pub const REQUEST_PUBLIC: &str = "/api/requests/public";
     pub const DEV_MAILBOX: &str = "/api/dev/mailbox";
     pub const PASSKEYS: &str = "/api/account/passkeys";
     pub const PASSKEYS_OPTIONS: &str = "/api/account/passkeys/options";
@@ -484,6 +486,19 @@ pub async fn request_password_reset(body: &EmailOnly, abort: &AbortSignal) -> Re
 /// `POST /api/password-reset/confirm` (204): every session ends.
 pub async fn confirm_password_reset(body: &PasswordReset, abort: &AbortSignal) -> Result<(), ClientError> {
     post_empty(urls::PASSWORD_RESET_CONFIRM, body, abort).await
+}
+
+/// `POST /api/requests/code` (202): a code is mailed to the address, account or not.
+pub async fn request_code(body: &EmailOnly, abort: &AbortSignal) -> Result<(), ClientError> {
+    post_empty(urls::REQUEST_CODE, body, abort).await
+}
+
+/// `POST /api/requests/public` (201): a request filed without signing in.
+pub async fn file_public_request(
+    body: &PublicRequestNew,
+    abort: &AbortSignal,
+) -> Result<RightsRequest, ClientError> {
+    post_json(urls::REQUEST_PUBLIC, body, abort).await
 }
 
 /// `GET /api/dev/mailbox`: only on the embedded default (404 otherwise).

@@ -70,6 +70,7 @@ pub enum EntryPage {
     Privacy,
     Cookies,
     Unsubscribe,
+    AskRequest,
 }
 
 #[repr(u8)]
@@ -126,6 +127,7 @@ area!(entry, entry_page(page: EntryPage) {
         EntryPage::Privacy => || view! { <p::Privacy /> }.into_any(),
         EntryPage::Cookies => || view! { <p::Cookies /> }.into_any(),
         EntryPage::Unsubscribe => || view! { <p::UnsubscribePage /> }.into_any(),
+        EntryPage::AskRequest => || view! { <p::AskRequestPage /> }.into_any(),
     }
 });
 

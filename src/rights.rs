@@ -1,6 +1,6 @@
 //! Rights requests in words (their kinds, statuses and timeline entries) and their timeline,
 //! and kinds of personal data in words, for the person's privacy pages and the staff's console.
-// words: privacy tools (only these areas' pages use this file: its words live in their tables, see build.rs)
+// words: privacy tools entry (only these areas' pages use this file: its words live in their tables, see build.rs)
 
 use leptos::prelude::*;
 use ward_model::{
@@ -71,6 +71,37 @@ pub fn actor(a: RequestActor) -> Words {
     match a {
         RequestActor::Person => w::requests::by_person,
         RequestActor::Staff => w::requests::by_staff,
+    }
+}
+
+/// The kinds of request as radio buttons (their ids `{prefix}-{code}`), under `legend`.
+#[component]
+pub fn KindChoices(
+    kind: RwSignal<RequestKind>,
+    prefix: &'static str,
+    legend: Words,
+    /// Below the choices (an error text).
+    #[prop(optional)]
+    children: Option<Children>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <fieldset class="field choices">
+            <legend>{tr(i18n, legend)}</legend>
+            {RequestKind::ALL.into_iter().map(|k| {
+                let id = format!("{prefix}-{}", k.code());
+                let label_for = id.clone();
+                view! {
+                    <label class="check" for=label_for>
+                        <input type="radio" id=id name="kind" value=k.code()
+                            prop:checked=move || kind.get() == k
+                            on:change=move |_| kind.set(k) />
+                        {tr(i18n, self::kind(k))}
+                    </label>
+                }
+            }).collect_view()}
+            {children.map(|c| c())}
+        </fieldset>
     }
 }
 

@@ -12,6 +12,7 @@ pub enum Page {
     VerifyEmail,
     SignIn,
     PasswordReset,
+    AskRequest,
     Account,
     Security,
     DeleteAccount,
@@ -26,7 +27,7 @@ pub enum Page {
 }
 
 impl Page {
-    pub const ALL: [Page; 18] = [
+    pub const ALL: [Page; 19] = [
         Page::Home,
         Page::Privacy,
         Page::Cookies,
@@ -34,6 +35,7 @@ impl Page {
         Page::VerifyEmail,
         Page::SignIn,
         Page::PasswordReset,
+        Page::AskRequest,
         Page::Account,
         Page::Security,
         Page::DeleteAccount,
@@ -56,6 +58,7 @@ impl Page {
             Page::VerifyEmail => "/signup/verify",
             Page::SignIn => "/signin",
             Page::PasswordReset => "/password-reset",
+            Page::AskRequest => "/requests/ask",
             Page::Account => "/account",
             Page::Security => "/account/security",
             Page::DeleteAccount => "/account/delete",

@@ -144,6 +144,12 @@ test("(a) a signed-out visitor reaches the public pages and signs up", { skip },
   assert.equal(await mainNav(page).getByRole("link", { name: "Devices" }).count(), 0, "no Devices for a visitor");
   await click(who, accountNav(page).getByRole("link", { name: "Sign in" }), `"Sign in" in the header`);
   await arrive(who, page, "/signin");
+  // Someone who cannot sign in may still ask the privacy staff, and come back.
+  const ask = "Cannot sign in, or deleted your account? Ask the privacy staff without one";
+  await click(who, page.getByRole("main").getByRole("link", { name: ask }), `"${ask}"`);
+  await arrive(who, page, "/requests/ask");
+  await click(who, page.getByRole("main").getByRole("link", { name: "Sign in to follow your requests" }), `"Sign in to follow your requests"`);
+  await arrive(who, page, "/signin");
   await click(who, page.getByRole("main").getByRole("link", { name: "Forgot your password?" }), `"Forgot your password?"`);
   await arrive(who, page, "/password-reset");
 

@@ -468,6 +468,79 @@ test("a restriction request goes from the person's account through the staff's q
   await deskContext.close();
 });
 
+// A request without an account: someone who never had one (or deleted theirs) starts on the
+// home page, proves their address with the mailed code and files an objection; the staff find
+// it in their queue, marked as filed without an account, and answer; the answer arrives by
+// mail. The page passes axe-core in both languages and fits a phone.
+test("someone without an account files a request from the home page and the staff answer it by mail", async () => {
+  const context = await browser.newContext();
+  await answerBanner(context, "0000");
+  const page = await pageIn(context);
+  await page.goto(BASE + "/");
+  await appReady(page);
+  await page.getByRole("link", { name: "Ask the privacy staff without an account" }).click();
+  await areaLoaded(page, "/requests/ask");
+  await page.getByRole("heading", { level: 1, name: "Ask the privacy staff without an account" }).waitFor();
+  await checkAxe(page, "/requests/ask");
+  const email = unique("lin");
+  await page.getByRole("textbox", { name: "Your email address" }).fill(email);
+  await page.getByRole("button", { name: "Email me a code" }).click();
+  await page.getByRole("status").getByText(`A code is on its way to ${email}.`).waitFor();
+  // Sent without its fields: each error beside its field, nothing filed.
+  await page.getByRole("button", { name: "Send the request" }).click();
+  await page.locator("#ask-region-error").getByText(/\S/).waitFor();
+  await page.locator("#ask-details-error").getByText(/\S/).waitFor();
+  const mail = await mailTo(context.request, email, "Your code for a privacy request");
+  const code = mail.text.match(/Your code: (\d{6})/)[1];
+  await page.getByRole("textbox", { name: "Code from the email" }).fill(code);
+  await page.getByRole("textbox", { name: "Your name" }).fill("Lin Ma");
+  await page.getByRole("combobox", { name: "Where you live" }).selectOption("us");
+  await page.getByRole("radio", { name: "Object to a use of my data" }).check();
+  const details = `Do you still keep pictures of my front door? ${Date.now()}`;
+  await page.getByRole("textbox", { name: "Your request, in your words" }).fill(details);
+  await checkAxe(page, "/requests/ask, the request");
+  await screenshot(page, "ask-request-en");
+  const answer = page.waitForResponse((r) => r.url().endsWith("/api/requests/public") && r.request().method() === "POST");
+  await page.getByRole("button", { name: "Send the request" }).click();
+  const { id } = await (await answer).json();
+  const done = page.getByTestId("ask-done");
+  await done.getByText("Your request was received: Object to a use of my data.").waitFor();
+  await done.getByText(/The answer is due by/).waitFor();
+  await checkAxe(page, "/requests/ask, done");
+  await screenshot(page, "ask-done-en");
+  await mailTo(context.request, email, "We received your request");
+
+  // The staff: in the queue like any request; its page says no account is behind it.
+  const { deskContext, desk } = await openDesk();
+  await desk.getByLabel("Kind").selectOption("objection");
+  const row = desk.getByRole("row").filter({ has: desk.locator(`a[href*="id=${id}"]`) });
+  await row.getByRole("link", { name: "Object to a use of my data" }).click();
+  await desk.getByText(details).waitFor();
+  await desk.getByText(email).waitFor();
+  await desk.getByTestId("staff-verified").getByText(/No account: filed without signing in/).waitFor();
+  await checkAxe(desk, "/staff/request, no account");
+  await screenshot(desk, "ask-staff-request-en");
+  await desk.getByRole("radio", { name: "Done as asked" }).check();
+  await desk.getByRole("textbox", { name: "Message to the person" }).fill("We keep no pictures of yours.");
+  await desk.getByRole("button", { name: "Send the answer" }).click();
+  await desk.getByRole("status").getByText("The answer was sent.").waitFor();
+  const told = await mailTo(context.request, email, "Your request is done");
+  assert.match(told.text, /We keep no pictures of yours\./);
+  await deskContext.close();
+
+  // In Chinese, at a phone's width.
+  await page.evaluate(() => localStorage.setItem("ward.lang", "zh"));
+  await page.reload();
+  await areaLoaded(page, "/requests/ask (zh)");
+  await page.getByRole("heading", { level: 1, name: "无需账号联系隐私团队" }).waitFor();
+  await checkAxe(page, "/requests/ask (zh)");
+  await page.setViewportSize({ width: 375, height: 740 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page overflows by ${overflow}px at 375`);
+  await screenshot(page, "ask-request-zh-375");
+  await context.close();
+});
+
 // Breach notices: the privacy staff record an incident from their console, find the people
 // it concerns, notify them and record the authority's notification; a person concerned sees
 // the notice in their privacy center and has the mail. axe-core on both pages, both languages.

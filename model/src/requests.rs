@@ -115,6 +115,26 @@ pub struct RequestNew {
     pub details: String,
 }
 
+/// `POST /api/requests/public`: a request filed without signing in, by someone with or
+/// without an account, the address proved by the code `POST /api/requests/code` mailed to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PublicRequestNew {
+    pub email: String,
+    /// The 6-digit code mailed to `email`.
+    pub code: String,
+    /// How the staff should address the person (1 to 100 characters).
+    pub name: String,
+    /// Where the person lives: its law sets the due date. When the address has an account,
+    /// the account's home region counts instead. Required either way (so that asking says
+    /// nothing about the address).
+    pub region: Option<Region>,
+    pub kind: RequestKind,
+    /// What the person asks, in their words (1 to 4,000 characters).
+    pub details: String,
+}
+
 /// More information from the person, or a note from the staff.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -271,8 +291,9 @@ pub struct RequestPerson {
     pub email: String,
     /// The request came from a session of an account whose email address was verified.
     pub email_verified: bool,
-    /// RFC 3339.
-    pub account_since: String,
+    /// When the account was made (RFC 3339); none when the request was filed without an
+    /// account, the address being proved by a code mailed to it.
+    pub account_since: Option<String>,
 }
 
 /// A request as the staff open it.

@@ -202,6 +202,10 @@ async fn retention_job(stores: Arc<Stores>, outbox: Option<std::path::PathBuf>) 
                 Ok(counts) => tracing::debug!(region = region.code(), ?counts, "retention purge"),
                 Err(err) => tracing::warn!(region = region.code(), %err, "retention purge failed"),
             }
+            match requests::public::purge(&stores.directory, db, now).await {
+                Ok(n) => tracing::debug!(region = region.code(), n, "requester purge"),
+                Err(err) => tracing::warn!(region = region.code(), %err, "requester purge failed"),
+            }
         }
         // Rate-limit counters whose time has passed (`auth::limits`).
         match stores.directory.limits_purge(now).await {

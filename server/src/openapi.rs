@@ -46,6 +46,8 @@ const PUBLIC: &[(&str, &str)] = &[
     ("post", "/api/session/second-step"),
     ("post", "/api/password-reset"),
     ("post", "/api/password-reset/confirm"),
+    ("post", "/api/requests/code"),
+    ("post", "/api/requests/public"),
     ("post", "/api/analytics/pageview"),
     ("get", "/api/privacy/purposes"),
     ("get", "/api/privacy/policies/{kind}"),

@@ -414,7 +414,31 @@ const REQUEST_COLUMNS: &[Column] = &[
     request("request_events", "actor", REQUEST),
     request("request_events", "kind", REQUEST),
     request("request_events", "text_ct", REQUEST_TEXT),
+    not_personal(Reg, "requesters", "id", ID),
+    not_personal(
+        Reg,
+        "requesters",
+        "email_hash",
+        "a keyed hash of the address: reveals nothing without the master key",
+    ),
+    request("requesters", "email_ct", REQUESTER),
+    request("requesters", "name_ct", REQUESTER),
+    request("requesters", "created_at", REQUESTER_TIME),
+    request("requesters", "last_active_at", REQUESTER_TIME),
 ];
+
+/// Someone who filed a request without an account: the address the mailed code proved and
+/// the name they gave, kept three years after the last thing that happened to one of their
+/// requests (proof that a right was honoured), then purged with the requests.
+const REQUESTER: Personal = Personal {
+    category: Contact,
+    purpose: "to answer a request filed without an account, at the address that proved it",
+    legal_basis: LegalBasis::LegalObligation,
+    retention: Retention::Days(3 * 365),
+    export_section: "requests",
+    erasure: Erasure::CryptoShred,
+};
+const REQUESTER_TIME: Personal = Personal { erasure: Erasure::Delete, ..REQUESTER };
 
 // ---- "Who saw my data" ----
 /// The access log (`crate::privacy::access`): who else reached the person's data, chained.
@@ -607,6 +631,15 @@ const BASE_COLUMNS: &[Column] = &[
     not_personal(Directory, "person_keys", "person_id", ID),
     not_personal(
         Directory,
+        "address_codes",
+        "email_hash",
+        "a keyed hash of an address: reveals nothing without the master key",
+    ),
+    not_personal(Directory, "address_codes", "code_hash", "a MAC of a mailed code, valid ten minutes"),
+    not_personal(Directory, "address_codes", "expires_at", "when the code stops working"),
+    not_personal(Directory, "address_codes", "attempts", "how many times the code was tried"),
+    not_personal(
+        Directory,
         "person_keys",
         "wrapped_key",
         "a random key, encrypted by the master key; deleting it crypto-shreds the person",
@@ -730,6 +763,17 @@ pub fn personal() -> impl Iterator<Item = (&'static Column, &'static Personal)> 
     })
 }
 
+/// Tables about people who have no account (requests filed without one): no account's
+/// archive or "my data" page shows them, since they are never about an account holder; their
+/// data is answered through their requests and purged by its own rule.
+pub const WITHOUT_ACCOUNT: &[&str] = &["requesters"];
+
+/// Every personal column of the region stores that is about an account holder: what their
+/// archive and their "my data" page are made of.
+pub fn of_accounts() -> impl Iterator<Item = (&'static Column, &'static Personal)> {
+    personal().filter(|(c, _)| c.place == Place::Region && !WITHOUT_ACCOUNT.contains(&c.table))
+}
+
 /// The rows of `table` that a retention job deletes by age: the shortest `Days` rule among
 /// its personal columns, if any column has one.
 pub fn retention_days(table: &str) -> Option<u32> {
@@ -756,6 +800,8 @@ pub const SUBJECT_COLUMNS: &[(&str, &str)] = &[
     ("call_views", "viewer_id"),
     // A share is its owner's choice; its use (`share_accesses.person_id`) is the invitee's.
     ("device_shares", "owner_id"),
+    // Someone who filed a request without an account is their own row.
+    ("requesters", "id"),
 ];
 
 /// The column of `table` that names the person a row is about.
@@ -773,6 +819,10 @@ pub const AGED_TABLES: &[(&str, &str)] = &[
     // before this table's rows are purged).
     ("exports", "created_at"),
 ];
+
+/// Tables purged by age together with what hangs off each row (their requests, their key),
+/// by their own code: `requesters` (`Db::requesters_purge`, run by the retention job).
+pub const SUBJECT_TABLES: &[(&str, &str)] = &[("requesters", "last_active_at")];
 
 /// How the real schema and the registry disagree.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -846,9 +896,9 @@ mod tests {
             .map(|(c, _)| c.table)
             .collect();
         let aged: std::collections::BTreeSet<_> =
-            AGED_TABLES.iter().chain(MEDIA_TABLES).map(|(t, _)| *t).collect();
+            AGED_TABLES.iter().chain(MEDIA_TABLES).chain(SUBJECT_TABLES).map(|(t, _)| *t).collect();
         assert_eq!(tables, aged);
-        for (table, column) in AGED_TABLES.iter().chain(MEDIA_TABLES) {
+        for (table, column) in AGED_TABLES.iter().chain(MEDIA_TABLES).chain(SUBJECT_TABLES) {
             assert!(lookup_in(Reg, table, column).is_some(), "{table}.{column}");
         }
         assert_eq!(retention_days("activity"), Some(365));

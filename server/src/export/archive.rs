@@ -33,7 +33,7 @@ use super::{BuildError, Lang, Piece, schema};
 use crate::auth::{field, rfc3339};
 use crate::devices::media::PictureError;
 use crate::devices::{DEVICE_ADDRESS, DEVICE_NAME, DEVICE_SERIAL, Media};
-use crate::registry::{self, Category, Column, Personal, Place, Retention};
+use crate::registry::{self, Category, Column, Personal, Retention};
 use crate::store::{Cell, Chain, Db};
 use crate::vault::{PersonKey, Vault};
 
@@ -147,7 +147,7 @@ impl TablePlan {
 /// personal columns of region stores (the directory declares nothing personal).
 pub fn plan() -> Vec<(&'static str, Vec<TablePlan>)> {
     let mut sections: Vec<(&'static str, Vec<TablePlan>)> = Vec::new();
-    for (c, p) in registry::personal().filter(|(c, _)| c.place == Place::Region) {
+    for (c, p) in registry::of_accounts() {
         let tables = match sections.iter_mut().find(|(s, _)| *s == p.export_section) {
             Some((_, t)) => t,
             None => {
@@ -876,10 +876,7 @@ mod tests {
             .iter()
             .flat_map(|(_, ts)| ts.iter().flat_map(|t| t.columns.iter().map(|(c, _)| (c.table, c.column))))
             .collect();
-        let personal: Vec<(&str, &str)> = registry::personal()
-            .filter(|(c, _)| c.place == Place::Region)
-            .map(|(c, _)| (c.table, c.column))
-            .collect();
+        let personal: Vec<(&str, &str)> = registry::of_accounts().map(|(c, _)| (c.table, c.column)).collect();
         assert_eq!(planned.len(), personal.len());
         for p in &personal {
             assert_eq!(planned.iter().filter(|q| *q == p).count(), 1, "{p:?}");
@@ -894,14 +891,17 @@ mod tests {
             }
             if let Some(stem) = c.column.strip_suffix("_ct") {
                 assert!(
-                    registry::lookup_in(Place::Region, c.table, stem).is_none(),
+                    registry::lookup_in(registry::Place::Region, c.table, stem).is_none(),
                     "{}.{stem} twice",
                     c.table
                 );
             }
         }
         for (table, column) in CO_SUBJECTS {
-            assert!(registry::lookup_in(Place::Region, table, column).is_some(), "{table}.{column}");
+            assert!(
+                registry::lookup_in(registry::Place::Region, table, column).is_some(),
+                "{table}.{column}"
+            );
         }
     }
 

@@ -7,14 +7,17 @@ use axum::http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use ward_model::{
-    ApiError, Region, RequestKind, RequestList, RequestNew, RequestQueue, RequestStatus, RequestText,
-    RightsRequest, StaffDecision, StaffNote, StaffRequest, StaffTighten,
+    ApiError, EmailOnly, FieldErrorCode, PublicRequestNew, Region, RequestKind, RequestList, RequestNew,
+    RequestQueue, RequestStatus, RequestText, RightsRequest, StaffDecision, StaffNote, StaffRequest,
+    StaffTighten,
 };
 
 use crate::AppState;
+use crate::auth::input::{self, Email, Name};
 use crate::auth::session::{ClientMeta, CurrentSession};
 use crate::error::{AppError, Fields, Json};
 use crate::http::query::{Count, FromQuery, Pairs, Query, choice};
+use crate::requests::public::{self, PublicRequest};
 use crate::requests::{self, Subject, Text};
 use crate::store::QueueFilter;
 
@@ -24,6 +27,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(add_information))
         .routes(routes!(withdraw_request))
         .routes(routes!(lift_restriction))
+        .routes(routes!(public_code))
+        .routes(routes!(file_public))
         .routes(routes!(staff_queue))
         .routes(routes!(staff_request))
         .routes(routes!(staff_decision))
@@ -117,6 +122,65 @@ pub async fn lift_restriction(
     requests::lift_restriction(&state, &subject(&s)).await?;
     state.auth.log(&s.db, &s.person.id, &s.key, "restriction_lifted", &meta).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Mails a code with which to file a request without signing in. 202 (or 429 within a minute
+/// of the last code for the same address) whether or not the address has an account.
+#[utoipa::path(post, path = "/requests/code", tag = "requests", request_body = EmailOnly,
+    responses(
+        (status = 202, description = "A code is on its way to the address."),
+        (status = 422, description = "Not an email address.", body = ApiError),
+        (status = 429, description = "A code was asked for this address less than a minute ago.", body = ApiError),
+    ))]
+pub async fn public_code(
+    State(state): State<AppState>,
+    Json(req): Json<EmailOnly>,
+) -> Result<StatusCode, AppError> {
+    let email = Email::parse("email", &req.email).map_err(|e| AppError::Validation(vec![e]))?;
+    public::ask_code(&state, &email).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Files a request without signing in, the address proved by the mailed code: for the
+/// address's account if it has one (its home region's law), else for the region chosen. The
+/// person is mailed a receipt with the due date.
+#[utoipa::path(post, path = "/requests/public", tag = "requests", request_body = PublicRequestNew,
+    responses(
+        (status = 201, description = "Filed.", body = RightsRequest),
+        (status = 422, description = "A field is missing or wrong (the code among them), or too many requests are open.", body = ApiError),
+        (status = 429, description = "Too many tries for this address.", body = ApiError),
+    ))]
+pub async fn file_public(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    Json(req): Json<PublicRequestNew>,
+) -> Result<(StatusCode, Json<RightsRequest>), AppError> {
+    let mut fields = Fields::default();
+    let email = fields.take(Email::parse("email", &req.email));
+    let code = fields.take(input::parse_code("code", &req.code));
+    let name = fields.take(Name::parse("name", &req.name));
+    let details = match Text::parse("details", &req.details) {
+        Ok(t) => Some(t),
+        Err(AppError::Validation(e)) => {
+            fields.0.extend(e);
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    if req.region.is_none() {
+        fields.push(
+            "region",
+            FieldErrorCode::Required,
+            "Choose where you live: its law sets the date of the answer.",
+        );
+    }
+    let (Some(email), Some(code), Some(name), Some(details), Some(region)) =
+        (email, code, name, details, req.region)
+    else {
+        return Err(AppError::Validation(fields.0));
+    };
+    let req = PublicRequest { email, code, name, region, kind: req.kind, details };
+    Ok((StatusCode::CREATED, Json(public::file(&state, req, &meta).await?)))
 }
 
 /// The staff queue's filters.

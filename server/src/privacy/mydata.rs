@@ -60,7 +60,7 @@ impl Privacy {
         // in the registry's order.
         type Group = (Category, &'static str, &'static Personal, Vec<&'static Column>);
         let mut groups: Vec<Group> = Vec::new();
-        for (c, p) in registry::personal().filter(|(c, _)| c.place == Place::Region) {
+        for (c, p) in registry::of_accounts() {
             let same = |g: &&mut Group| {
                 g.0 == p.category
                     && g.1 == c.table

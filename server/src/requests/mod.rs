@@ -5,6 +5,7 @@
 //! `crate::store::requests`; every text sealed with the person's key.
 
 pub mod deadline;
+pub mod public;
 
 use ward_model::{AccessAction, AccessActor, ConsentMethod, FieldErrorCode, Region};
 use ward_model::{
@@ -17,7 +18,7 @@ use crate::auth::{field as auth_field, rfc3339};
 use crate::devices::quota::Clock;
 use crate::error::AppError;
 use crate::privacy::access::Access;
-use crate::store::{Db, QueueFilter, RequestEventRow, RequestRow, Transition};
+use crate::store::{Db, PersonRow, QueueFilter, RequestEventRow, RequestRow, RequesterRow, Transition};
 use crate::vault::PersonKey;
 use deadline::Deadlines;
 
@@ -242,6 +243,45 @@ async fn mail(state: &AppState, key: &PersonKey, email_ct: &[u8], subject: &str,
 }
 
 const FOLLOW: &str = "You can follow it, add information or withdraw it under Account → Privacy → Requests.";
+const FOLLOW_PUBLIC: &str = "We will write to this address with each answer. To add information, send another \
+     request from the page \"Ask without an account\" and mention this one.";
+
+/// Whom a request is about: an account, or someone who filed without one.
+enum Who {
+    Person(PersonRow),
+    Requester(RequesterRow),
+}
+
+impl Who {
+    async fn load(db: &Db, id: &str) -> Result<Option<Who>, AppError> {
+        if let Some(p) = db.person(id).await? {
+            return Ok(Some(Who::Person(p)));
+        }
+        Ok(db.requester(id).await?.map(Who::Requester))
+    }
+
+    fn email_ct(&self) -> &[u8] {
+        match self {
+            Who::Person(p) => &p.email_ct,
+            Who::Requester(r) => &r.email_ct,
+        }
+    }
+
+    /// Where the person follows their request, in a mail.
+    fn follow(&self) -> &'static str {
+        match self {
+            Who::Person(_) => FOLLOW,
+            Who::Requester(_) => FOLLOW_PUBLIC,
+        }
+    }
+
+    fn person(&self) -> Option<&PersonRow> {
+        match self {
+            Who::Person(p) => Some(p),
+            Who::Requester(_) => None,
+        }
+    }
+}
 
 /// Files a request; the person is mailed a receipt with the due date.
 pub async fn file(
@@ -274,14 +314,15 @@ pub async fn file(
     };
     let filed = event(&row.id, now, RequestActor::Person, RequestEventKind::Filed, None);
     who.db.request_insert(&row, &filed).await?;
-    if let Some(person) = who.db.person(who.person_id).await? {
+    if let Some(to) = Who::load(who.db, who.person_id).await? {
         let text = format!(
-            "We received your request: {}.\n\nWe will answer by {} ({})\n\n{FOLLOW}\n\n— Ward's privacy staff\n",
+            "We received your request: {}.\n\nWe will answer by {} ({})\n\n{}\n\n— Ward's privacy staff\n",
             kind_words(kind),
             day(row.due_at),
             rule.words.en.trim_end_matches('.'),
+            to.follow(),
         );
-        mail(state, who.key, &person.email_ct, "We received your request", text).await;
+        mail(state, who.key, to.email_ct(), "We received your request", text).await;
     }
     Ok(wire(state, who.region, &row, &[filed], who.key, Reader::Person))
 }
@@ -412,15 +453,19 @@ struct Opened {
     db: Db,
     row: RequestRow,
     key: PersonKey,
-    person: crate::store::PersonRow,
+    who: Who,
 }
 
 async fn open(state: &AppState, region: Region, id: &str) -> Result<Opened, AppError> {
     let db = state.stores.existing_region(region).await?.ok_or(AppError::NotFound)?.clone();
     let row = db.request_by_id(id).await?.ok_or(AppError::NotFound)?;
     let key = state.person_key(&row.person_id).await?.ok_or(AppError::NotFound)?;
-    let person = db.person(&row.person_id).await?.ok_or(AppError::NotFound)?;
-    Ok(Opened { db, row, key, person })
+    let who = Who::load(&db, &row.person_id).await?.ok_or(AppError::NotFound)?;
+    if let Who::Requester(r) = &who {
+        // The staff at work on it: the requester's retention starts again.
+        db.requester_touch(&r.id, state.requests.clock.now()).await?;
+    }
+    Ok(Opened { db, row, key, who })
 }
 
 async fn staff_view(state: &AppState, region: Region, o: &Opened) -> Result<StaffRequest, AppError> {
@@ -433,11 +478,20 @@ async fn staff_view(state: &AppState, region: Region, o: &Opened) -> Result<Staf
         can_extend: status == RequestStatus::Open
             && rule.extended(o.row.due_at).is_some()
             && now <= o.row.due_at,
-        person: RequestPerson {
-            name: o.key.open(auth_field::NAME, &o.person.name_ct).unwrap_or_default(),
-            email: o.key.open(auth_field::EMAIL, &o.person.email_ct).unwrap_or_default(),
-            email_verified: o.person.email_verified,
-            account_since: rfc3339(o.person.created_at),
+        person: match &o.who {
+            Who::Person(p) => RequestPerson {
+                name: o.key.open(auth_field::NAME, &p.name_ct).unwrap_or_default(),
+                email: o.key.open(auth_field::EMAIL, &p.email_ct).unwrap_or_default(),
+                email_verified: p.email_verified,
+                account_since: Some(rfc3339(p.created_at)),
+            },
+            Who::Requester(r) => RequestPerson {
+                name: o.key.open(auth_field::NAME, &r.name_ct).unwrap_or_default(),
+                email: o.key.open(auth_field::EMAIL, &r.email_ct).unwrap_or_default(),
+                // The mailed code proved it.
+                email_verified: true,
+                account_since: None,
+            },
         },
         request: wire(state, region, &o.row, &events, &o.key, Reader::Staff),
     })
@@ -451,6 +505,10 @@ async fn log_access(
     action: AccessAction,
     at: i64,
 ) -> Result<(), AppError> {
+    // Someone without an account has no "who saw my data"; their timeline shows the staff.
+    if o.who.person().is_none() {
+        return Ok(());
+    }
     let access = Access { actor: AccessActor::Staff, actor_id: staff_id, action, object_id: &o.row.id, at };
     crate::privacy::access::record(state, &o.db, &o.row.person_id, &access).await
 }
@@ -499,22 +557,26 @@ pub async fn decide(
                 ));
             }
             let body = format!(
-                "We need more time to answer your request ({}).\n\nWhy: {}\n\nWe will answer by {}.\n\n{FOLLOW}\n\n— Ward's privacy staff\n",
+                "We need more time to answer your request ({}).\n\nWhy: {}\n\nWe will answer by {}.\n\n{}\n\n— Ward's privacy staff\n",
                 kind_words(kind_of(&o.row)),
                 text.0,
                 day(until),
+                o.who.follow(),
             );
             let t = Transition { from: &["open"], to: "extended", due_at: Some(until), closed_at: None };
             (t, RequestEventKind::Extended, "Your request will take longer", body)
         }
         StaffAction::Fulfil => {
+            // What self-service does runs only for an account; without one there is nothing
+            // to restrict, export or erase but the request itself.
+            let account = o.who.person().is_some();
             let restriction = kind_of(&o.row) == RequestKind::Restriction;
-            if restriction && status_of(&o.row).is_open() {
+            if account && restriction && status_of(&o.row).is_open() {
                 // Before the request closes: withdrawing more than asked is the safe side of
                 // a failure between the two writes.
                 restrict(state, &o.db, &o.row.person_id, now).await?;
             }
-            if kind_of(&o.row) == RequestKind::Access && status_of(&o.row).is_open() {
+            if account && kind_of(&o.row) == RequestKind::Access && status_of(&o.row).is_open() {
                 // The same archive as "Download my data"; one being built already serves.
                 let lang = crate::export::Lang::En;
                 match crate::export::start(state, region, &o.db, &o.row.person_id, None, lang, now).await {
@@ -527,6 +589,7 @@ pub async fn decide(
                 kind_words(kind_of(&o.row)),
                 text.0,
                 match kind_of(&o.row) {
+                    _ if !account => "",
                     RequestKind::Restriction => {
                         "Ward now keeps your data but uses it only for what your account strictly needs: every \
                          purpose you could switch off is off, as your privacy center shows.\n\n"
@@ -552,10 +615,14 @@ pub async fn decide(
         }
         StaffAction::Refuse => {
             let body = format!(
-                "We cannot do what you asked ({}).\n\nWhy: {}\n\nIf you disagree, you can file a complaint under Account → Privacy → Requests, \
+                "We cannot do what you asked ({}).\n\nWhy: {}\n\nIf you disagree, you can file a complaint {}, \
                  or complain to the data protection authority of your region.\n\n— Ward's privacy staff\n",
                 kind_words(kind_of(&o.row)),
-                text.0
+                text.0,
+                match o.who {
+                    Who::Person(_) => "under Account → Privacy → Requests",
+                    Who::Requester(_) => "from the page \"Ask without an account\"",
+                },
             );
             let t =
                 Transition { from: &["open", "extended"], to: "refused", due_at: None, closed_at: Some(now) };
@@ -567,15 +634,15 @@ pub async fn decide(
         return Err(closed());
     }
     log_access(state, &o, staff_id, AccessAction::RequestAnswered, now).await?;
-    mail(state, &o.key, &o.person.email_ct, subject, mail_text).await;
+    mail(state, &o.key, o.who.email_ct(), subject, mail_text).await;
     let row = o.db.request_by_id(id).await?.ok_or(AppError::NotFound)?;
     let erase = action == StaffAction::Fulfil && kind_of(&row) == RequestKind::Erasure;
     let o = Opened { row, ..o };
     // The answer as it stands now: an erasure takes the request away with the account.
     let view = staff_view(state, region, &o).await?;
-    if erase {
+    if let (true, Some(person)) = (erase, o.who.person()) {
         // The same erasure as the person's own "Delete my account", with its receipt mailed.
-        crate::auth::erase::erase(state, region, &o.db, &o.person, &o.key, now).await?;
+        crate::auth::erase::erase(state, region, &o.db, person, &o.key, now).await?;
     }
     Ok(view)
 }
@@ -635,12 +702,13 @@ pub async fn tighten(
     }
     log_access(state, &o, staff_id, AccessAction::RequestAnswered, now).await?;
     let body = format!(
-        "We will answer your request ({}) sooner: by {}.\n\n{}\n\n{FOLLOW}\n\n— Ward's privacy staff\n",
+        "We will answer your request ({}) sooner: by {}.\n\n{}\n\n{}\n\n— Ward's privacy staff\n",
         kind_words(kind_of(&o.row)),
         day(due),
         text.0,
+        o.who.follow(),
     );
-    mail(state, &o.key, &o.person.email_ct, "We will answer your request sooner", body).await;
+    mail(state, &o.key, o.who.email_ct(), "We will answer your request sooner", body).await;
     let row = o.db.request_by_id(id).await?.ok_or(AppError::NotFound)?;
     staff_view(state, region, &Opened { row, ..o }).await
 }

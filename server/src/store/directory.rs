@@ -96,4 +96,68 @@ impl Db {
         });
         Ok(())
     }
+    /// Stores the wrapped key of a subject that has no directory entry (a requester without
+    /// an account): `directory_forget` destroys it like a person's.
+    pub async fn key_insert(&self, person_id: &str, wrapped_key: &[u8]) -> Result<(), StoreError> {
+        with_pool!(self, pool => {
+            sqlx::query("INSERT INTO person_keys (person_id, wrapped_key) VALUES ($1, $2)")
+                .bind(person_id)
+                .bind(wrapped_key)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// Puts a fresh code for an address, replacing any earlier one and its count of tries.
+    pub async fn address_code_put(
+        &self,
+        email_hash: &[u8],
+        code_hash: &[u8],
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        with_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO address_codes (email_hash, code_hash, expires_at, attempts) VALUES ($1, $2, $3, 0) \
+                 ON CONFLICT (email_hash) DO UPDATE SET code_hash = excluded.code_hash, \
+                 expires_at = excluded.expires_at, attempts = 0",
+            )
+            .bind(email_hash)
+            .bind(code_hash)
+            .bind(expires_at)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// `(code_hash, expires_at, attempts)` of the address's code, counting this look as a try.
+    pub async fn address_code_attempt(
+        &self,
+        email_hash: &[u8],
+    ) -> Result<Option<(Vec<u8>, i64, i64)>, StoreError> {
+        Ok(with_pool!(self, pool => {
+            sqlx::query_as(
+                "UPDATE address_codes SET attempts = attempts + 1 WHERE email_hash = $1 \
+                 RETURNING code_hash, expires_at, attempts",
+            )
+            .bind(email_hash)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
+    /// Uses the address's code up; whether there was one (two uses at once: one wins).
+    pub async fn address_code_delete(&self, email_hash: &[u8]) -> Result<bool, StoreError> {
+        let n = with_pool!(self, pool => {
+            sqlx::query("DELETE FROM address_codes WHERE email_hash = $1")
+                .bind(email_hash)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(n == 1)
+    }
 }

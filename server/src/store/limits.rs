@@ -148,14 +148,21 @@ impl Db {
         Ok(n == 1)
     }
 
-    /// Deletes the counters whose window has passed (the hourly retention job).
+    /// Deletes the counters whose window has passed, and the address codes that expired
+    /// (the hourly retention job).
     pub async fn limits_purge(&self, now: i64) -> Result<u64, StoreError> {
         Ok(with_pool!(self, pool => {
-            sqlx::query("DELETE FROM rate_limits WHERE expires_at <= $1")
+            let limits = sqlx::query("DELETE FROM rate_limits WHERE expires_at <= $1")
                 .bind(now)
                 .execute(pool)
                 .await?
-                .rows_affected()
+                .rows_affected();
+            let codes = sqlx::query("DELETE FROM address_codes WHERE expires_at <= $1")
+                .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected();
+            limits + codes
         }))
     }
 }

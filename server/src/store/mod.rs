@@ -46,7 +46,7 @@ pub use pictures::Charge;
 pub use privacy::{
     Cell as HeldCell, Chained, GENESIS, LedgerRow, NewLedgerEntry, PolicyRow, Want, ledger_message,
 };
-pub use requests::{QueueFilter, QueueRow, RequestEventRow, RequestRow, Transition};
+pub use requests::{QueueFilter, QueueRow, RequestEventRow, RequestRow, RequesterRow, Transition};
 pub use shares::ShareRow;
 
 use crate::config::DatabaseUrl;

@@ -205,11 +205,19 @@ impl Db {
     /// it (no receipt: it never was a usable account). False when it is verified by now.
     pub async fn person_discard_unverified(&self, id: &str) -> Result<bool, StoreError> {
         let n = with_pool!(self, pool => {
-            sqlx::query("DELETE FROM people WHERE id = $1 AND email_verified = FALSE")
+            let mut tx = pool.begin_write().await?;
+            let n = sqlx::query("DELETE FROM people WHERE id = $1 AND email_verified = FALSE")
                 .bind(id)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?
-                .rows_affected()
+                .rows_affected();
+            if n == 1 {
+                for sql in super::requests::DELETE_REQUESTS_OF {
+                    sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+                }
+            }
+            tx.commit().await?;
+            n
         });
         Ok(n == 1)
     }
@@ -219,6 +227,9 @@ impl Db {
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM people WHERE id = $1").bind(id).execute(&mut *tx).await?;
+            for sql in super::requests::DELETE_REQUESTS_OF {
+                sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+            }
             sqlx::query("INSERT INTO deletion_receipts (receipt, deleted_at) VALUES ($1, $2)")
                 .bind(receipt)
                 .bind(now)

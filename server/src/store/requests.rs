@@ -319,3 +319,91 @@ impl Db {
         }))
     }
 }
+
+/// One row of `requesters`: someone who filed a request without an account.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RequesterRow {
+    pub id: String,
+    pub email_hash: Vec<u8>,
+    pub email_ct: Vec<u8>,
+    pub name_ct: Vec<u8>,
+    pub created_at: i64,
+    pub last_active_at: i64,
+}
+
+const REQUESTER_COLUMNS: &str = "id, email_hash, email_ct, name_ct, created_at, last_active_at";
+
+/// Deletes the requests of the subject bound as `$1` (a person or a requester) and their
+/// events: their `person_id` references neither table, so nothing cascades.
+pub(super) const DELETE_REQUESTS_OF: [&str; 2] =
+    ["DELETE FROM request_events WHERE person_id = $1", "DELETE FROM rights_requests WHERE person_id = $1"];
+
+impl Db {
+    pub async fn requester_by_email(&self, email_hash: &[u8]) -> Result<Option<RequesterRow>, StoreError> {
+        let sql = format!("SELECT {REQUESTER_COLUMNS} FROM requesters WHERE email_hash = $1");
+        Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(email_hash).fetch_optional(pool).await?))
+    }
+
+    pub async fn requester(&self, id: &str) -> Result<Option<RequesterRow>, StoreError> {
+        let sql = format!("SELECT {REQUESTER_COLUMNS} FROM requesters WHERE id = $1");
+        Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?))
+    }
+
+    /// Registers a requester; false when the address has one already (a request filed at the
+    /// same moment), which the caller then reads.
+    pub async fn requester_insert(&self, r: &RequesterRow) -> Result<bool, StoreError> {
+        let sql = format!(
+            "INSERT INTO requesters ({REQUESTER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (email_hash) DO NOTHING"
+        );
+        let n = with_pool!(self, pool => {
+            sqlx::query(&sql)
+                .bind(&r.id)
+                .bind(&r.email_hash)
+                .bind(&r.email_ct)
+                .bind(&r.name_ct)
+                .bind(r.created_at)
+                .bind(r.last_active_at)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
+    /// Something happened to one of the requester's requests: their retention starts again.
+    pub async fn requester_touch(&self, id: &str, at: i64) -> Result<(), StoreError> {
+        with_pool!(self, pool => {
+            sqlx::query("UPDATE requesters SET last_active_at = $2 WHERE id = $1 AND last_active_at < $2")
+                .bind(id)
+                .bind(at)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// Deletes the requesters idle since before `cutoff` who have no open request, with their
+    /// requests; answers their ids, whose keys the caller destroys.
+    pub async fn requesters_purge(&self, cutoff: i64) -> Result<Vec<String>, StoreError> {
+        Ok(with_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let ids: Vec<String> = sqlx::query_scalar(&format!(
+                "SELECT id FROM requesters q WHERE last_active_at < $1 AND NOT EXISTS \
+                 (SELECT 1 FROM rights_requests r WHERE r.person_id = q.id AND {OPEN})"
+            ))
+            .bind(cutoff)
+            .fetch_all(&mut *tx)
+            .await?;
+            for id in &ids {
+                for sql in DELETE_REQUESTS_OF {
+                    sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+                }
+                sqlx::query("DELETE FROM requesters WHERE id = $1").bind(id).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            ids
+        }))
+    }
+}

@@ -135,6 +135,14 @@ const ROWS: &[Row] = &[
             json!({"email": format!("nobody{w}@example.com"), "code": "000000", "new_password": "a new good password"}),
         )
     }),
+    // Always 202, known address or not; the code then proves the address, whoever asks.
+    with("POST", "/api/requests/code", "2 2 2 2 2 2 2 2", |_, w| {
+        j(json!({"email": format!("asker{w}@example.com")}))
+    }),
+    with("POST", "/api/requests/public", "I I I I I I I I", |_, w| {
+        j(json!({"email": format!("asker{w}@example.com"), "code": "000000", "name": "A", "region": "eu",
+            "kind": "complaint", "details": "x"}))
+    }),
     with("POST", "/api/analytics/pageview", "2 2 2 2 2 2 2 2", |_, _| j(json!({"path": "/devices"}))),
     row("GET", "/api/privacy/purposes", "2 2 2 2 2 2 2 2"),
     row("GET", "/api/privacy/policies/{kind}", "2 2 2 2 2 2 2 2"),

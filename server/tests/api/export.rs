@@ -15,7 +15,7 @@ use sqlx::{Connection as _, Row as _};
 use ward_camera::Command;
 use ward_model::{CallList, EventPage, ExportStatus};
 use ward_server::export::archive::{field_name, sealed_field};
-use ward_server::registry::{self, Category, Place};
+use ward_server::registry::{self, Category};
 use ward_server::store::StoreConfig;
 
 use crate::accounts::{Browser, PASSWORD, latest_mail, turn_on_totp};
@@ -331,7 +331,7 @@ async fn every_personal_column_is_in_the_archive_and_nothing_of_another_person(a
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let mut expected: Vec<(&str, &str, &str, String, Value)> = Vec::new(); // section, table, column, whose, value
     let mut withheld: Vec<(&str, &str, &str, String, String)> = Vec::new(); // section, table, column, whose, raw
-    for (i, (c, p)) in registry::personal().filter(|(c, _)| c.place == Place::Region).enumerate() {
+    for (i, (c, p)) in registry::of_accounts().enumerate() {
         if c.table == "exports" {
             continue; // the archive being built is the row: checked below
         }

@@ -561,8 +561,7 @@ async fn my_data_is_generated_from_the_registry_and_the_real_store(app: TestApp)
             c.holdings.iter().flat_map(|h| h.columns.iter().map(|col| (h.table.clone(), col.clone())))
         })
         .collect();
-    let declared: Vec<(String, String)> = ward_server::registry::personal()
-        .filter(|(c, _)| c.place == ward_server::registry::Place::Region)
+    let declared: Vec<(String, String)> = ward_server::registry::of_accounts()
         .map(|(c, _)| (c.table.to_string(), c.column.to_string()))
         .collect();
     assert_eq!(listed.len(), declared.len());

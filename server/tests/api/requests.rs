@@ -11,7 +11,7 @@ use ward_model::{
     StaffRequest,
 };
 
-use crate::accounts::{Browser, latest_mail};
+use crate::accounts::{Browser, code_for, latest_mail};
 use crate::both_backends;
 use crate::fixtures::{self, STAFF, json_of, person};
 use crate::helpers::{Backend, Dist, TestApp};
@@ -26,6 +26,7 @@ both_backends!(
     the_staff_are_reminded_once_of_each_due_date,
     staff_notes_stay_with_the_staff_and_a_due_date_only_comes_forward,
     an_access_request_fulfilled_by_the_staff_builds_the_persons_archive,
+    a_request_filed_without_signing_in_is_proved_by_a_mailed_code_and_says_nothing_of_accounts,
 );
 
 async fn app_with_staff(backend: Backend) -> Option<TestApp> {
@@ -583,4 +584,132 @@ async fn an_access_request_fulfilled_by_the_staff_builds_the_persons_archive(bac
     let url = ready.download_url.expect("a ready archive has its link");
     assert_eq!(ada.send(&app, Method::GET, &url, None).await.status(), StatusCode::OK);
     assert_eq!(staff.send(&app, Method::GET, &url, None).await.status(), StatusCode::NOT_FOUND, "hers only");
+}
+
+async fn anonymous(app: &TestApp, path: &str, body: Value) -> reqwest::Response {
+    reqwest::Client::new().post(app.at(path)).json(&body).send().await.unwrap()
+}
+
+fn public_request(email: &str, code: &str, region: &str, kind: &str) -> Value {
+    json!({"email": email, "code": code, "name": "Lin Ma", "region": region, "kind": kind,
+        "details": "I deleted my account last year: do you still hold pictures of my front door?"})
+}
+
+async fn a_request_filed_without_signing_in_is_proved_by_a_mailed_code_and_says_nothing_of_accounts(
+    backend: Backend,
+) {
+    let Some(app) = app_with_staff(backend).await else { return };
+    let ada = person(&app, "ada@example.com", "eu").await;
+    let staff = person(&app, STAFF, "eu").await;
+
+    // A code for an address with an account and for one without: the same answer, the same
+    // mail, the same limit.
+    for email in ["ada@example.com", "lin@example.com"] {
+        let res = anonymous(&app, "/api/requests/code", json!({"email": email})).await;
+        assert_eq!(res.status(), StatusCode::ACCEPTED, "{email}");
+        assert_eq!(latest_mail(&app, email).await.subject, "Your code for a privacy request");
+        let again = anonymous(&app, "/api/requests/code", json!({"email": email})).await;
+        assert_eq!(again.status(), StatusCode::TOO_MANY_REQUESTS, "{email}");
+    }
+    let res = anonymous(&app, "/api/requests/code", json!({"email": "not an address"})).await;
+    assert_eq!(json_of::<ApiError>(res, StatusCode::UNPROCESSABLE_ENTITY).await.fields[0].field, "email");
+
+    // Bad input: every field named at once; a wrong code is a field error; nothing is stored.
+    let res = anonymous(
+        &app,
+        "/api/requests/public",
+        json!({"email": "lin@", "code": "12", "name": " ", "region": null, "kind": "objection", "details": ""}),
+    )
+    .await;
+    let err: ApiError = json_of(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let mut named: Vec<&str> = err.fields.iter().map(|f| f.field.as_str()).collect();
+    named.sort_unstable();
+    assert_eq!(named, ["code", "details", "email", "name", "region"]);
+    let lin_code = code_for(&app, "lin@example.com").await;
+    let wrong = if lin_code == "000000" { "111111" } else { "000000" };
+    let res =
+        anonymous(&app, "/api/requests/public", public_request("lin@example.com", wrong, "us", "objection"))
+            .await;
+    let err: ApiError = json_of(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!((err.fields[0].field.as_str(), err.fields[0].code), ("code", FieldErrorCode::Wrong));
+    let res = anonymous(&app, "/api/requests/public", json!({"email": "lin@example.com"})).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "a body without its fields is refused");
+    assert_eq!(queue(&app, &staff, "").await.items.len(), 0, "nothing half-written is stored");
+
+    // Without an account: filed in the region the person lives in, by its law, with a receipt
+    // that says how to follow it without an account. The code works once.
+    let res = anonymous(
+        &app,
+        "/api/requests/public",
+        public_request("lin@example.com", &lin_code, "us", "objection"),
+    )
+    .await;
+    let filed: RightsRequest = json_of(res, StatusCode::CREATED).await;
+    let rule = app.state.requests.deadlines.rule(Region::Us);
+    assert_eq!(unix(&filed.due_at), rule.due(unix(&filed.filed_at)));
+    let receipt = latest_mail(&app, "lin@example.com").await;
+    assert_eq!(receipt.subject, "We received your request");
+    assert!(receipt.text.contains("Ask without an account"), "{}", receipt.text);
+    let res = anonymous(
+        &app,
+        "/api/requests/public",
+        public_request("lin@example.com", &lin_code, "us", "objection"),
+    )
+    .await;
+    assert_eq!(json_of::<ApiError>(res, StatusCode::UNPROCESSABLE_ENTITY).await.fields[0].field, "code");
+    assert!(
+        !crate::raw::stored_anywhere(&app, b"lin@example.com").await,
+        "the address is sealed like an account's"
+    );
+
+    // The staff see who asked and that no account is behind it, and answer by mail.
+    let q = queue(&app, &staff, "").await;
+    assert_eq!((q.items.len(), q.items[0].region), (1, Region::Us));
+    let opened: StaffRequest = json_of(
+        staff.send(&app, Method::GET, &format!("/api/staff/requests/us/{}", filed.id), None).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(opened.person.email, "lin@example.com");
+    assert_eq!(opened.person.name, "Lin Ma");
+    assert_eq!(opened.person.account_since, None);
+    let res = decide(&app, &staff, "us", &filed.id, "fulfil", "We hold nothing of yours any more.").await;
+    assert_eq!(json_of::<StaffRequest>(res, StatusCode::OK).await.request.status, RequestStatus::Fulfilled);
+    let answer = latest_mail(&app, "lin@example.com").await;
+    assert_eq!(answer.subject, "Your request is done");
+    assert!(answer.text.contains("We hold nothing of yours any more."));
+
+    // With an account: the request is the account's, under its home region's law whatever
+    // region was chosen, in its list and its activity.
+    let ada_code = code_for(&app, "ada@example.com").await;
+    let res = anonymous(
+        &app,
+        "/api/requests/public",
+        public_request("ada@example.com", &ada_code, "us", "erasure"),
+    )
+    .await;
+    let hers: RightsRequest = json_of(res, StatusCode::CREATED).await;
+    let eu = app.state.requests.deadlines.rule(Region::Eu);
+    assert_eq!(unix(&hers.due_at), eu.due(unix(&hers.filed_at)));
+    assert_eq!(mine(&app, &ada).await[0].id, hers.id);
+    let activity: Vec<ward_model::ActivityEntry> =
+        json_of(ada.send(&app, Method::GET, "/api/account/activity", None).await, StatusCode::OK).await;
+    assert_eq!(activity[0].kind, "request_filed");
+    let opened: StaffRequest = json_of(
+        staff.send(&app, Method::GET, &format!("/api/staff/requests/eu/{}", hers.id), None).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(opened.person.account_since.is_some());
+
+    // Three years after the last answer, the requester goes with their requests and key.
+    let us = app.state.stores.region(Region::Us).await.unwrap().clone();
+    let now = app.state.requests.clock.now();
+    let directory = &app.state.stores.directory;
+    assert_eq!(ward_server::requests::public::purge(directory, &us, now).await.unwrap(), 0, "not yet");
+    let later = now + 3 * 365 * 86_400 + 86_400;
+    assert_eq!(ward_server::requests::public::purge(directory, &us, later).await.unwrap(), 1);
+    let res = staff.send(&app, Method::GET, &format!("/api/staff/requests/us/{}", filed.id), None).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(queue(&app, &staff, "").await.items.len(), 1, "Ada's request stays with her account");
 }

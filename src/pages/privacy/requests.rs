@@ -77,22 +77,9 @@ fn NewRequest(filed: Callback<()>) -> impl IntoView {
     view! {
         <form class="card form" novalidate on:submit=submit aria-labelledby="new-request-heading">
             <h2 id="new-request-heading">{tr(i18n, w::requests::new_heading)}</h2>
-            <fieldset class="field choices">
-                <legend>{tr(i18n, w::requests::kind_label)}</legend>
-                {RequestKind::ALL.into_iter().map(|k| {
-                    let id = format!("request-kind-{}", k.code());
-                    let label_for = id.clone();
-                    view! {
-                        <label class="check" for=label_for>
-                            <input type="radio" id=id name="kind" value=k.code()
-                                prop:checked=move || kind.get() == k
-                                on:change=move |_| kind.set(k) />
-                            {tr(i18n, rights::kind(k))}
-                        </label>
-                    }
-                }).collect_view()}
+            <rights::KindChoices kind prefix="request-kind" legend=w::requests::kind_label>
                 <FieldErrorText form=form name="kind" id="request-kind-error" />
-            </fieldset>
+            </rights::KindChoices>
             <div class="field" class:field-invalid=move || form.has_error("details")>
                 <label for="request-details">{tr(i18n, w::requests::details_label)}</label>
                 <p class="field-hint" id="request-details-hint">{tr(i18n, w::requests::details_hint)}</p>

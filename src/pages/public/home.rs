@@ -48,7 +48,7 @@ static AUDIENCES: [Audience; 4] = [
     Audience {
         heading: w::home::rights_heading,
         text: w::home::rights_text,
-        visitor: &[POLICY, (Page::Cookies, w::home::link_cookies)],
+        visitor: &[POLICY, (Page::Cookies, w::home::link_cookies), (Page::AskRequest, w::home::link_ask)],
         member: &[(Page::MyData, w::home::link_my_data), POLICY],
     },
 ];

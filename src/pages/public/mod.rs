@@ -1,4 +1,5 @@
 //! The pages anyone can open without signing in: in the main wasm module.
+mod ask;
 mod cookies;
 mod home;
 mod not_found;
@@ -10,6 +11,7 @@ mod signup;
 mod signup_verify;
 mod unsubscribe;
 
+pub use ask::AskRequestPage;
 pub use cookies::Cookies;
 pub use home::Home;
 pub use not_found::NotFound;

@@ -222,6 +222,9 @@ pub fn SignInPage() -> impl IntoView {
                 <A href={Page::PasswordReset.path()}>{tr(i18n, w::signin::forgot)}</A>
             </p>
             <p class="form-footer">
+                <A href={Page::AskRequest.path()}>{tr(i18n, w::signin::ask)}</A>
+            </p>
+            <p class="form-footer">
                 {tr(i18n, w::signin::no_account)} " " <A href={Page::SignUp.path()}>{tr(i18n, w::signin::sign_up)}</A>
             </p>
         </div>

@@ -89,9 +89,15 @@ fn Request(
                 <div><dt>{tr(i18n, w::staff::person_name)}</dt><dd>{p.name.clone()}</dd></div>
                 <div><dt>{tr(i18n, w::staff::person_email)}</dt><dd class="break">{p.email.clone()}</dd></div>
                 <div><dt>{tr(i18n, w::staff::filter_region)}</dt><dd>{move || region_name(i18n, region)}</dd></div>
-                <div><dt>{tr(i18n, w::staff::since)}</dt><dd>{local_time(i18n, &p.account_since)}</dd></div>
+                {p.account_since.as_deref().map(|t| view! {
+                    <div><dt>{tr(i18n, w::staff::since)}</dt><dd>{local_time(i18n, t)}</dd></div>
+                })}
             </dl>
-            <p class="muted">{if p.email_verified { tr(i18n, w::staff::verified) } else { tr(i18n, w::staff::not_verified) }}</p>
+            <p class="muted" data-testid="staff-verified">{match (&p.account_since, p.email_verified) {
+                (None, _) => tr(i18n, w::staff::no_account),
+                (Some(_), true) => tr(i18n, w::staff::verified),
+                (Some(_), false) => tr(i18n, w::staff::not_verified),
+            }}</p>
         </section>
         <p class="status-line" role="status">{tr_when(i18n, decided, w::staff::decided)}</p>
         {if open {
@@ -210,7 +216,7 @@ fn Decide(
     view! {
         <form class="card form" novalidate on:submit=submit aria-labelledby="decide-heading">
             <h2 id="decide-heading">{tr(i18n, w::staff::decide_heading)}</h2>
-            {(request.request.kind == RequestKind::Erasure).then(|| view! {
+            {(request.request.kind == RequestKind::Erasure && request.person.account_since.is_some()).then(|| view! {
                 <p class="notice notice-error">{tr(i18n, w::staff::erasure_warning)}</p>
             })}
             <fieldset class="field choices">

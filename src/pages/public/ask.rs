@@ -1,0 +1,151 @@
+//! A request to the privacy staff without signing in: for someone who deleted their account,
+//! cannot sign in, or never had one. A code mailed to the address proves it; the page says the
+//! same whether or not the address has an account.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use ward_model::{EmailOnly, PublicRequestNew, Region, RequestKind, RightsRequest};
+
+use crate::api;
+use crate::components::{Field, FieldErrorText, FormError, SubmitButton};
+use crate::forms::FormState;
+use crate::i18n::{use_i18n, w};
+use crate::labels::{fill, local_time, pick, region_name, tr, tr_with};
+use crate::rights;
+use crate::routes::Page;
+
+#[derive(Clone, PartialEq)]
+enum Step {
+    Email,
+    Details,
+    Done(Box<RightsRequest>),
+}
+
+#[component]
+pub fn AskRequestPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let email = RwSignal::new(String::new());
+    let step = RwSignal::new(Step::Email);
+    let code_form = FormState::new(&["email"]);
+
+    let ask_code = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = EmailOnly { email: email.get_untracked().trim().to_string() };
+        let abort = abort.clone();
+        code_form.submit(async move { api::request_code(&body, &abort).await }, move |()| {
+            step.set(Step::Details);
+        });
+    };
+
+    view! {
+        <Title text=tr(i18n, w::ask::title) />
+        <div class="narrow">
+            <h1>{tr(i18n, w::ask::heading)}</h1>
+            {move || match step.get() {
+                Step::Email => view! {
+                    <p class="lead">{tr(i18n, w::ask::lead)}</p>
+                    <form class="card form" novalidate on:submit=ask_code.clone()>
+                        <Field form=code_form name="email" id="ask-email" value=email kind="email" autocomplete="email"
+                            required=true label=tr(i18n, w::ask::email) hint=tr(i18n, w::ask::email_hint) />
+                        <FormError form=code_form />
+                        <SubmitButton form=code_form label=tr(i18n, w::ask::send_code) />
+                    </form>
+                }.into_any(),
+                Step::Details => view! { <Details email step /> }.into_any(),
+                Step::Done(r) => view! { <Done request=*r email=email.get_untracked() /> }.into_any(),
+            }}
+            <p class="form-footer">
+                {tr(i18n, w::ask::have_account)} " " <A href={Page::SignIn.path()}>{tr(i18n, w::ask::sign_in)}</A>
+            </p>
+        </div>
+    }
+}
+
+/// The code from the mail and the request itself.
+#[component]
+fn Details(email: RwSignal<String>, step: RwSignal<Step>) -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let code = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let region = RwSignal::new(None::<Region>);
+    let kind = RwSignal::new(RequestKind::Access);
+    let details = RwSignal::new(String::new());
+    let form = FormState::new(&["email", "code", "name", "region", "kind", "details"]);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = PublicRequestNew {
+            email: email.get_untracked().trim().to_string(),
+            code: code.get_untracked().trim().to_string(),
+            name: name.get_untracked(),
+            region: region.get_untracked(),
+            kind: kind.get_untracked(),
+            details: details.get_untracked(),
+        };
+        let abort = abort.clone();
+        form.submit(async move { api::file_public_request(&body, &abort).await }, move |r| {
+            step.set(Step::Done(Box::new(r)));
+        });
+    };
+    view! {
+        <p class="notice notice-ok" role="status">{tr_with(i18n, w::ask::sent, vec![email.get_untracked()])}</p>
+        <form class="card form" novalidate on:submit=submit>
+            <FieldErrorText form=form name="email" id="ask-details-email-error" />
+            <Field form=form name="code" id="ask-code" value=code autocomplete="one-time-code"
+                inputmode="numeric" maxlength=6u32 required=true label=tr(i18n, w::ask::code) />
+            <Field form=form name="name" id="ask-name" value=name autocomplete="name" required=true
+                maxlength=100u32 label=tr(i18n, w::ask::name) hint=tr(i18n, w::ask::name_hint) />
+            <div class="field" class:field-invalid=move || form.has_error("region")>
+                <label for="ask-region">{tr(i18n, w::ask::region)}</label>
+                <p class="field-hint" id="ask-region-hint">{tr(i18n, w::ask::region_hint)}</p>
+                <select id="ask-region" name="region" required
+                    aria-describedby="ask-region-hint ask-region-error"
+                    aria-invalid=move || form.has_error("region").then_some("true")
+                    on:change=move |ev| region.set(Region::from_code(&event_target_value(&ev)))>
+                    <option value="" selected=move || region.get().is_none()>{tr(i18n, w::ask::region_choose)}</option>
+                    {Region::ALL.into_iter().map(|r| view! {
+                        <option value=r.code() selected=move || region.get() == Some(r)>{move || region_name(i18n, r)}</option>
+                    }).collect_view()}
+                </select>
+                <FieldErrorText form=form name="region" id="ask-region-error" />
+            </div>
+            <rights::KindChoices kind prefix="ask-kind" legend=w::ask::kind />
+            <div class="field" class:field-invalid=move || form.has_error("details")>
+                <label for="ask-details">{tr(i18n, w::ask::details)}</label>
+                <p class="field-hint" id="ask-details-hint">{tr(i18n, w::ask::details_hint)}</p>
+                <textarea id="ask-details" name="details" rows="5" maxlength="4000" required
+                    aria-describedby="ask-details-hint ask-details-error"
+                    aria-invalid=move || form.has_error("details").then_some("true")
+                    prop:value=move || details.get()
+                    on:input=move |ev| details.set(event_target_value(&ev))></textarea>
+                <FieldErrorText form=form name="details" id="ask-details-error" />
+            </div>
+            <FormError form=form />
+            <div class="form-actions">
+                <SubmitButton form=form label=tr(i18n, w::ask::submit) />
+                <button type="button" class="button button-secondary" on:click=move |_| step.set(Step::Email)>
+                    {tr(i18n, w::ask::again)}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+/// What was filed and when the answer is due.
+#[component]
+fn Done(request: RightsRequest, email: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let r = request;
+    view! {
+        <div class="notice notice-ok" role="status" data-testid="ask-done">
+            <p class="notice-title">
+                {move || fill(w::ask::done_title(i18n.get_locale()), &[rights::kind(r.kind)(i18n.get_locale()).to_string()])}
+            </p>
+            <p><strong>{tr_with(i18n, w::ask::done_due, vec![local_time(i18n, &r.due_at)])}</strong></p>
+            <p class="muted">{pick(i18n, &r.rule)}</p>
+            <p>{tr_with(i18n, w::ask::done_body, vec![email])}</p>
+        </div>
+    }
+}
