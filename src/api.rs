@@ -29,8 +29,8 @@ use ward_model::{
     Incident, IncidentList, IncidentNew, NoticeList, ServiceNotice, ServiceNoticeList, ServiceNoticeNew,
 };
 use ward_model::{
-    PublicRequestNew, RequestList, RequestNew, RequestQueue, RequestText, RightsRequest, StaffDecision,
-    StaffNote, StaffRequest, StaffTighten,
+    PublicRequestNew, RequestList, RequestNew, RequestQueue, RequestText, RightsRequest, StaffCorrection,
+    StaffDecision, StaffNote, StaffRequest, StaffTighten,
 };
 use web_sys::{AbortController, AbortSignal};
 
@@ -747,6 +747,17 @@ pub async fn staff_note(
     abort: &AbortSignal,
 ) -> Result<StaffRequest, ClientError> {
     post_json(&format!("{}/notes", urls::staff_request(region, id)), body, abort).await
+}
+
+/// `POST /api/staff/requests/{region}/{id}/correct` (privacy staff): a rectification carried
+/// out; the answer's `region` is where the request is now.
+pub async fn staff_correct(
+    region: &str,
+    id: &str,
+    body: &StaffCorrection,
+    abort: &AbortSignal,
+) -> Result<StaffRequest, ClientError> {
+    post_json(&format!("{}/correct", urls::staff_request(region, id)), body, abort).await
 }
 
 /// `POST /api/staff/requests/{region}/{id}/due` (privacy staff): an earlier due date.

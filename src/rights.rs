@@ -64,6 +64,7 @@ pub fn event(k: RequestEventKind) -> Words {
         RequestEventKind::Note => w::requests::ev_note,
         RequestEventKind::Tightened => w::requests::ev_tightened,
         RequestEventKind::Lifted => w::requests::ev_lifted,
+        RequestEventKind::Corrected => w::requests::ev_corrected,
     }
 }
 

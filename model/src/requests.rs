@@ -176,10 +176,12 @@ pub enum RequestEventKind {
     Tightened,
     /// The person lifted the restriction this request put in place.
     Lifted,
+    /// The staff corrected what the person cannot change themselves; `text` says what.
+    Corrected,
 }
 
 impl RequestEventKind {
-    pub const ALL: [RequestEventKind; 10] = [
+    pub const ALL: [RequestEventKind; 11] = [
         RequestEventKind::Filed,
         RequestEventKind::Information,
         RequestEventKind::Viewed,
@@ -190,6 +192,7 @@ impl RequestEventKind {
         RequestEventKind::Note,
         RequestEventKind::Tightened,
         RequestEventKind::Lifted,
+        RequestEventKind::Corrected,
     ];
 
     pub const fn code(self) -> &'static str {
@@ -204,6 +207,7 @@ impl RequestEventKind {
             RequestEventKind::Note => "note",
             RequestEventKind::Tightened => "tightened",
             RequestEventKind::Lifted => "lifted",
+            RequestEventKind::Corrected => "corrected",
         }
     }
 
@@ -342,4 +346,18 @@ pub struct StaffNote {
 pub struct StaffTighten {
     pub due_at: String,
     pub text: String,
+}
+
+/// `POST /api/staff/requests/{region}/{id}/correct`: what the staff correct for the person of
+/// an open rectification request, running the same code whoever asks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "what", rename_all = "snake_case")]
+pub enum StaffCorrection {
+    /// The date of birth (`YYYY-MM-DD`), which the profile cannot change.
+    BirthDate { birth_date: String },
+    /// The home region: every record about the person moves to that region's store and is
+    /// deleted from the old one (the person must have agreed to transfers outside their
+    /// region, and have no cameras or shares).
+    HomeRegion { region: Region },
 }

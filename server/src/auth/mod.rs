@@ -6,6 +6,7 @@ pub mod input;
 pub mod limits;
 pub mod passkeys;
 pub mod password;
+pub mod relocate;
 pub mod session;
 pub mod signin;
 pub mod totp;

@@ -8,8 +8,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use ward_model::{
     ApiError, EmailOnly, FieldErrorCode, PublicRequestNew, Region, RequestKind, RequestList, RequestNew,
-    RequestQueue, RequestStatus, RequestText, RightsRequest, StaffDecision, StaffNote, StaffRequest,
-    StaffTighten,
+    RequestQueue, RequestStatus, RequestText, RightsRequest, StaffCorrection, StaffDecision, StaffNote,
+    StaffRequest, StaffTighten,
 };
 
 use crate::AppState;
@@ -34,6 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(staff_decision))
         .routes(routes!(staff_note))
         .routes(routes!(staff_tighten))
+        .routes(routes!(staff_correct))
 }
 
 fn subject(s: &CurrentSession) -> Subject<'_> {
@@ -335,4 +336,26 @@ pub async fn staff_tighten(
     state.privacy.require_staff(&s.person)?;
     let text = Text::parse("text", &req.text)?;
     Ok(Json(requests::tighten(&state, &s.person.id, region(&r)?, &id, &req.due_at, text).await?))
+}
+
+/// Corrects what an open rectification request asks and the person cannot change
+/// themselves: the date of birth, or the home region (every record moves to the new region's
+/// store and is deleted from the old; the answer's `region` is where the request is now).
+#[utoipa::path(post, path = "/staff/requests/{region}/{id}/correct", tag = "requests", request_body = StaffCorrection,
+    params(("region" = String, Path, description = "The person's home region."), ("id" = String, Path, description = "The request.")),
+    responses(
+        (status = 200, description = "Corrected; the request, where it is now.", body = StaffRequest),
+        (status = 403, description = "Not privacy staff.", body = ApiError),
+        (status = 404, description = "No such request.", body = ApiError),
+        (status = 409, description = "Not an open rectification request of an account, or the move is not possible (the same region, cameras or shares, no consent to transfers).", body = ApiError),
+        (status = 422, description = "The date of birth is not a date, in the future, or under the region's minimum age.", body = ApiError),
+    ))]
+pub async fn staff_correct(
+    State(state): State<AppState>,
+    s: CurrentSession,
+    Path((r, id)): Path<(String, String)>,
+    Json(req): Json<StaffCorrection>,
+) -> Result<Json<StaffRequest>, AppError> {
+    state.privacy.require_staff(&s.person)?;
+    Ok(Json(requests::correct(&state, &s.person.id, region(&r)?, &id, req).await?))
 }

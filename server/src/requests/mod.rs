@@ -10,7 +10,7 @@ pub mod public;
 use ward_model::{AccessAction, AccessActor, ConsentMethod, FieldErrorCode, Region};
 use ward_model::{
     QueueCounts, QueueItem, RequestActor, RequestEvent, RequestEventKind, RequestKind, RequestList,
-    RequestPerson, RequestQueue, RequestStatus, RightsRequest, StaffAction, StaffRequest,
+    RequestPerson, RequestQueue, RequestStatus, RightsRequest, StaffAction, StaffCorrection, StaffRequest,
 };
 
 use crate::AppState;
@@ -645,6 +645,75 @@ pub async fn decide(
         crate::auth::erase::erase(state, region, &o.db, person, &o.key, now).await?;
     }
     Ok(view)
+}
+
+/// The staff correct what an open rectification request asks and the person cannot change
+/// themselves: the date of birth, or the home region (every record moves, `auth::relocate`).
+/// The request stays open for the staff's answer; its timeline says what was corrected.
+pub async fn correct(
+    state: &AppState,
+    staff_id: &str,
+    region: Region,
+    id: &str,
+    correction: StaffCorrection,
+) -> Result<StaffRequest, AppError> {
+    let o = open(state, region, id).await?;
+    if kind_of(&o.row) != RequestKind::Rectification {
+        return Err(AppError::Conflict(
+            "Only a rectification request corrects data; this one asks something else.".into(),
+        ));
+    }
+    if !status_of(&o.row).is_open() {
+        return Err(closed());
+    }
+    let Some(person) = o.who.person() else {
+        return Err(AppError::Conflict(
+            "No account is behind this request: Ward holds nothing of theirs to correct.".into(),
+        ));
+    };
+    let now = state.requests.clock.now();
+    let (now_in, text) = match correction {
+        StaffCorrection::BirthDate { birth_date } => {
+            let today = crate::auth::input::today();
+            let date = crate::auth::input::BirthDate::parse("birth_date", &birth_date, today)
+                .map_err(|e| AppError::Validation(vec![e]))?;
+            let min = state.auth.ages.min_age(region);
+            if date.age_on(today) < min {
+                return Err(AppError::field(
+                    "birth_date",
+                    FieldErrorCode::UnderAge,
+                    format!(
+                        "This date makes the person younger than {min}, the minimum age of their region: \
+                         a child's account is not corrected but deleted (an erasure request)."
+                    ),
+                ));
+            }
+            let sealed = o.key.seal(auth_field::BIRTH_DATE, &date.to_iso());
+            o.db.person_set_birth_date(&person.id, &sealed).await?;
+            (region, format!("Date of birth corrected to {}.", date.to_iso()))
+        }
+        StaffCorrection::HomeRegion { region: to } => {
+            crate::auth::relocate::relocate(state, region, &o.db, person, &o.key, to, now).await?;
+            let text = format!(
+                "Home region moved from {} to {}: every record was copied to the new region's store and \
+                 deleted from the old one.",
+                region.code(),
+                to.code()
+            );
+            (to, text)
+        }
+    };
+    let o = open(state, now_in, id).await?;
+    let e = event(
+        id,
+        now,
+        RequestActor::Staff,
+        RequestEventKind::Corrected,
+        Some(o.key.seal(field::TEXT, &text)),
+    );
+    o.db.request_viewed(&o.row.person_id, &e).await?;
+    log_access(state, &o, staff_id, AccessAction::RequestAnswered, now).await?;
+    staff_view(state, now_in, &o).await
 }
 
 /// A note between the privacy staff on a request, whatever its status; the person never

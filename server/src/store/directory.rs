@@ -61,6 +61,23 @@ impl Db {
         Ok(row.as_deref().and_then(Region::from_code))
     }
 
+    /// Points the person's entry at another home region (after their rows moved there).
+    pub async fn directory_move(
+        &self,
+        person_id: &str,
+        region: ward_model::Region,
+    ) -> Result<(), StoreError> {
+        with_pool!(self, pool => {
+            sqlx::query("UPDATE directory SET region = $1 WHERE person_id = $2")
+                .bind(region.code())
+                .bind(person_id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
+
     /// Points the person's entry at a new email hash (after a verified email change).
     pub async fn directory_rekey(&self, person_id: &str, email_hash: &[u8]) -> Result<(), StoreError> {
         with_pool!(self, pool => {

@@ -70,6 +70,21 @@ where
     Ok(out)
 }
 
+/// [`cells`] with each column's declared type, upper case (what type a NULL has when it is
+/// written elsewhere).
+pub(super) fn cells_typed<R: sqlx::Row>(row: &R) -> Result<Vec<(Cell, String)>, sqlx::Error>
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i32: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Vec<u8>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let types = row.columns().iter().map(|c| c.type_info().name().to_ascii_uppercase());
+    Ok(cells(row)?.into_iter().zip(types).collect())
+}
+
 impl Db {
     /// Every row of `table` whose `subject` column names `person_id`, with the values of
     /// `columns` in that order, one row at a time through a small channel (a table of any

@@ -19,6 +19,7 @@ mod limits;
 mod people;
 mod pictures;
 mod privacy;
+mod relocate;
 mod requests;
 mod shares;
 
@@ -46,6 +47,7 @@ pub use pictures::Charge;
 pub use privacy::{
     Cell as HeldCell, Chained, GENESIS, LedgerRow, NewLedgerEntry, PolicyRow, Want, ledger_message,
 };
+pub use relocate::{RELOCATION, Travel};
 pub use requests::{QueueFilter, QueueRow, RequestEventRow, RequestRow, RequesterRow, Transition};
 pub use shares::ShareRow;
 

@@ -126,6 +126,11 @@ impl Db {
         self.exec_bytes_for(id, "UPDATE people SET name_ct = $2 WHERE id = $1", name_ct).await
     }
 
+    /// The privacy staff's correction (the person cannot change it themselves).
+    pub async fn person_set_birth_date(&self, id: &str, birth_date_ct: &[u8]) -> Result<(), StoreError> {
+        self.exec_bytes_for(id, "UPDATE people SET birth_date_ct = $2 WHERE id = $1", birth_date_ct).await
+    }
+
     pub async fn person_set_phone(&self, id: &str, phone_ct: &[u8]) -> Result<(), StoreError> {
         self.exec_bytes_for(id, "UPDATE people SET phone_ct = $2 WHERE id = $1", phone_ct).await
     }

@@ -273,6 +273,10 @@ const ROWS: &[Row] = &[
     with("POST", "/api/staff/requests/{region}/{id}/notes", "U F F F F F F 2", |_, _| {
         j(json!({"text": "Checked the ID."}))
     }),
+    // The request is an objection: only a rectification corrects (409 for the staff).
+    with("POST", "/api/staff/requests/{region}/{id}/correct", "U F F F F F F I", |_, _| {
+        j(json!({"what": "birth_date", "birth_date": "1990-04-26"}))
+    }),
     // A day from now is before any due date; the request stays open for the rows after.
     with("POST", "/api/staff/requests/{region}/{id}/due", "U F F F F F F 2", |_, _| {
         let tomorrow = time::OffsetDateTime::now_utc() + time::Duration::days(1);

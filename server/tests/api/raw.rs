@@ -23,7 +23,15 @@ fn pg_url(app: &TestApp, store: &str) -> String {
 }
 
 pub async fn count(app: &TestApp, store: &str, table: &str) -> usize {
-    let sql = format!("SELECT COUNT(*) FROM {table}");
+    count_sql(app, store, &format!("SELECT COUNT(*) FROM {table}")).await
+}
+
+/// The rows of `table` whose `column` is `value` (a test's own constant, never input).
+pub async fn count_where(app: &TestApp, store: &str, table: &str, column: &str, value: &str) -> usize {
+    count_sql(app, store, &format!("SELECT COUNT(*) FROM {table} WHERE {column} = '{value}'")).await
+}
+
+async fn count_sql(app: &TestApp, store: &str, sql: &str) -> usize {
     let n: i64 = match &app.store {
         StoreConfig::Sqlite(_) => {
             let path = sqlite_path(app, store);
@@ -32,10 +40,10 @@ pub async fn count(app: &TestApp, store: &str, table: &str) -> usize {
             }
             let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
             let mut conn = sqlx::SqliteConnection::connect_with(&opts).await.unwrap();
-            sqlx::query_scalar(&sql).fetch_one(&mut conn).await.unwrap()
+            sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
         }
         StoreConfig::Postgres(_) => match sqlx::PgConnection::connect(&pg_url(app, store)).await {
-            Ok(mut conn) => sqlx::query_scalar(&sql).fetch_one(&mut conn).await.unwrap(),
+            Ok(mut conn) => sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap(),
             Err(_) => return 0,
         },
     };

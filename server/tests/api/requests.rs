@@ -11,7 +11,7 @@ use ward_model::{
     StaffRequest,
 };
 
-use crate::accounts::{Browser, code_for, latest_mail};
+use crate::accounts::{Browser, PASSWORD, code_for, latest_mail, sign_in};
 use crate::both_backends;
 use crate::fixtures::{self, STAFF, json_of, person};
 use crate::helpers::{Backend, Dist, TestApp};
@@ -27,6 +27,7 @@ both_backends!(
     staff_notes_stay_with_the_staff_and_a_due_date_only_comes_forward,
     an_access_request_fulfilled_by_the_staff_builds_the_persons_archive,
     a_request_filed_without_signing_in_is_proved_by_a_mailed_code_and_says_nothing_of_accounts,
+    a_rectification_corrects_the_birth_date_and_moves_the_home_region_leaving_nothing_behind,
 );
 
 async fn app_with_staff(backend: Backend) -> Option<TestApp> {
@@ -712,4 +713,118 @@ async fn a_request_filed_without_signing_in_is_proved_by_a_mailed_code_and_says_
     let res = staff.send(&app, Method::GET, &format!("/api/staff/requests/us/{}", filed.id), None).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(queue(&app, &staff, "").await.items.len(), 1, "Ada's request stays with her account");
+}
+
+async fn a_rectification_corrects_the_birth_date_and_moves_the_home_region_leaving_nothing_behind(
+    backend: Backend,
+) {
+    let Some(app) = app_with_staff(backend).await else { return };
+    let ada = person(&app, "ada@example.com", "eu").await;
+    let staff = person(&app, STAFF, "eu").await;
+    let ada_id = ada.info.account.id.clone();
+    let asked =
+        file(&app, &ada, "rectification", "I live in the United States now; I was born on 1990-04-26.").await;
+    let complaint = file(&app, &ada, "complaint", "You mailed me twice.").await;
+    let correct = |region: &'static str, id: String, body: Value| {
+        let staff = &staff;
+        let app = &app;
+        async move {
+            staff
+                .send(app, Method::POST, &format!("/api/staff/requests/{region}/{id}/correct"), Some(body))
+                .await
+        }
+    };
+
+    // The date of birth: checked like a sign-up's, and never below the region's minimum age.
+    for (date, code) in [
+        ("26/04/1990", FieldErrorCode::Malformed),
+        ("2999-01-01", FieldErrorCode::Future),
+        ("2020-01-01", FieldErrorCode::UnderAge),
+    ] {
+        let res = correct("eu", asked.id.clone(), json!({"what": "birth_date", "birth_date": date})).await;
+        let err: ApiError = json_of(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!((err.fields[0].field.as_str(), err.fields[0].code), ("birth_date", code), "{date}");
+    }
+    let res =
+        correct("eu", complaint.id.clone(), json!({"what": "birth_date", "birth_date": "1990-04-26"})).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT, "only a rectification request corrects");
+    let res = ada
+        .send(
+            &app,
+            Method::POST,
+            &format!("/api/staff/requests/eu/{}/correct", asked.id),
+            Some(json!({"what": "birth_date", "birth_date": "1990-04-26"})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "the person cannot correct it themselves");
+    let res =
+        correct("eu", asked.id.clone(), json!({"what": "birth_date", "birth_date": "1990-04-26"})).await;
+    json_of::<StaffRequest>(res, StatusCode::OK).await;
+    let me = json_of::<ward_model::SessionInfo>(
+        ada.send(&app, Method::GET, "/api/session", None).await,
+        StatusCode::OK,
+    )
+    .await
+    .account;
+    assert_eq!(me.birth_date, "1990-04-26");
+
+    // The home region: not without the person's consent to transfers, nor to where they are.
+    let move_to = |r: &str| json!({"what": "home_region", "region": r});
+    let res = correct("eu", asked.id.clone(), move_to("us")).await;
+    let err: ApiError = json_of(res, StatusCode::CONFLICT).await;
+    assert!(err.message.contains("Transfer outside your home region"), "{}", err.message);
+    assert_eq!(set(&app, &ada, "cross_border_transfer", true).await.status(), StatusCode::OK);
+    assert_eq!(correct("eu", asked.id.clone(), move_to("eu")).await.status(), StatusCode::CONFLICT);
+    let before: ward_model::LedgerVerification =
+        json_of(ada.send(&app, Method::GET, "/api/privacy/ledger/verify", None).await, StatusCode::OK).await;
+
+    let res = correct("eu", asked.id.clone(), move_to("us")).await;
+    let moved: StaffRequest = json_of(res, StatusCode::OK).await;
+    assert_eq!(moved.region, Region::Us);
+    assert_eq!(
+        moved.request.timeline.iter().filter(|e| e.kind == RequestEventKind::Corrected).count(),
+        2,
+        "both corrections are on the timeline"
+    );
+    assert_eq!(latest_mail(&app, "ada@example.com").await.subject, "Your data moved to another region");
+
+    // Nothing about her is left in the old store; she is whole in the new one.
+    for (table, _) in ward_server::store::RELOCATION {
+        let subject = ward_server::registry::subject_column(table);
+        assert_eq!(crate::raw::count_where(&app, "region-eu", table, subject, &ada_id).await, 0, "{table}");
+    }
+    assert_eq!(crate::raw::count_where(&app, "region-us", "people", "id", &ada_id).await, 1);
+    assert_eq!(ada.send(&app, Method::GET, "/api/session", None).await.status(), StatusCode::UNAUTHORIZED);
+    let ada = sign_in(&app, "ada@example.com", PASSWORD, None).await.expect("signs in where she lives now");
+    let me = json_of::<ward_model::SessionInfo>(
+        ada.send(&app, Method::GET, "/api/session", None).await,
+        StatusCode::OK,
+    )
+    .await
+    .account;
+    assert_eq!((me.region, me.birth_date.as_str()), (Region::Us, "1990-04-26"));
+    let hers = mine(&app, &ada).await;
+    assert_eq!(hers.len(), 2, "her requests came with her");
+    let after: ward_model::LedgerVerification =
+        json_of(ada.send(&app, Method::GET, "/api/privacy/ledger/verify", None).await, StatusCode::OK).await;
+    assert!(after.intact, "the consent ledger is whole: {after:?}");
+    assert_eq!(after.records, before.records);
+    let access: ward_model::AccessLog =
+        json_of(ada.send(&app, Method::GET, "/api/privacy/access", None).await, StatusCode::OK).await;
+    assert!(access.verification.intact && !access.entries.is_empty(), "{access:?}");
+    let res = staff.send(&app, Method::GET, &format!("/api/staff/requests/eu/{}", asked.id), None).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = staff.send(&app, Method::GET, &format!("/api/staff/requests/us/{}", asked.id), None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    // Someone with a camera does not move: the camera stays where it was claimed.
+    let grace = person(&app, "grace@example.com", "eu").await;
+    let camera = crate::devices::new_camera(&app).await;
+    crate::devices::claim(&app, &grace, &camera).await;
+    assert_eq!(set(&app, &grace, "cross_border_transfer", true).await.status(), StatusCode::OK);
+    let hers = file(&app, &grace, "rectification", "Move me to Singapore.").await;
+    let err: ApiError =
+        json_of(correct("eu", hers.id.clone(), move_to("sg")).await, StatusCode::CONFLICT).await;
+    assert!(err.message.contains("cameras"), "{}", err.message);
+    assert_eq!(crate::raw::count_where(&app, "region-eu", "people", "id", &grace.info.account.id).await, 1);
 }

@@ -7,7 +7,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
-use ward_model::{RequestKind, StaffAction, StaffDecision, StaffNote, StaffRequest, StaffTighten};
+use ward_model::{
+    Region, RequestKind, StaffAction, StaffCorrection, StaffDecision, StaffNote, StaffRequest, StaffTighten,
+};
 
 use crate::api;
 use crate::components::{ErrorPanel, Field, FieldErrorText, FormError, SubmitButton};
@@ -40,7 +42,11 @@ fn Opened() -> impl IntoView {
     let (loaded, reload) = load(move |abort| api::staff_request(region.clone(), id.clone(), abort));
     // Outlives the decision form, which goes once the request is closed.
     let decided = RwSignal::new(false);
-    let said = Said { noted: RwSignal::new(false), tightened: RwSignal::new(false) };
+    let said = Said {
+        noted: RwSignal::new(false),
+        tightened: RwSignal::new(false),
+        corrected: RwSignal::new(false),
+    };
     view! {
         {move || match loaded.get() {
             None => view! { <p class="muted" role="status">{tr(i18n, w::staff::loading_request)}</p> }.into_any(),
@@ -56,6 +62,7 @@ fn Opened() -> impl IntoView {
 struct Said {
     noted: RwSignal<bool>,
     tightened: RwSignal<bool>,
+    corrected: RwSignal<bool>,
 }
 
 #[component]
@@ -100,6 +107,9 @@ fn Request(
             }}</p>
         </section>
         <p class="status-line" role="status">{tr_when(i18n, decided, w::staff::decided)}</p>
+        {(open && r.kind == RequestKind::Rectification && p.account_since.is_some()).then(|| view! {
+            <Correct request=request.clone() loaded=loaded done=said.corrected />
+        })}
         {if open {
             view! {
                 <Decide request=request.clone() loaded=loaded decided=decided />
@@ -143,6 +153,77 @@ fn Note(
             <p class="status-line" role="status">{tr_when(i18n, done, w::staff::noted)}</p>
             <SubmitButton form=form label=tr(i18n, w::staff::note_submit) />
         </form>
+    }
+}
+
+/// What a rectification asks and the person cannot change themselves: the date of birth, or
+/// the home region (their data moves to that region's store; the page's address follows).
+#[component]
+fn Correct(
+    request: StaffRequest,
+    loaded: crate::load::Loaded<StaffRequest>,
+    done: RwSignal<bool>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let navigate = leptos_router::hooks::use_navigate();
+    let birth = RwSignal::new(String::new());
+    let to = RwSignal::new(None::<Region>);
+    let birth_form = FormState::new(&["birth_date"]);
+    let move_form = FormState::new(&[]);
+    let (region, id) = (request.region.code(), request.request.id.clone());
+    let send = move |form: FormState, body: StaffCorrection| {
+        let (abort, id, navigate) = (abort.clone(), id.clone(), navigate.clone());
+        done.set(false);
+        form.submit(async move { api::staff_correct(region, &id, &body, &abort).await }, move |r| {
+            done.set(true);
+            if r.region.code() != region {
+                let href =
+                    Page::StaffQueue.with_query(&format!("region={}&id={}", r.region.code(), r.request.id));
+                navigate(&href, leptos_router::NavigateOptions { replace: true, ..Default::default() });
+            }
+            loaded.set(Some(Ok(r)));
+        });
+    };
+    let send_birth = send.clone();
+    let correct_birth = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        send_birth(birth_form, StaffCorrection::BirthDate { birth_date: birth.get_untracked() });
+    };
+    let move_region = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Some(r) = to.get_untracked() {
+            send(move_form, StaffCorrection::HomeRegion { region: r });
+        }
+    };
+    let here = request.region;
+    view! {
+        <section class="card" aria-labelledby="correct-heading">
+            <h2 id="correct-heading">{tr(i18n, w::staff::correct_heading)}</h2>
+            <p class="muted">{tr(i18n, w::staff::correct_lead)}</p>
+            <form class="form" novalidate on:submit=correct_birth>
+                <Field form=birth_form name="birth_date" id="correct-birth" kind="date" label=tr(i18n, w::staff::correct_birth)
+                    value=birth required=true />
+                <FormError form=birth_form />
+                <SubmitButton form=birth_form label=tr(i18n, w::staff::correct_birth_submit) />
+            </form>
+            <form class="form" novalidate on:submit=move_region>
+                <div class="field">
+                    <label for="correct-region">{tr(i18n, w::staff::correct_region)}</label>
+                    <p class="field-hint" id="correct-region-hint">{tr(i18n, w::staff::correct_region_hint)}</p>
+                    <select id="correct-region" name="region" aria-describedby="correct-region-hint"
+                        on:change=move |ev| to.set(Region::from_code(&event_target_value(&ev)))>
+                        <option value="" selected=move || to.get().is_none()>{tr(i18n, w::staff::correct_region_choose)}</option>
+                        {Region::ALL.into_iter().filter(|r| *r != here).map(|r| view! {
+                            <option value=r.code() selected=move || to.get() == Some(r)>{move || region_name(i18n, r)}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <FormError form=move_form />
+                <SubmitButton form=move_form label=tr(i18n, w::staff::correct_region_submit) />
+            </form>
+            <p class="status-line" role="status">{tr_when(i18n, done, w::staff::corrected)}</p>
+        </section>
     }
 }
 
