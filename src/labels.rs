@@ -18,32 +18,6 @@ pub fn region_name(i18n: I18n, region: Region) -> &'static str {
     }
 }
 
-/// An activity-log kind in words; a kind this version does not know is shown as sent.
-pub fn activity_kind(i18n: I18n, kind: &str) -> String {
-    let s = match kind {
-        "signed_up" => w::activity::signed_up(i18n.get_locale()),
-        "email_verified" => w::activity::email_verified(i18n.get_locale()),
-        "signed_in" => w::activity::signed_in(i18n.get_locale()),
-        "sign_in_failed" => w::activity::sign_in_failed(i18n.get_locale()),
-        "signed_out" => w::activity::signed_out(i18n.get_locale()),
-        "password_changed" => w::activity::password_changed(i18n.get_locale()),
-        "password_reset" => w::activity::password_reset(i18n.get_locale()),
-        "profile_changed" => w::activity::profile_changed(i18n.get_locale()),
-        "email_changed" => w::activity::email_changed(i18n.get_locale()),
-        "totp_enabled" => w::activity::totp_enabled(i18n.get_locale()),
-        "totp_disabled" => w::activity::totp_disabled(i18n.get_locale()),
-        "session_revoked" => w::activity::session_revoked(i18n.get_locale()),
-        "passkey_added" => w::activity::passkey_added(i18n.get_locale()),
-        "passkey_removed" => w::activity::passkey_removed(i18n.get_locale()),
-        "signed_in_passkey" => w::activity::signed_in_passkey(i18n.get_locale()),
-        "signed_in_two_step_passkey" => w::activity::signed_in_two_step_passkey(i18n.get_locale()),
-        "export_requested" => w::activity::export_requested(i18n.get_locale()),
-        "export_downloaded" => w::activity::export_downloaded(i18n.get_locale()),
-        other => return other.replace('_', " "),
-    };
-    s.to_string()
-}
-
 /// An RFC 3339 time in the reader's language and time zone (as sent when unreadable).
 pub fn local_time(i18n: I18n, rfc3339: &str) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
