@@ -29,8 +29,8 @@ use ward_model::{
     Incident, IncidentList, IncidentNew, NoticeList, ServiceNotice, ServiceNoticeList, ServiceNoticeNew,
 };
 use ward_model::{
-    PublicRequestNew, RequestList, RequestNew, RequestQueue, RequestText, RightsRequest, StaffCorrection,
-    StaffDecision, StaffNote, StaffRequest, StaffTighten,
+    PublicInformation, PublicRequestNew, RequestList, RequestNew, RequestQueue, RequestText, RightsRequest,
+    StaffCorrection, StaffDecision, StaffNote, StaffRequest, StaffTighten,
 };
 use web_sys::{AbortController, AbortSignal};
 
@@ -54,6 +54,7 @@ pub mod urls {
     pub const PASSWORD_RESET_CONFIRM: &str = "/api/password-reset/confirm";
     pub const REQUEST_CODE: &str = "/api/requests/code";
     pub const REQUEST_PUBLIC: &str = "/api/requests/public";
+    pub const REQUEST_PUBLIC_INFORMATION: &str = "/api/requests/public/information";
     pub const DEV_MAILBOX: &str = "/api/dev/mailbox";
     pub const PASSKEYS: &str = "/api/account/passkeys";
     pub const PASSKEYS_OPTIONS: &str = "/api/account/passkeys/options";
@@ -501,6 +502,14 @@ pub async fn file_public_request(
     post_json(urls::REQUEST_PUBLIC, body, abort).await
 }
 
+/// `POST /api/requests/public/information` (200): more information without signing in.
+pub async fn public_information(
+    body: &PublicInformation,
+    abort: &AbortSignal,
+) -> Result<RightsRequest, ClientError> {
+    post_json(urls::REQUEST_PUBLIC_INFORMATION, body, abort).await
+}
+
 /// `GET /api/dev/mailbox`: only on the embedded default (404 otherwise).
 pub async fn dev_mailbox(abort: AbortSignal) -> Result<Vec<MailboxMessage>, ClientError> {
     get_json(urls::DEV_MAILBOX, &abort).await
@@ -758,6 +767,16 @@ pub async fn staff_correct(
     abort: &AbortSignal,
 ) -> Result<StaffRequest, ClientError> {
     post_json(&format!("{}/correct", urls::staff_request(region, id)), body, abort).await
+}
+
+/// `POST /api/staff/requests/{region}/{id}/ask` (privacy staff): the person is asked for more.
+pub async fn staff_ask(
+    region: &str,
+    id: &str,
+    body: &RequestText,
+    abort: &AbortSignal,
+) -> Result<StaffRequest, ClientError> {
+    post_json(&format!("{}/ask", urls::staff_request(region, id)), body, abort).await
 }
 
 /// `POST /api/staff/requests/{region}/{id}/due` (privacy staff): an earlier due date.

@@ -65,6 +65,7 @@ pub fn event(k: RequestEventKind) -> Words {
         RequestEventKind::Tightened => w::requests::ev_tightened,
         RequestEventKind::Lifted => w::requests::ev_lifted,
         RequestEventKind::Corrected => w::requests::ev_corrected,
+        RequestEventKind::Asked => w::requests::ev_asked,
     }
 }
 

@@ -520,6 +520,22 @@ test("someone without an account files a request from the home page and the staf
   await desk.getByTestId("staff-verified").getByText(/No account: filed without signing in/).waitFor();
   await checkAxe(desk, "/staff/request, no account");
   await screenshot(desk, "ask-staff-request-en");
+  // The staff ask for more; the mail links the page where the person adds it.
+  await desk.getByRole("textbox", { name: "What you need from them" }).fill("When did you delete your account?");
+  await desk.getByRole("button", { name: "Ask them" }).click();
+  await desk.getByRole("status").getByText("Asked: the person was mailed.").waitFor();
+  await desk.getByText("When did you delete your account?").waitFor();
+  const question = await mailTo(context.request, email, "We need more to answer your request");
+  const link = question.text.match(/(\S*\/requests\/ask\?request=\S+?) /)?.[1];
+  assert.ok(link, `the mail links where to answer: ${question.text}`);
+  const reply = await pageIn(context);
+  await reply.goto(new URL(link, BASE).href);
+  await areaLoaded(reply, "/requests/ask?request=…");
+  await reply.getByRole("heading", { level: 1, name: "Add information to your request" }).waitFor();
+  await reply.getByRole("textbox", { name: "Your email address" }).waitFor();
+  await checkAxe(reply, "/requests/ask?request=…");
+  await screenshot(reply, "ask-information-en");
+  await reply.close();
   await desk.getByRole("radio", { name: "Done as asked" }).check();
   await desk.getByRole("textbox", { name: "Message to the person" }).fill("We keep no pictures of yours.");
   await desk.getByRole("button", { name: "Send the answer" }).click();

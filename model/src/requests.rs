@@ -135,6 +135,21 @@ pub struct PublicRequestNew {
     pub details: String,
 }
 
+/// `POST /api/requests/public/information`: more information for a request, without signing
+/// in, the address proved by the code `POST /api/requests/code` mailed to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PublicInformation {
+    pub email: String,
+    /// The 6-digit code mailed to `email`.
+    pub code: String,
+    /// The request (its id is in every mail about it).
+    pub request: String,
+    /// 1 to 4,000 characters.
+    pub text: String,
+}
+
 /// More information from the person, or a note from the staff.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -178,10 +193,13 @@ pub enum RequestEventKind {
     Lifted,
     /// The staff corrected what the person cannot change themselves; `text` says what.
     Corrected,
+    /// The staff asked the person for more (information, proof of identity); `text` says
+    /// what. The person answers by adding information.
+    Asked,
 }
 
 impl RequestEventKind {
-    pub const ALL: [RequestEventKind; 11] = [
+    pub const ALL: [RequestEventKind; 12] = [
         RequestEventKind::Filed,
         RequestEventKind::Information,
         RequestEventKind::Viewed,
@@ -193,6 +211,7 @@ impl RequestEventKind {
         RequestEventKind::Tightened,
         RequestEventKind::Lifted,
         RequestEventKind::Corrected,
+        RequestEventKind::Asked,
     ];
 
     pub const fn code(self) -> &'static str {
@@ -208,6 +227,7 @@ impl RequestEventKind {
             RequestEventKind::Tightened => "tightened",
             RequestEventKind::Lifted => "lifted",
             RequestEventKind::Corrected => "corrected",
+            RequestEventKind::Asked => "asked",
         }
     }
 

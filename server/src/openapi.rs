@@ -48,6 +48,7 @@ const PUBLIC: &[(&str, &str)] = &[
     ("post", "/api/password-reset/confirm"),
     ("post", "/api/requests/code"),
     ("post", "/api/requests/public"),
+    ("post", "/api/requests/public/information"),
     ("post", "/api/analytics/pageview"),
     ("get", "/api/privacy/purposes"),
     ("get", "/api/privacy/policies/{kind}"),

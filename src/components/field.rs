@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use leptos::text_prop::TextProp;
 
 use crate::forms::{FormState, field_message, password_strength};
-use crate::i18n::{use_i18n, w};
+use crate::i18n::{Locale, use_i18n, w};
 use crate::labels::tr;
 
 /// A labelled input whose server error (matched by `name`, the wire field) shows beside it
@@ -127,4 +127,31 @@ pub fn SubmitButton(
 #[component]
 pub fn FormError(form: FormState) -> impl IntoView {
     move || form.error.get().map(|e| view! { <crate::components::ErrorPanel error=e /> })
+}
+
+/// A labelled text area whose server error shows beside it.
+#[component]
+pub fn TextArea(
+    form: FormState,
+    name: &'static str,
+    id: &'static str,
+    label: fn(Locale) -> &'static str,
+    #[prop(optional)] hint: Option<fn(Locale) -> &'static str>,
+    value: RwSignal<String>,
+    #[prop(default = 4000)] maxlength: u32,
+    #[prop(default = 4)] rows: u32,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let (hint_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
+    let described = if hint.is_some() { format!("{hint_id} {error_id}") } else { error_id.clone() };
+    view! {
+        <div class="field" class:field-invalid=move || form.has_error(name)>
+            <label for=id>{tr(i18n, label)}</label>
+            {hint.map(|h| view! { <p class="field-hint" id=hint_id>{tr(i18n, h)}</p> })}
+            <textarea id=id name=name rows=rows maxlength=maxlength required aria-describedby=described
+                aria-invalid=move || form.has_error(name).then_some("true")
+                prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))></textarea>
+            <FieldErrorText form=form name=name id=error_id />
+        </div>
+    }
 }

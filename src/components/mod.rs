@@ -8,7 +8,7 @@ mod reconsent;
 
 pub use account_tabs::AccountTabs;
 pub use error_panel::ErrorPanel;
-pub use field::{Field, FieldErrorText, FormError, StrengthMeter, SubmitButton};
+pub use field::{Field, FieldErrorText, FormError, StrengthMeter, SubmitButton, TextArea};
 pub use footer::Footer;
 pub use header::Header;
 pub use reconsent::ReconsentPrompt;

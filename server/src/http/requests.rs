@@ -7,9 +7,9 @@ use axum::http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use ward_model::{
-    ApiError, EmailOnly, FieldErrorCode, PublicRequestNew, Region, RequestKind, RequestList, RequestNew,
-    RequestQueue, RequestStatus, RequestText, RightsRequest, StaffCorrection, StaffDecision, StaffNote,
-    StaffRequest, StaffTighten,
+    ApiError, EmailOnly, FieldErrorCode, PublicInformation, PublicRequestNew, Region, RequestKind,
+    RequestList, RequestNew, RequestQueue, RequestStatus, RequestText, RightsRequest, StaffCorrection,
+    StaffDecision, StaffNote, StaffRequest, StaffTighten,
 };
 
 use crate::AppState;
@@ -29,6 +29,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(lift_restriction))
         .routes(routes!(public_code))
         .routes(routes!(file_public))
+        .routes(routes!(public_information))
+        .routes(routes!(staff_ask))
         .routes(routes!(staff_queue))
         .routes(routes!(staff_request))
         .routes(routes!(staff_decision))
@@ -160,14 +162,7 @@ pub async fn file_public(
     let email = fields.take(Email::parse("email", &req.email));
     let code = fields.take(input::parse_code("code", &req.code));
     let name = fields.take(Name::parse("name", &req.name));
-    let details = match Text::parse("details", &req.details) {
-        Ok(t) => Some(t),
-        Err(AppError::Validation(e)) => {
-            fields.0.extend(e);
-            None
-        }
-        Err(e) => return Err(e),
-    };
+    let details = Text::take(&mut fields, "details", &req.details);
     if req.region.is_none() {
         fields.push(
             "region",
@@ -182,6 +177,30 @@ pub async fn file_public(
     };
     let req = PublicRequest { email, code, name, region, kind: req.kind, details };
     Ok((StatusCode::CREATED, Json(public::file(&state, req, &meta).await?)))
+}
+
+/// Adds information to a request without signing in (the mails about it link here), the
+/// address proved by the mailed code.
+#[utoipa::path(post, path = "/requests/public/information", tag = "requests", request_body = PublicInformation,
+    responses(
+        (status = 200, description = "Added.", body = RightsRequest),
+        (status = 404, description = "No such request of the address's (told only once the code is right).", body = ApiError),
+        (status = 409, description = "Answered or withdrawn already.", body = ApiError),
+        (status = 422, description = "A field is missing or wrong (the code among them).", body = ApiError),
+        (status = 429, description = "Too many tries for this address.", body = ApiError),
+    ))]
+pub async fn public_information(
+    State(state): State<AppState>,
+    Json(req): Json<PublicInformation>,
+) -> Result<Json<RightsRequest>, AppError> {
+    let mut fields = Fields::default();
+    let email = fields.take(Email::parse("email", &req.email));
+    let code = fields.take(input::parse_code("code", &req.code));
+    let text = Text::take(&mut fields, "text", &req.text);
+    let (Some(email), Some(code), Some(text)) = (email, code, text) else {
+        return Err(AppError::Validation(fields.0));
+    };
+    Ok(Json(public::add_information(&state, &email, &code, req.request.trim(), text).await?))
 }
 
 /// The staff queue's filters.
@@ -358,4 +377,26 @@ pub async fn staff_correct(
 ) -> Result<Json<StaffRequest>, AppError> {
     state.privacy.require_staff(&s.person)?;
     Ok(Json(requests::correct(&state, &s.person.id, region(&r)?, &id, req).await?))
+}
+
+/// Asks the person for more (information, stronger proof of identity where the law asks): on
+/// their timeline and by mail, with where to answer. The request stays open.
+#[utoipa::path(post, path = "/staff/requests/{region}/{id}/ask", tag = "requests", request_body = RequestText,
+    params(("region" = String, Path, description = "The person's home region."), ("id" = String, Path, description = "The request.")),
+    responses(
+        (status = 200, description = "Asked; the person was mailed.", body = StaffRequest),
+        (status = 403, description = "Not privacy staff.", body = ApiError),
+        (status = 404, description = "No such request.", body = ApiError),
+        (status = 409, description = "The request is closed.", body = ApiError),
+        (status = 422, description = "The text is missing or too long.", body = ApiError),
+    ))]
+pub async fn staff_ask(
+    State(state): State<AppState>,
+    s: CurrentSession,
+    Path((r, id)): Path<(String, String)>,
+    Json(req): Json<RequestText>,
+) -> Result<Json<StaffRequest>, AppError> {
+    state.privacy.require_staff(&s.person)?;
+    let text = Text::parse("text", &req.text)?;
+    Ok(Json(requests::ask(&state, &s.person.id, region(&r)?, &id, text).await?))
 }

@@ -137,6 +137,18 @@ impl Text {
         }
         Ok(Text(t.to_string()))
     }
+
+    /// [`Text::parse`] among other fields: the text, or `None` with its error collected.
+    pub fn take(fields: &mut crate::error::Fields, field: &str, raw: &str) -> Option<Text> {
+        match Text::parse(field, raw) {
+            Ok(t) => Some(t),
+            Err(AppError::Validation(e)) => {
+                fields.0.extend(e);
+                None
+            }
+            Err(_) => None,
+        }
+    }
 }
 
 /// Who is asking and where their data lives.
@@ -243,8 +255,14 @@ async fn mail(state: &AppState, key: &PersonKey, email_ct: &[u8], subject: &str,
 }
 
 const FOLLOW: &str = "You can follow it, add information or withdraw it under Account → Privacy → Requests.";
-const FOLLOW_PUBLIC: &str = "We will write to this address with each answer. To add information, send another \
-     request from the page \"Ask without an account\" and mention this one.";
+
+/// An address of the app, absolute when the server knows its public address.
+fn app_link(state: &AppState, path: &str) -> String {
+    match &state.auth.public_url {
+        Some(u) => format!("{}{path}", u.as_str().trim_end_matches('/')),
+        None => path.to_string(),
+    }
+}
 
 /// Whom a request is about: an account, or someone who filed without one.
 enum Who {
@@ -267,11 +285,16 @@ impl Who {
         }
     }
 
-    /// Where the person follows their request, in a mail.
-    fn follow(&self) -> &'static str {
+    /// Where the person follows their request `id`, in a mail: their account, or (without
+    /// one) the public page, which mails them a code.
+    fn follow(&self, state: &AppState, id: &str) -> String {
         match self {
-            Who::Person(_) => FOLLOW,
-            Who::Requester(_) => FOLLOW_PUBLIC,
+            Who::Person(_) => FOLLOW.into(),
+            Who::Requester(_) => format!(
+                "We will write to this address with each answer. To add information, open {} (we will email \
+                 you a code).",
+                app_link(state, &format!("/requests/ask?request={id}"))
+            ),
         }
     }
 
@@ -320,7 +343,7 @@ pub async fn file(
             kind_words(kind),
             day(row.due_at),
             rule.words.en.trim_end_matches('.'),
-            to.follow(),
+            to.follow(state, &row.id),
         );
         mail(state, who.key, to.email_ct(), "We received your request", text).await;
     }
@@ -561,7 +584,7 @@ pub async fn decide(
                 kind_words(kind_of(&o.row)),
                 text.0,
                 day(until),
-                o.who.follow(),
+                o.who.follow(state, id),
             );
             let t = Transition { from: &["open"], to: "extended", due_at: Some(until), closed_at: None };
             (t, RequestEventKind::Extended, "Your request will take longer", body)
@@ -620,8 +643,8 @@ pub async fn decide(
                 kind_words(kind_of(&o.row)),
                 text.0,
                 match o.who {
-                    Who::Person(_) => "under Account → Privacy → Requests",
-                    Who::Requester(_) => "from the page \"Ask without an account\"",
+                    Who::Person(_) => "under Account → Privacy → Requests".to_string(),
+                    Who::Requester(_) => format!("at {}", app_link(state, "/requests/ask")),
                 },
             );
             let t =
@@ -716,6 +739,40 @@ pub async fn correct(
     staff_view(state, now_in, &o).await
 }
 
+/// The staff ask the person for more (information, stronger proof of identity where the law
+/// asks): on the person's timeline and by mail, with where to answer. The request stays open.
+pub async fn ask(
+    state: &AppState,
+    staff_id: &str,
+    region: Region,
+    id: &str,
+    text: Text,
+) -> Result<StaffRequest, AppError> {
+    let o = open(state, region, id).await?;
+    let now = state.requests.clock.now();
+    let e =
+        event(id, now, RequestActor::Staff, RequestEventKind::Asked, Some(o.key.seal(field::TEXT, &text.0)));
+    if !o.db.request_note(&o.row.person_id, &e).await? {
+        return Err(closed());
+    }
+    log_access(state, &o, staff_id, AccessAction::RequestAnswered, now).await?;
+    let where_to = match o.who {
+        Who::Person(_) => "Add it to your request under Account → Privacy → Requests.".to_string(),
+        Who::Requester(_) => format!(
+            "Add it at {} (we will email you a code to prove the address is yours).",
+            app_link(state, &format!("/requests/ask?request={id}"))
+        ),
+    };
+    let body = format!(
+        "To answer your request ({}), we need more from you:\n\n{}\n\n{where_to}\n\n— Ward's privacy staff\n",
+        kind_words(kind_of(&o.row)),
+        text.0,
+    );
+    mail(state, &o.key, o.who.email_ct(), "We need more to answer your request", body).await;
+    let row = o.db.request_by_id(id).await?.ok_or(AppError::NotFound)?;
+    staff_view(state, region, &Opened { row, ..o }).await
+}
+
 /// A note between the privacy staff on a request, whatever its status; the person never
 /// sees it (it is in their export, as everything about them is).
 pub async fn note(state: &AppState, region: Region, id: &str, text: Text) -> Result<StaffRequest, AppError> {
@@ -775,7 +832,7 @@ pub async fn tighten(
         kind_words(kind_of(&o.row)),
         day(due),
         text.0,
-        o.who.follow(),
+        o.who.follow(state, id),
     );
     mail(state, &o.key, o.who.email_ct(), "We will answer your request sooner", body).await;
     let row = o.db.request_by_id(id).await?.ok_or(AppError::NotFound)?;

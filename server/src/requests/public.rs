@@ -135,6 +135,38 @@ pub async fn file(
     super::file(state, &who, req.kind, req.details).await
 }
 
+/// More information for a request (`request_id`) filed with or without an account, once the
+/// code proves the address: the address's account's request, or one of its requester's in
+/// any region. 404 when no such request is theirs (after the code: only its owner learns it).
+pub async fn add_information(
+    state: &AppState,
+    email: &Email,
+    code: &str,
+    request_id: &str,
+    text: Text,
+) -> Result<RightsRequest, AppError> {
+    let hash = state.auth.email_hash(&email.normalised());
+    state.auth.limits.hit(&format!("request-code:{}", hex::encode(&hash)), limits::RESET_CONFIRM).await?;
+    use_code(state, &hash, code).await?;
+    if let Some(found) = state.stores.person_by_email(&hash).await? {
+        let key = state.person_key(&found.person.id).await?.ok_or(AppError::NotFound)?;
+        let who = Subject { region: found.region, db: &found.db, person_id: &found.person.id, key: &key };
+        return super::add_information(state, &who, request_id, text).await;
+    }
+    for region in Region::ALL {
+        let Some(db) = state.stores.existing_region(region).await? else { continue };
+        let Some(requester) = db.requester_by_email(&hash).await? else { continue };
+        if db.request_by_id(request_id).await?.is_none_or(|r| r.person_id != requester.id) {
+            continue;
+        }
+        let key = state.person_key(&requester.id).await?.ok_or(AppError::NotFound)?;
+        db.requester_touch(&requester.id, state.requests.clock.now()).await?;
+        let who = Subject { region, db, person_id: &requester.id, key: &key };
+        return super::add_information(state, &who, request_id, text).await;
+    }
+    Err(AppError::NotFound)
+}
+
 async fn new_requester(
     state: &AppState,
     region: Region,

@@ -143,6 +143,9 @@ const ROWS: &[Row] = &[
         j(json!({"email": format!("asker{w}@example.com"), "code": "000000", "name": "A", "region": "eu",
             "kind": "complaint", "details": "x"}))
     }),
+    with("POST", "/api/requests/public/information", "I I I I I I I I", |_, w| {
+        j(json!({"email": format!("asker{w}@example.com"), "code": "000000", "request": "r", "text": "x"}))
+    }),
     with("POST", "/api/analytics/pageview", "2 2 2 2 2 2 2 2", |_, _| j(json!({"path": "/devices"}))),
     row("GET", "/api/privacy/purposes", "2 2 2 2 2 2 2 2"),
     row("GET", "/api/privacy/policies/{kind}", "2 2 2 2 2 2 2 2"),
@@ -272,6 +275,9 @@ const ROWS: &[Row] = &[
     row("GET", "/api/staff/requests/{region}/{id}", "U F F F F F F 2"),
     with("POST", "/api/staff/requests/{region}/{id}/notes", "U F F F F F F 2", |_, _| {
         j(json!({"text": "Checked the ID."}))
+    }),
+    with("POST", "/api/staff/requests/{region}/{id}/ask", "U F F F F F F 2", |_, _| {
+        j(json!({"text": "Which camera do you mean?"}))
     }),
     // The request is an objection: only a rectification corrects (409 for the staff).
     with("POST", "/api/staff/requests/{region}/{id}/correct", "U F F F F F F I", |_, _| {

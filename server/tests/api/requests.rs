@@ -587,6 +587,20 @@ async fn an_access_request_fulfilled_by_the_staff_builds_the_persons_archive(bac
     assert_eq!(staff.send(&app, Method::GET, &url, None).await.status(), StatusCode::NOT_FOUND, "hers only");
 }
 
+/// A new code for `email`, as a minute after the last one (one code a minute per address).
+async fn fresh_code(app: &TestApp, email: &str) -> String {
+    let hash = app.state.auth.email_hash(email);
+    app.state.auth.limits.clear(&format!("mail-minute:request:{}", hex::encode(hash))).await.unwrap();
+    let res = anonymous(app, "/api/requests/code", json!({"email": email})).await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    code_for(app, email).await
+}
+
+/// An id no request has.
+fn hers_not_yet() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
 async fn anonymous(app: &TestApp, path: &str, body: Value) -> reqwest::Response {
     reqwest::Client::new().post(app.at(path)).json(&body).send().await.unwrap()
 }
@@ -650,7 +664,8 @@ async fn a_request_filed_without_signing_in_is_proved_by_a_mailed_code_and_says_
     assert_eq!(unix(&filed.due_at), rule.due(unix(&filed.filed_at)));
     let receipt = latest_mail(&app, "lin@example.com").await;
     assert_eq!(receipt.subject, "We received your request");
-    assert!(receipt.text.contains("Ask without an account"), "{}", receipt.text);
+    let link = format!("/requests/ask?request={}", filed.id);
+    assert!(receipt.text.contains(&link), "the receipt says where to add information: {}", receipt.text);
     let res = anonymous(
         &app,
         "/api/requests/public",
@@ -674,6 +689,39 @@ async fn a_request_filed_without_signing_in_is_proved_by_a_mailed_code_and_says_
     assert_eq!(opened.person.email, "lin@example.com");
     assert_eq!(opened.person.name, "Lin Ma");
     assert_eq!(opened.person.account_since, None);
+
+    // The staff ask for more; the person answers through the mail's link, with a new code.
+    let res = staff
+        .send(
+            &app,
+            Method::POST,
+            &format!("/api/staff/requests/us/{}/ask", filed.id),
+            Some(json!({"text": "When did you delete your account?"})),
+        )
+        .await;
+    let asked: StaffRequest = json_of(res, StatusCode::OK).await;
+    assert_eq!(asked.request.timeline.last().map(|e| e.kind), Some(RequestEventKind::Asked));
+    let mail = latest_mail(&app, "lin@example.com").await;
+    assert_eq!(mail.subject, "We need more to answer your request");
+    assert!(
+        mail.text.contains("When did you delete your account?") && mail.text.contains(&link),
+        "{}",
+        mail.text
+    );
+    let info = |code: &str, request: &str, text: &str| json!({"email": "lin@example.com", "code": code, "request": request, "text": text});
+    let res = anonymous(&app, "/api/requests/public/information", info("12", &filed.id, " ")).await;
+    let err: ApiError = json_of(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(err.fields.len(), 2, "the code and the text: {err:?}");
+    let code = fresh_code(&app, "lin@example.com").await;
+    let res = anonymous(&app, "/api/requests/public/information", info(&code, &hers_not_yet(), "x")).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND, "not a request of this address's");
+    let code = fresh_code(&app, "lin@example.com").await;
+    let res =
+        anonymous(&app, "/api/requests/public/information", info(&code, &filed.id, "In March 2025.")).await;
+    let added: RightsRequest = json_of(res, StatusCode::OK).await;
+    let last = added.timeline.last().unwrap();
+    assert_eq!((last.kind, last.text.as_deref()), (RequestEventKind::Information, Some("In March 2025.")));
+
     let res = decide(&app, &staff, "us", &filed.id, "fulfil", "We hold nothing of yours any more.").await;
     assert_eq!(json_of::<StaffRequest>(res, StatusCode::OK).await.request.status, RequestStatus::Fulfilled);
     let answer = latest_mail(&app, "lin@example.com").await;

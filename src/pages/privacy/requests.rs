@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use ward_model::{RequestKind, RequestNew, RequestText, RightsRequest};
 
 use crate::api;
-use crate::components::{AccountTabs, ErrorPanel, FieldErrorText, FormError, SubmitButton};
+use crate::components::{AccountTabs, ErrorPanel, FieldErrorText, FormError, SubmitButton, TextArea};
 use crate::forms::FormState;
 use crate::i18n::{use_i18n, w};
 use crate::labels::{local_time, pick, tr, tr_when, tr_with};
@@ -73,22 +73,14 @@ fn NewRequest(filed: Callback<()>) -> impl IntoView {
             filed.run(());
         });
     };
-    let invalid = move || form.has_error("details").then_some("true");
     view! {
         <form class="card form" novalidate on:submit=submit aria-labelledby="new-request-heading">
             <h2 id="new-request-heading">{tr(i18n, w::requests::new_heading)}</h2>
             <rights::KindChoices kind prefix="request-kind" legend=w::requests::kind_label>
                 <FieldErrorText form=form name="kind" id="request-kind-error" />
             </rights::KindChoices>
-            <div class="field" class:field-invalid=move || form.has_error("details")>
-                <label for="request-details">{tr(i18n, w::requests::details_label)}</label>
-                <p class="field-hint" id="request-details-hint">{tr(i18n, w::requests::details_hint)}</p>
-                <textarea id="request-details" name="details" rows="5" maxlength="4000" required
-                    aria-describedby="request-details-hint request-details-error" aria-invalid=invalid
-                    prop:value=move || details.get()
-                    on:input=move |ev| details.set(event_target_value(&ev))></textarea>
-                <FieldErrorText form=form name="details" id="request-details-error" />
-            </div>
+            <TextArea form=form name="details" id="request-details" label=w::requests::details_label
+                hint=w::requests::details_hint value=details rows=5 />
             <FormError form=form />
             <p class="status-line" role="status">{tr_when(i18n, sent, w::requests::sent)}</p>
             <SubmitButton form=form label=tr(i18n, w::requests::submit) />

@@ -5,10 +5,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use ward_model::{EmailOnly, PublicRequestNew, Region, RequestKind, RightsRequest};
+use ward_model::{EmailOnly, PublicInformation, PublicRequestNew, Region, RequestKind, RightsRequest};
 
 use crate::api;
-use crate::components::{Field, FieldErrorText, FormError, SubmitButton};
+use crate::components::{Field, FieldErrorText, FormError, SubmitButton, TextArea};
 use crate::forms::FormState;
 use crate::i18n::{use_i18n, w};
 use crate::labels::{fill, local_time, pick, region_name, tr, tr_with};
@@ -26,6 +26,11 @@ enum Step {
 pub fn AskRequestPage() -> impl IntoView {
     let i18n = use_i18n();
     let abort = api::use_abort_signal();
+    // `?request=…` (the link in every mail about a request filed without an account): add
+    // information to it rather than file a new one.
+    let request =
+        leptos_router::hooks::use_query_map().with_untracked(|q| q.get("request")).filter(|r| !r.is_empty());
+    let adding = request.is_some();
     let email = RwSignal::new(String::new());
     let step = RwSignal::new(Step::Email);
     let code_form = FormState::new(&["email"]);
@@ -42,10 +47,10 @@ pub fn AskRequestPage() -> impl IntoView {
     view! {
         <Title text=tr(i18n, w::ask::title) />
         <div class="narrow">
-            <h1>{tr(i18n, w::ask::heading)}</h1>
+            <h1>{if adding { tr(i18n, w::ask::info_heading) } else { tr(i18n, w::ask::heading) }}</h1>
             {move || match step.get() {
                 Step::Email => view! {
-                    <p class="lead">{tr(i18n, w::ask::lead)}</p>
+                    <p class="lead">{if adding { tr(i18n, w::ask::info_lead) } else { tr(i18n, w::ask::lead) }}</p>
                     <form class="card form" novalidate on:submit=ask_code.clone()>
                         <Field form=code_form name="email" id="ask-email" value=email kind="email" autocomplete="email"
                             required=true label=tr(i18n, w::ask::email) hint=tr(i18n, w::ask::email_hint) />
@@ -53,7 +58,16 @@ pub fn AskRequestPage() -> impl IntoView {
                         <SubmitButton form=code_form label=tr(i18n, w::ask::send_code) />
                     </form>
                 }.into_any(),
-                Step::Details => view! { <Details email step /> }.into_any(),
+                Step::Details => match request.clone() {
+                    Some(id) => view! { <AddInformation email step id /> }.into_any(),
+                    None => view! { <Details email step /> }.into_any(),
+                },
+                Step::Done(r) if adding => view! {
+                    <p class="notice notice-ok" role="status" data-testid="ask-done">
+                        {tr_with(i18n, w::ask::info_done, vec![email.get_untracked()])}
+                    </p>
+                    <rights::Timeline events=r.timeline heading_id="ask-timeline" />
+                }.into_any(),
                 Step::Done(r) => view! { <Done request=*r email=email.get_untracked() /> }.into_any(),
             }}
             <p class="form-footer">
@@ -112,19 +126,49 @@ fn Details(email: RwSignal<String>, step: RwSignal<Step>) -> impl IntoView {
                 <FieldErrorText form=form name="region" id="ask-region-error" />
             </div>
             <rights::KindChoices kind prefix="ask-kind" legend=w::ask::kind />
-            <div class="field" class:field-invalid=move || form.has_error("details")>
-                <label for="ask-details">{tr(i18n, w::ask::details)}</label>
-                <p class="field-hint" id="ask-details-hint">{tr(i18n, w::ask::details_hint)}</p>
-                <textarea id="ask-details" name="details" rows="5" maxlength="4000" required
-                    aria-describedby="ask-details-hint ask-details-error"
-                    aria-invalid=move || form.has_error("details").then_some("true")
-                    prop:value=move || details.get()
-                    on:input=move |ev| details.set(event_target_value(&ev))></textarea>
-                <FieldErrorText form=form name="details" id="ask-details-error" />
-            </div>
+            <TextArea form=form name="details" id="ask-details" label=w::ask::details hint=w::ask::details_hint value=details rows=5 />
             <FormError form=form />
             <div class="form-actions">
                 <SubmitButton form=form label=tr(i18n, w::ask::submit) />
+                <button type="button" class="button button-secondary" on:click=move |_| step.set(Step::Email)>
+                    {tr(i18n, w::ask::again)}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+/// The code from the mail and what the person adds to their request `id`.
+#[component]
+fn AddInformation(email: RwSignal<String>, step: RwSignal<Step>, id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let code = RwSignal::new(String::new());
+    let text = RwSignal::new(String::new());
+    let form = FormState::new(&["email", "code", "text"]);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = PublicInformation {
+            email: email.get_untracked().trim().to_string(),
+            code: code.get_untracked().trim().to_string(),
+            request: id.clone(),
+            text: text.get_untracked(),
+        };
+        let abort = abort.clone();
+        form.submit(async move { api::public_information(&body, &abort).await }, move |r| {
+            step.set(Step::Done(Box::new(r)));
+        });
+    };
+    view! {
+        <p class="notice notice-ok" role="status">{tr_with(i18n, w::ask::sent, vec![email.get_untracked()])}</p>
+        <form class="card form" novalidate on:submit=submit>
+            <FieldErrorText form=form name="email" id="ask-info-email-error" />
+            <Field form=form name="code" id="ask-info-code" value=code autocomplete="one-time-code"
+                inputmode="numeric" maxlength=6u32 required=true label=tr(i18n, w::ask::code) />
+            <TextArea form=form name="text" id="ask-info-text" label=w::ask::info_text value=text rows=5 />
+            <FormError form=form />
+            <div class="form-actions">
+                <SubmitButton form=form label=tr(i18n, w::ask::info_submit) />
                 <button type="button" class="button button-secondary" on:click=move |_| step.set(Step::Email)>
                     {tr(i18n, w::ask::again)}
                 </button>

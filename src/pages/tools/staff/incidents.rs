@@ -164,7 +164,7 @@ fn NewIncident(recorded: Callback<()>) -> impl IntoView {
             <h2 id="new-incident-heading">{tr(i18n, w::incidents::new_heading)}</h2>
             <Field form=form name="title" id="incident-title" label=tr(i18n, w::incidents::f_title) value=title
                 required=true maxlength=200 hint=move || tr(i18n, w::incidents::f_title_hint)() />
-            <super::TextArea form=form name="description" id="incident-description" label=w::incidents::f_description
+            <crate::components::TextArea form=form name="description" id="incident-description" label=w::incidents::f_description
                 value=description maxlength=8000 />
             <fieldset class="field choices" aria-describedby="incident-categories-error">
                 <legend>{tr(i18n, w::incidents::f_categories)}</legend>

@@ -10,8 +10,6 @@ mod service;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::FieldErrorText;
-use crate::forms::FormState;
 use crate::i18n::{use_i18n, w};
 use crate::labels::tr;
 use crate::rights::Words;
@@ -55,31 +53,5 @@ fn StaffNav(current: Section) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </nav>
-    }
-}
-
-/// A labelled text area whose server error shows beside it.
-#[component]
-pub(super) fn TextArea(
-    form: FormState,
-    name: &'static str,
-    id: &'static str,
-    label: Words,
-    #[prop(optional)] hint: Option<Words>,
-    value: RwSignal<String>,
-    #[prop(default = 4000)] maxlength: u32,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let (hint_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
-    let described = if hint.is_some() { format!("{hint_id} {error_id}") } else { error_id.clone() };
-    view! {
-        <div class="field" class:field-invalid=move || form.has_error(name)>
-            <label for=id>{tr(i18n, label)}</label>
-            {hint.map(|h| view! { <p class="field-hint" id=hint_id>{tr(i18n, h)}</p> })}
-            <textarea id=id name=name rows="4" maxlength=maxlength required aria-describedby=described
-                aria-invalid=move || form.has_error(name).then_some("true")
-                prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))></textarea>
-            <FieldErrorText form=form name=name id=error_id />
-        </div>
     }
 }

@@ -8,7 +8,8 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use ward_model::{
-    Region, RequestKind, StaffAction, StaffCorrection, StaffDecision, StaffNote, StaffRequest, StaffTighten,
+    Region, RequestKind, RequestText, StaffAction, StaffCorrection, StaffDecision, StaffNote, StaffRequest,
+    StaffTighten,
 };
 
 use crate::api;
@@ -46,6 +47,7 @@ fn Opened() -> impl IntoView {
         noted: RwSignal::new(false),
         tightened: RwSignal::new(false),
         corrected: RwSignal::new(false),
+        asked: RwSignal::new(false),
     };
     view! {
         {move || match loaded.get() {
@@ -63,6 +65,7 @@ struct Said {
     noted: RwSignal<bool>,
     tightened: RwSignal<bool>,
     corrected: RwSignal<bool>,
+    asked: RwSignal<bool>,
 }
 
 #[component]
@@ -110,6 +113,7 @@ fn Request(
         {(open && r.kind == RequestKind::Rectification && p.account_since.is_some()).then(|| view! {
             <Correct request=request.clone() loaded=loaded done=said.corrected />
         })}
+        {open.then(|| view! { <SayForm say=Say::Ask request=request.clone() loaded=loaded done=said.asked /> })}
         {if open {
             view! {
                 <Decide request=request.clone() loaded=loaded decided=decided />
@@ -118,13 +122,23 @@ fn Request(
         } else {
             view! { <p class="notice notice-info">{tr(i18n, w::staff::closed)}</p> }.into_any()
         }}
-        <Note request=request loaded=loaded done=said.noted />
+        <SayForm say=Say::Note request=request loaded=loaded done=said.noted />
     }
 }
 
-/// A note between the staff (the person never sees it).
+/// What the staff write on a request besides their decision.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Say {
+    /// A question to the person (information, proof of identity): on their timeline, mailed.
+    Ask,
+    /// A note between the staff: the person never sees it.
+    Note,
+}
+
+/// The form for one of [`Say`]: a text and its button.
 #[component]
-fn Note(
+fn SayForm(
+    say: Say,
     request: StaffRequest,
     loaded: crate::load::Loaded<StaffRequest>,
     done: RwSignal<bool>,
@@ -136,22 +150,49 @@ fn Note(
     let (region, id) = (request.region.code(), request.request.id.clone());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let body = StaffNote { text: text.get_untracked() };
+        let text_now = text.get_untracked();
         let (abort, id) = (abort.clone(), id.clone());
         done.set(false);
-        form.submit(async move { api::staff_note(region, &id, &body, &abort).await }, move |r| {
+        let send = async move {
+            match say {
+                Say::Ask => api::staff_ask(region, &id, &RequestText { text: text_now }, &abort).await,
+                Say::Note => api::staff_note(region, &id, &StaffNote { text: text_now }, &abort).await,
+            }
+        };
+        form.submit(send, move |r| {
             text.set(String::new());
             done.set(true);
             loaded.set(Some(Ok(r)));
         });
     };
+    let (heading_id, text_id) = match say {
+        Say::Ask => ("ask-more-heading", "ask-more-text"),
+        Say::Note => ("note-heading", "note-text"),
+    };
+    type W = rights::Words;
+    let (heading, label, hint, status, submit_label): (W, W, W, W, W) = match say {
+        Say::Ask => (
+            w::staff::ask_heading,
+            w::staff::ask_label,
+            w::staff::ask_hint,
+            w::staff::asked,
+            w::staff::ask_submit,
+        ),
+        Say::Note => (
+            w::staff::note_heading,
+            w::staff::note_label,
+            w::staff::note_hint,
+            w::staff::noted,
+            w::staff::note_submit,
+        ),
+    };
     view! {
-        <form class="card form" novalidate on:submit=submit aria-labelledby="note-heading">
-            <h2 id="note-heading">{tr(i18n, w::staff::note_heading)}</h2>
-            <super::TextArea form=form name="text" id="note-text" label=w::staff::note_label hint=w::staff::note_hint value=text />
+        <form class="card form" novalidate on:submit=submit aria-labelledby=heading_id>
+            <h2 id=heading_id>{tr(i18n, heading)}</h2>
+            <crate::components::TextArea form=form name="text" id=text_id label=label hint=hint value=text />
             <FormError form=form />
-            <p class="status-line" role="status">{tr_when(i18n, done, w::staff::noted)}</p>
-            <SubmitButton form=form label=tr(i18n, w::staff::note_submit) />
+            <p class="status-line" role="status">{tr_when(i18n, done, status)}</p>
+            <SubmitButton form=form label=tr(i18n, submit_label) />
         </form>
     }
 }
@@ -257,7 +298,7 @@ fn Tighten(
             <h2 id="tighten-heading">{tr(i18n, w::staff::tighten_heading)}</h2>
             <Field form=form name="due_at" id="tighten-due" kind="datetime-local" label=tr(i18n, w::staff::tighten_label)
                 value=due required=true hint=move || tr(i18n, w::staff::tighten_hint)() />
-            <super::TextArea form=form name="text" id="tighten-text" label=w::staff::tighten_reason value=text />
+            <crate::components::TextArea form=form name="text" id="tighten-text" label=w::staff::tighten_reason value=text />
             <FormError form=form />
             <p class="status-line" role="status">{tr_when(i18n, done, w::staff::tightened)}</p>
             <SubmitButton form=form label=tr(i18n, w::staff::tighten_submit) />

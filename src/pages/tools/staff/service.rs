@@ -105,8 +105,8 @@ fn NewNotice(published: Callback<()>) -> impl IntoView {
             </fieldset>
             <Field form=form name="title_en" id="service-title-en" label=tr(i18n, w::service::title_en) value=title_en required=true maxlength=200 />
             <Field form=form name="title_zh" id="service-title-zh" label=tr(i18n, w::service::title_zh) value=title_zh required=true maxlength=200 />
-            <super::TextArea form=form name="body_en" id="service-body-en" label=w::service::body_en value=body_en maxlength=2000 />
-            <super::TextArea form=form name="body_zh" id="service-body-zh" label=w::service::body_zh value=body_zh maxlength=2000 />
+            <crate::components::TextArea form=form name="body_en" id="service-body-en" label=w::service::body_en value=body_en maxlength=2000 />
+            <crate::components::TextArea form=form name="body_zh" id="service-body-zh" label=w::service::body_zh value=body_zh maxlength=2000 />
             <Field form=form name="effective_at" id="service-effective" kind="datetime-local"
                 label=tr(i18n, w::service::effective) value=effective required=true
                 hint=move || tr(i18n, w::service::effective_hint)() />
