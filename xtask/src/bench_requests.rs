@@ -3,8 +3,10 @@
 //! the API; the first is privacy staff); their requests written into the region stores from
 //! outside (the `sqlite3` shell: a person may have only 20 open at once), spread over kinds,
 //! statuses and filing times; then `GET /api/staff/requests` back to back on loopback, as the
-//! console asks for it: the first page by due date, and with each filter. Figures go to
-//! `bench/results/requests.json`; the target is p99 under 50 ms.
+//! console asks for it: the first page by due date, and with each filter; then the hourly
+//! reminder job over them, as a second server on the same data runs it at start (every
+//! request due within 3 days or overdue is one mail to the staff, to the outbox). Figures go
+//! to `bench/results/requests.json`; the target is p99 under 50 ms.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -100,6 +102,39 @@ fn insert_requests(data: &Path, region: &str, person: &str, now: u64) -> Result 
     sh_run(&mut c)
 }
 
+/// The reminder job over the bench's requests, as after a restart: a second server on the
+/// same data runs it at start; answers `(sent, milliseconds)` from its log line (waits for
+/// that line, or fails when the server stops without it).
+fn reminder_run(data: &Path) -> Result<(u64, u64)> {
+    let bin = crate::sh::target_dir()?.join("release").join("ward-server");
+    let mut child = std::process::Command::new(&bin)
+        .env("WARD_PRIVACY_STAFF", STAFF)
+        .env("RUST_LOG", "ward_server::requests=info")
+        .args(["--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(data)
+        .arg("--dist-dir")
+        .arg(data.join("no-dist"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start a second server: {e}"))?;
+    let stderr = child.stderr.take().expect("piped");
+    let found = std::io::BufRead::lines(std::io::BufReader::new(stderr))
+        .map_while(std::result::Result::ok)
+        .find(|l| l.contains("rights request reminders"));
+    let _ = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = child.wait();
+    let line = found.ok_or("the second server stopped before its reminder job logged a run")?;
+    let field = |name: &str| -> Result<u64> {
+        line.split(&format!("{name}="))
+            .nth(1)
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| format!("no {name} in the reminder job's line: {line}"))
+    };
+    Ok((field("sent")?, field("elapsed_ms")?))
+}
+
 fn measure(url: &str, data: &Path) -> Result<serde_json::Value> {
     crate::tools::ensure_sqlite3()?;
     let staff = Person::sign_up_and_in(url, data)?;
@@ -152,7 +187,10 @@ fn measure(url: &str, data: &Path) -> Result<serde_json::Value> {
         "the queue over {} requests: worst p99 {worst:.1} ms (target < {P99_TARGET_MS} ms)",
         REGIONS.len() * PER_REGION
     );
+    let (sent, reminder_ms) = reminder_run(data)?;
+    println!("the reminder job over them: {sent} reminders mailed in {reminder_ms} ms");
     Ok(json!({
+        "reminder_job": {"sent": sent, "ms": reminder_ms},
         "requests_stored": REGIONS.len() * PER_REGION,
         "regions": REGIONS,
         "requests": REQUESTS,
