@@ -381,6 +381,9 @@ test("a restriction request goes from the person's account through the staff's q
   await mine.getByTestId("request-status").getByText("Open", { exact: true }).waitFor();
   await mine.getByText(/Answer due by/).waitFor();
   await mine.getByText(/GDPR article 12\(3\)/).waitFor();
+  // The right to complain outside Ward names the authority of her region, with its site.
+  const authority = page.getByRole("link", { name: /the data protection authority of your country/ });
+  assert.match(await authority.getAttribute("href"), /^https:\/\/www\.edpb\.europa\.eu\//);
   await checkAxe(page, "/account/requests");
   await screenshot(page, "requests-person-en");
   await mailTo(alice.context.request, alice.email, "We received your request");

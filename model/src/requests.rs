@@ -271,6 +271,16 @@ pub struct RightsRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RequestList {
     pub requests: Vec<RightsRequest>,
+    /// Where the person may complain outside Ward: their home region's supervisory authority.
+    pub authority: Authority,
+}
+
+/// A supervisory authority: its name in words and its site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Authority {
+    pub name: Localized,
+    pub url: String,
 }
 
 /// One line of the staff's queue: nothing about the person but their region.

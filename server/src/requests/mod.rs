@@ -57,14 +57,57 @@ async fn restrict(state: &AppState, db: &Db, person_id: &str, at: i64) -> Result
 /// The deadline rules, the clock that tests stop and move, and whom to remind of due dates.
 pub struct Requests {
     pub deadlines: Deadlines,
+    pub authorities: Authorities,
     pub clock: Clock,
     /// The privacy staff's addresses (`WARD_PRIVACY_STAFF`).
     staff: Vec<String>,
 }
 
+/// Every region's supervisory authority, from `server/privacy/authorities.json`.
+#[derive(Debug, Clone)]
+pub struct Authorities(std::collections::HashMap<Region, ward_model::Authority>);
+
+impl Authorities {
+    /// The shipped file; an authority missing for a region, or an address that is not
+    /// `https://`, stops the server.
+    pub fn load() -> Result<Authorities, String> {
+        #[derive(serde::Deserialize)]
+        struct File {
+            #[serde(rename = "_comment")]
+            _comment: String,
+            regions: std::collections::HashMap<String, ward_model::Authority>,
+        }
+        let file: File = serde_json::from_str(include_str!("../../privacy/authorities.json"))
+            .map_err(|e| format!("authorities.json: {e}"))?;
+        let mut out = std::collections::HashMap::new();
+        for (code, a) in file.regions {
+            let region = Region::from_code(&code).ok_or(format!("authorities.json: no region {code}"))?;
+            if !a.url.starts_with("https://") || a.name.en.is_empty() || a.name.zh.is_empty() {
+                return Err(format!(
+                    "authorities.json: {code} needs a name in both languages and an https address"
+                ));
+            }
+            out.insert(region, a);
+        }
+        match Region::ALL.into_iter().find(|r| !out.contains_key(r)) {
+            Some(r) => Err(format!("authorities.json: no authority for {}", r.code())),
+            None => Ok(Authorities(out)),
+        }
+    }
+
+    pub fn of(&self, region: Region) -> &ward_model::Authority {
+        self.0.get(&region).expect("load checks every region")
+    }
+}
+
 impl Requests {
     pub fn load(staff: Vec<String>) -> Result<Requests, String> {
-        Ok(Requests { deadlines: Deadlines::load()?, clock: Clock::default(), staff })
+        Ok(Requests {
+            deadlines: Deadlines::load()?,
+            authorities: Authorities::load()?,
+            clock: Clock::default(),
+            staff,
+        })
     }
 }
 
@@ -364,7 +407,7 @@ pub async fn list(state: &AppState, who: &Subject<'_>) -> Result<RequestList, Ap
     let events = who.db.request_events_of(who.person_id).await?;
     let requests =
         rows.iter().map(|r| wire(state, who.region, r, &events, who.key, Reader::Person)).collect();
-    Ok(RequestList { requests })
+    Ok(RequestList { requests, authority: state.requests.authorities.of(who.region).clone() })
 }
 
 /// The person's own request, or 404 (someone else's looks the same as none).
@@ -647,13 +690,15 @@ pub async fn decide(
         StaffAction::Refuse => {
             let body = format!(
                 "We cannot do what you asked ({}).\n\nWhy: {}\n\nIf you disagree, you can file a complaint {}, \
-                 or complain to the data protection authority of your region.\n\n— Ward's privacy staff\n",
+                 or complain to {} ({}).\n\n— Ward's privacy staff\n",
                 kind_words(kind_of(&o.row)),
                 text.0,
                 match o.who {
                     Who::Person(_) => "under Account → Privacy → Requests".to_string(),
                     Who::Requester(_) => format!("at {}", app_link(state, "/requests/ask")),
                 },
+                state.requests.authorities.of(region).name.en,
+                state.requests.authorities.of(region).url,
             );
             let t =
                 Transition { from: &["open", "extended"], to: "refused", due_at: None, closed_at: Some(now) };
@@ -845,4 +890,17 @@ pub async fn tighten(
     mail(state, &o.key, o.who.email_ct(), "We will answer your request sooner", body).await;
     let row = o.db.request_by_id(id).await?.ok_or(AppError::NotFound)?;
     staff_view(state, region, &Opened { row, ..o }).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_region_has_a_supervisory_authority_with_an_https_address() {
+        let a = Authorities::load().expect("authorities.json is valid");
+        for r in Region::ALL {
+            assert!(a.of(r).url.starts_with("https://"), "{}", r.code());
+        }
+    }
 }

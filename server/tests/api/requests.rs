@@ -223,6 +223,13 @@ async fn a_request_lives_from_filing_to_an_answer_seen_only_by_its_person_and_th
         "{}",
         mail.text
     );
+    // The right to complain names the authority of the person's region and how to reach it.
+    let cn_authority = app.state.requests.authorities.of(Region::Cn);
+    assert!(mail.text.contains(&cn_authority.url), "{}", mail.text);
+    let list: RequestList =
+        json_of(lin.send(&app, Method::GET, "/api/privacy/requests", None).await, StatusCode::OK).await;
+    assert_eq!(&list.authority, cn_authority);
+    assert!(list.authority.name.zh.contains("12377"));
 
     // Withdrawn by the person: the staff can no longer decide it.
     let other = file(&app, &ada, "objection", "I object to analytics.").await;

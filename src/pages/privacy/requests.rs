@@ -49,7 +49,12 @@ fn Requests() -> impl IntoView {
                     </ul>
                 }.into_any(),
             }}
-            <p class="muted">{tr(i18n, w::requests::complain)}</p>
+            <p class="muted">
+                {tr(i18n, w::requests::complain)}
+                {move || list.get().and_then(Result::ok).map(|l| view! {
+                    " " <a href=l.authority.url.clone() rel="noopener noreferrer">{pick(i18n, &l.authority.name)}</a> "."
+                })}
+            </p>
         </section>
     }
 }
