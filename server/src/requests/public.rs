@@ -92,6 +92,15 @@ async fn use_code(state: &AppState, email_hash: &[u8], code: &str) -> Result<(),
     Ok(())
 }
 
+/// Proves the address by its mailed code (guesses limited per address, known or not, so the
+/// limit itself says nothing) and answers its keyed hash.
+async fn prove(state: &AppState, email: &Email, code: &str) -> Result<Vec<u8>, AppError> {
+    let hash = state.auth.email_hash(&email.normalised());
+    state.auth.limits.hit(&format!("request-code:{}", hex::encode(&hash)), limits::RESET_CONFIRM).await?;
+    use_code(state, &hash, code).await?;
+    Ok(hash)
+}
+
 /// A request filed without signing in, checked field by field.
 pub struct PublicRequest {
     pub email: Email,
@@ -110,10 +119,7 @@ pub async fn file(
     req: PublicRequest,
     meta: &ClientMeta,
 ) -> Result<RightsRequest, AppError> {
-    let hash = state.auth.email_hash(&req.email.normalised());
-    // Guesses are limited per address, known or not, so the limit itself says nothing.
-    state.auth.limits.hit(&format!("request-code:{}", hex::encode(&hash)), limits::RESET_CONFIRM).await?;
-    use_code(state, &hash, &req.code).await?;
+    let hash = prove(state, &req.email, &req.code).await?;
     if let Some(found) = state.stores.person_by_email(&hash).await? {
         let key = state.person_key(&found.person.id).await?.ok_or(AppError::NotFound)?;
         let who = Subject { region: found.region, db: &found.db, person_id: &found.person.id, key: &key };
@@ -145,9 +151,7 @@ pub async fn add_information(
     request_id: &str,
     text: Text,
 ) -> Result<RightsRequest, AppError> {
-    let hash = state.auth.email_hash(&email.normalised());
-    state.auth.limits.hit(&format!("request-code:{}", hex::encode(&hash)), limits::RESET_CONFIRM).await?;
-    use_code(state, &hash, code).await?;
+    let hash = prove(state, email, code).await?;
     if let Some(found) = state.stores.person_by_email(&hash).await? {
         let key = state.person_key(&found.person.id).await?.ok_or(AppError::NotFound)?;
         let who = Subject { region: found.region, db: &found.db, person_id: &found.person.id, key: &key };
