@@ -24,7 +24,10 @@ use ward_model::{
     PasswordReset, ProfileUpdate, ReceivedShare, RecoveryCodes, SessionInfo, SessionSummary, ShareDevice,
     SignIn, SignUp, SignUpRules, SignedUp, TotpEnable, TotpSetup, VerifyEmail,
 };
-use ward_model::{ExportConfirm, ExportStart, ExportStatus};
+use ward_model::{
+    ExportConfirm, ExportLink, ExportRecipient, ExportStart, ExportStatus, ExportTransfer, LinkStart,
+    TransferStart,
+};
 use ward_model::{
     Incident, IncidentList, IncidentNew, NoticeList, ServiceNotice, ServiceNoticeList, ServiceNoticeNew,
 };
@@ -75,6 +78,9 @@ pub mod urls {
     pub const PRIVACY_EXPORT: &str = "/api/privacy/exports/current";
     pub const PRIVACY_EXPORT_EVENTS: &str = "/api/privacy/exports/current/events";
     pub const PRIVACY_EXPORT_CONFIRM: &str = "/api/privacy/exports/current/confirm";
+    pub const PRIVACY_EXPORT_RECIPIENTS: &str = "/api/privacy/exports/recipients";
+    pub const PRIVACY_EXPORT_TRANSFERS: &str = "/api/privacy/exports/current/transfers";
+    pub const PRIVACY_EXPORT_LINKS: &str = "/api/privacy/exports/current/links";
     pub const PRIVACY_ACCEPT: &str = "/api/privacy/policy/accept";
     pub const PRIVACY_UNSUBSCRIBE: &str = "/api/privacy/unsubscribe";
     pub const PRIVACY_MY_DATA: &str = "/api/privacy/my-data";
@@ -89,6 +95,16 @@ pub mod urls {
     /// `POST`: more information (`information`) or withdrawal (`withdraw`) of a request.
     pub fn request_action(id: &str, action: &str) -> String {
         format!("{PRIVACY_REQUESTS}/{}/{action}", js_sys::encode_uri_component(id))
+    }
+
+    /// `POST`: sends a copy that could not be delivered again.
+    pub fn export_transfer_retry(id: &str) -> String {
+        format!("{PRIVACY_EXPORT_TRANSFERS}/{}/retry", js_sys::encode_uri_component(id))
+    }
+
+    /// `DELETE` revokes a one-time link to the archive.
+    pub fn export_link(id: &str) -> String {
+        format!("{PRIVACY_EXPORT_LINKS}/{}", js_sys::encode_uri_component(id))
     }
 
     /// `GET`: a request as the staff open it; with `/decision`, `POST` their answer.
@@ -636,6 +652,45 @@ pub async fn cancel_export(abort: &AbortSignal) -> Result<(), ClientError> {
 /// `POST /api/privacy/exports/current/confirm`: the password again, to download.
 pub async fn confirm_export(body: &ExportConfirm, abort: &AbortSignal) -> Result<ExportStatus, ClientError> {
     post_json(urls::PRIVACY_EXPORT_CONFIRM, body, abort).await
+}
+
+/// `GET /api/privacy/exports/recipients`: the services a copy of the archive can be sent to.
+pub async fn export_recipients(abort: AbortSignal) -> Result<Vec<ExportRecipient>, ClientError> {
+    get_json(urls::PRIVACY_EXPORT_RECIPIENTS, &abort).await
+}
+
+/// `GET /api/privacy/exports/current/transfers`: the copies sent of the archive, newest first.
+pub async fn export_transfers(abort: AbortSignal) -> Result<Vec<ExportTransfer>, ClientError> {
+    get_json(urls::PRIVACY_EXPORT_TRANSFERS, &abort).await
+}
+
+/// `POST /api/privacy/exports/current/transfers` (202): sends a copy of the ready archive to
+/// a recipient (403 when the password must be confirmed first).
+pub async fn start_transfer(
+    body: &TransferStart,
+    abort: &AbortSignal,
+) -> Result<ExportTransfer, ClientError> {
+    post_json(urls::PRIVACY_EXPORT_TRANSFERS, body, abort).await
+}
+
+/// `POST /api/privacy/exports/current/transfers/{id}/retry` (202).
+pub async fn retry_transfer(id: &str, abort: &AbortSignal) -> Result<ExportTransfer, ClientError> {
+    decode(exchange(Method::POST, &urls::export_transfer_retry(id), None, abort).await)
+}
+
+/// `GET /api/privacy/exports/current/links`: the one-time links (without their URLs).
+pub async fn export_links(abort: AbortSignal) -> Result<Vec<ExportLink>, ClientError> {
+    get_json(urls::PRIVACY_EXPORT_LINKS, &abort).await
+}
+
+/// `POST /api/privacy/exports/current/links` (201): the answer holds the link's URL, once.
+pub async fn create_export_link(body: &LinkStart, abort: &AbortSignal) -> Result<ExportLink, ClientError> {
+    post_json(urls::PRIVACY_EXPORT_LINKS, body, abort).await
+}
+
+/// `DELETE /api/privacy/exports/current/links/{id}` (204).
+pub async fn revoke_export_link(id: &str, abort: &AbortSignal) -> Result<(), ClientError> {
+    delete(&urls::export_link(id), abort).await
 }
 
 /// Listens to `GET /api/privacy/exports/current/events` (server-sent events named `status`)

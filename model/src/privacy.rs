@@ -102,6 +102,9 @@ pub enum ConsentAction {
     Withdrawn,
     Objected,
     ObjectionWithdrawn,
+    /// A copy of the person's archive was delivered to a recipient they chose
+    /// (`purpose` is `portability:<recipient id>`).
+    Transferred,
 }
 
 /// How the person expressed it.
@@ -117,6 +120,8 @@ pub enum ConsentMethod {
     Reconsent,
     /// The privacy staff carried out the person's restriction request.
     Restriction,
+    /// On the person's data export ("send a copy to a service").
+    Export,
 }
 
 /// One record of the consent ledger.
@@ -124,8 +129,12 @@ pub enum ConsentMethod {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LedgerEntry {
     pub seq: u64,
-    /// A purpose id, or `privacy_policy` for accepting the policy.
+    /// A purpose id, `privacy_policy` for accepting the policy, or `portability:<id>` for
+    /// a copy of the archive sent to a recipient.
     pub purpose: String,
+    /// For a copy sent: the recipient's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
     pub action: ConsentAction,
     pub policy_version: String,
     pub method: ConsentMethod,

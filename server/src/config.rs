@@ -78,6 +78,10 @@ pub struct Config {
     /// peer is the client; behind a proxy every visitor would then share its address.
     #[arg(long, env = "WARD_TRUSTED_PROXIES", value_parser = TrustedProxies::parse, default_value = "")]
     pub trusted_proxies: TrustedProxies,
+    /// The services a person may send a copy of their data archive to: a JSON file in the
+    /// shape of `privacy/recipients.json` (the shipped one when unset).
+    #[arg(long, env = "WARD_RECIPIENTS")]
+    pub recipients: Option<PathBuf>,
     // ---- Devices (cameras, alarm media) ----
     /// Where alarm pictures and call pictures go: `s3://BUCKET[/PREFIX]` (credentials and
     /// endpoint from the usual `AWS_*` variables, e.g. `AWS_ENDPOINT` for MinIO), or unset:
@@ -163,6 +167,7 @@ impl Config {
             dev_pages: false,
             privacy_staff: Vec::new(),
             trusted_proxies: TrustedProxies::default(),
+            recipients: None,
             media_url: None,
             event_retention_days: crate::registry::EVENT_DAYS,
             call_retention_days: crate::registry::CALL_DAYS,

@@ -145,13 +145,21 @@ impl Server {
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("could not listen on {}", config.addr))?;
+        let mut recipients =
+            export::transfer::Recipients::load(config.recipients.as_deref()).map_err(anyhow::Error::msg)?;
+        if config.dev_pages {
+            recipients = recipients.with_dev_receiver(listener.local_addr()?);
+        }
+        let signer = export::transfer::Signer::new(&auth.vault);
+        let exports = export::Exports::new(&config.data_dir, recipients, signer)
+            .context("could not set up the client that sends archives")?;
         let state = AppState {
             stores: Arc::new(stores),
             assets: Arc::new(assets),
             auth: Arc::new(auth),
             privacy: Arc::new(privacy),
             devices: Arc::new(devices),
-            exports: Arc::new(export::Exports::new(&config.data_dir)),
+            exports: Arc::new(exports),
             requests: Arc::new(requests),
             dev_pages: config.dev_pages,
             trusted_proxies: Arc::new(config.trusted_proxies.clone()),

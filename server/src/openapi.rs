@@ -56,8 +56,12 @@ const PUBLIC: &[(&str, &str)] = &[
     ("get", "/api/privacy/policies/{kind}/{version}"),
     ("post", "/api/privacy/unsubscribe"),
     ("get", "/api/privacy/exports/schema/v1"),
+    ("get", "/api/privacy/exports/signing-key"),
+    ("get", "/api/privacy/exports/link/{token}"),
     ("get", "/api/dev/cameras"),
     ("get", "/api/dev/mailbox"),
+    ("get", "/api/dev/recipient"),
+    ("post", "/api/dev/recipient"),
     ("get", "/api/agent"),
 ];
 

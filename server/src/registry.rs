@@ -369,6 +369,28 @@ const EXPORT_COLUMNS: &[Column] = &[
     export_fact("error"),
     not_personal(Reg, "exports", "confirmed_session", ID),
     export_fact("confirmed_at"),
+    export_fact("pictures"),
+    not_personal(Reg, "export_transfers", "id", ID),
+    not_personal(Reg, "export_transfers", "export_id", ID),
+    not_personal(Reg, "export_transfers", "person_id", ID),
+    declared("export_transfers", "recipient", EXPORT_PERSONAL),
+    declared("export_transfers", "recipient_name", EXPORT_PERSONAL),
+    declared("export_transfers", "state", EXPORT_PERSONAL),
+    declared("export_transfers", "attempts", EXPORT_PERSONAL),
+    declared("export_transfers", "failure", EXPORT_PERSONAL),
+    declared("export_transfers", "status", EXPORT_PERSONAL),
+    declared("export_transfers", "created_at", EXPORT_PERSONAL),
+    declared("export_transfers", "sent_at", EXPORT_PERSONAL),
+    not_personal(Reg, "export_links", "id", ID),
+    not_personal(Reg, "export_links", "export_id", ID),
+    not_personal(Reg, "export_links", "person_id", ID),
+    credential("export_links", "token_hash", Retention::Days(EXPORT_DAYS)),
+    // Who the person made it for, in their words: sealed with their key.
+    declared("export_links", "label_ct", Personal { erasure: Erasure::CryptoShred, ..EXPORT_PERSONAL }),
+    declared("export_links", "created_at", EXPORT_PERSONAL),
+    declared("export_links", "expires_at", EXPORT_PERSONAL),
+    declared("export_links", "used_at", EXPORT_PERSONAL),
+    declared("export_links", "revoked_at", EXPORT_PERSONAL),
 ];
 
 /// The archives themselves (`crate::export`): ZIP files sealed with the person's key, under
@@ -818,6 +840,9 @@ pub const AGED_TABLES: &[(&str, &str)] = &[
     // The export's files go first, by `crate::export::purge` (the retention job runs it
     // before this table's rows are purged).
     ("exports", "created_at"),
+    // Also deleted with their archive (a foreign key), whichever comes first.
+    ("export_transfers", "created_at"),
+    ("export_links", "created_at"),
 ];
 
 /// Tables purged by age together with what hangs off each row (their requests, their key),

@@ -182,6 +182,7 @@ pub fn sealed_field(table: &str, column: &str) -> Option<&'static str> {
         ("passkeys", "name") => field::PASSKEY_NAME,
         ("rights_requests", "details") => crate::requests::field::DETAILS,
         ("request_events", "text") => crate::requests::field::TEXT,
+        ("export_links", "label") => super::transfer::LINK_LABEL,
         (_, "name") => field::NAME,
         (_, "email") => field::EMAIL,
         (_, "phone") => field::PHONE,

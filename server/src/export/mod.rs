@@ -20,6 +20,7 @@
 pub mod archive;
 pub mod schema;
 pub mod seal;
+pub mod transfer;
 pub mod zip;
 
 use std::collections::HashMap;
@@ -85,6 +86,16 @@ pub struct Exports {
     pub hold: tokio::sync::RwLock<()>,
     dir: PathBuf,
     jobs: Mutex<HashMap<String, Job>>,
+    /// Where a person may send a copy (`transfer`), the key that signs it, and the client
+    /// that sends it (no redirects: an archive goes to the declared endpoint or nowhere).
+    pub recipients: transfer::Recipients,
+    pub signer: transfer::Signer,
+    pub client: reqwest::Client,
+    /// The wait before a copy's second attempt, in milliseconds; the third waits six
+    /// times as long. A test shortens it.
+    pub retry_ms: std::sync::atomic::AtomicU64,
+    /// What the developer receiver got (`--dev-pages`), newest last, at most 20.
+    pub dev_received: Mutex<Vec<ward_model::DevReceived>>,
 }
 
 impl std::fmt::Debug for Exports {
@@ -95,13 +106,34 @@ impl std::fmt::Debug for Exports {
 
 impl Exports {
     /// `data_dir`: the server's; archives go to `<data_dir>/exports` (`registry::EXPORTS`).
-    pub fn new(data_dir: &Path) -> Exports {
-        Exports {
+    pub fn new(
+        data_dir: &Path,
+        recipients: transfer::Recipients,
+        signer: transfer::Signer,
+    ) -> Result<Exports, reqwest::Error> {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .read_timeout(std::time::Duration::from_secs(60))
+            .user_agent(concat!("Ward/", env!("CARGO_PKG_VERSION"), " (data export)"))
+            .build()?;
+        Ok(Exports {
             clock: Clock::default(),
             hold: tokio::sync::RwLock::new(()),
             dir: data_dir.join(crate::registry::EXPORTS.dir),
             jobs: Mutex::new(HashMap::new()),
-        }
+            recipients,
+            signer,
+            client,
+            retry_ms: std::sync::atomic::AtomicU64::new(10_000),
+            dev_received: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// How long a copy waits after its failed attempt `attempt` (1-based).
+    pub fn retry_delay(&self, attempt: u32) -> std::time::Duration {
+        let base = self.retry_ms.load(Ordering::Relaxed);
+        std::time::Duration::from_millis(base.saturating_mul(6u64.saturating_pow(attempt.saturating_sub(1))))
     }
 
     /// Where an archive's sealed file is.
@@ -155,6 +187,7 @@ pub fn status(state: &AppState, row: &ExportRow, fresh: bool) -> ExportStatus {
         ready_at: row.ready_at.map(rfc3339),
         expires_at: rfc3339(row.created_at + KEEP_SECS),
         size: row.size.map(|s| s.max(0) as u64),
+        pictures: row.pictures.map(|p| p.max(0) as u64),
         download_url: (export_state == ExportState::Ready)
             .then(|| format!("/api/privacy/exports/download/{}", row.id)),
         fresh,
@@ -205,6 +238,7 @@ pub async fn start(
         error: None,
         confirmed_session: session.map(str::to_string),
         confirmed_at: session.map(|_| now),
+        pictures: None,
     };
     let replaced = match db.export_insert(&row).await {
         Ok(old) => old,
@@ -331,7 +365,12 @@ impl Build {
         let written = writer.await.map_err(|e| e.to_string()).and_then(|r| r);
         let outcome = match (built, written) {
             (Ok(()), Ok(size)) => {
-                match self.db.export_ready(&self.id, self.state.exports.clock.now(), size as i64).await {
+                let pictures = self.progress.borrow().pictures_total as i64;
+                match self
+                    .db
+                    .export_ready(&self.id, self.state.exports.clock.now(), size as i64, pictures)
+                    .await
+                {
                     Ok(true) => {
                         self.mail_ready().await;
                         Ok(())

@@ -12,12 +12,15 @@ use axum::response::{IntoResponse, Response};
 use futures_util::Stream;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use ward_model::{ApiError, ExportConfirm, ExportStart, ExportState, ExportStatus};
+use ward_model::{
+    ApiError, ExportConfirm, ExportLink, ExportRecipient, ExportStart, ExportState, ExportStatus,
+    ExportTransfer, LinkStart, SigningKey, TransferStart,
+};
 
 use crate::AppState;
 use crate::auth::session::{ClientMeta, CurrentSession, now};
 use crate::error::{AppError, Json};
-use crate::export::{self, Lang};
+use crate::export::{self, Lang, transfer};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -27,6 +30,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(confirm_export))
         .routes(routes!(download_export))
         .routes(routes!(export_schema))
+        .routes(routes!(recipients))
+        .routes(routes!(signing_key))
+        .routes(routes!(list_transfers, start_transfer))
+        .routes(routes!(retry_transfer))
+        .routes(routes!(list_links, create_link))
+        .routes(routes!(revoke_link))
+        .routes(routes!(download_by_link))
 }
 
 /// Starts building an archive of everything Ward holds about the person, after their
@@ -225,7 +235,16 @@ pub async fn download_export(
         return Err(AppError::NotFound);
     }
     state.auth.log(&s.db, &s.person.id, &s.key, "export_downloaded", &meta).await?;
-    let rx = export::read_archive(path, s.key, row.id.clone());
+    Ok(archive_response(path, s.key, &row))
+}
+
+/// The archive as a ZIP download, opened from its sealed file as it is sent.
+fn archive_response(
+    path: std::path::PathBuf,
+    key: crate::vault::PersonKey,
+    row: &crate::store::ExportRow,
+) -> Response {
+    let rx = export::read_archive(path, key, row.id.clone());
     let body = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
     let day = crate::auth::rfc3339(row.created_at);
     let name = format!("ward-data-{}.zip", &day[..10.min(day.len())]);
@@ -238,7 +257,8 @@ pub async fn download_export(
     if let Some(size) = row.size {
         h.insert(header::CONTENT_LENGTH, header::HeaderValue::from(size));
     }
-    Ok(res)
+    h.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    res
 }
 
 /// The JSON Schema (2020-12) of an archive's `data.json`, version 1; the same file is in
@@ -247,4 +267,177 @@ pub async fn download_export(
     responses((status = 200, description = "The JSON Schema.", content_type = "application/schema+json")))]
 pub async fn export_schema() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/schema+json")], export::schema::json())
+}
+
+/// The services a copy of the archive can be sent to.
+#[utoipa::path(get, path = "/privacy/exports/recipients", tag = "privacy",
+    responses((status = 200, description = "The declared recipients.", body = [ExportRecipient])))]
+pub async fn recipients(State(state): State<AppState>, _s: CurrentSession) -> Json<Vec<ExportRecipient>> {
+    Json(state.exports.recipients.all().to_vec())
+}
+
+/// The public key that signs every archive Ward sends to a recipient, and what it signs.
+#[utoipa::path(get, path = "/privacy/exports/signing-key", tag = "privacy",
+    responses((status = 200, description = "The Ed25519 public key.", body = SigningKey)))]
+pub async fn signing_key(State(state): State<AppState>) -> Json<SigningKey> {
+    Json(state.exports.signer.public())
+}
+
+/// The person's ready archive, for sending it on: only from a fresh session, like its download.
+async fn sendable(state: &AppState, s: &CurrentSession) -> Result<crate::store::ExportRow, AppError> {
+    let row = live_row(state, s).await?.ok_or(AppError::NotFound)?;
+    if !fresh(s, &row).await? {
+        return Err(AppError::Forbidden(
+            "For your safety, sending your archive on needs a sign-in or your password within the last hour. \
+             Confirm your password first."
+                .into(),
+        ));
+    }
+    Ok(row)
+}
+
+/// The copies of the current archive sent (or being sent) to recipients, newest first.
+#[utoipa::path(get, path = "/privacy/exports/current/transfers", tag = "privacy",
+    responses((status = 200, description = "Newest first.", body = [ExportTransfer])))]
+pub async fn list_transfers(s: CurrentSession) -> Result<Json<Vec<ExportTransfer>>, AppError> {
+    Ok(Json(s.db.transfers_of(&s.person.id).await?.iter().map(transfer::view).collect()))
+}
+
+/// Sends a copy of the ready archive to a declared recipient: signed, tried up to three
+/// times; when delivered, it is in the consent ledger and the activity log.
+#[utoipa::path(post, path = "/privacy/exports/current/transfers", tag = "privacy", request_body = TransferStart,
+    responses(
+        (status = 202, description = "Being sent; follow it in the list.", body = ExportTransfer),
+        (status = 403, description = "The session is not fresh: confirm the password first.", body = ApiError),
+        (status = 404, description = "No archive.", body = ApiError),
+        (status = 409, description = "Not ready, being sent there already, or too large for the recipient.", body = ApiError),
+        (status = 422, description = "No such recipient.", body = ApiError),
+    ))]
+pub async fn start_transfer(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    s: CurrentSession,
+    Json(req): Json<TransferStart>,
+) -> Result<(StatusCode, Json<ExportTransfer>), AppError> {
+    let row = sendable(&state, &s).await?;
+    let t = transfer::start(&state, s.region, &s.db, &row, &req.recipient, meta, state.exports.clock.now())
+        .await?;
+    Ok((StatusCode::ACCEPTED, Json(transfer::view(&t))))
+}
+
+/// Sends a copy that was not delivered again.
+#[utoipa::path(post, path = "/privacy/exports/current/transfers/{id}/retry", tag = "privacy",
+    params(("id" = String, Path)),
+    responses(
+        (status = 202, description = "Being sent again.", body = ExportTransfer),
+        (status = 403, description = "The session is not fresh: confirm the password first.", body = ApiError),
+        (status = 404, description = "No such copy of yours.", body = ApiError),
+        (status = 409, description = "It was delivered or is being sent, or the recipient left the list.", body = ApiError),
+    ))]
+pub async fn retry_transfer(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    s: CurrentSession,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<ExportTransfer>), AppError> {
+    sendable(&state, &s).await?;
+    let t = transfer::retry(&state, s.region, &s.db, &s.person.id, &id, meta).await?;
+    Ok((StatusCode::ACCEPTED, Json(transfer::view(&t))))
+}
+
+/// The one-time links to the current archive, newest first (without the links themselves).
+#[utoipa::path(get, path = "/privacy/exports/current/links", tag = "privacy",
+    responses((status = 200, description = "Newest first.", body = [ExportLink])))]
+pub async fn list_links(s: CurrentSession) -> Result<Json<Vec<ExportLink>>, AppError> {
+    let rows = s.db.links_of(&s.person.id).await?;
+    Ok(Json(rows.iter().map(|r| transfer::link_view(r, &s.key, None)).collect()))
+}
+
+/// Makes a one-time link to the ready archive for a recipient of the person's own: it
+/// works once, for 72 hours (never past the archive). The link is in this answer only.
+#[utoipa::path(post, path = "/privacy/exports/current/links", tag = "privacy", request_body = LinkStart,
+    responses(
+        (status = 201, description = "Made; `url` is the link, shown this once.", body = ExportLink),
+        (status = 403, description = "The session is not fresh: confirm the password first.", body = ApiError),
+        (status = 404, description = "No archive.", body = ApiError),
+        (status = 409, description = "The archive is not ready.", body = ApiError),
+        (status = 422, description = "Who it is for is missing or too long.", body = ApiError),
+    ))]
+pub async fn create_link(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    s: CurrentSession,
+    Json(req): Json<LinkStart>,
+) -> Result<(StatusCode, Json<ExportLink>), AppError> {
+    let label = req.label.trim();
+    if label.is_empty() {
+        return Err(AppError::field(
+            "label",
+            ward_model::FieldErrorCode::Required,
+            "Say who the link is for, so you know it again in the list.",
+        ));
+    }
+    if label.chars().count() > 100 {
+        return Err(AppError::field("label", ward_model::FieldErrorCode::TooLong, "At most 100 characters."));
+    }
+    let row = sendable(&state, &s).await?;
+    let now = state.exports.clock.now();
+    let (link, token) = transfer::create_link(&state, s.region, &s.db, &s.key, &row, label, now).await?;
+    state.auth.log(&s.db, &s.person.id, &s.key, "export_link_created", &meta).await?;
+    let path = format!("/api/privacy/exports/link/{token}");
+    let url = match &state.auth.public_url {
+        Some(u) => format!("{}{path}", u.as_str().trim_end_matches('/')),
+        None => path,
+    };
+    Ok((StatusCode::CREATED, Json(transfer::link_view(&link, &s.key, Some(url)))))
+}
+
+/// Revokes an unused one-time link.
+#[utoipa::path(delete, path = "/privacy/exports/current/links/{id}", tag = "privacy",
+    params(("id" = String, Path)),
+    responses(
+        (status = 204, description = "Revoked."),
+        (status = 404, description = "No such unused link of yours.", body = ApiError),
+    ))]
+pub async fn revoke_link(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    s: CurrentSession,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    if !s.db.link_revoke(&s.person.id, &id, state.exports.clock.now()).await? {
+        return Err(AppError::NotFound);
+    }
+    state.auth.log(&s.db, &s.person.id, &s.key, "export_link_revoked", &meta).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The archive, through a one-time link the person made: no sign-in; it works once, within
+/// 72 hours, unless revoked. Its use is in the person's activity log.
+#[utoipa::path(get, path = "/privacy/exports/link/{token}", tag = "privacy",
+    params(("token" = String, Path)),
+    responses(
+        (status = 200, description = "The archive.", content_type = "application/zip"),
+        (status = 404, description = "No such link, or it was used, revoked or has expired.", body = ApiError),
+    ))]
+pub async fn download_by_link(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let now = state.exports.clock.now();
+    let (region, link) = transfer::use_link(&state, &token, now).await?.ok_or(AppError::NotFound)?;
+    let db = state.stores.region(region).await?;
+    let row = db
+        .export_by_id(&link.export_id)
+        .await?
+        .filter(|r| r.state == "ready" && now - r.created_at <= export::KEEP_SECS)
+        .ok_or(AppError::NotFound)?;
+    let path = state.exports.file(region, &row.id);
+    if !tokio::fs::try_exists(&path).await.unwrap_or(false) {
+        return Err(AppError::NotFound);
+    }
+    let key = state.person_key(&link.person_id).await?.ok_or(AppError::NotFound)?;
+    state.auth.log(db, &link.person_id, &key, "export_link_used", &meta).await?;
+    Ok(archive_response(path, key, &row))
 }

@@ -146,8 +146,14 @@ pub async fn change_consent(
 /// The person's consent history, oldest first.
 #[utoipa::path(get, path = "/privacy/ledger", tag = "privacy",
     responses((status = 200, description = "Every record of the person's consent ledger.", body = Vec<LedgerEntry>)))]
-pub async fn ledger(s: CurrentSession) -> Result<Json<Vec<LedgerEntry>>, AppError> {
-    Ok(Json(privacy::entries(&s.db.ledger(&s.person.id).await?)?))
+pub async fn ledger(
+    State(state): State<AppState>,
+    s: CurrentSession,
+) -> Result<Json<Vec<LedgerEntry>>, AppError> {
+    let recipients = &state.exports.recipients;
+    Ok(Json(privacy::entries(&s.db.ledger(&s.person.id).await?, |id| {
+        recipients.get(id).map(|r| r.name.clone())
+    })?))
 }
 
 /// Recomputes the chain of the person's ledger: an altered, removed or reordered record is

@@ -329,6 +329,7 @@ pub fn action_code(a: ConsentAction) -> &'static str {
         ConsentAction::Withdrawn => "withdrawn",
         ConsentAction::Objected => "objected",
         ConsentAction::ObjectionWithdrawn => "objection_withdrawn",
+        ConsentAction::Transferred => "transferred",
     }
 }
 
@@ -341,6 +342,7 @@ pub fn method_code(m: ConsentMethod) -> &'static str {
         ConsentMethod::Unsubscribe => "unsubscribe",
         ConsentMethod::Reconsent => "reconsent",
         ConsentMethod::Restriction => "restriction",
+        ConsentMethod::Export => "export",
     }
 }
 
@@ -350,6 +352,7 @@ fn parse_action(s: &str) -> Option<ConsentAction> {
         ConsentAction::Withdrawn,
         ConsentAction::Objected,
         ConsentAction::ObjectionWithdrawn,
+        ConsentAction::Transferred,
     ]
     .into_iter()
     .find(|a| action_code(*a) == s)
@@ -364,6 +367,7 @@ fn parse_method(s: &str) -> Option<ConsentMethod> {
         ConsentMethod::Unsubscribe,
         ConsentMethod::Reconsent,
         ConsentMethod::Restriction,
+        ConsentMethod::Export,
     ]
     .into_iter()
     .find(|m| method_code(*m) == s)
@@ -399,15 +403,23 @@ pub async fn append(
     Ok(())
 }
 
-/// The records as the person sees them. A record this version cannot read (an unknown
-/// action or method) is an error: the ledger is written only by this code.
-pub fn entries(ledger: &[LedgerRow]) -> Result<Vec<LedgerEntry>, AppError> {
+/// The records as the person sees them; a copy sent names its recipient by
+/// `recipient_name` (its id when it has left the list). A record this version cannot read
+/// (an unknown action or method) is an error: the ledger is written only by this code.
+pub fn entries(
+    ledger: &[LedgerRow],
+    recipient_name: impl Fn(&str) -> Option<String>,
+) -> Result<Vec<LedgerEntry>, AppError> {
     ledger
         .iter()
         .map(|r| {
             Ok(LedgerEntry {
                 seq: r.seq as u64,
                 purpose: r.purpose.clone(),
+                recipient: r
+                    .purpose
+                    .strip_prefix(crate::export::transfer::PORTABILITY)
+                    .map(|id| recipient_name(id).unwrap_or_else(|| id.to_string())),
                 action: parse_action(&r.action)
                     .ok_or_else(|| AppError::internal(format!("ledger action `{}`", r.action)))?,
                 policy_version: r.policy_version.clone(),

@@ -39,7 +39,7 @@ use ward_model::Region;
 pub use access::{AccessRow, Chain, NewAccess};
 pub use devices::{CallRow, DeviceRow, EventFilter, EventRow, FactoryRow};
 pub use directory::DirectoryEntry;
-pub use exports::{Cell, ExportRow};
+pub use exports::{Cell, ExportRow, LinkRow, TransferRow};
 pub use incidents::{IncidentRow, ServiceNoticeRow};
 pub use limits::DelayRow;
 pub use people::{ActivityRow, CodePurpose, NewPerson, PasskeyRow, PersonRow, SessionRow};

@@ -37,6 +37,8 @@ pub const RELOCATION: &[(&str, Travel)] = &[
     ("incident_notices", MOVE),
     ("sessions", Travel::Drop),
     ("codes", Travel::Drop),
+    ("export_transfers", Travel::Drop),
+    ("export_links", Travel::Drop),
     ("exports", Travel::Drop),
     ("call_views", Travel::Drop),
     ("share_accesses", Travel::Drop),

@@ -161,6 +161,12 @@ const ROWS: &[Row] = &[
     // The developer aids do not exist without `--dev-pages`.
     row("GET", "/api/dev/cameras", "N N N N N N N N"),
     row("GET", "/api/dev/mailbox", "N N N N N N N N"),
+    row("GET", "/api/dev/recipient", "N N N N N N N N"),
+    row("POST", "/api/dev/recipient", "N N N N N N N N"),
+    // The key that signs archives sent on: public, for recipients to verify.
+    row("GET", "/api/privacy/exports/signing-key", "2 2 2 2 2 2 2 2"),
+    // A one-time link's token is its own authority: a wrong one is nobody's.
+    row("GET", "/api/privacy/exports/link/{token}", "N N N N N N N N"),
     // Not a camera (no WebSocket upgrade, no device credentials).
     row("GET", "/api/agent", "I I I I I I I I"),
     // ---- One's own account ----
@@ -210,6 +216,20 @@ const ROWS: &[Row] = &[
     }),
     // {id}: the owner's archive.
     row("GET", "/api/privacy/exports/download/{id}", "U 2 N N N N N N"),
+    // Sending it on: each person's own lists (empty without an archive); only the owner has
+    // an archive to send, and the recipient named is unknown, so nothing is sent.
+    row("GET", "/api/privacy/exports/recipients", "U 2 2 2 2 2 2 2"),
+    row("GET", "/api/privacy/exports/current/transfers", "U 2 2 2 2 2 2 2"),
+    with("POST", "/api/privacy/exports/current/transfers", "U I N N N N N N", |_, _| {
+        j(json!({"recipient": "no-such-recipient"}))
+    }),
+    // {id}: a copy that is nobody's.
+    row("POST", "/api/privacy/exports/current/transfers/{id}/retry", "U N N N N N N N"),
+    row("GET", "/api/privacy/exports/current/links", "U 2 2 2 2 2 2 2"),
+    // An empty label: refused before anything is made, for everyone.
+    with("POST", "/api/privacy/exports/current/links", "U I I I I I I I", |_, _| j(json!({"label": ""}))),
+    // {id}: a link that is nobody's.
+    row("DELETE", "/api/privacy/exports/current/links/{id}", "U N N N N N N N"),
     row("GET", "/api/privacy/status", "U 2 2 2 2 2 2 2"),
     with("POST", "/api/privacy/policy/accept", "U 2 2 2 2 2 2 2", |ids, _| {
         j(json!({"version": ids.version}))
@@ -358,6 +378,9 @@ fn fill(template: &str, ids: &Ids) -> String {
         ("/api/privacy/policies/", "{kind}", "privacy"),
         ("/api/privacy/policies/", "{version}", &ids.version),
         ("/api/privacy/exports/download/", "{id}", &ids.export),
+        ("/api/privacy/exports/current/transfers/", "{id}", "no-such-transfer"),
+        ("/api/privacy/exports/current/links/", "{id}", "no-such-link"),
+        ("/api/privacy/exports/link/", "{token}", "eu.no-such-token"),
         ("/api/privacy/requests/{id}/withdraw", "{id}", &ids.request_to_withdraw),
         ("/api/privacy/requests/", "{id}", &ids.request),
         ("/api/staff/incidents/", "{id}", "no-such-incident"),

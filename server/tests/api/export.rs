@@ -33,12 +33,12 @@ const DAY: i64 = 86_400;
 
 // ---- Raw access to the region store, as the registry's columns are named there ----
 
-enum Conn {
+pub(crate) enum Conn {
     Sqlite(sqlx::SqliteConnection),
     Pg(sqlx::PgConnection),
 }
 
-async fn region(app: &TestApp) -> Conn {
+pub(crate) async fn region(app: &TestApp) -> Conn {
     match &app.store {
         StoreConfig::Sqlite(_) => {
             let opts =
@@ -53,7 +53,7 @@ async fn region(app: &TestApp) -> Conn {
 
 /// A stored value, decoded by the column's SQL type.
 #[derive(Debug, Clone, PartialEq)]
-enum Stored {
+pub(crate) enum Stored {
     Int(i64),
     Bool(bool),
     Text(String),
@@ -90,11 +90,11 @@ impl Conn {
         rows.into_iter().map(|(c, t)| (c, t.to_lowercase())).collect()
     }
 
-    async fn count(&mut self, sql: &str, id: &str) -> i64 {
+    pub(crate) async fn count(&mut self, sql: &str, id: &str) -> i64 {
         on!(self, c => sqlx::query_scalar(sql).bind(id).fetch_one(c).await.unwrap())
     }
 
-    async fn exec(&mut self, sql: &str, binds: Vec<Stored>) {
+    pub(crate) async fn exec(&mut self, sql: &str, binds: Vec<Stored>) {
         on!(self, c => {
             let mut q = sqlx::query(sql);
             for b in binds {
@@ -110,7 +110,14 @@ impl Conn {
     }
 
     /// The non-null values of `column` in the rows where `subject` = `id`.
-    async fn values(&mut self, table: &str, column: &str, subject: &str, id: &str, ty: &str) -> Vec<Stored> {
+    pub(crate) async fn values(
+        &mut self,
+        table: &str,
+        column: &str,
+        subject: &str,
+        id: &str,
+        ty: &str,
+    ) -> Vec<Stored> {
         let sql = format!("SELECT {column} FROM {table} WHERE {subject} = $1 AND {column} IS NOT NULL");
         on!(self, c => {
             let rows = sqlx::query(&sql).bind(id).fetch_all(c).await.unwrap();
@@ -334,6 +341,11 @@ async fn every_personal_column_is_in_the_archive_and_nothing_of_another_person(a
     for (i, (c, p)) in registry::of_accounts().enumerate() {
         if c.table == "exports" {
             continue; // the archive being built is the row: checked below
+        }
+        if c.table.starts_with("export_") {
+            // Copies and links of an archive go with it, and a new archive replaces the old
+            // one before it is built: no archive can hold any (their tests are transfers.rs').
+            continue;
         }
         let subject = registry::subject_column(c.table);
         let types = db.types(c.table).await;

@@ -31,3 +31,4 @@ mod requests;
 mod shares;
 mod smtp;
 mod store;
+mod transfers;

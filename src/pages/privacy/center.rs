@@ -219,6 +219,7 @@ fn History(entries: Vec<LedgerEntry>, overview: ConsentOverview) -> impl IntoVie
         ConsentAction::Withdrawn => w::privacy_center::withdrawn(i18n.get_locale()),
         ConsentAction::Objected => w::privacy_center::objected_action(i18n.get_locale()),
         ConsentAction::ObjectionWithdrawn => w::privacy_center::objection_withdrawn(i18n.get_locale()),
+        ConsentAction::Transferred => w::privacy_center::transferred(i18n.get_locale()),
     };
     let method = move |m: ConsentMethod| match m {
         ConsentMethod::Signup => w::privacy_center::m_signup(i18n.get_locale()),
@@ -228,6 +229,15 @@ fn History(entries: Vec<LedgerEntry>, overview: ConsentOverview) -> impl IntoVie
         ConsentMethod::Unsubscribe => w::privacy_center::m_unsubscribe(i18n.get_locale()),
         ConsentMethod::Reconsent => w::privacy_center::m_reconsent(i18n.get_locale()),
         ConsentMethod::Restriction => w::privacy_center::m_restriction(i18n.get_locale()),
+        ConsentMethod::Export => w::privacy_center::m_export(i18n.get_locale()),
+    };
+    // A copy of the archive sent to a recipient: `portability:<id>`, named by the record.
+    let purpose = move |e: &LedgerEntry| match e.purpose.strip_prefix("portability:") {
+        Some(id) => fill(
+            w::privacy_center::portability_purpose(i18n.get_locale()),
+            &[e.recipient.clone().unwrap_or_else(|| id.to_string())],
+        ),
+        None => name(&e.purpose),
     };
     view! {
         <div class="table-scroll" tabindex="0" role="region" aria-label=tr(i18n, w::privacy_center::table_label)>
@@ -245,7 +255,7 @@ fn History(entries: Vec<LedgerEntry>, overview: ConsentOverview) -> impl IntoVie
                         <tr>
                             <td>{e.seq}</td>
                             <td>{local_time(i18n, &e.at)}</td>
-                            <td>{name(&e.purpose)}</td>
+                            <td>{purpose(&e)}</td>
                             <td>{action(e.action)}</td>
                             <td>{method(e.method)}</td>
                             <td>{format!("{} / {}", e.policy_version, e.text_version)}</td>
