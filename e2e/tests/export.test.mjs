@@ -131,3 +131,62 @@ test("Chinese: the panel and the archive's summary are in Chinese", async () => 
   await openSummary(context, folder, "您在 Ward 的数据", "export-index-zh");
   await context.close();
 });
+
+test("Sent on: a copy to the developer receiver, signed and delivered; a one-time link that works once", async () => {
+  const context = await staffContext("en");
+  const page = await pageIn(context);
+  await page.goto(BASE + "/account/data");
+  await appReady(page);
+  const panel = page.getByRole("region", { name: "Download my data" });
+  await see(panel, "the export panel");
+  await panel.getByLabel("Your current password").fill(PASSWORD);
+  await panel.getByRole("button", { name: "Make my archive" }).click();
+  await see(panel.getByText("Your archive is ready."), "that the archive is ready");
+
+  // A service chosen, the sentence of exactly what leaves for where, then sent.
+  const send = page.getByRole("region", { name: "Send a copy to a service" });
+  await see(send, "the part that sends a copy");
+  await send.getByRole("button", { name: "Continue" }).click();
+  await see(send.getByText("Choose a service first."), "the error beside the choices");
+  await send.getByRole("radio", { name: "Developer receiver" }).check();
+  await send.getByRole("button", { name: "Continue" }).click();
+  await see(send.getByText(/will be sent to Developer receiver .* at http:\/\/127\.0\.0\.1:\d+\/api\/dev\/recipient\./), "what will be sent, to whom and where");
+  await screenshot(page, "export-send-confirm-en");
+  await checkAxe(page, "the copy about to be sent");
+  await send.getByRole("button", { name: "Send the copy" }).click();
+  await see(send.getByText(/^Delivered /), "the copy delivered");
+  await screenshot(page, "export-send-delivered-en");
+  const received = await (await context.request.get(BASE + "/api/dev/recipient")).json();
+  const last = received[received.length - 1];
+  assert.ok(last && last.intact && last.signature_valid, `the receiver checked the copy: ${JSON.stringify(last)}`);
+
+  // The consent ledger names where the copy went.
+  await page.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "Privacy center" }).click();
+  await see(page.getByText("A copy of your data to Developer receiver").first(), "the copy in the consent history");
+  await screenshot(page, "export-send-ledger-en");
+  await page.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "My data" }).click();
+
+  // A one-time link: made, shown once, fetched once by someone without a session.
+  const own = page.getByRole("region", { name: "A link for a service of your own" });
+  await see(own, "the one-time link part");
+  await own.getByRole("button", { name: "Make a one-time link" }).click();
+  await see(own.getByText("Say who the link is for, so you know it again in the list."), "the label's error");
+  await own.getByLabel("Who is it for?").fill("My photo frame");
+  await own.getByRole("button", { name: "Make a one-time link" }).click();
+  const box = own.getByRole("textbox", { name: "The link" });
+  await see(box, "the link, shown once");
+  const url = await box.inputValue();
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/api\/privacy\/exports\/link\/eu\./);
+  await screenshot(page, "export-link-en");
+  await checkAxe(page, "a one-time link made");
+  const stranger = await browser.newContext();
+  const first = await stranger.request.get(url);
+  assert.equal(first.status(), 200, "the link works");
+  assert.equal(first.headers()["content-type"], "application/zip");
+  assert.equal((await stranger.request.get(url)).status(), 404, "and only once");
+  await stranger.close();
+  await page.reload();
+  await appReady(page);
+  await see(page.getByRole("region", { name: "A link for a service of your own" }).getByText(/^Used /), "the link listed as used");
+  await context.close();
+});

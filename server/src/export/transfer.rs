@@ -98,7 +98,7 @@ impl Recipients {
         self.0.push(ExportRecipient {
             id: "ward-dev-receiver".into(),
             name: "Developer receiver".into(),
-            legal_entity: "This Ward server (developer pages)".into(),
+            legal_entity: "This Ward server, for developers".into(),
             description: Localized {
                 en: "Receives the archive on this machine and checks its signature; for trying the feature out."
                     .into(),
