@@ -124,6 +124,8 @@ test("Chinese: the panel and the archive's summary are in Chinese", async () => 
   await panel.getByLabel("您当前的密码").fill(PASSWORD);
   await panel.getByRole("button", { name: "生成我的存档" }).click();
   await see(panel.getByText("您的存档已准备好。"), "that the archive is ready, in Chinese");
+  await see(page.getByRole("region", { name: "将副本发送给一项服务" }), "the part that sends a copy, in Chinese");
+  await see(page.getByRole("region", { name: "为您自己选择的服务生成链接" }), "the one-time link part, in Chinese");
   await screenshot(page, "export-ready-zh");
   await checkAxe(page, "my data with a ready archive, in Chinese");
   const folder = await downloadAndUnzip(page, panel.getByRole("link", { name: /下载存档/ }));
