@@ -22,7 +22,7 @@ use ward_model::{
     DevicePage, DeviceShare, DeviceStatus, DeviceUpdate, EmailOnly, ErrorCode, EventPage, FieldError, Health,
     MailboxMessage, PasskeyAnswer, PasskeyChallenge, PasskeySummary, PasswordChange, PasswordOnly,
     PasswordReset, ProfileUpdate, ReceivedShare, RecoveryCodes, SessionInfo, SessionSummary, ShareDevice,
-    SignIn, SignUp, SignUpRules, SignedUp, TotpEnable, TotpSetup, VerifyEmail,
+    ShareEdit, SignIn, SignUp, SignUpRules, SignedUp, TotpEnable, TotpSetup, VerifyEmail,
 };
 use ward_model::{
     ExportConfirm, ExportLink, ExportRecipient, ExportStart, ExportStatus, ExportTransfer, LinkStart,
@@ -907,6 +907,16 @@ pub async fn share_device(
     abort: &AbortSignal,
 ) -> Result<DeviceShare, ClientError> {
     post_json(&urls::device_shares(id), body, abort).await
+}
+
+/// `PATCH /api/devices/{id}/shares/{share}`: what a share allows from now on.
+pub async fn edit_share(
+    id: &str,
+    share: &str,
+    body: &ShareEdit,
+    abort: &AbortSignal,
+) -> Result<DeviceShare, ClientError> {
+    decode(exchange(Method::PATCH, &urls::device_share(id, share), encode(body), abort).await)
 }
 
 /// `DELETE /api/devices/{id}/shares/{share}` (204).

@@ -93,8 +93,25 @@ pub struct DeviceShare {
     /// The share has run past `expires_at` and grants nothing.
     pub expired: bool,
     pub created_at: String,
+    /// While pending: when it lapses unless answered (RFC 3339). A share to an address with
+    /// no account yet looks the same as any other pending one: the owner is never told
+    /// whether an address has an account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer_by: Option<String>,
     /// The invitee's latest uses, newest first (at most 20).
     pub accesses: Vec<ShareAccess>,
+}
+
+/// Changes what a share allows, without ending it: the permissions and the end, both as
+/// they are to be from now on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShareEdit {
+    /// At least one.
+    pub permissions: Vec<SharePermission>,
+    /// RFC 3339, in the future; absent: until revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
 }
 
 /// A share as the invitee sees it (`GET /api/shares`).

@@ -331,6 +331,20 @@ const DEVICE_COLUMNS: &[Column] = &[
     device_data("device_shares", "status", SHARES, FOR_LIFE, "shares"),
     device_data("device_shares", "expires_at", SHARES, FOR_LIFE, "shares"),
     device_data("device_shares", "created_at", SHARES, FOR_LIFE, "shares"),
+    device_data("device_shares", "email_ct", SHARES, FOR_LIFE, "shares"),
+    not_personal(Reg, "share_invitations", "id", ID),
+    not_personal(Reg, "share_invitations", "device_id", ID),
+    not_personal(Reg, "share_invitations", "owner_id", ID),
+    not_personal(
+        Reg,
+        "share_invitations",
+        "email_hash",
+        "a keyed hash of the address: reveals nothing without the master key",
+    ),
+    device_data("share_invitations", "email_ct", SHARES, Retention::Days(INVITATION_DAYS), "shares"),
+    device_data("share_invitations", "permissions", SHARES, Retention::Days(INVITATION_DAYS), "shares"),
+    device_data("share_invitations", "expires_at", SHARES, Retention::Days(INVITATION_DAYS), "shares"),
+    device_data("share_invitations", "created_at", SHARES, Retention::Days(INVITATION_DAYS), "shares"),
     not_personal(Reg, "share_accesses", "id", ID),
     not_personal(Reg, "share_accesses", "share_id", ID),
     not_personal(Reg, "share_accesses", "person_id", ID),
@@ -551,6 +565,8 @@ const NOTICE_COLUMNS: &[Column] = &[
 
 const SHARES: &str = "to let the people you choose use a camera, as far and as long as you granted";
 const SHARE_USE: &str = "to show a camera's owner when the people they shared it with used it";
+/// Days an invitation to an address without an account waits for that address.
+pub const INVITATION_DAYS: u32 = 14;
 /// How long the use of a share stays in its owner's view.
 pub const SHARE_USE_DAYS: u32 = 90;
 
@@ -822,6 +838,8 @@ pub const SUBJECT_COLUMNS: &[(&str, &str)] = &[
     ("call_views", "viewer_id"),
     // A share is its owner's choice; its use (`share_accesses.person_id`) is the invitee's.
     ("device_shares", "owner_id"),
+    // An invitation is its owner's choice (the invitee has no account here yet).
+    ("share_invitations", "owner_id"),
     // Someone who filed a request without an account is their own row.
     ("requesters", "id"),
 ];
@@ -837,6 +855,7 @@ pub const AGED_TABLES: &[(&str, &str)] = &[
     ("codes", "expires_at"),
     ("call_views", "at"),
     ("share_accesses", "at"),
+    ("share_invitations", "created_at"),
     // The export's files go first, by `crate::export::purge` (the retention job runs it
     // before this table's rows are purged).
     ("exports", "created_at"),

@@ -243,12 +243,12 @@ fn render(
                         BuildError::Other(format!("no vault field is known for {}.{}", c.table, c.column))
                     })?;
                     if relation.is_some() {
-                        return Err(BuildError::Other(format!(
-                            "{}.{} is sealed with another person's key",
-                            c.table, c.column
-                        )));
+                        // Sealed by the subject (a share's owner) for themselves: not given
+                        // to the co-subject, who is shown only what was kept in the clear.
+                        Value::Null
+                    } else {
+                        Value::String(ctx.key.open(f, &ct).map_err(|e| BuildError::Other(e.to_string()))?)
                     }
-                    Value::String(ctx.key.open(f, &ct).map_err(|e| BuildError::Other(e.to_string()))?)
                 }
                 other => {
                     return Err(BuildError::Other(format!(

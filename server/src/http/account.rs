@@ -150,6 +150,8 @@ pub async fn verify_new_email(
         other => other.into(),
     })?;
     s.db.person_apply_email(&s.person.id, &hash, &s.key.seal(field::EMAIL, &pending)).await?;
+    crate::devices::shares::claim_invitations(&s.db, &s.person.id, &hash, crate::auth::session::now())
+        .await?;
     state.auth.log(&s.db, &s.person.id, &s.key, "email_changed", &meta).await?;
     // The old address is told: if the session was stolen, this is how the owner learns.
     let old = s.key.open(field::EMAIL, &s.person.email_ct).map_err(AppError::internal)?;

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use ward_model::{ApiError, DeviceShare, ReceivedShare, ShareDevice, ShareStatus};
+use ward_model::{ApiError, DeviceShare, ReceivedShare, ShareDevice, ShareEdit, ShareStatus};
 
 use crate::AppState;
 use crate::auth::session::{CurrentSession, now};
@@ -19,7 +19,7 @@ use crate::store::ShareRow;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_device_shares, share_device))
-        .routes(routes!(revoke_share))
+        .routes(routes!(revoke_share, edit_share))
         .routes(routes!(list_received))
         .routes(routes!(accept_share))
         .routes(routes!(decline_share))
@@ -40,24 +40,20 @@ pub async fn list_device_shares(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<DeviceShare>>, AppError> {
     let d = device_for(&s, &id, Permission::Configure).await?;
-    let now = now();
-    let mut out = Vec::new();
-    for row in s.db.shares_of_device(&d.id).await? {
-        out.push(shares::owner_view(&state, &s, &row, now).await?);
-    }
-    Ok(Json(out))
+    Ok(Json(shares::of_device(&state, &s, &d, now()).await?))
 }
 
-/// Shares a camera with the person who uses `email` (same region). They are mailed, and
-/// the share grants nothing until they accept.
+/// Shares a camera with whoever uses `email`. They are mailed; the share grants nothing until
+/// they accept, and one to an address with no account here waits (14 days) until someone
+/// verifies that address here. The answer is the same either way.
 #[utoipa::path(post, path = "/devices/{id}/shares", tag = "sharing", request_body = ShareDevice,
     params(("id" = String, Path)),
     responses(
         (status = 201, description = "Shared; pending until the invitee accepts.", body = DeviceShare),
         (status = 403, description = "Shared with you: only its owner can share it.", body = ApiError),
         (status = 404, description = "No such device, or not yours.", body = ApiError),
-        (status = 409, description = "Already shared with this person.", body = ApiError),
-        (status = 422, description = "A field is not valid (unknown email, another region, no permission, a past end).", body = ApiError),
+        (status = 409, description = "Already shared with this address.", body = ApiError),
+        (status = 422, description = "A field is not valid (your own email, no permission, a past end, too many shares).", body = ApiError),
         (status = 429, description = "Too many emails looked up this hour (`Retry-After`).", body = ApiError),
     ))]
 pub async fn share_device(
@@ -71,7 +67,7 @@ pub async fn share_device(
     Ok((StatusCode::CREATED, Json(share)))
 }
 
-/// Ends a share at once: the invitee's live views of the camera stop.
+/// Ends a share (or withdraws an invitation) at once: the invitee's live views stop.
 #[utoipa::path(delete, path = "/devices/{id}/shares/{share}", tag = "sharing",
     params(("id" = String, Path), ("share" = String, Path)),
     responses(
@@ -85,11 +81,33 @@ pub async fn revoke_share(
     Path((id, share)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
     let d = device_for(&s, &id, Permission::Configure).await?;
-    let row = s.db.share(&share).await?.filter(|r| r.device_id == d.id).ok_or(AppError::NotFound)?;
-    end(&state, &s, &row).await?;
+    if !shares::revoke(&state, &s, &d, &share).await? {
+        return Err(AppError::NotFound);
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Changes what a share allows (its permissions and its end) without ending it. An invitee
+/// who has answered is mailed the new terms; one who may no longer watch stops watching.
+#[utoipa::path(patch, path = "/devices/{id}/shares/{share}", tag = "sharing", request_body = ShareEdit,
+    params(("id" = String, Path), ("share" = String, Path)),
+    responses(
+        (status = 200, description = "Changed.", body = DeviceShare),
+        (status = 403, description = "Shared with you: only its owner can change it.", body = ApiError),
+        (status = 404, description = "No such device or share, or not yours.", body = ApiError),
+        (status = 422, description = "No permission, or an end in the past.", body = ApiError),
+    ))]
+pub async fn edit_share(
+    State(state): State<AppState>,
+    s: CurrentSession,
+    Path((id, share)): Path<(String, String)>,
+    Json(req): Json<ShareEdit>,
+) -> Result<Json<DeviceShare>, AppError> {
+    let d = device_for(&s, &id, Permission::Configure).await?;
+    Ok(Json(shares::edit(&state, &s, &d, &share, &req, now()).await?))
+}
+
+/// The invitee gives the share up: gone as if revoked, their live views stopped.
 async fn end(state: &AppState, s: &CurrentSession, row: &ShareRow) -> Result<(), AppError> {
     s.db.share_delete(&row.id).await?;
     state.devices.hub.end_live_of_viewer(&row.device_id, &row.invitee_id);

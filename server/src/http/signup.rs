@@ -239,6 +239,9 @@ pub async fn verify(
         other => other?,
     }
     db.person_set_verified(&person.id).await?;
+    // Cameras shared with this address before it had an account here now wait for an answer.
+    crate::devices::shares::claim_invitations(&db, &person.id, &auth.email_hash(&email.normalised()), now())
+        .await?;
     let key = state.person_key(&person.id).await?.ok_or(AppError::NotFound)?;
     auth.log(&db, &person.id, &key, "email_verified", &meta).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -49,7 +49,7 @@ pub use privacy::{
 };
 pub use relocate::{RELOCATION, Travel};
 pub use requests::{QueueFilter, QueueRow, RequestEventRow, RequestRow, RequesterRow, Transition};
-pub use shares::ShareRow;
+pub use shares::{InvitationRow, ShareRow};
 
 use crate::config::DatabaseUrl;
 

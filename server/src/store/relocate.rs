@@ -48,6 +48,7 @@ pub const RELOCATION: &[(&str, Travel)] = &[
     ("call_records", Travel::Blocks),
     ("picture_quotas", Travel::Blocks),
     ("device_shares", Travel::Blocks),
+    ("share_invitations", Travel::Blocks),
 ];
 
 /// Other columns than the subject that name a person whose rows block a move: shares the

@@ -325,7 +325,11 @@ const ROWS: &[Row] = &[
     // "alarms" declines, then leaves, its share.
     row("POST", "/api/shares/{id}/decline", "U N 2 N N N N N"),
     row("DELETE", "/api/shares/{id}", "U N 2 N N N N N"),
-    // {share}: the share held by "live". "alarms" has left its own by now.
+    // {share}: the share held by "live". "alarms" has left its own by now. Its terms are
+    // changed to what they were (live view only), then it is revoked.
+    with("PATCH", "/api/devices/{id}/shares/{share}", "U 2 N F F N N N", |_, _| {
+        j(json!({"permissions": ["live_view"]}))
+    }),
     row("DELETE", "/api/devices/{id}/shares/{share}", "U 2 N F F N N N"),
     // "live"'s share was revoked by now.
     row("DELETE", "/api/devices/{id}", "U 2 N N F N N N"),

@@ -273,6 +273,16 @@ async fn every_personal_column_is_in_the_archive_and_nothing_of_another_person(a
         .await;
     assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
     let share: Value = res.json().await.unwrap();
+    // And with an address that has no account yet: an invitation, hers until it is claimed.
+    let res = ada
+        .send(
+            &app,
+            Method::POST,
+            &format!("/api/devices/{}/shares", d.id),
+            Some(json!({"email": "zq-invited@example.com", "permissions": ["alarms"]})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
     let res = grace
         .send(&app, Method::POST, &format!("/api/shares/{}/accept", share["id"].as_str().unwrap()), None)
         .await;

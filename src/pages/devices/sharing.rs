@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use ward_model::{DeviceShare, ReceivedShare, ShareDevice, SharePermission, ShareStatus};
+use ward_model::{DeviceShare, ReceivedShare, ShareDevice, ShareEdit, SharePermission, ShareStatus};
 
 use crate::api;
 use crate::components::{ErrorPanel, Field, FieldErrorText, FormError, SubmitButton};
@@ -43,6 +43,59 @@ fn terms(i18n: crate::i18n::I18n, ps: &[SharePermission], until: Option<&str>) -
     (permissions_text(i18n, ps), until.map(|u| view! { " · " {u} }))
 }
 
+/// What the terms fields hold, as the API wants it: the permissions ticked, and the end
+/// (`datetime-local` is the reader's local time; the API wants RFC 3339).
+fn chosen_terms(live: bool, alarms: bool, until: String) -> (Vec<SharePermission>, Option<String>) {
+    let mut permissions = Vec::new();
+    if live {
+        permissions.push(SharePermission::LiveView);
+    }
+    if alarms {
+        permissions.push(SharePermission::Alarms);
+    }
+    let expires_at = Some(until).filter(|v| !v.is_empty()).map(|v| {
+        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(&v));
+        if d.get_time().is_nan() { v } else { String::from(d.to_iso_string()) }
+    });
+    (permissions, expires_at)
+}
+
+/// An RFC 3339 time as a `datetime-local` value in the reader's time zone.
+fn local_input(rfc3339: &str) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+    if d.get_time().is_nan() {
+        return String::new();
+    }
+    let local = d.get_time() - d.get_timezone_offset() * 60_000.0;
+    let iso = String::from(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(local)).to_iso_string());
+    iso.chars().take(16).collect()
+}
+
+/// What they may do and until when: the fields of a new share and of a change to one.
+#[component]
+fn TermsFields(
+    form: FormState,
+    base: String,
+    live: RwSignal<bool>,
+    alarms: RwSignal<bool>,
+    until: RwSignal<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let perms_error = format!("{base}-permissions-error");
+    let perms_described = perms_error.clone();
+    view! {
+        <fieldset class="field" class:field-invalid=move || form.has_error("permissions") aria-describedby=perms_described>
+            <legend>{tr(i18n, w::sharing::may)}</legend>
+            <label class="check"><input type="checkbox" name="live_view" bind:checked=live />{tr(i18n, w::sharing::live_view)}</label>
+            <label class="check"><input type="checkbox" name="alarms" bind:checked=alarms />{tr(i18n, w::sharing::alarms)}</label>
+            <FieldErrorText form=form name="permissions" id=perms_error />
+        </fieldset>
+        <Field form=form name="expires_at" id=format!("{base}-until") value=until kind="datetime-local"
+            label=tr(i18n, w::sharing::until)
+            hint=tr(i18n, w::sharing::until_hint) />
+    }
+}
+
 /// The owner's sharing panel of one device.
 #[component]
 pub fn SharePanel(device_id: String) -> impl IntoView {
@@ -60,18 +113,8 @@ pub fn SharePanel(device_id: String) -> impl IntoView {
         let abort = abort.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            let mut permissions = Vec::new();
-            if live.get_untracked() {
-                permissions.push(SharePermission::LiveView);
-            }
-            if alarms.get_untracked() {
-                permissions.push(SharePermission::Alarms);
-            }
-            // `datetime-local` is the reader's local time; the API wants RFC 3339.
-            let expires_at = Some(until.get_untracked()).filter(|v| !v.is_empty()).map(|v| {
-                let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(&v));
-                if d.get_time().is_nan() { v } else { String::from(d.to_iso_string()) }
-            });
+            let (permissions, expires_at) =
+                chosen_terms(live.get_untracked(), alarms.get_untracked(), until.get_untracked());
             let body = ShareDevice { email: email.get_untracked(), permissions, expires_at };
             let abort = abort.clone();
             form.submit(async move { api::share_device(&id.get_value(), &body, &abort).await }, move |_| {
@@ -80,8 +123,6 @@ pub fn SharePanel(device_id: String) -> impl IntoView {
             });
         }
     };
-    let perms_error = format!("{base}-permissions-error");
-    let perms_described = perms_error.clone();
     view! {
         <div class="share-panel">
             <form class="form" novalidate on:submit=submit>
@@ -89,15 +130,7 @@ pub fn SharePanel(device_id: String) -> impl IntoView {
                 <p class="muted">{tr(i18n, w::sharing::lead)}</p>
                 <Field form=form name="email" id=format!("{base}-email") value=email kind="email" required=true
                     maxlength=254u32 label=tr(i18n, w::sharing::email) />
-                <fieldset class="field" class:field-invalid=move || form.has_error("permissions") aria-describedby=perms_described>
-                    <legend>{tr(i18n, w::sharing::may)}</legend>
-                    <label class="check"><input type="checkbox" name="live_view" bind:checked=live />{tr(i18n, w::sharing::live_view)}</label>
-                    <label class="check"><input type="checkbox" name="alarms" bind:checked=alarms />{tr(i18n, w::sharing::alarms)}</label>
-                    <FieldErrorText form=form name="permissions" id=perms_error />
-                </fieldset>
-                <Field form=form name="expires_at" id=format!("{base}-until") value=until kind="datetime-local"
-                    label=tr(i18n, w::sharing::until)
-                    hint=tr(i18n, w::sharing::until_hint) />
+                <TermsFields form=form base=base live=live alarms=alarms until=until />
                 <FormError form=form />
                 <div class="form-actions">
                     <SubmitButton form=form label=tr(i18n, w::sharing::share) />
@@ -117,43 +150,106 @@ pub fn SharePanel(device_id: String) -> impl IntoView {
     }
 }
 
-/// One share, as the owner sees it.
+/// One share, as the owner sees it; "Change" opens its terms for editing in place.
 #[component]
 fn ShareItem(share: DeviceShare, on_change: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let abort = api::use_abort_signal();
     let error = RwSignal::new(None);
+    let editing = RwSignal::new(false);
     let (device, id) = (share.device_id.clone(), share.id.clone());
-    let revoke = move |_| {
+    let revoke = {
         let (abort, device, id) = (abort.clone(), device.clone(), id.clone());
-        spawn_local(async move {
-            match api::revoke_share(&device, &id, &abort).await {
-                Ok(()) => on_change.run(()),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        move |_| {
+            let (abort, device, id) = (abort.clone(), device.clone(), id.clone());
+            spawn_local(async move {
+                match api::revoke_share(&device, &id, &abort).await {
+                    Ok(()) => on_change.run(()),
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
     };
     let uses = share.accesses.len();
     let last = share.accesses.first().map(|a| local_time(i18n, &a.at));
+    // Until they answer, the owner sees the address they typed and when it lapses: the same
+    // whether or not the address has an account.
+    let who =
+        if share.invitee_name.is_empty() { share.invitee_email.clone() } else { share.invitee_name.clone() };
+    let email = (!share.invitee_name.is_empty())
+        .then(|| view! { " " <span class="muted">{share.invitee_email.clone()}</span> });
+    let waiting =
+        share.answer_by.as_deref().map(|t| tr_with(i18n, w::sharing::answer_by, vec![local_time(i18n, t)]));
+    let edit_label = tr_with(i18n, w::sharing::change_for, vec![who.clone()]);
+    let edit = share.clone();
     view! {
         <li class="share">
             <p>
-                <strong>{share.invitee_name.clone()}</strong> " " <span class="muted">{share.invitee_email.clone()}</span> " "
+                <strong>{who}</strong> {email} " "
                 <span class="badge" data-testid="share-status">{tr(i18n, status_label(share.status, share.expired))}</span>
             </p>
             <p class="muted">
                 {terms(i18n, &share.permissions, share.expires_at.as_deref())}
                 " · "
-                {match last {
-                    Some(at) => tr_with(i18n, w::sharing::uses, vec![uses.to_string(), at]).into_any(),
-                    None => tr(i18n, w::sharing::no_uses).into_any(),
+                {match (waiting, last) {
+                    (Some(w), _) => w.into_any(),
+                    (None, Some(at)) => tr_with(i18n, w::sharing::uses, vec![uses.to_string(), at]).into_any(),
+                    (None, None) => tr(i18n, w::sharing::no_uses).into_any(),
                 }}
             </p>
-            <button type="button" class="button button-secondary" on:click=revoke>
-                {tr(i18n, w::sharing::revoke)}
-            </button>
+            {move || if editing.get() {
+                view! { <EditShare share=edit.clone() editing=editing on_change=on_change /> }.into_any()
+            } else {
+                view! {
+                    <div class="form-actions">
+                        <button type="button" class="button button-secondary" aria-label=edit_label.clone()
+                            on:click=move |_| editing.set(true)>{tr(i18n, w::sharing::change)}</button>
+                        <button type="button" class="button button-secondary" on:click=revoke.clone()>
+                            {tr(i18n, w::sharing::revoke)}
+                        </button>
+                    </div>
+                }.into_any()
+            }}
             {move || error.get().map(|e| view! { <ErrorPanel error=e /> })}
         </li>
+    }
+}
+
+/// A share's terms changed in place (`PATCH`): what they may do, and until when.
+#[component]
+fn EditShare(share: DeviceShare, editing: RwSignal<bool>, on_change: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let live = RwSignal::new(share.permissions.contains(&SharePermission::LiveView));
+    let alarms = RwSignal::new(share.permissions.contains(&SharePermission::Alarms));
+    let until = RwSignal::new(share.expires_at.as_deref().map(local_input).unwrap_or_default());
+    let form = FormState::new(&["permissions", "expires_at"]);
+    let (device, id) = (StoredValue::new(share.device_id.clone()), StoredValue::new(share.id.clone()));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (permissions, expires_at) =
+            chosen_terms(live.get_untracked(), alarms.get_untracked(), until.get_untracked());
+        let body = ShareEdit { permissions, expires_at };
+        let abort = abort.clone();
+        form.submit(
+            async move { api::edit_share(&device.get_value(), &id.get_value(), &body, &abort).await },
+            move |_| {
+                editing.set(false);
+                on_change.run(());
+            },
+        );
+    };
+    view! {
+        <form class="form share-edit" novalidate on:submit=submit>
+            <TermsFields form=form base=format!("share-edit-{}", share.id) live=live alarms=alarms until=until />
+            <FormError form=form />
+            <div class="form-actions">
+                <SubmitButton form=form label=tr(i18n, w::sharing::save) />
+                <button type="button" class="button button-secondary" on:click=move |_| editing.set(false)>
+                    {tr(i18n, w::sharing::cancel)}
+                </button>
+            </div>
+        </form>
     }
 }
 
