@@ -7,7 +7,7 @@ use crate::auth::session::{CurrentSession, now};
 use crate::devices::policy::{self, Actor, Permission, Resource};
 use crate::devices::shares;
 use crate::error::AppError;
-use crate::store::{DeviceRow, ShareRow};
+use crate::store::{Db, DeviceRow, ShareRow};
 use crate::vault::PersonKey;
 
 /// The signed-in person, for what is theirs alone (their lists, their calls).
@@ -106,4 +106,14 @@ pub(crate) async fn event_for(
         p,
     )?;
     Ok((e, share))
+}
+
+/// Whether `person_id` may be told a change of another owner's device (its status): they
+/// hold a share of it in force, as the policy's `View` decides. For the status stream, which
+/// has no session to hand to [`device_access`]; a store that does not answer says no.
+pub async fn sees_shared(db: &Db, person_id: &str, owner_id: &str, device_id: &str, now: i64) -> bool {
+    let Ok(Some(row)) = db.share_of(device_id, person_id).await else { return false };
+    let grant = shares::grant(&row, now);
+    let actor = Actor::Person { id: person_id, share: Some(&grant) };
+    policy::authorize(actor, Resource::Device { owner_id, device_id }, Permission::View).is_ok()
 }

@@ -20,7 +20,7 @@ use ward_model::{
 use crate::AppState;
 use crate::auth::rfc3339;
 use crate::auth::session::{CurrentSession, now};
-use crate::devices::access::{actor, authorize_through, device_access, device_for, event_for};
+use crate::devices::access::{self, actor, authorize_through, device_access, device_for, event_for};
 use crate::devices::policy::{self, Permission, Resource};
 use crate::devices::{self, Control, DEVICE_NAME, DEVICE_SERIAL, LabelCode, SerialNumber, agent, shares};
 use crate::error::{AppError, Fields, Json};
@@ -134,33 +134,60 @@ pub async fn claim_device(
     Ok((StatusCode::CREATED, Json(device)))
 }
 
-/// Live on/offline changes of the person's devices, as server-sent events named `status`.
+/// Live on/offline changes of the person's devices, and of cameras shared with them while
+/// the share is in force, as server-sent events named `status`.
 #[utoipa::path(get, path = "/devices/status", tag = "devices",
     responses((status = 200, description = "An event stream of `DeviceStatus`.", content_type = "text/event-stream", body = DeviceStatus)))]
 pub async fn device_status(
     State(state): State<AppState>,
     s: CurrentSession,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     let owners: Vec<String> = policy::visible_owners(actor(&s)).into_iter().map(String::from).collect();
-    let rx = state.devices.hub.subscribe();
-    let stream = futures_util::stream::unfold((rx, owners), |(mut rx, owners)| async move {
-        loop {
-            match rx.recv().await {
-                Ok(c) if owners.contains(&c.owner_id) => {
-                    let body = DeviceStatus { id: c.device_id, online: c.online };
-                    let event = Event::default().event("status").json_data(&body).unwrap_or_default();
-                    return Some((Ok(event), (rx, owners)));
-                }
-                Ok(_) => {}
-                // Missed changes: tell the page to load the list again.
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                    return Some((Ok(Event::default().event("reload").data("")), (rx, owners)));
-                }
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
-            }
+    // Cameras shared with them when the stream opens; each change of one is checked again
+    // against its share (revoked, expired), so no other subscriber's change costs a query.
+    let mut shared = std::collections::HashSet::new();
+    let opened = now();
+    for row in s.db.shares_received(&s.person.id).await? {
+        if shares::grant(&row, opened).in_force() {
+            shared.insert(row.device_id);
         }
-    });
-    Sse::new(stream).keep_alive(KeepAlive::default())
+    }
+    let rx = state.devices.hub.subscribe();
+    let watcher = (s.db.clone(), s.person.id.clone());
+    let stream = futures_util::stream::unfold(
+        (rx, owners, shared, watcher),
+        |(mut rx, owners, mut shared, watcher)| async move {
+            loop {
+                match rx.recv().await {
+                    Ok(c) => {
+                        let mine = owners.contains(&c.owner_id);
+                        if !mine && !shared.contains(&c.device_id) {
+                            continue;
+                        }
+                        if !mine
+                            && !access::sees_shared(&watcher.0, &watcher.1, &c.owner_id, &c.device_id, now())
+                                .await
+                        {
+                            shared.remove(&c.device_id);
+                            continue;
+                        }
+                        let body = DeviceStatus { id: c.device_id, online: c.online };
+                        let event = Event::default().event("status").json_data(&body).unwrap_or_default();
+                        return Some((Ok(event), (rx, owners, shared, watcher)));
+                    }
+                    // Missed changes: tell the page to load the list again.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        return Some((
+                            Ok(Event::default().event("reload").data("")),
+                            (rx, owners, shared, watcher),
+                        ));
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        },
+    );
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
 #[utoipa::path(get, path = "/devices/{id}", tag = "devices",

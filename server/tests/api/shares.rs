@@ -23,6 +23,7 @@ both_backends!(
     declining_leaving_and_the_end_of_its_time_take_a_share_away,
     a_share_to_an_address_without_an_account_waits_for_it_and_lapses_unanswered,
     a_share_is_changed_without_ending_it_and_the_invitee_is_told,
+    a_shared_cameras_status_reaches_the_invitee_while_the_share_is_in_force,
 );
 
 async fn json_of<T: serde::de::DeserializeOwned>(app: &TestApp, b: &Browser, path: &str) -> T {
@@ -451,4 +452,69 @@ async fn a_share_is_changed_without_ending_it_and_the_invitee_is_told(app: TestA
     let mine: Vec<DeviceShare> = json_of(&app, &ada, &format!("/api/devices/{}/shares", d.id)).await;
     assert_eq!(mine.len(), 1);
     agent.kill();
+}
+
+/// Reads a status stream until `needle` appears (at most `WAIT`); answers all it read.
+async fn read_until(stream: &mut reqwest::Response, needle: &str) -> String {
+    tokio::time::timeout(WAIT, async {
+        let mut seen = String::new();
+        while let Some(chunk) = stream.chunk().await.unwrap() {
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+            if seen.contains(needle) {
+                return seen;
+            }
+        }
+        seen
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{needle} is pushed within {WAIT:?}"))
+}
+
+async fn a_shared_cameras_status_reaches_the_invitee_while_the_share_is_in_force(app: TestApp) {
+    let (first, second, own) = (new_camera(&app).await, new_camera(&app).await, new_camera(&app).await);
+    let ada = user(&app, "ada@example.com").await;
+    let grace = user(&app, "grace@example.com").await;
+    let mut agents = std::collections::VecDeque::new();
+    let mut ids = Vec::new();
+    // Ada's two cameras, both shared with Grace; Grace's own, whose change marks how far her
+    // stream has got.
+    for (cam, owner) in [(&first, &ada), (&second, &ada), (&own, &grace)] {
+        let mut agent = start(&app, cam).await;
+        ids.push(claim(&app, owner, cam).await.id);
+        agent.wait_until(WAIT, |s| s.bound).await.unwrap();
+        agents.push_back(agent);
+    }
+    let mut held = Vec::new();
+    for id in &ids[..2] {
+        let s = shared(&app, &ada, id, "grace@example.com", &["alarms"]).await;
+        accept(&app, &grace, &s.id).await;
+        held.push(s.id);
+    }
+    let offline = |id: &str| format!("{{\"id\":\"{id}\",\"online\":false}}");
+
+    // In force: Ada's camera going offline reaches Grace as it reaches Ada.
+    let mut stream = grace.client.get(app.at("/api/devices/status")).send().await.unwrap();
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+    agents.pop_front().unwrap().kill();
+    read_until(&mut stream, &offline(&ids[0])).await;
+
+    // Revoked: the other camera going offline is not told to Grace; her own camera's change,
+    // pushed after it, arrives alone.
+    let revoke = format!("/api/devices/{}/shares/{}", ids[1], held[1]);
+    assert_eq!(ada.send(&app, Method::DELETE, &revoke, None).await.status(), StatusCode::NO_CONTENT);
+    agents.pop_front().unwrap().kill();
+    let gone: Device = {
+        let until = tokio::time::Instant::now() + WAIT;
+        loop {
+            let d: Device = json_of(&app, &ada, &format!("/api/devices/{}", ids[1])).await;
+            if !d.online || tokio::time::Instant::now() > until {
+                break d;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    };
+    assert!(!gone.online, "Ada's second camera is offline before Grace's goes");
+    agents.pop_front().unwrap().kill();
+    let seen = read_until(&mut stream, &offline(&ids[2])).await;
+    assert!(!seen.contains(&offline(&ids[1])), "{seen}");
 }

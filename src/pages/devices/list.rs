@@ -3,7 +3,7 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use send_wrapper::SendWrapper;
-use ward_model::{ClaimDevice, Device, DeviceUpdate};
+use ward_model::{ClaimDevice, Device, DeviceStatus, DeviceUpdate};
 
 use crate::api;
 use crate::components::{ErrorPanel, Field, FormError, SubmitButton};
@@ -39,25 +39,35 @@ fn Devices() -> impl IntoView {
     let (list, reload) = load(move |abort| {
         api::devices(page.get_untracked(), q.get_untracked(), status.get_untracked(), abort)
     });
-    // Live status: the server pushes each change; the list is patched in place.
-    let source = api::watch_device_status(
-        move |s| {
-            list.update(|l| {
-                if let Some(Ok(p)) = l
-                    && let Some(d) = p.devices.iter_mut().find(|d| d.id == s.id)
-                {
-                    d.online = s.online;
-                }
-            })
-        },
-        move || reload.run(()),
-    )
-    .map(SendWrapper::new);
-    on_cleanup(move || {
-        if let Some(s) = source {
+    // Live status: the server pushes each change, of the person's cameras and of those shared
+    // with them; both lists are patched in place. A share accepted here reconnects, so its
+    // camera's changes come too.
+    let changed = RwSignal::new(None::<DeviceStatus>);
+    let source = StoredValue::new(None::<SendWrapper<web_sys::EventSource>>);
+    let close = move || {
+        if let Some(Some(s)) = source.try_update_value(Option::take) {
             s.close();
         }
-    });
+    };
+    let connect = move || {
+        close();
+        let opened = api::watch_device_status(
+            move |s| {
+                list.update(|l| {
+                    if let Some(Ok(p)) = l
+                        && let Some(d) = p.devices.iter_mut().find(|d| d.id == s.id)
+                    {
+                        d.online = s.online;
+                    }
+                });
+                changed.set(Some(s));
+            },
+            move || reload.run(()),
+        );
+        source.set_value(opened.map(SendWrapper::new));
+    };
+    connect();
+    on_cleanup(close);
     let search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         page.set(1);
@@ -69,7 +79,7 @@ fn Devices() -> impl IntoView {
     };
     view! {
         <AddDevice on_added=reload />
-        <SharedWithYou />
+        <SharedWithYou changed=changed reconnect=Callback::new(move |_| connect()) />
         <section class="card card-wide" aria-labelledby="devices-list-heading">
             <h2 id="devices-list-heading">{tr(i18n, w::devices::list_heading)}</h2>
             <form class="filters" role="search" on:submit=search>

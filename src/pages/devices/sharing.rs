@@ -5,7 +5,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use ward_model::{DeviceShare, ReceivedShare, ShareDevice, ShareEdit, SharePermission, ShareStatus};
+use ward_model::{
+    DeviceShare, DeviceStatus, ReceivedShare, ShareDevice, ShareEdit, SharePermission, ShareStatus,
+};
 
 use crate::api;
 use crate::components::{ErrorPanel, Field, FieldErrorText, FormError, SubmitButton};
@@ -255,9 +257,29 @@ fn EditShare(share: DeviceShare, editing: RwSignal<bool>, on_change: Callback<()
 
 /// Cameras other people shared with the signed-in person; nothing when there are none.
 #[component]
-pub fn SharedWithYou() -> impl IntoView {
+pub fn SharedWithYou(
+    /// The last status change pushed to the page (`GET /api/devices/status`).
+    changed: RwSignal<Option<DeviceStatus>>,
+    /// Opens the status stream again (after an answer: the cameras it covers changed).
+    reconnect: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let (list, reload) = load(api::received_shares);
+    let (list, load_again) = load(api::received_shares);
+    Effect::new(move |_| {
+        if let Some(s) = changed.get() {
+            list.update(|l| {
+                if let Some(Ok(shares)) = l {
+                    for share in shares.iter_mut().filter(|x| x.device_id == s.id) {
+                        share.online = s.online;
+                    }
+                }
+            });
+        }
+    });
+    let reload = Callback::new(move |_| {
+        load_again.run(());
+        reconnect.run(());
+    });
     move || {
         match list.get() {
         Some(Ok(shares)) if !shares.is_empty() => Some(view! {
