@@ -154,14 +154,20 @@ impl Db {
         permissions: &str,
         expires_at: Option<i64>,
     ) -> Result<bool, StoreError> {
+        self.terms_update("device_shares", id, permissions, expires_at).await
+    }
+
+    /// The terms of a row of `table` (a share or an invitation: both hold them alike).
+    async fn terms_update(
+        &self,
+        table: &'static str,
+        id: &str,
+        permissions: &str,
+        expires_at: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        let sql = format!("UPDATE {table} SET permissions = $2, expires_at = $3 WHERE id = $1");
         let n = with_pool!(self, pool => {
-            sqlx::query("UPDATE device_shares SET permissions = $2, expires_at = $3 WHERE id = $1")
-                .bind(id)
-                .bind(permissions)
-                .bind(expires_at)
-                .execute(pool)
-                .await?
-                .rows_affected()
+            sqlx::query(&sql).bind(id).bind(permissions).bind(expires_at).execute(pool).await?.rows_affected()
         });
         Ok(n == 1)
     }
@@ -228,16 +234,7 @@ impl Db {
         permissions: &str,
         expires_at: Option<i64>,
     ) -> Result<bool, StoreError> {
-        let n = with_pool!(self, pool => {
-            sqlx::query("UPDATE share_invitations SET permissions = $2, expires_at = $3 WHERE id = $1")
-                .bind(id)
-                .bind(permissions)
-                .bind(expires_at)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        Ok(n == 1)
+        self.terms_update("share_invitations", id, permissions, expires_at).await
     }
 
     /// The address `email_hash` was verified by `person_id` here: the invitations to it made
