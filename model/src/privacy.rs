@@ -367,6 +367,8 @@ pub enum AccessAction {
     LiveView,
     /// Opened an alarm picture of a camera of the person's.
     AlarmPicture,
+    /// Changed a setting of a camera of the person's (an installer: its name, privacy mode).
+    Configured,
 }
 
 impl AccessActor {
@@ -386,11 +388,12 @@ impl AccessActor {
 }
 
 impl AccessAction {
-    pub const ALL: [AccessAction; 4] = [
+    pub const ALL: [AccessAction; 5] = [
         AccessAction::RequestOpened,
         AccessAction::RequestAnswered,
         AccessAction::LiveView,
         AccessAction::AlarmPicture,
+        AccessAction::Configured,
     ];
 
     /// The word in the store.
@@ -400,6 +403,7 @@ impl AccessAction {
             AccessAction::RequestAnswered => "request_answered",
             AccessAction::LiveView => "live_view",
             AccessAction::AlarmPicture => "alarm_picture",
+            AccessAction::Configured => "configured",
         }
     }
 

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// What a share lets the invitee do besides seeing the camera and whether it is online.
-/// Configuration, removal and doorbell call records stay the owner's alone.
+/// Sharing, removal and doorbell call records stay the owner's alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -13,15 +13,20 @@ pub enum SharePermission {
     LiveView,
     /// See the alarm events and their pictures.
     Alarms,
+    /// Set it up, as an installer: rename it, switch privacy mode. Only for a limited time
+    /// (a share with it must end within 7 days); each change is in the owner's log.
+    Configure,
 }
 
 impl SharePermission {
-    pub const ALL: [SharePermission; 2] = [SharePermission::LiveView, SharePermission::Alarms];
+    pub const ALL: [SharePermission; 3] =
+        [SharePermission::LiveView, SharePermission::Alarms, SharePermission::Configure];
 
     pub fn as_str(self) -> &'static str {
         match self {
             SharePermission::LiveView => "live_view",
             SharePermission::Alarms => "alarms",
+            SharePermission::Configure => "configure",
         }
     }
 

@@ -86,7 +86,7 @@ pub(crate) async fn device_access(s: &CurrentSession, id: &str, p: Permission) -
     Ok(Access { device, share })
 }
 
-/// [`device_access`] for what only the owner may do (no share grants it).
+/// [`device_access`] when the share it goes through does not matter afterwards.
 pub(crate) async fn device_for(s: &CurrentSession, id: &str, p: Permission) -> Result<DeviceRow, AppError> {
     Ok(device_access(s, id, p).await?.device)
 }

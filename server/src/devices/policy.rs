@@ -45,8 +45,10 @@ pub enum Actor<'a> {
 pub enum Permission {
     /// See the device, its status and details.
     View,
-    /// Rename it, switch privacy mode, share it.
+    /// Rename it, switch privacy mode.
     Configure,
+    /// Share it, change or revoke its shares. Owner only: a share never grants it.
+    Share,
     /// Remove it from the account (unbinds the camera).
     Remove,
     /// See alarm events and their pictures.
@@ -85,6 +87,7 @@ fn shared_permission(permission: Permission, resource: Resource<'_>) -> Option<O
         (Permission::ViewAlarms, Resource::Device { .. } | Resource::Event { .. }) => {
             Some(Some(SharePermission::Alarms))
         }
+        (Permission::Configure, Resource::Device { .. }) => Some(Some(SharePermission::Configure)),
         _ => None,
     }
 }
@@ -99,7 +102,11 @@ pub fn authorize(actor: Actor<'_>, resource: Resource<'_>, permission: Permissio
             (Permission::ViewCalls, Resource::Call { .. }) => true,
             (Permission::ViewCalls, _) => false,
             (
-                Permission::View | Permission::Configure | Permission::Remove | Permission::LiveView,
+                Permission::View
+                | Permission::Configure
+                | Permission::Share
+                | Permission::Remove
+                | Permission::LiveView,
                 Resource::Device { .. },
             ) => true,
             (
@@ -119,6 +126,9 @@ pub fn authorize(actor: Actor<'_>, resource: Resource<'_>, permission: Permissio
         }
         Some(Some(SharePermission::Alarms)) => {
             Err(AppError::Forbidden("The owner has not allowed you to see this camera's alarms.".into()))
+        }
+        Some(Some(SharePermission::Configure)) => {
+            Err(AppError::Forbidden("The owner has not allowed you to set this camera up.".into()))
         }
         None => Err(AppError::Forbidden("Only the camera's owner can do this.".into())),
     }

@@ -19,6 +19,8 @@ use crate::privacy::access::Access;
 use crate::store::{Db, DeviceRow, InvitationRow, ShareRow};
 use ward_model::{AccessAction, AccessActor, FieldErrorCode};
 
+/// How long a share that lets its holder set the camera up (an installer's) may last.
+pub const INSTALLER_SECS: i64 = 7 * 86_400;
 /// A camera is shared with at most this many people.
 pub const MAX_SHARES: usize = 20;
 /// The owner sees this many of each share's latest uses.
@@ -70,6 +72,22 @@ fn terms(
             }
         },
     };
+    // An installer's rights are for the job: they end, and soon.
+    if wanted.contains(&SharePermission::Configure) && errs.iter().all(|e| e.field != "expires_at") {
+        match expires_at {
+            None => errs.push(bad(
+                "expires_at",
+                FieldErrorCode::Required,
+                "Setting it up is for a limited time: choose when it ends, at most 7 days from now.",
+            )),
+            Some(t) if t > now + INSTALLER_SECS => errs.push(bad(
+                "expires_at",
+                FieldErrorCode::Invalid,
+                "Setting it up is for a limited time: at most 7 days from now.",
+            )),
+            Some(_) => {}
+        }
+    }
     (wanted.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(","), expires_at)
 }
 
@@ -290,6 +308,7 @@ fn permission_words(p: SharePermission) -> &'static str {
     match p {
         SharePermission::LiveView => "watch it live",
         SharePermission::Alarms => "see its alarms",
+        SharePermission::Configure => "set it up (rename it, switch privacy mode)",
     }
 }
 

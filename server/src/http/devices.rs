@@ -214,6 +214,7 @@ pub async fn get_device(
     params(("id" = String, Path)),
     responses(
         (status = 200, description = "The device as it is now.", body = Device),
+        (status = 403, description = "Shared with you without the right to set it up.", body = ApiError),
         (status = 404, description = "No such device, or not yours.", body = ApiError),
         (status = 422, description = "The name is empty, too long, or has control characters.", body = ApiError),
     ))]
@@ -223,7 +224,9 @@ pub async fn update_device(
     Path(id): Path<String>,
     Json(req): Json<DeviceUpdate>,
 ) -> Result<Json<Device>, AppError> {
-    let d = device_for(&s, &id, Permission::Configure).await?;
+    // The owner, or an installer whose share lets them set it up (then it is in the owner's log).
+    let a = device_access(&s, &id, Permission::Configure).await?;
+    let d = &a.device;
     let name = match req.name.as_deref().map(str::trim) {
         Some(n) if n.is_empty() || n.chars().count() > 60 => {
             return Err(AppError::field(
@@ -242,8 +245,10 @@ pub async fn update_device(
         }
         other => other,
     };
+    let key = a.key(&state, &s).await?;
+    // Sealed with the owner's key, whoever renames it.
     if let Some(name) = name {
-        s.db.device_set_name(&d.id, &s.key.seal(DEVICE_NAME, name)).await?;
+        s.db.device_set_name(&d.id, &key.seal(DEVICE_NAME, name)).await?;
     }
     if let Some(on) = req.privacy_mode
         && on != d.privacy_mode
@@ -255,8 +260,14 @@ pub async fn update_device(
             state.devices.hub.forget_live_of(&d.id);
         }
     }
+    if a.share.is_some() && (name.is_some() || req.privacy_mode.is_some()) {
+        shares::log_use(&state, &s, a.share.as_ref(), AccessAction::Configured, now()).await?;
+    }
     let d = s.db.device(&d.id).await?.ok_or(AppError::NotFound)?;
-    Ok(Json(devices::to_api(&s.key, &d)?))
+    Ok(Json(match a.share {
+        None => devices::to_api(&key, &d)?,
+        Some(_) => devices::to_shared_api(&key, &d)?,
+    }))
 }
 
 /// Removes a device: the camera is told and forgets its owner; its alarm events, call

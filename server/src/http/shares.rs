@@ -39,7 +39,7 @@ pub async fn list_device_shares(
     s: CurrentSession,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<DeviceShare>>, AppError> {
-    let d = device_for(&s, &id, Permission::Configure).await?;
+    let d = device_for(&s, &id, Permission::Share).await?;
     Ok(Json(shares::of_device(&state, &s, &d, now()).await?))
 }
 
@@ -62,7 +62,7 @@ pub async fn share_device(
     Path(id): Path<String>,
     Json(req): Json<ShareDevice>,
 ) -> Result<(StatusCode, Json<DeviceShare>), AppError> {
-    let d = device_for(&s, &id, Permission::Configure).await?;
+    let d = device_for(&s, &id, Permission::Share).await?;
     let share = shares::create(&state, &s, &d, &req, now()).await?;
     Ok((StatusCode::CREATED, Json(share)))
 }
@@ -80,7 +80,7 @@ pub async fn revoke_share(
     s: CurrentSession,
     Path((id, share)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let d = device_for(&s, &id, Permission::Configure).await?;
+    let d = device_for(&s, &id, Permission::Share).await?;
     if !shares::revoke(&state, &s, &d, &share).await? {
         return Err(AppError::NotFound);
     }
@@ -103,7 +103,7 @@ pub async fn edit_share(
     Path((id, share)): Path<(String, String)>,
     Json(req): Json<ShareEdit>,
 ) -> Result<Json<DeviceShare>, AppError> {
-    let d = device_for(&s, &id, Permission::Configure).await?;
+    let d = device_for(&s, &id, Permission::Share).await?;
     Ok(Json(shares::edit(&state, &s, &d, &share, &req, now()).await?))
 }
 

@@ -24,6 +24,7 @@ both_backends!(
     a_share_to_an_address_without_an_account_waits_for_it_and_lapses_unanswered,
     a_share_is_changed_without_ending_it_and_the_invitee_is_told,
     a_shared_cameras_status_reaches_the_invitee_while_the_share_is_in_force,
+    an_installer_sets_a_camera_up_until_the_second_the_share_ends_and_the_owner_sees_it,
 );
 
 async fn json_of<T: serde::de::DeserializeOwned>(app: &TestApp, b: &Browser, path: &str) -> T {
@@ -517,4 +518,89 @@ async fn a_shared_cameras_status_reaches_the_invitee_while_the_share_is_in_force
     agents.pop_front().unwrap().kill();
     let seen = read_until(&mut stream, &offline(&ids[2])).await;
     assert!(!seen.contains(&offline(&ids[1])), "{seen}");
+}
+
+async fn an_installer_sets_a_camera_up_until_the_second_the_share_ends_and_the_owner_sees_it(app: TestApp) {
+    let cam = new_camera(&app).await;
+    let agent = start(&app, &cam).await;
+    let ada = user(&app, "ada@example.com").await;
+    let d = claim(&app, &ada, &cam).await;
+    let bob = user(&app, "bob@example.com").await;
+    let url = format!("/api/devices/{}", d.id);
+
+    // Setting up is for a limited time: an end is needed, at most 7 days away.
+    let now = time::OffsetDateTime::now_utc();
+    let at = |days: i64| {
+        (now + time::Duration::days(days)).format(&time::format_description::well_known::Rfc3339).unwrap()
+    };
+    for body in [
+        json!({"email": "bob@example.com", "permissions": ["configure"]}),
+        json!({"email": "bob@example.com", "permissions": ["configure"], "expires_at": at(8)}),
+    ] {
+        let (status, e) = error(share(&app, &ada, &d.id, body.clone()).await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(e.fields[0].field, "expires_at", "{body}: {e:?}");
+    }
+    let res = share(
+        &app,
+        &ada,
+        &d.id,
+        json!({"email": "bob@example.com", "permissions": ["configure"], "expires_at": at(2)}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+    let s: DeviceShare = res.json().await.unwrap();
+    // Pending: nothing yet.
+    let rename = json!({"name": "Hall camera"});
+    assert_eq!(
+        bob.send(&app, Method::PATCH, &url, Some(rename.clone())).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    accept(&app, &bob, &s.id).await;
+
+    // In force: Bob renames it and switches privacy mode; the answer is the shared view.
+    let res = bob.send(&app, Method::PATCH, &url, Some(rename.clone())).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    let seen: Device = res.json().await.unwrap();
+    assert_eq!((seen.name.as_str(), seen.serial.as_str()), ("Hall camera", ""));
+    let res = bob.send(&app, Method::PATCH, &url, Some(json!({"privacy_mode": true}))).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // Ada sees the new name (sealed with her key) and both changes in her logs.
+    let hers: Device = json_of(&app, &ada, &url).await;
+    assert_eq!((hers.name.as_str(), hers.privacy_mode), ("Hall camera", true));
+    let mine: Vec<DeviceShare> = json_of(&app, &ada, &format!("{url}/shares")).await;
+    assert!(mine[0].accesses.iter().any(|a| a.action == "configured"), "{:?}", mine[0].accesses);
+    let log: serde_json::Value = json_of(&app, &ada, "/api/privacy/access").await;
+    assert!(log["entries"].as_array().unwrap().iter().any(|e| e["action"] == "configured"), "{log}");
+
+    // Never more than setting it up: not sharing, removing, watching or its alarms.
+    let body = json!({"email": "eve@example.com", "permissions": ["alarms"]});
+    assert_eq!(
+        bob.send(&app, Method::POST, &format!("{url}/shares"), Some(body)).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(bob.send(&app, Method::DELETE, &url, None).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        bob.send(&app, Method::GET, &format!("/api/events?device={}", d.id), None).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    // Someone shared the camera without it may not set it up.
+    let grace = user(&app, "grace@example.com").await;
+    let g = shared(&app, &ada, &d.id, "grace@example.com", &["alarms"]).await;
+    accept(&app, &grace, &g.id).await;
+    assert_eq!(
+        grace.send(&app, Method::PATCH, &url, Some(rename.clone())).await.status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // At the second it ends: nothing more (the camera is as unknown to Bob as any other).
+    let mut db = crate::export::region(&app).await;
+    let ended = time::OffsetDateTime::now_utc().unix_timestamp();
+    db.exec(
+        "UPDATE device_shares SET expires_at = $1 WHERE id = $2",
+        vec![crate::export::Stored::Int(ended), crate::export::Stored::Text(s.id.clone())],
+    )
+    .await;
+    assert_eq!(bob.send(&app, Method::PATCH, &url, Some(rename)).await.status(), StatusCode::NOT_FOUND);
+    agent.kill();
 }

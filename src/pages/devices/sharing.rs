@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use ward_model::{
-    DeviceShare, DeviceStatus, ReceivedShare, ShareDevice, ShareEdit, SharePermission, ShareStatus,
+    DeviceShare, DeviceStatus, DeviceUpdate, ReceivedShare, ShareDevice, ShareEdit, SharePermission,
+    ShareStatus,
 };
 
 use crate::api;
@@ -21,6 +22,7 @@ fn permission_label(p: SharePermission) -> fn(Locale) -> &'static str {
     match p {
         SharePermission::LiveView => w::sharing::live_view,
         SharePermission::Alarms => w::sharing::alarms,
+        SharePermission::Configure => w::sharing::configure,
     }
 }
 
@@ -47,14 +49,11 @@ fn terms(i18n: crate::i18n::I18n, ps: &[SharePermission], until: Option<&str>) -
 
 /// What the terms fields hold, as the API wants it: the permissions ticked, and the end
 /// (`datetime-local` is the reader's local time; the API wants RFC 3339).
-fn chosen_terms(live: bool, alarms: bool, until: String) -> (Vec<SharePermission>, Option<String>) {
-    let mut permissions = Vec::new();
-    if live {
-        permissions.push(SharePermission::LiveView);
-    }
-    if alarms {
-        permissions.push(SharePermission::Alarms);
-    }
+fn chosen_terms(
+    ticked: [(bool, SharePermission); 3],
+    until: String,
+) -> (Vec<SharePermission>, Option<String>) {
+    let permissions = ticked.into_iter().filter(|(on, _)| *on).map(|(_, p)| p).collect();
     let expires_at = Some(until).filter(|v| !v.is_empty()).map(|v| {
         let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(&v));
         if d.get_time().is_nan() { v } else { String::from(d.to_iso_string()) }
@@ -80,6 +79,7 @@ fn TermsFields(
     base: String,
     live: RwSignal<bool>,
     alarms: RwSignal<bool>,
+    configure: RwSignal<bool>,
     until: RwSignal<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -90,6 +90,8 @@ fn TermsFields(
             <legend>{tr(i18n, w::sharing::may)}</legend>
             <label class="check"><input type="checkbox" name="live_view" bind:checked=live />{tr(i18n, w::sharing::live_view)}</label>
             <label class="check"><input type="checkbox" name="alarms" bind:checked=alarms />{tr(i18n, w::sharing::alarms)}</label>
+            <label class="check"><input type="checkbox" name="configure" bind:checked=configure />{tr(i18n, w::sharing::configure)}</label>
+            <p class="field-hint">{tr(i18n, w::sharing::configure_hint)}</p>
             <FieldErrorText form=form name="permissions" id=perms_error />
         </fieldset>
         <Field form=form name="expires_at" id=format!("{base}-until") value=until kind="datetime-local"
@@ -108,6 +110,7 @@ pub fn SharePanel(device_id: String) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let live = RwSignal::new(false);
     let alarms = RwSignal::new(false);
+    let configure = RwSignal::new(false);
     let until = RwSignal::new(String::new());
     let form = FormState::new(&["email", "permissions", "expires_at"]);
     let base = format!("share-{device_id}");
@@ -115,8 +118,14 @@ pub fn SharePanel(device_id: String) -> impl IntoView {
         let abort = abort.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            let (permissions, expires_at) =
-                chosen_terms(live.get_untracked(), alarms.get_untracked(), until.get_untracked());
+            let (permissions, expires_at) = chosen_terms(
+                [
+                    (live.get_untracked(), SharePermission::LiveView),
+                    (alarms.get_untracked(), SharePermission::Alarms),
+                    (configure.get_untracked(), SharePermission::Configure),
+                ],
+                until.get_untracked(),
+            );
             let body = ShareDevice { email: email.get_untracked(), permissions, expires_at };
             let abort = abort.clone();
             form.submit(async move { api::share_device(&id.get_value(), &body, &abort).await }, move |_| {
@@ -132,7 +141,7 @@ pub fn SharePanel(device_id: String) -> impl IntoView {
                 <p class="muted">{tr(i18n, w::sharing::lead)}</p>
                 <Field form=form name="email" id=format!("{base}-email") value=email kind="email" required=true
                     maxlength=254u32 label=tr(i18n, w::sharing::email) />
-                <TermsFields form=form base=base live=live alarms=alarms until=until />
+                <TermsFields form=form base=base live=live alarms=alarms configure=configure until=until />
                 <FormError form=form />
                 <div class="form-actions">
                     <SubmitButton form=form label=tr(i18n, w::sharing::share) />
@@ -149,6 +158,48 @@ pub fn SharePanel(device_id: String) -> impl IntoView {
                 }.into_any(),
             }}
         </div>
+    }
+}
+
+/// What an installer may do with a camera shared with them to set it up: rename it, switch
+/// privacy mode (each change is in the owner's log).
+#[component]
+fn SetUp(device_id: String, name: String, privacy: bool, on_change: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let name = RwSignal::new(name);
+    let form = FormState::new(&["name"]);
+    let id = StoredValue::new(device_id);
+    let send = move |body: DeviceUpdate| {
+        let abort = abort.clone();
+        form.submit(async move { api::update_device(&id.get_value(), &body, &abort).await }, move |_| {
+            on_change.run(())
+        });
+    };
+    let rename = {
+        let send = send.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            send(DeviceUpdate { name: Some(name.get_untracked()), privacy_mode: None });
+        }
+    };
+    let base = format!("setup-{}", id.get_value());
+    let (name_id, privacy_id) = (format!("{base}-name"), format!("{base}-privacy"));
+    let (name_for, privacy_for) = (name_id.clone(), privacy_id.clone());
+    view! {
+        <div class="device-actions">
+            <form class="inline-form" novalidate on:submit=rename>
+                <label for=name_for>{tr(i18n, w::devices::name)}</label>
+                <input id=name_id name="name" maxlength="60" bind:value=name aria-invalid=move || form.has_error("name").to_string() />
+                <button type="submit" class="button button-secondary">{tr(i18n, w::devices::rename)}</button>
+            </form>
+            <label class="switch" for=privacy_for>
+                <input id=privacy_id type="checkbox" prop:checked=privacy
+                    on:change=move |ev| send(DeviceUpdate { name: None, privacy_mode: Some(event_target_checked(&ev)) }) />
+                {tr(i18n, w::devices::privacy)}
+            </label>
+        </div>
+        <FormError form=form />
     }
 }
 
@@ -224,13 +275,20 @@ fn EditShare(share: DeviceShare, editing: RwSignal<bool>, on_change: Callback<()
     let abort = api::use_abort_signal();
     let live = RwSignal::new(share.permissions.contains(&SharePermission::LiveView));
     let alarms = RwSignal::new(share.permissions.contains(&SharePermission::Alarms));
+    let configure = RwSignal::new(share.permissions.contains(&SharePermission::Configure));
     let until = RwSignal::new(share.expires_at.as_deref().map(local_input).unwrap_or_default());
     let form = FormState::new(&["permissions", "expires_at"]);
     let (device, id) = (StoredValue::new(share.device_id.clone()), StoredValue::new(share.id.clone()));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (permissions, expires_at) =
-            chosen_terms(live.get_untracked(), alarms.get_untracked(), until.get_untracked());
+        let (permissions, expires_at) = chosen_terms(
+            [
+                (live.get_untracked(), SharePermission::LiveView),
+                (alarms.get_untracked(), SharePermission::Alarms),
+                (configure.get_untracked(), SharePermission::Configure),
+            ],
+            until.get_untracked(),
+        );
         let body = ShareEdit { permissions, expires_at };
         let abort = abort.clone();
         form.submit(
@@ -243,7 +301,7 @@ fn EditShare(share: DeviceShare, editing: RwSignal<bool>, on_change: Callback<()
     };
     view! {
         <form class="form share-edit" novalidate on:submit=submit>
-            <TermsFields form=form base=format!("share-edit-{}", share.id) live=live alarms=alarms until=until />
+            <TermsFields form=form base=format!("share-edit-{}", share.id) live=live alarms=alarms configure=configure until=until />
             <FormError form=form />
             <div class="form-actions">
                 <SubmitButton form=form label=tr(i18n, w::sharing::save) />
@@ -361,6 +419,9 @@ fn ReceivedItem(share: ReceivedShare, on_change: Callback<()>) -> impl IntoView 
                     <button type="button" class="button button-secondary" on:click=leave>{tr(i18n, w::sharing::leave)}</button>
                 })}
             </div>
+            {(in_force && share.permissions.contains(&SharePermission::Configure)).then(|| view! {
+                <SetUp device_id=share.device_id.clone() name=share.device_name.clone() privacy=share.privacy_mode on_change=on_change />
+            })}
             {move || error.get().map(|e| view! { <ErrorPanel error=e /> })}
         </li>
     }

@@ -72,6 +72,7 @@ fn sentence(i18n: I18n, e: &AccessEntry) -> String {
         AccessAction::RequestAnswered => w::access::request_answered(locale),
         AccessAction::LiveView => w::access::live_view(locale),
         AccessAction::AlarmPicture => w::access::alarm_picture(locale),
+        AccessAction::Configured => w::access::configured(locale),
     };
     fill(template, &[who, what])
 }
