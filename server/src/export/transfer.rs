@@ -33,6 +33,8 @@ use crate::vault::{PersonKey, Vault};
 
 /// How often a copy is tried before it is reported as not delivered.
 pub const ATTEMPTS: u32 = 3;
+/// Unused one-time links a person may hold at once.
+pub const MAX_LINKS: usize = 10;
 /// How long a one-time link works (never past its archive).
 pub const LINK_SECS: i64 = 72 * 3600;
 /// The vault field a link's label is sealed under (`labels.json`: `export_links.label_ct`).
@@ -268,6 +270,20 @@ pub async fn start(
             "{} accepts archives of up to {} MB; this one is larger.",
             recipient.name,
             recipient.max_bytes / 1_000_000
+        )));
+    }
+    // One delivered copy of an archive per recipient: sending the same bytes again would
+    // only burden them (a new archive is a new copy).
+    if let Some(done) = db
+        .transfers_of(&archive.person_id)
+        .await?
+        .into_iter()
+        .find(|t| t.export_id == archive.id && t.recipient == recipient.id && t.state == "sent")
+    {
+        return Err(AppError::Conflict(format!(
+            "This archive was delivered to {} on {}. To send them a newer copy, make a new archive.",
+            recipient.name,
+            rfc3339(done.sent_at.unwrap_or(done.created_at))
         )));
     }
     let row = TransferRow {
@@ -521,6 +537,17 @@ pub async fn create_link(
 ) -> Result<(LinkRow, String), AppError> {
     if archive.state != "ready" {
         return Err(AppError::Conflict("The archive is not ready yet: make a link once it is.".into()));
+    }
+    let unused = db
+        .links_of(&archive.person_id)
+        .await?
+        .iter()
+        .filter(|l| l.used_at.is_none() && l.revoked_at.is_none() && l.expires_at > now)
+        .count();
+    if unused >= MAX_LINKS {
+        return Err(AppError::Conflict(format!(
+            "You have {MAX_LINKS} one-time links that are still unused: revoke one you no longer need first."
+        )));
     }
     let token = format!("{}.{}", region.code(), URL_SAFE_NO_PAD.encode(crate::vault::random::<32>()));
     let row = LinkRow {

@@ -233,6 +233,11 @@ async fn a_copy_goes_to_the_chosen_recipient_signed_retried_and_recorded(backend
     assert_eq!(verified["intact"], true, "{verified}");
     assert!(activity(&app, &ada).await.contains("export_sent"));
 
+    // One delivered copy of an archive per recipient: a second is refused, nothing stored.
+    let err: Value = json_of(send_copy(&app, &ada, "flaky").await, StatusCode::CONFLICT).await;
+    assert!(err["message"].as_str().unwrap().contains("make a new archive"), "{err}");
+    assert_eq!(rows(&app, &ada, "export_transfers").await, 1);
+
     // Delivered copies are not sent again through retry; Grace cannot retry Ada's.
     let retry = |id: &str| format!("/api/privacy/exports/current/transfers/{id}/retry");
     assert_eq!(ada.send(&app, Method::POST, &retry(&t.id), None).await.status(), StatusCode::CONFLICT);
@@ -389,6 +394,15 @@ async fn a_one_time_link_works_once_for_72_hours_unless_revoked(backend: Backend
             .unix_timestamp();
     assert!(archive_ends < requested + 6 * 86_400 + 72 * 3600, "{late:?}");
     app.state.exports.clock.set(0);
+
+    // At most 10 unused links at once.
+    let unused =
+        links(&app, &ada).await.iter().filter(|l| l.used_at.is_none() && l.revoked_at.is_none()).count();
+    for i in unused..10 {
+        make_link(&app, &ada, &format!("Spare {i}")).await;
+    }
+    let res = ada.send(&app, Method::POST, path, Some(json!({"label": "One too many"}))).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT, "{}", res.text().await.unwrap());
 
     // Malformed or unknown tokens are alike: not found.
     for bad in ["x", "eu.nonsense", "zz.abc", &format!("us.{}", &token[3..])] {
