@@ -391,13 +391,14 @@ impl Delivery {
         let f = last.unwrap_or(Failed { failure: TransferFailure::Unreachable, status: None, again: false });
         tracing::info!(recipient = %self.recipient.id, failure = failure_code(f.failure), status = ?f.status, "a copy was not delivered");
         let status = f.status.map(i32::from);
+        // Logged before it shows as failed, as a delivery is (see `delivered`).
+        self.log("export_send_failed").await;
         match self
             .db
             .transfer_done(&self.transfer_id, "failed", Some(failure_code(f.failure)), status, None)
             .await
         {
-            Ok(true) => self.log("export_send_failed").await,
-            Ok(false) => {}
+            Ok(_) => {}
             Err(err) => tracing::warn!(%err, "a failed transfer could not be recorded"),
         }
     }
@@ -463,12 +464,10 @@ impl Delivery {
 
     /// Delivered: recorded on the transfer, in the consent ledger and in the activity log.
     async fn delivered(&self, digest: &str) {
+        // The recipient has it whatever happens next, so the ledger and the log say so first;
+        // the transfer shows "sent" only once they do (a page, or a test, that sees it sent
+        // finds both records).
         let now = self.state.exports.clock.now();
-        match self.db.transfer_done(&self.transfer_id, "sent", None, None, Some(now)).await {
-            Ok(true) => {}
-            Ok(false) => return,
-            Err(err) => return tracing::warn!(%err, "a delivered transfer could not be recorded"),
-        }
         let entry = NewLedgerEntry {
             purpose: format!("{PORTABILITY}{}", self.recipient.id),
             action: action_code(ConsentAction::Transferred),
@@ -491,6 +490,9 @@ impl Delivery {
             tracing::warn!(%err, "a transfer could not be written to the consent ledger");
         }
         self.log("export_sent").await;
+        if let Err(err) = self.db.transfer_done(&self.transfer_id, "sent", None, None, Some(now)).await {
+            tracing::warn!(%err, "a delivered transfer could not be recorded");
+        }
     }
 
     async fn log(&self, kind: &str) {
