@@ -8,7 +8,7 @@ use serde_json::json;
 use ward_model::{AccessAction, AccessActor, AccessLog, LedgerVerification};
 
 use crate::both_backends;
-use crate::fixtures::{Browser, PASSWORD, WAIT, api_with_staff, json_of, motion_alarm};
+use crate::fixtures::{Browser, PASSWORD, api_with_staff, json_of, motion_alarm};
 use crate::helpers::{Backend, TestApp, client};
 
 both_backends!(
@@ -82,22 +82,9 @@ async fn the_staff_and_invitees_are_in_the_log_and_the_person_themselves_is_not(
 
     // Grace watches nothing of Ada's until Ada shares a camera; then her opening an alarm
     // picture is in Ada's log with her name and the camera's, and in no one else's.
-    let cam = app.camera().await;
-    let mut agent = app.start(&cam).await;
-    let d = app.claimed(&ada, &cam).await;
-    agent.wait_until(WAIT, |s| s.bound).await.unwrap();
-    let res = ada
-        .send(
-            &app,
-            Method::POST,
-            &format!("/api/devices/{}/shares", d.id),
-            Some(json!({"email": "grace@example.com", "permissions": ["alarms"]})),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let share = res.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_string();
-    let res = grace.send(&app, Method::POST, &format!("/api/shares/{share}/accept"), None).await;
-    assert_eq!(res.status(), StatusCode::OK);
+    let (mut agent, d) = app.bound_camera(&ada).await;
+    let share = app.shared(&ada, &d.id, "grace@example.com", &["alarms"]).await;
+    app.accepted(&grace, &share.id).await;
     let event = motion_alarm(&app, &mut agent, &ada).await;
     // Ada's own look is hers; Grace's is an access.
     assert_eq!(ada.send(&app, Method::GET, &event.picture_url, None).await.status(), StatusCode::OK);

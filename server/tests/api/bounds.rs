@@ -16,7 +16,6 @@ use std::time::Duration;
 use futures_util::StreamExt as _;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use ward_camera::Agent;
 use ward_live::probe::Probe;
 use ward_model::{DeviceShare, ErrorCode};
 use ward_server::auth::passkeys::MAX_ANONYMOUS;
@@ -101,15 +100,6 @@ async fn passkey_sign_ins_in_flight_are_capped_with_a_clear_503(app: TestApp) {
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
 }
 
-/// A camera of `owner`'s, connected and bound.
-async fn watched_camera(app: &TestApp, owner: &Browser) -> (Agent, ward_model::Device) {
-    let cam = app.camera().await;
-    let mut agent = app.start(&cam).await;
-    let d = app.claimed(owner, &cam).await;
-    agent.wait_until(WAIT, |s| s.bound).await.unwrap();
-    (agent, d)
-}
-
 /// Starts a live view; answers the session's location.
 async fn watch(app: &TestApp, b: &Browser, device: &str, probe_sdp: &str) -> String {
     let res = offer(app, b, device, probe_sdp).await;
@@ -132,13 +122,12 @@ async fn share_live(
     let res = owner.send(app, Method::POST, &format!("/api/devices/{device}/shares"), Some(body)).await;
     assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
     let s: DeviceShare = res.json().await.unwrap();
-    let res = to.send(app, Method::POST, &format!("/api/shares/{}/accept", s.id), None).await;
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    app.accepted(to, &s.id).await;
 }
 
 async fn live_views_are_capped_per_viewer_and_per_camera(app: TestApp) {
     let ada = app.user("ada@example.com").await;
-    let (mut agent, d) = watched_camera(&app, &ada).await;
+    let (mut agent, d) = app.bound_camera(&ada).await;
     let (_probe, sdp) = Probe::offer(LOOPBACK).unwrap();
     let mut mine = Vec::new();
     for _ in 0..MAX_LIVE_PER_VIEWER {
@@ -212,7 +201,7 @@ fn session_of(location: &str) -> &str {
 
 async fn a_running_live_view_ends_when_the_share_runs_out(app: TestApp) {
     let ada = app.user("ada@example.com").await;
-    let (mut agent, d) = watched_camera(&app, &ada).await;
+    let (mut agent, d) = app.bound_camera(&ada).await;
     let grace = app.user("grace@example.com").await;
     // A share that ends in a few seconds: long enough to start watching on a busy machine.
     let end = time::OffsetDateTime::now_utc() + time::Duration::seconds(5);
@@ -253,7 +242,7 @@ async fn a_running_live_view_ends_when_its_browser_signs_out_the_password_is_res
     app: TestApp,
 ) {
     let ada = app.user("ada@example.com").await;
-    let (mut agent, d) = watched_camera(&app, &ada).await;
+    let (mut agent, d) = app.bound_camera(&ada).await;
     // Grace watches Ada's camera from two browsers.
     let grace = app.user("grace@example.com").await;
     share_live(&app, &ada, &d.id, &grace, "grace@example.com", None).await;

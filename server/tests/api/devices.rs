@@ -263,11 +263,8 @@ async fn privacy_mode_suppresses_alarms_and_removing_unbinds_and_deletes_media(a
 }
 
 async fn retention_deletes_events_after_7_days_and_calls_after_90_with_their_files(app: TestApp) {
-    let cam = app.camera().await;
-    let mut agent = app.start(&cam).await;
     let ada = app.user("ada@example.com").await;
-    app.claimed(&ada, &cam).await;
-    agent.wait_until(WAIT, |s| s.bound).await.unwrap();
+    let (agent, _) = app.bound_camera(&ada).await;
     agent.send(Command::Motion);
     agent.send(Command::Ring);
     let p: EventPage = eventually(&app, &ada, "/api/events", |p: &EventPage| p.events.len() == 1).await;
@@ -311,11 +308,8 @@ async fn retention_deletes_events_after_7_days_and_calls_after_90_with_their_fil
 }
 
 async fn another_account_gets_404_on_every_device_and_event_url(app: TestApp) {
-    let cam = app.camera().await;
-    let mut agent = app.start(&cam).await;
     let ada = app.user("ada@example.com").await;
-    let d = app.claimed(&ada, &cam).await;
-    agent.wait_until(WAIT, |s| s.bound).await.unwrap();
+    let (agent, d) = app.bound_camera(&ada).await;
     agent.send(Command::Motion);
     agent.send(Command::Ring);
     let p: EventPage = eventually(&app, &ada, "/api/events", |p: &EventPage| p.events.len() == 1).await;

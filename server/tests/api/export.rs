@@ -139,30 +139,10 @@ async fn every_personal_column_is_in_the_archive_and_nothing_of_another_person(a
     };
     assert_eq!(ada.send(&app, Method::GET, &call.picture_url, None).await.status(), StatusCode::OK);
     let grace = app.user("grace@example.com").await;
-    let res = ada
-        .send(
-            &app,
-            Method::POST,
-            &format!("/api/devices/{}/shares", d.id),
-            Some(json!({"email": "grace@example.com", "permissions": ["alarms"]})),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
-    let share: Value = res.json().await.unwrap();
+    let share = app.shared(&ada, &d.id, "grace@example.com", &["alarms"]).await;
     // And with an address that has no account yet: an invitation, hers until it is claimed.
-    let res = ada
-        .send(
-            &app,
-            Method::POST,
-            &format!("/api/devices/{}/shares", d.id),
-            Some(json!({"email": "zq-invited@example.com", "permissions": ["alarms"]})),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
-    let res = grace
-        .send(&app, Method::POST, &format!("/api/shares/{}/accept", share["id"].as_str().unwrap()), None)
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    app.shared(&ada, &d.id, "zq-invited@example.com", &["alarms"]).await;
+    app.accepted(&grace, &share.id).await;
     assert_eq!(grace.send(&app, Method::GET, &event.picture_url, None).await.status(), StatusCode::OK);
     let res = ada
         .send(

@@ -1,6 +1,6 @@
 //! Fixtures every module shares, so that no test module imports from another: people (signed
 //! up, verified, signed in; the privacy staff), cameras (known to the server, running,
-//! claimed), the outbox, JSON answers, a camera's first alarm, a live-view offer, consent and
+//! claimed, shared), the outbox, JSON answers, a camera's first alarm, a live-view offer, consent and
 //! cookie choices, a ready export. Most are methods of `TestApp`.
 
 use std::sync::Arc;
@@ -9,7 +9,10 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use ward_camera::{Agent, Command, Config, Identity};
-use ward_model::{AlarmEvent, ApiError, ConsentOverview, Device, EventPage, ExportStatus, SessionInfo};
+use ward_model::{
+    AlarmEvent, ApiError, ConsentOverview, Device, DeviceShare, EventPage, ExportStatus, ReceivedShare,
+    SessionInfo,
+};
 use ward_server::auth::totp;
 use ward_server::devices::{self, FactoryLine};
 
@@ -218,6 +221,36 @@ impl TestApp {
             .send(self, Method::POST, "/api/devices", Some(json!({"serial": id.serial, "code": id.code})))
             .await;
         assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+        res.json().await.unwrap()
+    }
+
+    /// A camera of `owner`'s, connected and bound.
+    pub async fn bound_camera(&self, owner: &Browser) -> (Agent, Device) {
+        let cam = self.camera().await;
+        let mut agent = self.start(&cam).await;
+        let d = self.claimed(owner, &cam).await;
+        agent.wait_until(WAIT, |s| s.bound).await.unwrap();
+        (agent, d)
+    }
+
+    /// `owner`'s camera `device`, shared with `email` (an account or an invitation).
+    pub async fn shared(
+        &self,
+        owner: &Browser,
+        device: &str,
+        email: &str,
+        permissions: &[&str],
+    ) -> DeviceShare {
+        let body = json!({"email": email, "permissions": permissions});
+        let res = owner.send(self, Method::POST, &format!("/api/devices/{device}/shares"), Some(body)).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+        res.json().await.unwrap()
+    }
+
+    /// The share, accepted by its invitee `b`.
+    pub async fn accepted(&self, b: &Browser, share: &str) -> ReceivedShare {
+        let res = b.send(self, Method::POST, &format!("/api/shares/{share}/accept"), None).await;
+        assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
         res.json().await.unwrap()
     }
 

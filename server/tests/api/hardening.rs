@@ -661,15 +661,7 @@ async fn names_in_an_invitation_mail_cannot_add_headers_or_lines(app: TestApp) {
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let res = ada
-        .send(
-            &app,
-            Method::POST,
-            &format!("/api/devices/{}/shares", d.id),
-            Some(json!({"email": "bob@example.com", "permissions": ["alarms"]})),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+    app.shared(&ada, &d.id, "bob@example.com", &["alarms"]).await;
     let mail = app.latest_mail("bob@example.com").await;
     assert!(mail.subject.contains("Ada Reply-To: eve@example.com shared a camera"), "{}", mail.subject);
     assert!(mail.text.lines().next().unwrap().contains("Click https://evil.example"), "{}", mail.text);

@@ -10,7 +10,7 @@ use ward_model::{
 };
 
 use crate::both_backends;
-use crate::fixtures::{Browser, WAIT, api_with_staff, app_with_staff, json_of, motion_alarm};
+use crate::fixtures::{Browser, api_with_staff, app_with_staff, json_of, motion_alarm};
 use crate::helpers::{Backend, TestApp};
 
 both_backends!(
@@ -57,10 +57,7 @@ async fn a_notice_reaches_exactly_the_people_the_query_chooses(backend: Backend)
     let ada = app.person("ada@example.com", "eu").await;
     let grace = app.person("grace@example.com", "eu").await;
     let lin = app.person("lin@example.com", "us").await;
-    let cam = app.camera().await;
-    let mut agent = app.start(&cam).await;
-    app.claimed(&ada, &cam).await;
-    agent.wait_until(WAIT, |s| s.bound).await.unwrap();
+    let (mut agent, _) = app.bound_camera(&ada).await;
     motion_alarm(&app, &mut agent, &ada).await;
 
     // Recorded: counted, the clock running, nobody told yet.

@@ -25,11 +25,8 @@ both_backends!(
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
 async fn a_viewer_gets_the_cameras_answer_and_its_video_and_leaving_ends_the_session(app: TestApp) {
-    let cam = app.camera().await;
-    let mut agent = app.start(&cam).await;
     let ada = app.user("ada@example.com").await;
-    let d = app.claimed(&ada, &cam).await;
-    agent.wait_until(WAIT, |s| s.bound).await.unwrap();
+    let (mut agent, d) = app.bound_camera(&ada).await;
     let ice: Vec<ward_model::IceServer> =
         ada.send(&app, Method::GET, "/api/live/ice-servers", None).await.json().await.unwrap();
     assert!(ice.is_empty(), "none configured");
@@ -66,11 +63,8 @@ async fn a_viewer_gets_the_cameras_answer_and_its_video_and_leaving_ends_the_ses
 }
 
 async fn privacy_mode_offline_cameras_other_accounts_and_bad_offers_are_refused(app: TestApp) {
-    let cam = app.camera().await;
-    let mut agent = app.start(&cam).await;
     let ada = app.user("ada@example.com").await;
-    let d = app.claimed(&ada, &cam).await;
-    agent.wait_until(WAIT, |s| s.bound).await.unwrap();
+    let (mut agent, d) = app.bound_camera(&ada).await;
     let (_probe, sdp) = Probe::offer(LOOPBACK).unwrap();
 
     // Not signed in: 401. Another account: 404, as for a device that does not exist.

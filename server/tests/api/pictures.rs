@@ -295,18 +295,8 @@ async fn pictures_are_stored_sealed_and_opened_for_the_owner_and_an_invitee_with
     }
     // An invitee with the alarm permission sees the same pictures, opened with Ada's key.
     let grace = app.user("grace@example.com").await;
-    let res = ada
-        .send(
-            &app,
-            Method::POST,
-            &format!("/api/devices/{}/shares", d.id),
-            Some(json!({"email": "grace@example.com", "permissions": ["alarms"]})),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let share: ward_model::DeviceShare = res.json().await.unwrap();
-    let res = grace.send(&app, Method::POST, &format!("/api/shares/{}/accept", share.id), None).await;
-    assert_eq!(res.status(), StatusCode::OK);
+    let share = app.shared(&ada, &d.id, "grace@example.com", &["alarms"]).await;
+    app.accepted(&grace, &share.id).await;
     assert_eq!(get_ok(&app.url, &grace, &e1.picture_url).await, picture);
     assert_eq!(get_ok(&app.url, &grace, &e1.thumbnail_url).await, thumbnail);
     // A blob swapped for another event's does not open: bound to its own key.

@@ -30,30 +30,9 @@ async fn share(app: &TestApp, owner: &Browser, device: &str, body: serde_json::V
     owner.send(app, Method::POST, &format!("/api/devices/{device}/shares"), Some(body)).await
 }
 
-async fn shared(
-    app: &TestApp,
-    owner: &Browser,
-    device: &str,
-    email: &str,
-    permissions: &[&str],
-) -> DeviceShare {
-    let res = share(app, owner, device, json!({"email": email, "permissions": permissions})).await;
-    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
-    res.json().await.unwrap()
-}
-
-async fn accept(app: &TestApp, b: &Browser, share: &str) -> ReceivedShare {
-    let res = b.send(app, Method::POST, &format!("/api/shares/{share}/accept"), None).await;
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
-    res.json().await.unwrap()
-}
-
 async fn a_share_grants_what_it_names_once_accepted_and_revoking_ends_it(app: TestApp) {
-    let cam = app.camera().await;
-    let mut agent = app.start(&cam).await;
     let ada = app.user("ada@example.com").await;
-    let d = app.claimed(&ada, &cam).await;
-    agent.wait_until(WAIT, |s| s.bound).await.unwrap();
+    let (mut agent, d) = app.bound_camera(&ada).await;
     agent.send(Command::Motion);
     agent.send(Command::Ring);
     let until = tokio::time::Instant::now() + WAIT;
@@ -68,7 +47,7 @@ async fn a_share_grants_what_it_names_once_accepted_and_revoking_ends_it(app: Te
     let device_url = format!("/api/devices/{}", d.id);
 
     // Alarms only. Pending: it grants nothing yet, and Grace is told.
-    let s = shared(&app, &ada, &d.id, "Grace@Example.com ", &["alarms"]).await;
+    let s = app.shared(&ada, &d.id, "Grace@Example.com ", &["alarms"]).await;
     assert_eq!(
         (s.status, s.invitee_email.as_str(), s.expired),
         (ShareStatus::Pending, "grace@example.com", false)
@@ -90,7 +69,7 @@ async fn a_share_grants_what_it_names_once_accepted_and_revoking_ends_it(app: Te
     assert_eq!(received[0].status, ShareStatus::Pending);
 
     // Accepted: she sees the camera (not its serial number or address) and its alarms.
-    assert_eq!(accept(&app, &grace, &s.id).await.status, ShareStatus::Accepted);
+    assert_eq!(app.accepted(&grace, &s.id).await.status, ShareStatus::Accepted);
     let seen: Device = get_json(&app, &grace, &device_url).await;
     assert_eq!((seen.name.as_str(), seen.serial.as_str(), seen.address.as_str()), (d.name.as_str(), "", ""));
     assert!(seen.online);
@@ -140,10 +119,10 @@ async fn a_share_grants_what_it_names_once_accepted_and_revoking_ends_it(app: Te
 
     // Live view granted to Bob: he watches, through the camera; revoking stops it at once.
     let bob = app.user("bob@example.com").await;
-    let b = shared(&app, &ada, &d.id, "bob@example.com", &["live_view"]).await;
+    let b = app.shared(&ada, &d.id, "bob@example.com", &["live_view"]).await;
     let (_, sdp) = Probe::offer(IpAddr::V4(Ipv4Addr::LOCALHOST)).unwrap();
     assert_eq!(offer(&app, &bob, &d.id, &sdp).await.status(), StatusCode::NOT_FOUND, "not accepted yet");
-    accept(&app, &bob, &b.id).await;
+    app.accepted(&bob, &b.id).await;
     let (mut probe, sdp) = Probe::offer(IpAddr::V4(Ipv4Addr::LOCALHOST)).unwrap();
     let res = offer(&app, &bob, &d.id, &sdp).await;
     assert_eq!(res.status(), StatusCode::CREATED);
@@ -204,9 +183,9 @@ async fn sharing_refuses_bad_requests_and_stores_nothing(app: TestApp) {
     // No answer tells whether an address has an account: an account here (Grace), one in
     // another region (Yuki) and none at all are shared with alike, and listed alike.
     let made = [
-        shared(&app, &ada, &d.id, "grace@example.com", &["alarms", "alarms", "live_view"]).await,
-        shared(&app, &ada, &d.id, "yuki@example.com", &["alarms", "live_view"]).await,
-        shared(&app, &ada, &d.id, "nobody@example.com", &["live_view", "alarms"]).await,
+        app.shared(&ada, &d.id, "grace@example.com", &["alarms", "alarms", "live_view"]).await,
+        app.shared(&ada, &d.id, "yuki@example.com", &["alarms", "live_view"]).await,
+        app.shared(&ada, &d.id, "nobody@example.com", &["live_view", "alarms"]).await,
     ];
     let shape = |s: &DeviceShare| {
         (
@@ -276,14 +255,14 @@ async fn declining_leaving_and_the_end_of_its_time_take_a_share_away(app: TestAp
     let grace = app.user("grace@example.com").await;
     let device_url = format!("/api/devices/{}", d.id);
 
-    let s = shared(&app, &ada, &d.id, "grace@example.com", &["alarms"]).await;
+    let s = app.shared(&ada, &d.id, "grace@example.com", &["alarms"]).await;
     let res = grace.send(&app, Method::POST, &format!("/api/shares/{}/decline", s.id), None).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(grace.send(&app, Method::GET, &device_url, None).await.status(), StatusCode::NOT_FOUND);
     let mine: Vec<DeviceShare> = get_json(&app, &ada, &format!("{device_url}/shares")).await;
     assert_eq!(mine[0].status, ShareStatus::Declined);
     // She may change her mind while it stands; then give it up.
-    accept(&app, &grace, &s.id).await;
+    app.accepted(&grace, &s.id).await;
     assert_eq!(grace.send(&app, Method::GET, &device_url, None).await.status(), StatusCode::OK);
     let res = grace.send(&app, Method::DELETE, &format!("/api/shares/{}", s.id), None).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
@@ -302,7 +281,7 @@ async fn declining_leaving_and_the_end_of_its_time_take_a_share_away(app: TestAp
     .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let s: DeviceShare = res.json().await.unwrap();
-    accept(&app, &grace, &s.id).await;
+    app.accepted(&grace, &s.id).await;
     assert_eq!(grace.send(&app, Method::GET, &device_url, None).await.status(), StatusCode::OK);
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     assert_eq!(grace.send(&app, Method::GET, &device_url, None).await.status(), StatusCode::NOT_FOUND);
@@ -327,7 +306,7 @@ async fn a_share_to_an_address_without_an_account_waits_for_it_and_lapses_unansw
     let device_url = format!("/api/devices/{}", d.id);
 
     // Lee has no account: the invitation is mailed to the address, asking for one here.
-    let invited = shared(&app, &ada, &d.id, "lee@example.com", &["alarms"]).await;
+    let invited = app.shared(&ada, &d.id, "lee@example.com", &["alarms"]).await;
     let mail = app.latest_mail("lee@example.com").await;
     assert!(mail.subject.contains("shared a camera with you"), "{}", mail.subject);
     assert!(
@@ -338,7 +317,7 @@ async fn a_share_to_an_address_without_an_account_waits_for_it_and_lapses_unansw
     assert!(mail.text.contains(&d.name), "{}", mail.text);
 
     // Kim verifies her address in another region: nothing of Ada's reaches her.
-    let kim_invited = shared(&app, &ada, &d.id, "kim@example.com", &["alarms"]).await;
+    let kim_invited = app.shared(&ada, &d.id, "kim@example.com", &["alarms"]).await;
     let kim = app.person("kim@example.com", "us").await;
     assert!(get_json::<Vec<ReceivedShare>>(&app, &kim, "/api/shares").await.is_empty());
     assert_eq!(kim.send(&app, Method::GET, &device_url, None).await.status(), StatusCode::NOT_FOUND);
@@ -350,7 +329,7 @@ async fn a_share_to_an_address_without_an_account_waits_for_it_and_lapses_unansw
     assert_eq!(received.len(), 1, "{received:?}");
     assert_eq!((received[0].id.as_str(), received[0].status), (invited.id.as_str(), ShareStatus::Pending));
     assert_eq!(lee.send(&app, Method::GET, &device_url, None).await.status(), StatusCode::NOT_FOUND);
-    accept(&app, &lee, &invited.id).await;
+    app.accepted(&lee, &invited.id).await;
     assert_eq!(lee.send(&app, Method::GET, &device_url, None).await.status(), StatusCode::OK);
     let mine: Vec<DeviceShare> = get_json(&app, &ada, &format!("/api/devices/{}/shares", d.id)).await;
     let lees = mine.iter().find(|s| s.id == invited.id).unwrap();
@@ -361,7 +340,7 @@ async fn a_share_to_an_address_without_an_account_waits_for_it_and_lapses_unansw
 
     // Unanswered, a share and an invitation lapse alike after 14 days.
     let grace = app.user("grace@example.com").await;
-    let unanswered = shared(&app, &ada, &d.id, "grace@example.com", &["alarms"]).await;
+    let unanswered = app.shared(&ada, &d.id, "grace@example.com", &["alarms"]).await;
     let db = app.state.stores.region(ward_model::Region::Eu).await.unwrap();
     let at = |t: &str| {
         time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
@@ -390,8 +369,8 @@ async fn a_share_is_changed_without_ending_it_and_the_invitee_is_told(app: TestA
     let ada = app.user("ada@example.com").await;
     let d = app.claimed(&ada, &cam).await;
     let grace = app.user("grace@example.com").await;
-    let s = shared(&app, &ada, &d.id, "grace@example.com", &["alarms"]).await;
-    accept(&app, &grace, &s.id).await;
+    let s = app.shared(&ada, &d.id, "grace@example.com", &["alarms"]).await;
+    app.accepted(&grace, &s.id).await;
     let url = format!("/api/devices/{}/shares/{}", d.id, s.id);
 
     // Bad terms: field errors, nothing changed.
@@ -429,7 +408,7 @@ async fn a_share_is_changed_without_ending_it_and_the_invitee_is_told(app: TestA
     assert!(mail.text.contains("watch it live, see its alarms, until 2099-01-01T00:00:00Z"), "{}", mail.text);
 
     // An invitation to an address without an account is changed and withdrawn the same way.
-    let inv = shared(&app, &ada, &d.id, "nobody@example.com", &["alarms"]).await;
+    let inv = app.shared(&ada, &d.id, "nobody@example.com", &["alarms"]).await;
     let inv_url = format!("/api/devices/{}/shares/{}", d.id, inv.id);
     let res = ada.send(&app, Method::PATCH, &inv_url, Some(json!({"permissions": ["live_view"]}))).await;
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
@@ -473,8 +452,8 @@ async fn a_shared_cameras_status_reaches_the_invitee_while_the_share_is_in_force
     }
     let mut held = Vec::new();
     for id in &ids[..2] {
-        let s = shared(&app, &ada, id, "grace@example.com", &["alarms"]).await;
-        accept(&app, &grace, &s.id).await;
+        let s = app.shared(&ada, id, "grace@example.com", &["alarms"]).await;
+        app.accepted(&grace, &s.id).await;
         held.push(s.id);
     }
     let offline = |id: &str| format!("{{\"id\":\"{id}\",\"online\":false}}");
@@ -542,7 +521,7 @@ async fn an_installer_sets_a_camera_up_until_the_second_the_share_ends_and_the_o
         bob.send(&app, Method::PATCH, &url, Some(rename.clone())).await.status(),
         StatusCode::NOT_FOUND
     );
-    accept(&app, &bob, &s.id).await;
+    app.accepted(&bob, &s.id).await;
 
     // In force: Bob renames it and switches privacy mode; the answer is the shared view.
     let res = bob.send(&app, Method::PATCH, &url, Some(rename.clone())).await;
@@ -572,8 +551,8 @@ async fn an_installer_sets_a_camera_up_until_the_second_the_share_ends_and_the_o
     );
     // Someone shared the camera without it may not set it up.
     let grace = app.user("grace@example.com").await;
-    let g = shared(&app, &ada, &d.id, "grace@example.com", &["alarms"]).await;
-    accept(&app, &grace, &g.id).await;
+    let g = app.shared(&ada, &d.id, "grace@example.com", &["alarms"]).await;
+    app.accepted(&grace, &g.id).await;
     assert_eq!(
         grace.send(&app, Method::PATCH, &url, Some(rename.clone())).await.status(),
         StatusCode::FORBIDDEN
