@@ -7,27 +7,17 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use ward_model::{AccessAction, AccessActor, AccessLog, LedgerVerification};
 
-use crate::accounts::{Browser, PASSWORD};
 use crate::both_backends;
-use crate::devices::{WAIT, claim, new_camera, start};
-use crate::fixtures::{self, STAFF, json_of};
-use crate::helpers::{Backend, Dist, TestApp, client};
+use crate::fixtures::{Browser, PASSWORD, api_with_staff, json_of, motion_alarm};
+use crate::helpers::{Backend, TestApp, client};
 
 both_backends!(
     backend: the_staff_and_invitees_are_in_the_log_and_the_person_themselves_is_not,
     a_changed_removed_or_truncated_record_is_detected,
 );
 
-async fn app_with_staff(backend: Backend) -> Option<TestApp> {
-    fixtures::app_with_staff(backend, Dist::Missing).await
-}
-
 async fn log(app: &TestApp, b: &Browser) -> AccessLog {
     json_of(b.send(app, Method::GET, "/api/privacy/access", None).await, StatusCode::OK).await
-}
-
-async fn person(app: &TestApp, email: &str) -> Browser {
-    fixtures::person(app, email, "eu").await
 }
 
 /// Files a request as `b` and has the staff open it; answers the request's id.
@@ -52,12 +42,12 @@ fn seen(l: &AccessLog) -> Vec<(AccessActor, AccessAction, Option<&str>, Option<&
 }
 
 async fn the_staff_and_invitees_are_in_the_log_and_the_person_themselves_is_not(backend: Backend) {
-    let Some(app) = app_with_staff(backend).await else { return };
-    let ada = person(&app, "ada@example.com").await;
-    let grace = person(&app, "grace@example.com").await;
+    let Some(app) = api_with_staff(backend).await else { return };
+    let ada = app.user("ada@example.com").await;
+    let grace = app.user("grace@example.com").await;
     let res = grace.send(&app, Method::PATCH, "/api/account", Some(json!({"name": "Grace Hopper"}))).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let staff = person(&app, STAFF).await;
+    let staff = app.staff().await;
     let empty = log(&app, &ada).await;
     assert_eq!((empty.entries.len(), empty.total), (0, 0));
     assert!(empty.verification.intact);
@@ -92,23 +82,10 @@ async fn the_staff_and_invitees_are_in_the_log_and_the_person_themselves_is_not(
 
     // Grace watches nothing of Ada's until Ada shares a camera; then her opening an alarm
     // picture is in Ada's log with her name and the camera's, and in no one else's.
-    let cam = new_camera(&app).await;
-    let mut agent = start(&app, &cam).await;
-    let d = claim(&app, &ada, &cam).await;
-    agent.wait_until(WAIT, |s| s.bound).await.unwrap();
-    let res = ada
-        .send(
-            &app,
-            Method::POST,
-            &format!("/api/devices/{}/shares", d.id),
-            Some(json!({"email": "grace@example.com", "permissions": ["alarms"]})),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let share = res.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_string();
-    let res = grace.send(&app, Method::POST, &format!("/api/shares/{share}/accept"), None).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let event = fixtures::motion_alarm(&app, &mut agent, &ada).await;
+    let (mut agent, d) = app.bound_camera(&ada).await;
+    let share = app.shared(&ada, &d.id, "grace@example.com", &["alarms"]).await;
+    app.accepted(&grace, &share.id).await;
+    let event = motion_alarm(&app, &mut agent, &ada).await;
     // Ada's own look is hers; Grace's is an access.
     assert_eq!(ada.send(&app, Method::GET, &event.picture_url, None).await.status(), StatusCode::OK);
     assert_eq!(log(&app, &ada).await.total, 2);
@@ -134,9 +111,9 @@ async fn the_staff_and_invitees_are_in_the_log_and_the_person_themselves_is_not(
 }
 
 async fn a_changed_removed_or_truncated_record_is_detected(backend: Backend) {
-    let Some(app) = app_with_staff(backend).await else { return };
-    let ada = person(&app, "ada@example.com").await;
-    let staff = person(&app, STAFF).await;
+    let Some(app) = api_with_staff(backend).await else { return };
+    let ada = app.user("ada@example.com").await;
+    let staff = app.staff().await;
     let id = filed_and_opened(&app, &ada, &staff).await;
     for _ in 0..2 {
         let res = staff.send(&app, Method::GET, &format!("/api/staff/requests/eu/{id}"), None).await;

@@ -7,6 +7,7 @@ use ward_model::{ApiError, ErrorCode, Region, SessionInfo};
 use ward_server::auth::totp;
 
 use crate::both_backends;
+use crate::fixtures::{PASSWORD, error_of, sign_up_body};
 use crate::helpers::{TestApp, client};
 
 both_backends!(
@@ -29,35 +30,6 @@ both_backends!(
     a_passkey_second_step_needs_the_password_two_step_verification_and_a_passkey,
 );
 
-pub const PASSWORD: &str = "correct horse battery";
-
-pub fn sign_up_body(email: &str, region: &str) -> Value {
-    json!({
-        "name": "Ada Lovelace",
-        "email": email,
-        "phone": "+44 20 7946 0958",
-        "password": PASSWORD,
-        "region": region,
-        "birth_date": "1990-04-25",
-        "accepted_policy": ward_server::auth::POLICY_VERSION,
-    })
-}
-
-/// The 6-digit code of the newest mail to `to` in the outbox.
-pub async fn code_for(app: &TestApp, to: &str) -> String {
-    let text = latest_mail(app, to).await.text;
-    let at = text.find("Your code: ").expect("a code mail") + "Your code: ".len();
-    text[at..at + 6].to_string()
-}
-
-pub async fn latest_mail(app: &TestApp, to: &str) -> ward_model::MailboxMessage {
-    // Codes asked for by address (reset, resend, unlock) are mailed after the answer.
-    app.state.auth.outgoing.settled().await;
-    let outbox = app.state.auth.mailer.outbox().expect("tests use the outbox");
-    let all = ward_server::mail::read_outbox(outbox, 100).await.unwrap();
-    all.into_iter().find(|m| m.to == to).unwrap_or_else(|| panic!("no mail to {to}"))
-}
-
 async fn mails_to(app: &TestApp, to: &str) -> usize {
     let outbox = app.state.auth.mailer.outbox().unwrap();
     ward_server::mail::read_outbox(outbox, 100).await.unwrap().iter().filter(|m| m.to == to).count()
@@ -65,83 +37,6 @@ async fn mails_to(app: &TestApp, to: &str) -> usize {
 
 async fn post(c: &reqwest::Client, app: &TestApp, path: &str, body: Value) -> reqwest::Response {
     c.post(app.at(path)).json(&body).send().await.unwrap()
-}
-
-/// A browser-like session: its client (with the cookie) and its CSRF token.
-pub struct Browser {
-    pub client: reqwest::Client,
-    pub csrf: String,
-    pub info: SessionInfo,
-}
-
-impl Browser {
-    pub async fn send(
-        &self,
-        app: &TestApp,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> reqwest::Response {
-        let mut req = self.client.request(method, app.at(path)).header("x-csrf-token", &self.csrf);
-        if let Some(body) = body {
-            req = req.json(&body);
-        }
-        req.send().await.unwrap()
-    }
-}
-
-pub async fn sign_up_and_verify(app: &TestApp, email: &str, region: &str) {
-    let c = client();
-    let res = post(&c, app, "/api/signup", sign_up_body(email, region)).await;
-    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
-    let code = code_for(app, email).await;
-    let res =
-        post(&c, app, "/api/signup/verify", json!({"email": email, "code": code, "password": PASSWORD}))
-            .await;
-    assert_eq!(res.status(), StatusCode::NO_CONTENT, "{}", res.text().await.unwrap());
-}
-
-pub async fn sign_in(
-    app: &TestApp,
-    email: &str,
-    password: &str,
-    otp: Option<&str>,
-) -> Result<Browser, (StatusCode, ApiError)> {
-    let c = client();
-    let mut body = json!({"email": email, "password": password});
-    if let Some(otp) = otp {
-        body["otp"] = json!(otp);
-    }
-    let res = post(&c, app, "/api/session", body).await;
-    if res.status() != StatusCode::OK {
-        let status = res.status();
-        return Err((status, res.json().await.unwrap()));
-    }
-    let info: SessionInfo = res.json().await.unwrap();
-    Ok(Browser { client: c, csrf: info.csrf_token.clone(), info })
-}
-
-/// Turns on two-step verification with an authenticator app; answers its secret.
-pub async fn turn_on_totp(app: &TestApp, b: &Browser, password: &str) -> String {
-    let setup: Value =
-        b.send(app, reqwest::Method::POST, "/api/account/totp/setup", None).await.json().await.unwrap();
-    let secret = setup["secret"].as_str().unwrap().to_string();
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let res = b
-        .send(
-            app,
-            reqwest::Method::POST,
-            "/api/account/totp/enable",
-            Some(json!({"code": totp::code_at(&secret, now), "password": password})),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    secret
-}
-
-async fn error_of(res: reqwest::Response) -> (StatusCode, ApiError) {
-    let status = res.status();
-    (status, res.json().await.unwrap())
 }
 
 async fn people_count(app: &TestApp) -> usize {
@@ -162,7 +57,7 @@ async fn sign_up_verify_sign_in_and_sign_out(app: TestApp) {
     assert_eq!(rules["policy_version"], ward_server::auth::POLICY_VERSION);
     assert_eq!(rules["password_min"], 8);
     assert!(rules["password_max"].as_u64().unwrap() >= 64);
-    sign_up_and_verify(&app, email, "eu").await;
+    app.sign_up_and_verify(email, "eu").await;
 
     let c = client();
     let res = post(&c, &app, "/api/session", json!({"email": "ADA@example.com", "password": PASSWORD})).await;
@@ -190,8 +85,8 @@ async fn sign_up_verify_sign_in_and_sign_out(app: TestApp) {
     assert_eq!((status, body.code), (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized));
 
     // A new sign-in gets a new token (rotation), never the old one.
-    let a = sign_in(&app, email, PASSWORD, None).await.unwrap();
-    let b = sign_in(&app, email, PASSWORD, None).await.unwrap();
+    let a = app.sign_in(email, PASSWORD, None).await.unwrap();
+    let b = app.sign_in(email, PASSWORD, None).await.unwrap();
     assert_ne!(a.csrf, b.csrf);
 }
 
@@ -282,14 +177,14 @@ async fn the_age_gate_follows_the_region_and_stores_nothing(app: TestApp) {
 }
 
 async fn an_unknown_email_and_a_wrong_password_get_the_same_answer_until_rate_limited(app: TestApp) {
-    sign_up_and_verify(&app, "ada@example.com", "us").await;
-    let (s1, e1) = sign_in(&app, "nobody@example.com", PASSWORD, None).await.err().unwrap();
-    let (s2, e2) = sign_in(&app, "ada@example.com", "wrong password!", None).await.err().unwrap();
+    app.sign_up_and_verify("ada@example.com", "us").await;
+    let (s1, e1) = app.sign_in("nobody@example.com", PASSWORD, None).await.err().unwrap();
+    let (s2, e2) = app.sign_in("ada@example.com", "wrong password!", None).await.err().unwrap();
     assert_eq!((s1, &e1), (s2, &e2));
     assert_eq!(s1, StatusCode::UNAUTHORIZED);
     for _ in 0..4 {
         assert_eq!(
-            sign_in(&app, "ada@example.com", "wrong password!", None).await.err().unwrap().0,
+            app.sign_in("ada@example.com", "wrong password!", None).await.err().unwrap().0,
             StatusCode::UNAUTHORIZED
         );
     }
@@ -307,7 +202,7 @@ async fn an_unverified_account_cannot_sign_in_and_codes_are_single_use_and_limit
     let email = "ada@example.com";
     let c = client();
     assert_eq!(post(&c, &app, "/api/signup", sign_up_body(email, "sg")).await.status(), StatusCode::CREATED);
-    let (status, err) = sign_in(&app, email, PASSWORD, None).await.err().unwrap();
+    let (status, err) = app.sign_in(email, PASSWORD, None).await.err().unwrap();
     assert_eq!((status, err.code), (StatusCode::FORBIDDEN, ErrorCode::Forbidden));
     // A resend within the minute is limited, with the wait.
     let res = post(&c, &app, "/api/signup/resend", json!({"email": email})).await;
@@ -318,7 +213,7 @@ async fn an_unverified_account_cannot_sign_in_and_codes_are_single_use_and_limit
         post(&c, &app, "/api/signup/resend", json!({"email": "nobody@example.com"})).await.status(),
         StatusCode::ACCEPTED
     );
-    let code = code_for(&app, email).await;
+    let code = app.code_for(email).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let verify = |code: &str| json!({"email": email, "code": code, "password": PASSWORD});
     for expect in [
@@ -341,21 +236,20 @@ async fn an_unverified_account_cannot_sign_in_and_codes_are_single_use_and_limit
 }
 
 async fn a_second_sign_up_with_a_taken_email_answers_alike_and_tells_the_owner(app: TestApp) {
-    sign_up_and_verify(&app, "ada@example.com", "eu").await;
+    app.sign_up_and_verify("ada@example.com", "eu").await;
     let c = client();
     let res = post(&c, &app, "/api/signup", sign_up_body("Ada@Example.com", "us")).await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    let mail = latest_mail(&app, "Ada@Example.com").await;
+    let mail = app.latest_mail("Ada@Example.com").await;
     assert!(mail.subject.contains("tried to open"), "{}", mail.subject);
     assert_eq!(directory_entries(&app).await, 1);
     // The account is unchanged: still in the EU, same password.
-    let b = sign_in(&app, "ada@example.com", PASSWORD, None).await.unwrap();
+    let b = app.sign_in("ada@example.com", PASSWORD, None).await.unwrap();
     assert_eq!(b.info.account.region, Region::Eu);
 }
 
 async fn state_changes_need_the_csrf_token_and_the_same_site(app: TestApp) {
-    sign_up_and_verify(&app, "ada@example.com", "eu").await;
-    let b = sign_in(&app, "ada@example.com", PASSWORD, None).await.unwrap();
+    let b = app.user("ada@example.com").await;
     let res = b.client.patch(app.at("/api/account")).json(&json!({"name": "Eve"})).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let res = b
@@ -384,8 +278,7 @@ async fn state_changes_need_the_csrf_token_and_the_same_site(app: TestApp) {
 
 async fn totp_is_asked_for_at_sign_in_and_codes_work_once(app: TestApp) {
     let email = "ada@example.com";
-    sign_up_and_verify(&app, email, "eu").await;
-    let b = sign_in(&app, email, PASSWORD, None).await.unwrap();
+    let b = app.user(email).await;
     let setup: Value =
         b.send(&app, reqwest::Method::POST, "/api/account/totp/setup", None).await.json().await.unwrap();
     let secret = setup["secret"].as_str().unwrap().to_string();
@@ -416,23 +309,23 @@ async fn totp_is_asked_for_at_sign_in_and_codes_work_once(app: TestApp) {
         serde_json::from_value(res.json::<Value>().await.unwrap()["codes"].clone()).unwrap();
     assert_eq!(codes.len(), 10);
 
-    let (status, err) = sign_in(&app, email, PASSWORD, None).await.err().unwrap();
+    let (status, err) = app.sign_in(email, PASSWORD, None).await.err().unwrap();
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!((err.fields[0].field.as_str(), err.fields[0].code.as_str()), ("otp", "required"));
     // A wrong password still says only "not right", never that a second factor exists.
-    let (_, err) = sign_in(&app, email, "wrong password!", None).await.err().unwrap();
+    let (_, err) = app.sign_in(email, "wrong password!", None).await.err().unwrap();
     assert!(err.fields.is_empty());
 
     // The code used to turn it on may not be reused; take the next time step's.
     let next = totp::code_at(&secret, now + 30);
-    assert!(sign_in(&app, email, PASSWORD, Some(&next)).await.is_ok());
-    let (_, err) = sign_in(&app, email, PASSWORD, Some(&next)).await.err().unwrap();
+    assert!(app.sign_in(email, PASSWORD, Some(&next)).await.is_ok());
+    let (_, err) = app.sign_in(email, PASSWORD, Some(&next)).await.err().unwrap();
     assert_eq!(err.fields[0].code, "wrong", "a code works once");
     // A recovery code works once, typed in any case.
-    assert!(sign_in(&app, email, PASSWORD, Some(&codes[0].to_uppercase())).await.is_ok());
-    assert!(sign_in(&app, email, PASSWORD, Some(&codes[0])).await.is_err());
+    assert!(app.sign_in(email, PASSWORD, Some(&codes[0].to_uppercase())).await.is_ok());
+    assert!(app.sign_in(email, PASSWORD, Some(&codes[0])).await.is_err());
     // Turning it off needs the password.
-    let c = sign_in(&app, email, PASSWORD, Some(&codes[1])).await.unwrap();
+    let c = app.sign_in(email, PASSWORD, Some(&codes[1])).await.unwrap();
     let res = c
         .send(
             &app,
@@ -446,12 +339,11 @@ async fn totp_is_asked_for_at_sign_in_and_codes_work_once(app: TestApp) {
         .send(&app, reqwest::Method::POST, "/api/account/totp/disable", Some(json!({"password": PASSWORD})))
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    assert!(sign_in(&app, email, PASSWORD, None).await.is_ok());
+    assert!(app.sign_in(email, PASSWORD, None).await.is_ok());
 }
 
 async fn profile_changes_need_the_password_and_a_new_email_is_verified_first(app: TestApp) {
-    sign_up_and_verify(&app, "ada@example.com", "eu").await;
-    let b = sign_in(&app, "ada@example.com", PASSWORD, None).await.unwrap();
+    let b = app.user("ada@example.com").await;
     let patch = |body: Value| b.send(&app, reqwest::Method::PATCH, "/api/account", Some(body));
     let res = patch(json!({"name": "Ada King"})).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -473,28 +365,27 @@ async fn profile_changes_need_the_password_and_a_new_email_is_verified_first(app
     let account: Value = res.json().await.unwrap();
     assert_eq!(account["email"], "ada@example.com", "not before it is verified");
     assert_eq!(account["pending_email"], "ada.king@example.org");
-    let code = code_for(&app, "ada.king@example.org").await;
+    let code = app.code_for("ada.king@example.org").await;
     let res =
         b.send(&app, reqwest::Method::POST, "/api/account/email/verify", Some(json!({"code": code}))).await;
     assert_eq!(res.status(), StatusCode::OK);
     let account: Value = res.json().await.unwrap();
     assert_eq!(account["email"], "ada.king@example.org");
     assert!(account.get("pending_email").is_none());
-    assert!(sign_in(&app, "ada@example.com", PASSWORD, None).await.is_err(), "the old email is gone");
-    assert!(sign_in(&app, "ada.king@example.org", PASSWORD, None).await.is_ok());
+    assert!(app.sign_in("ada@example.com", PASSWORD, None).await.is_err(), "the old email is gone");
+    assert!(app.sign_in("ada.king@example.org", PASSWORD, None).await.is_ok());
     // The old address is free again.
     assert_eq!(
         post(&client(), &app, "/api/signup", sign_up_body("ada@example.com", "us")).await.status(),
         StatusCode::CREATED
     );
-    assert_eq!(latest_mail(&app, "ada@example.com").await.subject, "Your Ward verification code");
+    assert_eq!(app.latest_mail("ada@example.com").await.subject, "Your Ward verification code");
 }
 
 async fn changing_the_password_ends_other_sessions_and_reset_ends_all(app: TestApp) {
     let email = "ada@example.com";
-    sign_up_and_verify(&app, email, "in").await;
-    let a = sign_in(&app, email, PASSWORD, None).await.unwrap();
-    let b = sign_in(&app, email, PASSWORD, None).await.unwrap();
+    let a = app.person(email, "in").await;
+    let b = app.sign_in(email, PASSWORD, None).await.unwrap();
     let res = a
         .send(
             &app,
@@ -517,7 +408,7 @@ async fn changing_the_password_ends_other_sessions_and_reset_ends_all(app: TestA
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(a.client.get(app.at("/api/session")).send().await.unwrap().status(), StatusCode::OK);
     assert_eq!(b.client.get(app.at("/api/session")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
-    assert!(sign_in(&app, email, PASSWORD, None).await.is_err());
+    assert!(app.sign_in(email, PASSWORD, None).await.is_err());
 
     let c = client();
     assert_eq!(
@@ -528,7 +419,7 @@ async fn changing_the_password_ends_other_sessions_and_reset_ends_all(app: TestA
         post(&c, &app, "/api/password-reset", json!({"email": "nobody@example.com"})).await.status(),
         StatusCode::ACCEPTED
     );
-    let code = code_for(&app, email).await;
+    let code = app.code_for(email).await;
     let reset = "the third passphrase";
     let (_, err) = error_of(
         post(
@@ -562,11 +453,11 @@ async fn changing_the_password_ends_other_sessions_and_reset_ends_all(app: TestA
     )
     .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "the code was single-use");
-    let b = sign_in(&app, email, reset, None).await.unwrap();
+    let b = app.sign_in(email, reset, None).await.unwrap();
 
     // With two-step verification on, a wrong code is still only a wrong code: the second
     // factor is asked for only once the code is right (`hardening.rs` tests that).
-    turn_on_totp(&app, &b, reset).await;
+    app.turn_on_totp(&b, reset).await;
     let res = post(
         &c,
         &app,
@@ -580,10 +471,10 @@ async fn changing_the_password_ends_other_sessions_and_reset_ends_all(app: TestA
 
 async fn sessions_are_listed_and_revoked_and_activity_is_logged(app: TestApp) {
     let email = "ada@example.com";
-    sign_up_and_verify(&app, email, "br").await;
-    let _ = sign_in(&app, email, "wrong password!", None).await;
-    let a = sign_in(&app, email, PASSWORD, None).await.unwrap();
-    let b = sign_in(&app, email, PASSWORD, None).await.unwrap();
+    app.sign_up_and_verify(email, "br").await;
+    let _ = app.sign_in(email, "wrong password!", None).await;
+    let a = app.sign_in(email, PASSWORD, None).await.unwrap();
+    let b = app.sign_in(email, PASSWORD, None).await.unwrap();
     let list: Vec<ward_model::SessionSummary> =
         a.client.get(app.at("/api/account/sessions")).send().await.unwrap().json().await.unwrap();
     assert_eq!(list.len(), 2);
@@ -596,7 +487,7 @@ async fn sessions_are_listed_and_revoked_and_activity_is_logged(app: TestApp) {
     assert_eq!(b.client.get(app.at("/api/session")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
     let res = a.send(&app, reqwest::Method::DELETE, "/api/account/sessions/nope", None).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    let c = sign_in(&app, email, PASSWORD, None).await.unwrap();
+    let c = app.sign_in(email, PASSWORD, None).await.unwrap();
     assert_eq!(
         a.send(&app, reqwest::Method::DELETE, "/api/account/sessions", None).await.status(),
         StatusCode::NO_CONTENT
@@ -615,9 +506,8 @@ async fn sessions_are_listed_and_revoked_and_activity_is_logged(app: TestApp) {
 
 async fn deleting_the_account_erases_it_and_the_email_can_sign_up_again(app: TestApp) {
     let email = "ada@example.com";
-    sign_up_and_verify(&app, email, "ru").await;
-    let b = sign_in(&app, email, PASSWORD, None).await.unwrap();
-    let other = sign_in(&app, email, PASSWORD, None).await.unwrap();
+    let b = app.person(email, "ru").await;
+    let other = app.sign_in(email, PASSWORD, None).await.unwrap();
     let res = b
         .send(
             &app,
@@ -634,13 +524,13 @@ async fn deleting_the_account_erases_it_and_the_email_can_sign_up_again(app: Tes
     assert_eq!(res.headers()["clear-site-data"], "\"cookies\"");
     let receipt: ward_model::DeletionReceipt = res.json().await.unwrap();
     assert!(receipt.receipt.starts_with("DEL-") && receipt.receipt.len() == 16, "{}", receipt.receipt);
-    let mail = latest_mail(&app, email).await;
+    let mail = app.latest_mail(email).await;
     assert!(mail.text.contains(&receipt.receipt), "the receipt is mailed");
     assert_eq!(
         other.client.get(app.at("/api/session")).send().await.unwrap().status(),
         StatusCode::UNAUTHORIZED
     );
-    assert!(sign_in(&app, email, PASSWORD, None).await.is_err());
+    assert!(app.sign_in(email, PASSWORD, None).await.is_err());
     assert_eq!(directory_entries(&app).await, 0);
     assert_eq!(crate::raw::count(&app, "region-ru", "people").await, 0);
     for table in ["sessions", "activity", "codes", "recovery_codes"] {
@@ -648,13 +538,12 @@ async fn deleting_the_account_erases_it_and_the_email_can_sign_up_again(app: Tes
     }
     assert_eq!(crate::raw::count(&app, "region-ru", "deletion_receipts").await, 1);
     // The same email can open a new account.
-    sign_up_and_verify(&app, email, "ru").await;
-    assert!(sign_in(&app, email, PASSWORD, None).await.is_ok());
+    app.sign_up_and_verify(email, "ru").await;
+    assert!(app.sign_in(email, PASSWORD, None).await.is_ok());
 }
 
 async fn personal_fields_are_not_in_plain_text_and_stay_in_their_region(app: TestApp) {
-    sign_up_and_verify(&app, "ada.secret@example.com", "eu").await;
-    let b = sign_in(&app, "ada.secret@example.com", PASSWORD, None).await.unwrap();
+    let b = app.user("ada.secret@example.com").await;
     assert_eq!(b.info.account.name, "Ada Lovelace");
     let needles =
         ["ada.secret@example.com", "Ada Lovelace", "+442079460958", "7946 0958", "1990-04-25", "127.0.0.1"];
@@ -672,8 +561,7 @@ async fn personal_fields_are_not_in_plain_text_and_stay_in_their_region(app: Tes
 
 async fn a_copy_of_the_store_taken_before_deletion_no_longer_decrypts(app: TestApp) {
     let email = "ada@example.com";
-    sign_up_and_verify(&app, email, "cn").await;
-    let b = sign_in(&app, email, PASSWORD, None).await.unwrap();
+    let b = app.person(email, "cn").await;
     let id = b.info.account.id.clone();
     // The backup: the region store's rows as they are now.
     let (backup_email_ct,) = crate::raw::email_ct(&app, "region-cn", &id).await;
@@ -694,8 +582,7 @@ async fn a_copy_of_the_store_taken_before_deletion_no_longer_decrypts(app: TestA
 async fn activity_and_codes_are_purged_when_their_retention_ends(app: TestApp) {
     use ward_server::auth::session::{ABSOLUTE, IDLE};
     let email = "ada@example.com";
-    sign_up_and_verify(&app, email, "eu").await;
-    let b = sign_in(&app, email, PASSWORD, None).await.unwrap();
+    let b = app.user(email).await;
     let _ = post(&client(), &app, "/api/password-reset", json!({"email": email})).await;
     app.state.auth.outgoing.settled().await;
     let db = app.state.stores.region(Region::Eu).await.unwrap();
@@ -713,8 +600,7 @@ async fn activity_and_codes_are_purged_when_their_retention_ends(app: TestApp) {
 }
 
 async fn passkeys_need_a_domain_and_their_ceremonies_are_single_use(app: TestApp) {
-    sign_up_and_verify(&app, "ada@example.com", "eu").await;
-    let b = sign_in(&app, "ada@example.com", PASSWORD, None).await.unwrap();
+    let b = app.user("ada@example.com").await;
     // At an IP address there is no relying party: a clear 409, never a 500.
     let res = b
         .send(
@@ -778,7 +664,7 @@ async fn passkeys_need_a_domain_and_their_ceremonies_are_single_use(app: TestApp
 /// `e2e/tests/passkey.test.mjs`; here, every way the second step can be refused.
 async fn a_passkey_second_step_needs_the_password_two_step_verification_and_a_passkey(app: TestApp) {
     let email = "ada@example.com";
-    sign_up_and_verify(&app, email, "eu").await;
+    app.sign_up_and_verify(email, "eu").await;
     let local = app.url.replace("http://127.0.0.1", "localhost");
     let second_step = |password: &str| {
         client()
@@ -793,12 +679,12 @@ async fn a_passkey_second_step_needs_the_password_two_step_verification_and_a_pa
     // Two-step verification off: the password is enough.
     let (status, err) = error_of(second_step(PASSWORD).await.unwrap()).await;
     assert_eq!((status, err.fields[0].code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "not_needed"));
-    let b = sign_in(&app, email, PASSWORD, None).await.unwrap();
-    turn_on_totp(&app, &b, PASSWORD).await;
+    let b = app.sign_in(email, PASSWORD, None).await.unwrap();
+    app.turn_on_totp(&b, PASSWORD).await;
     // On, but no passkey yet: the code it is; and sign-in does not offer a passkey.
     let (status, err) = error_of(second_step(PASSWORD).await.unwrap()).await;
     assert_eq!((status, err.fields[0].code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "no_passkey"));
-    let (_, err) = sign_in(&app, email, PASSWORD, None).await.err().unwrap();
+    let (_, err) = app.sign_in(email, PASSWORD, None).await.err().unwrap();
     assert!(err.fields.iter().all(|f| f.field != "passkey"), "{err:?}");
     // At an IP address there is no relying party: 409 before the password is even checked.
     let res = client()

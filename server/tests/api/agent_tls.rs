@@ -28,9 +28,8 @@ use ward_camera::{Agent, Command, Config, Identity};
 use ward_model::{AGENT_AUTH_SCHEME, AGENT_SERIAL_HEADER, Device, EventPage, ServerMessage};
 use ward_server::devices;
 
-use crate::accounts::Browser;
 use crate::both_backends;
-use crate::devices::{WAIT, claim, new_camera, user};
+use crate::fixtures::{WAIT, get_json};
 use crate::helpers::TestApp;
 
 both_backends!(
@@ -137,12 +136,6 @@ async fn until<T, F: std::future::Future<Output = Option<T>>>(what: &str, mut f:
     }
 }
 
-async fn get<T: serde::de::DeserializeOwned>(app: &TestApp, b: &Browser, path: &str) -> T {
-    let res = b.send(app, Method::GET, path, None).await;
-    assert_eq!(res.status(), StatusCode::OK, "{path}");
-    res.json().await.unwrap()
-}
-
 async fn an_agent_reaches_the_server_over_wss_with_its_ca_file_and_refuses_an_untrusted_server(app: TestApp) {
     let dir = tempfile::tempdir().unwrap();
     let (pki, stranger) = (Pki::new("Ward test CA"), Pki::new("Some other CA"));
@@ -150,7 +143,7 @@ async fn an_agent_reaches_the_server_over_wss_with_its_ca_file_and_refuses_an_un
     let other_ca = stranger.write_ca(dir.path(), "other-ca.pem");
     let proxy = TlsProxy::start(backend(&app), &pki).await;
     let server = format!("https://localhost:{}", proxy.port);
-    let cam = new_camera(&app).await;
+    let cam = app.camera().await;
 
     // The public roots do not know the private CA: refused, saying why and what to do.
     let mut agent = Agent::spawn(Config::new(&server, cam.clone()));
@@ -181,19 +174,19 @@ async fn an_agent_reaches_the_server_over_wss_with_its_ca_file_and_refuses_an_un
     let mut agent = Agent::spawn(config);
     agent.wait_until(WAIT, |s| s.connected).await.expect("the agent connects over wss://");
     assert_eq!(proxy.accepted.load(Ordering::SeqCst), 1);
-    let ada = user(&app, "ada@example.com").await;
-    let d = claim(&app, &ada, &cam).await;
+    let ada = app.user("ada@example.com").await;
+    let d = app.claimed(&ada, &cam).await;
     assert!(d.online);
     agent.wait_until(WAIT, |s| s.bound).await.expect("the camera learns it has an owner");
     let d: Device = until("the camera's report", || async {
-        let d: Device = get(&app, &ada, &format!("/api/devices/{}", d.id)).await;
+        let d: Device = get_json(&app, &ada, &format!("/api/devices/{}", d.id)).await;
         (!d.address.is_empty()).then_some(d)
     })
     .await;
     assert_eq!(d.address, "127.0.0.1", "the local address of the TLS connection");
     agent.send(Command::Motion);
     until("the alarm", || async {
-        (!get::<EventPage>(&app, &ada, "/api/events").await.events.is_empty()).then_some(())
+        (!get_json::<EventPage>(&app, &ada, "/api/events").await.events.is_empty()).then_some(())
     })
     .await;
     assert_eq!(proxy.accepted.load(Ordering::SeqCst), 1, "one connection carried it all");
@@ -249,7 +242,7 @@ async fn settled(app: &TestApp, serial: &str) -> bool {
 async fn a_claim_replaces_the_secret_and_neither_the_factorys_nor_a_former_owners_copy_works(app: TestApp) {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("camera.json");
-    let factory = new_camera(&app).await;
+    let factory = app.camera().await;
     factory.save(&state).unwrap();
     let spawn = |identity: Identity| {
         let mut config = Config::new(&app.url, identity);
@@ -261,8 +254,8 @@ async fn a_claim_replaces_the_secret_and_neither_the_factorys_nor_a_former_owner
     assert_eq!(agent.status.borrow().secrets_stored, 0, "no claim, no new secret");
 
     // Ada claims it: the camera gets a new secret over its socket and stores it.
-    let ada = user(&app, "ada@example.com").await;
-    let d = claim(&app, &ada, &factory).await;
+    let ada = app.user("ada@example.com").await;
+    let d = app.claimed(&ada, &factory).await;
     agent.wait_until(WAIT, |s| s.secrets_stored == 1 && s.bound).await.expect("a new secret is stored");
     let (stored, _) = Identity::load_or_create(&state).unwrap();
     assert_ne!(stored.secret, factory.secret);
@@ -286,7 +279,7 @@ async fn a_claim_replaces_the_secret_and_neither_the_factorys_nor_a_former_owner
     let mut agent = spawn(stored.clone());
     agent.wait_until(WAIT, |s| s.connected && s.bound).await.expect("the camera reconnects");
     let d: Device = until("online again", || async {
-        let d: Device = get(&app, &ada, &format!("/api/devices/{}", d.id)).await;
+        let d: Device = get_json(&app, &ada, &format!("/api/devices/{}", d.id)).await;
         d.online.then_some(d)
     })
     .await;
@@ -297,8 +290,8 @@ async fn a_claim_replaces_the_secret_and_neither_the_factorys_nor_a_former_owner
     let res = ada.send(&app, Method::DELETE, &format!("/api/devices/{}", d.id), None).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     agent.wait_until(WAIT, |s| !s.bound).await.expect("the camera is released");
-    let bob = user(&app, "bob@example.com").await;
-    claim(&app, &bob, &factory).await;
+    let bob = app.user("bob@example.com").await;
+    app.claimed(&bob, &factory).await;
     agent.wait_until(WAIT, |s| s.secrets_stored == 1 && s.bound).await.expect("a new secret for Bob's claim");
     until("the acknowledgement", || async { settled(&app, &factory.serial).await.then_some(()) }).await;
     let (now, _) = Identity::load_or_create(&state).unwrap();
@@ -317,11 +310,11 @@ async fn a_claim_replaces_the_secret_and_neither_the_factorys_nor_a_former_owner
 }
 
 async fn a_new_secret_is_kept_pending_until_the_camera_acknowledges_or_uses_it(app: TestApp) {
-    let factory = new_camera(&app).await;
+    let factory = app.camera().await;
     let serial = factory.serial.as_str();
     let mut ws = connect_as(&app, serial, &factory.secret).await.expect("the factory secret works");
-    let ada = user(&app, "ada@example.com").await;
-    claim(&app, &ada, &factory).await;
+    let ada = app.user("ada@example.com").await;
+    app.claimed(&ada, &factory).await;
     let first = next_secret(&mut ws).await;
     // The camera crashes before storing it: no acknowledgement. Its old secret still works,
     // and the server sends it another new one.
@@ -347,14 +340,14 @@ async fn a_new_secret_is_kept_pending_until_the_camera_acknowledges_or_uses_it(a
 async fn a_camera_whose_server_forgot_its_new_secret_goes_back_to_the_factorys(app: TestApp) {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("camera.json");
-    let factory = new_camera(&app).await;
+    let factory = app.camera().await;
     factory.save(&state).unwrap();
     let mut config = Config::new(&app.url, factory.clone());
     config.state_path = Some(state.clone());
     let mut agent = Agent::spawn(config);
     agent.wait_until(WAIT, |s| s.connected).await.expect("the agent connects");
-    let ada = user(&app, "ada@example.com").await;
-    claim(&app, &ada, &factory).await;
+    let ada = app.user("ada@example.com").await;
+    app.claimed(&ada, &factory).await;
     agent.wait_until(WAIT, |s| s.secrets_stored == 1).await.expect("a new secret is stored");
     until("the acknowledgement", || async { settled(&app, &factory.serial).await.then_some(()) }).await;
     agent.kill();

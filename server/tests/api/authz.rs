@@ -14,8 +14,7 @@ use ward_camera::Command;
 use ward_live::probe::Probe;
 use ward_model::{CallList, EventPage, PolicyDocument, SessionInfo, SessionSummary};
 
-use crate::accounts::{PASSWORD, sign_up_and_verify, sign_up_body};
-use crate::devices::{WAIT, new_camera, start};
+use crate::fixtures::{PASSWORD, WAIT, sign_up_body};
 use crate::helpers::{Backend, Dist, TestApp, spawn_app_configured};
 
 mod sqlite {
@@ -508,15 +507,15 @@ async fn matrix(backend: Backend) {
         people.push(match email {
             None => None,
             Some(email) => {
-                sign_up_and_verify(&app, email, if WHO[i] == "abroad" { "us" } else { "eu" }).await;
+                app.sign_up_and_verify(email, if WHO[i] == "abroad" { "us" } else { "eu" }).await;
                 Some(sign_in(&app, email, i as u8 + 1).await)
             }
         });
     }
-    sign_up_and_verify(&app, "signer@example.com", "eu").await;
+    app.sign_up_and_verify("signer@example.com", "eu").await;
     let owner = people[OWNER].clone().unwrap();
-    let cam = new_camera(&app).await;
-    let mut agent = start(&app, &cam).await;
+    let cam = app.camera().await;
+    let mut agent = app.start(&cam).await;
     let body = j(json!({"serial": cam.serial, "code": cam.code}));
     let res = send(&app, Some(&owner), "POST", "/api/devices", &body, &Ids::default()).await;
     assert_eq!(res.status(), StatusCode::CREATED, "the owner claims the camera");

@@ -16,17 +16,14 @@ use std::time::Duration;
 use futures_util::StreamExt as _;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use ward_camera::Agent;
 use ward_live::probe::Probe;
 use ward_model::{DeviceShare, ErrorCode};
 use ward_server::auth::passkeys::MAX_ANONYMOUS;
 use ward_server::devices::hub::{MAX_LIVE_PER_CAMERA, MAX_LIVE_PER_VIEWER};
 
-use crate::accounts::{Browser, PASSWORD, sign_in};
 use crate::both_backends;
-use crate::devices::{WAIT, claim, error, new_camera, start, user};
+use crate::fixtures::{Browser, PASSWORD, WAIT, error_of, offer};
 use crate::helpers::TestApp;
-use crate::live::offer;
 
 both_backends!(
     page_views_count_under_the_app_routes_whatever_paths_strangers_send,
@@ -90,7 +87,7 @@ async fn passkey_sign_ins_in_flight_are_capped_with_a_clear_503(app: TestApp) {
     assert!(err.message.contains("password"), "{}", err.message);
     assert_eq!(app.state.auth.ceremonies.len(), MAX_ANONYMOUS);
     // A signed-in person can still add a passkey: strangers' ceremonies are counted apart.
-    let ada = user(&app, "ada@example.com").await;
+    let ada = app.user("ada@example.com").await;
     let res = ada
         .client
         .post(app.at("/api/account/passkeys/options"))
@@ -101,15 +98,6 @@ async fn passkey_sign_ins_in_flight_are_capped_with_a_clear_503(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
-}
-
-/// A camera of `owner`'s, connected and bound.
-async fn watched_camera(app: &TestApp, owner: &Browser) -> (Agent, ward_model::Device) {
-    let cam = new_camera(app).await;
-    let mut agent = start(app, &cam).await;
-    let d = claim(app, owner, &cam).await;
-    agent.wait_until(WAIT, |s| s.bound).await.unwrap();
-    (agent, d)
 }
 
 /// Starts a live view; answers the session's location.
@@ -134,31 +122,30 @@ async fn share_live(
     let res = owner.send(app, Method::POST, &format!("/api/devices/{device}/shares"), Some(body)).await;
     assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
     let s: DeviceShare = res.json().await.unwrap();
-    let res = to.send(app, Method::POST, &format!("/api/shares/{}/accept", s.id), None).await;
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    app.accepted(to, &s.id).await;
 }
 
 async fn live_views_are_capped_per_viewer_and_per_camera(app: TestApp) {
-    let ada = user(&app, "ada@example.com").await;
-    let (mut agent, d) = watched_camera(&app, &ada).await;
+    let ada = app.user("ada@example.com").await;
+    let (mut agent, d) = app.bound_camera(&ada).await;
     let (_probe, sdp) = Probe::offer(LOOPBACK).unwrap();
     let mut mine = Vec::new();
     for _ in 0..MAX_LIVE_PER_VIEWER {
         mine.push(watch(&app, &ada, &d.id, &sdp).await);
     }
-    let (status, err) = error(offer(&app, &ada, &d.id, &sdp).await).await;
+    let (status, err) = error_of(offer(&app, &ada, &d.id, &sdp).await).await;
     assert_eq!((status, err.code), (StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyRequests));
     assert!(err.message.contains(&format!("watching {MAX_LIVE_PER_VIEWER} live views")), "{}", err.message);
 
     // Another viewer fills the camera; past its cap the camera is not even asked.
-    let bob = user(&app, "bob@example.com").await;
+    let bob = app.user("bob@example.com").await;
     share_live(&app, &ada, &d.id, &bob, "bob@example.com", None).await;
     for _ in MAX_LIVE_PER_VIEWER..MAX_LIVE_PER_CAMERA {
         watch(&app, &bob, &d.id, &sdp).await;
     }
     let offered = MAX_LIVE_PER_CAMERA as u64;
     agent.wait_until(WAIT, |s| s.live_sessions == offered).await.expect("the camera answered each");
-    let (status, err) = error(offer(&app, &bob, &d.id, &sdp).await).await;
+    let (status, err) = error_of(offer(&app, &bob, &d.id, &sdp).await).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert!(err.message.contains(&format!("streaming to {MAX_LIVE_PER_CAMERA} viewers")), "{}", err.message);
     assert_eq!(agent.status.borrow().live_sessions, offered, "the camera was not asked");
@@ -213,9 +200,9 @@ fn session_of(location: &str) -> &str {
 }
 
 async fn a_running_live_view_ends_when_the_share_runs_out(app: TestApp) {
-    let ada = user(&app, "ada@example.com").await;
-    let (mut agent, d) = watched_camera(&app, &ada).await;
-    let grace = user(&app, "grace@example.com").await;
+    let ada = app.user("ada@example.com").await;
+    let (mut agent, d) = app.bound_camera(&ada).await;
+    let grace = app.user("grace@example.com").await;
     // A share that ends in a few seconds: long enough to start watching on a busy machine.
     let end = time::OffsetDateTime::now_utc() + time::Duration::seconds(5);
     let end = end.replace_nanosecond(0).unwrap();
@@ -254,12 +241,12 @@ async fn a_running_live_view_ends_when_the_share_runs_out(app: TestApp) {
 async fn a_running_live_view_ends_when_its_browser_signs_out_the_password_is_reset_or_the_account_is_deleted(
     app: TestApp,
 ) {
-    let ada = user(&app, "ada@example.com").await;
-    let (mut agent, d) = watched_camera(&app, &ada).await;
+    let ada = app.user("ada@example.com").await;
+    let (mut agent, d) = app.bound_camera(&ada).await;
     // Grace watches Ada's camera from two browsers.
-    let grace = user(&app, "grace@example.com").await;
+    let grace = app.user("grace@example.com").await;
     share_live(&app, &ada, &d.id, &grace, "grace@example.com", None).await;
-    let laptop = sign_in(&app, "grace@example.com", PASSWORD, None).await.unwrap();
+    let laptop = app.sign_in("grace@example.com", PASSWORD, None).await.unwrap();
     let (phone_view, _, stop1) = start_watching(&app, &grace, &d.id).await;
     let (laptop_view, laptop_frames, stop2) = start_watching(&app, &laptop, &d.id).await;
     agent.wait_until(WAIT, |s| s.viewers == 2).await.unwrap();
@@ -277,7 +264,7 @@ async fn a_running_live_view_ends_when_its_browser_signs_out_the_password_is_res
     let anonymous = reqwest::Client::new();
     let res = anonymous.post(app.at("/api/password-reset")).json(&json!({"email": "grace@example.com"}));
     assert_eq!(res.send().await.unwrap().status(), StatusCode::ACCEPTED);
-    let code = crate::accounts::code_for(&app, "grace@example.com").await;
+    let code = app.code_for("grace@example.com").await;
     let new_password = "a brand new passphrase";
     let body = json!({"email": "grace@example.com", "code": code, "new_password": new_password});
     let res = anonymous.post(app.at("/api/password-reset/confirm")).json(&body).send().await.unwrap();
@@ -286,7 +273,7 @@ async fn a_running_live_view_ends_when_its_browser_signs_out_the_password_is_res
     assert!(hub.live_session(session_of(&laptop_view)).is_none());
 
     // Deleting her account ends her live view (her share goes with the account).
-    let laptop = sign_in(&app, "grace@example.com", new_password, None).await.unwrap();
+    let laptop = app.sign_in("grace@example.com", new_password, None).await.unwrap();
     let (_, _, stop3) = start_watching(&app, &laptop, &d.id).await;
     agent.wait_until(WAIT, |s| s.viewers == 1).await.unwrap();
     let res = laptop

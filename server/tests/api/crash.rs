@@ -22,7 +22,7 @@ use ward_model::{
     ConsentAction, ConsentOverview, LedgerEntry, LedgerVerification, MailboxMessage, SessionInfo,
 };
 
-use crate::accounts::{PASSWORD, sign_up_body};
+use crate::fixtures::{PASSWORD, sign_up_body};
 use crate::helpers::{Backend, PgDatabase, write_dist};
 
 mod sqlite {

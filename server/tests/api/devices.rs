@@ -7,11 +7,11 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use ward_camera::{Agent, Command, Config, Identity};
-use ward_model::{ApiError, CallList, Device, DevicePage, EventPage, Region};
-use ward_server::devices::{self, FactoryLine};
+use ward_model::{CallList, Device, DevicePage, EventPage, Region};
+use ward_server::devices;
 
-use crate::accounts::{Browser, PASSWORD, sign_in, sign_up_and_verify};
 use crate::both_backends;
+use crate::fixtures::{Browser, PASSWORD, WAIT, error_of, get_json};
 use crate::helpers::TestApp;
 
 both_backends!(
@@ -23,45 +23,6 @@ both_backends!(
     an_agent_with_a_wrong_secret_is_refused,
     deleting_the_account_releases_its_cameras_and_deletes_their_pictures,
 );
-
-pub(crate) const WAIT: Duration = Duration::from_secs(10);
-
-/// A camera off the line, known to the server (as if imported from the factory manifest).
-pub(crate) async fn new_camera(app: &TestApp) -> Identity {
-    let id = Identity::generate();
-    let line = FactoryLine {
-        serial: id.serial.clone(),
-        model: id.model.clone(),
-        code: id.code.clone(),
-        secret: id.secret.clone(),
-    };
-    assert_eq!(devices::import_factory(&app.state.stores, &app.state.auth.vault, &[line]).await.unwrap(), 1);
-    id
-}
-
-pub(crate) async fn start(app: &TestApp, id: &Identity) -> Agent {
-    let mut agent = Agent::spawn(Config::new(&app.url, id.clone()));
-    agent.wait_until(WAIT, |s| s.connected).await.expect("the agent connects");
-    agent
-}
-
-pub(crate) async fn user(app: &TestApp, email: &str) -> Browser {
-    sign_up_and_verify(app, email, "eu").await;
-    sign_in(app, email, PASSWORD, None).await.unwrap()
-}
-
-pub(crate) async fn claim(app: &TestApp, b: &Browser, id: &Identity) -> Device {
-    let res =
-        b.send(app, Method::POST, "/api/devices", Some(json!({"serial": id.serial, "code": id.code}))).await;
-    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
-    res.json().await.unwrap()
-}
-
-async fn get_json<T: serde::de::DeserializeOwned>(app: &TestApp, b: &Browser, path: &str) -> T {
-    let res = b.send(app, Method::GET, path, None).await;
-    assert_eq!(res.status(), StatusCode::OK, "{path}: {}", res.text().await.unwrap());
-    res.json().await.unwrap()
-}
 
 /// Polls `path` until `pred` holds (at most `WAIT`).
 async fn eventually<T: serde::de::DeserializeOwned>(
@@ -90,24 +51,19 @@ fn media_files(app: &TestApp) -> usize {
     walk(&app.data_dir.join("media"))
 }
 
-pub(crate) async fn error(res: reqwest::Response) -> (StatusCode, ApiError) {
-    let status = res.status();
-    (status, res.json().await.unwrap())
-}
-
 async fn a_camera_is_claimed_by_its_code_and_wrong_codes_lock_the_serial(app: TestApp) {
-    let (cam1, cam2) = (new_camera(&app).await, new_camera(&app).await);
-    let mut agent = start(&app, &cam2).await;
-    let ada = user(&app, "ada@example.com").await;
+    let (cam1, cam2) = (app.camera().await, app.camera().await);
+    let mut agent = app.start(&cam2).await;
+    let ada = app.user("ada@example.com").await;
     // Bad input is named per field; an unknown serial says so.
-    let (status, err) = error(
+    let (status, err) = error_of(
         ada.send(&app, Method::POST, "/api/devices", Some(json!({"serial": "x!", "code": "12"}))).await,
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let fields: Vec<_> = err.fields.iter().map(|f| f.field.as_str()).collect();
     assert_eq!(fields, ["serial", "code"]);
-    let (status, err) = error(
+    let (status, err) = error_of(
         ada.send(
             &app,
             Method::POST,
@@ -121,7 +77,7 @@ async fn a_camera_is_claimed_by_its_code_and_wrong_codes_lock_the_serial(app: Te
     // Four wrong codes count down; the fifth makes this person wait 15 minutes, even with the right code.
     let wrong = if cam1.code == "AAAAAA" { "BBBBBB" } else { "AAAAAA" };
     for left in (1..=4).rev() {
-        let (status, err) = error(
+        let (status, err) = error_of(
             ada.send(&app, Method::POST, "/api/devices", Some(json!({"serial": cam1.serial, "code": wrong})))
                 .await,
         )
@@ -156,15 +112,15 @@ async fn a_camera_is_claimed_by_its_code_and_wrong_codes_lock_the_serial(app: Te
         ("127.0.0.1", "UTC", "1.4.2")
     );
     // Again by the owner: already yours. By someone else: bound to another account.
-    let (status, err) = error(
+    let (status, err) = error_of(
         ada.send(&app, Method::POST, "/api/devices", Some(json!({"serial": cam2.serial, "code": cam2.code})))
             .await,
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(err.message.contains("already in your devices"));
-    let bob = user(&app, "bob@example.com").await;
-    let (status, err) = error(
+    let bob = app.user("bob@example.com").await;
+    let (status, err) = error_of(
         bob.send(&app, Method::POST, "/api/devices", Some(json!({"serial": cam2.serial, "code": cam2.code})))
             .await,
     )
@@ -185,10 +141,10 @@ async fn claim_lenient(app: &TestApp, b: &Browser, serial: &str, code: &str) -> 
 }
 
 async fn a_camera_is_online_raises_alarms_with_pictures_and_goes_offline_when_killed(app: TestApp) {
-    let (cam, frozen) = (new_camera(&app).await, new_camera(&app).await);
-    let mut agent = start(&app, &cam).await;
-    let ada = user(&app, "ada@example.com").await;
-    let d = claim(&app, &ada, &cam).await;
+    let (cam, frozen) = (app.camera().await, app.camera().await);
+    let mut agent = app.start(&cam).await;
+    let ada = app.user("ada@example.com").await;
+    let d = app.claimed(&ada, &cam).await;
     agent.wait_until(WAIT, |s| s.bound).await.unwrap();
     // The status stream is open before the agent dies.
     let mut stream = ada.client.get(app.at("/api/devices/status")).send().await.unwrap();
@@ -214,7 +170,8 @@ async fn a_camera_is_online_raises_alarms_with_pictures_and_goes_offline_when_ki
     assert_eq!(p.events.len(), 1);
     let p: EventPage = get_json(&app, &ada, "/api/events?from=2000-01-01&to=2000-01-02").await;
     assert!(p.events.is_empty());
-    let (status, err) = error(ada.send(&app, Method::GET, "/api/events?kind=fire&limit=0", None).await).await;
+    let (status, err) =
+        error_of(ada.send(&app, Method::GET, "/api/events?kind=fire&limit=0", None).await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(err.fields.len(), 2);
     // Killed: offline, pushed on the stream, within 10 s.
@@ -235,8 +192,8 @@ async fn a_camera_is_online_raises_alarms_with_pictures_and_goes_offline_when_ki
     let d: Device = get_json(&app, &ada, &format!("/api/devices/{}", d.id)).await;
     assert!(!d.online);
     // A camera that goes silent without closing its connection is offline within 10 s too.
-    let mut silent = start(&app, &frozen).await;
-    let d2 = claim(&app, &ada, &frozen).await;
+    let mut silent = app.start(&frozen).await;
+    let d2 = app.claimed(&ada, &frozen).await;
     silent.wait_until(WAIT, |s| s.bound).await.unwrap();
     let online: DevicePage = get_json(&app, &ada, "/api/devices?status=online").await;
     assert_eq!(online.devices.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), [d2.id.as_str()]);
@@ -250,10 +207,10 @@ async fn a_camera_is_online_raises_alarms_with_pictures_and_goes_offline_when_ki
 }
 
 async fn privacy_mode_suppresses_alarms_and_removing_unbinds_and_deletes_media(app: TestApp) {
-    let cam = new_camera(&app).await;
-    let mut agent = start(&app, &cam).await;
-    let ada = user(&app, "ada@example.com").await;
-    let d = claim(&app, &ada, &cam).await;
+    let cam = app.camera().await;
+    let mut agent = app.start(&cam).await;
+    let ada = app.user("ada@example.com").await;
+    let d = app.claimed(&ada, &cam).await;
     agent.wait_until(WAIT, |s| s.bound).await.unwrap();
     // Rename, then privacy mode on: the camera is told, and takes no picture.
     let res = ada
@@ -285,7 +242,7 @@ async fn privacy_mode_suppresses_alarms_and_removing_unbinds_and_deletes_media(a
     eventually(&app, &ada, "/api/events", |p: &EventPage| p.events.len() == 1).await;
     eventually(&app, &ada, "/api/calls", |c: &CallList| c.calls.len() == 1).await;
     assert_eq!(media_files(&app), 3);
-    let (status, err) = error(
+    let (status, err) = error_of(
         ada.send(&app, Method::PATCH, &format!("/api/devices/{}", d.id), Some(json!({"name": " "}))).await,
     )
     .await;
@@ -299,18 +256,15 @@ async fn privacy_mode_suppresses_alarms_and_removing_unbinds_and_deletes_media(a
     assert!(p.events.is_empty());
     agent.send(Command::Motion);
     agent.wait_until(WAIT, |s| s.suppressed == 3).await.expect("an unbound camera raises nothing");
-    let bob = user(&app, "bob@example.com").await;
-    claim(&app, &bob, &cam).await;
+    let bob = app.user("bob@example.com").await;
+    app.claimed(&bob, &cam).await;
     agent.wait_until(WAIT, |s| s.bound).await.unwrap();
     agent.kill();
 }
 
 async fn retention_deletes_events_after_7_days_and_calls_after_90_with_their_files(app: TestApp) {
-    let cam = new_camera(&app).await;
-    let mut agent = start(&app, &cam).await;
-    let ada = user(&app, "ada@example.com").await;
-    claim(&app, &ada, &cam).await;
-    agent.wait_until(WAIT, |s| s.bound).await.unwrap();
+    let ada = app.user("ada@example.com").await;
+    let (agent, _) = app.bound_camera(&ada).await;
     agent.send(Command::Motion);
     agent.send(Command::Ring);
     let p: EventPage = eventually(&app, &ada, "/api/events", |p: &EventPage| p.events.len() == 1).await;
@@ -354,11 +308,8 @@ async fn retention_deletes_events_after_7_days_and_calls_after_90_with_their_fil
 }
 
 async fn another_account_gets_404_on_every_device_and_event_url(app: TestApp) {
-    let cam = new_camera(&app).await;
-    let mut agent = start(&app, &cam).await;
-    let ada = user(&app, "ada@example.com").await;
-    let d = claim(&app, &ada, &cam).await;
-    agent.wait_until(WAIT, |s| s.bound).await.unwrap();
+    let ada = app.user("ada@example.com").await;
+    let (agent, d) = app.bound_camera(&ada).await;
     agent.send(Command::Motion);
     agent.send(Command::Ring);
     let p: EventPage = eventually(&app, &ada, "/api/events", |p: &EventPage| p.events.len() == 1).await;
@@ -366,8 +317,7 @@ async fn another_account_gets_404_on_every_device_and_event_url(app: TestApp) {
     let e = &p.events[0];
     // Same region (eu) and another region (us): neither sees anything of Ada's.
     for (email, region) in [("eve@example.com", "eu"), ("mallory@example.com", "us")] {
-        sign_up_and_verify(&app, email, region).await;
-        let eve = sign_in(&app, email, PASSWORD, None).await.unwrap();
+        let eve = app.person(email, region).await;
         let urls = [
             (Method::GET, format!("/api/devices/{}", d.id), None),
             (Method::PATCH, format!("/api/devices/{}", d.id), Some(json!({"privacy_mode": true}))),
@@ -403,7 +353,7 @@ async fn another_account_gets_404_on_every_device_and_event_url(app: TestApp) {
 }
 
 async fn an_agent_with_a_wrong_secret_is_refused(app: TestApp) {
-    let mut cam = new_camera(&app).await;
+    let mut cam = app.camera().await;
     cam.secret = "00".repeat(32);
     let mut agent = Agent::spawn(Config::new(&app.url, cam));
     let s = agent.wait_until(WAIT, |s| s.last_error.is_some()).await.unwrap();
@@ -418,10 +368,10 @@ async fn an_agent_with_a_wrong_secret_is_refused(app: TestApp) {
 }
 
 async fn deleting_the_account_releases_its_cameras_and_deletes_their_pictures(app: TestApp) {
-    let cam = new_camera(&app).await;
-    let mut agent = start(&app, &cam).await;
-    let ada = user(&app, "ada@example.com").await;
-    claim(&app, &ada, &cam).await;
+    let cam = app.camera().await;
+    let mut agent = app.start(&cam).await;
+    let ada = app.user("ada@example.com").await;
+    app.claimed(&ada, &cam).await;
     agent.wait_until(WAIT, |s| s.bound).await.unwrap();
     agent.send(Command::Motion);
     eventually(&app, &ada, "/api/events", |p: &EventPage| p.events.len() == 1).await;
@@ -431,7 +381,7 @@ async fn deleting_the_account_releases_its_cameras_and_deletes_their_pictures(ap
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
     agent.wait_until(WAIT, |s| !s.bound).await.expect("the camera is released");
     assert_eq!(media_files(&app), 0);
-    let bob = user(&app, "bob@example.com").await;
-    claim(&app, &bob, &cam).await;
+    let bob = app.user("bob@example.com").await;
+    app.claimed(&bob, &cam).await;
     agent.kill();
 }

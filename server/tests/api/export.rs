@@ -11,17 +11,15 @@ use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use sqlx::{Connection as _, Row as _};
 use ward_camera::Command;
 use ward_model::{CallList, EventPage, ExportStatus};
 use ward_server::export::archive::{field_name, sealed_field};
 use ward_server::registry::{self, Category};
-use ward_server::store::StoreConfig;
 
-use crate::accounts::{Browser, PASSWORD, latest_mail, turn_on_totp};
 use crate::both_backends;
-use crate::devices::{WAIT, claim, new_camera, start, user};
+use crate::fixtures::{Browser, PASSWORD, WAIT};
 use crate::helpers::TestApp;
+use crate::raw::{Stored, region};
 
 both_backends!(
     every_personal_column_is_in_the_archive_and_nothing_of_another_person,
@@ -30,113 +28,6 @@ both_backends!(
 );
 
 const DAY: i64 = 86_400;
-
-// ---- Raw access to the region store, as the registry's columns are named there ----
-
-pub(crate) enum Conn {
-    Sqlite(sqlx::SqliteConnection),
-    Pg(sqlx::PgConnection),
-}
-
-pub(crate) async fn region(app: &TestApp) -> Conn {
-    match &app.store {
-        StoreConfig::Sqlite(_) => {
-            let opts =
-                sqlx::sqlite::SqliteConnectOptions::new().filename(app.data_dir.join("region-eu.sqlite"));
-            Conn::Sqlite(sqlx::SqliteConnection::connect_with(&opts).await.unwrap())
-        }
-        StoreConfig::Postgres(url) => {
-            Conn::Pg(sqlx::PgConnection::connect(&url.with_database_suffix("eu").0).await.unwrap())
-        }
-    }
-}
-
-/// A stored value, decoded by the column's SQL type.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Stored {
-    Int(i64),
-    Bool(bool),
-    Text(String),
-    Bytes(Vec<u8>),
-}
-
-macro_rules! on {
-    ($conn:expr, $c:ident => $body:expr) => {
-        match $conn {
-            Conn::Sqlite($c) => $body,
-            Conn::Pg($c) => $body,
-        }
-    };
-}
-
-impl Conn {
-    /// The SQL type of each column of `table`, lowercased.
-    async fn types(&mut self, table: &str) -> BTreeMap<String, String> {
-        let rows: Vec<(String, String)> = match self {
-            Conn::Sqlite(c) => sqlx::query_as("SELECT name, type FROM pragma_table_info($1)")
-                .bind(table)
-                .fetch_all(c)
-                .await
-                .unwrap(),
-            Conn::Pg(c) => sqlx::query_as(
-                "SELECT column_name::text, data_type::text FROM information_schema.columns \
-                 WHERE table_schema = current_schema() AND table_name = $1",
-            )
-            .bind(table)
-            .fetch_all(c)
-            .await
-            .unwrap(),
-        };
-        rows.into_iter().map(|(c, t)| (c, t.to_lowercase())).collect()
-    }
-
-    pub(crate) async fn count(&mut self, sql: &str, id: &str) -> i64 {
-        on!(self, c => sqlx::query_scalar(sql).bind(id).fetch_one(c).await.unwrap())
-    }
-
-    pub(crate) async fn exec(&mut self, sql: &str, binds: Vec<Stored>) {
-        on!(self, c => {
-            let mut q = sqlx::query(sql);
-            for b in binds {
-                q = match b {
-                    Stored::Int(v) => q.bind(v),
-                    Stored::Bool(v) => q.bind(v),
-                    Stored::Text(v) => q.bind(v),
-                    Stored::Bytes(v) => q.bind(v),
-                };
-            }
-            q.execute(c).await.unwrap();
-        })
-    }
-
-    /// The non-null values of `column` in the rows where `subject` = `id`.
-    pub(crate) async fn values(
-        &mut self,
-        table: &str,
-        column: &str,
-        subject: &str,
-        id: &str,
-        ty: &str,
-    ) -> Vec<Stored> {
-        let sql = format!("SELECT {column} FROM {table} WHERE {subject} = $1 AND {column} IS NOT NULL");
-        on!(self, c => {
-            let rows = sqlx::query(&sql).bind(id).fetch_all(c).await.unwrap();
-            rows.iter()
-                .map(|r| {
-                    if ty.contains("bool") {
-                        Stored::Bool(r.try_get::<bool, _>(0).unwrap())
-                    } else if ty.contains("int") {
-                        Stored::Int(r.try_get::<i64, _>(0).or_else(|_| r.try_get::<i32, _>(0).map(i64::from)).unwrap())
-                    } else if ty.contains("blob") || ty.contains("bytea") {
-                        Stored::Bytes(r.try_get::<Vec<u8>, _>(0).unwrap())
-                    } else {
-                        Stored::Text(r.try_get::<String, _>(0).unwrap())
-                    }
-                })
-                .collect()
-        })
-    }
-}
 
 // ---- The API ----
 
@@ -148,21 +39,6 @@ async fn start_export(app: &TestApp, b: &Browser) -> ExportStatus {
 
 async fn current(app: &TestApp, b: &Browser) -> reqwest::Response {
     b.send(app, Method::GET, "/api/privacy/exports/current", None).await
-}
-
-pub(crate) async fn wait_ready(app: &TestApp, b: &Browser) -> ExportStatus {
-    let until = tokio::time::Instant::now() + WAIT;
-    loop {
-        let res = current(app, b).await;
-        assert_eq!(res.status(), StatusCode::OK);
-        let st: ExportStatus = res.json().await.unwrap();
-        if st.state == ward_model::ExportState::Ready {
-            return st;
-        }
-        assert_eq!(st.state, ward_model::ExportState::Running, "{st:?}");
-        assert!(tokio::time::Instant::now() < until, "the archive is ready within {WAIT:?}: {st:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 async fn download(app: &TestApp, b: &Browser, st: &ExportStatus) -> reqwest::Response {
@@ -184,7 +60,7 @@ fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
 
 async fn archive_of(app: &TestApp, b: &Browser) -> BTreeMap<String, Vec<u8>> {
     start_export(app, b).await;
-    let st = wait_ready(app, b).await;
+    let st = app.ready_export(b).await;
     let res = download(app, b, &st).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["content-type"], "application/zip");
@@ -244,10 +120,10 @@ async fn every_personal_column_is_in_the_archive_and_nothing_of_another_person(a
     // Ada owns a camera with an alarm and a call she looked at; she shared it with Grace, who
     // looked at the alarm; Ada has a new email waiting for its code, two-step verification
     // (recovery codes) and a passkey.
-    let cam = new_camera(&app).await;
-    let mut agent = start(&app, &cam).await;
-    let ada = user(&app, "ada@example.com").await;
-    let d = claim(&app, &ada, &cam).await;
+    let cam = app.camera().await;
+    let mut agent = app.start(&cam).await;
+    let ada = app.user("ada@example.com").await;
+    let d = app.claimed(&ada, &cam).await;
     agent.wait_until(WAIT, |s| s.bound).await.unwrap();
     agent.send(Command::Motion);
     agent.send(Command::Ring);
@@ -262,31 +138,11 @@ async fn every_personal_column_is_in_the_archive_and_nothing_of_another_person(a
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert_eq!(ada.send(&app, Method::GET, &call.picture_url, None).await.status(), StatusCode::OK);
-    let grace = user(&app, "grace@example.com").await;
-    let res = ada
-        .send(
-            &app,
-            Method::POST,
-            &format!("/api/devices/{}/shares", d.id),
-            Some(json!({"email": "grace@example.com", "permissions": ["alarms"]})),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
-    let share: Value = res.json().await.unwrap();
+    let grace = app.user("grace@example.com").await;
+    let share = app.shared(&ada, &d.id, "grace@example.com", &["alarms"]).await;
     // And with an address that has no account yet: an invitation, hers until it is claimed.
-    let res = ada
-        .send(
-            &app,
-            Method::POST,
-            &format!("/api/devices/{}/shares", d.id),
-            Some(json!({"email": "zq-invited@example.com", "permissions": ["alarms"]})),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
-    let res = grace
-        .send(&app, Method::POST, &format!("/api/shares/{}/accept", share["id"].as_str().unwrap()), None)
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    app.shared(&ada, &d.id, "zq-invited@example.com", &["alarms"]).await;
+    app.accepted(&grace, &share.id).await;
     assert_eq!(grace.send(&app, Method::GET, &event.picture_url, None).await.status(), StatusCode::OK);
     let res = ada
         .send(
@@ -297,7 +153,7 @@ async fn every_personal_column_is_in_the_archive_and_nothing_of_another_person(a
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
-    let totp_secret = turn_on_totp(&app, &ada, PASSWORD).await;
+    let totp_secret = app.turn_on_totp(&ada, PASSWORD).await;
     // A rights request with information added: its details and the timeline's text.
     let res = ada
         .send(
@@ -551,7 +407,7 @@ async fn every_personal_column_is_in_the_archive_and_nothing_of_another_person(a
     // Ada was mailed when hers was ready.
     let until = tokio::time::Instant::now() + WAIT;
     loop {
-        let mail = latest_mail(&app, "ada@example.com").await;
+        let mail = app.latest_mail("ada@example.com").await;
         if mail.subject == "Your Ward data archive is ready" {
             assert!(mail.text.contains("/account/data"));
             break;
@@ -563,9 +419,9 @@ async fn every_personal_column_is_in_the_archive_and_nothing_of_another_person(a
 }
 
 async fn the_link_is_its_owners_for_7_days_from_a_fresh_session_and_logged(app: TestApp) {
-    let ada = user(&app, "ada@example.com").await;
+    let ada = app.user("ada@example.com").await;
     start_export(&app, &ada).await;
-    let st = wait_ready(&app, &ada).await;
+    let st = app.ready_export(&ada).await;
     assert!(st.fresh);
     let file = |id: &str| app.data_dir.join("exports").join("eu").join(format!("{id}.sealed"));
     assert!(file(&st.id).exists());
@@ -573,7 +429,7 @@ async fn the_link_is_its_owners_for_7_days_from_a_fresh_session_and_logged(app: 
     assert!(!sealed.windows(9).any(|w| w == b"data.json"), "the file at rest is sealed");
 
     // Another person: no archive of theirs, and Ada's link is not found.
-    let grace = user(&app, "grace@example.com").await;
+    let grace = app.user("grace@example.com").await;
     assert_eq!(download(&app, &grace, &st).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(current(&app, &grace).await.status(), StatusCode::NOT_FOUND);
 
@@ -645,7 +501,7 @@ async fn the_link_is_its_owners_for_7_days_from_a_fresh_session_and_logged(app: 
 
     // Erased with the account: Grace's archive goes with hers.
     start_export(&app, &grace).await;
-    let g = wait_ready(&app, &grace).await;
+    let g = app.ready_export(&grace).await;
     assert!(file(&g.id).exists());
     let res =
         grace.send(&app, Method::POST, "/api/account/deletion", Some(json!({"password": PASSWORD}))).await;
@@ -655,7 +511,7 @@ async fn the_link_is_its_owners_for_7_days_from_a_fresh_session_and_logged(app: 
 }
 
 async fn one_archive_at_a_time_cancel_live_progress_and_bad_input_stores_nothing(app: TestApp) {
-    let ada = user(&app, "ada@example.com").await;
+    let ada = app.user("ada@example.com").await;
     let id = ada.info.account.id.clone();
     let mut db = region(&app).await;
     let rows = "SELECT COUNT(*) FROM exports WHERE person_id = $1";
@@ -730,7 +586,7 @@ async fn one_archive_at_a_time_cancel_live_progress_and_bad_input_stores_nothing
     assert!(file(&second.id).exists());
     let third = start_export(&app, &ada).await;
     assert!(!file(&second.id).exists());
-    wait_ready(&app, &ada).await;
+    app.ready_export(&ada).await;
     assert!(file(&third.id).exists());
     let res = ada.send(&app, Method::DELETE, "/api/privacy/exports/current", None).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);

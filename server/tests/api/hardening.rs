@@ -5,9 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use ward_model::ApiError;
 
-use crate::accounts::{
-    Browser, PASSWORD, code_for, latest_mail, sign_in, sign_up_and_verify, sign_up_body, turn_on_totp,
-};
+use crate::fixtures::{Browser, PASSWORD, WAIT, error_of, offer, sign_up_body};
 use crate::helpers::{Backend, Dist, TestApp, client, spawn_app_configured};
 
 crate::both_backends!(
@@ -36,11 +34,6 @@ crate::both_backends!(backend:
 
 async fn post(app: &TestApp, path: &str, body: Value) -> reqwest::Response {
     client().post(app.at(path)).json(&body).send().await.unwrap()
-}
-
-async fn error_of(res: reqwest::Response) -> (StatusCode, ApiError) {
-    let status = res.status();
-    (status, res.json().await.unwrap())
 }
 
 /// An address of this machine that is not loopback, if it has one (found by asking the
@@ -165,15 +158,15 @@ async fn a_password_reset_counts_second_factor_guesses_against_the_code_and_tell
     app: TestApp,
 ) {
     // Ada has two-step verification on; Bob does not. Both asked for a reset.
-    sign_up_and_verify(&app, "ada@example.com", "eu").await;
-    sign_up_and_verify(&app, "bob@example.com", "eu").await;
-    let ada = sign_in(&app, "ada@example.com", PASSWORD, None).await.unwrap();
-    let secret = turn_on_totp(&app, &ada, PASSWORD).await;
+    app.sign_up_and_verify("ada@example.com", "eu").await;
+    app.sign_up_and_verify("bob@example.com", "eu").await;
+    let ada = app.sign_in("ada@example.com", PASSWORD, None).await.unwrap();
+    let secret = app.turn_on_totp(&ada, PASSWORD).await;
     for email in ["ada@example.com", "bob@example.com"] {
         assert_eq!(post(&app, "/api/password-reset", json!({"email": email})).await.status(), 202);
     }
-    let code = code_for(&app, "ada@example.com").await;
-    let bob_code = code_for(&app, "bob@example.com").await;
+    let code = app.code_for("ada@example.com").await;
+    let bob_code = app.code_for("bob@example.com").await;
     // A stranger without the code gets the same answer for both: nothing says Ada has a
     // second factor (nor passkeys).
     let at_ada = confirm_reset(&app, "ada@example.com", &other_than(&code), None).await;
@@ -199,7 +192,7 @@ async fn a_password_reset_counts_second_factor_guesses_against_the_code_and_tell
     let right = ward_server::auth::totp::code_at(&secret, now);
     let (status, _) = confirm_reset(&app, "ada@example.com", &code, Some(&right)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(sign_in(&app, "ada@example.com", "a brand new passphrase", Some(&right)).await.is_err());
+    assert!(app.sign_in("ada@example.com", "a brand new passphrase", Some(&right)).await.is_err());
     // Tries per address are limited too, for a known and an unknown address alike.
     for email in ["ada@example.com", "nobody@example.com"] {
         let mut statuses = Vec::new();
@@ -235,14 +228,14 @@ async fn a_second_sign_up_replaces_a_pending_account_so_its_password_is_the_veri
     second["name"] = json!("Dana Officer");
     assert_eq!(post(&app, "/api/signup", second).await.status(), StatusCode::CREATED);
     // The victim enters the code of the latest mail, with their password.
-    let code = code_for(&app, VICTIM).await;
+    let code = app.code_for(VICTIM).await;
     let res =
         post(&app, "/api/signup/verify", json!({"email": VICTIM, "code": code, "password": PASSWORD})).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
 
-    let (status, _) = sign_in(&app, VICTIM, attacker_password, None).await.err().expect("refused");
+    let (status, _) = app.sign_in(VICTIM, attacker_password, None).await.err().expect("refused");
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let victim = sign_in(&app, VICTIM, PASSWORD, None).await.expect("the verifier's password signs in");
+    let victim = app.sign_in(VICTIM, PASSWORD, None).await.expect("the verifier's password signs in");
     assert_eq!(victim.info.account.name, "Dana Officer");
     assert_eq!(victim.info.account.region, ward_model::Region::Eu);
     // Only one account holds the address, and it is the victim's, with the staff rights.
@@ -282,7 +275,7 @@ async fn a_sign_up_after_the_owners_cannot_take_the_account_because_verification
 
     // The victim types the newest code and their own password: refused, with the one
     // answer a stranger gets, which tells them what to do.
-    let code = code_for(&app, VICTIM).await;
+    let code = app.code_for(VICTIM).await;
     let refused = error_of(
         post(&app, "/api/signup/verify", json!({"email": VICTIM, "code": code, "password": PASSWORD})).await,
     )
@@ -305,22 +298,22 @@ async fn a_sign_up_after_the_owners_cannot_take_the_account_because_verification
     assert!(refused.1.fields[0].message.contains("latest sign-up"), "{}", refused.1.fields[0].message);
     // Nothing is verified: the attacker's password does not sign in (the account is still
     // pending), and neither does the victim's.
-    let (status, _) = sign_in(&app, VICTIM, attacker_password, None).await.err().expect("refused");
+    let (status, _) = app.sign_in(VICTIM, attacker_password, None).await.err().expect("refused");
     assert_eq!(status, StatusCode::FORBIDDEN, "pending, not verified");
-    let (status, _) = sign_in(&app, VICTIM, PASSWORD, None).await.err().expect("refused");
+    let (status, _) = app.sign_in(VICTIM, PASSWORD, None).await.err().expect("refused");
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     // The victim signs up again, which replaces the attacker's pending account, and
     // verifies with the newest code and their password.
     assert_eq!(post(&app, "/api/signup", owners).await.status(), StatusCode::CREATED);
-    let code = code_for(&app, VICTIM).await;
+    let code = app.code_for(VICTIM).await;
     let res =
         post(&app, "/api/signup/verify", json!({"email": VICTIM, "code": code, "password": PASSWORD})).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let victim = sign_in(&app, VICTIM, PASSWORD, None).await.expect("the owner's password signs in");
+    let victim = app.sign_in(VICTIM, PASSWORD, None).await.expect("the owner's password signs in");
     assert_eq!(victim.info.account.name, "Dana Officer");
     assert_eq!(victim.info.account.region, ward_model::Region::Eu);
-    let (status, _) = sign_in(&app, VICTIM, attacker_password, None).await.err().expect("refused");
+    let (status, _) = app.sign_in(VICTIM, attacker_password, None).await.err().expect("refused");
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(crate::raw::count(&app, "directory", "directory").await, 1);
     assert_eq!(crate::raw::count(&app, "region-us", "people").await, 0, "the attacker's account is gone");
@@ -338,7 +331,7 @@ async fn a_sign_up_after_the_owners_cannot_take_the_account_because_verification
 async fn a_wrong_password_at_verification_counts_against_the_code_like_a_wrong_code(app: TestApp) {
     let email = "ada@example.com";
     assert_eq!(post(&app, "/api/signup", sign_up_body(email, "eu")).await.status(), StatusCode::CREATED);
-    let code = code_for(&app, email).await;
+    let code = app.code_for(email).await;
     let verify = |password: &str| json!({"email": email, "code": code, "password": password});
     // No password is a field error, before the code is looked at.
     let (status, err) = error_of(post(&app, "/api/signup/verify", verify("")).await).await;
@@ -358,7 +351,7 @@ async fn a_wrong_password_at_verification_counts_against_the_code_like_a_wrong_c
     // Now the right code and password come too late: the code is used up.
     let (status, err) = error_of(post(&app, "/api/signup/verify", verify(PASSWORD)).await).await;
     assert_eq!((status, err.fields[0].code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "exhausted"));
-    let (status, _) = sign_in(&app, email, PASSWORD, None).await.err().expect("not verified");
+    let (status, _) = app.sign_in(email, PASSWORD, None).await.err().expect("not verified");
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
@@ -373,8 +366,7 @@ async fn adding_a_passkey_or_turning_two_step_verification_on_or_off_needs_the_p
     app: TestApp,
 ) {
     let email = "ada@example.com";
-    sign_up_and_verify(&app, email, "eu").await;
-    let b = sign_in(&app, email, PASSWORD, None).await.unwrap();
+    let b = app.user(email).await;
     let local = app.url.replace("http://127.0.0.1", "localhost");
     let passkey_options = |body: Option<Value>| {
         let mut req = b
@@ -411,7 +403,7 @@ async fn adding_a_passkey_or_turning_two_step_verification_on_or_off_needs_the_p
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "the password is required");
     let (status, err) = error_of(enable(json!({"code": code, "password": "not my password"})).await).await;
     assert_eq!((status, err.fields[0].field.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "password"));
-    assert!(sign_in(&app, email, PASSWORD, None).await.is_ok(), "still off");
+    assert!(app.sign_in(email, PASSWORD, None).await.is_ok(), "still off");
     let res = enable(json!({"code": code, "password": PASSWORD})).await;
     assert_eq!(res.status(), StatusCode::OK);
     let subjects = |m: Vec<ward_model::MailboxMessage>| m.into_iter().map(|m| m.subject).collect::<Vec<_>>();
@@ -419,7 +411,8 @@ async fn adding_a_passkey_or_turning_two_step_verification_on_or_off_needs_the_p
         subjects(mails_to(&app, email).await).contains(&"Two-step verification was turned on".to_string())
     );
     // Turning it off needs the password (as before) and is mailed too.
-    let c = sign_in(&app, email, PASSWORD, Some(&ward_server::auth::totp::code_at(&secret, now + 30)))
+    let c = app
+        .sign_in(email, PASSWORD, Some(&ward_server::auth::totp::code_at(&secret, now + 30)))
         .await
         .unwrap();
     let res = c
@@ -433,8 +426,7 @@ async fn adding_a_passkey_or_turning_two_step_verification_on_or_off_needs_the_p
 
 async fn a_password_reset_ends_every_session_and_removes_the_passkeys(app: TestApp) {
     let email = "ada@example.com";
-    sign_up_and_verify(&app, email, "eu").await;
-    let b = sign_in(&app, email, PASSWORD, None).await.unwrap();
+    let b = app.user(email).await;
     // A passkey, as a stolen session could have added one before (the ceremony itself needs
     // a browser: `e2e/tests/passkey.test.mjs`).
     let db = app.state.stores.region(ward_model::Region::Eu).await.unwrap();
@@ -454,7 +446,7 @@ async fn a_password_reset_ends_every_session_and_removes_the_passkeys(app: TestA
     .unwrap();
     assert_eq!(db.passkeys_of(&id).await.unwrap().len(), 1);
     assert_eq!(post(&app, "/api/password-reset", json!({"email": email})).await.status(), 202);
-    let code = code_for(&app, email).await;
+    let code = app.code_for(email).await;
     let res = post(
         &app,
         "/api/password-reset/confirm",
@@ -464,13 +456,12 @@ async fn a_password_reset_ends_every_session_and_removes_the_passkeys(app: TestA
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(b.client.get(app.at("/api/session")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
     assert!(db.passkeys_of(&id).await.unwrap().is_empty(), "the passkeys are gone");
-    let mail = latest_mail(&app, email).await;
+    let mail = app.latest_mail(email).await;
     assert!(mail.text.contains("passkeys were removed"), "{}", mail.text);
 }
 
 async fn an_email_change_is_told_to_the_old_address(app: TestApp) {
-    sign_up_and_verify(&app, "ada@example.com", "eu").await;
-    let b = sign_in(&app, "ada@example.com", PASSWORD, None).await.unwrap();
+    let b = app.user("ada@example.com").await;
     let res = b
         .send(
             &app,
@@ -480,11 +471,11 @@ async fn an_email_change_is_told_to_the_old_address(app: TestApp) {
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let code = code_for(&app, "ada.king@example.org").await;
+    let code = app.code_for("ada.king@example.org").await;
     let res =
         b.send(&app, reqwest::Method::POST, "/api/account/email/verify", Some(json!({"code": code}))).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let mail = latest_mail(&app, "ada@example.com").await;
+    let mail = app.latest_mail("ada@example.com").await;
     assert_eq!(mail.subject, "Your Ward email address was changed");
     assert!(mail.text.contains("ada.king@example.org"), "{}", mail.text);
 }
@@ -494,12 +485,12 @@ async fn an_email_change_is_told_to_the_old_address(app: TestApp) {
 async fn verifying_an_email_answers_alike_after_the_same_work_for_a_verified_a_pending_and_an_unknown_address(
     app: TestApp,
 ) {
-    sign_up_and_verify(&app, "ada@example.com", "eu").await;
+    app.sign_up_and_verify("ada@example.com", "eu").await;
     assert_eq!(
         post(&app, "/api/signup", sign_up_body("bob@example.com", "eu")).await.status(),
         StatusCode::CREATED
     );
-    let code = code_for(&app, "bob@example.com").await;
+    let code = app.code_for("bob@example.com").await;
     let hasher = &app.state.auth.hasher;
     let mut answers = Vec::new();
     // A stranger's guesses, and the pending account's own code with another password.
@@ -537,7 +528,7 @@ async fn answer_of(res: reqwest::Response) -> (StatusCode, String) {
 async fn a_second_password_reset_within_a_minute_answers_alike_for_a_known_and_an_unknown_address(
     app: TestApp,
 ) {
-    sign_up_and_verify(&app, "ada@example.com", "eu").await;
+    app.sign_up_and_verify("ada@example.com", "eu").await;
     let mut answers = Vec::new();
     for email in ["ada@example.com", "nobody@example.com"] {
         let first = answer_of(post(&app, "/api/password-reset", json!({"email": email})).await).await;
@@ -552,11 +543,10 @@ async fn a_second_password_reset_within_a_minute_answers_alike_for_a_known_and_a
 
 async fn an_email_change_answers_alike_whether_the_new_address_is_taken_or_free(app: TestApp) {
     // Bob's address is taken, in another region; Dave's is free.
-    sign_up_and_verify(&app, "bob@example.com", "us").await;
+    app.sign_up_and_verify("bob@example.com", "us").await;
     let mut answers = Vec::new();
     for (who, to) in [("ada@example.com", "bob@example.com"), ("carol@example.com", "dave@example.com")] {
-        sign_up_and_verify(&app, who, "eu").await;
-        let b: Browser = sign_in(&app, who, PASSWORD, None).await.unwrap();
+        let b: Browser = app.user(who).await;
         let res = b
             .send(
                 &app,
@@ -573,14 +563,14 @@ async fn an_email_change_answers_alike_whether_the_new_address_is_taken_or_free(
     assert_eq!(answers[0], answers[1]);
     assert_eq!(answers[0], (StatusCode::OK, true, true));
     // Only the new address's owner learns more: a code if free, a notice if taken.
-    assert!(latest_mail(&app, "dave@example.com").await.text.contains("Your code: "));
-    let notice = latest_mail(&app, "bob@example.com").await;
+    assert!(app.latest_mail("dave@example.com").await.text.contains("Your code: "));
+    let notice = app.latest_mail("bob@example.com").await;
     assert!(!notice.text.contains("Your code: "), "{}", notice.text);
     assert_eq!(crate::raw::count(&app, "directory", "directory").await, 3);
 }
 
 async fn sign_up_answers_alike_and_hashes_the_password_for_a_taken_and_a_new_email(app: TestApp) {
-    sign_up_and_verify(&app, "ada@example.com", "eu").await;
+    app.sign_up_and_verify("ada@example.com", "eu").await;
     let hasher = &app.state.auth.hasher;
     let mut answers = Vec::new();
     for email in ["ada@example.com", "new@example.com"] {
@@ -617,7 +607,7 @@ async fn with_an_https_public_url_the_session_cookie_is_secure_and_host_prefixed
         assert_eq!(res.headers()["strict-transport-security"], "max-age=31536000", "{path}");
     }
     let email = "ada@example.com";
-    sign_up_and_verify(&app, email, "eu").await;
+    app.sign_up_and_verify(email, "eu").await;
     let res = post(&app, "/api/session", json!({"email": email, "password": PASSWORD})).await;
     assert_eq!(res.status(), StatusCode::OK);
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
@@ -636,10 +626,10 @@ async fn with_an_https_public_url_the_session_cookie_is_secure_and_host_prefixed
 
 async fn names_in_an_invitation_mail_cannot_add_headers_or_lines(app: TestApp) {
     use reqwest::Method;
-    let cam = crate::devices::new_camera(&app).await;
-    let ada = crate::devices::user(&app, "ada@example.com").await;
-    let _bob = crate::devices::user(&app, "bob@example.com").await;
-    let d = crate::devices::claim(&app, &ada, &cam).await;
+    let cam = app.camera().await;
+    let ada = app.user("ada@example.com").await;
+    let _bob = app.user("bob@example.com").await;
+    let d = app.claimed(&ada, &cam).await;
     // A device name with a line break is refused…
     let evil = "Porch\r\nBcc: eve@example.com\r\n\r\nClick https://evil.example to accept";
     let res = ada
@@ -671,16 +661,8 @@ async fn names_in_an_invitation_mail_cannot_add_headers_or_lines(app: TestApp) {
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let res = ada
-        .send(
-            &app,
-            Method::POST,
-            &format!("/api/devices/{}/shares", d.id),
-            Some(json!({"email": "bob@example.com", "permissions": ["alarms"]})),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
-    let mail = latest_mail(&app, "bob@example.com").await;
+    app.shared(&ada, &d.id, "bob@example.com", &["alarms"]).await;
+    let mail = app.latest_mail("bob@example.com").await;
     assert!(mail.subject.contains("Ada Reply-To: eve@example.com shared a camera"), "{}", mail.subject);
     assert!(mail.text.lines().next().unwrap().contains("Click https://evil.example"), "{}", mail.text);
     assert!(!mail.text.lines().any(|l| l.starts_with("Click") || l.starts_with("Bcc:")), "{}", mail.text);
@@ -698,8 +680,7 @@ async fn names_in_an_invitation_mail_cannot_add_headers_or_lines(app: TestApp) {
 async fn removing_the_newest_consent_records_is_reported_by_verification(app: TestApp) {
     use reqwest::Method;
     use ward_model::LedgerVerification;
-    sign_up_and_verify(&app, "ada@example.com", "eu").await;
-    let b = sign_in(&app, "ada@example.com", PASSWORD, None).await.unwrap();
+    let b = app.user("ada@example.com").await;
     for on in [true, false] {
         let body = json!({"purpose": "marketing_mail", "active": on, "text_version": "1"});
         let res = b.send(&app, Method::POST, "/api/privacy/consents", Some(body)).await;
@@ -719,19 +700,18 @@ async fn removing_the_newest_consent_records_is_reported_by_verification(app: Te
 }
 
 async fn a_cameras_refusal_reason_never_reaches_the_viewer(app: TestApp) {
-    use crate::devices::{WAIT, claim, new_camera, user};
-    let cam = new_camera(&app).await;
+    let cam = app.camera().await;
     // A camera whose RTSP source (a LAN address, a path naming a room) cannot be played.
     let mut config = ward_camera::Config::new(&app.url, cam.clone());
     config.rtsp = Some(ward_live::RtspSource::new("rtsp://127.0.0.1:1/living-room").unwrap());
     let mut agent = ward_camera::Agent::spawn(config);
     agent.wait_until(WAIT, |s| s.connected).await.expect("the agent connects");
-    let ada = user(&app, "ada@example.com").await;
-    let d = claim(&app, &ada, &cam).await;
+    let ada = app.user("ada@example.com").await;
+    let d = app.claimed(&ada, &cam).await;
     agent.wait_until(WAIT, |s| s.bound).await.unwrap();
     let (_probe, sdp) =
         ward_live::probe::Probe::offer(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)).unwrap();
-    let res = crate::live::offer(&app, &ada, &d.id, &sdp).await;
+    let res = offer(&app, &ada, &d.id, &sdp).await;
     let text = res.text().await.unwrap();
     let err: ApiError = serde_json::from_str(&text).unwrap();
     assert_eq!((err.fields[0].field.as_str(), err.fields[0].code.as_str()), ("offer", "refused"), "{text}");
@@ -743,9 +723,8 @@ async fn a_cameras_refusal_reason_never_reaches_the_viewer(app: TestApp) {
 /// Item 6, for cameras: wrong label codes are counted per person, so someone who knows a
 /// serial (it is printed on the box) cannot keep its owner from adding the camera.
 async fn a_strangers_wrong_label_codes_do_not_keep_the_owner_from_adding_the_camera(app: TestApp) {
-    use crate::devices::{new_camera, user};
-    let cam = new_camera(&app).await;
-    let (mallory, olive) = (user(&app, "mallory@example.com").await, user(&app, "olive@example.com").await);
+    let cam = app.camera().await;
+    let (mallory, olive) = (app.user("mallory@example.com").await, app.user("olive@example.com").await);
     let wrong = if cam.code == "AAAAAA" { "BBBBBB" } else { "AAAAAA" };
     async fn claim(app: &TestApp, b: &Browser, serial: &str, code: &str) -> StatusCode {
         let body = json!({"serial": serial, "code": code});

@@ -272,7 +272,9 @@ fn a_postgres_url_is_pointed_at_another_database() {
 }
 
 /// Writes each test once and runs it on both stores: `sqlite::name` and `postgres::name`.
-/// Each listed name is an `async fn name(app: TestApp)` in the invoking module; after
+/// Each listed name is an `async fn name(app: TestApp)` in the invoking module, given the app
+/// of `spawn_app`, or after `with:` the app of another `async fn(Backend) -> Option<TestApp>`
+/// (named by a path from the crate root, e.g. `crate::fixtures::app_with_staff`). After
 /// `backend:` each is an `async fn name(backend: Backend)` that starts its own servers (with a
 /// configuration of its own, or several over a restart): `sqlite_own::name`, `postgres_own::name`.
 #[macro_export]
@@ -295,14 +297,12 @@ macro_rules! both_backends {
             )+
         }
     };
-    ($($test:ident),+ $(,)?) => {
+    (with: $spawn:path, $($test:ident),+ $(,)?) => {
         mod sqlite {
             $(
                 #[tokio::test]
                 async fn $test() {
-                    let app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite)
-                        .await
-                        .expect("SQLite always runs");
+                    let app = $spawn($crate::helpers::Backend::Sqlite).await.expect("SQLite always runs");
                     super::$test(app).await;
                 }
             )+
@@ -311,13 +311,14 @@ macro_rules! both_backends {
             $(
                 #[tokio::test]
                 async fn $test() {
-                    if let Some(app) =
-                        $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await
-                    {
+                    if let Some(app) = $spawn($crate::helpers::Backend::Postgres).await {
                         super::$test(app).await;
                     }
                 }
             )+
         }
+    };
+    ($($test:ident),+ $(,)?) => {
+        $crate::both_backends!(with: $crate::helpers::spawn_app, $($test),+);
     };
 }

@@ -9,11 +9,9 @@ use ward_model::{
     ApiError, Incident, IncidentFeature, IncidentList, NoticeList, Region, ServiceNotice, ServiceNoticeList,
 };
 
-use crate::accounts::{Browser, latest_mail};
 use crate::both_backends;
-use crate::devices::{WAIT, claim, new_camera, start};
-use crate::fixtures::{self, STAFF, json_of, motion_alarm, person};
-use crate::helpers::{Backend, Dist, TestApp};
+use crate::fixtures::{Browser, api_with_staff, app_with_staff, json_of, motion_alarm};
+use crate::helpers::{Backend, TestApp};
 
 both_backends!(
     backend: a_notice_reaches_exactly_the_people_the_query_chooses,
@@ -22,10 +20,6 @@ both_backends!(
 );
 
 const SUBJECT: &str = "A security incident concerns your data";
-
-async fn app_with_staff(backend: Backend) -> Option<TestApp> {
-    fixtures::app_with_staff(backend, Dist::Missing).await
-}
 
 fn at(offset: i64) -> String {
     let t = time::OffsetDateTime::now_utc() + time::Duration::seconds(offset);
@@ -56,17 +50,14 @@ async fn notices(app: &TestApp, b: &Browser) -> NoticeList {
 }
 
 async fn a_notice_reaches_exactly_the_people_the_query_chooses(backend: Backend) {
-    let Some(app) = app_with_staff(backend).await else { return };
-    let staff = person(&app, STAFF, "eu").await;
+    let Some(app) = api_with_staff(backend).await else { return };
+    let staff = app.staff().await;
     // Ada's camera raised an alarm in the window; Grace (same region) has no camera; Lin
     // lives in another region.
-    let ada = person(&app, "ada@example.com", "eu").await;
-    let grace = person(&app, "grace@example.com", "eu").await;
-    let lin = person(&app, "lin@example.com", "us").await;
-    let cam = new_camera(&app).await;
-    let mut agent = start(&app, &cam).await;
-    claim(&app, &ada, &cam).await;
-    agent.wait_until(WAIT, |s| s.bound).await.unwrap();
+    let ada = app.person("ada@example.com", "eu").await;
+    let grace = app.person("grace@example.com", "eu").await;
+    let lin = app.person("lin@example.com", "us").await;
+    let (mut agent, _) = app.bound_camera(&ada).await;
     motion_alarm(&app, &mut agent, &ada).await;
 
     // Recorded: counted, the clock running, nobody told yet.
@@ -103,7 +94,7 @@ async fn a_notice_reaches_exactly_the_people_the_query_chooses(backend: Backend)
     let done: Incident = json_of(res, StatusCode::OK).await;
     assert!(done.people_notified_at.is_some());
     assert_eq!(done.affected, 1);
-    let mail = latest_mail(&app, "ada@example.com").await;
+    let mail = app.latest_mail("ada@example.com").await;
     assert_eq!(mail.subject, SUBJECT);
     assert!(
         mail.text.contains("Backup exposed") && mail.text.contains("your cameras and their recordings"),
@@ -111,7 +102,7 @@ async fn a_notice_reaches_exactly_the_people_the_query_chooses(backend: Backend)
         mail.text
     );
     for email in ["grace@example.com", "lin@example.com"] {
-        assert_ne!(latest_mail(&app, email).await.subject, SUBJECT, "{email} is not concerned");
+        assert_ne!(app.latest_mail(email).await.subject, SUBJECT, "{email} is not concerned");
     }
     let seen = notices(&app, &ada).await.breaches;
     assert_eq!(seen.len(), 1);
@@ -149,8 +140,8 @@ async fn a_notice_reaches_exactly_the_people_the_query_chooses(backend: Backend)
 }
 
 async fn bad_input_is_answered_field_by_field_and_nothing_is_stored(backend: Backend) {
-    let Some(app) = app_with_staff(backend).await else { return };
-    let staff = person(&app, STAFF, "eu").await;
+    let Some(app) = api_with_staff(backend).await else { return };
+    let staff = app.staff().await;
     let mut bad = incident("  ", &[], "alarms");
     bad["categories"] = json!([]);
     bad["window_from"] = json!(at(3600));
@@ -176,9 +167,9 @@ async fn bad_input_is_answered_field_by_field_and_nothing_is_stored(backend: Bac
 }
 
 async fn a_service_notice_is_on_every_page_for_everyone_until_withdrawn(backend: Backend) {
-    let Some(app) = fixtures::app_with_staff(backend, Dist::Built).await else { return };
-    let staff = person(&app, STAFF, "eu").await;
-    let ada = person(&app, "ada@example.com", "eu").await;
+    let Some(app) = app_with_staff(backend).await else { return };
+    let staff = app.staff().await;
+    let ada = app.person("ada@example.com", "eu").await;
     let notice = |kind: &str, days: i64, zh: &str| {
         json!({
             "kind": kind,

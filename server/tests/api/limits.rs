@@ -13,7 +13,7 @@ use ward_model::ApiError;
 use ward_server::store::StoreConfig;
 use ward_server::{AppState, Config, Server};
 
-use crate::accounts::{PASSWORD, code_for, sign_up_and_verify};
+use crate::fixtures::PASSWORD;
 use crate::helpers::{Backend, Dist, TestApp, client, spawn_app_configured};
 
 crate::both_backends!(backend:
@@ -92,7 +92,7 @@ async fn behind_a_trusted_proxy_two_clients_are_limited_apart_and_named_by_their
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     // The sessions list and the activity log name the client, not the proxy.
-    sign_up_and_verify(&app, "ada@example.com", "eu").await;
+    app.sign_up_and_verify("ada@example.com", "eu").await;
     let http = client();
     let res = http
         .post(app.at("/api/session"))
@@ -148,7 +148,7 @@ fn shape(a: &(StatusCode, Option<u64>, ApiError)) -> (StatusCode, bool, String) 
 async fn a_strangers_wrong_passwords_delay_the_owner_who_signs_in_at_once_with_a_mailed_code(app: TestApp) {
     let owner = "ada@example.com";
     let nobody = "nobody@example.com";
-    sign_up_and_verify(&app, owner, "eu").await;
+    app.sign_up_and_verify(owner, "eu").await;
     let free = ward_server::auth::limits::SIGN_IN_FREE as usize;
     // A stranger tries wrong passwords for Ada's email, and for an email without an account:
     // every answer is the same for both.
@@ -184,8 +184,8 @@ async fn a_strangers_wrong_passwords_delay_the_owner_who_signs_in_at_once_with_a
     }
     assert_eq!(asked[0], asked[1]);
     assert_eq!((asked[0].0.0, asked[0].1.0), (StatusCode::ACCEPTED, StatusCode::TOO_MANY_REQUESTS));
-    let code = code_for(&app, owner).await;
-    assert!(crate::accounts::latest_mail(&app, owner).await.subject.contains("sign-in code"));
+    let code = app.code_for(owner).await;
+    assert!(app.latest_mail(owner).await.subject.contains("sign-in code"));
 
     // A stranger without the code: a wrong code answers alike for both addresses, and
     // checks no password (nothing to learn about it either). Guessing more often than a code
@@ -229,9 +229,8 @@ async fn a_strangers_wrong_passwords_delay_the_owner_who_signs_in_at_once_with_a
 
 async fn a_mailed_sign_in_code_also_carries_the_owner_through_two_step_verification(app: TestApp) {
     let owner = "ada@example.com";
-    sign_up_and_verify(&app, owner, "eu").await;
-    let b = crate::accounts::sign_in(&app, owner, PASSWORD, None).await.unwrap();
-    let secret = crate::accounts::turn_on_totp(&app, &b, PASSWORD).await;
+    let b = app.user(owner).await;
+    let secret = app.turn_on_totp(&b, PASSWORD).await;
     for _ in 0..ward_server::auth::limits::SIGN_IN_FREE {
         sign_in_as(&app.url, None, json!({"email": owner, "password": WRONG})).await;
     }
@@ -241,7 +240,7 @@ async fn a_mailed_sign_in_code_also_carries_the_owner_through_two_step_verificat
         post(&app.url, "/api/session/unlock", json!({"email": owner})).await.status(),
         StatusCode::ACCEPTED
     );
-    let code = code_for(&app, owner).await;
+    let code = app.code_for(owner).await;
     // The password step asks for the second factor; the code still works for that step.
     let (status, _, err) = answer(
         sign_in_as(&app.url, None, json!({"email": owner, "password": PASSWORD, "unlock_code": code})).await,
@@ -310,7 +309,7 @@ async fn the_sign_in_delay_and_the_address_limit_are_shared_by_instances_and_sur
     let Some(mut app) = spawn_app_configured(backend, Dist::Built, |_| {}).await else { return };
     let dist = tempfile::tempdir().unwrap();
     let owner = "ada@example.com";
-    sign_up_and_verify(&app, owner, "eu").await;
+    app.sign_up_and_verify(owner, "eu").await;
     // A second instance on the same store, started before anything was counted.
     let mut second = Instance::start(&app, dist.path(), |_| {}).await;
     // The stranger's wrong passwords go to both instances in turn.
@@ -363,7 +362,7 @@ async fn with_the_mail_server_down_a_code_asked_for_a_known_address_answers_like
     let Some(mut app) = spawn_app_configured(backend, Dist::Built, |_| {}).await else { return };
     let dist = tempfile::tempdir().unwrap();
     let owner = "ada@example.com";
-    sign_up_and_verify(&app, owner, "eu").await;
+    app.sign_up_and_verify(owner, "eu").await;
     app.shut_down().await.unwrap();
     // The same store, now with a mail server that refuses every connection: mailing a code
     // fails at once. Were it done before the answer, a known address would answer 503.

@@ -14,7 +14,7 @@ use serde_json::json;
 use ward_live::probe::Probe;
 
 use crate::both_backends;
-use crate::devices::{WAIT, claim, error, new_camera, start, user};
+use crate::fixtures::{WAIT, error_of, offer};
 use crate::helpers::TestApp;
 
 both_backends!(
@@ -24,29 +24,9 @@ both_backends!(
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
-/// POSTs an SDP offer for a device's live view, as the browser does.
-pub(crate) async fn offer(
-    app: &TestApp,
-    b: &crate::accounts::Browser,
-    device: &str,
-    sdp: &str,
-) -> reqwest::Response {
-    b.client
-        .post(app.at(&format!("/api/devices/{device}/live")))
-        .header("x-csrf-token", &b.csrf)
-        .header("content-type", "application/sdp")
-        .body(sdp.to_string())
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn a_viewer_gets_the_cameras_answer_and_its_video_and_leaving_ends_the_session(app: TestApp) {
-    let cam = new_camera(&app).await;
-    let mut agent = start(&app, &cam).await;
-    let ada = user(&app, "ada@example.com").await;
-    let d = claim(&app, &ada, &cam).await;
-    agent.wait_until(WAIT, |s| s.bound).await.unwrap();
+    let ada = app.user("ada@example.com").await;
+    let (mut agent, d) = app.bound_camera(&ada).await;
     let ice: Vec<ward_model::IceServer> =
         ada.send(&app, Method::GET, "/api/live/ice-servers", None).await.json().await.unwrap();
     assert!(ice.is_empty(), "none configured");
@@ -74,7 +54,7 @@ async fn a_viewer_gets_the_cameras_answer_and_its_video_and_leaving_ends_the_ses
     assert!(decoded, "ten frames decoded");
 
     // Someone else cannot end it; the viewer can, and the camera stops.
-    let bob = user(&app, "bob@example.com").await;
+    let bob = app.user("bob@example.com").await;
     assert_eq!(bob.send(&app, Method::DELETE, &location, None).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(ada.send(&app, Method::DELETE, &location, None).await.status(), StatusCode::NO_CONTENT);
     agent.wait_until(WAIT, |s| s.viewers == 0).await.expect("the camera stopped streaming");
@@ -83,11 +63,8 @@ async fn a_viewer_gets_the_cameras_answer_and_its_video_and_leaving_ends_the_ses
 }
 
 async fn privacy_mode_offline_cameras_other_accounts_and_bad_offers_are_refused(app: TestApp) {
-    let cam = new_camera(&app).await;
-    let mut agent = start(&app, &cam).await;
-    let ada = user(&app, "ada@example.com").await;
-    let d = claim(&app, &ada, &cam).await;
-    agent.wait_until(WAIT, |s| s.bound).await.unwrap();
+    let ada = app.user("ada@example.com").await;
+    let (mut agent, d) = app.bound_camera(&ada).await;
     let (_probe, sdp) = Probe::offer(LOOPBACK).unwrap();
 
     // Not signed in: 401. Another account: 404, as for a device that does not exist.
@@ -99,7 +76,7 @@ async fn privacy_mode_offline_cameras_other_accounts_and_bad_offers_are_refused(
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let bob = user(&app, "bob@example.com").await;
+    let bob = app.user("bob@example.com").await;
     assert_eq!(offer(&app, &bob, &d.id, &sdp).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(offer(&app, &ada, "no-such-device", &sdp).await.status(), StatusCode::NOT_FOUND);
 
@@ -107,7 +84,7 @@ async fn privacy_mode_offline_cameras_other_accounts_and_bad_offers_are_refused(
     let res =
         ada.send(&app, Method::POST, &format!("/api/devices/{}/live", d.id), Some(json!({"sdp": sdp}))).await;
     assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    let (status, err) = error(offer(&app, &ada, &d.id, "hello").await).await;
+    let (status, err) = error_of(offer(&app, &ada, &d.id, "hello").await).await;
     assert_eq!((status, err.fields[0].field.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "offer"));
     let huge = format!("v=0\r\nm=video {}", "a".repeat(70 * 1024));
     assert_eq!(offer(&app, &ada, &d.id, &huge).await.status(), StatusCode::PAYLOAD_TOO_LARGE);
@@ -117,7 +94,7 @@ async fn privacy_mode_offline_cameras_other_accounts_and_bad_offers_are_refused(
     ada.send(&app, Method::PATCH, &format!("/api/devices/{}", d.id), Some(json!({"privacy_mode": true})))
         .await;
     agent.wait_until(WAIT, |s| s.privacy_mode).await.unwrap();
-    let (status, err) = error(offer(&app, &ada, &d.id, &sdp).await).await;
+    let (status, err) = error_of(offer(&app, &ada, &d.id, &sdp).await).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(err.message.contains("Privacy mode"), "{}", err.message);
     assert_eq!(agent.status.borrow().live_sessions, 0);
@@ -131,7 +108,7 @@ async fn privacy_mode_offline_cameras_other_accounts_and_bad_offers_are_refused(
     loop {
         let res = offer(&app, &ada, &d.id, &sdp).await;
         if res.status() == StatusCode::CONFLICT {
-            let (_, err) = error(res).await;
+            let (_, err) = error_of(res).await;
             assert!(err.message.contains("offline"), "{}", err.message);
             break;
         }

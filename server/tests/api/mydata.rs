@@ -7,10 +7,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use ward_model::{DataHolding, HeldField, HeldValue, MyData};
 
-use crate::accounts::{Browser, PASSWORD, code_for, sign_in, sign_up_body};
 use crate::both_backends;
-use crate::devices::{claim, new_camera};
-use crate::helpers::{TestApp, client};
+use crate::fixtures::{Browser, sign_up_body};
+use crate::helpers::TestApp;
 
 both_backends!(
     my_data_shows_the_persons_own_values_in_words_and_no_one_elses,
@@ -23,18 +22,7 @@ async fn person(app: &TestApp, email: &str, name: &str, phone: &str, birth: &str
     body["name"] = json!(name);
     body["phone"] = json!(phone);
     body["birth_date"] = json!(birth);
-    let c = client();
-    let res = c.post(app.at("/api/signup")).json(&body).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
-    let code = code_for(app, email).await;
-    let res = c
-        .post(app.at("/api/signup/verify"))
-        .json(&json!({"email": email, "code": code, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::NO_CONTENT, "{}", res.text().await.unwrap());
-    sign_in(app, email, PASSWORD, None).await.expect("signs in")
+    app.person_with(body).await
 }
 
 async fn my_data(app: &TestApp, b: &Browser) -> (MyData, String) {
@@ -69,12 +57,12 @@ fn shown(d: &MyData, label: &str) -> Vec<String> {
 async fn my_data_shows_the_persons_own_values_in_words_and_no_one_elses(app: TestApp) {
     let olive = person(&app, "olive@example.com", "Olive Owner", "+44 20 7946 0001", "1984-02-29").await;
     let other = person(&app, "otto@example.com", "Otto Other", "+44 20 7946 0002", "1970-07-07").await;
-    let cam = claim(&app, &olive, &new_camera(&app).await).await;
+    let cam = app.claimed(&olive, &app.camera().await).await;
     let res = olive
         .send(&app, Method::PATCH, &format!("/api/devices/{}", cam.id), Some(json!({"name": "Front door"})))
         .await;
     assert!(res.status().is_success(), "{}", res.text().await.unwrap());
-    let theirs = claim(&app, &other, &new_camera(&app).await).await;
+    let theirs = app.claimed(&other, &app.camera().await).await;
     let res = other
         .send(
             &app,
@@ -129,7 +117,7 @@ async fn my_data_shows_the_persons_own_values_in_words_and_no_one_elses(app: Tes
 
 async fn a_long_list_shows_the_newest_few_and_the_count(app: TestApp) {
     let b = person(&app, "many@example.com", "Mary Many", "+44 20 7946 0003", "1990-01-01").await;
-    let cam = claim(&app, &b, &new_camera(&app).await).await;
+    let cam = app.claimed(&b, &app.camera().await).await;
     for i in 0..8 {
         let sql = format!(
             "INSERT INTO alarm_events (id, device_id, owner_id, kind, at, picture_key, thumbnail_key) \

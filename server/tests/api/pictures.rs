@@ -17,8 +17,7 @@ use ward_server::devices::media;
 use ward_server::store::{Charge, StoreConfig};
 use ward_server::{AppState, Config, Server};
 
-use crate::accounts::{Browser, PASSWORD};
-use crate::devices::{WAIT, claim, error, new_camera, user};
+use crate::fixtures::{Browser, PASSWORD, WAIT, error_of};
 use crate::helpers::{Backend, Dist, TestApp, spawn_app_configured};
 
 crate::both_backends!(backend:
@@ -56,12 +55,12 @@ async fn claimed_camera(
     email: &str,
     dir: &Path,
 ) -> (Browser, ward_model::Device, Agent, PathBuf) {
-    let cam = new_camera(app).await;
+    let cam = app.camera().await;
     let state = dir.join(format!("{}.json", cam.serial));
     cam.save(&state).unwrap();
     let mut agent = start_from(&app.url, &state).await;
-    let owner = user(app, email).await;
-    let d = claim(app, &owner, &cam).await;
+    let owner = app.user(email).await;
+    let d = app.claimed(&owner, &cam).await;
     agent.wait_until(WAIT, |s| s.bound).await.expect("the camera learns it has an owner");
     (owner, d, agent, state)
 }
@@ -295,19 +294,9 @@ async fn pictures_are_stored_sealed_and_opened_for_the_owner_and_an_invitee_with
         }
     }
     // An invitee with the alarm permission sees the same pictures, opened with Ada's key.
-    let grace = user(&app, "grace@example.com").await;
-    let res = ada
-        .send(
-            &app,
-            Method::POST,
-            &format!("/api/devices/{}/shares", d.id),
-            Some(json!({"email": "grace@example.com", "permissions": ["alarms"]})),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let share: ward_model::DeviceShare = res.json().await.unwrap();
-    let res = grace.send(&app, Method::POST, &format!("/api/shares/{}/accept", share.id), None).await;
-    assert_eq!(res.status(), StatusCode::OK);
+    let grace = app.user("grace@example.com").await;
+    let share = app.shared(&ada, &d.id, "grace@example.com", &["alarms"]).await;
+    app.accepted(&grace, &share.id).await;
     assert_eq!(get_ok(&app.url, &grace, &e1.picture_url).await, picture);
     assert_eq!(get_ok(&app.url, &grace, &e1.thumbnail_url).await, thumbnail);
     // A blob swapped for another event's does not open: bound to its own key.
@@ -317,7 +306,7 @@ async fn pictures_are_stored_sealed_and_opened_for_the_owner_and_an_invitee_with
     };
     let (k1, k2) = (key_of(&e1.picture_url), key_of(&e2.picture_url));
     std::fs::copy(root.join(&k1), root.join(&k2)).unwrap();
-    let (status, err) = error(ada.send(&app, Method::GET, &e2.picture_url, None).await).await;
+    let (status, err) = error_of(ada.send(&app, Method::GET, &e2.picture_url, None).await).await;
     assert_eq!((status, err.code), (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal));
     assert_eq!(get_ok(&app.url, &ada, &e1.picture_url).await, picture, "the original still opens");
     agent.kill();

@@ -11,37 +11,12 @@ use ward_model::{
     PolicyDocument, PrivacyStatus, Purpose,
 };
 
-use crate::accounts::{Browser, PASSWORD, latest_mail, sign_in, sign_up_and_verify};
-use crate::helpers::{Backend, Dist, TestApp, client, spawn_app_configured};
+use crate::both_backends;
+use crate::fixtures::{Browser, consent_cookie, cookie_sync, json_ok, set_consent};
+use crate::helpers::{TestApp, client};
 
-const STAFF: &str = "dpo@example.com";
-
-/// Like `both_backends!`, with `STAFF` configured as privacy staff.
-macro_rules! both_with_staff {
-    ($($test:ident),+ $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $test() {
-                    let app = super::spawn(super::Backend::Sqlite).await.expect("SQLite always runs");
-                    super::$test(app).await;
-                }
-            )+
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $test() {
-                    if let Some(app) = super::spawn(super::Backend::Postgres).await {
-                        super::$test(app).await;
-                    }
-                }
-            )+
-        }
-    };
-}
-
-both_with_staff!(
+both_backends!(
+    with: crate::fixtures::app_with_staff,
     purposes_come_from_the_data_file_with_basis_data_and_recipients,
     consents_are_granted_withdrawn_and_objected_to_with_one_request_each_and_ledgered,
     a_tampered_ledger_record_is_detected,
@@ -54,46 +29,20 @@ both_with_staff!(
     my_data_is_generated_from_the_registry_and_the_real_store,
 );
 
-async fn spawn(backend: Backend) -> Option<TestApp> {
-    spawn_app_configured(backend, Dist::Built, |c| c.privacy_staff = vec![STAFF.into()]).await
-}
-
-async fn person(app: &TestApp, email: &str) -> Browser {
-    sign_up_and_verify(app, email, "eu").await;
-    sign_in(app, email, PASSWORD, None).await.expect("signs in")
-}
-
-async fn json_of<T: serde::de::DeserializeOwned>(res: reqwest::Response) -> T {
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    assert!(status.is_success(), "{status}: {text}");
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
-}
-
 async fn ledger(app: &TestApp, b: &Browser) -> Vec<LedgerEntry> {
-    json_of(b.send(app, Method::GET, "/api/privacy/ledger", None).await).await
+    json_ok(b.send(app, Method::GET, "/api/privacy/ledger", None).await).await
 }
 
 async fn verify(app: &TestApp, b: &Browser) -> LedgerVerification {
-    json_of(b.send(app, Method::GET, "/api/privacy/ledger/verify", None).await).await
+    json_ok(b.send(app, Method::GET, "/api/privacy/ledger/verify", None).await).await
 }
 
 fn active(o: &ConsentOverview, id: &str) -> bool {
     o.purposes.iter().find(|p| p.purpose.id == id).unwrap_or_else(|| panic!("no purpose {id}")).active
 }
 
-pub async fn set(app: &TestApp, b: &Browser, purpose: &str, on: bool) -> reqwest::Response {
-    b.send(
-        app,
-        Method::POST,
-        "/api/privacy/consents",
-        Some(json!({"purpose": purpose, "active": on, "text_version": "1"})),
-    )
-    .await
-}
-
 async fn purposes_come_from_the_data_file_with_basis_data_and_recipients(app: TestApp) {
-    let purposes: Vec<Purpose> = json_of(app.get("/api/privacy/purposes").await).await;
+    let purposes: Vec<Purpose> = json_ok(app.get("/api/privacy/purposes").await).await;
     let file: Value = serde_json::from_str(include_str!("../../privacy/purposes.json")).unwrap();
     let ids: Vec<&str> =
         file["purposes"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
@@ -111,26 +60,26 @@ async fn purposes_come_from_the_data_file_with_basis_data_and_recipients(app: Te
 }
 
 async fn consents_are_granted_withdrawn_and_objected_to_with_one_request_each_and_ledgered(app: TestApp) {
-    let b = person(&app, "ada@example.com").await;
+    let b = app.user("ada@example.com").await;
     // Sign-up's acceptance of the policy is the first record.
     let first = ledger(&app, &b).await;
     assert_eq!(first.len(), 1);
     assert_eq!((first[0].purpose.as_str(), first[0].method), ("privacy_policy", ConsentMethod::Signup));
     assert_eq!(first[0].policy_version, ward_server::auth::POLICY_VERSION);
 
-    let o: ConsentOverview = json_of(b.send(&app, Method::GET, "/api/privacy/consents", None).await).await;
+    let o: ConsentOverview = json_ok(b.send(&app, Method::GET, "/api/privacy/consents", None).await).await;
     assert!(!active(&o, "marketing_mail"), "consent purposes start off");
     assert!(active(&o, "service_improvement"), "legitimate interest runs until objected to");
     assert!(o.purposes.iter().find(|p| p.purpose.id == "account").is_some_and(|p| !p.choosable));
 
-    let o: ConsentOverview = json_of(set(&app, &b, "marketing_mail", true).await).await;
+    let o: ConsentOverview = json_ok(set_consent(&app, &b, "marketing_mail", true).await).await;
     assert!(active(&o, "marketing_mail"));
-    let o: ConsentOverview = json_of(set(&app, &b, "marketing_mail", false).await).await;
+    let o: ConsentOverview = json_ok(set_consent(&app, &b, "marketing_mail", false).await).await;
     assert!(!active(&o, "marketing_mail"));
-    let o: ConsentOverview = json_of(set(&app, &b, "service_improvement", false).await).await;
+    let o: ConsentOverview = json_ok(set_consent(&app, &b, "service_improvement", false).await).await;
     assert!(!active(&o, "service_improvement"), "an objection stops it");
     // The same choice again records nothing.
-    json_of::<ConsentOverview>(set(&app, &b, "service_improvement", false).await).await;
+    json_ok::<ConsentOverview>(set_consent(&app, &b, "service_improvement", false).await).await;
 
     let records = ledger(&app, &b).await;
     let actions: Vec<_> = records[1..].iter().map(|r| (r.purpose.as_str(), r.action, r.method)).collect();
@@ -147,9 +96,9 @@ async fn consents_are_granted_withdrawn_and_objected_to_with_one_request_each_an
     assert_eq!(verify(&app, &b).await, LedgerVerification { intact: true, records: 4, first_broken: None });
 
     // Bad input: named, 4xx, nothing recorded.
-    let res = set(&app, &b, "account", false).await;
+    let res = set_consent(&app, &b, "account", false).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let res = set(&app, &b, "nonsense", true).await;
+    let res = set_consent(&app, &b, "nonsense", true).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let res = b
         .send(
@@ -171,14 +120,14 @@ async fn consents_are_granted_withdrawn_and_objected_to_with_one_request_each_an
         StatusCode::UNAUTHORIZED
     );
     // Each person sees only their own history.
-    let other = person(&app, "grace@example.com").await;
+    let other = app.user("grace@example.com").await;
     assert_eq!(ledger(&app, &other).await.len(), 1);
 }
 
 async fn a_tampered_ledger_record_is_detected(app: TestApp) {
-    let b = person(&app, "ada@example.com").await;
-    json_of::<ConsentOverview>(set(&app, &b, "marketing_mail", true).await).await;
-    json_of::<ConsentOverview>(set(&app, &b, "marketing_mail", false).await).await;
+    let b = app.user("ada@example.com").await;
+    json_ok::<ConsentOverview>(set_consent(&app, &b, "marketing_mail", true).await).await;
+    json_ok::<ConsentOverview>(set_consent(&app, &b, "marketing_mail", false).await).await;
     assert!(verify(&app, &b).await.intact);
     // Someone with database access turns the withdrawal into a grant.
     let changed =
@@ -211,10 +160,6 @@ async fn page(app: &TestApp, headers: &[(&str, String)]) -> String {
     res.text().await.unwrap()
 }
 
-fn cookie(revision: &str, flags: &str) -> (&'static str, String) {
-    ("cookie", format!("ward_consent=1.{revision}.{flags}.{}", ward_server::auth::session::now()))
-}
-
 async fn the_banner_is_in_the_first_response_until_a_current_choice_and_returns_with_a_new_cookie_policy(
     app: TestApp,
 ) {
@@ -241,7 +186,7 @@ async fn the_banner_is_in_the_first_response_until_a_current_choice_and_returns_
     assert_eq!(banner.matches(" checked").count(), 1, "only the necessary category is on");
     assert!(banner.contains("<p class=\"cc-gpc\" hidden>"), "no GPC signal, no GPC notice");
 
-    let chosen = page(&app, &[cookie(rev, "0000")]).await;
+    let chosen = page(&app, &[consent_cookie(rev, "0000")]).await;
     assert!(
         banner_of(&chosen).starts_with(&format!("<div id=\"cc\" class=\"cc\" data-rev=\"{rev}\" hidden>"))
     );
@@ -261,12 +206,12 @@ async fn the_banner_is_in_the_first_response_until_a_current_choice_and_returns_
     assert_eq!(br.headers()["content-encoding"], "br");
 
     // A new cookie policy: the same choice no longer counts, the banner is back.
-    let staff = person(&app, STAFF).await;
+    let staff = app.staff().await;
     let res = staff
         .send(&app, Method::POST, "/api/privacy/policies/cookies", Some(json!({"markdown": "# Cookies\n\nNew.\n", "material": false, "summary": "New analytics tool."})))
         .await;
     assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
-    let again = page(&app, &[cookie(rev, "0000")]).await;
+    let again = page(&app, &[consent_cookie(rev, "0000")]).await;
     let banner = banner_of(&again);
     assert!(
         !banner.starts_with(&format!("<div id=\"cc\" class=\"cc\" data-rev=\"{rev}\"")),
@@ -275,39 +220,8 @@ async fn the_banner_is_in_the_first_response_until_a_current_choice_and_returns_
     assert!(!banner[..banner.find('>').unwrap()].contains("hidden"), "shown again: {}", &banner[..80]);
 }
 
-/// A signed-in person whose cookie jar the test can add the banner's cookie to.
-pub async fn person_with_jar(app: &TestApp, email: &str) -> (Browser, std::sync::Arc<reqwest::cookie::Jar>) {
-    sign_up_and_verify(app, email, "eu").await;
-    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
-    let c = reqwest::Client::builder().cookie_provider(jar.clone()).build().unwrap();
-    let res = c
-        .post(app.at("/api/session"))
-        .json(&json!({"email": email, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    let info: ward_model::SessionInfo = json_of(res).await;
-    (Browser { client: c, csrf: info.csrf_token.clone(), info }, jar)
-}
-
-pub async fn cookie_sync(
-    app: &TestApp,
-    b: &(Browser, std::sync::Arc<reqwest::cookie::Jar>),
-    flags: &str,
-    gpc: bool,
-) -> ConsentOverview {
-    let (_, v) = cookie(ward_server::auth::POLICY_VERSION, flags);
-    b.1.add_cookie_str(&v, &app.url.parse().unwrap());
-    let b = &b.0;
-    let mut req = b.client.post(app.at("/api/privacy/cookies")).header("x-csrf-token", &b.csrf);
-    if gpc {
-        req = req.header("sec-gpc", "1");
-    }
-    json_of(req.send().await.unwrap()).await
-}
-
 async fn a_cookie_choice_is_ledgered_once_and_gpc_turns_advertising_off(app: TestApp) {
-    let jarred = person_with_jar(&app, "ada@example.com").await;
+    let jarred = app.person_with_jar("ada@example.com").await;
     let b = &jarred.0;
     let res = b.send(&app, Method::POST, "/api/privacy/cookies", None).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "no cookie, nothing to record");
@@ -353,20 +267,20 @@ async fn a_cookie_choice_is_ledgered_once_and_gpc_turns_advertising_off(app: Tes
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // Sale/sharing granted in settings, then GPC in the cookie withdraws it too.
-    json_of::<ConsentOverview>(set(&app, b, "sale_or_sharing", true).await).await;
+    json_ok::<ConsentOverview>(set_consent(&app, b, "sale_or_sharing", true).await).await;
     let o = cookie_sync(&app, &jarred, "0101", false).await;
     assert!(!active(&o, "sale_or_sharing") && !active(&o, "personalisation"));
     assert!(verify(&app, b).await.intact);
 }
 
 async fn policies_are_versioned_readable_and_compared_and_only_staff_publish(app: TestApp) {
-    let doc: PolicyDocument = json_of(app.get("/api/privacy/policies/privacy").await).await;
+    let doc: PolicyDocument = json_ok(app.get("/api/privacy/policies/privacy").await).await;
     assert_eq!(doc.summary.version, ward_server::auth::POLICY_VERSION);
     assert!(doc.html.contains("<h2>What we hold</h2>") && !doc.html.contains("<h1>"), "{}", doc.html);
     assert_eq!(doc.versions.len(), 1);
     assert_eq!(app.get("/api/privacy/policies/terms").await.status(), StatusCode::NOT_FOUND);
 
-    let b = person(&app, "ada@example.com").await;
+    let b = app.user("ada@example.com").await;
     let publish = |who: &Browser, body: Value| {
         let who = who
             .client
@@ -377,7 +291,7 @@ async fn policies_are_versioned_readable_and_compared_and_only_staff_publish(app
     };
     let body = json!({"markdown": format!("{}\n## New section\n\nWe now keep X.\n", doc.markdown), "material": false, "summary": "Adds a section."});
     assert_eq!(publish(&b, body.clone()).await.status(), StatusCode::FORBIDDEN, "not staff");
-    let staff = person(&app, STAFF).await;
+    let staff = app.staff().await;
     let res = publish(&staff, json!({"markdown": " ", "material": false, "summary": ""})).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let err: ward_model::ApiError = res.json().await.unwrap();
@@ -385,16 +299,16 @@ async fn policies_are_versioned_readable_and_compared_and_only_staff_publish(app
     let res = publish(&staff, body.clone()).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let second: ward_model::PolicySummary = res.json().await.unwrap();
-    let third: ward_model::PolicySummary = json_of(publish(&staff, body).await).await;
+    let third: ward_model::PolicySummary = json_ok(publish(&staff, body).await).await;
     assert_ne!(second.version, third.version, "two versions on one day have distinct names");
 
-    let now: PolicyDocument = json_of(app.get("/api/privacy/policies/privacy").await).await;
+    let now: PolicyDocument = json_ok(app.get("/api/privacy/policies/privacy").await).await;
     assert_eq!(now.summary.version, third.version);
     assert_eq!(now.versions.len(), 3);
     let old: PolicyDocument =
-        json_of(app.get(&format!("/api/privacy/policies/privacy/{}", doc.summary.version)).await).await;
+        json_ok(app.get(&format!("/api/privacy/policies/privacy/{}", doc.summary.version)).await).await;
     assert_eq!(old.markdown, doc.markdown, "past versions stay readable");
-    let diff: PolicyDiff = json_of(
+    let diff: PolicyDiff = json_ok(
         app.get(&format!(
             "/api/privacy/policies/privacy/diff?from={}&to={}",
             doc.summary.version, second.version
@@ -408,23 +322,23 @@ async fn policies_are_versioned_readable_and_compared_and_only_staff_publish(app
     assert!(diff.lines.iter().all(|l| l.change != "removed"));
     assert_eq!(app.get("/api/privacy/policies/privacy/1999-01-01").await.status(), StatusCode::NOT_FOUND);
     // A non-material change asks nobody to re-consent.
-    let s: PrivacyStatus = json_of(b.send(&app, Method::GET, "/api/privacy/status", None).await).await;
+    let s: PrivacyStatus = json_ok(b.send(&app, Method::GET, "/api/privacy/status", None).await).await;
     assert_eq!(s.reconsent, None);
 }
 
 async fn a_material_change_asks_everyone_to_reconsent_and_mails_them(app: TestApp) {
-    let ada = person(&app, "ada@example.com").await;
-    let grace = person(&app, "grace@example.com").await;
-    let staff = person(&app, STAFF).await;
+    let ada = app.user("ada@example.com").await;
+    let grace = app.user("grace@example.com").await;
+    let staff = app.staff().await;
     let res = staff
         .send(&app, Method::POST, "/api/privacy/policies/privacy", Some(json!({"markdown": "# Privacy policy\n\nWe now share X with Y.\n", "material": true, "summary": "We now share X with Y."})))
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let new: ward_model::PolicySummary = res.json().await.unwrap();
     for (b, email) in [(&ada, "ada@example.com"), (&grace, "grace@example.com")] {
-        let s: PrivacyStatus = json_of(b.send(&app, Method::GET, "/api/privacy/status", None).await).await;
+        let s: PrivacyStatus = json_ok(b.send(&app, Method::GET, "/api/privacy/status", None).await).await;
         assert_eq!(s.reconsent.as_ref().map(|r| r.version.as_str()), Some(new.version.as_str()), "{email}");
-        let mail = latest_mail(&app, email).await;
+        let mail = app.latest_mail(email).await;
         assert_eq!(mail.subject, "Our privacy policy has changed");
         assert!(mail.text.contains("We now share X with Y.") && mail.text.contains(&new.version));
     }
@@ -432,20 +346,20 @@ async fn a_material_change_asks_everyone_to_reconsent_and_mails_them(app: TestAp
         .send(&app, Method::POST, "/api/privacy/policy/accept", Some(json!({"version": "2026-11-01"})))
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "only the current version");
-    let s: PrivacyStatus = json_of(
+    let s: PrivacyStatus = json_ok(
         ada.send(&app, Method::POST, "/api/privacy/policy/accept", Some(json!({"version": new.version})))
             .await,
     )
     .await;
     assert_eq!((s.accepted_policy.as_str(), s.reconsent), (new.version.as_str(), None));
-    let s: PrivacyStatus = json_of(ada.send(&app, Method::GET, "/api/privacy/status", None).await).await;
+    let s: PrivacyStatus = json_ok(ada.send(&app, Method::GET, "/api/privacy/status", None).await).await;
     assert_eq!(s.reconsent, None);
     let last = ledger(&app, &ada).await.pop().unwrap();
     assert_eq!(
         (last.purpose.as_str(), last.method, last.policy_version.as_str()),
         ("privacy_policy", ConsentMethod::Reconsent, new.version.as_str())
     );
-    let s: PrivacyStatus = json_of(grace.send(&app, Method::GET, "/api/privacy/status", None).await).await;
+    let s: PrivacyStatus = json_ok(grace.send(&app, Method::GET, "/api/privacy/status", None).await).await;
     assert!(s.reconsent.is_some(), "grace has not accepted yet");
 }
 
@@ -460,15 +374,15 @@ fn raw_mails(app: &TestApp) -> Vec<String> {
 }
 
 async fn marketing_mail_has_one_click_unsubscribe_that_needs_no_session(app: TestApp) {
-    let ada = person(&app, "ada@example.com").await;
-    let _grace = person(&app, "grace@example.com").await;
-    json_of::<ConsentOverview>(set(&app, &ada, "marketing_mail", true).await).await;
-    let staff = person(&app, STAFF).await;
+    let ada = app.user("ada@example.com").await;
+    let _grace = app.user("grace@example.com").await;
+    json_ok::<ConsentOverview>(set_consent(&app, &ada, "marketing_mail", true).await).await;
+    let staff = app.staff().await;
     let res = ada
         .send(&app, Method::POST, "/api/privacy/marketing", Some(json!({"subject": "News", "text": "Hello"})))
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let reached: ward_model::Reached = json_of(
+    let reached: ward_model::Reached = json_ok(
         staff
             .send(
                 &app,
@@ -508,7 +422,7 @@ async fn marketing_mail_has_one_click_unsubscribe_that_needs_no_session(app: Tes
         (last.purpose.as_str(), last.action, last.method),
         ("marketing_mail", ConsentAction::Withdrawn, ConsentMethod::Unsubscribe)
     );
-    let reached: ward_model::Reached = json_of(
+    let reached: ward_model::Reached = json_ok(
         staff
             .send(
                 &app,
@@ -544,10 +458,10 @@ async fn analytics_counts_page_views_without_identifiers(app: TestApp) {
 }
 
 async fn my_data_is_generated_from_the_registry_and_the_real_store(app: TestApp) {
-    let b = person(&app, "ada@example.com").await;
-    json_of::<ConsentOverview>(set(&app, &b, "marketing_mail", true).await).await;
+    let b = app.user("ada@example.com").await;
+    json_ok::<ConsentOverview>(set_consent(&app, &b, "marketing_mail", true).await).await;
     let data: ward_model::MyData =
-        json_of(b.send(&app, Method::GET, "/api/privacy/my-data", None).await).await;
+        json_ok(b.send(&app, Method::GET, "/api/privacy/my-data", None).await).await;
     assert_eq!(data.region, ward_model::Region::Eu);
     let cat = |c: &str| data.categories.iter().find(|x| x.category == c).unwrap_or_else(|| panic!("no {c}"));
     assert_eq!(cat("identity").items, 2, "name and date of birth");

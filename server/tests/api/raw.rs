@@ -1,5 +1,8 @@
 //! Looking at the stores from outside the server, as someone holding a copy of them would:
-//! the raw SQLite files, or every row of every PostgreSQL database.
+//! the raw SQLite files, or every row of every PostgreSQL database; and a connection to the
+//! EU region store that reads and writes values by their column's SQL type.
+
+use std::collections::BTreeMap;
 
 use sqlx::{Connection as _, Row as _};
 use ward_server::store::StoreConfig;
@@ -150,5 +153,113 @@ pub async fn execute(app: &TestApp, store: &str, sql: &str) -> u64 {
             let mut conn = sqlx::PgConnection::connect(&pg_url(app, store)).await.unwrap();
             sqlx::query(sql).execute(&mut conn).await.unwrap().rows_affected()
         }
+    }
+}
+
+// ---- The EU region store, its values as the registry's columns hold them ----
+
+pub enum Conn {
+    Sqlite(sqlx::SqliteConnection),
+    Pg(sqlx::PgConnection),
+}
+
+/// A connection of its own to the EU region store.
+pub async fn region(app: &TestApp) -> Conn {
+    match &app.store {
+        StoreConfig::Sqlite(_) => {
+            let opts =
+                sqlx::sqlite::SqliteConnectOptions::new().filename(app.data_dir.join("region-eu.sqlite"));
+            Conn::Sqlite(sqlx::SqliteConnection::connect_with(&opts).await.unwrap())
+        }
+        StoreConfig::Postgres(url) => {
+            Conn::Pg(sqlx::PgConnection::connect(&url.with_database_suffix("eu").0).await.unwrap())
+        }
+    }
+}
+
+/// A stored value, decoded by the column's SQL type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stored {
+    Int(i64),
+    Bool(bool),
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+macro_rules! on {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            Conn::Sqlite($c) => $body,
+            Conn::Pg($c) => $body,
+        }
+    };
+}
+
+impl Conn {
+    /// The SQL type of each column of `table`, lowercased.
+    pub async fn types(&mut self, table: &str) -> BTreeMap<String, String> {
+        let rows: Vec<(String, String)> = match self {
+            Conn::Sqlite(c) => sqlx::query_as("SELECT name, type FROM pragma_table_info($1)")
+                .bind(table)
+                .fetch_all(c)
+                .await
+                .unwrap(),
+            Conn::Pg(c) => sqlx::query_as(
+                "SELECT column_name::text, data_type::text FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = $1",
+            )
+            .bind(table)
+            .fetch_all(c)
+            .await
+            .unwrap(),
+        };
+        rows.into_iter().map(|(c, t)| (c, t.to_lowercase())).collect()
+    }
+
+    pub async fn count(&mut self, sql: &str, id: &str) -> i64 {
+        on!(self, c => sqlx::query_scalar(sql).bind(id).fetch_one(c).await.unwrap())
+    }
+
+    pub async fn exec(&mut self, sql: &str, binds: Vec<Stored>) {
+        on!(self, c => {
+            let mut q = sqlx::query(sql);
+            for b in binds {
+                q = match b {
+                    Stored::Int(v) => q.bind(v),
+                    Stored::Bool(v) => q.bind(v),
+                    Stored::Text(v) => q.bind(v),
+                    Stored::Bytes(v) => q.bind(v),
+                };
+            }
+            q.execute(c).await.unwrap();
+        })
+    }
+
+    /// The non-null values of `column` in the rows where `subject` = `id`.
+    pub async fn values(
+        &mut self,
+        table: &str,
+        column: &str,
+        subject: &str,
+        id: &str,
+        ty: &str,
+    ) -> Vec<Stored> {
+        let sql = format!("SELECT {column} FROM {table} WHERE {subject} = $1 AND {column} IS NOT NULL");
+        on!(self, c => {
+            let rows = sqlx::query(&sql).bind(id).fetch_all(c).await.unwrap();
+            rows.iter()
+                .map(|r| {
+                    if ty.contains("bool") {
+                        Stored::Bool(r.try_get::<bool, _>(0).unwrap())
+                    } else if ty.contains("int") {
+                        Stored::Int(r.try_get::<i64, _>(0).or_else(|_| r.try_get::<i32, _>(0).map(i64::from)).unwrap())
+                    } else if ty.contains("blob") || ty.contains("bytea") {
+                        Stored::Bytes(r.try_get::<Vec<u8>, _>(0).unwrap())
+                    } else {
+                        Stored::Text(r.try_get::<String, _>(0).unwrap())
+                    }
+                })
+                .collect()
+        })
     }
 }

@@ -11,11 +11,9 @@ use ward_model::{
     StaffRequest,
 };
 
-use crate::accounts::{Browser, PASSWORD, code_for, latest_mail, sign_in};
 use crate::both_backends;
-use crate::fixtures::{self, STAFF, json_of, person};
-use crate::helpers::{Backend, Dist, TestApp};
-use crate::privacy::set;
+use crate::fixtures::{Browser, PASSWORD, STAFF, api_with_staff, cookie_sync, json_of, set_consent};
+use crate::helpers::{Backend, TestApp};
 
 both_backends!(
     backend: a_request_lives_from_filing_to_an_answer_seen_only_by_its_person_and_the_staff,
@@ -29,10 +27,6 @@ both_backends!(
     a_request_filed_without_signing_in_is_proved_by_a_mailed_code_and_says_nothing_of_accounts,
     a_rectification_corrects_the_birth_date_and_moves_the_home_region_leaving_nothing_behind,
 );
-
-async fn app_with_staff(backend: Backend) -> Option<TestApp> {
-    fixtures::app_with_staff(backend, Dist::Missing).await
-}
 
 async fn file(app: &TestApp, b: &Browser, kind: &str, details: &str) -> RightsRequest {
     let res = b
@@ -81,10 +75,10 @@ fn kinds(r: &RightsRequest) -> Vec<(RequestActor, RequestEventKind)> {
 }
 
 async fn a_request_lives_from_filing_to_an_answer_seen_only_by_its_person_and_the_staff(backend: Backend) {
-    let Some(app) = app_with_staff(backend).await else { return };
-    let ada = person(&app, "ada@example.com", "eu").await;
-    let grace = person(&app, "grace@example.com", "eu").await;
-    let staff = person(&app, STAFF, "eu").await;
+    let Some(app) = api_with_staff(backend).await else { return };
+    let ada = app.person("ada@example.com", "eu").await;
+    let grace = app.person("grace@example.com", "eu").await;
+    let staff = app.staff().await;
 
     // Filed: due by the end of the day one month on, in the region's zone (GDPR), with a receipt.
     let filed =
@@ -94,7 +88,7 @@ async fn a_request_lives_from_filing_to_an_answer_seen_only_by_its_person_and_th
     let rule = app.state.requests.deadlines.rule(Region::Eu);
     assert_eq!(unix(&filed.due_at), rule.due(unix(&filed.filed_at)));
     assert!(filed.rule.en.contains("GDPR") && !filed.rule.zh.is_empty());
-    let receipt = latest_mail(&app, "ada@example.com").await;
+    let receipt = app.latest_mail("ada@example.com").await;
     assert_eq!(receipt.subject, "We received your request");
     assert!(receipt.text.contains(&filed.due_at[..10]), "{}", receipt.text);
     assert_eq!(kinds(&mine(&app, &ada).await[0]), [(RequestActor::Person, RequestEventKind::Filed)]);
@@ -160,7 +154,7 @@ async fn a_request_lives_from_filing_to_an_answer_seen_only_by_its_person_and_th
     assert_eq!(extended.request.status, RequestStatus::Extended);
     assert_eq!(unix(&extended.request.due_at), rule.extended(unix(&filed.due_at)).unwrap());
     assert!(!extended.can_extend);
-    let mail = latest_mail(&app, "ada@example.com").await;
+    let mail = app.latest_mail("ada@example.com").await;
     assert_eq!(mail.subject, "Your request will take longer");
     assert!(
         mail.text.contains("We are checking every system.")
@@ -175,7 +169,7 @@ async fn a_request_lives_from_filing_to_an_answer_seen_only_by_its_person_and_th
     )
     .await;
     assert_eq!(done.request.status, RequestStatus::Fulfilled);
-    assert_eq!(latest_mail(&app, "ada@example.com").await.subject, "Your request is done");
+    assert_eq!(app.latest_mail("ada@example.com").await.subject, "Your request is done");
     let res = ada
         .send(
             &app,
@@ -204,7 +198,7 @@ async fn a_request_lives_from_filing_to_an_answer_seen_only_by_its_person_and_th
     assert_eq!(seen.timeline[4].text.as_deref(), Some("Only the cameras use your data now."));
 
     // Refused with reasons and the right to complain; China allows no extension.
-    let lin = person(&app, "lin@example.com", "cn").await;
+    let lin = app.person("lin@example.com", "cn").await;
     let asked = file(&app, &lin, "rectification", "My birth date is wrong.").await;
     let cn = app.state.requests.deadlines.rule(Region::Cn);
     assert_eq!(unix(&asked.due_at), cn.due(unix(&asked.filed_at)));
@@ -216,7 +210,7 @@ async fn a_request_lives_from_filing_to_an_answer_seen_only_by_its_person_and_th
     )
     .await;
     assert_eq!(refused.request.status, RequestStatus::Refused);
-    let mail = latest_mail(&app, "lin@example.com").await;
+    let mail = app.latest_mail("lin@example.com").await;
     assert_eq!(mail.subject, "Your request was refused");
     assert!(
         mail.text.contains("We could not verify the new date.") && mail.text.contains("complain"),
@@ -240,8 +234,8 @@ async fn a_request_lives_from_filing_to_an_answer_seen_only_by_its_person_and_th
 }
 
 async fn the_queue_sorts_by_due_date_filters_counts_and_shows_what_is_overdue(backend: Backend) {
-    let Some(app) = app_with_staff(backend).await else { return };
-    let staff = person(&app, STAFF, "eu").await;
+    let Some(app) = api_with_staff(backend).await else { return };
+    let staff = app.staff().await;
     // Nothing filed: the queue is empty, and scanning it made no store for regions nobody
     // lives in.
     let empty = queue(&app, &staff, "").await;
@@ -249,8 +243,8 @@ async fn the_queue_sorts_by_due_date_filters_counts_and_shows_what_is_overdue(ba
     if backend == Backend::Sqlite {
         assert!(!app.store.region_sqlite_path(Region::Sg).exists(), "the queue created a store");
     }
-    let lee = person(&app, "lee@example.com", "us").await;
-    let ada = person(&app, "ada@example.com", "eu").await;
+    let lee = app.person("lee@example.com", "us").await;
+    let ada = app.person("ada@example.com", "eu").await;
     // California's 45 days come after the EU's month, whatever the filing order.
     let access = file(&app, &lee, "access", "What do you hold about me?").await;
     let erasure = file(&app, &ada, "erasure", "Delete everything.").await;
@@ -299,14 +293,14 @@ fn is_on(o: &ConsentOverview, id: &str) -> bool {
 }
 
 async fn a_fulfilled_restriction_stops_every_purpose_that_is_not_strictly_necessary(backend: Backend) {
-    let Some(app) = app_with_staff(backend).await else { return };
+    let Some(app) = api_with_staff(backend).await else { return };
     // Ada's cookie jar takes the banner's cookie too.
-    let jarred = crate::privacy::person_with_jar(&app, "ada@example.com").await;
+    let jarred = app.person_with_jar("ada@example.com").await;
     let ada = &jarred.0;
-    let grace = person(&app, "grace@example.com", "eu").await;
-    let staff = person(&app, STAFF, "eu").await;
+    let grace = app.person("grace@example.com", "eu").await;
+    let staff = app.staff().await;
     for b in [ada, &grace] {
-        assert_eq!(set(&app, b, "marketing_mail", true).await.status(), StatusCode::OK);
+        assert_eq!(set_consent(&app, b, "marketing_mail", true).await.status(), StatusCode::OK);
     }
     let before = consents(&app, ada).await;
     assert!(is_on(&before, "marketing_mail") && is_on(&before, "service_improvement"));
@@ -338,13 +332,13 @@ async fn a_fulfilled_restriction_stops_every_purpose_that_is_not_strictly_necess
         json_of(ada.send(&app, Method::GET, "/api/privacy/ledger/verify", None).await, StatusCode::OK).await;
     assert_eq!(verified["intact"], true, "{verified}");
     assert!(is_on(&consents(&app, &grace).await, "marketing_mail"));
-    let mail = latest_mail(&app, "ada@example.com").await;
+    let mail = app.latest_mail("ada@example.com").await;
     assert!(mail.text.contains("uses it only for what your account strictly needs"), "{}", mail.text);
 
     // Nothing can be switched back on, neither in the privacy center nor by the banner.
-    let res = set(&app, ada, "marketing_mail", true).await;
+    let res = set_consent(&app, ada, "marketing_mail", true).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
-    let o = crate::privacy::cookie_sync(&app, &jarred, "1111", false).await;
+    let o = cookie_sync(&app, &jarred, "1111", false).await;
     assert!(o.purposes.iter().all(|p| p.active != p.choosable), "the banner switched nothing on");
 
     // And what is no longer sent: the staff's marketing mail reaches Grace only.
@@ -361,8 +355,8 @@ async fn a_fulfilled_restriction_stops_every_purpose_that_is_not_strictly_necess
     )
     .await;
     assert_eq!(reached.people, 1);
-    assert_eq!(latest_mail(&app, "grace@example.com").await.subject, "News");
-    assert_ne!(latest_mail(&app, "ada@example.com").await.subject, "News");
+    assert_eq!(app.latest_mail("grace@example.com").await.subject, "News");
+    assert_ne!(app.latest_mail("ada@example.com").await.subject, "News");
 
     // Lifted by the person: nothing is switched on for her, but she may switch it on again;
     // her timeline says so; a second lift finds nothing restricted.
@@ -370,7 +364,7 @@ async fn a_fulfilled_restriction_stops_every_purpose_that_is_not_strictly_necess
     assert_eq!(lift().await.status(), StatusCode::NO_CONTENT);
     let o = consents(&app, ada).await;
     assert!(o.restricted_since.is_none() && !is_on(&o, "marketing_mail"));
-    assert_eq!(set(&app, ada, "marketing_mail", true).await.status(), StatusCode::OK);
+    assert_eq!(set_consent(&app, ada, "marketing_mail", true).await.status(), StatusCode::OK);
     assert_eq!(lift().await.status(), StatusCode::CONFLICT);
     let mine = mine(&app, ada).await;
     let restriction = mine.iter().find(|r| r.kind == RequestKind::Restriction).unwrap();
@@ -378,9 +372,9 @@ async fn a_fulfilled_restriction_stops_every_purpose_that_is_not_strictly_necess
 }
 
 async fn bad_input_is_answered_field_by_field_and_nothing_is_stored(backend: Backend) {
-    let Some(app) = app_with_staff(backend).await else { return };
-    let ada = person(&app, "ada@example.com", "eu").await;
-    let staff = person(&app, STAFF, "eu").await;
+    let Some(app) = api_with_staff(backend).await else { return };
+    let ada = app.person("ada@example.com", "eu").await;
+    let staff = app.staff().await;
     let too_long = "x".repeat(4001);
     for (body, field, code) in [
         (json!({"kind": "erasure", "details": "   "}), "details", Some(FieldErrorCode::Required)),
@@ -436,9 +430,9 @@ async fn bad_input_is_answered_field_by_field_and_nothing_is_stored(backend: Bac
 }
 
 async fn an_erasure_request_fulfilled_by_the_staff_deletes_the_account_as_the_person_would(backend: Backend) {
-    let Some(app) = app_with_staff(backend).await else { return };
-    let ada = person(&app, "ada@example.com", "eu").await;
-    let staff = person(&app, STAFF, "eu").await;
+    let Some(app) = api_with_staff(backend).await else { return };
+    let ada = app.person("ada@example.com", "eu").await;
+    let staff = app.staff().await;
     let asked =
         file(&app, &ada, "erasure", "Please delete my account: I cannot sign in on my phone any more.").await;
     let ada_id = ada.info.account.id.clone();
@@ -452,8 +446,8 @@ async fn an_erasure_request_fulfilled_by_the_staff_deletes_the_account_as_the_pe
     let res = decide(&app, &staff, "eu", &asked.id, "fulfil", "Done: your account is deleted.").await;
     let done: StaffRequest = json_of(res, StatusCode::OK).await;
     assert_eq!(done.request.status, RequestStatus::Fulfilled);
-    assert_eq!(latest_mail(&app, "ada@example.com").await.subject, "Your Ward account was deleted");
-    assert!(latest_mail(&app, "ada@example.com").await.text.contains("DEL-"), "the receipt is in the mail");
+    assert_eq!(app.latest_mail("ada@example.com").await.subject, "Your Ward account was deleted");
+    assert!(app.latest_mail("ada@example.com").await.text.contains("DEL-"), "the receipt is in the mail");
     assert_eq!(ada.send(&app, Method::GET, "/api/session", None).await.status(), StatusCode::UNAUTHORIZED);
     assert!(app.state.person_key(&ada_id).await.unwrap().is_none(), "the key is destroyed");
     assert!(
@@ -466,8 +460,8 @@ async fn an_erasure_request_fulfilled_by_the_staff_deletes_the_account_as_the_pe
 }
 
 async fn the_staff_are_reminded_once_of_each_due_date(backend: Backend) {
-    let Some(app) = app_with_staff(backend).await else { return };
-    let ada = person(&app, "ada@example.com", "eu").await;
+    let Some(app) = api_with_staff(backend).await else { return };
+    let ada = app.person("ada@example.com", "eu").await;
     let asked = file(&app, &ada, "objection", "I object to the analytics.").await;
     let due = unix(&asked.due_at);
     let remind = |at: i64| ward_server::requests::remind(&app.state, at);
@@ -494,7 +488,7 @@ async fn the_staff_are_reminded_once_of_each_due_date(backend: Backend) {
 
     // An extension is a new due date, reminded of in its turn; a closed request never.
     app.state.requests.clock.set(due - 86_400);
-    let staff = person(&app, STAFF, "eu").await;
+    let staff = app.staff().await;
     let res = decide(&app, &staff, "eu", &asked.id, "extend", "We are asking the analytics vendor.").await;
     let extended: StaffRequest = json_of(res, StatusCode::OK).await;
     let new_due = unix(&extended.request.due_at);
@@ -509,9 +503,9 @@ async fn the_staff_are_reminded_once_of_each_due_date(backend: Backend) {
 }
 
 async fn staff_notes_stay_with_the_staff_and_a_due_date_only_comes_forward(backend: Backend) {
-    let Some(app) = app_with_staff(backend).await else { return };
-    let ada = person(&app, "ada@example.com", "eu").await;
-    let staff = person(&app, STAFF, "eu").await;
+    let Some(app) = api_with_staff(backend).await else { return };
+    let ada = app.person("ada@example.com", "eu").await;
+    let staff = app.staff().await;
     let asked = file(&app, &ada, "rectification", "My birth date is 1990-04-25, not 1990-05-24.").await;
     let path = |what: &str| format!("/api/staff/requests/eu/{}/{what}", asked.id);
 
@@ -562,7 +556,7 @@ async fn staff_notes_stay_with_the_staff_and_a_due_date_only_comes_forward(backe
     assert_eq!(tightened.request.status, RequestStatus::Open);
     let seen = &mine(&app, &ada).await[0];
     assert_eq!(seen.timeline.last().unwrap().kind, RequestEventKind::Tightened);
-    let mail = latest_mail(&app, "ada@example.com").await;
+    let mail = app.latest_mail("ada@example.com").await;
     assert_eq!(mail.subject, "We will answer your request sooner");
     assert!(mail.text.contains("A simple correction."));
 
@@ -579,16 +573,16 @@ async fn staff_notes_stay_with_the_staff_and_a_due_date_only_comes_forward(backe
 }
 
 async fn an_access_request_fulfilled_by_the_staff_builds_the_persons_archive(backend: Backend) {
-    let Some(app) = app_with_staff(backend).await else { return };
-    let ada = person(&app, "ada@example.com", "eu").await;
-    let staff = person(&app, STAFF, "eu").await;
+    let Some(app) = api_with_staff(backend).await else { return };
+    let ada = app.person("ada@example.com", "eu").await;
+    let staff = app.staff().await;
     let asked = file(&app, &ada, "access", "A copy of everything you hold about me, please.").await;
     let res = ada.send(&app, Method::GET, "/api/privacy/exports/current", None).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND, "no archive before the answer");
     let res = decide(&app, &staff, "eu", &asked.id, "fulfil", "Your archive is on its way.").await;
     json_of::<StaffRequest>(res, StatusCode::OK).await;
     // The same archive as "Download my data": built, and hers to download.
-    let ready = crate::export::wait_ready(&app, &ada).await;
+    let ready = app.ready_export(&ada).await;
     let url = ready.download_url.expect("a ready archive has its link");
     assert_eq!(ada.send(&app, Method::GET, &url, None).await.status(), StatusCode::OK);
     assert_eq!(staff.send(&app, Method::GET, &url, None).await.status(), StatusCode::NOT_FOUND, "hers only");
@@ -600,7 +594,7 @@ async fn fresh_code(app: &TestApp, email: &str) -> String {
     app.state.auth.limits.clear(&format!("mail-minute:request:{}", hex::encode(hash))).await.unwrap();
     let res = anonymous(app, "/api/requests/code", json!({"email": email})).await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
-    code_for(app, email).await
+    app.code_for(email).await
 }
 
 /// An id no request has.
@@ -620,16 +614,16 @@ fn public_request(email: &str, code: &str, region: &str, kind: &str) -> Value {
 async fn a_request_filed_without_signing_in_is_proved_by_a_mailed_code_and_says_nothing_of_accounts(
     backend: Backend,
 ) {
-    let Some(app) = app_with_staff(backend).await else { return };
-    let ada = person(&app, "ada@example.com", "eu").await;
-    let staff = person(&app, STAFF, "eu").await;
+    let Some(app) = api_with_staff(backend).await else { return };
+    let ada = app.person("ada@example.com", "eu").await;
+    let staff = app.staff().await;
 
     // A code for an address with an account and for one without: the same answer, the same
     // mail, the same limit.
     for email in ["ada@example.com", "lin@example.com"] {
         let res = anonymous(&app, "/api/requests/code", json!({"email": email})).await;
         assert_eq!(res.status(), StatusCode::ACCEPTED, "{email}");
-        assert_eq!(latest_mail(&app, email).await.subject, "Your code for a privacy request");
+        assert_eq!(app.latest_mail(email).await.subject, "Your code for a privacy request");
         let again = anonymous(&app, "/api/requests/code", json!({"email": email})).await;
         assert_eq!(again.status(), StatusCode::TOO_MANY_REQUESTS, "{email}");
     }
@@ -647,7 +641,7 @@ async fn a_request_filed_without_signing_in_is_proved_by_a_mailed_code_and_says_
     let mut named: Vec<&str> = err.fields.iter().map(|f| f.field.as_str()).collect();
     named.sort_unstable();
     assert_eq!(named, ["code", "details", "email", "name", "region"]);
-    let lin_code = code_for(&app, "lin@example.com").await;
+    let lin_code = app.code_for("lin@example.com").await;
     let wrong = if lin_code == "000000" { "111111" } else { "000000" };
     let res =
         anonymous(&app, "/api/requests/public", public_request("lin@example.com", wrong, "us", "objection"))
@@ -669,7 +663,7 @@ async fn a_request_filed_without_signing_in_is_proved_by_a_mailed_code_and_says_
     let filed: RightsRequest = json_of(res, StatusCode::CREATED).await;
     let rule = app.state.requests.deadlines.rule(Region::Us);
     assert_eq!(unix(&filed.due_at), rule.due(unix(&filed.filed_at)));
-    let receipt = latest_mail(&app, "lin@example.com").await;
+    let receipt = app.latest_mail("lin@example.com").await;
     assert_eq!(receipt.subject, "We received your request");
     let link = format!("/requests/ask?request={}", filed.id);
     assert!(receipt.text.contains(&link), "the receipt says where to add information: {}", receipt.text);
@@ -708,7 +702,7 @@ async fn a_request_filed_without_signing_in_is_proved_by_a_mailed_code_and_says_
         .await;
     let asked: StaffRequest = json_of(res, StatusCode::OK).await;
     assert_eq!(asked.request.timeline.last().map(|e| e.kind), Some(RequestEventKind::Asked));
-    let mail = latest_mail(&app, "lin@example.com").await;
+    let mail = app.latest_mail("lin@example.com").await;
     assert_eq!(mail.subject, "We need more to answer your request");
     assert!(
         mail.text.contains("When did you delete your account?") && mail.text.contains(&link),
@@ -731,13 +725,13 @@ async fn a_request_filed_without_signing_in_is_proved_by_a_mailed_code_and_says_
 
     let res = decide(&app, &staff, "us", &filed.id, "fulfil", "We hold nothing of yours any more.").await;
     assert_eq!(json_of::<StaffRequest>(res, StatusCode::OK).await.request.status, RequestStatus::Fulfilled);
-    let answer = latest_mail(&app, "lin@example.com").await;
+    let answer = app.latest_mail("lin@example.com").await;
     assert_eq!(answer.subject, "Your request is done");
     assert!(answer.text.contains("We hold nothing of yours any more."));
 
     // With an account: the request is the account's, under its home region's law whatever
     // region was chosen, in its list and its activity.
-    let ada_code = code_for(&app, "ada@example.com").await;
+    let ada_code = app.code_for("ada@example.com").await;
     let res = anonymous(
         &app,
         "/api/requests/public",
@@ -773,9 +767,9 @@ async fn a_request_filed_without_signing_in_is_proved_by_a_mailed_code_and_says_
 async fn a_rectification_corrects_the_birth_date_and_moves_the_home_region_leaving_nothing_behind(
     backend: Backend,
 ) {
-    let Some(app) = app_with_staff(backend).await else { return };
-    let ada = person(&app, "ada@example.com", "eu").await;
-    let staff = person(&app, STAFF, "eu").await;
+    let Some(app) = api_with_staff(backend).await else { return };
+    let ada = app.person("ada@example.com", "eu").await;
+    let staff = app.staff().await;
     let ada_id = ada.info.account.id.clone();
     let asked =
         file(&app, &ada, "rectification", "I live in the United States now; I was born on 1990-04-26.").await;
@@ -828,7 +822,7 @@ async fn a_rectification_corrects_the_birth_date_and_moves_the_home_region_leavi
     let res = correct("eu", asked.id.clone(), move_to("us")).await;
     let err: ApiError = json_of(res, StatusCode::CONFLICT).await;
     assert!(err.message.contains("Transfer outside your home region"), "{}", err.message);
-    assert_eq!(set(&app, &ada, "cross_border_transfer", true).await.status(), StatusCode::OK);
+    assert_eq!(set_consent(&app, &ada, "cross_border_transfer", true).await.status(), StatusCode::OK);
     assert_eq!(correct("eu", asked.id.clone(), move_to("eu")).await.status(), StatusCode::CONFLICT);
     let before: ward_model::LedgerVerification =
         json_of(ada.send(&app, Method::GET, "/api/privacy/ledger/verify", None).await, StatusCode::OK).await;
@@ -841,7 +835,7 @@ async fn a_rectification_corrects_the_birth_date_and_moves_the_home_region_leavi
         2,
         "both corrections are on the timeline"
     );
-    assert_eq!(latest_mail(&app, "ada@example.com").await.subject, "Your data moved to another region");
+    assert_eq!(app.latest_mail("ada@example.com").await.subject, "Your data moved to another region");
 
     // Nothing about her is left in the old store; she is whole in the new one.
     for (table, _) in ward_server::store::RELOCATION {
@@ -850,7 +844,7 @@ async fn a_rectification_corrects_the_birth_date_and_moves_the_home_region_leavi
     }
     assert_eq!(crate::raw::count_where(&app, "region-us", "people", "id", &ada_id).await, 1);
     assert_eq!(ada.send(&app, Method::GET, "/api/session", None).await.status(), StatusCode::UNAUTHORIZED);
-    let ada = sign_in(&app, "ada@example.com", PASSWORD, None).await.expect("signs in where she lives now");
+    let ada = app.sign_in("ada@example.com", PASSWORD, None).await.expect("signs in where she lives now");
     let me = json_of::<ward_model::SessionInfo>(
         ada.send(&app, Method::GET, "/api/session", None).await,
         StatusCode::OK,
@@ -873,10 +867,10 @@ async fn a_rectification_corrects_the_birth_date_and_moves_the_home_region_leavi
     assert_eq!(res.status(), StatusCode::OK);
 
     // Someone with a camera does not move: the camera stays where it was claimed.
-    let grace = person(&app, "grace@example.com", "eu").await;
-    let camera = crate::devices::new_camera(&app).await;
-    crate::devices::claim(&app, &grace, &camera).await;
-    assert_eq!(set(&app, &grace, "cross_border_transfer", true).await.status(), StatusCode::OK);
+    let grace = app.person("grace@example.com", "eu").await;
+    let camera = app.camera().await;
+    app.claimed(&grace, &camera).await;
+    assert_eq!(set_consent(&app, &grace, "cross_border_transfer", true).await.status(), StatusCode::OK);
     let hers = file(&app, &grace, "rectification", "Move me to Singapore.").await;
     let err: ApiError =
         json_of(correct("eu", hers.id.clone(), move_to("sg")).await, StatusCode::CONFLICT).await;

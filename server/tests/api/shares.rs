@@ -11,11 +11,10 @@ use ward_camera::Command;
 use ward_live::probe::Probe;
 use ward_model::{CallList, Device, DevicePage, DeviceShare, EventPage, ReceivedShare, ShareStatus};
 
-use crate::accounts::Browser;
 use crate::both_backends;
-use crate::devices::{WAIT, claim, error, new_camera, start, user};
+use crate::fixtures::{Browser, PASSWORD, WAIT, error_of, get_json, offer};
 use crate::helpers::TestApp;
-use crate::live::offer;
+use crate::raw::{Stored, region};
 
 both_backends!(
     a_share_grants_what_it_names_once_accepted_and_revoking_ends_it,
@@ -27,55 +26,28 @@ both_backends!(
     an_installer_sets_a_camera_up_until_the_second_the_share_ends_and_the_owner_sees_it,
 );
 
-async fn json_of<T: serde::de::DeserializeOwned>(app: &TestApp, b: &Browser, path: &str) -> T {
-    let res = b.send(app, Method::GET, path, None).await;
-    assert_eq!(res.status(), StatusCode::OK, "{path}: {}", res.text().await.unwrap());
-    res.json().await.unwrap()
-}
-
 async fn share(app: &TestApp, owner: &Browser, device: &str, body: serde_json::Value) -> reqwest::Response {
     owner.send(app, Method::POST, &format!("/api/devices/{device}/shares"), Some(body)).await
 }
 
-async fn shared(
-    app: &TestApp,
-    owner: &Browser,
-    device: &str,
-    email: &str,
-    permissions: &[&str],
-) -> DeviceShare {
-    let res = share(app, owner, device, json!({"email": email, "permissions": permissions})).await;
-    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
-    res.json().await.unwrap()
-}
-
-async fn accept(app: &TestApp, b: &Browser, share: &str) -> ReceivedShare {
-    let res = b.send(app, Method::POST, &format!("/api/shares/{share}/accept"), None).await;
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
-    res.json().await.unwrap()
-}
-
 async fn a_share_grants_what_it_names_once_accepted_and_revoking_ends_it(app: TestApp) {
-    let cam = new_camera(&app).await;
-    let mut agent = start(&app, &cam).await;
-    let ada = user(&app, "ada@example.com").await;
-    let d = claim(&app, &ada, &cam).await;
-    agent.wait_until(WAIT, |s| s.bound).await.unwrap();
+    let ada = app.user("ada@example.com").await;
+    let (mut agent, d) = app.bound_camera(&ada).await;
     agent.send(Command::Motion);
     agent.send(Command::Ring);
     let until = tokio::time::Instant::now() + WAIT;
-    while json_of::<EventPage>(&app, &ada, "/api/events").await.events.is_empty()
-        || json_of::<CallList>(&app, &ada, "/api/calls").await.calls.is_empty()
+    while get_json::<EventPage>(&app, &ada, "/api/events").await.events.is_empty()
+        || get_json::<CallList>(&app, &ada, "/api/calls").await.calls.is_empty()
     {
         assert!(tokio::time::Instant::now() < until, "the alarm and the call arrive");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let call = json_of::<CallList>(&app, &ada, "/api/calls").await.calls.remove(0);
-    let grace = user(&app, "grace@example.com").await;
+    let call = get_json::<CallList>(&app, &ada, "/api/calls").await.calls.remove(0);
+    let grace = app.user("grace@example.com").await;
     let device_url = format!("/api/devices/{}", d.id);
 
     // Alarms only. Pending: it grants nothing yet, and Grace is told.
-    let s = shared(&app, &ada, &d.id, "Grace@Example.com ", &["alarms"]).await;
+    let s = app.shared(&ada, &d.id, "Grace@Example.com ", &["alarms"]).await;
     assert_eq!(
         (s.status, s.invitee_email.as_str(), s.expired),
         (ShareStatus::Pending, "grace@example.com", false)
@@ -88,7 +60,7 @@ async fn a_share_grants_what_it_names_once_accepted_and_revoking_ends_it(app: Te
         .expect("Grace is mailed the invitation");
     assert!(mail.text.contains(&d.name), "{}", mail.text);
     assert_eq!(grace.send(&app, Method::GET, &device_url, None).await.status(), StatusCode::NOT_FOUND);
-    let received: Vec<ReceivedShare> = json_of(&app, &grace, "/api/shares").await;
+    let received: Vec<ReceivedShare> = get_json(&app, &grace, "/api/shares").await;
     assert_eq!(received.len(), 1);
     assert_eq!(
         (received[0].device_name.as_str(), received[0].owner_name.as_str()),
@@ -97,11 +69,11 @@ async fn a_share_grants_what_it_names_once_accepted_and_revoking_ends_it(app: Te
     assert_eq!(received[0].status, ShareStatus::Pending);
 
     // Accepted: she sees the camera (not its serial number or address) and its alarms.
-    assert_eq!(accept(&app, &grace, &s.id).await.status, ShareStatus::Accepted);
-    let seen: Device = json_of(&app, &grace, &device_url).await;
+    assert_eq!(app.accepted(&grace, &s.id).await.status, ShareStatus::Accepted);
+    let seen: Device = get_json(&app, &grace, &device_url).await;
     assert_eq!((seen.name.as_str(), seen.serial.as_str(), seen.address.as_str()), (d.name.as_str(), "", ""));
     assert!(seen.online);
-    let events: EventPage = json_of(&app, &grace, &format!("/api/events?device={}", d.id)).await;
+    let events: EventPage = get_json(&app, &grace, &format!("/api/events?device={}", d.id)).await;
     assert_eq!(events.events.len(), 1);
     assert_eq!(events.events[0].device_name, d.name);
     for url in [&events.events[0].picture_url, &events.events[0].thumbnail_url] {
@@ -109,13 +81,13 @@ async fn a_share_grants_what_it_names_once_accepted_and_revoking_ends_it(app: Te
         assert_eq!(res.status(), StatusCode::OK, "{url}");
     }
     // Her own lists stay hers: the shared camera is listed apart, its calls never shown.
-    assert_eq!(json_of::<DevicePage>(&app, &grace, "/api/devices").await.total, 0);
-    assert!(json_of::<EventPage>(&app, &grace, "/api/events").await.events.is_empty());
-    assert!(json_of::<CallList>(&app, &grace, "/api/calls").await.calls.is_empty());
+    assert_eq!(get_json::<DevicePage>(&app, &grace, "/api/devices").await.total, 0);
+    assert!(get_json::<EventPage>(&app, &grace, "/api/events").await.events.is_empty());
+    assert!(get_json::<CallList>(&app, &grace, "/api/calls").await.calls.is_empty());
 
     // Not granted: the live view, and everything that is the owner's alone, is 403.
     let (status, body) =
-        error(offer(&app, &grace, &d.id, "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n").await).await;
+        error_of(offer(&app, &grace, &d.id, "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n").await).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(body.message.contains("watch this camera live"), "{}", body.message);
     let refused = [
@@ -135,29 +107,29 @@ async fn a_share_grants_what_it_names_once_accepted_and_revoking_ends_it(app: Te
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{method} {url}");
     }
     assert_eq!(grace.send(&app, Method::GET, &call.picture_url, None).await.status(), StatusCode::NOT_FOUND);
-    let still: Device = json_of(&app, &ada, &device_url).await;
+    let still: Device = get_json(&app, &ada, &device_url).await;
     assert!(!still.privacy_mode);
 
     // Ada sees who, what, and the picture Grace opened.
-    let mine: Vec<DeviceShare> = json_of(&app, &ada, &format!("{device_url}/shares")).await;
+    let mine: Vec<DeviceShare> = get_json(&app, &ada, &format!("{device_url}/shares")).await;
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0].status, ShareStatus::Accepted);
     let actions: Vec<&str> = mine[0].accesses.iter().map(|a| a.action.as_str()).collect();
     assert_eq!(actions, ["alarm_picture"]);
 
     // Live view granted to Bob: he watches, through the camera; revoking stops it at once.
-    let bob = user(&app, "bob@example.com").await;
-    let b = shared(&app, &ada, &d.id, "bob@example.com", &["live_view"]).await;
+    let bob = app.user("bob@example.com").await;
+    let b = app.shared(&ada, &d.id, "bob@example.com", &["live_view"]).await;
     let (_, sdp) = Probe::offer(IpAddr::V4(Ipv4Addr::LOCALHOST)).unwrap();
     assert_eq!(offer(&app, &bob, &d.id, &sdp).await.status(), StatusCode::NOT_FOUND, "not accepted yet");
-    accept(&app, &bob, &b.id).await;
+    app.accepted(&bob, &b.id).await;
     let (mut probe, sdp) = Probe::offer(IpAddr::V4(Ipv4Addr::LOCALHOST)).unwrap();
     let res = offer(&app, &bob, &d.id, &sdp).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     probe.answer(&res.text().await.unwrap()).unwrap();
     agent.wait_until(WAIT, |s| s.viewers == 1).await.expect("the camera streams to Bob");
     let (status, _) =
-        error(bob.send(&app, Method::GET, &format!("/api/events?device={}", d.id), None).await).await;
+        error_of(bob.send(&app, Method::GET, &format!("/api/events?device={}", d.id), None).await).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "alarms were not granted to Bob");
     let res = ada.send(&app, Method::DELETE, &format!("{device_url}/shares/{}", b.id), None).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
@@ -165,22 +137,22 @@ async fn a_share_grants_what_it_names_once_accepted_and_revoking_ends_it(app: Te
     let (_, sdp) = Probe::offer(IpAddr::V4(Ipv4Addr::LOCALHOST)).unwrap();
     assert_eq!(offer(&app, &bob, &d.id, &sdp).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(bob.send(&app, Method::GET, &device_url, None).await.status(), StatusCode::NOT_FOUND);
-    assert!(json_of::<Vec<ReceivedShare>>(&app, &bob, "/api/shares").await.is_empty());
+    assert!(get_json::<Vec<ReceivedShare>>(&app, &bob, "/api/shares").await.is_empty());
 
     // Removing the camera ends its shares.
     let res = ada.send(&app, Method::DELETE, &device_url, None).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    assert!(json_of::<Vec<ReceivedShare>>(&app, &grace, "/api/shares").await.is_empty());
+    assert!(get_json::<Vec<ReceivedShare>>(&app, &grace, "/api/shares").await.is_empty());
     agent.kill();
 }
 
 async fn sharing_refuses_bad_requests_and_stores_nothing(app: TestApp) {
-    let cam = new_camera(&app).await;
-    let agent = start(&app, &cam).await;
-    let ada = user(&app, "ada@example.com").await;
-    let d = claim(&app, &ada, &cam).await;
-    let _grace = user(&app, "grace@example.com").await;
-    crate::accounts::sign_up_and_verify(&app, "yuki@example.com", "us").await;
+    let cam = app.camera().await;
+    let agent = app.start(&cam).await;
+    let ada = app.user("ada@example.com").await;
+    let d = app.claimed(&ada, &cam).await;
+    let _grace = app.user("grace@example.com").await;
+    app.sign_up_and_verify("yuki@example.com", "us").await;
     let field_errors = [
         (json!({"email": "", "permissions": ["alarms"]}), "email"),
         (json!({"email": "not an email", "permissions": ["alarms"]}), "email"),
@@ -201,19 +173,19 @@ async fn sharing_refuses_bad_requests_and_stores_nothing(app: TestApp) {
         (json!({"email": "ada@example.com", "permissions": ["alarms"]}), "email"),
     ];
     for (body, field) in field_errors {
-        let (status, e) = error(share(&app, &ada, &d.id, body.clone()).await).await;
+        let (status, e) = error_of(share(&app, &ada, &d.id, body.clone()).await).await;
         assert!(status.is_client_error() && status != StatusCode::NOT_FOUND, "{body}: {status}");
         assert!(e.fields.iter().any(|f| f.field.starts_with(field)), "{body}: {e:?}");
     }
-    let mine: Vec<DeviceShare> = json_of(&app, &ada, &format!("/api/devices/{}/shares", d.id)).await;
+    let mine: Vec<DeviceShare> = get_json(&app, &ada, &format!("/api/devices/{}/shares", d.id)).await;
     assert!(mine.is_empty(), "nothing was stored");
 
     // No answer tells whether an address has an account: an account here (Grace), one in
     // another region (Yuki) and none at all are shared with alike, and listed alike.
     let made = [
-        shared(&app, &ada, &d.id, "grace@example.com", &["alarms", "alarms", "live_view"]).await,
-        shared(&app, &ada, &d.id, "yuki@example.com", &["alarms", "live_view"]).await,
-        shared(&app, &ada, &d.id, "nobody@example.com", &["live_view", "alarms"]).await,
+        app.shared(&ada, &d.id, "grace@example.com", &["alarms", "alarms", "live_view"]).await,
+        app.shared(&ada, &d.id, "yuki@example.com", &["alarms", "live_view"]).await,
+        app.shared(&ada, &d.id, "nobody@example.com", &["live_view", "alarms"]).await,
     ];
     let shape = |s: &DeviceShare| {
         (
@@ -229,7 +201,7 @@ async fn sharing_refuses_bad_requests_and_stores_nothing(app: TestApp) {
         assert_eq!(shape(s), shape(&made[0]), "{s:?}");
         assert_eq!(s.invitee_name, "", "no name until they answer");
     }
-    let mine: Vec<DeviceShare> = json_of(&app, &ada, &format!("/api/devices/{}/shares", d.id)).await;
+    let mine: Vec<DeviceShare> = get_json(&app, &ada, &format!("/api/devices/{}/shares", d.id)).await;
     let mut emails: Vec<&str> = mine.iter().map(|s| s.invitee_email.as_str()).collect();
     emails.sort_unstable();
     assert_eq!(emails, ["grace@example.com", "nobody@example.com", "yuki@example.com"]);
@@ -238,10 +210,11 @@ async fn sharing_refuses_bad_requests_and_stores_nothing(app: TestApp) {
     // One share per address, with an account or without.
     for email in ["grace@example.com", "Nobody@Example.com"] {
         let (status, _) =
-            error(share(&app, &ada, &d.id, json!({"email": email, "permissions": ["alarms"]})).await).await;
+            error_of(share(&app, &ada, &d.id, json!({"email": email, "permissions": ["alarms"]})).await)
+                .await;
         assert_eq!(status, StatusCode::CONFLICT, "{email}");
     }
-    let eve = user(&app, "eve@example.com").await;
+    let eve = app.user("eve@example.com").await;
     for (method, url) in [
         (Method::GET, format!("/api/devices/{}/shares", d.id)),
         (Method::POST, format!("/api/devices/{}/shares", d.id)),
@@ -254,7 +227,7 @@ async fn sharing_refuses_bad_requests_and_stores_nothing(app: TestApp) {
         let res = eve.send(&app, method.clone(), &url, Some(body)).await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{method} {url}");
     }
-    let mine: Vec<DeviceShare> = json_of(&app, &ada, &format!("/api/devices/{}/shares", d.id)).await;
+    let mine: Vec<DeviceShare> = get_json(&app, &ada, &format!("/api/devices/{}/shares", d.id)).await;
     assert_eq!(mine[0].status, ShareStatus::Pending, "Eve answered nothing");
 
     // Each share mails an address: limited (20 an hour), so Ward is nobody's mail cannon.
@@ -275,26 +248,26 @@ async fn sharing_refuses_bad_requests_and_stores_nothing(app: TestApp) {
 }
 
 async fn declining_leaving_and_the_end_of_its_time_take_a_share_away(app: TestApp) {
-    let cam = new_camera(&app).await;
-    let agent = start(&app, &cam).await;
-    let ada = user(&app, "ada@example.com").await;
-    let d = claim(&app, &ada, &cam).await;
-    let grace = user(&app, "grace@example.com").await;
+    let cam = app.camera().await;
+    let agent = app.start(&cam).await;
+    let ada = app.user("ada@example.com").await;
+    let d = app.claimed(&ada, &cam).await;
+    let grace = app.user("grace@example.com").await;
     let device_url = format!("/api/devices/{}", d.id);
 
-    let s = shared(&app, &ada, &d.id, "grace@example.com", &["alarms"]).await;
+    let s = app.shared(&ada, &d.id, "grace@example.com", &["alarms"]).await;
     let res = grace.send(&app, Method::POST, &format!("/api/shares/{}/decline", s.id), None).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(grace.send(&app, Method::GET, &device_url, None).await.status(), StatusCode::NOT_FOUND);
-    let mine: Vec<DeviceShare> = json_of(&app, &ada, &format!("{device_url}/shares")).await;
+    let mine: Vec<DeviceShare> = get_json(&app, &ada, &format!("{device_url}/shares")).await;
     assert_eq!(mine[0].status, ShareStatus::Declined);
     // She may change her mind while it stands; then give it up.
-    accept(&app, &grace, &s.id).await;
+    app.accepted(&grace, &s.id).await;
     assert_eq!(grace.send(&app, Method::GET, &device_url, None).await.status(), StatusCode::OK);
     let res = grace.send(&app, Method::DELETE, &format!("/api/shares/{}", s.id), None).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(grace.send(&app, Method::GET, &device_url, None).await.status(), StatusCode::NOT_FOUND);
-    assert!(json_of::<Vec<DeviceShare>>(&app, &ada, &format!("{device_url}/shares")).await.is_empty());
+    assert!(get_json::<Vec<DeviceShare>>(&app, &ada, &format!("{device_url}/shares")).await.is_empty());
 
     // Until a time: in force before it, nothing after.
     let end = time::OffsetDateTime::now_utc() + time::Duration::seconds(2);
@@ -308,39 +281,33 @@ async fn declining_leaving_and_the_end_of_its_time_take_a_share_away(app: TestAp
     .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let s: DeviceShare = res.json().await.unwrap();
-    accept(&app, &grace, &s.id).await;
+    app.accepted(&grace, &s.id).await;
     assert_eq!(grace.send(&app, Method::GET, &device_url, None).await.status(), StatusCode::OK);
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     assert_eq!(grace.send(&app, Method::GET, &device_url, None).await.status(), StatusCode::NOT_FOUND);
-    let mine: Vec<DeviceShare> = json_of(&app, &ada, &format!("{device_url}/shares")).await;
+    let mine: Vec<DeviceShare> = get_json(&app, &ada, &format!("{device_url}/shares")).await;
     assert!(mine[0].expired);
-    let received: Vec<ReceivedShare> = json_of(&app, &grace, "/api/shares").await;
+    let received: Vec<ReceivedShare> = get_json(&app, &grace, "/api/shares").await;
     assert!(received[0].expired);
 
     // Deleting the invitee's account deletes the share.
-    let res = grace
-        .send(
-            &app,
-            Method::POST,
-            "/api/account/deletion",
-            Some(json!({"password": crate::accounts::PASSWORD})),
-        )
-        .await;
+    let res =
+        grace.send(&app, Method::POST, "/api/account/deletion", Some(json!({"password": PASSWORD}))).await;
     assert!(res.status().is_success(), "{}", res.text().await.unwrap());
-    assert!(json_of::<Vec<DeviceShare>>(&app, &ada, &format!("{device_url}/shares")).await.is_empty());
+    assert!(get_json::<Vec<DeviceShare>>(&app, &ada, &format!("{device_url}/shares")).await.is_empty());
     agent.kill();
 }
 
 async fn a_share_to_an_address_without_an_account_waits_for_it_and_lapses_unanswered(app: TestApp) {
-    let cam = new_camera(&app).await;
-    let agent = start(&app, &cam).await;
-    let ada = user(&app, "ada@example.com").await;
-    let d = claim(&app, &ada, &cam).await;
+    let cam = app.camera().await;
+    let agent = app.start(&cam).await;
+    let ada = app.user("ada@example.com").await;
+    let d = app.claimed(&ada, &cam).await;
     let device_url = format!("/api/devices/{}", d.id);
 
     // Lee has no account: the invitation is mailed to the address, asking for one here.
-    let invited = shared(&app, &ada, &d.id, "lee@example.com", &["alarms"]).await;
-    let mail = crate::accounts::latest_mail(&app, "lee@example.com").await;
+    let invited = app.shared(&ada, &d.id, "lee@example.com", &["alarms"]).await;
+    let mail = app.latest_mail("lee@example.com").await;
     assert!(mail.subject.contains("shared a camera with you"), "{}", mail.subject);
     assert!(
         mail.text.contains("create a Ward account") && mail.text.contains("the European Union"),
@@ -350,23 +317,21 @@ async fn a_share_to_an_address_without_an_account_waits_for_it_and_lapses_unansw
     assert!(mail.text.contains(&d.name), "{}", mail.text);
 
     // Kim verifies her address in another region: nothing of Ada's reaches her.
-    let kim_invited = shared(&app, &ada, &d.id, "kim@example.com", &["alarms"]).await;
-    crate::accounts::sign_up_and_verify(&app, "kim@example.com", "us").await;
-    let kim =
-        crate::accounts::sign_in(&app, "kim@example.com", crate::accounts::PASSWORD, None).await.unwrap();
-    assert!(json_of::<Vec<ReceivedShare>>(&app, &kim, "/api/shares").await.is_empty());
+    let kim_invited = app.shared(&ada, &d.id, "kim@example.com", &["alarms"]).await;
+    let kim = app.person("kim@example.com", "us").await;
+    assert!(get_json::<Vec<ReceivedShare>>(&app, &kim, "/api/shares").await.is_empty());
     assert_eq!(kim.send(&app, Method::GET, &device_url, None).await.status(), StatusCode::NOT_FOUND);
 
     // Lee signs up here: once her address is verified, the share waits for her answer;
     // it grants nothing before she accepts, then what it names.
-    let lee = user(&app, "lee@example.com").await;
-    let received: Vec<ReceivedShare> = json_of(&app, &lee, "/api/shares").await;
+    let lee = app.user("lee@example.com").await;
+    let received: Vec<ReceivedShare> = get_json(&app, &lee, "/api/shares").await;
     assert_eq!(received.len(), 1, "{received:?}");
     assert_eq!((received[0].id.as_str(), received[0].status), (invited.id.as_str(), ShareStatus::Pending));
     assert_eq!(lee.send(&app, Method::GET, &device_url, None).await.status(), StatusCode::NOT_FOUND);
-    accept(&app, &lee, &invited.id).await;
+    app.accepted(&lee, &invited.id).await;
     assert_eq!(lee.send(&app, Method::GET, &device_url, None).await.status(), StatusCode::OK);
-    let mine: Vec<DeviceShare> = json_of(&app, &ada, &format!("/api/devices/{}/shares", d.id)).await;
+    let mine: Vec<DeviceShare> = get_json(&app, &ada, &format!("/api/devices/{}/shares", d.id)).await;
     let lees = mine.iter().find(|s| s.id == invited.id).unwrap();
     assert_eq!(
         (lees.invitee_name.as_str(), lees.status, lees.answer_by.as_deref()),
@@ -374,8 +339,8 @@ async fn a_share_to_an_address_without_an_account_waits_for_it_and_lapses_unansw
     );
 
     // Unanswered, a share and an invitation lapse alike after 14 days.
-    let grace = user(&app, "grace@example.com").await;
-    let unanswered = shared(&app, &ada, &d.id, "grace@example.com", &["alarms"]).await;
+    let grace = app.user("grace@example.com").await;
+    let unanswered = app.shared(&ada, &d.id, "grace@example.com", &["alarms"]).await;
     let db = app.state.stores.region(ward_model::Region::Eu).await.unwrap();
     let at = |t: &str| {
         time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
@@ -384,28 +349,28 @@ async fn a_share_to_an_address_without_an_account_waits_for_it_and_lapses_unansw
     };
     let (first, made) = (at(&kim_invited.created_at), at(&unanswered.created_at));
     db.purge_expired(first + 14 * 86_400 - 1, i64::MAX / 4, i64::MAX / 4).await.unwrap();
-    let mine: Vec<DeviceShare> = json_of(&app, &ada, &format!("/api/devices/{}/shares", d.id)).await;
+    let mine: Vec<DeviceShare> = get_json(&app, &ada, &format!("/api/devices/{}/shares", d.id)).await;
     assert_eq!(mine.len(), 3, "all still there a second before: {mine:?}");
     db.purge_expired(made + 14 * 86_400 + 1, i64::MAX / 4, i64::MAX / 4).await.unwrap();
-    let mine: Vec<DeviceShare> = json_of(&app, &ada, &format!("/api/devices/{}/shares", d.id)).await;
+    let mine: Vec<DeviceShare> = get_json(&app, &ada, &format!("/api/devices/{}/shares", d.id)).await;
     assert_eq!(
         mine.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
         [invited.id.as_str()],
         "only the accepted share is left"
     );
-    assert!(json_of::<Vec<ReceivedShare>>(&app, &grace, "/api/shares").await.is_empty());
+    assert!(get_json::<Vec<ReceivedShare>>(&app, &grace, "/api/shares").await.is_empty());
     assert!(!mine.iter().any(|s| s.id == kim_invited.id));
     agent.kill();
 }
 
 async fn a_share_is_changed_without_ending_it_and_the_invitee_is_told(app: TestApp) {
-    let cam = new_camera(&app).await;
-    let agent = start(&app, &cam).await;
-    let ada = user(&app, "ada@example.com").await;
-    let d = claim(&app, &ada, &cam).await;
-    let grace = user(&app, "grace@example.com").await;
-    let s = shared(&app, &ada, &d.id, "grace@example.com", &["alarms"]).await;
-    accept(&app, &grace, &s.id).await;
+    let cam = app.camera().await;
+    let agent = app.start(&cam).await;
+    let ada = app.user("ada@example.com").await;
+    let d = app.claimed(&ada, &cam).await;
+    let grace = app.user("grace@example.com").await;
+    let s = app.shared(&ada, &d.id, "grace@example.com", &["alarms"]).await;
+    app.accepted(&grace, &s.id).await;
     let url = format!("/api/devices/{}/shares/{}", d.id, s.id);
 
     // Bad terms: field errors, nothing changed.
@@ -415,7 +380,7 @@ async fn a_share_is_changed_without_ending_it_and_the_invitee_is_told(app: TestA
         (json!({"permissions": ["alarms"], "expires_at": "2020-01-01T00:00:00Z"}), "expires_at"),
         (json!({"permissions": ["alarms"], "expires_at": "soon"}), "expires_at"),
     ] {
-        let (status, e) = error(ada.send(&app, Method::PATCH, &url, Some(body.clone())).await).await;
+        let (status, e) = error_of(ada.send(&app, Method::PATCH, &url, Some(body.clone())).await).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert!(e.fields.iter().any(|f| f.field.starts_with(field)), "{body}: {e:?}");
     }
@@ -425,9 +390,9 @@ async fn a_share_is_changed_without_ending_it_and_the_invitee_is_told(app: TestA
         grace.send(&app, Method::PATCH, &url, Some(body.clone())).await.status(),
         StatusCode::FORBIDDEN
     );
-    let eve = user(&app, "eve@example.com").await;
+    let eve = app.user("eve@example.com").await;
     assert_eq!(eve.send(&app, Method::PATCH, &url, Some(body.clone())).await.status(), StatusCode::NOT_FOUND);
-    let received: Vec<ReceivedShare> = json_of(&app, &grace, "/api/shares").await;
+    let received: Vec<ReceivedShare> = get_json(&app, &grace, "/api/shares").await;
     assert_eq!(received[0].permissions, [ward_model::SharePermission::Alarms]);
 
     // Changed: still accepted, the new terms in force, Grace mailed them.
@@ -436,21 +401,21 @@ async fn a_share_is_changed_without_ending_it_and_the_invitee_is_told(app: TestA
     let changed: DeviceShare = res.json().await.unwrap();
     assert_eq!((changed.id.as_str(), changed.status), (s.id.as_str(), ShareStatus::Accepted));
     assert_eq!(changed.expires_at.as_deref(), Some("2099-01-01T00:00:00Z"));
-    let received: Vec<ReceivedShare> = json_of(&app, &grace, "/api/shares").await;
+    let received: Vec<ReceivedShare> = get_json(&app, &grace, "/api/shares").await;
     assert_eq!(received[0].permissions.len(), 2);
-    let mail = crate::accounts::latest_mail(&app, "grace@example.com").await;
+    let mail = app.latest_mail("grace@example.com").await;
     assert!(mail.subject.contains("changed a camera shared with you"), "{}", mail.subject);
     assert!(mail.text.contains("watch it live, see its alarms, until 2099-01-01T00:00:00Z"), "{}", mail.text);
 
     // An invitation to an address without an account is changed and withdrawn the same way.
-    let inv = shared(&app, &ada, &d.id, "nobody@example.com", &["alarms"]).await;
+    let inv = app.shared(&ada, &d.id, "nobody@example.com", &["alarms"]).await;
     let inv_url = format!("/api/devices/{}/shares/{}", d.id, inv.id);
     let res = ada.send(&app, Method::PATCH, &inv_url, Some(json!({"permissions": ["live_view"]}))).await;
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
     assert_eq!(res.json::<DeviceShare>().await.unwrap().permissions, [ward_model::SharePermission::LiveView]);
     assert_eq!(ada.send(&app, Method::DELETE, &inv_url, None).await.status(), StatusCode::NO_CONTENT);
     assert_eq!(ada.send(&app, Method::DELETE, &inv_url, None).await.status(), StatusCode::NOT_FOUND);
-    let mine: Vec<DeviceShare> = json_of(&app, &ada, &format!("/api/devices/{}/shares", d.id)).await;
+    let mine: Vec<DeviceShare> = get_json(&app, &ada, &format!("/api/devices/{}/shares", d.id)).await;
     assert_eq!(mine.len(), 1);
     agent.kill();
 }
@@ -472,23 +437,23 @@ async fn read_until(stream: &mut reqwest::Response, needle: &str) -> String {
 }
 
 async fn a_shared_cameras_status_reaches_the_invitee_while_the_share_is_in_force(app: TestApp) {
-    let (first, second, own) = (new_camera(&app).await, new_camera(&app).await, new_camera(&app).await);
-    let ada = user(&app, "ada@example.com").await;
-    let grace = user(&app, "grace@example.com").await;
+    let (first, second, own) = (app.camera().await, app.camera().await, app.camera().await);
+    let ada = app.user("ada@example.com").await;
+    let grace = app.user("grace@example.com").await;
     let mut agents = std::collections::VecDeque::new();
     let mut ids = Vec::new();
     // Ada's two cameras, both shared with Grace; Grace's own, whose change marks how far her
     // stream has got.
     for (cam, owner) in [(&first, &ada), (&second, &ada), (&own, &grace)] {
-        let mut agent = start(&app, cam).await;
-        ids.push(claim(&app, owner, cam).await.id);
+        let mut agent = app.start(cam).await;
+        ids.push(app.claimed(owner, cam).await.id);
         agent.wait_until(WAIT, |s| s.bound).await.unwrap();
         agents.push_back(agent);
     }
     let mut held = Vec::new();
     for id in &ids[..2] {
-        let s = shared(&app, &ada, id, "grace@example.com", &["alarms"]).await;
-        accept(&app, &grace, &s.id).await;
+        let s = app.shared(&ada, id, "grace@example.com", &["alarms"]).await;
+        app.accepted(&grace, &s.id).await;
         held.push(s.id);
     }
     let offline = |id: &str| format!("{{\"id\":\"{id}\",\"online\":false}}");
@@ -507,7 +472,7 @@ async fn a_shared_cameras_status_reaches_the_invitee_while_the_share_is_in_force
     let gone: Device = {
         let until = tokio::time::Instant::now() + WAIT;
         loop {
-            let d: Device = json_of(&app, &ada, &format!("/api/devices/{}", ids[1])).await;
+            let d: Device = get_json(&app, &ada, &format!("/api/devices/{}", ids[1])).await;
             if !d.online || tokio::time::Instant::now() > until {
                 break d;
             }
@@ -521,11 +486,11 @@ async fn a_shared_cameras_status_reaches_the_invitee_while_the_share_is_in_force
 }
 
 async fn an_installer_sets_a_camera_up_until_the_second_the_share_ends_and_the_owner_sees_it(app: TestApp) {
-    let cam = new_camera(&app).await;
-    let agent = start(&app, &cam).await;
-    let ada = user(&app, "ada@example.com").await;
-    let d = claim(&app, &ada, &cam).await;
-    let bob = user(&app, "bob@example.com").await;
+    let cam = app.camera().await;
+    let agent = app.start(&cam).await;
+    let ada = app.user("ada@example.com").await;
+    let d = app.claimed(&ada, &cam).await;
+    let bob = app.user("bob@example.com").await;
     let url = format!("/api/devices/{}", d.id);
 
     // Setting up is for a limited time: an end is needed, at most 7 days away.
@@ -537,7 +502,7 @@ async fn an_installer_sets_a_camera_up_until_the_second_the_share_ends_and_the_o
         json!({"email": "bob@example.com", "permissions": ["configure"]}),
         json!({"email": "bob@example.com", "permissions": ["configure"], "expires_at": at(8)}),
     ] {
-        let (status, e) = error(share(&app, &ada, &d.id, body.clone()).await).await;
+        let (status, e) = error_of(share(&app, &ada, &d.id, body.clone()).await).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(e.fields[0].field, "expires_at", "{body}: {e:?}");
     }
@@ -556,7 +521,7 @@ async fn an_installer_sets_a_camera_up_until_the_second_the_share_ends_and_the_o
         bob.send(&app, Method::PATCH, &url, Some(rename.clone())).await.status(),
         StatusCode::NOT_FOUND
     );
-    accept(&app, &bob, &s.id).await;
+    app.accepted(&bob, &s.id).await;
 
     // In force: Bob renames it and switches privacy mode; the answer is the shared view.
     let res = bob.send(&app, Method::PATCH, &url, Some(rename.clone())).await;
@@ -566,11 +531,11 @@ async fn an_installer_sets_a_camera_up_until_the_second_the_share_ends_and_the_o
     let res = bob.send(&app, Method::PATCH, &url, Some(json!({"privacy_mode": true}))).await;
     assert_eq!(res.status(), StatusCode::OK);
     // Ada sees the new name (sealed with her key) and both changes in her logs.
-    let hers: Device = json_of(&app, &ada, &url).await;
+    let hers: Device = get_json(&app, &ada, &url).await;
     assert_eq!((hers.name.as_str(), hers.privacy_mode), ("Hall camera", true));
-    let mine: Vec<DeviceShare> = json_of(&app, &ada, &format!("{url}/shares")).await;
+    let mine: Vec<DeviceShare> = get_json(&app, &ada, &format!("{url}/shares")).await;
     assert!(mine[0].accesses.iter().any(|a| a.action == "configured"), "{:?}", mine[0].accesses);
-    let log: serde_json::Value = json_of(&app, &ada, "/api/privacy/access").await;
+    let log: serde_json::Value = get_json(&app, &ada, "/api/privacy/access").await;
     assert!(log["entries"].as_array().unwrap().iter().any(|e| e["action"] == "configured"), "{log}");
 
     // Never more than setting it up: not sharing, removing, watching or its alarms.
@@ -585,20 +550,20 @@ async fn an_installer_sets_a_camera_up_until_the_second_the_share_ends_and_the_o
         StatusCode::FORBIDDEN
     );
     // Someone shared the camera without it may not set it up.
-    let grace = user(&app, "grace@example.com").await;
-    let g = shared(&app, &ada, &d.id, "grace@example.com", &["alarms"]).await;
-    accept(&app, &grace, &g.id).await;
+    let grace = app.user("grace@example.com").await;
+    let g = app.shared(&ada, &d.id, "grace@example.com", &["alarms"]).await;
+    app.accepted(&grace, &g.id).await;
     assert_eq!(
         grace.send(&app, Method::PATCH, &url, Some(rename.clone())).await.status(),
         StatusCode::FORBIDDEN
     );
 
     // At the second it ends: nothing more (the camera is as unknown to Bob as any other).
-    let mut db = crate::export::region(&app).await;
+    let mut db = region(&app).await;
     let ended = time::OffsetDateTime::now_utc().unix_timestamp();
     db.exec(
         "UPDATE device_shares SET expires_at = $1 WHERE id = $2",
-        vec![crate::export::Stored::Int(ended), crate::export::Stored::Text(s.id.clone())],
+        vec![Stored::Int(ended), Stored::Text(s.id.clone())],
     )
     .await;
     assert_eq!(bob.send(&app, Method::PATCH, &url, Some(rename)).await.status(), StatusCode::NOT_FOUND);

@@ -7,7 +7,7 @@ use std::time::Duration;
 use mailin_embedded::{Handler, Response, Server, SslConfig, response};
 use reqwest::StatusCode;
 
-use crate::accounts::sign_up_body;
+use crate::fixtures::sign_up_body;
 use crate::helpers::{Backend, Dist, client, spawn_app_configured};
 
 /// What the SMTP server received: recipients and raw message, per message.

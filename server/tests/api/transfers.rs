@@ -18,11 +18,9 @@ use ward_model::{
 };
 use ward_server::export::transfer;
 
-use crate::accounts::{Browser, PASSWORD};
-use crate::devices::{WAIT, user};
-use crate::export::{Stored, region};
-use crate::fixtures::json_of;
+use crate::fixtures::{Browser, PASSWORD, WAIT, json_of};
 use crate::helpers::{Backend, Dist, TestApp, client, spawn_app_configured};
+use crate::raw::{Stored, region};
 
 crate::both_backends!(backend:
     a_copy_goes_to_the_chosen_recipient_signed_retried_and_recorded,
@@ -99,7 +97,7 @@ async fn app_sending_to(backend: Backend, recipients: Vec<Value>) -> Option<(Tes
 async fn ready_archive(app: &TestApp, b: &Browser) -> Bytes {
     let res = b.send(app, Method::POST, "/api/privacy/exports", Some(json!({"password": PASSWORD}))).await;
     assert_eq!(res.status(), StatusCode::ACCEPTED, "{}", res.text().await.unwrap());
-    let st = crate::export::wait_ready(app, b).await;
+    let st = app.ready_export(b).await;
     let res = b.send(app, Method::GET, st.download_url.as_deref().unwrap(), None).await;
     assert_eq!(res.status(), StatusCode::OK);
     res.bytes().await.unwrap()
@@ -166,8 +164,8 @@ async fn a_copy_goes_to_the_chosen_recipient_signed_retried_and_recorded(backend
     else {
         return;
     };
-    let ada = user(&app, "ada@example.com").await;
-    let grace = user(&app, "grace@example.com").await;
+    let ada = app.user("ada@example.com").await;
+    let grace = app.user("grace@example.com").await;
 
     // Before any archive: nothing to send.
     assert_eq!(send_copy(&app, &ada, "flaky").await.status(), StatusCode::NOT_FOUND);
@@ -310,8 +308,8 @@ async fn fetch(app: &TestApp, url: &str) -> reqwest::Response {
 
 async fn a_one_time_link_works_once_for_72_hours_unless_revoked(backend: Backend) {
     let Some((app, _dir)) = app_sending_to(backend, vec![]).await else { return };
-    let ada = user(&app, "ada@example.com").await;
-    let grace = user(&app, "grace@example.com").await;
+    let ada = app.user("ada@example.com").await;
+    let grace = app.user("grace@example.com").await;
     let path = "/api/privacy/exports/current/links";
     assert_eq!(
         ada.send(&app, Method::POST, path, Some(json!({"label": "x"}))).await.status(),
@@ -416,7 +414,7 @@ async fn a_one_time_link_works_once_for_72_hours_unless_revoked(backend: Backend
     // A new archive replaces the old one: its links are gone with it.
     let res = ada.send(&app, Method::POST, "/api/privacy/exports", Some(json!({"password": PASSWORD}))).await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
-    crate::export::wait_ready(&app, &ada).await;
+    app.ready_export(&ada).await;
     assert!(links(&app, &ada).await.is_empty());
     assert_eq!(rows(&app, &ada, "export_links").await, 0);
 }
