@@ -20,6 +20,15 @@ pub fn region_name(i18n: I18n, region: Region) -> &'static str {
 
 /// An RFC 3339 time in the reader's language and time zone (as sent when unreadable).
 pub fn local_time(i18n: I18n, rfc3339: &str) -> String {
+    local(i18n, rfc3339, |d, lang| d.to_locale_string(lang, &wasm_bindgen::JsValue::UNDEFINED).into())
+}
+
+/// An RFC 3339 time's day in the reader's language and time zone (as sent when unreadable).
+pub fn local_date(i18n: I18n, rfc3339: &str) -> String {
+    local(i18n, rfc3339, |d, lang| d.to_locale_date_string(lang, &wasm_bindgen::JsValue::UNDEFINED).into())
+}
+
+fn local(i18n: I18n, rfc3339: &str, show: fn(&js_sys::Date, &str) -> String) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
     if date.get_time().is_nan() {
         return rfc3339.to_string();
@@ -28,7 +37,7 @@ pub fn local_time(i18n: I18n, rfc3339: &str) -> String {
         Locale::en => "en",
         Locale::zh => "zh-CN",
     };
-    date.to_locale_string(lang, &wasm_bindgen::JsValue::UNDEFINED).into()
+    show(&date, lang)
 }
 
 /// `text`, in the reader's language, while `when` holds (nothing otherwise): one view type

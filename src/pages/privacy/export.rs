@@ -21,7 +21,7 @@ use crate::api::{self, ClientError};
 use crate::components::{ErrorPanel, Field, FieldErrorText, FormError, SubmitButton};
 use crate::forms::FormState;
 use crate::i18n::{I18n, Locale, use_i18n, w};
-use crate::labels::{fill, local_time, pick, tr, tr_when, tr_with};
+use crate::labels::{fill, local_date, local_time, pick, tr, tr_when, tr_with};
 use crate::load::{Loaded, load};
 
 #[component]
@@ -313,19 +313,6 @@ fn absolute(url: String) -> String {
         Ok(origin) if url.starts_with('/') => origin + &url,
         _ => url,
     }
-}
-
-/// An RFC 3339 time's day, in the reader's language and time zone.
-fn local_date(i18n: I18n, rfc3339: &str) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
-    if date.get_time().is_nan() {
-        return rfc3339.to_string();
-    }
-    let lang = match i18n.get_locale() {
-        Locale::en => "en",
-        Locale::zh => "zh-CN",
-    };
-    date.to_locale_date_string(lang, &wasm_bindgen::JsValue::UNDEFINED).into()
 }
 
 /// Under a part's heading while the password is still to be confirmed after it was asked
