@@ -227,13 +227,6 @@ fn DeviceItem(device: Device, on_change: Callback<()>) -> impl IntoView {
             });
         }
     };
-    let rename = {
-        let send = send.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            send(DeviceUpdate { name: Some(name.get_untracked()), privacy_mode: None });
-        }
-    };
     let remove = {
         let id = id.clone();
         move |_| {
@@ -250,9 +243,7 @@ fn DeviceItem(device: Device, on_change: Callback<()>) -> impl IntoView {
             });
         }
     };
-    let (h1, h2, name_id, privacy_id) =
-        (heading.clone(), heading.clone(), format!("{heading}-name"), format!("{heading}-privacy"));
-    let (name_id2, privacy_id2) = (name_id.clone(), privacy_id.clone());
+    let (h1, h2) = (heading.clone(), heading.clone());
     view! {
         <li class="card device" aria-labelledby=h1>
             <h3 id=h2>
@@ -286,16 +277,8 @@ fn DeviceItem(device: Device, on_change: Callback<()>) -> impl IntoView {
                 <A href=Page::Events.with_query(&format!("device={id}"))>{tr(i18n, w::devices::alarms)}</A>
             </div>
             <div class="device-actions">
-                <form class="inline-form" novalidate on:submit=rename>
-                    <label for=name_id>{tr(i18n, w::devices::name)}</label>
-                    <input id=name_id2 name="name" maxlength="60" bind:value=name aria-invalid=move || form.has_error("name").to_string() />
-                    <button type="submit" class="button button-secondary">{tr(i18n, w::devices::rename)}</button>
-                </form>
-                <label class="switch" for=privacy_id>
-                    <input id=privacy_id2 type="checkbox" prop:checked=move || d.get().privacy_mode
-                        on:change=move |ev| send(DeviceUpdate { name: None, privacy_mode: Some(event_target_checked(&ev)) }) />
-                    {tr(i18n, w::devices::privacy)}
-                </label>
+                <Settings base=heading.clone() form=form name=name
+                    privacy=Signal::derive(move || d.get().privacy_mode) send=Callback::new(send) />
                 <button type="button" class="button button-secondary" aria-expanded=move || sharing.get().to_string()
                     on:click=move |_| sharing.update(|s| *s = !*s)>
                     {tr(i18n, w::sharing::open)}
@@ -307,5 +290,36 @@ fn DeviceItem(device: Device, on_change: Callback<()>) -> impl IntoView {
             <FormError form=form />
             {move || sharing.get().then(|| view! { <SharePanel device_id=id.clone() /> })}
         </li>
+    }
+}
+
+/// A camera's name and privacy mode, as its owner or its installer changes them (`send`
+/// carries the change); ids are made from `base`.
+#[component]
+pub(super) fn Settings(
+    base: String,
+    form: FormState,
+    name: RwSignal<String>,
+    privacy: Signal<bool>,
+    send: Callback<DeviceUpdate>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let rename = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        send.run(DeviceUpdate { name: Some(name.get_untracked()), privacy_mode: None });
+    };
+    let (name_id, privacy_id) = (format!("{base}-name"), format!("{base}-privacy"));
+    let (name_for, privacy_for) = (name_id.clone(), privacy_id.clone());
+    view! {
+        <form class="inline-form" novalidate on:submit=rename>
+            <label for=name_for>{tr(i18n, w::devices::name)}</label>
+            <input id=name_id name="name" maxlength="60" bind:value=name aria-invalid=move || form.has_error("name").to_string() />
+            <button type="submit" class="button button-secondary">{tr(i18n, w::devices::rename)}</button>
+        </form>
+        <label class="switch" for=privacy_for>
+            <input id=privacy_id type="checkbox" prop:checked=move || privacy.get()
+                on:change=move |ev| send.run(DeviceUpdate { name: None, privacy_mode: Some(event_target_checked(&ev)) }) />
+            {tr(i18n, w::devices::privacy)}
+        </label>
     }
 }

@@ -18,6 +18,8 @@ use crate::labels::{local_time, tr, tr_with};
 use crate::load::load;
 use crate::routes::Page;
 
+use super::list::Settings;
+
 fn permission_label(p: SharePermission) -> fn(Locale) -> &'static str {
     match p {
         SharePermission::LiveView => w::sharing::live_view,
@@ -165,39 +167,19 @@ pub fn SharePanel(device_id: String) -> impl IntoView {
 /// privacy mode (each change is in the owner's log).
 #[component]
 fn SetUp(device_id: String, name: String, privacy: bool, on_change: Callback<()>) -> impl IntoView {
-    let i18n = use_i18n();
     let abort = api::use_abort_signal();
     let name = RwSignal::new(name);
     let form = FormState::new(&["name"]);
     let id = StoredValue::new(device_id);
-    let send = move |body: DeviceUpdate| {
+    let send = Callback::new(move |body: DeviceUpdate| {
         let abort = abort.clone();
         form.submit(async move { api::update_device(&id.get_value(), &body, &abort).await }, move |_| {
             on_change.run(())
         });
-    };
-    let rename = {
-        let send = send.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            send(DeviceUpdate { name: Some(name.get_untracked()), privacy_mode: None });
-        }
-    };
-    let base = format!("setup-{}", id.get_value());
-    let (name_id, privacy_id) = (format!("{base}-name"), format!("{base}-privacy"));
-    let (name_for, privacy_for) = (name_id.clone(), privacy_id.clone());
+    });
     view! {
         <div class="device-actions">
-            <form class="inline-form" novalidate on:submit=rename>
-                <label for=name_for>{tr(i18n, w::devices::name)}</label>
-                <input id=name_id name="name" maxlength="60" bind:value=name aria-invalid=move || form.has_error("name").to_string() />
-                <button type="submit" class="button button-secondary">{tr(i18n, w::devices::rename)}</button>
-            </form>
-            <label class="switch" for=privacy_for>
-                <input id=privacy_id type="checkbox" prop:checked=privacy
-                    on:change=move |ev| send(DeviceUpdate { name: None, privacy_mode: Some(event_target_checked(&ev)) }) />
-                {tr(i18n, w::devices::privacy)}
-            </label>
+            <Settings base=format!("setup-{}", id.get_value()) form=form name=name privacy=Signal::stored(privacy) send=send />
         </div>
         <FormError form=form />
     }
