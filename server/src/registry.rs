@@ -567,6 +567,8 @@ const SHARES: &str = "to let the people you choose use a camera, as far and as l
 const SHARE_USE: &str = "to show a camera's owner when the people they shared it with used it";
 /// Days an invitation to an address without an account waits for that address.
 pub const INVITATION_DAYS: u32 = 14;
+/// [`INVITATION_DAYS`] in seconds: when an unanswered share or invitation lapses.
+pub const INVITATION_SECS: i64 = INVITATION_DAYS as i64 * 86_400;
 /// How long the use of a share stays in its owner's view.
 pub const SHARE_USE_DAYS: u32 = 90;
 

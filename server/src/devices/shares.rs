@@ -93,7 +93,7 @@ fn terms(
 
 /// Since when an unanswered share or invitation still stands at `now`.
 pub fn answerable_since(now: i64) -> i64 {
-    now - i64::from(crate::registry::INVITATION_DAYS) * 86_400
+    now - crate::registry::INVITATION_SECS
 }
 
 /// Checks a request to share `device` (the policy has let the owner configure it), then
@@ -360,13 +360,9 @@ fn invitation_view(s: &CurrentSession, row: &InvitationRow, now: i64) -> Result<
         status: ShareStatus::Pending,
         expires_at: row.expires_at.map(rfc3339),
         created_at: rfc3339(row.created_at),
-        answer_by: Some(rfc3339(row.created_at + answerable_window())),
+        answer_by: Some(rfc3339(row.created_at + crate::registry::INVITATION_SECS)),
         accesses: Vec::new(),
     })
-}
-
-fn answerable_window() -> i64 {
-    i64::from(crate::registry::INVITATION_DAYS) * 86_400
 }
 
 /// Every share and standing invitation of `device`, oldest first, as its owner sees them.
@@ -426,7 +422,7 @@ pub async fn owner_view(
         status: g.status,
         expires_at: row.expires_at.map(rfc3339),
         created_at: rfc3339(row.created_at),
-        answer_by: pending.then(|| rfc3339(row.created_at + answerable_window())),
+        answer_by: pending.then(|| rfc3339(row.created_at + crate::registry::INVITATION_SECS)),
         accesses,
     })
 }

@@ -214,12 +214,12 @@ pub fn view(row: &TransferRow) -> ExportTransfer {
         "failed" => TransferState::Failed,
         _ => TransferState::Sending,
     };
-    let failure = match row.failure.as_deref() {
-        Some("unreachable") => Some(TransferFailure::Unreachable),
-        Some("refused") => Some(TransferFailure::Refused),
-        Some("archive_gone") => Some(TransferFailure::ArchiveGone),
-        _ => None,
-    };
+    // The stored word is `failure_code`'s: read back through it, not a second list.
+    let failure = row.failure.as_deref().and_then(|f| {
+        [TransferFailure::Unreachable, TransferFailure::Refused, TransferFailure::ArchiveGone]
+            .into_iter()
+            .find(|c| failure_code(*c) == f)
+    });
     ExportTransfer {
         id: row.id.clone(),
         recipient: row.recipient.clone(),

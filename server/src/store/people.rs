@@ -486,7 +486,7 @@ impl Db {
         }
         // A share nobody answered lapses like an invitation to an address without an account,
         // so the two look alike to the owner to the end.
-        let cutoff = now - i64::from(crate::registry::INVITATION_DAYS) * 86_400;
+        let cutoff = now - crate::registry::INVITATION_SECS;
         out.push(("device_shares", self.shares_purge_unanswered(cutoff).await?));
         let n = with_pool!(self, pool => {
             sqlx::query("DELETE FROM sessions WHERE last_seen < $1 OR created_at < $2")
