@@ -146,6 +146,8 @@ pub fn field_message(i18n: I18n, error: &FieldError) -> String {
         C::NotNeeded => w::field_error::not_needed(i18n.get_locale()),
         C::NotChoosable => w::field_error::not_choosable(i18n.get_locale()),
         C::NoPasskey => w::field_error::no_passkey(i18n.get_locale()),
+        C::FileType => w::field_error::file_type(i18n.get_locale()),
+        C::FileSize => w::field_error::file_size(i18n.get_locale()),
         C::Other => return error.message.clone(),
     };
     s.to_string()

@@ -99,12 +99,16 @@ pub enum FieldErrorCode {
     NotChoosable,
     /// The account has no passkey.
     NoPasskey,
+    /// A file of a type not accepted here (the type is read from its first bytes).
+    FileType,
+    /// A file larger than accepted here.
+    FileSize,
     /// A code this build does not know (never sent by the server).
     Other,
 }
 
 impl FieldErrorCode {
-    pub const ALL: [FieldErrorCode; 33] = [
+    pub const ALL: [FieldErrorCode; 35] = [
         FieldErrorCode::Required,
         FieldErrorCode::Malformed,
         FieldErrorCode::Invalid,
@@ -138,6 +142,8 @@ impl FieldErrorCode {
         FieldErrorCode::NotNeeded,
         FieldErrorCode::NotChoosable,
         FieldErrorCode::NoPasskey,
+        FieldErrorCode::FileType,
+        FieldErrorCode::FileSize,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -175,6 +181,8 @@ impl FieldErrorCode {
             FieldErrorCode::NotNeeded => "not_needed",
             FieldErrorCode::NotChoosable => "not_choosable",
             FieldErrorCode::NoPasskey => "no_passkey",
+            FieldErrorCode::FileType => "file_type",
+            FieldErrorCode::FileSize => "file_size",
             FieldErrorCode::Other => "other",
         }
     }

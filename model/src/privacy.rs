@@ -122,6 +122,9 @@ pub enum ConsentMethod {
     Restriction,
     /// On the person's data export ("send a copy to a service").
     Export,
+    /// A parent or guardian, verified by the privacy staff, prohibited the use of a child's
+    /// data.
+    Guardian,
 }
 
 /// One record of the consent ledger.

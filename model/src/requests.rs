@@ -27,10 +27,14 @@ pub enum RequestKind {
     Withdrawal,
     /// A complaint about how Ward handles their data.
     Complaint,
+    /// A parent or guardian asks about a child's data (`GuardianRequestNew`): filed only on
+    /// the guardian page, never by the person the data is about.
+    Guardian,
 }
 
 impl RequestKind {
-    pub const ALL: [RequestKind; 8] = [
+    /// What a person may ask about their own data.
+    pub const PERSONAL: [RequestKind; 8] = [
         RequestKind::Access,
         RequestKind::Rectification,
         RequestKind::Erasure,
@@ -39,6 +43,18 @@ impl RequestKind {
         RequestKind::Explanation,
         RequestKind::Withdrawal,
         RequestKind::Complaint,
+    ];
+
+    pub const ALL: [RequestKind; 9] = [
+        RequestKind::Access,
+        RequestKind::Rectification,
+        RequestKind::Erasure,
+        RequestKind::Restriction,
+        RequestKind::Objection,
+        RequestKind::Explanation,
+        RequestKind::Withdrawal,
+        RequestKind::Complaint,
+        RequestKind::Guardian,
     ];
 
     /// The word used on the wire and in the store.
@@ -52,6 +68,7 @@ impl RequestKind {
             RequestKind::Explanation => "explanation",
             RequestKind::Withdrawal => "withdrawal",
             RequestKind::Complaint => "complaint",
+            RequestKind::Guardian => "guardian",
         }
     }
 
@@ -339,6 +356,9 @@ pub struct StaffRequest {
     pub person: RequestPerson,
     /// The law of the person's region allows one extension, and it has not been used.
     pub can_extend: bool,
+    /// A guardian's request: what the verification needs (`person` is the guardian).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guardian: Option<GuardianCase>,
 }
 
 /// What the staff decide.
@@ -390,4 +410,197 @@ pub enum StaffCorrection {
     /// deleted from the old one (the person must have agreed to transfers outside their
     /// region, and have no cameras or shares).
     HomeRegion { region: Region },
+}
+
+// ---- Parents and guardians ----
+
+/// What a parent or guardian asks about a child's data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum GuardianAsk {
+    /// To see the child's data (the same content as the child's export, read-only).
+    Review,
+    /// To have the child's account and data deleted.
+    Delete,
+    /// To stop every use of the child's data but what the account strictly needs.
+    Prohibit,
+}
+
+impl GuardianAsk {
+    pub const ALL: [GuardianAsk; 3] = [GuardianAsk::Review, GuardianAsk::Delete, GuardianAsk::Prohibit];
+
+    pub const fn code(self) -> &'static str {
+        match self {
+            GuardianAsk::Review => "review",
+            GuardianAsk::Delete => "delete",
+            GuardianAsk::Prohibit => "prohibit",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<GuardianAsk> {
+        GuardianAsk::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// How the person asking is related to the child.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum GuardianRelation {
+    Parent,
+    /// A guardian appointed by a court or by law.
+    LegalGuardian,
+}
+
+impl GuardianRelation {
+    pub const ALL: [GuardianRelation; 2] = [GuardianRelation::Parent, GuardianRelation::LegalGuardian];
+
+    pub const fn code(self) -> &'static str {
+        match self {
+            GuardianRelation::Parent => "parent",
+            GuardianRelation::LegalGuardian => "legal_guardian",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<GuardianRelation> {
+        GuardianRelation::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// How a guardian proves they are one, modelled on the verifiable-parental-consent methods of
+/// COPPA (16 CFR 312.5(b)); which apply in a region is data (`server/privacy/guardians.json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ProofMethod {
+    /// A signed form, uploaded (PDF, PNG or JPEG).
+    SignedForm,
+    /// A government-issued ID, uploaded, checked by the staff and then deleted.
+    IdDocument,
+    /// A video call with the privacy staff; `details` says when the guardian can take it.
+    VideoCall,
+}
+
+impl ProofMethod {
+    pub const ALL: [ProofMethod; 3] =
+        [ProofMethod::SignedForm, ProofMethod::IdDocument, ProofMethod::VideoCall];
+
+    pub const fn code(self) -> &'static str {
+        match self {
+            ProofMethod::SignedForm => "signed_form",
+            ProofMethod::IdDocument => "id_document",
+            ProofMethod::VideoCall => "video_call",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ProofMethod> {
+        ProofMethod::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The method is a file the guardian uploads.
+    pub const fn uploads(self) -> bool {
+        matches!(self, ProofMethod::SignedForm | ProofMethod::IdDocument)
+    }
+}
+
+/// What a region accepts from a guardian (`GET /api/guardian/rules`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GuardianRule {
+    pub region: Region,
+    /// Below this age a person is a child here.
+    pub child_under: u32,
+    /// The law, in words.
+    pub law: Localized,
+    /// The proofs of guardianship accepted, in the order offered.
+    pub methods: Vec<ProofMethod>,
+    /// When the staff answer, in words.
+    pub deadline: Localized,
+}
+
+/// An uploaded proof: its bytes in standard base64 (a PDF, PNG or JPEG of at most
+/// 5 MiB; its type is read from its first bytes, never from a name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ProofUpload {
+    /// The file's name on the guardian's device, for their own recognition (at most 200
+    /// characters; not stored).
+    #[serde(default)]
+    pub name: String,
+    pub data: String,
+}
+
+/// `POST /api/guardian/requests`: a parent or guardian asks about a child's data, their own
+/// address proved by the code `POST /api/requests/code` mailed to it. The answer is the same
+/// whether or not the child has an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GuardianRequestNew {
+    /// The guardian's own address.
+    pub email: String,
+    /// The 6-digit code mailed to `email`.
+    pub code: String,
+    /// The guardian's name (1 to 100 characters).
+    pub name: String,
+    pub relation: Option<GuardianRelation>,
+    /// Where the child lives: its law sets the accepted proofs and the due date.
+    pub region: Option<Region>,
+    pub ask: Option<GuardianAsk>,
+    /// The address the child's account uses; this or `child_phone`, or both.
+    #[serde(default)]
+    pub child_email: String,
+    /// The phone number the child's account uses (international format).
+    #[serde(default)]
+    pub child_phone: String,
+    pub method: Option<ProofMethod>,
+    /// The proof, when `method` is a file.
+    #[serde(default)]
+    pub proof: Option<ProofUpload>,
+    /// Anything the staff should know; for a video call, when the guardian can take it
+    /// (required then). At most 4,000 characters.
+    #[serde(default)]
+    pub details: String,
+}
+
+/// An uploaded proof as the staff see it before opening it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProofInfo {
+    /// `application/pdf`, `image/png` or `image/jpeg`.
+    pub media_type: String,
+    pub size: u64,
+    /// When it is deleted (RFC 3339): set by the decision, the registry's period after it.
+    pub delete_at: Option<String>,
+}
+
+/// The account the child's identifiers lead to, as much as the verification needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChildAccount {
+    pub region: Region,
+    /// Years, from the date of birth the account gave.
+    pub age: u32,
+    /// Below the age of a child in the account's region.
+    pub is_child: bool,
+    /// RFC 3339.
+    pub account_since: String,
+}
+
+/// A guardian's request as the staff verify it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GuardianCase {
+    pub ask: GuardianAsk,
+    pub relation: GuardianRelation,
+    pub method: ProofMethod,
+    pub child_email: Option<String>,
+    pub child_phone: Option<String>,
+    /// None once deleted, or for a video call.
+    pub proof: Option<ProofInfo>,
+    /// The account the child's address belongs to; none when no account has it (a phone
+    /// number alone is not searchable: the staff ask for the address).
+    pub child: Option<ChildAccount>,
 }

@@ -461,7 +461,41 @@ const REQUEST_COLUMNS: &[Column] = &[
     request("requesters", "name_ct", REQUESTER),
     request("requesters", "created_at", REQUESTER_TIME),
     request("requesters", "last_active_at", REQUESTER_TIME),
+    // A guardian's request (`crate::requests::guardian`): the guardian is a requester.
+    not_personal(Reg, "guardian_requests", "request_id", ID),
+    not_personal(Reg, "guardian_requests", "person_id", ID),
+    request("guardian_requests", "ask", REQUEST),
+    request("guardian_requests", "relation", REQUEST),
+    request("guardian_requests", "method", REQUEST),
+    request("guardian_requests", "child_ct", REQUEST_TEXT),
+    request("guardian_requests", "child_region", REQUEST),
+    not_personal(Reg, "guardian_requests", "child_id", ID),
+    not_personal(
+        Reg,
+        "guardian_requests",
+        "review_hash",
+        "a keyed hash of a random link: reveals nothing without the master key",
+    ),
+    not_personal(Reg, "guardian_proofs", "request_id", ID),
+    not_personal(Reg, "guardian_proofs", "person_id", ID),
+    request("guardian_proofs", "media_type", GUARDIAN_PROOF_FACT),
+    request("guardian_proofs", "size", GUARDIAN_PROOF_FACT),
+    request("guardian_proofs", "proof_ct", GUARDIAN_PROOF),
+    request("guardian_proofs", "uploaded_at", GUARDIAN_PROOF_FACT),
+    request("guardian_proofs", "decided_at", GUARDIAN_PROOF_FACT),
 ];
+
+/// A guardian's proof of guardianship (a signed form, an ID): kept only until the staff's
+/// decision and two weeks after it (time to ask again or complain), then deleted.
+const GUARDIAN_PROOF: Personal = Personal {
+    category: Identity,
+    purpose: "to verify that the person asking about a child's data is the child's parent or guardian",
+    legal_basis: LegalBasis::LegalObligation,
+    retention: Retention::Days(14),
+    export_section: "requests",
+    erasure: Erasure::CryptoShred,
+};
+const GUARDIAN_PROOF_FACT: Personal = Personal { erasure: Erasure::Delete, ..GUARDIAN_PROOF };
 
 /// Someone who filed a request without an account: the address the mailed code proved and
 /// the name they gave, kept three years after the last thing that happened to one of their
@@ -806,7 +840,7 @@ pub fn personal() -> impl Iterator<Item = (&'static Column, &'static Personal)> 
 /// Tables about people who have no account (requests filed without one): no account's
 /// archive or "my data" page shows them, since they are never about an account holder; their
 /// data is answered through their requests and purged by its own rule.
-pub const WITHOUT_ACCOUNT: &[&str] = &["requesters"];
+pub const WITHOUT_ACCOUNT: &[&str] = &["requesters", "guardian_requests", "guardian_proofs"];
 
 /// Every personal column of the region stores that is about an account holder: what their
 /// archive and their "my data" page are made of.
@@ -864,6 +898,8 @@ pub const AGED_TABLES: &[(&str, &str)] = &[
     // Also deleted with their archive (a foreign key), whichever comes first.
     ("export_transfers", "created_at"),
     ("export_links", "created_at"),
+    // Counted from the staff's decision; kept while the request waits for one.
+    ("guardian_proofs", "decided_at"),
 ];
 
 /// Tables purged by age together with what hangs off each row (their requests, their key),

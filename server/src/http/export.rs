@@ -37,6 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_links, create_link))
         .routes(routes!(revoke_link))
         .routes(routes!(download_by_link))
+        .routes(routes!(guardian_review))
 }
 
 /// Starts building an archive of everything Ward holds about the person, after their
@@ -439,5 +440,32 @@ pub async fn download_by_link(
     }
     let key = state.person_key(&link.person_id).await?.ok_or(AppError::NotFound)?;
     state.auth.log(db, &link.person_id, &key, "export_link_used", &meta).await?;
+    Ok(archive_response(path, key, &row))
+}
+
+/// A child's archive, for the parent or guardian whose request to review it the privacy staff
+/// verified: through the link mailed to them, for 7 days; each use is in the child's activity
+/// log.
+#[utoipa::path(get, path = "/guardian/review/{token}", tag = "requests",
+    params(("token" = String, Path)),
+    responses(
+        (status = 200, description = "The archive.", content_type = "application/zip"),
+        (status = 404, description = "No such link, or it has expired, or the account is gone.", body = ApiError),
+        (status = 409, description = "The archive is still being built.", body = ApiError),
+    ))]
+pub async fn guardian_review(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let (region, child_id, row) =
+        crate::requests::guardian::review(&state, &token).await?.ok_or(AppError::NotFound)?;
+    let path = state.exports.file(region, &row.id);
+    if !tokio::fs::try_exists(&path).await.unwrap_or(false) {
+        return Err(AppError::NotFound);
+    }
+    let key = state.person_key(&child_id).await?.ok_or(AppError::NotFound)?;
+    let db = state.stores.region(region).await?;
+    state.auth.log(db, &child_id, &key, "guardian_review", &meta).await?;
     Ok(archive_response(path, key, &row))
 }

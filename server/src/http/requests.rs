@@ -2,14 +2,15 @@
 //! withdraw) and the privacy staff's (`/api/staff/requests/...`: the queue, a request with its
 //! person, a decision). The rules are `crate::requests`.
 
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use ward_model::{
-    ApiError, EmailOnly, FieldErrorCode, PublicInformation, PublicRequestNew, Region, RequestKind,
-    RequestList, RequestNew, RequestQueue, RequestStatus, RequestText, RightsRequest, StaffCorrection,
-    StaffDecision, StaffNote, StaffRequest, StaffTighten,
+    ApiError, EmailOnly, FieldErrorCode, GuardianRequestNew, GuardianRule, PublicInformation,
+    PublicRequestNew, Region, RequestKind, RequestList, RequestNew, RequestQueue, RequestStatus, RequestText,
+    RightsRequest, StaffCorrection, StaffDecision, StaffNote, StaffRequest, StaffTighten,
 };
 
 use crate::AppState;
@@ -17,6 +18,7 @@ use crate::auth::input::{self, Email, Name};
 use crate::auth::session::{ClientMeta, CurrentSession};
 use crate::error::{AppError, Fields, Json};
 use crate::http::query::{Count, FromQuery, Pairs, Query, choice};
+use crate::requests::guardian::{self, GuardianRequest};
 use crate::requests::public::{self, PublicRequest};
 use crate::requests::{self, Subject, Text};
 use crate::store::QueueFilter;
@@ -37,6 +39,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(staff_note))
         .routes(routes!(staff_tighten))
         .routes(routes!(staff_correct))
+        .routes(routes!(staff_proof))
+        .routes(routes!(guardian_rules))
+        .merge(
+            // A proof of up to 5 MiB, in base64, with the rest of the form.
+            OpenApiRouter::new()
+                .routes(routes!(file_guardian))
+                .layer(DefaultBodyLimit::max(guardian::MAX_PROOF / 3 * 4 + 64 * 1024)),
+        )
 }
 
 fn subject(s: &CurrentSession) -> Subject<'_> {
@@ -399,4 +409,63 @@ pub async fn staff_ask(
     state.privacy.require_staff(&s.person)?;
     let text = Text::parse("text", &req.text)?;
     Ok(Json(requests::ask(&state, &s.person.id, region(&r)?, &id, text).await?))
+}
+
+/// What a parent or guardian must show in each region: who is a child there, the law, the
+/// proofs of guardianship accepted, and when the staff answer.
+#[utoipa::path(get, path = "/guardian/rules", tag = "requests",
+    responses((status = 200, description = "Every region's rule.", body = Vec<GuardianRule>)))]
+pub async fn guardian_rules(State(state): State<AppState>) -> Json<Vec<GuardianRule>> {
+    Json(state.requests.guardians.rules(&state.auth.ages))
+}
+
+/// A parent or guardian asks to review, delete or stop the use of a child's data, without
+/// signing in, their own address proved by the code `POST /api/requests/code` mailed to it.
+/// The answer, its timing and the receipt mail are the same whether or not an account uses the
+/// child's details: the privacy staff look for it when they verify the guardian.
+#[utoipa::path(post, path = "/guardian/requests", tag = "requests", request_body = GuardianRequestNew,
+    responses(
+        (status = 201, description = "Filed.", body = RightsRequest),
+        (status = 413, description = "The body is larger than a 5 MiB proof needs.", body = ApiError),
+        (status = 422, description = "A field is missing or wrong (the code, the file's type or size among them), or too many requests are open.", body = ApiError),
+        (status = 429, description = "Too many tries for this address.", body = ApiError),
+    ))]
+pub async fn file_guardian(
+    State(state): State<AppState>,
+    Json(req): Json<GuardianRequestNew>,
+) -> Result<(StatusCode, Json<RightsRequest>), AppError> {
+    let req = GuardianRequest::parse(&state, &req)?;
+    Ok((StatusCode::CREATED, Json(guardian::file(&state, req).await?)))
+}
+
+/// The proof a guardian uploaded, opened for the privacy staff verifying them (until its
+/// retention after the decision runs out).
+#[utoipa::path(get, path = "/staff/requests/{region}/{id}/proof", tag = "requests",
+    params(("region" = String, Path, description = "The request's region."), ("id" = String, Path, description = "The request.")),
+    responses(
+        (status = 200, description = "The file (PDF, PNG or JPEG).", content_type = "application/octet-stream"),
+        (status = 403, description = "Not privacy staff.", body = ApiError),
+        (status = 404, description = "No such request, or no proof (any more).", body = ApiError),
+    ))]
+pub async fn staff_proof(
+    State(state): State<AppState>,
+    s: CurrentSession,
+    Path((r, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    state.privacy.require_staff(&s.person)?;
+    let region = region(&r)?;
+    let db = state.stores.existing_region(region).await?.ok_or(AppError::NotFound)?;
+    let row = db.request_by_id(&id).await?.ok_or(AppError::NotFound)?;
+    let key = state.person_key(&row.person_id).await?.ok_or(AppError::NotFound)?;
+    let (media_type, bytes) = guardian::proof(db, &id, &key).await?;
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    if let Ok(v) = header::HeaderValue::from_str(&media_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    // Opened in the browser's own viewer, never as a page of Ward's: no script of the file's
+    // runs with the staff's session.
+    h.insert(header::CONTENT_SECURITY_POLICY, header::HeaderValue::from_static("sandbox"));
+    h.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    Ok(res)
 }

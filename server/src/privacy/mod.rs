@@ -343,6 +343,7 @@ pub fn method_code(m: ConsentMethod) -> &'static str {
         ConsentMethod::Reconsent => "reconsent",
         ConsentMethod::Restriction => "restriction",
         ConsentMethod::Export => "export",
+        ConsentMethod::Guardian => "guardian",
     }
 }
 
@@ -368,6 +369,7 @@ fn parse_method(s: &str) -> Option<ConsentMethod> {
         ConsentMethod::Reconsent,
         ConsentMethod::Restriction,
         ConsentMethod::Export,
+        ConsentMethod::Guardian,
     ]
     .into_iter()
     .find(|m| method_code(*m) == s)

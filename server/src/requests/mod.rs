@@ -5,6 +5,7 @@
 //! `crate::store::requests`; every text sealed with the person's key.
 
 pub mod deadline;
+pub mod guardian;
 pub mod public;
 
 use ward_model::{AccessAction, AccessActor, ConsentMethod, FieldErrorCode, Region};
@@ -39,13 +40,20 @@ pub const RESTRICTED: &str = "Your data is restricted at your request: Ward keep
      privacy center.";
 
 /// Carries out a restriction: every purpose the person could switch off and has on is
-/// switched off in their ledger, by `restriction`. What remains is what the account strictly
-/// needs (contract and legal obligation, and legitimate interests one cannot object to).
-async fn restrict(state: &AppState, db: &Db, person_id: &str, at: i64) -> Result<(), AppError> {
+/// switched off in their ledger, by `method` (`restriction`, or `guardian` for a verified
+/// guardian's prohibition). What remains is what the account strictly needs (contract and
+/// legal obligation, and legitimate interests one cannot object to).
+async fn withdraw_all(
+    state: &AppState,
+    db: &Db,
+    person_id: &str,
+    method: ConsentMethod,
+    at: i64,
+) -> Result<(), AppError> {
     let mut ledger = db.ledger(person_id).await?;
     let mut off = Vec::new();
     for purpose in &state.privacy.purposes {
-        if let Some(e) = state.privacy.change(&ledger, purpose, false, ConsentMethod::Restriction, at) {
+        if let Some(e) = state.privacy.change(&ledger, purpose, false, method, at) {
             crate::privacy::push(&mut ledger, &e);
             off.push(e);
         }
@@ -57,6 +65,8 @@ async fn restrict(state: &AppState, db: &Db, person_id: &str, at: i64) -> Result
 /// The deadline rules, the clock that tests stop and move, and whom to remind of due dates.
 pub struct Requests {
     pub deadlines: Deadlines,
+    /// What a guardian must show, per region, and when their requests are answered.
+    pub guardians: guardian::Guardians,
     pub authorities: Authorities,
     pub clock: Clock,
     /// The privacy staff's addresses (`WARD_PRIVACY_STAFF`).
@@ -104,10 +114,19 @@ impl Requests {
     pub fn load(staff: Vec<String>) -> Result<Requests, String> {
         Ok(Requests {
             deadlines: Deadlines::load()?,
+            guardians: guardian::Guardians::load()?,
             authorities: Authorities::load()?,
             clock: Clock::default(),
             staff,
         })
+    }
+
+    /// The rule that sets the due date of a request of `kind` in `region`.
+    pub fn rule(&self, region: Region, kind: RequestKind) -> &deadline::Rule {
+        match kind {
+            RequestKind::Guardian => self.guardians.deadlines.rule(region),
+            _ => self.deadlines.rule(region),
+        }
     }
 }
 
@@ -127,12 +146,13 @@ pub async fn remind(state: &AppState, now: i64) -> Result<usize, AppError> {
             }
             sent += 1;
             let kind = RequestKind::from_code(&kind).unwrap_or(RequestKind::Complaint);
+            let rule = state.requests.rule(region, kind);
             let when = if due_at < now { "was due" } else { "is due" };
             let text = format!(
                 "A request {when} by {} ({}): {}, in the {} store.\n\n\
                  Open it in Ward under Account → Requests queue (privacy staff); its id is {id}.\n",
                 rfc3339(due_at),
-                state.requests.deadlines.rule(region).words.en.trim_end_matches('.'),
+                rule.words.en.trim_end_matches('.'),
                 kind_words(kind),
                 region.code(),
             );
@@ -270,7 +290,7 @@ fn wire(
         status: status_of(row),
         filed_at: rfc3339(row.filed_at),
         due_at: rfc3339(row.due_at),
-        rule: state.requests.deadlines.rule(region).words.clone(),
+        rule: state.requests.rule(region, kind_of(row)).words.clone(),
         details: key.open(field::DETAILS, &row.details_ct).unwrap_or_default(),
         timeline,
     }
@@ -287,6 +307,7 @@ fn kind_words(kind: RequestKind) -> &'static str {
         RequestKind::Explanation => "an explanation of an automated decision",
         RequestKind::Withdrawal => "to withdraw a consent",
         RequestKind::Complaint => "your complaint",
+        RequestKind::Guardian => "about a child's data, as their parent or guardian",
     }
 }
 
@@ -357,14 +378,9 @@ impl Who {
     }
 }
 
-/// Files a request; the person is mailed a receipt with the due date.
-pub async fn file(
-    state: &AppState,
-    who: &Subject<'_>,
-    kind: RequestKind,
-    details: Text,
-) -> Result<RightsRequest, AppError> {
-    let open = who.db.requests_of(who.person_id).await?.iter().filter(|r| status_of(r).is_open()).count();
+/// At most [`MAX_OPEN`] open requests per person (a field error on `kind`).
+async fn check_open(db: &Db, person_id: &str) -> Result<(), AppError> {
+    let open = db.requests_of(person_id).await?.iter().filter(|r| status_of(r).is_open()).count();
     if open >= MAX_OPEN {
         return Err(AppError::field(
             "kind",
@@ -374,8 +390,26 @@ pub async fn file(
             ),
         ));
     }
+    Ok(())
+}
+
+/// Files a request; the person is mailed a receipt with the due date.
+pub async fn file(
+    state: &AppState,
+    who: &Subject<'_>,
+    kind: RequestKind,
+    details: Text,
+) -> Result<RightsRequest, AppError> {
+    if kind == RequestKind::Guardian {
+        return Err(AppError::field(
+            "kind",
+            FieldErrorCode::NotChoosable,
+            "A parent or guardian asks about a child's data on the guardian page, not here.",
+        ));
+    }
+    check_open(who.db, who.person_id).await?;
     let now = state.requests.clock.now();
-    let rule = state.requests.deadlines.rule(who.region);
+    let rule = state.requests.rule(who.region, kind);
     let row = RequestRow {
         id: uuid::Uuid::new_v4().to_string(),
         person_id: who.person_id.into(),
@@ -468,6 +502,12 @@ pub async fn lift_restriction(state: &AppState, who: &Subject<'_>) -> Result<(),
     let at = state.requests.clock.now();
     let e = event("", at, RequestActor::Person, RequestEventKind::Lifted, None);
     if !who.db.restriction_lift(who.person_id, &e).await? {
+        if who.db.restricted_since(who.person_id).await?.is_some() {
+            return Err(AppError::Conflict(
+                "Your parent or guardian asked for this restriction: only Ward's privacy staff can lift it."
+                    .into(),
+            ));
+        }
         return Err(AppError::Conflict("Nothing of yours is restricted.".into()));
     }
     Ok(())
@@ -546,8 +586,13 @@ async fn staff_view(state: &AppState, region: Region, o: &Opened) -> Result<Staf
     let events = o.db.request_events(&o.row.id).await?;
     let status = status_of(&o.row);
     let now = state.requests.clock.now();
-    let rule = state.requests.deadlines.rule(region);
+    let rule = state.requests.rule(region, kind_of(&o.row));
+    let guardian = match kind_of(&o.row) {
+        RequestKind::Guardian => guardian::case(state, &o.db, &o.row.id, &o.key).await?,
+        _ => None,
+    };
     Ok(StaffRequest {
+        guardian,
         region,
         can_extend: status == RequestStatus::Open
             && rule.extended(o.row.due_at).is_some()
@@ -600,6 +645,9 @@ pub async fn open_for_staff(
     let e = event(id, now, RequestActor::Staff, RequestEventKind::Viewed, None);
     o.db.request_viewed(&o.row.person_id, &e).await?;
     log_access(state, &o, staff_id, AccessAction::RequestOpened, now).await?;
+    if kind_of(&o.row) == RequestKind::Guardian {
+        guardian::log_opened(state, staff_id, &o.db, id, &o.key, now).await?;
+    }
     staff_view(state, region, &o).await
 }
 
@@ -618,7 +666,7 @@ pub async fn decide(
     let sealed = Some(o.key.seal(field::TEXT, &text.0));
     let (t, kind, subject, mail_text) = match action {
         StaffAction::Extend => {
-            let rule = state.requests.deadlines.rule(region);
+            let rule = state.requests.rule(region, kind_of(&o.row));
             let Some(until) = rule.extended(o.row.due_at) else {
                 return Err(AppError::Conflict(format!(
                     "The rule of this region allows no extension: {}",
@@ -648,7 +696,7 @@ pub async fn decide(
             if account && restriction && status_of(&o.row).is_open() {
                 // Before the request closes: withdrawing more than asked is the safe side of
                 // a failure between the two writes.
-                restrict(state, &o.db, &o.row.person_id, now).await?;
+                withdraw_all(state, &o.db, &o.row.person_id, ConsentMethod::Restriction, now).await?;
             }
             if account && kind_of(&o.row) == RequestKind::Access && status_of(&o.row).is_open() {
                 // The same archive as "Download my data"; one being built already serves.
@@ -658,8 +706,17 @@ pub async fn decide(
                     Err(e) => return Err(e),
                 }
             }
+            // A verified guardian's request is carried out on the child's account first: a
+            // failure leaves the request open.
+            let guardian_done = match kind_of(&o.row) {
+                RequestKind::Guardian if status_of(&o.row).is_open() => {
+                    let done = guardian::carry_out(state, region, &o.db, &o.row, &o.key, now).await?;
+                    format!("{}\n\n", done.0)
+                }
+                _ => String::new(),
+            };
             let body = format!(
-                "Your request ({}) is done.\n\n{}\n\n{}— Ward's privacy staff\n",
+                "Your request ({}) is done.\n\n{}\n\n{guardian_done}{}— Ward's privacy staff\n",
                 kind_words(kind_of(&o.row)),
                 text.0,
                 match kind_of(&o.row) {
@@ -710,6 +767,10 @@ pub async fn decide(
         return Err(closed());
     }
     log_access(state, &o, staff_id, AccessAction::RequestAnswered, now).await?;
+    if action != StaffAction::Extend {
+        // Decided: a guardian's proof is kept the registry's short period from now.
+        o.db.proof_decided(id, now).await?;
+    }
     mail(state, &o.key, o.who.email_ct(), subject, mail_text).await;
     let row = o.db.request_by_id(id).await?.ok_or(AppError::NotFound)?;
     let erase = action == StaffAction::Fulfil && kind_of(&row) == RequestKind::Erasure;

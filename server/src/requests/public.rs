@@ -94,7 +94,7 @@ async fn use_code(state: &AppState, email_hash: &[u8], code: &str) -> Result<(),
 
 /// Proves the address by its mailed code (guesses limited per address, known or not, so the
 /// limit itself says nothing) and answers its keyed hash.
-async fn prove(state: &AppState, email: &Email, code: &str) -> Result<Vec<u8>, AppError> {
+pub(super) async fn prove(state: &AppState, email: &Email, code: &str) -> Result<Vec<u8>, AppError> {
     let hash = state.auth.email_hash(&email.normalised());
     state.auth.limits.hit(&format!("request-code:{}", hex::encode(&hash)), limits::RESET_CONFIRM).await?;
     use_code(state, &hash, code).await?;
@@ -127,16 +127,9 @@ pub async fn file(
         state.auth.log(&found.db, &found.person.id, &key, "request_filed", meta).await?;
         return Ok(filed);
     }
-    let db = state.stores.region(req.region).await?;
     let now = state.requests.clock.now();
-    let (requester, key) = match db.requester_by_email(&hash).await? {
-        Some(r) => {
-            let key = state.person_key(&r.id).await?.ok_or(AppError::NotFound)?;
-            (r, key)
-        }
-        None => new_requester(state, req.region, &hash, &req, now).await?,
-    };
-    db.requester_touch(&requester.id, now).await?;
+    let (requester, key) = requester(state, req.region, &hash, &req.email, &req.name, now).await?;
+    let db = state.stores.region(req.region).await?;
     let who = Subject { region: req.region, db, person_id: &requester.id, key: &key };
     super::file(state, &who, req.kind, req.details).await
 }
@@ -152,7 +145,11 @@ pub async fn add_information(
     text: Text,
 ) -> Result<RightsRequest, AppError> {
     let hash = prove(state, email, code).await?;
-    if let Some(found) = state.stores.person_by_email(&hash).await? {
+    // The account's own request; else a requester's of the same address (a guardian's request
+    // is always a requester's, whether or not the guardian has an account).
+    if let Some(found) = state.stores.person_by_email(&hash).await?
+        && found.db.request_by_id(request_id).await?.is_some_and(|r| r.person_id == found.person.id)
+    {
         let key = state.person_key(&found.person.id).await?.ok_or(AppError::NotFound)?;
         let who = Subject { region: found.region, db: &found.db, person_id: &found.person.id, key: &key };
         return super::add_information(state, &who, request_id, text).await;
@@ -171,11 +168,34 @@ pub async fn add_information(
     Err(AppError::NotFound)
 }
 
+/// The region's requester of the address `email_hash` (proved), made on their first request,
+/// their retention started again; with their key.
+pub(super) async fn requester(
+    state: &AppState,
+    region: Region,
+    email_hash: &[u8],
+    email: &Email,
+    name: &Name,
+    now: i64,
+) -> Result<(RequesterRow, PersonKey), AppError> {
+    let db = state.stores.region(region).await?;
+    let (requester, key) = match db.requester_by_email(email_hash).await? {
+        Some(r) => {
+            let key = state.person_key(&r.id).await?.ok_or(AppError::NotFound)?;
+            (r, key)
+        }
+        None => new_requester(state, region, email_hash, email, name, now).await?,
+    };
+    db.requester_touch(&requester.id, now).await?;
+    Ok((requester, key))
+}
+
 async fn new_requester(
     state: &AppState,
     region: Region,
     email_hash: &[u8],
-    req: &PublicRequest,
+    email: &Email,
+    name: &Name,
     now: i64,
 ) -> Result<(RequesterRow, PersonKey), AppError> {
     let db = state.stores.region(region).await?;
@@ -186,8 +206,8 @@ async fn new_requester(
     let row = RequesterRow {
         id: id.clone(),
         email_hash: email_hash.to_vec(),
-        email_ct: key.seal(auth_field::EMAIL, req.email.as_str()),
-        name_ct: key.seal(auth_field::NAME, req.name.as_str()),
+        email_ct: key.seal(auth_field::EMAIL, email.as_str()),
+        name_ct: key.seal(auth_field::NAME, name.as_str()),
         created_at: now,
         last_active_at: now,
     };

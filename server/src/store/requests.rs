@@ -21,6 +21,28 @@ macro_rules! insert_event {
         .await?
     };
 }
+pub(super) use insert_event;
+
+/// Inserts one request inside the caller's transaction `tx`.
+macro_rules! insert_request {
+    ($tx:expr, $row:expr) => {
+        sqlx::query(&format!(
+            "INSERT INTO rights_requests ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            $crate::store::requests::REQUEST_COLUMNS
+        ))
+        .bind(&$row.id)
+        .bind(&$row.person_id)
+        .bind(&$row.kind)
+        .bind(&$row.status)
+        .bind(&$row.details_ct)
+        .bind($row.filed_at)
+        .bind($row.due_at)
+        .bind($row.closed_at)
+        .execute(&mut *$tx)
+        .await?
+    };
+}
+pub(super) use insert_request;
 
 /// One row of `rights_requests`.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -35,7 +57,8 @@ pub struct RequestRow {
     pub closed_at: Option<i64>,
 }
 
-const REQUEST_COLUMNS: &str = "id, person_id, kind, status, details_ct, filed_at, due_at, closed_at";
+pub(super) const REQUEST_COLUMNS: &str =
+    "id, person_id, kind, status, details_ct, filed_at, due_at, closed_at";
 
 /// One row of `request_events`.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -106,19 +129,7 @@ impl Db {
     pub async fn request_insert(&self, row: &RequestRow, filed: &RequestEventRow) -> Result<(), StoreError> {
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            sqlx::query(&format!(
-                "INSERT INTO rights_requests ({REQUEST_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-            ))
-            .bind(&row.id)
-            .bind(&row.person_id)
-            .bind(&row.kind)
-            .bind(&row.status)
-            .bind(&row.details_ct)
-            .bind(row.filed_at)
-            .bind(row.due_at)
-            .bind(row.closed_at)
-            .execute(&mut *tx)
-            .await?;
+            insert_request!(tx, row);
             insert_event!(tx, &row.person_id, filed);
             tx.commit().await?;
         });
@@ -167,10 +178,13 @@ impl Db {
     ) -> Result<bool, StoreError> {
         Ok(with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
+            // A restriction the staff filed (for a verified guardian) is not the person's to lift.
             let ids: Vec<String> = sqlx::query_scalar(
                 "SELECT id FROM rights_requests r WHERE person_id = $1 AND kind = 'restriction' \
                  AND status = 'fulfilled' \
-                 AND NOT EXISTS (SELECT 1 FROM request_events e WHERE e.request_id = r.id AND e.kind = 'lifted')",
+                 AND NOT EXISTS (SELECT 1 FROM request_events e WHERE e.request_id = r.id AND e.kind = 'lifted') \
+                 AND NOT EXISTS (SELECT 1 FROM request_events f WHERE f.request_id = r.id AND f.kind = 'filed' \
+                 AND f.actor = 'staff')",
             )
             .bind(person_id)
             .fetch_all(&mut *tx)

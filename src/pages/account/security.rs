@@ -491,6 +491,7 @@ fn activity_kind(i18n: I18n, kind: &str) -> String {
         "export_send_failed" => w::activity::export_send_failed(i18n.get_locale()),
         "export_link_created" => w::activity::export_link_created(i18n.get_locale()),
         "export_link_used" => w::activity::export_link_used(i18n.get_locale()),
+        "guardian_review" => w::activity::guardian_review(i18n.get_locale()),
         "export_link_revoked" => w::activity::export_link_revoked(i18n.get_locale()),
         "request_filed" => w::activity::request_filed(i18n.get_locale()),
         "request_withdrawn" => w::activity::request_withdrawn(i18n.get_locale()),

@@ -230,6 +230,7 @@ fn History(entries: Vec<LedgerEntry>, overview: ConsentOverview) -> impl IntoVie
         ConsentMethod::Reconsent => w::privacy_center::m_reconsent(i18n.get_locale()),
         ConsentMethod::Restriction => w::privacy_center::m_restriction(i18n.get_locale()),
         ConsentMethod::Export => w::privacy_center::m_export(i18n.get_locale()),
+        ConsentMethod::Guardian => w::privacy_center::m_guardian(i18n.get_locale()),
     };
     // A copy of the archive sent to a recipient: `portability:<id>`, named by the record.
     let purpose = move |e: &LedgerEntry| match e.purpose.strip_prefix("portability:") {

@@ -1,0 +1,651 @@
+//! A parent's or guardian's request about a child's data: to review it, have it deleted, or
+//! prohibit its use. Filed on the public guardian page without signing in (the guardian's own
+//! address proved by a mailed code), always as a requester of the region the guardian says the
+//! child lives in, with a proof of guardianship of a kind that region accepts
+//! (`server/privacy/guardians.json`). Filing never looks for the child's account, so neither
+//! the answer nor its timing says whether one exists; the privacy staff see the account the
+//! child's address leads to when they open the request, verify the proof, and fulfilling the
+//! request carries out what was asked on that account. The proof is sealed with the guardian's
+//! key and deleted a short period (registry, `guardian_proofs`) after the decision.
+
+use std::collections::HashMap;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use ward_model::{
+    AccessAction, AccessActor, ChildAccount, ConsentMethod, FieldError, FieldErrorCode, GuardianAsk,
+    GuardianCase, GuardianRelation, GuardianRequestNew, GuardianRule, Localized, ProofInfo, ProofMethod,
+    ProofUpload, Region, RequestActor, RequestEventKind, RequestKind, RequestStatus, RightsRequest,
+};
+
+use super::deadline::Deadlines;
+use super::{Reader, Text, event, field as request_field, public, wire};
+use crate::AppState;
+use crate::auth::input::{AgeRules, BirthDate, Email, Name, Phone};
+use crate::auth::{field as auth_field, rfc3339};
+use crate::error::{AppError, Fields};
+use crate::privacy::access::Access;
+use crate::store::{Db, GuardianRow, PersonRow, ProofRow, RequestRow};
+use crate::vault::PersonKey;
+
+/// The vault fields of the sealed columns (labels.json names them too).
+pub mod field {
+    pub const CHILD: &str = "guardian_child";
+    pub const PROOF: &str = "guardian_proof";
+}
+
+/// The largest proof accepted: a phone's photo of a form or an ID fits.
+pub const MAX_PROOF: usize = 5 * 1024 * 1024;
+
+/// What one region accepts from a guardian.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegionRule {
+    law: Localized,
+    methods: Vec<ProofMethod>,
+}
+
+/// The rules for guardians, from `server/privacy/guardians.json`.
+pub struct Guardians {
+    default: RegionRule,
+    regions: HashMap<Region, RegionRule>,
+    /// When the staff answer a guardian's request (deadlines.json's format).
+    pub deadlines: Deadlines,
+}
+
+impl Guardians {
+    /// The shipped file; a mistake in it (an unknown region or method, a region accepting no
+    /// method) stops the server at start.
+    pub fn load() -> Result<Guardians, String> {
+        Guardians::parse(include_str!("../../privacy/guardians.json"))
+    }
+
+    fn parse(text: &str) -> Result<Guardians, String> {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct File {
+            #[serde(rename = "_comment")]
+            _comment: String,
+            default: RegionRule,
+            regions: HashMap<String, RegionRule>,
+            deadlines: serde_json::Value,
+        }
+        let file: File = serde_json::from_str(text).map_err(|e| format!("guardians.json: {e}"))?;
+        let check = |name: &str, r: &RegionRule| {
+            if r.methods.is_empty() || r.law.en.is_empty() || r.law.zh.is_empty() {
+                return Err(format!("guardians.json {name}: needs the law in both languages and a method"));
+            }
+            Ok(())
+        };
+        check("default", &file.default)?;
+        let mut regions = HashMap::new();
+        for (code, rule) in file.regions {
+            let region = Region::from_code(&code).ok_or(format!("guardians.json: no region {code:?}"))?;
+            check(&code, &rule)?;
+            regions.insert(region, rule);
+        }
+        let deadlines =
+            Deadlines::parse(&file.deadlines.to_string()).map_err(|e| format!("guardians.json: {e}"))?;
+        Ok(Guardians { default: file.default, regions, deadlines })
+    }
+
+    fn of(&self, region: Region) -> &RegionRule {
+        self.regions.get(&region).unwrap_or(&self.default)
+    }
+
+    /// Every region's rule, for the guardian page.
+    pub fn rules(&self, ages: &AgeRules) -> Vec<GuardianRule> {
+        Region::ALL
+            .into_iter()
+            .map(|region| {
+                let r = self.of(region);
+                GuardianRule {
+                    region,
+                    child_under: ages.min_age(region),
+                    law: r.law.clone(),
+                    methods: r.methods.clone(),
+                    deadline: self.deadlines.rule(region).words.clone(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// An uploaded proof, its type read from its first bytes.
+pub struct Proof {
+    media_type: &'static str,
+    bytes: Vec<u8>,
+}
+
+impl Proof {
+    pub fn parse(field: &str, upload: &ProofUpload) -> Result<Proof, FieldError> {
+        let err = |code, message: &str| FieldError { field: field.into(), code, message: message.into() };
+        // Base64 is 4/3 of the bytes: refuse what cannot fit before decoding it.
+        if upload.data.len() > MAX_PROOF / 3 * 4 + 4 {
+            return Err(err(FieldErrorCode::FileSize, "This file is too large: at most 5 MB."));
+        }
+        let bytes = STANDARD
+            .decode(upload.data.trim())
+            .map_err(|_| err(FieldErrorCode::Malformed, "The file did not arrive whole; choose it again."))?;
+        if bytes.len() > MAX_PROOF {
+            return Err(err(FieldErrorCode::FileSize, "This file is too large: at most 5 MB."));
+        }
+        let media_type = if bytes.starts_with(b"%PDF-") {
+            "application/pdf"
+        } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            "image/png"
+        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            "image/jpeg"
+        } else {
+            return Err(err(FieldErrorCode::FileType, "Only a PDF, PNG or JPEG file is accepted here."));
+        };
+        Ok(Proof { media_type, bytes })
+    }
+}
+
+/// A guardian's request, checked field by field.
+pub struct GuardianRequest {
+    pub email: Email,
+    pub code: String,
+    pub name: Name,
+    pub relation: GuardianRelation,
+    pub region: Region,
+    pub ask: GuardianAsk,
+    pub child_email: Option<Email>,
+    pub child_phone: Option<Phone>,
+    pub method: ProofMethod,
+    pub proof: Option<Proof>,
+    pub details: Option<Text>,
+}
+
+impl GuardianRequest {
+    /// Every problem at once, as field errors; nothing is looked up.
+    pub fn parse(state: &AppState, req: &GuardianRequestNew) -> Result<GuardianRequest, AppError> {
+        let mut fields = Fields::default();
+        let email = fields.take(Email::parse("email", &req.email));
+        let code = fields.take(crate::auth::input::parse_code("code", &req.code));
+        let name = fields.take(Name::parse("name", &req.name));
+        let mut required = |field: &str, set: bool, message: &str| {
+            if !set {
+                fields.push(field, FieldErrorCode::Required, message);
+            }
+        };
+        required("relation", req.relation.is_some(), "Say how you are related to the child.");
+        required(
+            "region",
+            req.region.is_some(),
+            "Choose where the child lives: its law sets what you can show.",
+        );
+        required(
+            "ask",
+            req.ask.is_some(),
+            "Choose what you ask: to review, delete, or stop the use of the data.",
+        );
+        required(
+            "method",
+            req.method.is_some(),
+            "Choose how you will prove that you are the child's guardian.",
+        );
+        let (child_email, child_phone) = (req.child_email.trim(), req.child_phone.trim());
+        if child_email.is_empty() && child_phone.is_empty() {
+            fields.push(
+                "child_email",
+                FieldErrorCode::Required,
+                "Enter the email address the child used (or their phone number).",
+            );
+        }
+        let child_email =
+            (!child_email.is_empty()).then(|| fields.take(Email::parse("child_email", child_email)));
+        let child_phone = (!child_phone.is_empty())
+            .then(|| fields.take(Phone::parse("child_phone", child_phone, req.region)));
+        if let (Some(Some(c)), Some(g)) = (&child_email, &email)
+            && c.normalised() == g.normalised()
+        {
+            fields.push(
+                "child_email",
+                FieldErrorCode::OwnEmail,
+                "This is your own address: enter the one the child used.",
+            );
+        }
+        if let (Some(region), Some(method)) = (req.region, req.method)
+            && !state.requests.guardians.of(region).methods.contains(&method)
+        {
+            fields.push(
+                "method",
+                FieldErrorCode::NotChoosable,
+                "Where the child lives, this proof is not accepted; choose one of those offered.",
+            );
+        }
+        let proof = match (req.method, &req.proof) {
+            (Some(m), None) if m.uploads() => {
+                fields.push("proof", FieldErrorCode::Required, "Choose the file with your proof.");
+                None
+            }
+            (Some(m), Some(_)) if !m.uploads() => {
+                fields.push("proof", FieldErrorCode::NotNeeded, "A video call needs no file; remove it.");
+                None
+            }
+            (_, Some(upload)) => fields.take(Proof::parse("proof", upload)),
+            _ => None,
+        };
+        let details = match req.details.trim() {
+            "" if req.method == Some(ProofMethod::VideoCall) => {
+                fields.push(
+                    "details",
+                    FieldErrorCode::Required,
+                    "Say when you can take the video call (days, times, your time zone).",
+                );
+                None
+            }
+            "" => None,
+            text => Text::take(&mut fields, "details", text),
+        };
+        if !fields.0.is_empty() {
+            return Err(AppError::Validation(fields.0));
+        }
+        let (Some(email), Some(code), Some(name), Some(relation), Some(region), Some(ask), Some(method)) =
+            (email, code, name, req.relation, req.region, req.ask, req.method)
+        else {
+            return Err(AppError::Validation(fields.0));
+        };
+        Ok(GuardianRequest {
+            email,
+            code,
+            name,
+            relation,
+            region,
+            ask,
+            child_email: child_email.flatten(),
+            child_phone: child_phone.flatten(),
+            method,
+            proof,
+            details,
+        })
+    }
+}
+
+/// The child's identifiers as the guardian typed them, sealed together.
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+struct Child {
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+fn ask_words(ask: GuardianAsk) -> &'static str {
+    match ask {
+        GuardianAsk::Review => "to review a child's data",
+        GuardianAsk::Delete => "to delete a child's account and data",
+        GuardianAsk::Prohibit => "to stop the use of a child's data",
+    }
+}
+
+fn method_words(method: ProofMethod) -> &'static str {
+    match method {
+        ProofMethod::SignedForm => "the signed consent form you uploaded",
+        ProofMethod::IdDocument => "the ID document you uploaded (deleted after the decision)",
+        ProofMethod::VideoCall => "a video call with our staff (we will write to arrange it)",
+    }
+}
+
+/// Files the guardian's request once the code proves their address. The answer and the
+/// receipt mail are the same whether or not an account uses the child's address: nothing is
+/// looked up here.
+pub async fn file(state: &AppState, req: GuardianRequest) -> Result<RightsRequest, AppError> {
+    let hash = public::prove(state, &req.email, &req.code).await?;
+    let now = state.requests.clock.now();
+    let (requester, key) = public::requester(state, req.region, &hash, &req.email, &req.name, now).await?;
+    let db = state.stores.region(req.region).await?;
+    super::check_open(db, &requester.id).await?;
+    let rule = state.requests.rule(req.region, RequestKind::Guardian);
+    let details = match &req.details {
+        Some(t) => t.0.clone(),
+        None => format!("Asks {}.", ask_words(req.ask)),
+    };
+    let row = RequestRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        person_id: requester.id.clone(),
+        kind: RequestKind::Guardian.code().into(),
+        status: RequestStatus::Open.code().into(),
+        details_ct: key.seal(request_field::DETAILS, &details),
+        filed_at: now,
+        due_at: rule.due(now),
+        closed_at: None,
+    };
+    let child = Child {
+        email: req.child_email.as_ref().map(|e| e.as_str().to_owned()),
+        phone: req.child_phone.as_ref().map(|p| p.as_str().to_owned()),
+    };
+    let guardian = GuardianRow {
+        request_id: row.id.clone(),
+        person_id: requester.id.clone(),
+        ask: req.ask.code().into(),
+        relation: req.relation.code().into(),
+        method: req.method.code().into(),
+        child_ct: key.seal(field::CHILD, &serde_json::to_string(&child).map_err(AppError::internal)?),
+        child_region: None,
+        child_id: None,
+    };
+    let proof = req.proof.as_ref().map(|p| ProofRow {
+        request_id: row.id.clone(),
+        person_id: requester.id.clone(),
+        media_type: p.media_type.into(),
+        size: p.bytes.len() as i64,
+        proof_ct: key.seal_bytes(field::PROOF, &p.bytes),
+        uploaded_at: now,
+        decided_at: None,
+    });
+    let filed = event(&row.id, now, RequestActor::Person, RequestEventKind::Filed, None);
+    db.guardian_insert(&row, &filed, &guardian, proof.as_ref()).await?;
+    let text = format!(
+        "We received your request, as the child's {}: {}.\n\nWe will answer by {} ({})\n\n\
+         Our privacy staff will check that you are the child's parent or guardian, with {}. Whether or not \
+         an account uses the details you gave, nothing happens to any account until then, and this mail is \
+         the same.\n\nTo add information, open {} (we will email you a code). Request id: {}\n\n— Ward's privacy staff\n",
+        match req.relation {
+            GuardianRelation::Parent => "parent",
+            GuardianRelation::LegalGuardian => "legal guardian",
+        },
+        ask_words(req.ask),
+        super::day(row.due_at),
+        rule.words.en.trim_end_matches('.'),
+        method_words(req.method),
+        super::app_link(state, &format!("/requests/ask?request={}", row.id)),
+        row.id,
+    );
+    if let Err(err) =
+        state.auth.mailer.send(req.email.as_str(), "We received your request about a child", text).await
+    {
+        tracing::warn!(%err, "a guardian's receipt could not be mailed");
+    }
+    Ok(wire(state, req.region, &row, &[filed], &key, Reader::Person))
+}
+
+/// The account the child's address leads to, with its key: `None` when no account has it
+/// (or only a phone number was given, which is sealed per person and cannot be searched).
+async fn child_account(
+    state: &AppState,
+    key: &PersonKey,
+    g: &GuardianRow,
+) -> Result<(Child, Option<(crate::store::Found, PersonKey)>), AppError> {
+    let child: Child = key
+        .open(field::CHILD, &g.child_ct)
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default();
+    let Some(email) = child.email.as_deref() else { return Ok((child, None)) };
+    let hash = state.auth.email_hash(&email.to_lowercase());
+    let Some(found) = state.stores.person_by_email(&hash).await? else { return Ok((child, None)) };
+    let Some(child_key) = state.person_key(&found.person.id).await? else { return Ok((child, None)) };
+    Ok((child, Some((found, child_key))))
+}
+
+fn age_of(person: &PersonRow, key: &PersonKey) -> u32 {
+    let today = crate::auth::input::today();
+    key.open(auth_field::BIRTH_DATE, &person.birth_date_ct)
+        .ok()
+        .and_then(|iso| BirthDate::parse("birth_date", &iso, today).ok())
+        .map_or(0, |d| d.age_on(today))
+}
+
+/// What the staff see of a guardian's request: the ask, the proof's type and size (its bytes
+/// only through [`proof`]), and the account the child's address leads to, with its age.
+pub async fn case(
+    state: &AppState,
+    db: &Db,
+    request_id: &str,
+    key: &PersonKey,
+) -> Result<Option<GuardianCase>, AppError> {
+    let Some(g) = db.guardian_of(request_id).await? else { return Ok(None) };
+    let (child, found) = child_account(state, key, &g).await?;
+    let proof = db.proof_info(request_id).await?.map(|(media_type, size, decided_at)| ProofInfo {
+        media_type,
+        size: size.max(0) as u64,
+        delete_at: decided_at.map(|at| rfc3339(at + proof_keep_secs())),
+    });
+    Ok(Some(GuardianCase {
+        ask: GuardianAsk::from_code(&g.ask).unwrap_or(GuardianAsk::Review),
+        relation: GuardianRelation::from_code(&g.relation).unwrap_or(GuardianRelation::Parent),
+        method: ProofMethod::from_code(&g.method).unwrap_or(ProofMethod::SignedForm),
+        child_email: child.email,
+        child_phone: child.phone,
+        proof,
+        child: found.map(|(f, k)| {
+            let age = age_of(&f.person, &k);
+            ChildAccount {
+                region: f.region,
+                age,
+                is_child: age < state.auth.ages.min_age(f.region),
+                account_since: rfc3339(f.person.created_at),
+            }
+        }),
+    }))
+}
+
+/// How long a proof is kept after the decision (the registry's rule for `guardian_proofs`).
+fn proof_keep_secs() -> i64 {
+    i64::from(crate::registry::retention_days("guardian_proofs").unwrap_or(0)) * 86_400
+}
+
+/// The staff opened a guardian's request that leads to an account: the child's "who saw my
+/// data" log says so (the staff saw that the account exists and its age).
+pub async fn log_opened(
+    state: &AppState,
+    staff_id: &str,
+    db: &Db,
+    request_id: &str,
+    key: &PersonKey,
+    at: i64,
+) -> Result<(), AppError> {
+    let Some(g) = db.guardian_of(request_id).await? else { return Ok(()) };
+    if let (_, Some((found, _))) = child_account(state, key, &g).await? {
+        let access = Access {
+            actor: AccessActor::Staff,
+            actor_id: staff_id,
+            action: AccessAction::RequestOpened,
+            object_id: request_id,
+            at,
+        };
+        crate::privacy::access::record(state, &found.db, &found.person.id, &access).await?;
+    }
+    Ok(())
+}
+
+/// The proof's bytes and type, opened for the staff.
+pub async fn proof(db: &Db, request_id: &str, key: &PersonKey) -> Result<(String, Vec<u8>), AppError> {
+    let row = db.proof_of(request_id).await?.ok_or(AppError::NotFound)?;
+    let bytes = key.open_bytes(field::PROOF, &row.proof_ct).map_err(AppError::internal)?;
+    Ok((row.media_type, bytes))
+}
+
+/// What fulfilling did, for the guardian's mail.
+pub struct Done(pub String);
+
+/// Carries out a verified guardian's request on the child's account (before the request is
+/// marked fulfilled: a failure leaves it open to try again). 409 when no account matches.
+pub async fn carry_out(
+    state: &AppState,
+    region: Region,
+    db: &Db,
+    request: &RequestRow,
+    key: &PersonKey,
+    now: i64,
+) -> Result<Done, AppError> {
+    let g = db.guardian_of(&request.id).await?.ok_or(AppError::NotFound)?;
+    let (_, found) = child_account(state, key, &g).await?;
+    let Some((child, child_key)) = found else {
+        return Err(AppError::Conflict(
+            "No account uses the child's address: ask the guardian for the address the child used, or refuse."
+                .into(),
+        ));
+    };
+    match GuardianAsk::from_code(&g.ask).unwrap_or(GuardianAsk::Review) {
+        GuardianAsk::Delete => {
+            // The same erasure as "Delete my account"; the child's receipt goes to the
+            // child's address, the guardian's in the answer's mail.
+            let receipt =
+                crate::auth::erase::erase(state, child.region, &child.db, &child.person, &child_key, now)
+                    .await?;
+            Ok(Done(format!(
+                "The child's account and the personal data it held have been deleted in every region. Deletion \
+                 receipt: {} (deleted at {}).",
+                receipt.receipt, receipt.deleted_at
+            )))
+        }
+        GuardianAsk::Prohibit => {
+            prohibit(state, &child.db, &child.person, &child_key, &request.id, now).await?;
+            Ok(Done(
+                "Ward now keeps the child's data but uses it only for what the account strictly needs: every \
+                 consent was withdrawn, by you, in the child's consent record, and the child cannot switch \
+                 anything back on."
+                    .into(),
+            ))
+        }
+        GuardianAsk::Review => {
+            match crate::export::start(
+                state,
+                child.region,
+                &child.db,
+                &child.person.id,
+                None,
+                crate::export::Lang::En,
+                now,
+            )
+            .await
+            {
+                Ok(_) | Err(AppError::Conflict(_)) => {}
+                Err(e) => return Err(e),
+            }
+            // The link names the region of the request, so it finds its row without a search.
+            let token = format!("{}.{}", region.code(), URL_SAFE_NO_PAD.encode(crate::vault::random::<32>()));
+            db.guardian_review_set(
+                &request.id,
+                child.region.code(),
+                &child.person.id,
+                &review_hash(state, &token),
+            )
+            .await?;
+            Ok(Done(format!(
+                "You can review the child's data, read-only, as one archive (the same as the child's own \"Download \
+                 my data\"): {}\n\nThe archive is being built; if the link says so, try again a few minutes later. \
+                 It works for 7 days. Keep it to yourself: whoever has the link can open the archive.",
+                super::app_link(state, &format!("/api/guardian/review/{token}"))
+            )))
+        }
+    }
+}
+
+fn review_hash(state: &AppState, token: &str) -> Vec<u8> {
+    state.auth.vault.token_mac("guardian-review", token.as_bytes())
+}
+
+/// A guardian's review link: the child's region, their id and the archive's row, when the
+/// link is known and the archive ready. `Ok(None)`: no such link (or the account is gone).
+/// `Err(Conflict)`: the archive is still being built.
+pub async fn review(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<(Region, String, crate::store::ExportRow)>, AppError> {
+    let Some(region) = token.split_once('.').and_then(|(r, _)| Region::from_code(r)) else { return Ok(None) };
+    let Some(db) = state.stores.existing_region(region).await? else { return Ok(None) };
+    let Some(g) = db.guardian_by_review(&review_hash(state, token)).await? else { return Ok(None) };
+    let (Some(child_region), Some(child_id)) =
+        (g.child_region.as_deref().and_then(Region::from_code), g.child_id)
+    else {
+        return Ok(None);
+    };
+    let child_db = state.stores.region(child_region).await?;
+    let Some(export) = child_db.export_of(&child_id).await? else { return Ok(None) };
+    if export.state == "running" {
+        return Err(AppError::Conflict(
+            "The child's archive is still being built: try this link again in a few minutes.".into(),
+        ));
+    }
+    let now = state.exports.clock.now();
+    if export.state != "ready" || now - export.created_at > crate::export::KEEP_SECS {
+        return Ok(None);
+    }
+    Ok(Some((child_region, child_id, export)))
+}
+
+/// Stops the use of the child's data: every purpose that can be switched off is, in the
+/// child's ledger "by guardian", and a fulfilled restriction filed by the staff stands on the
+/// child's account (the privacy center and the banner then refuse to switch anything on; only
+/// the staff, not the child, can lift it). The child is told.
+async fn prohibit(
+    state: &AppState,
+    db: &Db,
+    child: &PersonRow,
+    key: &PersonKey,
+    guardian_request: &str,
+    at: i64,
+) -> Result<(), AppError> {
+    super::withdraw_all(state, db, &child.id, ConsentMethod::Guardian, at).await?;
+    let row = RequestRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        person_id: child.id.clone(),
+        kind: RequestKind::Restriction.code().into(),
+        status: RequestStatus::Fulfilled.code().into(),
+        details_ct: key.seal(
+            request_field::DETAILS,
+            &format!(
+                "Restricted at the request of your verified parent or guardian (request {guardian_request})."
+            ),
+        ),
+        filed_at: at,
+        due_at: at,
+        closed_at: Some(at),
+    };
+    let filed = event(&row.id, at, RequestActor::Staff, RequestEventKind::Filed, None);
+    db.request_insert(&row, &filed).await?;
+    let text = "Your parent or guardian asked Ward to stop using your data, and our privacy staff checked that \
+                they are your parent or guardian. Ward now keeps your data but uses it only for what your account \
+                strictly needs. Your privacy center shows this.\n\n— Ward's privacy staff\n";
+    super::mail(state, key, &child.email_ct, "Ward has stopped using your data", text.into()).await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_rules_load_and_cover_every_region() {
+        let g = Guardians::load().expect("guardians.json is valid");
+        let rules = g.rules(&AgeRules::default());
+        assert_eq!(rules.len(), Region::ALL.len());
+        let cn = rules.iter().find(|r| r.region == Region::Cn).unwrap();
+        assert_eq!(cn.child_under, 14);
+        assert!(!cn.methods.contains(&ProofMethod::SignedForm));
+        assert!(rules.iter().all(|r| !r.methods.is_empty() && !r.deadline.en.is_empty()));
+    }
+
+    #[test]
+    fn a_rule_without_methods_stops_the_server() {
+        let text = include_str!("../../privacy/guardians.json")
+            .replace(r#""methods": ["id_document", "video_call"]"#, r#""methods": []"#);
+        assert!(Guardians::parse(&text).is_err());
+    }
+
+    fn upload(bytes: &[u8]) -> ProofUpload {
+        ProofUpload { name: "proof".into(), data: STANDARD.encode(bytes) }
+    }
+
+    #[test]
+    fn a_proof_is_known_by_its_first_bytes() {
+        assert_eq!(Proof::parse("proof", &upload(b"%PDF-1.7 ...")).unwrap().media_type, "application/pdf");
+        assert_eq!(Proof::parse("proof", &upload(b"\x89PNG\r\n\x1a\n....")).unwrap().media_type, "image/png");
+        assert_eq!(
+            Proof::parse("proof", &upload(&[0xFF, 0xD8, 0xFF, 0xE0])).unwrap().media_type,
+            "image/jpeg"
+        );
+        let e = Proof::parse("proof", &upload(b"MZ\x90\x00 an executable")).err().unwrap();
+        assert_eq!(e.code, FieldErrorCode::FileType);
+        let e = Proof::parse("proof", &ProofUpload { name: String::new(), data: "not base64!".into() })
+            .err()
+            .unwrap();
+        assert_eq!(e.code, FieldErrorCode::Malformed);
+        let mut big = b"%PDF-".to_vec();
+        big.resize(MAX_PROOF + 1, b' ');
+        assert_eq!(Proof::parse("proof", &upload(&big)).err().unwrap().code, FieldErrorCode::FileSize);
+    }
+}
