@@ -581,10 +581,11 @@ pub struct ProofInfo {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChildAccount {
     pub region: Region,
-    /// Years, from the date of birth the account gave.
+    /// Years, from the date of birth the account gave (a child who gave a false date at
+    /// sign-up reads as old enough: the proof, not this, decides).
     pub age: u32,
-    /// Below the age of a child in the account's region.
-    pub is_child: bool,
+    /// Below this age a person is a child in the account's region.
+    pub child_under: u32,
     /// RFC 3339.
     pub account_since: String,
 }

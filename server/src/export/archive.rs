@@ -183,6 +183,8 @@ pub fn sealed_field(table: &str, column: &str) -> Option<&'static str> {
         ("rights_requests", "details") => crate::requests::field::DETAILS,
         ("request_events", "text") => crate::requests::field::TEXT,
         ("export_links", "label") => super::transfer::LINK_LABEL,
+        ("guardian_requests", "child") => crate::requests::guardian::field::CHILD,
+        ("guardian_proofs", "proof") => crate::requests::guardian::field::PROOF,
         (_, "name") => field::NAME,
         (_, "email") => field::EMAIL,
         (_, "phone") => field::PHONE,

@@ -409,14 +409,11 @@ pub async fn case(
         child_email: child.email,
         child_phone: child.phone,
         proof,
-        child: found.map(|(f, k)| {
-            let age = age_of(&f.person, &k);
-            ChildAccount {
-                region: f.region,
-                age,
-                is_child: age < state.auth.ages.min_age(f.region),
-                account_since: rfc3339(f.person.created_at),
-            }
+        child: found.map(|(f, k)| ChildAccount {
+            region: f.region,
+            age: age_of(&f.person, &k),
+            child_under: state.auth.ages.min_age(f.region),
+            account_since: rfc3339(f.person.created_at),
         }),
     }))
 }

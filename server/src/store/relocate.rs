@@ -43,6 +43,9 @@ pub const RELOCATION: &[(&str, Travel)] = &[
     ("call_views", Travel::Drop),
     ("share_accesses", Travel::Drop),
     ("requesters", Travel::Drop),
+    // A guardian's request names a requester, never an account: nothing of a person's here.
+    ("guardian_requests", Travel::Drop),
+    ("guardian_proofs", Travel::Drop),
     ("devices", Travel::Blocks),
     ("alarm_events", Travel::Blocks),
     ("call_records", Travel::Blocks),

@@ -145,6 +145,16 @@ const ROWS: &[Row] = &[
     with("POST", "/api/requests/public/information", "I I I I I I I I", |_, w| {
         j(json!({"email": format!("asker{w}@example.com"), "code": "000000", "request": "r", "text": "x"}))
     }),
+    row("GET", "/api/guardian/rules", "2 2 2 2 2 2 2 2"),
+    // A code that was never mailed: a field error, whoever asks.
+    with("POST", "/api/guardian/requests", "I I I I I I I I", |_, w| {
+        j(
+            json!({"email": format!("guardian{w}@example.com"), "code": "000000", "name": "A", "relation": "parent",
+            "region": "us", "ask": "delete", "child_email": "kid@example.com", "method": "video_call",
+            "details": "Weekday evenings."}),
+        )
+    }),
+    row("GET", "/api/guardian/review/{token}", "N N N N N N N N"),
     with("POST", "/api/analytics/pageview", "2 2 2 2 2 2 2 2", |_, _| j(json!({"path": "/devices"}))),
     row("GET", "/api/privacy/purposes", "2 2 2 2 2 2 2 2"),
     row("GET", "/api/privacy/policies/{kind}", "2 2 2 2 2 2 2 2"),
@@ -292,6 +302,8 @@ const ROWS: &[Row] = &[
     row("POST", "/api/staff/service-notices/{id}/withdraw", "U F F F F F F N"),
     row("GET", "/api/staff/requests", "U F F F F F F 2"),
     row("GET", "/api/staff/requests/{region}/{id}", "U F F F F F F 2"),
+    // The request is an objection: it has no proof.
+    row("GET", "/api/staff/requests/{region}/{id}/proof", "U F F F F F F N"),
     with("POST", "/api/staff/requests/{region}/{id}/notes", "U F F F F F F 2", |_, _| {
         j(json!({"text": "Checked the ID."}))
     }),
@@ -384,6 +396,7 @@ fn fill(template: &str, ids: &Ids) -> String {
         ("/api/privacy/exports/current/transfers/", "{id}", "no-such-transfer"),
         ("/api/privacy/exports/current/links/", "{id}", "no-such-link"),
         ("/api/privacy/exports/link/", "{token}", "eu.no-such-token"),
+        ("/api/guardian/review/", "{token}", "us.no-such-token"),
         ("/api/privacy/requests/{id}/withdraw", "{id}", &ids.request_to_withdraw),
         ("/api/privacy/requests/", "{id}", &ids.request),
         ("/api/staff/incidents/", "{id}", "no-such-incident"),

@@ -14,6 +14,7 @@ mod devices;
 mod errors;
 mod export;
 mod fixtures;
+mod guardians;
 mod hardening;
 mod headers;
 mod health;
