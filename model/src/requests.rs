@@ -345,6 +345,10 @@ pub struct RequestPerson {
     /// When the account was made (RFC 3339); none when the request was filed without an
     /// account, the address being proved by a code mailed to it.
     pub account_since: Option<String>,
+    /// Flagged as a child's account: suspended, and deleted at this time (RFC 3339) unless a
+    /// parent or guardian gives verifiable consent first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub child_delete_at: Option<String>,
 }
 
 /// A request as the staff open it.
@@ -586,6 +590,9 @@ pub struct ChildAccount {
     pub age: u32,
     /// Below this age a person is a child in the account's region.
     pub child_under: u32,
+    /// Flagged as a child's account: suspended, and deleted at this time (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub child_delete_at: Option<String>,
     /// RFC 3339.
     pub account_since: String,
 }
@@ -604,4 +611,27 @@ pub struct GuardianCase {
     /// The account the child's address belongs to; none when no account has it (a phone
     /// number alone is not searchable: the staff ask for the address).
     pub child: Option<ChildAccount>,
+}
+
+/// What the staff do on knowing that an account belongs to a child.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ChildFlagAction {
+    /// Suspend the account now and delete it after the notice period, unless a parent or
+    /// guardian gives verifiable consent first.
+    Flag,
+    /// Verifiable consent arrived (or the flag was a mistake): the account is active again.
+    Lift,
+}
+
+/// `POST /api/staff/requests/{region}/{id}/child`: the account behind the request (the
+/// person's own, or the child's a guardian's request leads to) flagged as a child's, or
+/// the flag lifted; the text says why and goes on the record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffChildFlag {
+    pub action: ChildFlagAction,
+    /// 1 to 4,000 characters.
+    pub text: String,
 }

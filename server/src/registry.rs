@@ -120,6 +120,8 @@ const fn declared(table: &'static str, column: &'static str, p: Personal) -> Col
     Column { place: Place::Region, table, column, class: Class::Personal(p) }
 }
 
+const CHILD_FLAG: &str = "to act on knowledge that an account belongs to a child: suspend it and delete it unless a \
+     parent or guardian consents";
 const SQLX_BOOKKEEPING: &str = "sqlx's record of applied migrations";
 const ACCOUNT: &str = "to provide the account: sign-in, contact about it, and the age check";
 const SECURITY: &str = "to keep the account secure and show the person who used it";
@@ -603,6 +605,11 @@ const SHARE_USE: &str = "to show a camera's owner when the people they shared it
 pub const INVITATION_DAYS: u32 = 14;
 /// [`INVITATION_DAYS`] in seconds: when an unanswered share or invitation lapses.
 pub const INVITATION_SECS: i64 = INVITATION_DAYS as i64 * 86_400;
+
+/// How long an account flagged as a child's stays suspended before it is deleted, unless a
+/// parent or guardian gives verifiable consent: time for them to come forward.
+pub const CHILD_NOTICE_DAYS: u32 = 14;
+pub const CHILD_NOTICE_SECS: i64 = CHILD_NOTICE_DAYS as i64 * 86_400;
 /// How long the use of a share stays in its owner's view.
 pub const SHARE_USE_DAYS: u32 = 90;
 
@@ -752,6 +759,8 @@ const BASE_COLUMNS: &[Column] = &[
     account_fact("people", "policy_version", "to prove which privacy policy the person accepted"),
     account_fact("people", "policy_accepted_at", "to prove when the person accepted the privacy policy"),
     account_fact("people", "created_at", "to show when the account was opened"),
+    account_fact("people", "child_flagged_at", CHILD_FLAG),
+    account_fact("people", "child_delete_at", CHILD_FLAG),
     not_personal(Reg, "codes", "person_id", ID),
     not_personal(Reg, "codes", "purpose", "which kind of code: a fixed word"),
     credential("codes", "code_hash", CODE_DAYS),

@@ -139,6 +139,14 @@ pub(crate) async fn start_session(
     key: &PersonKey,
     meta: &ClientMeta,
 ) -> Result<(SessionInfo, HeaderValue), AppError> {
+    if let Some(delete_at) = person.child_delete_at {
+        // Only someone who proved they hold the account learns it is suspended.
+        return Err(AppError::Forbidden(format!(
+            "This account is suspended: it appears to belong to a child. It will be deleted on {} unless a \
+             parent or guardian gives their consent first, on Ward's guardian page.",
+            crate::auth::rfc3339(delete_at).get(..10).unwrap_or_default()
+        )));
+    }
     let (cookie_value, token_hash) = new_token(region);
     let now = now();
     db.session_insert(&SessionRow {

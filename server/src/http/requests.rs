@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 use ward_model::{
     ApiError, EmailOnly, FieldErrorCode, GuardianRequestNew, GuardianRule, PublicInformation,
     PublicRequestNew, Region, RequestKind, RequestList, RequestNew, RequestQueue, RequestStatus, RequestText,
-    RightsRequest, StaffCorrection, StaffDecision, StaffNote, StaffRequest, StaffTighten,
+    RightsRequest, StaffChildFlag, StaffCorrection, StaffDecision, StaffNote, StaffRequest, StaffTighten,
 };
 
 use crate::AppState;
@@ -40,6 +40,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(staff_tighten))
         .routes(routes!(staff_correct))
         .routes(routes!(staff_proof))
+        .routes(routes!(staff_child))
         .routes(routes!(guardian_rules))
         .merge(
             // A proof of up to 5 MiB, in base64, with the rest of the form.
@@ -468,4 +469,28 @@ pub async fn staff_proof(
     h.insert(header::CONTENT_SECURITY_POLICY, header::HeaderValue::from_static("sandbox"));
     h.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     Ok(res)
+}
+
+/// The account behind a request (the person's own, or the child's a guardian's request leads
+/// to) flagged as a child's: suspended at once, deleted after 14 days unless a parent or
+/// guardian gives verifiable consent, when the staff lift the flag. The person, and the
+/// guardian who asked, are mailed; the request's timeline records it.
+#[utoipa::path(post, path = "/staff/requests/{region}/{id}/child", tag = "requests", request_body = StaffChildFlag,
+    params(("region" = String, Path, description = "The request's region."), ("id" = String, Path, description = "The request.")),
+    responses(
+        (status = 200, description = "Flagged, or the flag lifted.", body = StaffRequest),
+        (status = 403, description = "Not privacy staff.", body = ApiError),
+        (status = 404, description = "No such request.", body = ApiError),
+        (status = 409, description = "No account is behind the request, or it is flagged (or not) already.", body = ApiError),
+        (status = 422, description = "The text is missing or too long.", body = ApiError),
+    ))]
+pub async fn staff_child(
+    State(state): State<AppState>,
+    s: CurrentSession,
+    Path((r, id)): Path<(String, String)>,
+    Json(req): Json<StaffChildFlag>,
+) -> Result<Json<StaffRequest>, AppError> {
+    state.privacy.require_staff(&s.person)?;
+    let text = Text::parse("text", &req.text)?;
+    Ok(Json(requests::child_flag(&state, &s.person.id, region(&r)?, &id, req.action, text).await?))
 }

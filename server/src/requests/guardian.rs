@@ -413,6 +413,7 @@ pub async fn case(
             region: f.region,
             age: age_of(&f.person, &k),
             child_under: state.auth.ages.min_age(f.region),
+            child_delete_at: f.person.child_delete_at.map(rfc3339),
             account_since: rfc3339(f.person.created_at),
         }),
     }))
@@ -599,6 +600,160 @@ async fn prohibit(
                 strictly needs. Your privacy center shows this.\n\n— Ward's privacy staff\n";
     super::mail(state, key, &child.email_ct, "Ward has stopped using your data", text.into()).await;
     Ok(())
+}
+
+// ---- Actual knowledge: an account found to belong to a child ----
+
+/// The account a request is about, for a flag: the person's own, or the child's that a
+/// guardian's request leads to (with the guardian's address, to tell them too).
+struct Flagged {
+    region: Region,
+    db: Db,
+    person: PersonRow,
+    key: PersonKey,
+    guardian_email: Option<String>,
+}
+
+async fn flagged_account(state: &AppState, o: &super::Opened, region: Region) -> Result<Flagged, AppError> {
+    match &o.who {
+        super::Who::Person(p) => {
+            let key = state.person_key(&p.id).await?.ok_or(AppError::NotFound)?;
+            Ok(Flagged { region, db: o.db.clone(), person: p.clone(), key, guardian_email: None })
+        }
+        super::Who::Requester(r) => {
+            let g = o.db.guardian_of(&o.row.id).await?.ok_or_else(|| {
+                AppError::Conflict("No account is behind this request: there is nothing to flag.".into())
+            })?;
+            let (_, found) = child_account(state, &o.key, &g).await?;
+            let Some((f, key)) = found else {
+                return Err(AppError::Conflict(
+                    "No account uses the child's address: there is nothing to flag.".into(),
+                ));
+            };
+            let guardian_email = o.key.open(auth_field::EMAIL, &r.email_ct).ok();
+            Ok(Flagged { region: f.region, db: f.db, person: f.person, key, guardian_email })
+        }
+    }
+}
+
+/// Flags the account behind request `id` as a child's (`why` on the record): suspended at
+/// once (its sessions and live views end, it cannot sign in), deleted after
+/// [`registry::CHILD_NOTICE_SECS`](crate::registry::CHILD_NOTICE_SECS) unless the staff lift
+/// the flag on verifiable consent. The child, and the guardian who asked, are told.
+pub async fn flag(
+    state: &AppState,
+    staff_id: &str,
+    region: Region,
+    id: &str,
+    why: &str,
+) -> Result<(), AppError> {
+    let o = super::open(state, region, id).await?;
+    let f = flagged_account(state, &o, region).await?;
+    let now = state.requests.clock.now();
+    let delete_at = now + crate::registry::CHILD_NOTICE_SECS;
+    if !f.db.person_flag_child(&f.person.id, now, delete_at).await? {
+        return Err(AppError::Conflict("This account is flagged as a child's already.".into()));
+    }
+    f.db.sessions_delete_all(&f.person.id, None).await?;
+    state.devices.hub.end_live_of_person(&f.person.id, None);
+    let day = super::day(delete_at);
+    let record = format!(
+        "Flagged as a child's account: suspended now, deleted on {day} unless a parent or guardian gives \
+         verifiable consent first. Why: {why}"
+    );
+    let e = event(
+        id,
+        now,
+        RequestActor::Staff,
+        RequestEventKind::Corrected,
+        Some(o.key.seal(request_field::TEXT, &record)),
+    );
+    o.db.request_viewed(&o.row.person_id, &e).await?;
+    let access = Access {
+        actor: AccessActor::Staff,
+        actor_id: staff_id,
+        action: AccessAction::RequestAnswered,
+        object_id: id,
+        at: now,
+    };
+    crate::privacy::access::record(state, &f.db, &f.person.id, &access).await?;
+    let min = state.auth.ages.min_age(f.region);
+    let text = format!(
+        "Ward has learned that this account appears to belong to a child under {min}, the minimum age where \
+         you live, without the consent of a parent or guardian.\n\nThe account is suspended: nobody can \
+         sign in to it. It will be deleted, with all its data, on {day}, unless a parent or guardian gives \
+         their consent first: they can do so at {}.\n\nWhy: {why}\n\n— Ward's privacy staff\n",
+        super::app_link(state, "/guardian"),
+    );
+    super::mail(state, &f.key, &f.person.email_ct, "Your Ward account is suspended", text).await;
+    if let Some(to) = f.guardian_email {
+        let text = format!(
+            "About your request {id}: the child's account is suspended now and will be deleted, with all its \
+             data, on {day}, unless you give verifiable consent for it first (add it to your request at {}).\n\n\
+             — Ward's privacy staff\n",
+            super::app_link(state, &format!("/requests/ask?request={id}")),
+        );
+        if let Err(err) = state.auth.mailer.send(&to, "The child's account is suspended", text).await {
+            tracing::warn!(%err, "a guardian could not be told of a suspension");
+        }
+    }
+    Ok(())
+}
+
+/// Lifts the flag on the account behind request `id`: verifiable consent arrived, or the flag
+/// was a mistake (`why` on the record). The account holder is told.
+pub async fn lift(
+    state: &AppState,
+    staff_id: &str,
+    region: Region,
+    id: &str,
+    why: &str,
+) -> Result<(), AppError> {
+    let o = super::open(state, region, id).await?;
+    let f = flagged_account(state, &o, region).await?;
+    if !f.db.person_unflag_child(&f.person.id).await? {
+        return Err(AppError::Conflict("This account is not flagged as a child's.".into()));
+    }
+    let now = state.requests.clock.now();
+    let record = format!("The child's-account flag was lifted: the account is active again. Why: {why}");
+    let e = event(
+        id,
+        now,
+        RequestActor::Staff,
+        RequestEventKind::Corrected,
+        Some(o.key.seal(request_field::TEXT, &record)),
+    );
+    o.db.request_viewed(&o.row.person_id, &e).await?;
+    let access = Access {
+        actor: AccessActor::Staff,
+        actor_id: staff_id,
+        action: AccessAction::RequestAnswered,
+        object_id: id,
+        at: now,
+    };
+    crate::privacy::access::record(state, &f.db, &f.person.id, &access).await?;
+    let text = format!(
+        "Your Ward account is active again: you can sign in as before.\n\nWhy: {why}\n\n— Ward's privacy staff\n"
+    );
+    super::mail(state, &f.key, &f.person.email_ct, "Your Ward account is active again", text).await;
+    Ok(())
+}
+
+/// Deletes every account flagged as a child's whose notice ran out by `now` (the same erasure
+/// as "Delete my account", its receipt mailed). Answers how many.
+pub async fn delete_flagged(state: &AppState, now: i64) -> Result<usize, AppError> {
+    let mut deleted = 0;
+    for region in Region::ALL {
+        let Some(db) = state.stores.existing_region(region).await? else { continue };
+        for id in db.people_flagged_due(now).await? {
+            let (Some(person), Some(key)) = (db.person(&id).await?, state.person_key(&id).await?) else {
+                continue;
+            };
+            crate::auth::erase::erase(state, region, db, &person, &key, now).await?;
+            deleted += 1;
+        }
+    }
+    Ok(deleted)
 }
 
 #[cfg(test)]

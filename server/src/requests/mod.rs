@@ -166,7 +166,7 @@ pub async fn remind(state: &AppState, now: i64) -> Result<usize, AppError> {
     Ok(sent)
 }
 
-/// Runs [`remind`] at start and hourly.
+/// Runs [`remind`] and [`guardian::delete_flagged`] at start and hourly.
 pub async fn reminder_job(state: AppState) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -182,6 +182,10 @@ pub async fn reminder_job(state: AppState) {
                 )
             }
             Err(err) => tracing::warn!(%err, "rights request reminders failed"),
+        }
+        match guardian::delete_flagged(&state, state.requests.clock.now()).await {
+            Ok(n) => tracing::debug!(n, "children's accounts deleted after their notice"),
+            Err(err) => tracing::warn!(%err, "children's accounts could not be deleted"),
         }
     }
 }
@@ -337,7 +341,7 @@ fn app_link(state: &AppState, path: &str) -> String {
 }
 
 /// Whom a request is about: an account, or someone who filed without one.
-enum Who {
+pub(crate) enum Who {
     Person(PersonRow),
     Requester(RequesterRow),
 }
@@ -563,14 +567,14 @@ pub async fn queue(
 }
 
 /// A request, its person and their key, for the staff.
-struct Opened {
+pub(crate) struct Opened {
     db: Db,
     row: RequestRow,
     key: PersonKey,
     who: Who,
 }
 
-async fn open(state: &AppState, region: Region, id: &str) -> Result<Opened, AppError> {
+pub(crate) async fn open(state: &AppState, region: Region, id: &str) -> Result<Opened, AppError> {
     let db = state.stores.existing_region(region).await?.ok_or(AppError::NotFound)?.clone();
     let row = db.request_by_id(id).await?.ok_or(AppError::NotFound)?;
     let key = state.person_key(&row.person_id).await?.ok_or(AppError::NotFound)?;
@@ -603,6 +607,7 @@ async fn staff_view(state: &AppState, region: Region, o: &Opened) -> Result<Staf
                 email: o.key.open(auth_field::EMAIL, &p.email_ct).unwrap_or_default(),
                 email_verified: p.email_verified,
                 account_since: Some(rfc3339(p.created_at)),
+                child_delete_at: p.child_delete_at.map(rfc3339),
             },
             Who::Requester(r) => RequestPerson {
                 name: o.key.open(auth_field::NAME, &r.name_ct).unwrap_or_default(),
@@ -610,6 +615,7 @@ async fn staff_view(state: &AppState, region: Region, o: &Opened) -> Result<Staf
                 // The mailed code proved it.
                 email_verified: true,
                 account_since: None,
+                child_delete_at: None,
             },
         },
         request: wire(state, region, &o.row, &events, &o.key, Reader::Staff),
@@ -815,17 +821,14 @@ pub async fn correct(
             let date = crate::auth::input::BirthDate::parse("birth_date", &birth_date, today)
                 .map_err(|e| AppError::Validation(vec![e]))?;
             let min = state.auth.ages.min_age(region);
-            if date.age_on(today) < min {
-                return Err(AppError::field(
-                    "birth_date",
-                    FieldErrorCode::UnderAge,
-                    format!(
-                        "This date makes the person younger than {min}, the minimum age of their region: \
-                         a child's account is not corrected but deleted (an erasure request)."
-                    ),
-                ));
-            }
             let sealed = o.key.seal(auth_field::BIRTH_DATE, &date.to_iso());
+            if date.age_on(today) < min {
+                // Actual knowledge that the account is a child's: corrected, and flagged.
+                o.db.person_set_birth_date(&person.id, &sealed).await?;
+                let why = format!("Date of birth corrected to {}: younger than {min}.", date.to_iso());
+                guardian::flag(state, staff_id, region, id, &why).await?;
+                return staff_view(state, region, &open(state, region, id).await?).await;
+            }
             o.db.person_set_birth_date(&person.id, &sealed).await?;
             (region, format!("Date of birth corrected to {}.", date.to_iso()))
         }
@@ -964,4 +967,21 @@ mod tests {
             assert!(a.of(r).url.starts_with("https://"), "{}", r.code());
         }
     }
+}
+
+/// The staff flag the account behind a request as a child's, or lift the flag
+/// (`guardian::flag`, `guardian::lift`); the request's timeline records it either way.
+pub async fn child_flag(
+    state: &AppState,
+    staff_id: &str,
+    region: Region,
+    id: &str,
+    action: ward_model::ChildFlagAction,
+    text: Text,
+) -> Result<StaffRequest, AppError> {
+    match action {
+        ward_model::ChildFlagAction::Flag => guardian::flag(state, staff_id, region, id, &text.0).await?,
+        ward_model::ChildFlagAction::Lift => guardian::lift(state, staff_id, region, id, &text.0).await?,
+    }
+    staff_view(state, region, &open(state, region, id).await?).await
 }

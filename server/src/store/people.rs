@@ -22,6 +22,9 @@ pub struct PersonRow {
     pub policy_version: String,
     pub policy_accepted_at: i64,
     pub created_at: i64,
+    /// Flagged as a child's account: suspended, and deleted at `child_delete_at`.
+    pub child_flagged_at: Option<i64>,
+    pub child_delete_at: Option<i64>,
 }
 
 pub struct NewPerson {
@@ -88,9 +91,51 @@ pub struct PasskeyRow {
 
 const PERSON_COLUMNS: &str = "id, email_hash, name_ct, email_ct, phone_ct, birth_date_ct, pending_email_ct, \
      password_hash, email_verified, totp_secret_ct, totp_enabled, totp_last_step, policy_version, \
-     policy_accepted_at, created_at";
+     policy_accepted_at, created_at, child_flagged_at, child_delete_at";
 
 impl Db {
+    /// Flags the person's account as a child's: suspended from `at`, deleted at `delete_at`.
+    /// False when it was flagged already (the first date stands).
+    pub async fn person_flag_child(&self, id: &str, at: i64, delete_at: i64) -> Result<bool, StoreError> {
+        let n = with_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE people SET child_flagged_at = $2, child_delete_at = $3 WHERE id = $1 AND child_flagged_at IS NULL",
+            )
+            .bind(id)
+            .bind(at)
+            .bind(delete_at)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
+    /// Lifts the flag (verifiable consent arrived, or it was a mistake). False: not flagged.
+    pub async fn person_unflag_child(&self, id: &str) -> Result<bool, StoreError> {
+        let n = with_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE people SET child_flagged_at = NULL, child_delete_at = NULL \
+                 WHERE id = $1 AND child_flagged_at IS NOT NULL",
+            )
+            .bind(id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
+    /// Accounts flagged as a child's whose notice has run out at `now`.
+    pub async fn people_flagged_due(&self, now: i64) -> Result<Vec<String>, StoreError> {
+        Ok(with_pool!(self, pool => {
+            sqlx::query_scalar("SELECT id FROM people WHERE child_delete_at < $1 ORDER BY child_delete_at")
+                .bind(now)
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
     pub async fn person_insert(&self, p: &NewPerson) -> Result<(), StoreError> {
         with_pool!(self, pool => {
             sqlx::query(

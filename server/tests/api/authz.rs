@@ -314,6 +314,11 @@ const ROWS: &[Row] = &[
     with("POST", "/api/staff/requests/{region}/{id}/correct", "U F F F F F F I", |_, _| {
         j(json!({"what": "birth_date", "birth_date": "1990-04-26"}))
     }),
+    // Lifting a flag the account does not have: 409 for the staff (flagging would suspend the
+    // owner for the rows after).
+    with("POST", "/api/staff/requests/{region}/{id}/child", "U F F F F F F I", |_, _| {
+        j(json!({"action": "lift", "text": "Consent arrived."}))
+    }),
     // A day from now is before any due date; the request stays open for the rows after.
     with("POST", "/api/staff/requests/{region}/{id}/due", "U F F F F F F 2", |_, _| {
         let tomorrow = time::OffsetDateTime::now_utc() + time::Duration::days(1);

@@ -23,6 +23,8 @@ both_backends!(
     a_verified_guardian_stops_the_use_of_the_childs_data_and_the_child_cannot_undo_it,
     a_verified_guardian_reviews_the_childs_archive_through_the_mailed_link,
     a_refused_request_leaves_the_account_and_the_proof_goes_on_its_retention,
+    an_account_flagged_as_a_childs_is_suspended_at_once_and_deleted_after_its_notice,
+    a_date_of_birth_corrected_below_the_minimum_age_flags_the_account,
 );
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR a signed consent form";
@@ -319,4 +321,85 @@ async fn a_refused_request_leaves_the_account_and_the_proof_goes_on_its_retentio
     assert_eq!(opened.guardian.unwrap().child, None);
     let err: ApiError = json_of(fulfil(&app, &staff, &lost.id, "fulfil").await, StatusCode::CONFLICT).await;
     assert!(err.message.contains("No account uses the child's address"), "{}", err.message);
+}
+
+async fn flag(app: &TestApp, staff: &Browser, region: &str, id: &str, action: &str) -> reqwest::Response {
+    staff
+        .send(
+            app,
+            Method::POST,
+            &format!("/api/staff/requests/{region}/{id}/child"),
+            Some(json!({"action": action, "text": "The guardian's form shows the child is 11."})),
+        )
+        .await
+}
+
+async fn an_account_flagged_as_a_childs_is_suspended_at_once_and_deleted_after_its_notice(backend: Backend) {
+    let Some(app) = api_with_staff(backend).await else { return };
+    let kid = app.person("kid@example.com", "us").await;
+    let kid_id = account_of(&app, "kid@example.com").await.unwrap();
+    let staff = app.staff().await;
+    let filed = file(&app, "mei@example.com", "delete", "kid@example.com").await;
+
+    let flagged: StaffRequest =
+        json_of(flag(&app, &staff, "us", &filed.id, "flag").await, StatusCode::OK).await;
+    let delete_at =
+        unix(flagged.guardian.unwrap().child.unwrap().child_delete_at.as_deref().expect("flagged"));
+    // Suspended at once: the session ends, signing in is refused with the reason.
+    assert_eq!(kid.send(&app, Method::GET, "/api/session", None).await.status(), StatusCode::UNAUTHORIZED);
+    let (status, err) = app.sign_in("kid@example.com", crate::fixtures::PASSWORD, None).await.err().unwrap();
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(err.message.contains("suspended"), "{}", err.message);
+    assert_eq!(app.latest_mail("kid@example.com").await.subject, "Your Ward account is suspended");
+    assert_eq!(app.latest_mail("mei@example.com").await.subject, "The child's account is suspended");
+    assert_eq!(flag(&app, &staff, "us", &filed.id, "flag").await.status(), StatusCode::CONFLICT, "once");
+    let last = flagged.request.timeline.last().unwrap();
+    assert!(last.text.as_deref().unwrap_or_default().starts_with("Flagged as a child's account"), "{last:?}");
+
+    // Kept to the end of the notice; deleted a second after it, with its receipt.
+    ward_server::requests::guardian::delete_flagged(&app.state, delete_at - 1).await.unwrap();
+    assert!(account_of(&app, "kid@example.com").await.is_some(), "kept a second before");
+    let n = ward_server::requests::guardian::delete_flagged(&app.state, delete_at + 1).await.unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(account_of(&app, "kid@example.com").await, None, "deleted a second after");
+    assert_eq!(crate::raw::count_where(&app, "region-us", "people", "id", &kid_id).await, 0);
+    assert_eq!(app.latest_mail("kid@example.com").await.subject, "Your Ward account was deleted");
+
+    // Lifted on consent: the account is active again.
+    app.person("teen@example.com", "us").await;
+    let other = file(&app, "mei@example.com", "delete", "teen@example.com").await;
+    json_of::<StaffRequest>(flag(&app, &staff, "us", &other.id, "flag").await, StatusCode::OK).await;
+    let lifted: StaffRequest =
+        json_of(flag(&app, &staff, "us", &other.id, "lift").await, StatusCode::OK).await;
+    assert_eq!(lifted.guardian.unwrap().child.unwrap().child_delete_at, None);
+    assert!(app.sign_in("teen@example.com", crate::fixtures::PASSWORD, None).await.is_ok());
+    assert_eq!(app.latest_mail("teen@example.com").await.subject, "Your Ward account is active again");
+    assert_eq!(flag(&app, &staff, "us", &other.id, "lift").await.status(), StatusCode::CONFLICT);
+}
+
+async fn a_date_of_birth_corrected_below_the_minimum_age_flags_the_account(backend: Backend) {
+    let Some(app) = api_with_staff(backend).await else { return };
+    let ada = app.person("ada@example.com", "eu").await;
+    let staff = app.staff().await;
+    let res = ada
+        .send(
+            &app,
+            Method::POST,
+            "/api/privacy/requests",
+            Some(json!({"kind": "rectification", "details": "I was born in 2014, not 1990."})),
+        )
+        .await;
+    let asked: RightsRequest = json_of(res, StatusCode::CREATED).await;
+    let res = staff
+        .send(
+            &app,
+            Method::POST,
+            &format!("/api/staff/requests/eu/{}/correct", asked.id),
+            Some(json!({"what": "birth_date", "birth_date": "2014-03-01"})),
+        )
+        .await;
+    let corrected: StaffRequest = json_of(res, StatusCode::OK).await;
+    assert!(corrected.person.child_delete_at.is_some(), "flagged: {:?}", corrected.person);
+    assert_eq!(ada.send(&app, Method::GET, "/api/session", None).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.latest_mail("ada@example.com").await.subject, "Your Ward account is suspended");
 }

@@ -481,7 +481,10 @@ async fn the_staff_are_reminded_once_of_each_due_date(backend: Backend) {
     let mails = staff_mails().await;
     assert_eq!(mails.len(), 1);
     assert!(mails[0].text.contains(&asked.id) && mails[0].text.contains("eu store"), "{}", mails[0].text);
-    assert!(!mails[0].text.contains("ada") && !mails[0].text.contains("analytics"), "{}", mails[0].text);
+    // Her address and name, not "ada": a request id in hex may hold those three letters.
+    let names_her =
+        ["ada@example.com", "Ada Lovelace", "analytics"].iter().any(|w| mails[0].text.contains(w));
+    assert!(!names_her, "{}", mails[0].text);
     // Once per due date: again nothing, overdue or not.
     assert_eq!(remind(due - 86_400).await.unwrap(), 0);
     assert_eq!(remind(due + 86_400).await.unwrap(), 0);
@@ -784,12 +787,9 @@ async fn a_rectification_corrects_the_birth_date_and_moves_the_home_region_leavi
         }
     };
 
-    // The date of birth: checked like a sign-up's, and never below the region's minimum age.
-    for (date, code) in [
-        ("26/04/1990", FieldErrorCode::Malformed),
-        ("2999-01-01", FieldErrorCode::Future),
-        ("2020-01-01", FieldErrorCode::UnderAge),
-    ] {
+    // The date of birth: checked like a sign-up's (one below the region's minimum age flags
+    // the account as a child's: `guardians.rs`).
+    for (date, code) in [("26/04/1990", FieldErrorCode::Malformed), ("2999-01-01", FieldErrorCode::Future)] {
         let res = correct("eu", asked.id.clone(), json!({"what": "birth_date", "birth_date": date})).await;
         let err: ApiError = json_of(res, StatusCode::UNPROCESSABLE_ENTITY).await;
         assert_eq!((err.fields[0].field.as_str(), err.fields[0].code), ("birth_date", code), "{date}");
