@@ -956,19 +956,6 @@ pub async fn tighten(
     staff_view(state, region, &Opened { row, ..o }).await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_region_has_a_supervisory_authority_with_an_https_address() {
-        let a = Authorities::load().expect("authorities.json is valid");
-        for r in Region::ALL {
-            assert!(a.of(r).url.starts_with("https://"), "{}", r.code());
-        }
-    }
-}
-
 /// The staff flag the account behind a request as a child's, or lift the flag
 /// (`guardian::flag`, `guardian::lift`); the request's timeline records it either way.
 pub async fn child_flag(
@@ -984,4 +971,17 @@ pub async fn child_flag(
         ward_model::ChildFlagAction::Lift => guardian::lift(state, staff_id, region, id, &text.0).await?,
     }
     staff_view(state, region, &open(state, region, id).await?).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_region_has_a_supervisory_authority_with_an_https_address() {
+        let a = Authorities::load().expect("authorities.json is valid");
+        for r in Region::ALL {
+            assert!(a.of(r).url.starts_with("https://"), "{}", r.code());
+        }
+    }
 }
