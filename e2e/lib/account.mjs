@@ -1,5 +1,6 @@
 // A new, verified, signed-in person, made through the API in a page's browser context.
 import assert from "node:assert/strict";
+import http from "node:http";
 import { BASE } from "./browser.mjs";
 
 /** Signs `name` up, verifies the address with the code from the developer mailbox, signs in,
@@ -80,4 +81,42 @@ export async function staffSignedIn(context) {
   const info = await r.json();
   await context.addInitScript(() => localStorage.setItem("ward.session", "1"));
   return { csrf: info.csrf_token, id: info.account.id };
+}
+
+/** A person signed up and verified through the API from the loopback address `from` (such as
+ *  127.0.0.2): another client as far as the server's per-address sign-up limit goes (10 an
+ *  hour, which the rest of the suite, all from 127.0.0.1, uses up). Answers `{ email, id }`. */
+export async function signedUpFrom(from, { region = "us", birth_date = "2011-02-03", name = "Sam Chen" } = {}) {
+  const email = `kid-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+  const send = (method, path, body) =>
+    new Promise((resolve, reject) => {
+      const url = new URL(BASE + path);
+      const data = body && JSON.stringify(body);
+      const req = http.request(
+        { method, host: url.hostname, port: url.port, path: url.pathname, localAddress: from,
+          headers: data ? { "content-type": "application/json", "content-length": Buffer.byteLength(data) } : {} },
+        (res) => {
+          let text = "";
+          res.on("data", (c) => (text += c));
+          res.on("end", () => resolve({ status: res.statusCode, text }));
+        },
+      );
+      req.on("error", reject);
+      req.end(data);
+    });
+  const rules = JSON.parse((await send("GET", "/api/signup")).text);
+  const made = await send("POST", "/api/signup", {
+    name, email, phone: "+1 202 555 0143", password: PASSWORD, region, birth_date, accepted_policy: rules.policy_version,
+  });
+  assert.equal(made.status, 201, made.text);
+  const { request } = await import("playwright-core");
+  const api = await request.newContext();
+  const mail = await mailTo(api, email, "Your Ward verification code");
+  await api.dispose();
+  const code = mail.text.match(/Your code: (\d{6})/)[1];
+  const verified = await send("POST", "/api/signup/verify", { email, code, password: PASSWORD });
+  assert.equal(verified.status, 204, verified.text);
+  const session = await send("POST", "/api/session", { email, password: PASSWORD });
+  assert.equal(session.status, 200, session.text);
+  return { email, id: JSON.parse(session.text).account.id };
 }
