@@ -44,7 +44,7 @@ test("a parent asks for a child's account to be deleted, and the privacy staff c
   await page.getByLabel("Date of birth").fill("2016-05-01");
   await page.getByRole("checkbox").check();
   await page.getByRole("button", { name: "Create account" }).click();
-  await page.getByRole("link", { name: "guardian page" }).click();
+  await page.getByRole("main").getByRole("link", { name: "Go to the guardian page" }).click();
   await areaLoaded(page, "/guardian");
   await page.getByRole("heading", { level: 1, name: "Ask about a child’s data" }).waitFor();
 

@@ -153,17 +153,24 @@ test("(a) a signed-out visitor reaches the public pages and signs up", { skip },
   await click(who, page.getByRole("main").getByRole("link", { name: "Forgot your password?" }), `"Forgot your password?"`);
   await arrive(who, page, "/password-reset");
 
-  await click(who, accountNav(page).getByRole("link", { name: "Create account" }), `"Create account" in the header`);
-  await arrive(who, page, "/signup");
-  await page.getByLabel("Full name").fill(owner.name);
-  await page.getByLabel("Email address").fill(owner.email);
-  await page.getByLabel("Phone number").fill("+44 20 7946 0958");
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  // The invitee's region: sharing stays within one region.
-  await page.getByLabel("Home region").selectOption("eu");
-  await page.getByLabel("Date of birth").fill("1986-08-17");
-  await page.getByRole("checkbox").check();
-  await click(who, page.getByRole("button", { name: "Create account" }), `the "Create account" button`);
+  const signUp = async (birthDate) => {
+    await click(who, accountNav(page).getByRole("link", { name: "Create account" }), `"Create account" in the header`);
+    await arrive(who, page, "/signup");
+    await page.getByLabel("Full name").fill(owner.name);
+    await page.getByLabel("Email address").fill(owner.email);
+    await page.getByLabel("Phone number").fill("+44 20 7946 0958");
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    // The invitee's region: sharing stays within one region.
+    await page.getByLabel("Home region").selectOption("eu");
+    await page.getByLabel("Date of birth").fill(birthDate);
+    await page.getByRole("checkbox").check();
+    await click(who, page.getByRole("button", { name: "Create account" }), `the "Create account" button`);
+  };
+  // Too young first: the age gate leads to the guardian page (nothing was kept); then again.
+  await signUp("2016-05-01");
+  await click(who, page.getByRole("main").getByRole("link", { name: "Go to the guardian page" }), `the age gate's "Go to the guardian page"`);
+  await arrive(who, page, "/guardian");
+  await signUp("1986-08-17");
   await arrive(who, page, "/signup/verify");
   const mail = await mailTo(page.request, owner.email, "Your Ward verification code");
   await page.getByLabel("Verification code").fill(mail.text.match(/Your code: (\d{6})/)[1]);
