@@ -119,7 +119,7 @@ pub fn GuardianForm(
 
     let regions: Vec<Region> = rules.iter().map(|r| r.region).collect();
     let rule = Memo::new(move |_| region.get().and_then(|at| rules.iter().find(|r| r.region == at).cloned()));
-    let chosen = move || ProofMethod::from_code(&method.get());
+    let chosen = move || ProofMethod::from_code(method.get());
     let uploads = Memo::new(move |_| chosen().is_some_and(ProofMethod::uploads));
     let video = Memo::new(move |_| chosen() == Some(ProofMethod::VideoCall));
 
