@@ -378,12 +378,13 @@ fn guardian_rule(region: Region, child_under: u32, methods: Vec<ProofMethod>) ->
     }
 }
 
-/// The values of the radio buttons named `name`, in order.
-fn radios(root: &HtmlElement, name: &str) -> Vec<String> {
-    let list = root.query_selector_all(&format!("input[type=radio][name={name}]")).unwrap();
-    (0..list.length())
-        .map(|i| list.item(i).unwrap().unchecked_into::<HtmlInputElement>())
-        .map(|input| input.value())
+/// Which of the radio buttons named `name` with these values the form shows, in the order given.
+fn radios(root: &HtmlElement, name: &str) -> Vec<&'static str> {
+    const VALUES: [&str; 8] =
+        ["parent", "legal_guardian", "review", "delete", "prohibit", "signed_form", "id_document", "video_call"];
+    VALUES
+        .into_iter()
+        .filter(|v| root.query_selector(&format!("input[type=radio][name={name}][value={v}]")).unwrap().is_some())
         .collect()
 }
 
