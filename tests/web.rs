@@ -344,7 +344,12 @@ async fn under_the_minimum_age_the_birth_date_error_links_to_the_guardian_page()
     let form = FormState::new(&["birth_date", "email"]);
     let value = RwSignal::new(String::new());
     let (root, _handle) = mount_in_provider(move || {
-        view! { <Field form=form name="birth_date" id="t-birth" value=value kind="date" label="Date of birth" /> }
+        // The note links to the guardian page: links need the router.
+        view! {
+            <leptos_router::components::Router>
+                <Field form=form name="birth_date" id="t-birth" value=value kind="date" label="Date of birth" />
+            </leptos_router::components::Router>
+        }
     });
     tick().await;
     assert!(root.query_selector(".field-guardian").unwrap().is_none());
@@ -380,11 +385,21 @@ fn guardian_rule(region: Region, child_under: u32, methods: Vec<ProofMethod>) ->
 
 /// Which of the radio buttons named `name` with these values the form shows, in the order given.
 fn radios(root: &HtmlElement, name: &str) -> Vec<&'static str> {
-    const VALUES: [&str; 8] =
-        ["parent", "legal_guardian", "review", "delete", "prohibit", "signed_form", "id_document", "video_call"];
+    const VALUES: [&str; 8] = [
+        "parent",
+        "legal_guardian",
+        "review",
+        "delete",
+        "prohibit",
+        "signed_form",
+        "id_document",
+        "video_call",
+    ];
     VALUES
         .into_iter()
-        .filter(|v| root.query_selector(&format!("input[type=radio][name={name}][value={v}]")).unwrap().is_some())
+        .filter(|v| {
+            root.query_selector(&format!("input[type=radio][name={name}][value={v}]")).unwrap().is_some()
+        })
         .collect()
 }
 
