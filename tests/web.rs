@@ -418,7 +418,7 @@ async fn the_guardian_form_offers_only_the_proofs_the_childs_region_accepts() {
     assert_eq!(radios(&root, "relation"), ["parent", "legal_guardian"]);
     assert_eq!(radios(&root, "ask"), ["review", "delete", "prohibit"]);
     assert!(radios(&root, "method").is_empty(), "no proof before the region is chosen");
-    let proof = || root.query_selector("#guardian-proof").unwrap().unwrap().parent_element().unwrap();
+    let proof = || root.query_selector("#guardian-proof-field").unwrap().unwrap();
     assert!(proof().has_attribute("hidden"));
 
     select(&root, "guardian-region", "eu");

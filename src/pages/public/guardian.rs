@@ -146,7 +146,8 @@ pub fn GuardianForm(
             form.fields.update(|f| f.push(proof_too_big()));
             return;
         }
-        let name = file.name();
+        // For the guardian's own recognition; the server takes at most 200 characters.
+        let name = file.name().chars().take(200).collect();
         leptos::task::spawn_local(async move {
             if let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
                 let data = base64(&js_sys::Uint8Array::new(&buffer).to_vec());
@@ -237,14 +238,17 @@ pub fn GuardianForm(
                 view! { <Choices form name="method" legend=w::guardian::method choices=methods chosen=method
                     empty=w::guardian::method_first /> }
             }}
-            <div class="field" class:field-invalid=move || form.has_error("proof") hidden=move || !uploads.get()>
-                <label for="guardian-proof">{tr(i18n, w::guardian::proof)}</label>
-                <p class="field-hint" id="guardian-proof-hint">{tr(i18n, w::guardian::proof_hint)}</p>
-                <input type="file" id="guardian-proof" name="proof" accept=ACCEPT required
-                    aria-describedby="guardian-proof-hint guardian-proof-error"
-                    aria-invalid=move || form.has_error("proof").then_some("true")
-                    on:change=choose_file />
-                <FieldErrorText form=form name="proof" id="guardian-proof-error" />
+            // Kept while hidden (`.field` sets `display`, so a wrapper hides it): the file stays chosen.
+            <div id="guardian-proof-field" hidden=move || !uploads.get()>
+                <div class="field" class:field-invalid=move || form.has_error("proof")>
+                    <label for="guardian-proof">{tr(i18n, w::guardian::proof)}</label>
+                    <p class="field-hint" id="guardian-proof-hint">{tr(i18n, w::guardian::proof_hint)}</p>
+                    <input type="file" id="guardian-proof" name="proof" accept=ACCEPT required
+                        aria-describedby="guardian-proof-hint guardian-proof-error"
+                        aria-invalid=move || form.has_error("proof").then_some("true")
+                        on:change=choose_file />
+                    <FieldErrorText form=form name="proof" id="guardian-proof-error" />
+                </div>
             </div>
             {move || if video.get() {
                 view! { <TextArea form=form name="details" id="guardian-details" label=w::guardian::details_call
