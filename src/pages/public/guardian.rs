@@ -300,16 +300,16 @@ fn Choices(
             {empty.filter(|_| none).map(|e| view! { <p class="field-hint">{tr(i18n, e)}</p> })}
             {choices.into_iter().map(|(code, label, hint)| {
                 let id = format!("guardian-{name}-{code}");
-                let (label_for, hint_id) = (id.clone(), format!("{id}-hint"));
-                let described = if hint.is_some() { format!("{hint_id} {error_id}") } else { error_id.clone() };
+                let label_for = id.clone();
+                // The line on what a choice takes is part of its label (read with it once).
                 view! {
                     <label class="check" for=label_for>
-                        <input type="radio" id=id name=name value=code aria-describedby=described
+                        <input type="radio" id=id name=name value=code aria-describedby=error_id.clone()
                             aria-invalid=move || form.has_error(name).then_some("true")
                             prop:checked=move || chosen.get() == code on:change=move |_| chosen.set(code) />
                         <span>
                             {tr(i18n, label)}
-                            {hint.map(|h| view! { <br /> <span class="field-hint" id=hint_id>{tr(i18n, h)}</span> })}
+                            {hint.map(|h| view! { <br /> <span class="field-hint">{tr(i18n, h)}</span> })}
                         </span>
                     </label>
                 }
