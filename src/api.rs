@@ -29,11 +29,12 @@ use ward_model::{
     TransferStart,
 };
 use ward_model::{
-    Incident, IncidentList, IncidentNew, NoticeList, ServiceNotice, ServiceNoticeList, ServiceNoticeNew,
+    GuardianRequestNew, GuardianRule, PublicInformation, PublicRequestNew, RequestList, RequestNew,
+    RequestQueue, RequestText, RightsRequest, StaffCorrection, StaffDecision, StaffNote, StaffRequest,
+    StaffTighten,
 };
 use ward_model::{
-    PublicInformation, PublicRequestNew, RequestList, RequestNew, RequestQueue, RequestText, RightsRequest,
-    StaffCorrection, StaffDecision, StaffNote, StaffRequest, StaffTighten,
+    Incident, IncidentList, IncidentNew, NoticeList, ServiceNotice, ServiceNoticeList, ServiceNoticeNew,
 };
 use web_sys::{AbortController, AbortSignal};
 
@@ -58,6 +59,8 @@ pub mod urls {
     pub const REQUEST_CODE: &str = "/api/requests/code";
     pub const REQUEST_PUBLIC: &str = "/api/requests/public";
     pub const REQUEST_PUBLIC_INFORMATION: &str = "/api/requests/public/information";
+    pub const GUARDIAN_RULES: &str = "/api/guardian/rules";
+    pub const GUARDIAN_REQUESTS: &str = "/api/guardian/requests";
     pub const DEV_MAILBOX: &str = "/api/dev/mailbox";
     pub const PASSKEYS: &str = "/api/account/passkeys";
     pub const PASSKEYS_OPTIONS: &str = "/api/account/passkeys/options";
@@ -115,6 +118,11 @@ pub mod urls {
 
     pub fn staff_request(region: &str, id: &str) -> String {
         format!("{STAFF_REQUESTS}/{region}/{}", js_sys::encode_uri_component(id))
+    }
+
+    /// `GET`: the proof a guardian uploaded with request `id` (privacy staff), opened by a link.
+    pub fn staff_proof(region: &str, id: &str) -> String {
+        format!("{}/proof", staff_request(region, id))
     }
 
     /// `GET`: a policy (`privacy`, `cookies`), the current version or a named one.
@@ -524,6 +532,19 @@ pub async fn public_information(
     abort: &AbortSignal,
 ) -> Result<RightsRequest, ClientError> {
     post_json(urls::REQUEST_PUBLIC_INFORMATION, body, abort).await
+}
+
+/// `GET /api/guardian/rules`: what each region accepts from a parent or guardian.
+pub async fn guardian_rules(abort: AbortSignal) -> Result<Vec<GuardianRule>, ClientError> {
+    get_json(urls::GUARDIAN_RULES, &abort).await
+}
+
+/// `POST /api/guardian/requests` (201): a parent's or guardian's request about a child's data.
+pub async fn file_guardian_request(
+    body: &GuardianRequestNew,
+    abort: &AbortSignal,
+) -> Result<RightsRequest, ClientError> {
+    post_json(urls::GUARDIAN_REQUESTS, body, abort).await
 }
 
 /// `GET /api/dev/mailbox`: only on the embedded default (404 otherwise).

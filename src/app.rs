@@ -33,6 +33,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/signin") view=|| area(Area::Entry(EntryPage::SignIn)) />
                         <Route path=path!("/password-reset") view=|| area(Area::Entry(EntryPage::PasswordReset)) />
                         <Route path=path!("/requests/ask") view=|| area(Area::Entry(EntryPage::AskRequest)) />
+                        <Route path=path!("/guardian") view=|| area(Area::Entry(EntryPage::Guardian)) />
                         <Route path=path!("/unsubscribe/:token") view=|| area(Area::Entry(EntryPage::Unsubscribe)) />
                         // The signed-in areas: each a wasm chunk, fetched on first visit.
                         <Route path=path!("/account") view=|| area(Area::Account(AccountPage::Profile)) />

@@ -71,6 +71,7 @@ pub enum EntryPage {
     Cookies,
     Unsubscribe,
     AskRequest,
+    Guardian,
 }
 
 #[repr(u8)]
@@ -128,6 +129,7 @@ area!(entry, entry_page(page: EntryPage) {
         EntryPage::Cookies => || view! { <p::Cookies /> }.into_any(),
         EntryPage::Unsubscribe => || view! { <p::UnsubscribePage /> }.into_any(),
         EntryPage::AskRequest => || view! { <p::AskRequestPage /> }.into_any(),
+        EntryPage::Guardian => || view! { <p::GuardianPage /> }.into_any(),
     }
 });
 

@@ -4,7 +4,8 @@
 
 use leptos::prelude::*;
 use ward_model::{
-    PersonalCategory, RequestActor, RequestEvent, RequestEventKind, RequestKind, RequestStatus,
+    GuardianAsk, GuardianRelation, PersonalCategory, ProofMethod, RequestActor, RequestEvent,
+    RequestEventKind, RequestKind, RequestStatus,
 };
 
 use crate::i18n::{Locale, use_i18n, w};
@@ -22,6 +23,32 @@ pub fn kind(k: RequestKind) -> Words {
         RequestKind::Explanation => w::requests::kind_explanation,
         RequestKind::Withdrawal => w::requests::kind_withdrawal,
         RequestKind::Complaint => w::requests::kind_complaint,
+        RequestKind::Guardian => w::requests::kind_guardian,
+    }
+}
+
+/// What a parent or guardian asks about a child's data (the guardian page and the console).
+pub fn guardian_ask(a: GuardianAsk) -> Words {
+    match a {
+        GuardianAsk::Review => w::guardian::ask_review,
+        GuardianAsk::Delete => w::guardian::ask_delete,
+        GuardianAsk::Prohibit => w::guardian::ask_prohibit,
+    }
+}
+
+pub fn relation(r: GuardianRelation) -> Words {
+    match r {
+        GuardianRelation::Parent => w::guardian::relation_parent,
+        GuardianRelation::LegalGuardian => w::guardian::relation_legal_guardian,
+    }
+}
+
+/// A proof of guardianship: its name and a line on what it takes.
+pub fn method(m: ProofMethod) -> (Words, Words) {
+    match m {
+        ProofMethod::SignedForm => (w::guardian::m_signed_form, w::guardian::m_signed_form_hint),
+        ProofMethod::IdDocument => (w::guardian::m_id_document, w::guardian::m_id_document_hint),
+        ProofMethod::VideoCall => (w::guardian::m_video_call, w::guardian::m_video_call_hint),
     }
 }
 
@@ -76,7 +103,8 @@ pub fn actor(a: RequestActor) -> Words {
     }
 }
 
-/// The kinds of request as radio buttons (their ids `{prefix}-{code}`), under `legend`.
+/// The kinds of request a person may make about themselves as radio buttons (their ids
+/// `{prefix}-{code}`), under `legend`. A guardian's request has its own page.
 #[component]
 pub fn KindChoices(
     kind: RwSignal<RequestKind>,
@@ -90,7 +118,7 @@ pub fn KindChoices(
     view! {
         <fieldset class="field choices">
             <legend>{tr(i18n, legend)}</legend>
-            {RequestKind::ALL.into_iter().map(|k| {
+            {RequestKind::PERSONAL.into_iter().map(|k| {
                 let id = format!("{prefix}-{}", k.code());
                 let label_for = id.clone();
                 view! {

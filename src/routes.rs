@@ -13,6 +13,7 @@ pub enum Page {
     SignIn,
     PasswordReset,
     AskRequest,
+    Guardian,
     Account,
     Security,
     DeleteAccount,
@@ -27,7 +28,7 @@ pub enum Page {
 }
 
 impl Page {
-    pub const ALL: [Page; 19] = [
+    pub const ALL: [Page; 20] = [
         Page::Home,
         Page::Privacy,
         Page::Cookies,
@@ -36,6 +37,7 @@ impl Page {
         Page::SignIn,
         Page::PasswordReset,
         Page::AskRequest,
+        Page::Guardian,
         Page::Account,
         Page::Security,
         Page::DeleteAccount,
@@ -59,6 +61,7 @@ impl Page {
             Page::SignIn => "/signin",
             Page::PasswordReset => "/password-reset",
             Page::AskRequest => "/requests/ask",
+            Page::Guardian => "/guardian",
             Page::Account => "/account",
             Page::Security => "/account/security",
             Page::DeleteAccount => "/account/delete",

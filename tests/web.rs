@@ -6,12 +6,13 @@ use leptos::task::tick;
 use ward::App;
 use ward::api::ClientError;
 use ward::components::{Field, StrengthMeter};
-use ward::forms::{FormState, extract_code, password_strength, route_error};
+use ward::forms::{FormState, base64, extract_code, password_strength, route_error};
 use ward::i18n::I18nContextProvider;
+use ward::pages::public::{GuardianForm, GuardianStep};
 use ward::pages::{needs_otp, profile_changes};
 use ward::routes::Page;
 use ward::session::safe_return_path;
-use ward_model::{Account, ErrorCode, Region};
+use ward_model::{Account, ErrorCode, GuardianRule, Localized, ProofMethod, Region};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Event, HtmlElement, HtmlInputElement, HtmlSelectElement};
@@ -339,11 +340,16 @@ async fn a_page_that_needs_a_session_sends_a_signed_out_visitor_to_sign_in_and_b
 }
 
 #[wasm_bindgen_test]
-async fn under_the_minimum_age_the_birth_date_error_tells_about_a_guardian_and_links_nowhere() {
+async fn under_the_minimum_age_the_birth_date_error_links_to_the_guardian_page() {
     let form = FormState::new(&["birth_date", "email"]);
     let value = RwSignal::new(String::new());
     let (root, _handle) = mount_in_provider(move || {
-        view! { <Field form=form name="birth_date" id="t-birth" value=value kind="date" label="Date of birth" /> }
+        // The note links to the guardian page: links need the router.
+        view! {
+            <leptos_router::components::Router>
+                <Field form=form name="birth_date" id="t-birth" value=value kind="date" label="Date of birth" />
+            </leptos_router::components::Router>
+        }
     });
     tick().await;
     assert!(root.query_selector(".field-guardian").unwrap().is_none());
@@ -351,9 +357,92 @@ async fn under_the_minimum_age_the_birth_date_error_tells_about_a_guardian_and_l
     tick().await;
     let note = root.query_selector(".field-guardian").unwrap().expect("the guardian note");
     assert!(note.text_content().unwrap().contains("parent or guardian"));
-    // The guardian page does not exist yet: no link may lead to "page not found".
-    assert!(note.query_selector("a").unwrap().is_none());
+    let link = note.query_selector("a").unwrap().expect("a link to the guardian page");
+    assert_eq!(link.get_attribute("href").as_deref(), Some(Page::Guardian.path()));
     assert!(form.error.get_untracked().is_none(), "both errors have their field: no panel");
+}
+
+#[wasm_bindgen_test]
+fn base64_is_the_standard_alphabet_with_padding() {
+    assert_eq!(base64(b""), "");
+    assert_eq!(base64(b"f"), "Zg==");
+    assert_eq!(base64(b"fo"), "Zm8=");
+    assert_eq!(base64(b"foo"), "Zm9v");
+    assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    assert_eq!(base64(&[0xfb, 0xff, 0xfe]), "+//+");
+}
+
+fn guardian_rule(region: Region, child_under: u32, methods: Vec<ProofMethod>) -> GuardianRule {
+    let words = |en: &str| Localized { en: en.into(), zh: en.into() };
+    GuardianRule {
+        region,
+        child_under,
+        law: words(&format!("The law of {}", region.code())),
+        methods,
+        deadline: words("Within 10 days."),
+    }
+}
+
+/// Which of the radio buttons named `name` with these values the form shows, in the order given.
+fn radios(root: &HtmlElement, name: &str) -> Vec<&'static str> {
+    const VALUES: [&str; 8] = [
+        "parent",
+        "legal_guardian",
+        "review",
+        "delete",
+        "prohibit",
+        "signed_form",
+        "id_document",
+        "video_call",
+    ];
+    VALUES
+        .into_iter()
+        .filter(|v| {
+            root.query_selector(&format!("input[type=radio][name={name}][value={v}]")).unwrap().is_some()
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn the_guardian_form_offers_only_the_proofs_the_childs_region_accepts() {
+    let rules = vec![
+        guardian_rule(Region::Eu, 16, vec![ProofMethod::SignedForm, ProofMethod::IdDocument]),
+        guardian_rule(Region::Cn, 14, vec![ProofMethod::IdDocument, ProofMethod::VideoCall]),
+    ];
+    let (root, _handle) = mount_in_provider(move || {
+        let email = RwSignal::new("parent@example.com".to_string());
+        let step = RwSignal::new(GuardianStep::Details);
+        view! { <GuardianForm email step rules /> }
+    });
+    tick().await;
+    assert_eq!(radios(&root, "relation"), ["parent", "legal_guardian"]);
+    assert_eq!(radios(&root, "ask"), ["review", "delete", "prohibit"]);
+    assert!(radios(&root, "method").is_empty(), "no proof before the region is chosen");
+    let proof = || root.query_selector("#guardian-proof-field").unwrap().unwrap();
+    assert!(proof().has_attribute("hidden"));
+
+    select(&root, "guardian-region", "eu");
+    tick().await;
+    assert_eq!(radios(&root, "method"), ["signed_form", "id_document"]);
+    let rule = root.query_selector("[data-testid=guardian-rule]").unwrap().unwrap().text_content().unwrap();
+    assert!(rule.contains("The law of eu") && rule.contains("under 16"), "the region's rule: {rule}");
+    let signed: HtmlInputElement =
+        root.query_selector("#guardian-method-signed_form").unwrap().unwrap().unchecked_into();
+    signed.click();
+    tick().await;
+    assert!(!proof().has_attribute("hidden"), "a signed form is uploaded");
+
+    // A region that does not take the chosen proof: it is no longer chosen.
+    select(&root, "guardian-region", "cn");
+    tick().await;
+    assert_eq!(radios(&root, "method"), ["id_document", "video_call"]);
+    assert!(proof().has_attribute("hidden"));
+    let call: HtmlInputElement =
+        root.query_selector("#guardian-method-video_call").unwrap().unwrap().unchecked_into();
+    call.click();
+    tick().await;
+    let label = root.query_selector("label[for=guardian-details]").unwrap().unwrap().text_content().unwrap();
+    assert_eq!(label, "When can you take the video call?");
 }
 
 #[wasm_bindgen_test]

@@ -1,10 +1,12 @@
 // words: entry account privacy devices tools (only these areas' pages use this file: its words live in their tables, see build.rs)
 use leptos::prelude::*;
 use leptos::text_prop::TextProp;
+use leptos_router::components::A;
 
 use crate::forms::{FormState, field_message, password_strength};
 use crate::i18n::{Locale, use_i18n, w};
 use crate::labels::tr;
+use crate::routes::Page;
 
 /// A labelled input whose server error (matched by `name`, the wire field) shows beside it
 /// and is announced with it (`aria-describedby`, `aria-invalid`).
@@ -66,7 +68,12 @@ pub fn Field(
             <FieldErrorText form=form name=name id=error_id />
             {move || {
                 (name == "birth_date" && form.field(name).is_some_and(|e| e.code == ward_model::FieldErrorCode::UnderAge))
-                    .then(|| view! { <p class="field-guardian">{tr(i18n, w::signup::guardian_link)}</p> })
+                    .then(|| view! {
+                        <p class="field-guardian">
+                            {tr(i18n, w::signup::guardian_link)} " "
+                            <A href=Page::Guardian.path()>{tr(i18n, w::signup::guardian_page)}</A>
+                        </p>
+                    })
             }}
         </div>
     }
@@ -140,6 +147,7 @@ pub fn TextArea(
     value: RwSignal<String>,
     #[prop(default = 4000)] maxlength: u32,
     #[prop(default = 4)] rows: u32,
+    #[prop(default = true)] required: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let (hint_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
@@ -148,7 +156,7 @@ pub fn TextArea(
         <div class="field" class:field-invalid=move || form.has_error(name)>
             <label for=id>{tr(i18n, label)}</label>
             {hint.map(|h| view! { <p class="field-hint" id=hint_id>{tr(i18n, h)}</p> })}
-            <textarea id=id name=name rows=rows maxlength=maxlength required aria-describedby=described
+            <textarea id=id name=name rows=rows maxlength=maxlength required=required aria-describedby=described
                 aria-invalid=move || form.has_error(name).then_some("true")
                 prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))></textarea>
             <FieldErrorText form=form name=name id=error_id />

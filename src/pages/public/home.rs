@@ -25,6 +25,7 @@ const SIGN_UP: (Page, Text) = (Page::SignUp, w::home::link_sign_up);
 const SIGN_IN: (Page, Text) = (Page::SignIn, w::home::link_sign_in);
 const DEVICES: (Page, Text) = (Page::Devices, w::home::link_devices);
 const POLICY: (Page, Text) = (Page::Privacy, w::home::link_policy);
+const GUARDIAN: (Page, Text) = (Page::Guardian, w::home::link_guardian);
 
 static AUDIENCES: [Audience; 4] = [
     Audience {
@@ -42,8 +43,8 @@ static AUDIENCES: [Audience; 4] = [
     Audience {
         heading: w::home::guardians_heading,
         text: w::home::guardians_text,
-        visitor: &[POLICY],
-        member: &[POLICY],
+        visitor: &[POLICY, GUARDIAN],
+        member: &[POLICY, GUARDIAN],
     },
     Audience {
         heading: w::home::rights_heading,

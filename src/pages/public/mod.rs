@@ -1,6 +1,7 @@
 //! The pages anyone can open without signing in: in the main wasm module.
 mod ask;
 mod cookies;
+mod guardian;
 mod home;
 mod not_found;
 mod password_reset;
@@ -13,6 +14,7 @@ mod unsubscribe;
 
 pub use ask::AskRequestPage;
 pub use cookies::Cookies;
+pub use guardian::{GuardianForm, GuardianPage, GuardianStep};
 pub use home::Home;
 pub use not_found::NotFound;
 pub use password_reset::PasswordResetPage;

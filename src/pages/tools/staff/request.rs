@@ -1,15 +1,16 @@
 //! One request as the staff open it (`/staff/request?region=…&id=…`): who asked and whether
 //! their address is verified, what they ask, the timeline, and the decision (extend once where
 //! the law allows, fulfil, refuse), mailed to the person. Opening it is recorded in the
-//! person's timeline.
+//! person's timeline. A guardian's request also shows what verifying them needs: the child's
+//! account their address leads to and the proof they uploaded.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use ward_model::{
-    Region, RequestKind, RequestText, StaffAction, StaffCorrection, StaffDecision, StaffNote, StaffRequest,
-    StaffTighten,
+    GuardianAsk, GuardianCase, Region, RequestKind, RequestText, StaffAction, StaffCorrection, StaffDecision,
+    StaffNote, StaffRequest, StaffTighten,
 };
 
 use crate::api;
@@ -109,6 +110,7 @@ fn Request(
                 (Some(_), false) => tr(i18n, w::staff::not_verified),
             }}</p>
         </section>
+        {request.guardian.clone().map(|case| view! { <Guardian case region id=r.id.clone() /> })}
         <p class="status-line" role="status">{tr_when(i18n, decided, w::staff::decided)}</p>
         {(open && r.kind == RequestKind::Rectification && p.account_since.is_some()).then(|| view! {
             <Correct request=request.clone() loaded=loaded done=said.corrected />
@@ -123,6 +125,84 @@ fn Request(
             view! { <p class="notice notice-info">{tr(i18n, w::staff::closed)}</p> }.into_any()
         }}
         <SayForm say=Say::Note request=request loaded=loaded done=said.noted />
+    }
+}
+
+/// What verifying a guardian needs: who they say they are and what they ask, the account the
+/// child's address leads to (and whether its date of birth makes it a child), the proof, and
+/// what the decision does to that account.
+#[component]
+fn Guardian(case: GuardianCase, region: Region, id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let g = case;
+    let fulfil = match g.ask {
+        GuardianAsk::Review => w::staff::g_fulfil_review,
+        GuardianAsk::Delete => w::staff::g_fulfil_delete,
+        GuardianAsk::Prohibit => w::staff::g_fulfil_prohibit,
+    };
+    let proof = match (g.proof, g.method.uploads()) {
+        (Some(p), _) => {
+            let kind = match p.media_type.as_str() {
+                "application/pdf" => "PDF",
+                "image/png" => "PNG",
+                "image/jpeg" => "JPEG",
+                other => other,
+            }
+            .to_string();
+            let size = format!("{kind}, {} KB", p.size.div_ceil(1024));
+            view! {
+                <p>
+                    {size} " · "
+                    <a href=api::urls::staff_proof(region.code(), &id) target="_blank" rel="noopener">
+                        {tr(i18n, w::staff::g_open_proof)}
+                    </a>
+                </p>
+                <p class="muted">{match p.delete_at {
+                    Some(t) => tr_with(i18n, w::staff::g_proof_delete_at, vec![local_time(i18n, &t)]).into_any(),
+                    None => tr(i18n, w::staff::g_proof_kept).into_any(),
+                }}</p>
+            }
+            .into_any()
+        }
+        (None, true) => view! { <p class="muted">{tr(i18n, w::staff::g_proof_gone)}</p> }.into_any(),
+        (None, false) => view! { <p class="muted">{tr(i18n, w::staff::g_video)}</p> }.into_any(),
+    };
+    let child = match g.child {
+        Some(c) => view! {
+            <dl class="facts">
+                <div><dt>{tr(i18n, w::staff::filter_region)}</dt><dd>{move || region_name(i18n, c.region)}</dd></div>
+                <div><dt>{tr(i18n, w::staff::g_age)}</dt><dd>{c.age}</dd></div>
+                <div><dt>{tr(i18n, w::staff::since)}</dt><dd>{local_time(i18n, &c.account_since)}</dd></div>
+            </dl>
+            {if c.is_child {
+                view! { <p data-testid="guardian-child">{tr(i18n, w::staff::g_is_child)}</p> }.into_any()
+            } else {
+                view! { <p class="notice notice-error" data-testid="guardian-child">{tr(i18n, w::staff::g_not_child)}</p> }.into_any()
+            }}
+        }
+        .into_any(),
+        None => view! { <p class="muted" data-testid="guardian-child">{tr(i18n, w::staff::g_no_account)}</p> }.into_any(),
+    };
+    view! {
+        <section class="card" aria-labelledby="guardian-heading">
+            <h2 id="guardian-heading">{tr(i18n, w::staff::g_heading)}</h2>
+            <dl class="facts">
+                <div><dt>{tr(i18n, w::staff::g_relation)}</dt><dd>{tr(i18n, rights::relation(g.relation))}</dd></div>
+                <div><dt>{tr(i18n, w::staff::g_ask)}</dt><dd>{tr(i18n, rights::guardian_ask(g.ask))}</dd></div>
+                <div><dt>{tr(i18n, w::staff::g_method)}</dt><dd>{tr(i18n, rights::method(g.method).0)}</dd></div>
+                {g.child_email.map(|e| view! {
+                    <div><dt>{tr(i18n, w::staff::g_child_email)}</dt><dd class="break">{e}</dd></div>
+                })}
+                {g.child_phone.map(|p| view! {
+                    <div><dt>{tr(i18n, w::staff::g_child_phone)}</dt><dd>{p}</dd></div>
+                })}
+            </dl>
+            <h3>{tr(i18n, w::staff::g_account)}</h3>
+            {child}
+            <h3>{tr(i18n, w::staff::g_proof)}</h3>
+            {proof}
+            <p class="notice notice-info">{tr(i18n, fulfil)}</p>
+        </section>
     }
 }
 
