@@ -30,8 +30,8 @@ use ward_model::{
 };
 use ward_model::{
     GuardianRequestNew, GuardianRule, PublicInformation, PublicRequestNew, RequestList, RequestNew,
-    RequestQueue, RequestText, RightsRequest, StaffCorrection, StaffDecision, StaffNote, StaffRequest,
-    StaffTighten,
+    RequestQueue, RequestText, RightsRequest, StaffChildFlag, StaffCorrection, StaffDecision, StaffNote,
+    StaffRequest, StaffTighten,
 };
 use ward_model::{
     Incident, IncidentList, IncidentNew, NoticeList, ServiceNotice, ServiceNoticeList, ServiceNoticeNew,
@@ -832,6 +832,17 @@ pub async fn staff_note(
     abort: &AbortSignal,
 ) -> Result<StaffRequest, ClientError> {
     post_json(&format!("{}/notes", urls::staff_request(region, id)), body, abort).await
+}
+
+/// `POST /api/staff/requests/{region}/{id}/child` (privacy staff): the account behind the
+/// request flagged as a child's, or the flag lifted.
+pub async fn staff_child(
+    region: &str,
+    id: &str,
+    body: &StaffChildFlag,
+    abort: &AbortSignal,
+) -> Result<StaffRequest, ClientError> {
+    post_json(&format!("{}/child", urls::staff_request(region, id)), body, abort).await
 }
 
 /// `POST /api/staff/requests/{region}/{id}/correct` (privacy staff): a rectification carried

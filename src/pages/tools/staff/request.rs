@@ -9,12 +9,12 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use ward_model::{
-    GuardianAsk, GuardianCase, Region, RequestKind, RequestText, StaffAction, StaffCorrection, StaffDecision,
-    StaffNote, StaffRequest, StaffTighten,
+    ChildFlagAction, GuardianAsk, GuardianCase, Region, RequestKind, RequestText, StaffAction,
+    StaffChildFlag, StaffCorrection, StaffDecision, StaffNote, StaffRequest, StaffTighten,
 };
 
 use crate::api;
-use crate::components::{ErrorPanel, Field, FieldErrorText, FormError, SubmitButton};
+use crate::components::{ErrorPanel, Field, FieldErrorText, FormError, SubmitButton, TextArea};
 use crate::forms::FormState;
 use crate::i18n::{use_i18n, w};
 use crate::labels::{local_time, pick, region_name, tr, tr_when, tr_with};
@@ -111,6 +111,7 @@ fn Request(
             }}</p>
         </section>
         {request.guardian.clone().map(|case| view! { <Guardian case region id=r.id.clone() /> })}
+        {child_delete_at(&request).map(|at| view! { <ChildFlag request=request.clone() loaded=loaded flagged_until=at /> })}
         <p class="status-line" role="status">{tr_when(i18n, decided, w::staff::decided)}</p>
         {(open && r.kind == RequestKind::Rectification && p.account_since.is_some()).then(|| view! {
             <Correct request=request.clone() loaded=loaded done=said.corrected />
@@ -174,11 +175,7 @@ fn Guardian(case: GuardianCase, region: Region, id: String) -> impl IntoView {
                 <div><dt>{tr(i18n, w::staff::g_age)}</dt><dd>{c.age}</dd></div>
                 <div><dt>{tr(i18n, w::staff::since)}</dt><dd>{local_time(i18n, &c.account_since)}</dd></div>
             </dl>
-            {if c.is_child {
-                view! { <p data-testid="guardian-child">{tr(i18n, w::staff::g_is_child)}</p> }.into_any()
-            } else {
-                view! { <p class="notice notice-error" data-testid="guardian-child">{tr(i18n, w::staff::g_not_child)}</p> }.into_any()
-            }}
+            <p class="muted" data-testid="guardian-child">{tr_with(i18n, w::staff::g_age_note, vec![c.child_under.to_string()])}</p>
         }
         .into_any(),
         None => view! { <p class="muted" data-testid="guardian-child">{tr(i18n, w::staff::g_no_account)}</p> }.into_any(),
@@ -202,6 +199,59 @@ fn Guardian(case: GuardianCase, region: Region, id: String) -> impl IntoView {
             <h3>{tr(i18n, w::staff::g_proof)}</h3>
             {proof}
             <p class="notice notice-info">{tr(i18n, fulfil)}</p>
+        </section>
+    }
+}
+
+/// Whether the request leads to an account, and if that account is flagged as a child's, until
+/// when: `Some(None)` an account not flagged, `Some(Some(t))` flagged, `None` no account.
+fn child_delete_at(request: &StaffRequest) -> Option<Option<String>> {
+    match &request.guardian {
+        Some(g) => g.child.as_ref().map(|c| c.child_delete_at.clone()),
+        None => request.person.account_since.as_ref().map(|_| request.person.child_delete_at.clone()),
+    }
+}
+
+/// Actual knowledge that the account behind the request is a child's: flag it (suspended now,
+/// deleted after the notice unless a parent or guardian consents), or lift the flag.
+#[component]
+fn ChildFlag(
+    request: StaffRequest,
+    loaded: crate::load::Loaded<StaffRequest>,
+    flagged_until: Option<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let text = RwSignal::new(String::new());
+    let form = FormState::new(&["text"]);
+    let (region, id) = (request.region.code(), request.request.id.clone());
+    let action = if flagged_until.is_some() { ChildFlagAction::Lift } else { ChildFlagAction::Flag };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = StaffChildFlag { action, text: text.get_untracked() };
+        let (abort, id) = (abort.clone(), id.clone());
+        form.submit(async move { api::staff_child(region, &id, &body, &abort).await }, move |r| {
+            text.set(String::new());
+            loaded.set(Some(Ok(r)));
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="child-flag-heading">
+            <h2 id="child-flag-heading">{tr(i18n, w::staff::child_heading)}</h2>
+            {match flagged_until {
+                Some(t) => view! {
+                    <p class="notice notice-error" data-testid="child-flagged">{tr_with(i18n, w::staff::child_flagged, vec![local_time(i18n, &t)])}</p>
+                }.into_any(),
+                None => view! { <p class="muted">{tr(i18n, w::staff::child_lead)}</p> }.into_any(),
+            }}
+            <form class="form" novalidate on:submit=submit>
+                <TextArea form=form name="text" id="child-flag-text" label=w::staff::child_why value=text rows=2 />
+                <FormError form=form />
+                <SubmitButton form=form label=tr(i18n, match action {
+                    ChildFlagAction::Flag => w::staff::child_flag,
+                    ChildFlagAction::Lift => w::staff::child_lift,
+                }) />
+            </form>
         </section>
     }
 }
