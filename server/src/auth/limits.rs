@@ -52,6 +52,9 @@ pub const SHARE_LOOKUPS: Limit = Limit::new(20, 60 * 60);
 pub const RESET_CONFIRM: Limit = Limit::new(10, 15 * 60);
 /// Sign-ups from one address: 10 per hour.
 pub const SIGN_UP_ADDRESS: Limit = Limit::new(10, 60 * 60);
+/// Guardians' requests filed from one client address an hour: each may carry a 5 MiB proof,
+/// so the store's growth from one place stays bounded whatever addresses it proves.
+pub const GUARDIAN_ADDRESS: Limit = Limit::new(10, 60 * 60);
 
 /// Wrong passwords for one email before each further attempt has to wait.
 pub const SIGN_IN_FREE: i64 = 5;

@@ -429,13 +429,16 @@ pub async fn guardian_rules(State(state): State<AppState>) -> Json<Vec<GuardianR
         (status = 201, description = "Filed.", body = RightsRequest),
         (status = 413, description = "The body is larger than a 5 MiB proof needs.", body = ApiError),
         (status = 422, description = "A field is missing or wrong (the code, the file's type or size among them), or too many requests are open.", body = ApiError),
-        (status = 429, description = "Too many tries for this address.", body = ApiError),
+        (status = 429, description = "Too many tries for this address, or too many requests from this client.", body = ApiError),
     ))]
 pub async fn file_guardian(
     State(state): State<AppState>,
+    meta: ClientMeta,
     Json(req): Json<GuardianRequestNew>,
 ) -> Result<(StatusCode, Json<RightsRequest>), AppError> {
     let req = GuardianRequest::parse(&state, &req)?;
+    let limit = crate::auth::limits::GUARDIAN_ADDRESS;
+    state.auth.limits.hit(&format!("guardian:{}", meta.address), limit).await?;
     Ok((StatusCode::CREATED, Json(guardian::file(&state, req).await?)))
 }
 

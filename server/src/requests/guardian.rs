@@ -636,6 +636,29 @@ async fn flagged_account(state: &AppState, o: &super::Opened, region: Region) ->
     }
 }
 
+/// Puts the staff's `record` on the request's timeline, and their answer in the flagged
+/// account's "who saw my data".
+async fn on_record(
+    state: &AppState,
+    staff_id: &str,
+    o: &super::Opened,
+    f: &Flagged,
+    record: &str,
+    at: i64,
+) -> Result<(), AppError> {
+    let sealed = Some(o.key.seal(request_field::TEXT, record));
+    let e = event(&o.row.id, at, RequestActor::Staff, RequestEventKind::Corrected, sealed);
+    o.db.request_viewed(&o.row.person_id, &e).await?;
+    let access = Access {
+        actor: AccessActor::Staff,
+        actor_id: staff_id,
+        action: AccessAction::RequestAnswered,
+        object_id: &o.row.id,
+        at,
+    };
+    crate::privacy::access::record(state, &f.db, &f.person.id, &access).await
+}
+
 /// Flags the account behind request `id` as a child's (`why` on the record): suspended at
 /// once (its sessions and live views end, it cannot sign in), deleted after
 /// [`registry::CHILD_NOTICE_SECS`](crate::registry::CHILD_NOTICE_SECS) unless the staff lift
@@ -661,22 +684,7 @@ pub async fn flag(
         "Flagged as a child's account: suspended now, deleted on {day} unless a parent or guardian gives \
          verifiable consent first. Why: {why}"
     );
-    let e = event(
-        id,
-        now,
-        RequestActor::Staff,
-        RequestEventKind::Corrected,
-        Some(o.key.seal(request_field::TEXT, &record)),
-    );
-    o.db.request_viewed(&o.row.person_id, &e).await?;
-    let access = Access {
-        actor: AccessActor::Staff,
-        actor_id: staff_id,
-        action: AccessAction::RequestAnswered,
-        object_id: id,
-        at: now,
-    };
-    crate::privacy::access::record(state, &f.db, &f.person.id, &access).await?;
+    on_record(state, staff_id, &o, &f, &record, now).await?;
     let min = state.auth.ages.min_age(f.region);
     let text = format!(
         "Ward has learned that this account appears to belong to a child under {min}, the minimum age where \
@@ -716,22 +724,7 @@ pub async fn lift(
     }
     let now = state.requests.clock.now();
     let record = format!("The child's-account flag was lifted: the account is active again. Why: {why}");
-    let e = event(
-        id,
-        now,
-        RequestActor::Staff,
-        RequestEventKind::Corrected,
-        Some(o.key.seal(request_field::TEXT, &record)),
-    );
-    o.db.request_viewed(&o.row.person_id, &e).await?;
-    let access = Access {
-        actor: AccessActor::Staff,
-        actor_id: staff_id,
-        action: AccessAction::RequestAnswered,
-        object_id: id,
-        at: now,
-    };
-    crate::privacy::access::record(state, &f.db, &f.person.id, &access).await?;
+    on_record(state, staff_id, &o, &f, &record, now).await?;
     let text = format!(
         "Your Ward account is active again: you can sign in as before.\n\nWhy: {why}\n\n— Ward's privacy staff\n"
     );

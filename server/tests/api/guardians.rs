@@ -25,6 +25,7 @@ both_backends!(
     a_refused_request_leaves_the_account_and_the_proof_goes_on_its_retention,
     an_account_flagged_as_a_childs_is_suspended_at_once_and_deleted_after_its_notice,
     a_date_of_birth_corrected_below_the_minimum_age_flags_the_account,
+    one_client_files_at_most_ten_guardians_requests_an_hour,
 );
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR a signed consent form";
@@ -402,4 +403,26 @@ async fn a_date_of_birth_corrected_below_the_minimum_age_flags_the_account(backe
     assert!(corrected.person.child_delete_at.is_some(), "flagged: {:?}", corrected.person);
     assert_eq!(ada.send(&app, Method::GET, "/api/session", None).await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(app.latest_mail("ada@example.com").await.subject, "Your Ward account is suspended");
+}
+
+async fn one_client_files_at_most_ten_guardians_requests_an_hour(backend: Backend) {
+    let Some(app) = api_with_staff(backend).await else { return };
+    // Each may carry a 5 MiB proof: whatever addresses a client proves, its filings are bounded.
+    for n in 0..10 {
+        file(&app, &format!("parent{n}@example.com"), "delete", "kid@example.com").await;
+    }
+    let code = code(&app, "parent10@example.com").await;
+    let res = anonymous(
+        &app,
+        "/api/guardian/requests",
+        &body("parent10@example.com", &code, "delete", "kid@example.com"),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().contains_key("retry-after"));
+    assert_eq!(
+        crate::raw::count(&app, "region-us", "guardian_requests").await,
+        10,
+        "the eleventh is not stored"
+    );
 }
