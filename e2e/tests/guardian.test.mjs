@@ -60,6 +60,11 @@ test("a parent asks for a child's account to be deleted, and the privacy staff c
   await page.getByLabel("The child’s email address").fill(child);
   await page.getByRole("radio", { name: "To have the child’s account and data deleted" }).check();
   await page.getByRole("radio", { name: /A signed consent form/ }).check();
+  // The form to print, sign and upload is a page of its own.
+  const form = page.getByRole("link", { name: /consent form to print/ });
+  const printed = await page.request.get(new URL(await form.getAttribute("href"), BASE).href);
+  assert.equal(printed.status(), 200);
+  assert.match(await printed.text(), /Parent or guardian form/);
   await page.getByLabel("Your proof").setInputFiles({ name: "consent-form.png", mimeType: "image/png", buffer: FORM });
   await checkAxe(page, "/guardian");
   await screenshot(page, "guardian-form-en");

@@ -240,6 +240,9 @@ pub fn GuardianForm(
                 view! { <Choices form name="method" legend=w::guardian::method choices=methods chosen=method
                     empty=w::guardian::method_first /> }
             }}
+            {move || (ProofMethod::from_code(method.get()) == Some(ProofMethod::SignedForm)).then(|| view! {
+                <p><a href="/guardian-consent-form.html" target="_blank" rel="noopener">{tr(i18n, w::guardian::form_link)}</a></p>
+            })}
             // Kept while hidden (`.field` sets `display`, so a wrapper hides it): the file stays chosen.
             <div id="guardian-proof-field" hidden=move || !uploads()>
                 <div class="field" class:field-invalid=move || form.has_error("proof")>
