@@ -121,7 +121,7 @@ test("a parent asks for a child's account to be deleted, and the privacy staff c
   await page.evaluate(() => localStorage.setItem("ward.lang", "zh"));
   await page.goto(BASE + "/guardian");
   await areaLoaded(page, "/guardian (zh)");
-  await page.getByRole("heading", { level: 1, name: "询问儿童的数据" }).waitFor();
+  await page.getByRole("heading", { level: 1, name: "关于儿童数据的请求" }).waitFor();
   await checkAxe(page, "/guardian (zh)");
   await page.setViewportSize({ width: 375, height: 740 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
