@@ -84,7 +84,7 @@ fn Request(
     view! {
         <h1>{tr(i18n, rights::kind(r.kind))}</h1>
         <section class="card" aria-labelledby="asked-heading">
-            <h2 id="asked-heading">{tr(i18n, w::staff::asked)}</h2>
+            <h2 id="asked-heading">{tr(i18n, w::staff::asked_heading)}</h2>
             <p>
                 <span class="badge" data-testid="request-status">{tr(i18n, rights::status(r.status))}</span>
                 " "
