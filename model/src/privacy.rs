@@ -372,6 +372,9 @@ pub enum AccessAction {
     AlarmPicture,
     /// Changed a setting of a camera of the person's (an installer: its name, privacy mode).
     Configured,
+    /// Looked at the account (that it exists, its age) for a parent's or guardian's request
+    /// about it, or acted on it as a child's.
+    GuardianRequest,
 }
 
 impl AccessActor {
@@ -391,12 +394,13 @@ impl AccessActor {
 }
 
 impl AccessAction {
-    pub const ALL: [AccessAction; 5] = [
+    pub const ALL: [AccessAction; 6] = [
         AccessAction::RequestOpened,
         AccessAction::RequestAnswered,
         AccessAction::LiveView,
         AccessAction::AlarmPicture,
         AccessAction::Configured,
+        AccessAction::GuardianRequest,
     ];
 
     /// The word in the store.
@@ -407,6 +411,7 @@ impl AccessAction {
             AccessAction::LiveView => "live_view",
             AccessAction::AlarmPicture => "alarm_picture",
             AccessAction::Configured => "configured",
+            AccessAction::GuardianRequest => "guardian_request",
         }
     }
 

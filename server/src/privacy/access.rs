@@ -98,7 +98,9 @@ pub async fn log(state: &AppState, db: &Db, person_id: &str, key: &PersonKey) ->
             }
         };
         let what = match action {
-            AccessAction::RequestOpened | AccessAction::RequestAnswered => None,
+            AccessAction::RequestOpened | AccessAction::RequestAnswered | AccessAction::GuardianRequest => {
+                None
+            }
             AccessAction::LiveView | AccessAction::AlarmPicture | AccessAction::Configured => {
                 if !cameras.contains_key(&r.object_id) {
                     let name = db

@@ -649,13 +649,13 @@ async fn on_record(
     let sealed = Some(o.key.seal(request_field::TEXT, record));
     let e = event(&o.row.id, at, RequestActor::Staff, RequestEventKind::Corrected, sealed);
     o.db.request_viewed(&o.row.person_id, &e).await?;
-    let access = Access {
-        actor: AccessActor::Staff,
-        actor_id: staff_id,
-        action: AccessAction::RequestAnswered,
-        object_id: &o.row.id,
-        at,
+    // Acting on a guardian's request is about the child's account, not a request of theirs.
+    let action = if f.guardian_email.is_some() {
+        AccessAction::GuardianRequest
+    } else {
+        AccessAction::RequestAnswered
     };
+    let access = Access { actor: AccessActor::Staff, actor_id: staff_id, action, object_id: &o.row.id, at };
     crate::privacy::access::record(state, &f.db, &f.person.id, &access).await
 }
 

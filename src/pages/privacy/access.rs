@@ -73,6 +73,7 @@ fn sentence(i18n: I18n, e: &AccessEntry) -> String {
         AccessAction::LiveView => w::access::live_view(locale),
         AccessAction::AlarmPicture => w::access::alarm_picture(locale),
         AccessAction::Configured => w::access::configured(locale),
+        AccessAction::GuardianRequest => w::access::guardian_request(locale),
     };
     fill(template, &[who, what])
 }
