@@ -116,10 +116,17 @@ fn recorded_first_page() -> Option<usize> {
 }
 
 /// Files only some pages fetch, when they need them: the areas' wasm chunks and word tables,
-/// and the label scanner's QR worker. Reported apart, not part of the first page.
+/// the label scanner's QR worker, and static pages opened by a link. Reported apart, not part
+/// of the first page.
 fn fetched_later(name: &str) -> bool {
-    name.starts_with("ward-qr") || crate::split::is_chunk(name) || crate::split::is_word_table(name)
+    name.starts_with("ward-qr")
+        || crate::split::is_chunk(name)
+        || crate::split::is_word_table(name)
+        || STATIC_PAGES.contains(&name)
 }
+
+/// Pages of their own in `public/`, opened by a link (the guardian's consent form to print).
+const STATIC_PAGES: &[&str] = &["guardian-consent-form.html"];
 
 /// Every file of the built app that the first page loads (all of dist/ except robots.txt,
 /// which browsers never fetch for a page, and the on-demand files, listed apart).
