@@ -372,8 +372,11 @@ async fn child_account(
         .ok()
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default();
-    let Some(email) = child.email.as_deref() else { return Ok((child, None)) };
-    let hash = state.auth.email_hash(&email.to_lowercase());
+    // The address was parsed when filed; its hash is the one sign-up keeps (`Email::normalised`).
+    let Some(email) = child.email.as_deref().and_then(|e| Email::parse("child_email", e).ok()) else {
+        return Ok((child, None));
+    };
+    let hash = state.auth.email_hash(&email.normalised());
     let Some(found) = state.stores.person_by_email(&hash).await? else { return Ok((child, None)) };
     let Some(child_key) = state.person_key(&found.person.id).await? else { return Ok((child, None)) };
     Ok((child, Some((found, child_key))))

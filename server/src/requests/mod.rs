@@ -773,8 +773,9 @@ pub async fn decide(
         return Err(closed());
     }
     log_access(state, &o, staff_id, AccessAction::RequestAnswered, now).await?;
-    if action != StaffAction::Extend {
-        // Decided: a guardian's proof is kept the registry's short period from now.
+    if action != StaffAction::Extend && kind_of(&o.row) == RequestKind::Guardian {
+        // Decided: a guardian's proof is kept the registry's short period from now (no other
+        // kind of request has one).
         o.db.proof_decided(id, now).await?;
     }
     mail(state, &o.key, o.who.email_ct(), subject, mail_text).await;
