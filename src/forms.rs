@@ -148,6 +148,7 @@ pub fn field_message(i18n: I18n, error: &FieldError) -> String {
         C::NoPasskey => w::field_error::no_passkey(i18n.get_locale()),
         C::FileType => w::field_error::file_type(i18n.get_locale()),
         C::FileSize => w::field_error::file_size(i18n.get_locale()),
+        C::ChildLocked => w::field_error::child_locked(i18n.get_locale()),
         C::Other => return error.message.clone(),
     };
     s.to_string()

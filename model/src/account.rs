@@ -61,6 +61,10 @@ pub struct RegionRule {
     pub region: Region,
     /// The minimum age to open an account whose home is this region.
     pub min_age: u32,
+    /// Whether someone younger may open one with the consent of a parent or guardian
+    /// (`server/privacy/guardians.json`): the sign-up then asks for that person's email.
+    #[serde(default)]
+    pub child_accounts: bool,
 }
 
 /// `POST /api/signup`.
@@ -79,6 +83,10 @@ pub struct SignUp {
     pub birth_date: String,
     /// The policy version the person saw and accepted; must be the current one.
     pub accepted_policy: String,
+    /// Below the region's minimum age, where the region allows child accounts: the email of
+    /// the parent or guardian asked to consent. Ignored for anyone old enough.
+    #[serde(default)]
+    pub guardian_email: String,
 }
 
 /// Answer of `POST /api/signup` (201): a code was mailed to `email`.

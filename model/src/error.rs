@@ -103,12 +103,14 @@ pub enum FieldErrorCode {
     FileType,
     /// A file larger than accepted here.
     FileSize,
+    /// A child's account keeps this off: the guardian's consent does not cover it.
+    ChildLocked,
     /// A code this build does not know (never sent by the server).
     Other,
 }
 
 impl FieldErrorCode {
-    pub const ALL: [FieldErrorCode; 35] = [
+    pub const ALL: [FieldErrorCode; 36] = [
         FieldErrorCode::Required,
         FieldErrorCode::Malformed,
         FieldErrorCode::Invalid,
@@ -144,6 +146,7 @@ impl FieldErrorCode {
         FieldErrorCode::NoPasskey,
         FieldErrorCode::FileType,
         FieldErrorCode::FileSize,
+        FieldErrorCode::ChildLocked,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -183,6 +186,7 @@ impl FieldErrorCode {
             FieldErrorCode::NoPasskey => "no_passkey",
             FieldErrorCode::FileType => "file_type",
             FieldErrorCode::FileSize => "file_size",
+            FieldErrorCode::ChildLocked => "child_locked",
             FieldErrorCode::Other => "other",
         }
     }

@@ -81,6 +81,10 @@ pub struct ConsentOverview {
     /// nothing beyond what the account strictly needs, and no purpose can be switched on.
     #[serde(default)]
     pub restricted_since: Option<String>,
+    /// On a child's account opened with a guardian's consent: the purposes that stay off,
+    /// which only the guardian's consent could change (`server/privacy/guardians.json`).
+    #[serde(default)]
+    pub child_locked: Vec<String>,
 }
 
 /// `POST /api/privacy/consents`: switch one purpose on or off (one click each way).
@@ -355,6 +359,8 @@ pub enum AccessActor {
     Staff,
     /// Someone the person shares a camera with.
     Invitee,
+    /// The parent or guardian who consented to a child's account.
+    Guardian,
 }
 
 /// What they did.
@@ -375,16 +381,21 @@ pub enum AccessAction {
     /// Looked at the account (that it exists, its age) for a parent's or guardian's request
     /// about it, or acted on it as a child's.
     GuardianRequest,
+    /// Looked at a child's account from their own (name, email, locked settings).
+    ChildViewed,
+    /// Downloaded the child's data archive.
+    ChildArchive,
 }
 
 impl AccessActor {
-    pub const ALL: [AccessActor; 2] = [AccessActor::Staff, AccessActor::Invitee];
+    pub const ALL: [AccessActor; 3] = [AccessActor::Staff, AccessActor::Invitee, AccessActor::Guardian];
 
     /// The word in the store.
     pub const fn code(self) -> &'static str {
         match self {
             AccessActor::Staff => "staff",
             AccessActor::Invitee => "invitee",
+            AccessActor::Guardian => "guardian",
         }
     }
 
@@ -394,13 +405,15 @@ impl AccessActor {
 }
 
 impl AccessAction {
-    pub const ALL: [AccessAction; 6] = [
+    pub const ALL: [AccessAction; 8] = [
         AccessAction::RequestOpened,
         AccessAction::RequestAnswered,
         AccessAction::LiveView,
         AccessAction::AlarmPicture,
         AccessAction::Configured,
         AccessAction::GuardianRequest,
+        AccessAction::ChildViewed,
+        AccessAction::ChildArchive,
     ];
 
     /// The word in the store.
@@ -412,6 +425,8 @@ impl AccessAction {
             AccessAction::AlarmPicture => "alarm_picture",
             AccessAction::Configured => "configured",
             AccessAction::GuardianRequest => "guardian_request",
+            AccessAction::ChildViewed => "child_viewed",
+            AccessAction::ChildArchive => "child_archive",
         }
     }
 

@@ -429,16 +429,21 @@ pub enum GuardianAsk {
     Delete,
     /// To stop every use of the child's data but what the account strictly needs.
     Prohibit,
+    /// To consent to the child's account: one the child opened naming this person, or one
+    /// suspended as a child's. It becomes a child's account with locked settings.
+    Consent,
 }
 
 impl GuardianAsk {
-    pub const ALL: [GuardianAsk; 3] = [GuardianAsk::Review, GuardianAsk::Delete, GuardianAsk::Prohibit];
+    pub const ALL: [GuardianAsk; 4] =
+        [GuardianAsk::Review, GuardianAsk::Delete, GuardianAsk::Prohibit, GuardianAsk::Consent];
 
     pub const fn code(self) -> &'static str {
         match self {
             GuardianAsk::Review => "review",
             GuardianAsk::Delete => "delete",
             GuardianAsk::Prohibit => "prohibit",
+            GuardianAsk::Consent => "consent",
         }
     }
 
@@ -595,6 +600,34 @@ pub struct ChildAccount {
     pub child_delete_at: Option<String>,
     /// RFC 3339.
     pub account_since: String,
+    /// The child opened the account naming a parent or guardian, who has not consented yet.
+    #[serde(default)]
+    pub waits_for_consent: bool,
+    /// The address the child named is the one this request was filed from.
+    #[serde(default)]
+    pub named_this_guardian: bool,
+    /// A guardian consented to the account already (a child's account with locked settings).
+    #[serde(default)]
+    pub consented: bool,
+}
+
+/// A child's account that a guardian consented to, as the guardian sees it from their own
+/// account (`GET /api/account/children`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GuardedChild {
+    pub region: Region,
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    /// RFC 3339: when the consent was recorded.
+    pub consented_at: String,
+    /// The purposes that stay off on the child's account.
+    pub locked: Vec<String>,
+    /// The child's data archive for the guardian to review: absent until asked for; then
+    /// `running` or `ready` (downloaded at `/api/account/children/{region}/{id}/archive`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archive: Option<String>,
 }
 
 /// A guardian's request as the staff verify it.

@@ -122,6 +122,8 @@ const fn declared(table: &'static str, column: &'static str, p: Personal) -> Col
 
 const CHILD_FLAG: &str = "to act on knowledge that an account belongs to a child: suspend it and delete it unless a \
      parent or guardian consents";
+const CHILD_CONSENT: &str = "to ask the parent or guardian a child named for their consent, to prove it was \
+     given, and to let them see and manage the child's account";
 const SQLX_BOOKKEEPING: &str = "sqlx's record of applied migrations";
 const ACCOUNT: &str = "to provide the account: sign-in, contact about it, and the age check";
 const SECURITY: &str = "to keep the account secure and show the person who used it";
@@ -208,6 +210,23 @@ const fn consent(table: &'static str, column: &'static str) -> Column {
         Personal {
             category: Choices,
             purpose: "to prove what the person consented to or objected to, when, how and under which texts",
+            legal_basis: LegalBasis::LegalObligation,
+            retention: FOR_LIFE,
+            export_section: "consents",
+            erasure: Erasure::Delete,
+        },
+    )
+}
+
+/// When and by whom a child's account was consented to (COPPA 312.5, PIPL art. 31): proof
+/// kept while the account exists.
+const fn child_consent(table: &'static str, column: &'static str) -> Column {
+    declared(
+        table,
+        column,
+        Personal {
+            category: Choices,
+            purpose: CHILD_CONSENT,
             legal_basis: LegalBasis::LegalObligation,
             retention: FOR_LIFE,
             export_section: "consents",
@@ -610,6 +629,10 @@ pub const INVITATION_SECS: i64 = INVITATION_DAYS as i64 * 86_400;
 /// parent or guardian gives verifiable consent: time for them to come forward.
 pub const CHILD_NOTICE_DAYS: u32 = 14;
 pub const CHILD_NOTICE_SECS: i64 = CHILD_NOTICE_DAYS as i64 * 86_400;
+/// How long a child's account opened naming a guardian waits, suspended, for that guardian's
+/// verified consent before it is deleted with all it holds.
+pub const CHILD_CONSENT_DAYS: u32 = 7;
+pub const CHILD_CONSENT_SECS: i64 = CHILD_CONSENT_DAYS as i64 * 86_400;
 /// How long the use of a share stays in its owner's view.
 pub const SHARE_USE_DAYS: u32 = 90;
 
@@ -761,6 +784,24 @@ const BASE_COLUMNS: &[Column] = &[
     account_fact("people", "created_at", "to show when the account was opened"),
     account_fact("people", "child_flagged_at", CHILD_FLAG),
     account_fact("people", "child_delete_at", CHILD_FLAG),
+    // A child's account opened with a guardian's consent (`crate::requests::guardian`).
+    not_personal(Reg, "child_guardians", "person_id", ID),
+    not_personal(Reg, "child_guardians", "guardian_hash", "a keyed hash (HMAC) of the guardian's email"),
+    declared(
+        "child_guardians",
+        "guardian_email_ct",
+        Personal {
+            category: Contact,
+            purpose: CHILD_CONSENT,
+            legal_basis: LegalBasis::LegalObligation,
+            retention: FOR_LIFE,
+            export_section: "consents",
+            erasure: Erasure::CryptoShred,
+        },
+    ),
+    child_consent("child_guardians", "named_at"),
+    child_consent("child_guardians", "consented_at"),
+    not_personal(Reg, "child_guardians", "request_id", ID),
     not_personal(Reg, "codes", "person_id", ID),
     not_personal(Reg, "codes", "purpose", "which kind of code: a fixed word"),
     credential("codes", "code_hash", CODE_DAYS),

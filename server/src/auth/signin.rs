@@ -140,6 +140,14 @@ pub(crate) async fn start_session(
     meta: &ClientMeta,
 ) -> Result<(SessionInfo, HeaderValue), AppError> {
     if let Some(delete_at) = person.child_delete_at {
+        let day = crate::auth::rfc3339(delete_at).get(..10).unwrap_or_default().to_owned();
+        // A child's sign-up waiting for the guardian they named.
+        if db.child_guardian(&person.id).await?.is_some_and(|g| g.consented_at.is_none()) {
+            return Err(AppError::Forbidden(format!(
+                "This account waits for your parent's or guardian's consent: we have emailed them. If they do \
+                 not give it by {day}, the account and everything in it are deleted."
+            )));
+        }
         // Only someone who proved they hold the account learns it is suspended.
         return Err(AppError::Forbidden(format!(
             "This account is suspended: it appears to belong to a child. It will be deleted on {} unless a \

@@ -185,6 +185,7 @@ pub fn sealed_field(table: &str, column: &str) -> Option<&'static str> {
         ("export_links", "label") => super::transfer::LINK_LABEL,
         ("guardian_requests", "child") => crate::requests::guardian::field::CHILD,
         ("guardian_proofs", "proof") => crate::requests::guardian::field::PROOF,
+        ("child_guardians", "guardian_email") => crate::requests::guardian::field::GUARDIAN_EMAIL,
         (_, "name") => field::NAME,
         (_, "email") => field::EMAIL,
         (_, "phone") => field::PHONE,

@@ -44,6 +44,11 @@ use crate::vault::PersonKey;
 pub const FRESH_SECS: i64 = 60 * 60;
 /// How long an archive (its link, row and file) is kept after the request.
 pub const KEEP_SECS: i64 = EXPORT_DAYS as i64 * 86_400;
+
+/// Whether an archive can be downloaded at `now`: built, and within [`KEEP_SECS`].
+pub fn available(row: &crate::store::ExportRow, now: i64) -> bool {
+    row.state == "ready" && now - row.created_at <= KEEP_SECS
+}
 /// A running archive that no instance has touched for this long was cut off by a restart.
 const STALE_RUNNING_SECS: i64 = 60 * 60;
 

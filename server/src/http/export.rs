@@ -38,6 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(revoke_link))
         .routes(routes!(download_by_link))
         .routes(routes!(guardian_review))
+        .routes(routes!(child_archive))
 }
 
 /// Starts building an archive of everything Ward holds about the person, after their
@@ -432,7 +433,7 @@ pub async fn download_by_link(
     let row = db
         .export_by_id(&link.export_id)
         .await?
-        .filter(|r| r.state == "ready" && now - r.created_at <= export::KEEP_SECS)
+        .filter(|r| export::available(r, now))
         .ok_or(AppError::NotFound)?;
     let path = state.exports.file(region, &row.id);
     if !tokio::fs::try_exists(&path).await.unwrap_or(false) {
@@ -467,5 +468,52 @@ pub async fn guardian_review(
     let key = state.person_key(&child_id).await?.ok_or(AppError::NotFound)?;
     let db = state.stores.region(region).await?;
     state.auth.log(db, &child_id, &key, "guardian_review", &meta).await?;
+    Ok(archive_response(path, key, &row))
+}
+
+/// The child's archive, once built; in the child's activity log and "who saw my data".
+#[utoipa::path(get, path = "/account/children/{region}/{id}/archive", tag = "accounts",
+    params(("region" = String, Path, description = "The child's home region."), ("id" = String, Path, description = "The child's account.")),
+    responses(
+        (status = 200, description = "The archive.", content_type = "application/zip"),
+        (status = 404, description = "No child account of this guardian's, or no archive.", body = ApiError),
+        (status = 409, description = "The archive is still being built.", body = ApiError),
+    ))]
+pub async fn child_archive(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    s: CurrentSession,
+    Path((r, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (f, key) = crate::requests::guardian::child_of(
+        &state,
+        &s.person,
+        ward_model::Region::from_code(&r).ok_or(AppError::NotFound)?,
+        &id,
+    )
+    .await?;
+    let now = state.exports.clock.now();
+    let row = f.db.export_of(&f.person.id).await?.ok_or(AppError::NotFound)?;
+    if row.state == "running" {
+        return Err(AppError::Conflict(
+            "The archive is still being built: try again in a few minutes.".into(),
+        ));
+    }
+    if !crate::export::available(&row, now) {
+        return Err(AppError::NotFound);
+    }
+    let path = state.exports.file(f.region, &row.id);
+    if !tokio::fs::try_exists(&path).await.unwrap_or(false) {
+        return Err(AppError::NotFound);
+    }
+    crate::requests::guardian::log_guardian(
+        &state,
+        &s.person,
+        &f,
+        ward_model::AccessAction::ChildArchive,
+        now,
+    )
+    .await?;
+    state.auth.log(&f.db, &f.person.id, &key, "guardian_review", &meta).await?;
     Ok(archive_response(path, key, &row))
 }

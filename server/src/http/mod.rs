@@ -2,6 +2,7 @@
 
 mod account;
 pub mod assets;
+mod children;
 pub mod client;
 mod dev;
 mod devices;
@@ -39,6 +40,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(signup::router())
         .merge(session::router())
         .merge(account::router())
+        .merge(children::router())
         .merge(passkeys::router())
         .merge(dev::router())
         .merge(privacy::router())

@@ -66,6 +66,7 @@ async fn overview(
         accepted_policy: person.policy_version,
         gpc: gpc_header(headers),
         restricted_since: s.db.restricted_since(&s.person.id).await?.map(crate::auth::rfc3339),
+        child_locked: crate::requests::guardian::locked(state, &s.db, &s.person.id).await?,
     })
 }
 
@@ -136,6 +137,15 @@ pub async fn change_consent(
     if req.active && s.db.restricted_since(&s.person.id).await?.is_some() {
         return Err(AppError::Conflict(crate::requests::RESTRICTED.into()));
     }
+    if req.active
+        && crate::requests::guardian::locked(&state, &s.db, &s.person.id).await?.contains(&purpose.id)
+    {
+        return Err(AppError::field(
+            "purpose",
+            FieldErrorCode::ChildLocked,
+            "On a child's account this stays off: your parent's or guardian's consent does not cover it.",
+        ));
+    }
     let ledger = s.db.ledger(&s.person.id).await?;
     if let Some(entry) = state.privacy.change(&ledger, purpose, req.active, ConsentMethod::Settings, now()) {
         append(&state, &s.db, &s.person.id, &[entry], None).await?;
@@ -189,6 +199,8 @@ pub async fn cookie_choice(
     let gpc = choice.gpc || gpc_header(&headers);
     // While the person's data is restricted, a banner choice switches nothing on.
     let restricted = s.db.restricted_since(&s.person.id).await?.is_some();
+    // Nor, on a child's account, anything its guardian's consent leaves off.
+    let locked = crate::requests::guardian::locked(&state, &s.db, &s.person.id).await?;
     let mut ledger = s.db.ledger(&s.person.id).await?;
     let at = now();
     let mut new: Vec<NewLedgerEntry> = Vec::new();
@@ -199,7 +211,8 @@ pub async fn cookie_choice(
         }
         let last_at = ledger.iter().rev().find(|r| r.purpose == purpose.id).map_or(i64::MIN, |r| r.at);
         // A choice older than the last record (made elsewhere since) does not overrule it.
-        if choice.at < last_at || (restricted && choice.allows(&c.id)) {
+        let held = restricted || locked.contains(&purpose.id);
+        if choice.at < last_at || (held && choice.allows(&c.id)) {
             continue;
         }
         if let Some(e) =

@@ -30,7 +30,11 @@ pub async fn rules(State(state): State<AppState>) -> Json<SignUpRules> {
         name_max: input::NAME_MAX as u32,
         regions: ward_model::Region::ALL
             .into_iter()
-            .map(|region| RegionRule { region, min_age: state.auth.ages.min_age(region) })
+            .map(|region| RegionRule {
+                region,
+                min_age: state.auth.ages.min_age(region),
+                child_accounts: state.requests.guardians.child_accounts(region),
+            })
             .collect(),
     })
 }
@@ -77,14 +81,37 @@ pub async fn sign_up(
             "The privacy policy has changed since this page was loaded. Reload and review it.",
         );
     }
-    // The age gate comes before anything is stored or mailed.
+    // The age gate comes before anything is stored or mailed. Below the region's minimum age
+    // an account needs a guardian's consent, where the region allows one at all.
+    let mut guardian = None;
     if let (Some(birth), Some(region)) = (birth, region) {
         let min = auth.ages.min_age(region);
-        if birth.age_on(today) < min {
+        let allowed = state.requests.guardians.child_accounts(region);
+        if birth.age_on(today) < min && !allowed {
             fields.push("birth_date", FieldErrorCode::UnderAge, format!(
                     "You need to be at least {min} to open an account in this region. A parent or guardian can \
                      help: see the guardian page. Nothing you entered has been kept."
                 ));
+        } else if birth.age_on(today) < min && req.guardian_email.trim().is_empty() {
+            fields.push(
+                "guardian_email",
+                FieldErrorCode::Required,
+                format!(
+                    "Under {min}, a parent or guardian must agree to your account: enter their email address and \
+                     we will ask them."
+                ),
+            );
+        } else if birth.age_on(today) < min {
+            guardian = fields.take(Email::parse("guardian_email", &req.guardian_email));
+            if let (Some(g), Some(own)) = (&guardian, &email)
+                && g.normalised() == own.normalised()
+            {
+                fields.push(
+                    "guardian_email",
+                    FieldErrorCode::OwnEmail,
+                    "This is your own address: enter your parent's or guardian's.",
+                );
+            }
         }
     }
     let (Some(name), Some(email), Some(region), Some(phone), Some(password), Some(birth), true) =
@@ -119,6 +146,7 @@ pub async fn sign_up(
         Err(StoreError::Conflict(_)) => return Ok(answer),
         other => other?,
     }
+    let at = now();
     let person = NewPerson {
         id: person_id.clone(),
         email_hash,
@@ -128,7 +156,8 @@ pub async fn sign_up(
         birth_date_ct: key.seal(field::BIRTH_DATE, &birth.to_iso()),
         password_hash,
         policy_version: policy_version.clone(),
-        now: now(),
+        now: at,
+        guardian: guardian.map(|g| crate::requests::guardian::named(auth, &g, &key, at)),
     };
     // The acceptance goes to the consent ledger too, like every later consent.
     let accepted = state.privacy.acceptance(&policy_version, ward_model::ConsentMethod::Signup, person.now);
@@ -219,7 +248,7 @@ pub async fn verify(
     // does not tell whether the address has an account, pending or verified.
     let stored = found.as_ref().map(|f| f.person.password_hash.as_str());
     let password_ok = auth.hasher.verify(&req.password, stored).await?;
-    let Some(Found { db, person, .. }) = found else { return Err(code_or_password()) };
+    let Some(Found { db, person, region }) = found else { return Err(code_or_password()) };
     // Every try counts against the code, a wrong password like a wrong code, so neither can
     // be guessed more often than the code allows. A verified account has no live code.
     let checked = auth.check_code(&db, &person.id, CodePurpose::VerifyEmail, &code, "code").await;
@@ -239,6 +268,8 @@ pub async fn verify(
         other => other?,
     }
     db.person_set_verified(&person.id).await?;
+    // A child's account: now that the child's address is proved, their guardian is asked.
+    crate::requests::guardian::ask_named(&state, region, &db, &person).await?;
     // Cameras shared with this address before it had an account here now wait for an answer.
     crate::devices::shares::claim_invitations(&db, &person.id, &auth.email_hash(&email.normalised()), now())
         .await?;

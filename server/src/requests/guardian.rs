@@ -25,13 +25,15 @@ use crate::auth::input::{AgeRules, BirthDate, Email, Name, Phone};
 use crate::auth::{field as auth_field, rfc3339};
 use crate::error::{AppError, Fields};
 use crate::privacy::access::Access;
-use crate::store::{Db, GuardianRow, PersonRow, ProofRow, RequestRow};
+use crate::store::{ChildGuardianRow, Db, GuardianRow, NamedGuardian, PersonRow, ProofRow, RequestRow};
 use crate::vault::PersonKey;
 
 /// The vault fields of the sealed columns (labels.json names them too).
 pub mod field {
     pub const CHILD: &str = "guardian_child";
     pub const PROOF: &str = "guardian_proof";
+    /// The guardian a child named, sealed with the child's key.
+    pub const GUARDIAN_EMAIL: &str = "child_guardian_email";
 }
 
 /// The largest proof accepted: a phone's photo of a form or an ID fits.
@@ -43,12 +45,15 @@ pub const MAX_PROOF: usize = 5 * 1024 * 1024;
 struct RegionRule {
     law: Localized,
     methods: Vec<ProofMethod>,
+    child_accounts: bool,
 }
 
 /// The rules for guardians, from `server/privacy/guardians.json`.
 pub struct Guardians {
     default: RegionRule,
     regions: HashMap<Region, RegionRule>,
+    /// The purposes a child's account keeps off (ids of purposes.json).
+    pub child_locked: Vec<String>,
     /// When the staff answer a guardian's request (deadlines.json's format).
     pub deadlines: Deadlines,
 }
@@ -68,6 +73,7 @@ impl Guardians {
             _comment: String,
             default: RegionRule,
             regions: HashMap<String, RegionRule>,
+            child_locked: Vec<String>,
             deadlines: serde_json::Value,
         }
         let file: File = serde_json::from_str(text).map_err(|e| format!("guardians.json: {e}"))?;
@@ -86,11 +92,16 @@ impl Guardians {
         }
         let deadlines =
             Deadlines::parse(&file.deadlines.to_string()).map_err(|e| format!("guardians.json: {e}"))?;
-        Ok(Guardians { default: file.default, regions, deadlines })
+        Ok(Guardians { default: file.default, regions, child_locked: file.child_locked, deadlines })
     }
 
     fn of(&self, region: Region) -> &RegionRule {
         self.regions.get(&region).unwrap_or(&self.default)
+    }
+
+    /// Whether a child of `region` may open an account with a guardian's consent.
+    pub fn child_accounts(&self, region: Region) -> bool {
+        self.of(region).child_accounts
     }
 
     /// Every region's rule, for the guardian page.
@@ -276,6 +287,7 @@ fn ask_words(ask: GuardianAsk) -> &'static str {
         GuardianAsk::Review => "to review a child's data",
         GuardianAsk::Delete => "to delete a child's account and data",
         GuardianAsk::Prohibit => "to stop the use of a child's data",
+        GuardianAsk::Consent => "to consent to a child's account",
     }
 }
 
@@ -400,6 +412,11 @@ pub async fn case(
 ) -> Result<Option<GuardianCase>, AppError> {
     let Some(g) = db.guardian_of(request_id).await? else { return Ok(None) };
     let (child, found) = child_account(state, key, &g).await?;
+    let named = match &found {
+        Some((f, _)) => f.db.child_guardian(&f.person.id).await?,
+        None => None,
+    };
+    let requester_hash = db.requester(&g.person_id).await?.map(|r| r.email_hash);
     let proof = db.proof_info(request_id).await?.map(|(media_type, size, decided_at)| ProofInfo {
         media_type,
         size: size.max(0) as u64,
@@ -418,6 +435,12 @@ pub async fn case(
             child_under: state.auth.ages.min_age(f.region),
             child_delete_at: f.person.child_delete_at.map(rfc3339),
             account_since: rfc3339(f.person.created_at),
+            waits_for_consent: f.person.child_delete_at.is_some()
+                && named.as_ref().is_some_and(|n| n.consented_at.is_none()),
+            named_this_guardian: named
+                .as_ref()
+                .is_some_and(|n| requester_hash.as_deref() == Some(n.guardian_hash.as_slice())),
+            consented: named.as_ref().is_some_and(|n| n.consented_at.is_some()),
         }),
     }))
 }
@@ -501,6 +524,7 @@ pub async fn carry_out(
                     .into(),
             ))
         }
+        GuardianAsk::Consent => consent(state, db, request, key, &child, &child_key, now).await,
         GuardianAsk::Review => {
             match crate::export::start(
                 state,
@@ -562,7 +586,7 @@ pub async fn review(
         ));
     }
     let now = state.exports.clock.now();
-    if export.state != "ready" || now - export.created_at > crate::export::KEEP_SECS {
+    if !crate::export::available(&export, now) {
         return Ok(None);
     }
     Ok(Some((child_region, child_id, export)))
@@ -603,6 +627,184 @@ async fn prohibit(
                 strictly needs. Your privacy center shows this.\n\n— Ward's privacy staff\n";
     super::mail(state, key, &child.email_ct, "Ward has stopped using your data", text.into()).await;
     Ok(())
+}
+
+// ---- Child accounts with a guardian's consent ----
+
+/// The guardian a child names at sign-up: the keyed hash of their address (so the guardian's
+/// own account finds the child once they consent) and the address sealed with the child's key.
+pub fn named(auth: &crate::auth::Auth, guardian: &Email, key: &PersonKey, at: i64) -> NamedGuardian {
+    NamedGuardian {
+        guardian_hash: auth.email_hash(&guardian.normalised()),
+        guardian_email_ct: key.seal(field::GUARDIAN_EMAIL, guardian.as_str()),
+        delete_at: at + crate::registry::CHILD_CONSENT_SECS,
+    }
+}
+
+fn method_short(method: ProofMethod) -> &'static str {
+    match method {
+        ProofMethod::SignedForm => "a signed consent form",
+        ProofMethod::IdDocument => "an ID document",
+        ProofMethod::VideoCall => "a video call with our staff",
+    }
+}
+
+/// Once a child who named a guardian has proved their own address: mails the guardian what
+/// the child asked, the law, how to consent and when the account goes if they do not.
+pub async fn ask_named(state: &AppState, region: Region, db: &Db, child: &PersonRow) -> Result<(), AppError> {
+    let Some(delete_at) = child.child_delete_at else { return Ok(()) };
+    let Some(g) = db.child_guardian(&child.id).await?.filter(|g| g.consented_at.is_none()) else {
+        return Ok(());
+    };
+    let key = state.person_key(&child.id).await?.ok_or(AppError::NotFound)?;
+    let to = key.open(field::GUARDIAN_EMAIL, &g.guardian_email_ct).map_err(AppError::internal)?;
+    let name = key.open(auth_field::NAME, &child.name_ct).map_err(AppError::internal)?;
+    let email = key.open(auth_field::EMAIL, &child.email_ct).map_err(AppError::internal)?;
+    let rule = state.requests.guardians.of(region);
+    let methods: Vec<&str> = rule.methods.iter().map(|m| method_short(*m)).collect();
+    let text = format!(
+        "{name} ({email}) has opened a Ward account and named you as their parent or guardian. They are under \
+         {min}, so the account needs your consent: {law}\n\n\
+         Until you consent, the account is suspended: nobody can sign in to it, and it holds only what the \
+         sign-up asked. To consent, open {link}, choose \"Consent to the child's account\" and enter the child's \
+         address above. You will confirm this address with a code and show that you are the child's parent or \
+         guardian ({methods}); our privacy staff check it.\n\n\
+         With your consent, the account opens with marketing, advertising, analytics and the other optional \
+         uses locked off, and you can see it, download its data or delete it from your own Ward account with \
+         this address.\n\n\
+         If you do nothing, the account and everything in it are deleted on {day}. If you do not know this \
+         child, ignore this mail.\n\n— Ward's privacy staff\n",
+        min = state.auth.ages.min_age(region),
+        law = rule.law.en,
+        link = super::app_link(state, &format!("/guardian?ask=consent&region={}", region.code())),
+        methods = methods.join(", "),
+        day = super::day(delete_at),
+    );
+    if let Err(err) =
+        state.auth.mailer.send(&to, "A child asks for your consent to a Ward account", text).await
+    {
+        tracing::warn!(%err, "a child's guardian could not be asked");
+    }
+    Ok(())
+}
+
+/// A verified guardian consents to the child's account: it stops waiting (or stops being
+/// suspended as a child's), the guardian who consented is recorded as its guardian, and the
+/// purposes of `child_locked` are switched off in the child's ledger "by guardian", where the
+/// child cannot switch them on again. 409 when the account does not wait for a consent.
+async fn consent(
+    state: &AppState,
+    db: &Db,
+    request: &RequestRow,
+    key: &PersonKey,
+    child: &crate::store::Found,
+    child_key: &PersonKey,
+    now: i64,
+) -> Result<Done, AppError> {
+    let requester = db.requester(&request.person_id).await?.ok_or(AppError::NotFound)?;
+    let guardian_email = key.open(auth_field::EMAIL, &requester.email_ct).map_err(AppError::internal)?;
+    let named_at = child.db.child_guardian(&child.person.id).await?.map_or(now, |g| g.named_at);
+    let row = ChildGuardianRow {
+        person_id: child.person.id.clone(),
+        guardian_hash: requester.email_hash.clone(),
+        guardian_email_ct: child_key.seal(field::GUARDIAN_EMAIL, &guardian_email),
+        named_at,
+        consented_at: Some(now),
+        request_id: Some(request.id.clone()),
+    };
+    if !child.db.child_consent(&child.person.id, &row).await? {
+        return Err(AppError::Conflict(
+            "The child's account does not wait for a consent: it is not suspended as a child's. Flag it first \
+             if it is a child's."
+                .into(),
+        ));
+    }
+    let locked = &state.requests.guardians.child_locked;
+    super::withdraw_where(
+        state,
+        &child.db,
+        &child.person.id,
+        |p| locked.contains(&p.id),
+        ConsentMethod::Guardian,
+        now,
+    )
+    .await?;
+    let text = "Your parent or guardian has consented to your Ward account, and our privacy staff checked that \
+                they are your parent or guardian. You can sign in now.\n\nSome settings stay off while you are \
+                under age: marketing mail, questionnaires, personalisation, usage analytics, advertising, sale or \
+                sharing of your data and transfers abroad. Your parent or guardian can see your account and \
+                manage it from their own.\n\n— Ward's privacy staff\n";
+    super::mail(state, child_key, &child.person.email_ct, "Your Ward account is open", text.into()).await;
+    Ok(Done(format!(
+        "The child's account is open. Marketing mail, questionnaires, personalisation, usage analytics, \
+         advertising, sale or sharing of the child's data and transfers abroad stay off, and the child cannot \
+         switch them on. To see the account, download its data or delete it, sign in to Ward with {guardian_email} \
+         (or open an account with that address) and open Account."
+    )))
+}
+
+/// The purposes the person cannot switch on because their account is a child's consented to
+/// by a guardian (empty for everyone else).
+pub async fn locked(state: &AppState, db: &Db, person_id: &str) -> Result<Vec<String>, AppError> {
+    let child = db.child_guardian(person_id).await?.filter(|g| g.consented_at.is_some());
+    Ok(if child.is_some() { state.requests.guardians.child_locked.clone() } else { Vec::new() })
+}
+
+/// The one decision of what a guardian may reach from their own account: the child accounts,
+/// in any region, whose consent was given from the guardian's address (the keyed hash the
+/// guardian's own account holds). Each comes with the child's key.
+pub async fn children_of(
+    state: &AppState,
+    guardian: &PersonRow,
+) -> Result<Vec<(crate::store::Found, PersonKey, ChildGuardianRow)>, AppError> {
+    let mut out = Vec::new();
+    for region in Region::ALL {
+        let Some(db) = state.stores.existing_region(region).await? else { continue };
+        for g in db.children_of(&guardian.email_hash).await? {
+            let (Some(person), Some(key)) =
+                (db.person(&g.person_id).await?, state.person_key(&g.person_id).await?)
+            else {
+                continue;
+            };
+            out.push((crate::store::Found { region, db: db.clone(), person }, key, g));
+        }
+    }
+    Ok(out)
+}
+
+/// One child of the guardian's (see [`children_of`]); 404 for any other account.
+pub async fn child_of(
+    state: &AppState,
+    guardian: &PersonRow,
+    region: Region,
+    id: &str,
+) -> Result<(crate::store::Found, PersonKey), AppError> {
+    let db = state.stores.existing_region(region).await?.ok_or(AppError::NotFound)?;
+    let g = db.child_guardian(id).await?.ok_or(AppError::NotFound)?;
+    if g.consented_at.is_none() || g.guardian_hash != guardian.email_hash {
+        return Err(AppError::NotFound);
+    }
+    let person = db.person(id).await?.ok_or(AppError::NotFound)?;
+    let key = state.person_key(id).await?.ok_or(AppError::NotFound)?;
+    Ok((crate::store::Found { region, db: db.clone(), person }, key))
+}
+
+/// Writes a guardian's look at or use of a child's account in the child's "who saw my data".
+pub async fn log_guardian(
+    state: &AppState,
+    guardian: &PersonRow,
+    child: &crate::store::Found,
+    action: AccessAction,
+    at: i64,
+) -> Result<(), AppError> {
+    let access = Access {
+        actor: AccessActor::Guardian,
+        actor_id: &guardian.id,
+        action,
+        object_id: &child.person.id,
+        at,
+    };
+    crate::privacy::access::record(state, &child.db, &child.person.id, &access).await
 }
 
 // ---- Actual knowledge: an account found to belong to a child ----
@@ -765,6 +967,29 @@ mod tests {
         assert_eq!(cn.child_under, 14);
         assert!(!cn.methods.contains(&ProofMethod::SignedForm));
         assert!(rules.iter().all(|r| !r.methods.is_empty() && !r.deadline.en.is_empty()));
+    }
+
+    #[test]
+    fn a_childs_locked_purposes_are_purposes_a_person_can_switch_off() {
+        let g = Guardians::load().unwrap();
+        let file: serde_json::Value =
+            serde_json::from_str(include_str!("../../privacy/purposes.json")).expect("purposes.json");
+        let consented: Vec<&str> = file["purposes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["legal_basis"] == "consent")
+            .map(|p| p["id"].as_str().unwrap())
+            .collect();
+        for id in &g.child_locked {
+            assert!(consented.contains(&id.as_str()), "{id} is not a consent purpose of purposes.json");
+        }
+        assert!(g.child_locked.iter().any(|p| p == "marketing_mail"));
+        let rules: Vec<bool> = Region::ALL.into_iter().map(|r| g.child_accounts(r)).collect();
+        assert!(
+            rules.contains(&true) && rules.contains(&false),
+            "some regions allow child accounts: {rules:?}"
+        );
     }
 
     #[test]

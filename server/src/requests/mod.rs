@@ -50,9 +50,22 @@ async fn withdraw_all(
     method: ConsentMethod,
     at: i64,
 ) -> Result<(), AppError> {
+    withdraw_where(state, db, person_id, |_| true, method, at).await
+}
+
+/// Withdraws consent to (or objects to) each purpose `which` picks that is on, in one
+/// append to the person's ledger.
+async fn withdraw_where(
+    state: &AppState,
+    db: &Db,
+    person_id: &str,
+    which: impl Fn(&ward_model::Purpose) -> bool,
+    method: ConsentMethod,
+    at: i64,
+) -> Result<(), AppError> {
     let mut ledger = db.ledger(person_id).await?;
     let mut off = Vec::new();
-    for purpose in &state.privacy.purposes {
+    for purpose in state.privacy.purposes.iter().filter(|p| which(p)) {
         if let Some(e) = state.privacy.change(&ledger, purpose, false, method, at) {
             crate::privacy::push(&mut ledger, &e);
             off.push(e);

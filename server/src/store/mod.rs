@@ -11,6 +11,7 @@
 //! integers, blobs), and [`with_pool!`] runs it on whichever pool is open.
 
 mod access;
+mod children;
 mod devices;
 mod directory;
 mod exports;
@@ -38,6 +39,7 @@ use tokio::sync::OnceCell;
 use ward_model::Region;
 
 pub use access::{AccessRow, Chain, NewAccess};
+pub use children::{ChildGuardianRow, NamedGuardian};
 pub use devices::{CallRow, DeviceRow, EventFilter, EventRow, FactoryRow};
 pub use directory::DirectoryEntry;
 pub use exports::{Cell, ExportRow, LinkRow, TransferRow};

@@ -37,6 +37,8 @@ pub struct NewPerson {
     pub password_hash: String,
     pub policy_version: String,
     pub now: i64,
+    /// A child's sign-up with a guardian's consent to come: the account waits, suspended.
+    pub guardian: Option<super::NamedGuardian>,
 }
 
 /// What an emailed code is for; one live code per person and purpose.
@@ -136,11 +138,15 @@ impl Db {
         }))
     }
 
+    /// A new account; a child's, with the guardian they named, in the same transaction.
     pub async fn person_insert(&self, p: &NewPerson) -> Result<(), StoreError> {
+        let delete_at = p.guardian.as_ref().map(|g| g.delete_at);
         with_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO people (id, email_hash, name_ct, email_ct, phone_ct, birth_date_ct, password_hash, \
-                 policy_version, policy_accepted_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+                 policy_version, policy_accepted_at, created_at, child_flagged_at, child_delete_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)",
             )
             .bind(&p.id)
             .bind(&p.email_hash)
@@ -151,9 +157,23 @@ impl Db {
             .bind(&p.password_hash)
             .bind(&p.policy_version)
             .bind(p.now)
-            .execute(pool)
-            .await?
-            .rows_affected()
+            .bind(delete_at.map(|_| p.now))
+            .bind(delete_at)
+            .execute(&mut *tx)
+            .await?;
+            if let Some(g) = &p.guardian {
+                sqlx::query(
+                    "INSERT INTO child_guardians (person_id, guardian_hash, guardian_email_ct, named_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(&p.id)
+                .bind(&g.guardian_hash)
+                .bind(&g.guardian_email_ct)
+                .bind(p.now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
         });
         Ok(())
     }

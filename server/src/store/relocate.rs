@@ -46,6 +46,8 @@ pub const RELOCATION: &[(&str, Travel)] = &[
     // A guardian's request names a requester, never an account: nothing of a person's here.
     ("guardian_requests", Travel::Drop),
     ("guardian_proofs", Travel::Drop),
+    // A child's account was consented to under its region's law: moving needs a new consent.
+    ("child_guardians", Travel::Blocks),
     ("devices", Travel::Blocks),
     ("alarm_events", Travel::Blocks),
     ("call_records", Travel::Blocks),

@@ -196,6 +196,14 @@ const ROWS: &[Row] = &[
     row("DELETE", "/api/account/sessions/{id}", "U 2 N N N N N N"),
     row("DELETE", "/api/account/sessions", "U 2 2 2 2 2 2 2"),
     row("POST", "/api/account/totp/setup", "U 2 2 2 2 2 2 2"),
+    // A guardian's children: nobody here consented to an account, so every id is nobody's
+    // child, the owner's own included.
+    row("GET", "/api/account/children", "U 2 2 2 2 2 2 2"),
+    row("POST", "/api/account/children/{region}/{id}/archive", "U N N N N N N N"),
+    row("GET", "/api/account/children/{region}/{id}/archive", "U N N N N N N N"),
+    with("POST", "/api/account/children/{region}/{id}/deletion", "U N N N N N N N", |_, _| {
+        j(json!({"password": PASSWORD}))
+    }),
     with("POST", "/api/account/totp/enable", "U I I I I I I I", |_, _| {
         j(json!({"code": "000000", "password": PASSWORD}))
     }),
@@ -379,6 +387,8 @@ struct Ids {
     serial: String,
     code: String,
     sdp: String,
+    /// An account no one here is the guardian of (the owner's own).
+    child: String,
 }
 
 /// The id a path parameter stands for, by where it is.
@@ -407,6 +417,8 @@ fn fill(template: &str, ids: &Ids) -> String {
         ("/api/staff/incidents/", "{id}", "no-such-incident"),
         ("/api/staff/service-notices/", "{id}", "no-such-notice"),
         ("/api/staff/requests/", "{region}", "eu"),
+        ("/api/account/children/", "{region}", "eu"),
+        ("/api/account/children/", "{id}", &ids.child),
         ("/api/staff/requests/", "{id}", &ids.request),
     ];
     for (prefix, name, value) in by_prefix {
@@ -603,6 +615,15 @@ async fn matrix(backend: Backend) {
         serial: cam.serial.clone(),
         code: cam.code.clone(),
         sdp,
+        child: app
+            .state
+            .stores
+            .person_by_email(&app.state.auth.email_hash("owner@example.com"))
+            .await
+            .unwrap()
+            .expect("the owner has an account")
+            .person
+            .id,
     };
     let fixtures = started.elapsed();
 

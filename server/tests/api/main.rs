@@ -9,6 +9,7 @@ mod agent_tls;
 mod assets;
 mod authz;
 mod bounds;
+mod child_accounts;
 mod crash;
 mod devices;
 mod errors;

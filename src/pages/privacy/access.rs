@@ -65,6 +65,7 @@ fn sentence(i18n: I18n, e: &AccessEntry) -> String {
         (AccessActor::Staff, _) => w::access::staff(locale).to_string(),
         (AccessActor::Invitee, Some(name)) => name.clone(),
         (AccessActor::Invitee, None) => w::access::invitee_gone(locale).to_string(),
+        (AccessActor::Guardian, _) => w::access::guardian(locale).to_string(),
     };
     let what = e.what.clone().unwrap_or_else(|| w::access::camera_gone(locale).to_string());
     let template = match e.action {
@@ -74,6 +75,8 @@ fn sentence(i18n: I18n, e: &AccessEntry) -> String {
         AccessAction::AlarmPicture => w::access::alarm_picture(locale),
         AccessAction::Configured => w::access::configured(locale),
         AccessAction::GuardianRequest => w::access::guardian_request(locale),
+        AccessAction::ChildViewed => w::access::child_viewed(locale),
+        AccessAction::ChildArchive => w::access::child_archive(locale),
     };
     fill(template, &[who, what])
 }
