@@ -149,6 +149,8 @@ pub fn field_message(i18n: I18n, error: &FieldError) -> String {
         C::FileType => w::field_error::file_type(i18n.get_locale()),
         C::FileSize => w::field_error::file_size(i18n.get_locale()),
         C::ChildLocked => w::field_error::child_locked(i18n.get_locale()),
+        C::ChildWaiting => w::field_error::child_waiting(i18n.get_locale()),
+        C::ChildSuspended => w::field_error::child_suspended(i18n.get_locale()),
         C::Other => return error.message.clone(),
     };
     s.to_string()

@@ -105,12 +105,16 @@ pub enum FieldErrorCode {
     FileSize,
     /// A child's account keeps this off: the guardian's consent does not cover it.
     ChildLocked,
+    /// The account waits for the consent of the parent or guardian the child named.
+    ChildWaiting,
+    /// The account is suspended as a child's until a guardian consents (or it is deleted).
+    ChildSuspended,
     /// A code this build does not know (never sent by the server).
     Other,
 }
 
 impl FieldErrorCode {
-    pub const ALL: [FieldErrorCode; 36] = [
+    pub const ALL: [FieldErrorCode; 38] = [
         FieldErrorCode::Required,
         FieldErrorCode::Malformed,
         FieldErrorCode::Invalid,
@@ -147,6 +151,8 @@ impl FieldErrorCode {
         FieldErrorCode::FileType,
         FieldErrorCode::FileSize,
         FieldErrorCode::ChildLocked,
+        FieldErrorCode::ChildWaiting,
+        FieldErrorCode::ChildSuspended,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -187,6 +193,8 @@ impl FieldErrorCode {
             FieldErrorCode::FileType => "file_type",
             FieldErrorCode::FileSize => "file_size",
             FieldErrorCode::ChildLocked => "child_locked",
+            FieldErrorCode::ChildWaiting => "child_waiting",
+            FieldErrorCode::ChildSuspended => "child_suspended",
             FieldErrorCode::Other => "other",
         }
     }

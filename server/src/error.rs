@@ -25,6 +25,10 @@ pub enum AppError {
     Unauthorized { message: String, fields: Vec<FieldError> },
     #[error("{0}")]
     Forbidden(String),
+    /// A 403 whose reason the app puts beside a field, in the reader's language (an account
+    /// held until a guardian consents).
+    #[error("{message}")]
+    Held { message: String, fields: Vec<FieldError> },
     /// A rate limit: the answer carries `Retry-After`.
     #[error("too many requests; retry after {retry_after} s")]
     TooManyRequests { retry_after: u64 },
@@ -96,7 +100,7 @@ impl AppError {
         match self {
             AppError::NotFound => ErrorCode::NotFound,
             AppError::Unauthorized { .. } => ErrorCode::Unauthorized,
-            AppError::Forbidden(_) => ErrorCode::Forbidden,
+            AppError::Forbidden(_) | AppError::Held { .. } => ErrorCode::Forbidden,
             AppError::TooManyRequests { .. } | AppError::SignInDelayed { .. } => ErrorCode::TooManyRequests,
             AppError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             AppError::BadRequest(_) => ErrorCode::BadRequest,
@@ -114,7 +118,9 @@ impl AppError {
         match self {
             AppError::NotFound => ApiError::new(code, "There is nothing at this address."),
             AppError::MethodNotAllowed => ApiError::new(code, "This address does not accept this method."),
-            AppError::Unauthorized { message, fields } => ApiError { code, message, fields },
+            AppError::Unauthorized { message, fields } | AppError::Held { message, fields } => {
+                ApiError { code, message, fields }
+            }
             AppError::TooManyRequests { retry_after } => {
                 ApiError::new(code, format!("Too many attempts. Try again in {retry_after} seconds."))
             }

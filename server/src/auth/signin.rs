@@ -5,7 +5,7 @@
 
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
-use ward_model::{FieldErrorCode, SessionInfo, SignIn};
+use ward_model::{FieldError, FieldErrorCode, SessionInfo, SignIn};
 
 use crate::AppState;
 use crate::auth::input::{self, Email};
@@ -141,19 +141,31 @@ pub(crate) async fn start_session(
 ) -> Result<(SessionInfo, HeaderValue), AppError> {
     if let Some(delete_at) = person.child_delete_at {
         let day = crate::auth::rfc3339(delete_at).get(..10).unwrap_or_default().to_owned();
-        // A child's sign-up waiting for the guardian they named.
-        if db.child_guardian(&person.id).await?.is_some_and(|g| g.consented_at.is_none()) {
-            return Err(AppError::Forbidden(format!(
-                "This account waits for your parent's or guardian's consent: we have emailed them. If they do \
-                 not give it by {day}, the account and everything in it are deleted."
-            )));
-        }
-        // Only someone who proved they hold the account learns it is suspended.
-        return Err(AppError::Forbidden(format!(
-            "This account is suspended: it appears to belong to a child. It will be deleted on {} unless a \
-             parent or guardian gives their consent first, on Ward's guardian page.",
-            crate::auth::rfc3339(delete_at).get(..10).unwrap_or_default()
-        )));
+        // Only someone who proved they hold the account learns why it is held: a child's
+        // sign-up waiting for the guardian they named, or an account found to be a child's.
+        let (code, message) = if db
+            .child_guardian(&person.id)
+            .await?
+            .is_some_and(|g| g.consented_at.is_none())
+        {
+            (
+                FieldErrorCode::ChildWaiting,
+                format!(
+                    "This account waits for your parent's or guardian's consent: we have emailed them. If they do \
+                     not give it by {day}, the account and everything in it are deleted."
+                ),
+            )
+        } else {
+            (
+                FieldErrorCode::ChildSuspended,
+                format!(
+                    "This account is suspended: it appears to belong to a child. It will be deleted on {day} unless \
+                     a parent or guardian gives their consent first, on Ward's guardian page."
+                ),
+            )
+        };
+        let field = FieldError { field: "email".into(), code, message: message.clone() };
+        return Err(AppError::Held { message, fields: vec![field] });
     }
     let (cookie_value, token_hash) = new_token(region);
     let now = now();

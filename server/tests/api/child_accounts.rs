@@ -145,6 +145,11 @@ async fn a_child_names_a_guardian_and_the_account_waits_then_goes_after_seven_da
     let (status, err) = app.sign_in("lin@example.com", PASSWORD, None).await.err().expect("refused");
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(err.message.contains("waits for your parent's or guardian's consent"), "{}", err.message);
+    assert_eq!(
+        fields(&err),
+        vec![("email".into(), FieldErrorCode::ChildWaiting)],
+        "the app says it beside the email"
+    );
 
     // Deleted 7 days after the sign-up without a consent: kept a second before, gone after.
     let id = person_id(&app, "lin@example.com").await.expect("the account waits");

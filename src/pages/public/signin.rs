@@ -124,7 +124,8 @@ pub fn SignInPage() -> impl IntoView {
                     }
                 }
                 Err(e) => {
-                    unverified.set(e.status() == Some(403));
+                    // A held account says why beside the email; only an unverified one needs the link.
+                    unverified.set(e.status() == Some(403) && e.field("email").is_none());
                     if e.status() == Some(429) && e.field("unlock_code").is_some() {
                         unlock_offer.set(true);
                     }
