@@ -14,8 +14,8 @@ use send_wrapper::SendWrapper;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use ward_model::{
-    AccessLog, ConsentChange, ConsentOverview, LedgerEntry, LedgerVerification, MyData, PolicyAccept,
-    PolicyDiff, PolicyDocument, PrivacyStatus, Unsubscribe,
+    AccessLog, ConsentChange, ConsentOverview, GuardedChild, LedgerEntry, LedgerVerification, MyData,
+    PolicyAccept, PolicyDiff, PolicyDocument, PrivacyStatus, Unsubscribe,
 };
 use ward_model::{
     Account, ActivityEntry, ApiError, CallList, ClaimDevice, CodeOnly, DeletionReceipt, DemoCamera, Device,
@@ -54,6 +54,12 @@ pub mod urls {
     pub const SESSIONS: &str = "/api/account/sessions";
     pub const ACTIVITY: &str = "/api/account/activity";
     pub const DELETION: &str = "/api/account/deletion";
+    pub const CHILDREN: &str = "/api/account/children";
+
+    /// `POST` starts, `GET` downloads a guardian's copy of a child's data.
+    pub fn child_archive(region: &str, id: &str) -> String {
+        format!("{CHILDREN}/{region}/{id}/archive")
+    }
     pub const PASSWORD_RESET: &str = "/api/password-reset";
     pub const PASSWORD_RESET_CONFIRM: &str = "/api/password-reset/confirm";
     pub const REQUEST_CODE: &str = "/api/requests/code";
@@ -874,6 +880,25 @@ pub async fn staff_tighten(
     abort: &AbortSignal,
 ) -> Result<StaffRequest, ClientError> {
     post_json(&format!("{}/due", urls::staff_request(region, id)), body, abort).await
+}
+
+/// `GET /api/account/children`: the child accounts this person consented to as their guardian.
+pub async fn children(abort: AbortSignal) -> Result<Vec<GuardedChild>, ClientError> {
+    get_json(urls::CHILDREN, &abort).await
+}
+
+/// `POST /api/account/children/{region}/{id}/archive` (202): a copy of the child's data.
+pub async fn child_archive(c: &GuardedChild, abort: &AbortSignal) -> Result<GuardedChild, ClientError> {
+    decode(exchange(Method::POST, &urls::child_archive(c.region.code(), &c.id), None, abort).await)
+}
+
+/// `POST /api/account/children/{region}/{id}/deletion`, with the guardian's own password.
+pub async fn delete_child(
+    c: &GuardedChild,
+    body: &PasswordOnly,
+    abort: &AbortSignal,
+) -> Result<DeletionReceipt, ClientError> {
+    post_json(&format!("{}/{}/{}/deletion", urls::CHILDREN, c.region.code(), c.id), body, abort).await
 }
 
 /// `POST /api/privacy/restriction/lift` (204): lifts the restriction the person asked for.

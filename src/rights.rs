@@ -33,6 +33,7 @@ pub fn guardian_ask(a: GuardianAsk) -> Words {
         GuardianAsk::Review => w::guardian::ask_review,
         GuardianAsk::Delete => w::guardian::ask_delete,
         GuardianAsk::Prohibit => w::guardian::ask_prohibit,
+        GuardianAsk::Consent => w::guardian::ask_consent,
     }
 }
 

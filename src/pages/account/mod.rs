@@ -1,8 +1,10 @@
-//! The account area (its own wasm chunk): profile, security, deletion.
+//! The account area (its own wasm chunk): profile, a guardian's children, security, deletion.
+mod children;
 mod delete;
 mod profile;
 mod security;
 
+pub use children::Children;
 pub use delete::DeleteAccountPage;
 pub use profile::{AccountPage, profile_changes};
 pub use security::SecurityPage;

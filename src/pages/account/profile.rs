@@ -18,6 +18,7 @@ pub fn AccountPage() -> impl IntoView {
         <AccountTabs />
         <RequireSession>
             <Profile />
+            <super::Children />
         </RequireSession>
     }
 }

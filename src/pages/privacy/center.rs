@@ -49,11 +49,17 @@ fn Center() -> impl IntoView {
                 Some(Ok(o)) => {
                     let gpc = o.gpc;
                     let restricted = o.restricted_since.as_deref().map(|t| local_time(i18n, t));
+                    let locked = o.child_locked;
+                    let child = !locked.is_empty();
                     view! {
                         {restricted.map(|since| view! { <Restricted since=since lifted=retry /> })}
                         {gpc.then(|| view! { <p class="notice notice-info">{tr(i18n, w::privacy_center::gpc)}</p> })}
+                        {child.then(|| view! { <p class="notice notice-info" data-testid="child-locked">{tr(i18n, w::privacy_center::child)}</p> })}
                         <ul class="purposes">
-                            {o.purposes.into_iter().map(|p| view! { <PurposeRow state=p changed=changed /> }).collect_view()}
+                            {o.purposes.into_iter().map(|p| {
+                                let locked = locked.contains(&p.purpose.id);
+                                view! { <PurposeRow state=p changed=changed locked /> }
+                            }).collect_view()}
                         </ul>
                     }.into_any()
                 }
@@ -73,7 +79,13 @@ fn Center() -> impl IntoView {
 }
 
 #[component]
-fn PurposeRow(state: PurposeState, changed: Callback<ConsentOverview>) -> impl IntoView {
+fn PurposeRow(
+    state: PurposeState,
+    changed: Callback<ConsentOverview>,
+    /// Kept off on a child's account: no switch, it could only be refused.
+    #[prop(optional)]
+    locked: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let abort = api::use_abort_signal();
     let error = RwSignal::new(None::<ClientError>);
@@ -112,6 +124,9 @@ fn PurposeRow(state: PurposeState, changed: Callback<ConsentOverview>) -> impl I
     let (legal_basis, choosable) = (p.legal_basis, state.choosable);
     let state_text = move || {
         use ward_model::Basis;
+        if locked && !active {
+            return w::privacy_center::child_off(i18n.get_locale());
+        }
         match (legal_basis, choosable, active) {
             (Basis::Contract, ..) => w::privacy_center::on_contract(i18n.get_locale()),
             (Basis::LegalObligation, ..) => w::privacy_center::on_law(i18n.get_locale()),
@@ -126,7 +141,9 @@ fn PurposeRow(state: PurposeState, changed: Callback<ConsentOverview>) -> impl I
         <li class="purpose" id=id.clone()>
             <div class="purpose-head">
                 <h3 id=name_id.clone()>{pick(i18n, &p.name)}</h3>
-                {if state.choosable {
+                {if locked && !active {
+                    view! { <span class="badge">{tr(i18n, w::privacy_center::child_badge)}</span> }.into_any()
+                } else if state.choosable {
                     view! {
                         <button type="button" role="switch" class="switch" aria-checked=if active { "true" } else { "false" }
                             aria-labelledby=name_id.clone() aria-describedby=format!("{id}-state") on:click=toggle

@@ -41,6 +41,14 @@ pub fn GuardianPage() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let step = RwSignal::new(GuardianStep::Email);
     let code_form = FormState::new(&["email"]);
+    // A guardian asked for consent by mail arrives with what the child asked and where.
+    let query = leptos_router::hooks::use_query_map();
+    let (start_ask, start_region) = query.with_untracked(|q| {
+        (
+            q.get("ask").and_then(|a| GuardianAsk::from_code(&a)),
+            q.get("region").and_then(|r| Region::from_code(&r)),
+        )
+    });
 
     let ask_code = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -69,7 +77,7 @@ pub fn GuardianPage() -> impl IntoView {
                 GuardianStep::Details => match rules.get() {
                     None => view! { <p class="muted" role="status">{tr(i18n, w::guardian::loading)}</p> }.into_any(),
                     Some(Err(e)) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
-                    Some(Ok(rules)) => view! { <GuardianForm email step rules /> }.into_any(),
+                    Some(Ok(rules)) => view! { <GuardianForm email step rules start_ask start_region /> }.into_any(),
                 },
                 GuardianStep::Done(r) => view! { <Done request=*r email=email.get_untracked() /> }.into_any(),
             }}
@@ -101,14 +109,18 @@ pub fn GuardianForm(
     email: RwSignal<String>,
     step: RwSignal<GuardianStep>,
     rules: Vec<GuardianRule>,
+    /// Chosen already, from the link of a mail (`?ask=consent&region=cn`).
+    #[prop(optional_no_strip)]
+    start_ask: Option<GuardianAsk>,
+    #[prop(optional_no_strip)] start_region: Option<Region>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let abort = api::use_abort_signal();
     let code = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let relation = RwSignal::new("");
-    let region = RwSignal::new(None::<Region>);
-    let ask = RwSignal::new("");
+    let region = RwSignal::new(start_region);
+    let ask = RwSignal::new(start_ask.map_or("", GuardianAsk::code));
     let child_email = RwSignal::new(String::new());
     let child_phone = RwSignal::new(String::new());
     let method = RwSignal::new("");
@@ -118,7 +130,7 @@ pub fn GuardianForm(
     let form = FormState::new(&FIELDS);
 
     // The chosen region's rule (signals rather than memos: lighter code for the entry chunk).
-    let rule = RwSignal::new(None::<GuardianRule>);
+    let rule = RwSignal::new(start_region.and_then(|at| rules.iter().find(|r| r.region == at).cloned()));
     let regions: Vec<Region> = rules.iter().map(|r| r.region).collect();
     let uploads = move || ProofMethod::from_code(method.get()).is_some_and(ProofMethod::uploads);
     let video = move || ProofMethod::from_code(method.get()) == Some(ProofMethod::VideoCall);

@@ -12,7 +12,8 @@ use crate::labels::{fill, region_name, tr, tr_with};
 use crate::load::load;
 use crate::routes::Page;
 
-const FIELDS: &[&str] = &["name", "email", "phone", "password", "region", "birth_date", "accepted_policy"];
+const FIELDS: &[&str] =
+    &["name", "email", "phone", "password", "region", "birth_date", "guardian_email", "accepted_policy"];
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
@@ -49,6 +50,10 @@ fn SignUpForm(rules: SignUpRules, abort: web_sys::AbortSignal) -> impl IntoView 
     let region = RwSignal::new(String::new());
     let birth_date = RwSignal::new(String::new());
     let accepted = RwSignal::new(false);
+    // Asked for once the server says the date of birth needs a guardian's consent (it knows
+    // the region's rule and today's date; the form need not compute an age).
+    let guardian = RwSignal::new(String::new());
+    let asks_guardian = move || form.has_error("guardian_email") || !guardian.get().is_empty();
     let policy_version = rules.policy_version.clone();
     let password_min = rules.password_min;
     let password_max = rules.password_max;
@@ -64,12 +69,17 @@ fn SignUpForm(rules: SignUpRules, abort: web_sys::AbortSignal) -> impl IntoView 
             region: region.get_untracked(),
             birth_date: birth_date.get_untracked(),
             accepted_policy: if accepted.get_untracked() { policy_version.clone() } else { String::new() },
+            guardian_email: guardian.get_untracked().trim().to_string(),
         };
+        let child = if body.guardian_email.is_empty() { "" } else { "&child=1" };
         let abort = abort.clone();
         let navigate = navigate.clone();
         form.submit(async move { api::sign_up(&body, &abort).await }, move |done| {
             let email = String::from(js_sys::encode_uri_component(&done.email));
-            navigate(&Page::VerifyEmail.with_query(&format!("email={email}&sent=1")), Default::default());
+            navigate(
+                &Page::VerifyEmail.with_query(&format!("email={email}&sent=1{child}")),
+                Default::default(),
+            );
         });
     };
 
@@ -114,6 +124,11 @@ fn SignUpForm(rules: SignUpRules, abort: web_sys::AbortSignal) -> impl IntoView 
             <Field form=form name="birth_date" id="signup-birth-date" value=birth_date kind="date" autocomplete="bday" required=true
                 label=tr(i18n, w::signup::birth_date)
                 hint=tr(i18n, w::signup::birth_date_hint) />
+            {move || asks_guardian().then(|| view! {
+                <Field form=form name="guardian_email" id="signup-guardian-email" value=guardian kind="email" required=true
+                    label=tr(i18n, w::signup::guardian_email)
+                    hint=tr(i18n, w::signup::guardian_email_hint) />
+            })}
             <div class="field field-check" class:field-invalid=move || form.has_error("accepted_policy")>
                 <input type="checkbox" id="signup-policy" name="accepted_policy" required
                     aria-describedby="signup-policy-error"

@@ -37,6 +37,8 @@ pub fn VerifyEmailPage() -> impl IntoView {
     let query = use_query_map();
     let email = RwSignal::new(query.with_untracked(|q| q.get("email")).unwrap_or_default());
     let sent = query.with_untracked(|q| q.get("sent").is_some());
+    // A child who named a guardian: the account opens only with that person's consent.
+    let child = query.with_untracked(|q| q.get("child").is_some());
     let code = RwSignal::new(String::new());
     // Typed (or filled by a password manager), never carried here in the URL: the code alone
     // must not verify an account, since a later sign-up by someone else with this email
@@ -113,10 +115,12 @@ pub fn VerifyEmailPage() -> impl IntoView {
                 view! {
                     <div class="notice notice-ok" role="status">
                         <p class="notice-title">{tr(i18n, w::verify::done_title)}</p>
-                        <p>{tr(i18n, w::verify::done_body)}</p>
-                        <A href=Page::SignIn.with_query(&format!("email={}", String::from(js_sys::encode_uri_component(&email.get_untracked())))) attr:class="button">
-                            {tr(i18n, w::verify::sign_in)}
-                        </A>
+                        <p>{if child { tr(i18n, w::verify::done_child) } else { tr(i18n, w::verify::done_body) }}</p>
+                        {(!child).then(|| view! {
+                            <A href=Page::SignIn.with_query(&format!("email={}", String::from(js_sys::encode_uri_component(&email.get_untracked())))) attr:class="button">
+                                {tr(i18n, w::verify::sign_in)}
+                            </A>
+                        })}
                     </div>
                 }.into_any()
             } else {

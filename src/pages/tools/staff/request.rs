@@ -140,6 +140,7 @@ fn Guardian(case: GuardianCase, region: Region, id: String) -> impl IntoView {
         GuardianAsk::Review => w::staff::g_fulfil_review,
         GuardianAsk::Delete => w::staff::g_fulfil_delete,
         GuardianAsk::Prohibit => w::staff::g_fulfil_prohibit,
+        GuardianAsk::Consent => w::staff::g_fulfil_consent,
     };
     let proof = match (g.proof, g.method.uploads()) {
         (Some(p), _) => {
@@ -176,6 +177,15 @@ fn Guardian(case: GuardianCase, region: Region, id: String) -> impl IntoView {
                 <div><dt>{tr(i18n, w::staff::since)}</dt><dd>{local_time(i18n, &c.account_since)}</dd></div>
             </dl>
             <p class="muted" data-testid="guardian-child">{tr_with(i18n, w::staff::g_age_note, vec![c.child_under.to_string()])}</p>
+            // Whose consent the account waits for: the staff check the proof comes from that person.
+            {(c.waits_for_consent || c.consented).then(|| {
+                let said = match (c.consented, c.named_this_guardian) {
+                    (true, _) => w::staff::g_consented,
+                    (false, true) => w::staff::g_waits_named,
+                    (false, false) => w::staff::g_waits_other,
+                };
+                view! { <p class="notice notice-info" data-testid="guardian-consent">{tr(i18n, said)}</p> }
+            })}
         }
         .into_any(),
         None => view! { <p class="muted" data-testid="guardian-child">{tr(i18n, w::staff::g_no_account)}</p> }.into_any(),
