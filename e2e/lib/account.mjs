@@ -83,27 +83,46 @@ export async function staffSignedIn(context) {
   return { csrf: info.csrf_token, id: info.account.id };
 }
 
+/** One request to the server from `from`, another loopback address (the server counts
+ *  sign-ups per client address). Answers the status, headers and text. */
+export function sendFrom(from, method, path, body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const url = new URL(BASE + path);
+    const data = typeof body === "string" ? body : body && JSON.stringify(body);
+    const sent = { ...headers };
+    for (const h of ["host", "content-length", "connection"]) delete sent[h];
+    if (data) Object.assign(sent, { "content-type": sent["content-type"] ?? "application/json", "content-length": Buffer.byteLength(data) });
+    const req = http.request(
+      { method, host: url.hostname, port: url.port, path: url.pathname + url.search, localAddress: from, headers: sent },
+      (res) => {
+        let text = "";
+        res.on("data", (c) => (text += c));
+        res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, text }));
+      },
+    );
+    req.on("error", reject);
+    req.end(data);
+  });
+}
+
+/** The page's requests to `path` reach the server from `from` instead of 127.0.0.1: the
+ *  browser's own request and the server's own answer, only the client address differs. The
+ *  suite signs up from 127.0.0.1 as often as the server allows one address in an hour. */
+export async function routeFrom(page, from, path) {
+  await page.route((url) => url.pathname === path, async (route) => {
+    const r = route.request();
+    const res = await sendFrom(from, r.method(), new URL(r.url()).pathname, r.postData() ?? undefined, r.headers());
+    const headers = Object.fromEntries(Object.entries(res.headers).filter(([, v]) => typeof v === "string"));
+    await route.fulfill({ status: res.status, headers, body: res.text });
+  });
+}
+
 /** A person signed up and verified through the API from the loopback address `from` (such as
  *  127.0.0.2): another client as far as the server's per-address sign-up limit goes (10 an
  *  hour, which the rest of the suite, all from 127.0.0.1, uses up). Answers `{ email, id }`. */
-export async function signedUpFrom(from, { region = "us", birth_date = "2011-02-03", name = "Sam Chen" } = {}) {
-  const email = `kid-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
-  const send = (method, path, body) =>
-    new Promise((resolve, reject) => {
-      const url = new URL(BASE + path);
-      const data = body && JSON.stringify(body);
-      const req = http.request(
-        { method, host: url.hostname, port: url.port, path: url.pathname, localAddress: from,
-          headers: data ? { "content-type": "application/json", "content-length": Buffer.byteLength(data) } : {} },
-        (res) => {
-          let text = "";
-          res.on("data", (c) => (text += c));
-          res.on("end", () => resolve({ status: res.statusCode, text }));
-        },
-      );
-      req.on("error", reject);
-      req.end(data);
-    });
+export async function signedUpFrom(from, { region = "us", birth_date = "2011-02-03", name = "Sam Chen", email } = {}) {
+  email ??= `kid-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+  const send = (method, path, body) => sendFrom(from, method, path, body);
   const rules = JSON.parse((await send("GET", "/api/signup")).text);
   const made = await send("POST", "/api/signup", {
     name, email, phone: "+1 202 555 0143", password: PASSWORD, region, birth_date, accepted_policy: rules.policy_version,

@@ -67,7 +67,15 @@ pub fn Field(
             {children.map(|c| c())}
             <FieldErrorText form=form name=name id=error_id />
             {move || {
-                (name == "birth_date" && form.field(name).is_some_and(|e| e.code == ward_model::FieldErrorCode::UnderAge))
+                // The age gate, refusing a child or asking for a guardian's consent, also
+                // points a parent to what they can do for the child.
+                use ward_model::FieldErrorCode as C;
+                let gate = match name {
+                    "birth_date" => C::UnderAge,
+                    "guardian_email" => C::Required,
+                    _ => return None,
+                };
+                form.field(name).is_some_and(|e| e.code == gate)
                     .then(|| view! {
                         <p class="field-guardian">
                             {tr(i18n, w::signup::guardian_link)} " "
