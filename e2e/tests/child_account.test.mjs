@@ -8,8 +8,9 @@
 // axe-core on each new view; the privacy center in Chinese at a phone's width.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, launch, openPage, appReady, areaLoaded, answerBanner, checkAxe, pageIn, screenshot } from "../lib/browser.mjs";
-import { PASSWORD, mailTo, routeFrom, signedUpFrom, staffSignedIn } from "../lib/account.mjs";
+import { BASE, launch, openPage, appReady, areaLoaded, checkAxe, screenshot } from "../lib/browser.mjs";
+import { PASSWORD, mailTo, routeFrom, signedUpFrom } from "../lib/account.mjs";
+import { staffFulfil, staffOpenGuardianRequest } from "../lib/staff.mjs";
 
 // A PNG's signature and a little more: the server reads the type from the first bytes.
 const ID_PHOTO = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from("a photo of an ID card")]);
@@ -91,26 +92,12 @@ test("a child in China signs up with a parent's consent and finds marketing lock
   await guardian.getByText("Your request was filed.").waitFor();
 
   // The privacy staff: the account waits for this parent's consent; done as asked.
-  const staffContext = await browser.newContext();
-  await staffSignedIn(staffContext);
-  await answerBanner(staffContext, "0000");
-  const desk = await pageIn(staffContext);
-  await desk.goto(BASE + "/");
-  await appReady(desk);
-  await desk.getByRole("banner").getByRole("link", { name: "Account", exact: true }).click();
-  await desk.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "Requests queue (privacy staff)" }).click();
-  await areaLoaded(desk, "/staff/requests");
-  await desk.getByLabel("Kind").selectOption("guardian");
-  await desk.locator(`a[href*="id=${id}"]`).click();
-  const verify = desk.getByRole("region", { name: "Verify the guardian" });
+  const { context: staffContext, desk, verify } = await staffOpenGuardianRequest(browser, id);
   await verify.getByText(child).waitFor();
   await verify.getByTestId("guardian-consent").getByText("naming this person as their parent or guardian").waitFor();
   await checkAxe(desk, "/staff/request, a guardian's consent");
   await screenshot(desk, "child-consent-staff-en");
-  await desk.getByRole("radio", { name: "Done as asked" }).check();
-  await desk.getByRole("textbox", { name: "Message to the person" }).fill("We checked your ID document.");
-  await desk.getByRole("button", { name: "Send the answer" }).click();
-  await desk.getByRole("status").getByText("The answer was sent.").waitFor();
+  await staffFulfil(desk, "We checked your ID document.");
   await staffContext.close();
   await mailTo(page.request, child, "Your Ward account is open");
 

@@ -11,8 +11,9 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { BASE, launch, openPage, appReady, areaLoaded, answerBanner, checkAxe, pageIn, screenshot } from "../lib/browser.mjs";
-import { PASSWORD, mailTo, signedUpFrom, staffSignedIn } from "../lib/account.mjs";
+import { BASE, launch, openPage, appReady, areaLoaded, checkAxe, screenshot } from "../lib/browser.mjs";
+import { PASSWORD, mailTo, signedUpFrom } from "../lib/account.mjs";
+import { staffFulfil, staffOpenGuardianRequest } from "../lib/staff.mjs";
 
 const DATA_DIR = process.env.WARD_E2E_DATA_DIR;
 // A PNG's signature and a little more: the server reads the type from the first bytes.
@@ -76,19 +77,7 @@ test("a parent asks for a child's account to be deleted, and the privacy staff c
   await mailTo(page.request, parent, "We received your request about a child");
 
   // The privacy staff: the request in the queue, the child's account and the proof, fulfilled.
-  const staffContext = await browser.newContext();
-  await staffSignedIn(staffContext);
-  await answerBanner(staffContext, "0000");
-  const desk = await pageIn(staffContext);
-  await desk.goto(BASE + "/");
-  await appReady(desk);
-  await desk.getByRole("banner").getByRole("link", { name: "Account", exact: true }).click();
-  await desk.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "Requests queue (privacy staff)" }).click();
-  await areaLoaded(desk, "/staff/requests");
-  await desk.getByLabel("Kind").selectOption("guardian");
-  const row = desk.getByRole("row").filter({ has: desk.locator(`a[href*="id=${id}"]`) });
-  await row.locator(`a[href*="id=${id}"]`).click();
-  const verify = desk.getByRole("region", { name: "Verify the guardian" });
+  const { context: staffContext, desk, verify } = await staffOpenGuardianRequest(browser, id);
   await verify.getByText(child).waitFor();
   const proof = verify.getByRole("link", { name: "Open the proof" });
   const served = await desk.request.get(new URL(await proof.getAttribute("href"), BASE).href);
@@ -96,10 +85,7 @@ test("a parent asks for a child's account to be deleted, and the privacy staff c
   assert.deepEqual(Buffer.from(await served.body()), FORM, "the proof the parent uploaded");
   await checkAxe(desk, "/staff/request, a guardian's");
   await screenshot(desk, "guardian-staff-en");
-  await desk.getByRole("radio", { name: "Done as asked" }).check();
-  await desk.getByRole("textbox", { name: "Message to the person" }).fill("We checked your signed form.");
-  await desk.getByRole("button", { name: "Send the answer" }).click();
-  await desk.getByRole("status").getByText("The answer was sent.").waitFor();
+  await staffFulfil(desk, "We checked your signed form.");
 
   // The child's account is gone, with the same receipt to both.
   const receipt = await mailTo(page.request, child, "Your Ward account was deleted");

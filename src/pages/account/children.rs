@@ -21,7 +21,7 @@ pub fn Children() -> impl IntoView {
             <section class="card" aria-labelledby="children-heading">
                 <h2 id="children-heading">{tr(i18n, w::children::heading)}</h2>
                 <p class="muted">{tr(i18n, w::children::lead)}</p>
-                <ul class="plain">
+                <ul class="children">
                     {list.into_iter().map(|c| view! { <Child child=c reload=retry /> }).collect_view()}
                 </ul>
             </section>
