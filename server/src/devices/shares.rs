@@ -116,6 +116,16 @@ pub async fn create(
     // Each share mails an address the owner chose: limited, so Ward is nobody's mail cannon.
     state.auth.limits.hit(&format!("share-lookup:{}", s.person.id), limits::SHARE_LOOKUPS).await?;
     let email_hash = state.auth.email_hash(&email.normalised());
+    // A child's account shares only within the family its guardian approves: the guardian.
+    if let Some(g) = crate::requests::guardian::consented(&s.db, &s.person.id).await?
+        && g.guardian_hash != email_hash
+    {
+        return Err(AppError::field(
+            "email",
+            FieldErrorCode::ChildLocked,
+            "On a child's account, cameras are shared only with the parent or guardian who consented to it.",
+        ));
+    }
     let found = state.stores.directory.directory_find(&email_hash).await?;
     let invitee = match found {
         Some(entry) if entry.person_id == s.person.id => {

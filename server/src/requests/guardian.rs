@@ -746,8 +746,13 @@ async fn consent(
 /// The purposes the person cannot switch on because their account is a child's consented to
 /// by a guardian (empty for everyone else).
 pub async fn locked(state: &AppState, db: &Db, person_id: &str) -> Result<Vec<String>, AppError> {
-    let child = db.child_guardian(person_id).await?.filter(|g| g.consented_at.is_some());
+    let child = consented(db, person_id).await?;
     Ok(if child.is_some() { state.requests.guardians.child_locked.clone() } else { Vec::new() })
+}
+
+/// The guardian who consented to the person's account, when it is a child's.
+pub async fn consented(db: &Db, person_id: &str) -> Result<Option<ChildGuardianRow>, AppError> {
+    Ok(db.child_guardian(person_id).await?.filter(|g| g.consented_at.is_some()))
 }
 
 /// The one decision of what a guardian may reach from their own account: the child accounts,

@@ -207,6 +207,15 @@ async fn a_guardians_consent_opens_the_account_with_its_settings_locked_and_the_
     // What the account needs is not locked; switching a locked purpose off is no change.
     assert!(!overview.child_locked.iter().any(|p| p == "account"));
     assert_eq!(set_consent(&app, &kid, "marketing_mail", false).await.status(), StatusCode::OK);
+    // The child shares a camera only with the guardian who consented.
+    let (_agent, camera) = app.bound_camera(&kid).await;
+    let share = |email: &str| json!({"email": email, "permissions": ["live_view"]});
+    let path = format!("/api/devices/{}/shares", camera.id);
+    let res = kid.send(&app, Method::POST, &path, Some(share("stranger@example.com"))).await;
+    let err: ApiError = json_of(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(fields(&err), vec![("email".into(), FieldErrorCode::ChildLocked)]);
+    let res = kid.send(&app, Method::POST, &path, Some(share("mum@example.com"))).await;
+    assert_eq!(res.status(), StatusCode::CREATED, "with the guardian: {}", res.text().await.unwrap());
     // A consent is given once: a second one finds nothing waiting.
     let again = consent_request(&app, "mum@example.com", "lin@example.com").await;
     assert_eq!(decide(&app, &staff, &again.id).await.status(), StatusCode::CONFLICT);
