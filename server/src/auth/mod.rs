@@ -9,6 +9,7 @@ pub mod password;
 pub mod relocate;
 pub mod session;
 pub mod signin;
+pub mod signup;
 pub mod totp;
 
 use rand::Rng as _;
