@@ -198,6 +198,22 @@ async fn every_personal_column_is_in_the_archive_and_nothing_of_another_person(a
     )
     .await;
 
+    // Ada's account as a child's, consented to by a guardian (the guardians' tests make real
+    // ones; here only the archive is at stake).
+    db.exec(
+        "INSERT INTO child_guardians (person_id, guardian_hash, guardian_email_ct, named_at, consented_at, request_id) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        vec![
+            Stored::Text(ada_id.clone()),
+            Stored::Bytes(app.state.auth.email_hash("zq-guardian@example.com")),
+            Stored::Bytes(ada_key.seal("child_guardian_email", "zq-guardian@example.com")),
+            Stored::Int(1_900_000_004),
+            Stored::Int(1_900_000_005),
+            Stored::Text("request-1".into()),
+        ],
+    )
+    .await;
+
     // Every personal column of a region table, from the registry: whose rows hold it (Ada's,
     // or Grace's where only she has any), and a value it holds (a column no row fills is
     // filled with a value of its own first).
