@@ -4,7 +4,8 @@
 // parent follows the link of the mail they received to the guardian page, which opens on
 // "consent" and China, and sends an ID document. The privacy staff see that the account waits
 // for this very parent and carry it out. The child signs in and finds marketing locked off in
-// the privacy center; the parent, signed in to their own account, finds the child there.
+// the privacy center; the parent, signed in to their own account, finds the child there,
+// downloads a copy of the child's data and deletes the account.
 // axe-core on each new view; the privacy center in Chinese at a phone's width.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -112,18 +113,6 @@ test("a child in China signs up with a parent's consent and finds marketing lock
   await checkAxe(page, "/account/privacy, a child's");
   await screenshot(page, "child-privacy-en");
 
-  // The parent opens an account with the address that consented and finds the child there.
-  await signedUpFrom("127.0.0.4", { email: parent, region: "us", birth_date: "1984-03-02", name: "Mei Chen" });
-  await guardian.goto(BASE + "/");
-  await appReady(guardian);
-  await signIn(guardian, parent);
-  await areaLoaded(guardian, "/account");
-  const children = guardian.getByRole("region", { name: "Children’s accounts" });
-  await children.getByRole("heading", { name: "Lin Chen" }).waitFor();
-  await children.getByText(child).waitFor();
-  await checkAxe(guardian, "/account, a guardian's");
-  await screenshot(guardian, "child-guardian-account-en");
-
   // The child's privacy center in Chinese, at a phone's width.
   await page.evaluate(() => localStorage.setItem("ward.lang", "zh"));
   await page.reload();
@@ -136,4 +125,38 @@ test("a child in China signs up with a parent's consent and finds marketing lock
   assert.ok(overflow <= 0, `the privacy center overflows by ${overflow}px at 375`);
   await screenshot(page, "child-privacy-zh-375");
   await page.evaluate(() => localStorage.setItem("ward.lang", "en"));
+
+  // The parent opens an account with the address that consented and finds the child there.
+  await signedUpFrom("127.0.0.4", { email: parent, region: "us", birth_date: "1984-03-02", name: "Mei Chen" });
+  await guardian.goto(BASE + "/");
+  await appReady(guardian);
+  await signIn(guardian, parent);
+  await areaLoaded(guardian, "/account");
+  const children = guardian.getByRole("region", { name: "Children’s accounts" });
+  await children.getByRole("heading", { name: "Lin Chen" }).waitFor();
+  await children.getByText(child).waitFor();
+  await checkAxe(guardian, "/account, a guardian's");
+  await screenshot(guardian, "child-guardian-account-en");
+  // A copy of the child's data: prepared, then downloaded.
+  await children.getByRole("button", { name: "Prepare a copy of their data" }).click();
+  const download = children.getByRole("link", { name: "Download their data" });
+  for (let checks = 0; !(await download.isVisible()); checks++) {
+    assert.ok(checks < 100, "the child's archive is ready within 100 checks");
+    await children.getByText("The copy is being prepared").waitFor();
+    const listed = guardian.waitForResponse((r) => r.url().endsWith("/api/account/children"));
+    await children.getByRole("button", { name: "Check again" }).click();
+    await listed;
+    await children.getByRole("heading", { name: "Lin Chen" }).waitFor();
+  }
+  const archive = await guardian.request.get(new URL(await download.getAttribute("href"), BASE).href);
+  assert.equal(archive.status(), 200);
+  assert.equal(archive.headers()["content-type"], "application/zip");
+  // And the account deleted, with the parent's own password; the child gets the receipt too.
+  await children.getByRole("button", { name: "Delete this account…" }).click();
+  await children.getByLabel("Your own password").fill(PASSWORD);
+  await children.getByRole("button", { name: "Delete the child’s account" }).click();
+  const deleted = await children.getByTestId("child-deleted").textContent();
+  const receipt = deleted.match(/DEL-[0-9A-F]+/)[0];
+  const childReceipt = await mailTo(guardian.request, child, "Your Ward account was deleted");
+  assert.ok(childReceipt.text.includes(receipt), `the child's receipt is ${receipt}: ${childReceipt.text}`);
 });
