@@ -929,6 +929,14 @@ pub async fn lift(
 ) -> Result<(), AppError> {
     let o = super::open(state, region, id).await?;
     let f = flagged_account(state, &o, region).await?;
+    // A child's sign-up opens only with its guardian's consent, which locks what it must.
+    if f.db.child_guardian(&f.person.id).await?.is_some_and(|g| g.consented_at.is_none()) {
+        return Err(AppError::Conflict(
+            "This account waits for a guardian's consent: it opens when you fulfil the guardian's request to \
+             consent, not by lifting the flag."
+                .into(),
+        ));
+    }
     if !f.db.person_unflag_child(&f.person.id).await? {
         return Err(AppError::Conflict("This account is not flagged as a child's.".into()));
     }

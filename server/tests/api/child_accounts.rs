@@ -184,6 +184,17 @@ async fn a_guardians_consent_opens_the_account_with_its_settings_locked_and_the_
     .await;
     let child = opened.guardian.unwrap().child.expect("the address leads to the account");
     assert!(child.waits_for_consent && child.named_this_guardian && !child.consented, "{child:?}");
+    // Lifting the flag would open it without the consent and its locks: refused.
+    let res = staff
+        .send(
+            &app,
+            Method::POST,
+            &format!("/api/staff/requests/cn/{}/child", filed.id),
+            Some(json!({"action": "lift", "text": "Consent arrived."})),
+        )
+        .await;
+    let err: ApiError = json_of(res, StatusCode::CONFLICT).await;
+    assert!(err.message.contains("fulfil the guardian's request"), "{}", err.message);
     assert!((9..=10).contains(&child.age), "born ten years ago on 1 January: {}", child.age);
     json_of::<StaffRequest>(decide(&app, &staff, &filed.id).await, StatusCode::OK).await;
     let answer = app.latest_mail("mum@example.com").await;
