@@ -151,6 +151,7 @@ pub fn field_message(i18n: I18n, error: &FieldError) -> String {
         C::ChildLocked => w::field_error::child_locked(i18n.get_locale()),
         C::ChildWaiting => w::field_error::child_waiting(i18n.get_locale()),
         C::ChildSuspended => w::field_error::child_suspended(i18n.get_locale()),
+        C::GuardianNeeded => w::field_error::guardian_needed(i18n.get_locale()),
         C::Other => return error.message.clone(),
     };
     s.to_string()

@@ -109,12 +109,14 @@ pub enum FieldErrorCode {
     ChildWaiting,
     /// The account is suspended as a child's until a guardian consents (or it is deleted).
     ChildSuspended,
+    /// Below the region's minimum age: a parent's or guardian's address is needed to ask them.
+    GuardianNeeded,
     /// A code this build does not know (never sent by the server).
     Other,
 }
 
 impl FieldErrorCode {
-    pub const ALL: [FieldErrorCode; 38] = [
+    pub const ALL: [FieldErrorCode; 39] = [
         FieldErrorCode::Required,
         FieldErrorCode::Malformed,
         FieldErrorCode::Invalid,
@@ -153,6 +155,7 @@ impl FieldErrorCode {
         FieldErrorCode::ChildLocked,
         FieldErrorCode::ChildWaiting,
         FieldErrorCode::ChildSuspended,
+        FieldErrorCode::GuardianNeeded,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -195,6 +198,7 @@ impl FieldErrorCode {
             FieldErrorCode::ChildLocked => "child_locked",
             FieldErrorCode::ChildWaiting => "child_waiting",
             FieldErrorCode::ChildSuspended => "child_suspended",
+            FieldErrorCode::GuardianNeeded => "guardian_needed",
             FieldErrorCode::Other => "other",
         }
     }

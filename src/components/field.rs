@@ -72,7 +72,7 @@ pub fn Field(
                 use ward_model::FieldErrorCode as C;
                 let gate = match name {
                     "birth_date" => C::UnderAge,
-                    "guardian_email" => C::Required,
+                    "guardian_email" => C::GuardianNeeded,
                     _ => return None,
                 };
                 form.field(name).is_some_and(|e| e.code == gate)

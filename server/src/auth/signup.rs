@@ -69,7 +69,7 @@ impl Form {
             } else if birth.age_on(today) < min && req.guardian_email.trim().is_empty() {
                 fields.push(
                     "guardian_email",
-                    FieldErrorCode::Required,
+                    FieldErrorCode::GuardianNeeded,
                     format!(
                         "Under {min}, a parent or guardian must agree to your account: enter their email address and \
                          we will ask them."

@@ -167,7 +167,7 @@ async fn the_age_gate_follows_the_region_and_stores_nothing(app: TestApp) {
         // Where the region allows a child's account with a guardian's consent (guardians.json),
         // the form asks for the guardian's address; elsewhere it refuses.
         let (field, code) = match region {
-            "eu" | "cn" | "us" => ("guardian_email", "required"),
+            "eu" | "cn" | "us" => ("guardian_email", "guardian_needed"),
             _ => ("birth_date", "under_age"),
         };
         let f =

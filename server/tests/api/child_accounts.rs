@@ -110,7 +110,7 @@ async fn a_child_names_a_guardian_and_the_account_waits_then_goes_after_seven_da
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
-    assert_eq!(fields(&err), vec![("guardian_email".into(), FieldErrorCode::Required)]);
+    assert_eq!(fields(&err), vec![("guardian_email".into(), FieldErrorCode::GuardianNeeded)]);
     assert!(err.fields[0].message.contains("14"), "{}", err.fields[0].message);
     for (guardian, code) in
         [("mum@", FieldErrorCode::Malformed), ("LIN@example.com", FieldErrorCode::OwnEmail)]
