@@ -22,10 +22,37 @@ enum Step {
     Done(Box<RightsRequest>),
 }
 
+/// The first step of a request without an account (and of a guardian's): the address, and a
+/// code mailed to it (`POST /api/requests/code`, the same answer whatever the address).
+#[component]
+pub fn CodeStep(
+    email: RwSignal<String>,
+    id: &'static str,
+    hint: fn(crate::i18n::Locale) -> &'static str,
+    sent: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let abort = api::use_abort_signal();
+    let form = FormState::new(&["email"]);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = EmailOnly { email: email.get_untracked().trim().to_string() };
+        let abort = abort.clone();
+        form.submit(async move { api::request_code(&body, &abort).await }, move |()| sent.run(()));
+    };
+    view! {
+        <form class="card form" novalidate on:submit=submit>
+            <Field form=form name="email" id=id value=email kind="email" autocomplete="email"
+                required=true label=tr(i18n, w::ask::email) hint=tr(i18n, hint) />
+            <FormError form=form />
+            <SubmitButton form=form label=tr(i18n, w::ask::send_code) />
+        </form>
+    }
+}
+
 #[component]
 pub fn AskRequestPage() -> impl IntoView {
     let i18n = use_i18n();
-    let abort = api::use_abort_signal();
     // `?request=…` (the link in every mail about a request filed without an account): add
     // information to it rather than file a new one.
     let request =
@@ -33,16 +60,6 @@ pub fn AskRequestPage() -> impl IntoView {
     let adding = request.is_some();
     let email = RwSignal::new(String::new());
     let step = RwSignal::new(Step::Email);
-    let code_form = FormState::new(&["email"]);
-
-    let ask_code = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let body = EmailOnly { email: email.get_untracked().trim().to_string() };
-        let abort = abort.clone();
-        code_form.submit(async move { api::request_code(&body, &abort).await }, move |()| {
-            step.set(Step::Details);
-        });
-    };
 
     view! {
         <Title text=tr(i18n, w::ask::title) />
@@ -51,12 +68,7 @@ pub fn AskRequestPage() -> impl IntoView {
             {move || match step.get() {
                 Step::Email => view! {
                     <p class="lead">{if adding { tr(i18n, w::ask::info_lead) } else { tr(i18n, w::ask::lead) }}</p>
-                    <form class="card form" novalidate on:submit=ask_code.clone()>
-                        <Field form=code_form name="email" id="ask-email" value=email kind="email" autocomplete="email"
-                            required=true label=tr(i18n, w::ask::email) hint=tr(i18n, w::ask::email_hint) />
-                        <FormError form=code_form />
-                        <SubmitButton form=code_form label=tr(i18n, w::ask::send_code) />
-                    </form>
+                    <CodeStep email id="ask-email" hint=w::ask::email_hint sent=Callback::new(move |()| step.set(Step::Details)) />
                 }.into_any(),
                 Step::Details => match request.clone() {
                     Some(id) => view! { <AddInformation email step id /> }.into_any(),

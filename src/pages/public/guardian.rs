@@ -7,8 +7,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use ward_model::{
-    ApiError, EmailOnly, ErrorCode, FieldError, FieldErrorCode, GuardianAsk, GuardianRelation,
-    GuardianRequestNew, GuardianRule, ProofMethod, ProofUpload, Region, RightsRequest,
+    ApiError, ErrorCode, FieldError, FieldErrorCode, GuardianAsk, GuardianRelation, GuardianRequestNew,
+    GuardianRule, ProofMethod, ProofUpload, Region, RightsRequest,
 };
 
 use crate::api::{self, ClientError};
@@ -36,11 +36,9 @@ pub enum GuardianStep {
 #[component]
 pub fn GuardianPage() -> impl IntoView {
     let i18n = use_i18n();
-    let abort = api::use_abort_signal();
     let (rules, retry) = load(api::guardian_rules);
     let email = RwSignal::new(String::new());
     let step = RwSignal::new(GuardianStep::Email);
-    let code_form = FormState::new(&["email"]);
     // A guardian asked for consent by mail arrives with what the child asked and where.
     let query = leptos_router::hooks::use_query_map();
     let (start_ask, start_region) = query.with_untracked(|q| {
@@ -50,15 +48,6 @@ pub fn GuardianPage() -> impl IntoView {
         )
     });
 
-    let ask_code = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let body = EmailOnly { email: email.get_untracked().trim().to_string() };
-        let abort = abort.clone();
-        code_form.submit(async move { api::request_code(&body, &abort).await }, move |()| {
-            step.set(GuardianStep::Details);
-        });
-    };
-
     view! {
         <Title text=tr(i18n, w::guardian::title) />
         <div class="narrow">
@@ -67,12 +56,8 @@ pub fn GuardianPage() -> impl IntoView {
             <p>{tr(i18n, w::guardian::no_answer)}</p>
             {move || match step.get() {
                 GuardianStep::Email => view! {
-                    <form class="card form" novalidate on:submit=ask_code.clone()>
-                        <Field form=code_form name="email" id="guardian-email" value=email kind="email" autocomplete="email"
-                            required=true label=tr(i18n, w::ask::email) hint=tr(i18n, w::guardian::email_hint) />
-                        <FormError form=code_form />
-                        <SubmitButton form=code_form label=tr(i18n, w::ask::send_code) />
-                    </form>
+                    <super::ask::CodeStep email id="guardian-email" hint=w::guardian::email_hint
+                        sent=Callback::new(move |()| step.set(GuardianStep::Details)) />
                 }.into_any(),
                 GuardianStep::Details => match rules.get() {
                     None => view! { <p class="muted" role="status">{tr(i18n, w::guardian::loading)}</p> }.into_any(),
