@@ -143,11 +143,7 @@ pub(crate) async fn start_session(
         let day = crate::auth::rfc3339(delete_at).get(..10).unwrap_or_default().to_owned();
         // Only someone who proved they hold the account learns why it is held: a child's
         // sign-up waiting for the guardian they named, or an account found to be a child's.
-        let (code, message) = if db
-            .child_guardian(&person.id)
-            .await?
-            .is_some_and(|g| g.consented_at.is_none())
-        {
+        let (code, message) = if crate::requests::guardian::waiting(db, &person.id).await?.is_some() {
             (
                 FieldErrorCode::ChildWaiting,
                 format!(

@@ -81,7 +81,7 @@ pub async fn start_archive(
     s: CurrentSession,
     Path((r, id)): Path<(String, String)>,
 ) -> Result<(StatusCode, Json<GuardedChild>), AppError> {
-    let (f, key) = guardian::child_of(&state, &s.person, region(&r)?, &id).await?;
+    let (f, key, g) = guardian::child_of(&state, &s.person, region(&r)?, &id).await?;
     let now = state.exports.clock.now();
     match crate::export::start(&state, f.region, &f.db, &f.person.id, None, crate::export::Lang::En, now)
         .await
@@ -90,7 +90,6 @@ pub async fn start_archive(
         Ok(_) | Err(AppError::Conflict(_)) => {}
         Err(e) => return Err(e),
     }
-    let g = f.db.child_guardian(&f.person.id).await?.ok_or(AppError::NotFound)?;
     Ok((StatusCode::ACCEPTED, Json(view(&state, &f, &key, &g).await?)))
 }
 
@@ -110,7 +109,7 @@ pub async fn delete_child(
     Path((r, id)): Path<(String, String)>,
     Json(req): Json<PasswordOnly>,
 ) -> Result<Json<DeletionReceipt>, AppError> {
-    let (f, key) = guardian::child_of(&state, &s.person, region(&r)?, &id).await?;
+    let (f, key, _) = guardian::child_of(&state, &s.person, region(&r)?, &id).await?;
     state.auth.reauthenticate(&s.person, Some(&req.password), "password").await?;
     let name = key.open(field::NAME, &f.person.name_ct).map_err(AppError::internal)?;
     let receipt =

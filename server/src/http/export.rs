@@ -485,7 +485,7 @@ pub async fn child_archive(
     s: CurrentSession,
     Path((r, id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let (f, key) = crate::requests::guardian::child_of(
+    let (f, key, _) = crate::requests::guardian::child_of(
         &state,
         &s.person,
         ward_model::Region::from_code(&r).ok_or(AppError::NotFound)?,

@@ -653,7 +653,7 @@ fn method_short(method: ProofMethod) -> &'static str {
 /// the child asked, the law, how to consent and when the account goes if they do not.
 pub async fn ask_named(state: &AppState, region: Region, db: &Db, child: &PersonRow) -> Result<(), AppError> {
     let Some(delete_at) = child.child_delete_at else { return Ok(()) };
-    let Some(g) = db.child_guardian(&child.id).await?.filter(|g| g.consented_at.is_none()) else {
+    let Some(g) = waiting(db, &child.id).await? else {
         return Ok(());
     };
     let key = state.person_key(&child.id).await?.ok_or(AppError::NotFound)?;
@@ -729,17 +729,17 @@ async fn consent(
         now,
     )
     .await?;
-    let text = "Your parent or guardian has consented to your Ward account, and our privacy staff checked that \
-                they are your parent or guardian. You can sign in now.\n\nSome settings stay off while you are \
-                under age: marketing mail, questionnaires, personalisation, usage analytics, advertising, sale or \
-                sharing of your data and transfers abroad. Your parent or guardian can see your account and \
-                manage it from their own.\n\n— Ward's privacy staff\n";
-    super::mail(state, child_key, &child.person.email_ct, "Your Ward account is open", text.into()).await;
+    let off = locked_names(state);
+    let text = format!(
+        "Your parent or guardian has consented to your Ward account, and our privacy staff checked that they \
+         are your parent or guardian. You can sign in now.\n\nThese stay off while you are under age: {off}. \
+         Your parent or guardian can see your account and manage it from their own.\n\n— Ward's privacy staff\n"
+    );
+    super::mail(state, child_key, &child.person.email_ct, "Your Ward account is open", text).await;
     Ok(Done(format!(
-        "The child's account is open. Marketing mail, questionnaires, personalisation, usage analytics, \
-         advertising, sale or sharing of the child's data and transfers abroad stay off, and the child cannot \
-         switch them on. To see the account, download its data or delete it, sign in to Ward with {guardian_email} \
-         (or open an account with that address) and open Account."
+        "The child's account is open. These stay off, and the child cannot switch them on: {off}. To see the \
+         account, download its data or delete it, sign in to Ward with {guardian_email} (or open an account with \
+         that address) and open Account."
     )))
 }
 
@@ -753,6 +753,23 @@ pub async fn locked(state: &AppState, db: &Db, person_id: &str) -> Result<Vec<St
 /// The guardian who consented to the person's account, when it is a child's.
 pub async fn consented(db: &Db, person_id: &str) -> Result<Option<ChildGuardianRow>, AppError> {
     Ok(db.child_guardian(person_id).await?.filter(|g| g.consented_at.is_some()))
+}
+
+/// The guardian a child's sign-up named and whose consent it still waits for.
+pub async fn waiting(db: &Db, person_id: &str) -> Result<Option<ChildGuardianRow>, AppError> {
+    Ok(db.child_guardian(person_id).await?.filter(|g| g.consented_at.is_none()))
+}
+
+/// The purposes a child's account keeps off, by their names, for the mails about it.
+fn locked_names(state: &AppState) -> String {
+    let names: Vec<&str> = state
+        .requests
+        .guardians
+        .child_locked
+        .iter()
+        .filter_map(|id| state.privacy.purpose(id).map(|p| p.name.en.as_str()))
+        .collect();
+    names.join(", ")
 }
 
 /// The one decision of what a guardian may reach from their own account: the child accounts,
@@ -777,21 +794,22 @@ pub async fn children_of(
     Ok(out)
 }
 
-/// One child of the guardian's (see [`children_of`]); 404 for any other account.
+/// One child of the guardian's (see [`children_of`]), with its consent; 404 for any other
+/// account.
 pub async fn child_of(
     state: &AppState,
     guardian: &PersonRow,
     region: Region,
     id: &str,
-) -> Result<(crate::store::Found, PersonKey), AppError> {
+) -> Result<(crate::store::Found, PersonKey, ChildGuardianRow), AppError> {
     let db = state.stores.existing_region(region).await?.ok_or(AppError::NotFound)?;
-    let g = db.child_guardian(id).await?.ok_or(AppError::NotFound)?;
-    if g.consented_at.is_none() || g.guardian_hash != guardian.email_hash {
-        return Err(AppError::NotFound);
-    }
+    let g = consented(db, id)
+        .await?
+        .filter(|g| g.guardian_hash == guardian.email_hash)
+        .ok_or(AppError::NotFound)?;
     let person = db.person(id).await?.ok_or(AppError::NotFound)?;
     let key = state.person_key(id).await?.ok_or(AppError::NotFound)?;
-    Ok((crate::store::Found { region, db: db.clone(), person }, key))
+    Ok((crate::store::Found { region, db: db.clone(), person }, key, g))
 }
 
 /// Writes a guardian's look at or use of a child's account in the child's "who saw my data".
@@ -930,7 +948,7 @@ pub async fn lift(
     let o = super::open(state, region, id).await?;
     let f = flagged_account(state, &o, region).await?;
     // A child's sign-up opens only with its guardian's consent, which locks what it must.
-    if f.db.child_guardian(&f.person.id).await?.is_some_and(|g| g.consented_at.is_none()) {
+    if waiting(&f.db, &f.person.id).await?.is_some() {
         return Err(AppError::Conflict(
             "This account waits for a guardian's consent: it opens when you fulfil the guardian's request to \
              consent, not by lifting the flag."
